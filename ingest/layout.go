@@ -504,6 +504,16 @@ func (l *Layout) parse(line []byte, r *Record, whole bool) (int, error) {
 			if end < 0 && i+1 == len(items) {
 				end = len(line) - pos
 			}
+			if end < 0 && i+2 == len(items) && whole && string(next) == `"` {
+				// A line cut short inside its last quoted field (seen in real
+				// logs: a user agent without its closing quote): keep it.
+				val = line[pos:]
+				pos = len(line)
+				if err := setField(r, it.kind, val); err != nil {
+					return pos, fmt.Errorf("field %s %q: %w", it.name, clip(val), err)
+				}
+				return pos, nil
+			}
 			if end < 0 {
 				return pos, fmt.Errorf("field %s: expected %q after it (from column %d)", it.name, next, pos+1)
 			}

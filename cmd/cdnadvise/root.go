@@ -1,0 +1,65 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// streams are the command's standard streams, injected so that tests can run
+// commands against buffers.
+type streams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+	// ErrTTY says whether ErrOut is a terminal (progress bars are drawn only then).
+	ErrTTY bool
+}
+
+func defaultStreams() *streams {
+	return &streams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, ErrTTY: term.IsTerminal(int(os.Stderr.Fd()))}
+}
+
+// errSilent is returned when the command already printed why it failed.
+var errSilent = errors.New("failed")
+
+// globalOptions are the flags every command shares.
+type globalOptions struct {
+	DB      string
+	Quiet   bool
+	Verbose bool
+}
+
+func (g *globalOptions) logger(io *streams) *slog.Logger {
+	level := slog.LevelWarn
+	if g.Verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(io.ErrOut, &slog.HandlerOptions{Level: level}))
+}
+
+func newRootCmd(io *streams) *cobra.Command {
+	g := &globalOptions{}
+	root := &cobra.Command{
+		Use:   "cdnadvise",
+		Short: "Turn access logs into cache tuning you can ship",
+		Long: `cdnadvise reads the access logs of a site behind a CDN or cache (CloudFront,
+Cloudflare, Fastly, Akamai, nginx, Varnish, ALB) and of its origin (nginx,
+Apache, gunicorn, uvicorn, Django) into an embedded DuckDB store, and answers
+with evidence from that traffic: hit ratios, origin offload and latency per
+endpoint, and what other TTLs and Cache-Control headers would do.
+
+The store is ./cdnadvise.duckdb unless --db FILE or $CDNADVISE_DB says otherwise.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVar(&g.DB, "db", "", "store file (default $CDNADVISE_DB or ./cdnadvise.duckdb)")
+	root.PersistentFlags().BoolVarP(&g.Quiet, "quiet", "q", false, "no progress bar and no summary (errors are still printed)")
+	root.PersistentFlags().BoolVarP(&g.Verbose, "verbose", "v", false, "print diagnostics")
+	root.AddCommand(newIngestCmd(g, io), newFormatsCmd(io), newSQLCmd(g, io))
+	return root
+}

@@ -1,0 +1,603 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/cdnadvise/cdnadvise/internal/store"
+)
+
+// Input is one argument of `cdnadvise ingest`: a file, a folder (read
+// recursively), a glob, or "-" for standard input, with the tier to record
+// (empty: the format's own tier).
+type Input struct {
+	Path string
+	Tier Tier
+}
+
+// Options configure a run.
+type Options struct {
+	Inputs []Input
+	// Format forces a built-in format by name (see Formats).
+	Format string
+	// LogFormat is a custom layout: an nginx log_format, an Apache LogFormat
+	// or a gunicorn access_log_format (see CompileLayout).
+	LogFormat string
+	// JSONMap maps JSON keys onto canonical columns (see JSONMapFormat).
+	JSONMap string
+	// MaxRejectRatio fails a file (rolled back, run exits non-zero) when more
+	// than this share of its request lines does not parse.
+	MaxRejectRatio float64
+	// MaxLine is the longest accepted line in bytes (DefaultMaxLine if 0).
+	MaxLine int
+	// KeepClient stores client addresses as logged instead of pseudonymized.
+	KeepClient bool
+	// Workers is the number of parsing goroutines (GOMAXPROCS if 0).
+	Workers int
+	// Stdin is read for the input "-".
+	Stdin io.Reader
+	// Progress, when set, is called from time to time with the totals so far.
+	Progress func(Progress)
+	// Logger receives diagnostics (slog.Default() if nil).
+	Logger *slog.Logger
+}
+
+// Progress is a snapshot of a run for progress display.
+type Progress struct {
+	File       string
+	BytesDone  int64 // on-disk bytes read so far (all files)
+	BytesTotal int64 // on-disk bytes of all files (stdin not counted)
+	Lines      int64
+	Rows       int64
+}
+
+// FileResult says what happened to one file.
+type FileResult struct {
+	Path        string   `json:"path"`
+	Format      string   `json:"format"`
+	Tier        string   `json:"tier"`
+	Compression string   `json:"compression,omitempty"`
+	Layout      string   `json:"layout,omitempty"`
+	Status      string   `json:"status"` // ingested, appended, seen, empty, failed
+	Lines       int64    `json:"lines"`  // lines read in this run
+	Rows        int64    `json:"rows"`
+	Rejected    int64    `json:"rejected"`
+	NoRequest   int64    `json:"no_request"` // header/comment/blank lines
+	Skipped     int64    `json:"skipped"`    // lines skipped as already ingested
+	Notes       []string `json:"notes,omitempty"`
+	Error       string   `json:"error,omitempty"`
+	Rejects     []Reject `json:"reject_samples,omitempty"`
+}
+
+// Summary is the result of a run.
+type Summary struct {
+	Files    []FileResult `json:"files"`
+	Lines    int64        `json:"lines"`
+	Rows     int64        `json:"rows"`
+	Rejected int64        `json:"rejected"`
+	Skipped  int64        `json:"skipped"`
+	Failed   int          `json:"failed"`
+}
+
+// ErrFilesFailed is returned (wrapped) when at least one file failed; the
+// other files were still ingested.
+var ErrFilesFailed = errors.New("some files could not be ingested")
+
+// Run ingests the inputs into st. Each file is committed together with its
+// manifest row in one transaction, so a run interrupted at any point leaves a
+// consistent store and the next run finishes the work exactly once.
+func Run(ctx context.Context, st *store.Store, opts Options) (*Summary, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.MaxLine <= 0 {
+		opts.MaxLine = DefaultMaxLine
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.Stdin == nil {
+		opts.Stdin = os.Stdin
+	}
+	forced, err := forcedFormat(opts)
+	if err != nil {
+		return nil, err
+	}
+	files, err := expand(opts.Inputs, st.Path)
+	if err != nil {
+		return nil, err
+	}
+	manifest, err := loadManifest(ctx, st.DB)
+	if err != nil {
+		return nil, err
+	}
+	ld, err := newLoader(ctx, st, opts.KeepClient)
+	if err != nil {
+		return nil, err
+	}
+	defer ld.Close()
+
+	r := &runner{opts: opts, ld: ld, manifest: manifest, forced: forced}
+	for _, f := range files {
+		if f.size > 0 {
+			r.bytesTotal += f.size
+		}
+	}
+	for _, m := range manifest {
+		r.nextID = max(r.nextID, m.fileID)
+	}
+	sum := &Summary{}
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return sum, err
+		}
+		fr := r.file(ctx, f)
+		sum.Files = append(sum.Files, fr)
+		sum.Lines += fr.Lines
+		sum.Rows += fr.Rows
+		sum.Rejected += fr.Rejected
+		sum.Skipped += fr.Skipped
+		if fr.Status == "failed" {
+			sum.Failed++
+		}
+	}
+	if sum.Failed > 0 {
+		return sum, fmt.Errorf("%w: %d of %d", ErrFilesFailed, sum.Failed, len(files))
+	}
+	return sum, nil
+}
+
+// forcedFormat builds the format the user imposed, if any.
+func forcedFormat(opts Options) (*Format, error) {
+	n := 0
+	for _, s := range []string{opts.Format, opts.LogFormat, opts.JSONMap} {
+		if s != "" {
+			n++
+		}
+	}
+	if n > 1 {
+		return nil, errors.New("give only one of --format, --nginx-format/--apache-format/--log-format and --json-map")
+	}
+	switch {
+	case opts.LogFormat != "":
+		l, err := CompileLayout(opts.LogFormat)
+		if err != nil {
+			return nil, err
+		}
+		tier := TierOrigin
+		for _, it := range l.items {
+			if it.isF && it.kind == fCache {
+				tier = TierEdge
+			}
+		}
+		return &Format{Name: l.syntax + "-custom", Tier: tier, Open: func([][]byte) (Parser, error) { return l, nil },
+			Describe: func(Parser) string { return "layout " + l.source }}, nil
+	case opts.JSONMap != "":
+		return nil, errors.New("RESTORE-JSONMAP") // restored once jsonlog.go lands
+	case opts.Format != "":
+		f, err := LookupFormat(opts.Format)
+		if err != nil {
+			return nil, err
+		}
+		return &f, nil
+	}
+	return nil, nil
+}
+
+// fileArg is one file to read.
+type fileArg struct {
+	path string
+	tier Tier
+	size int64
+}
+
+// expand turns inputs into files: folders recursively (sorted), globs, "-".
+// The store's own files are never read as logs.
+func expand(inputs []Input, storePath string) ([]fileArg, error) {
+	if len(inputs) == 0 {
+		return nil, errors.New("nothing to ingest: give files, folders, globs or - for standard input")
+	}
+	storeAbs, _ := filepath.Abs(storePath)
+	isStore := func(p string) bool {
+		a, _ := filepath.Abs(p)
+		return a == storeAbs || a == storeAbs+".wal" || strings.HasSuffix(p, ".duckdb") || strings.HasSuffix(p, ".duckdb.wal")
+	}
+	var out []fileArg
+	seen := map[string]bool{}
+	add := func(p string, tier Tier, size int64) {
+		if !seen[p] && !isStore(p) {
+			seen[p] = true
+			out = append(out, fileArg{p, tier, size})
+		}
+	}
+	for _, in := range inputs {
+		if in.Path == "-" {
+			out = append(out, fileArg{"-", in.Tier, -1})
+			continue
+		}
+		paths := []string{in.Path}
+		if _, err := os.Stat(in.Path); err != nil && strings.ContainsAny(in.Path, "*?[") {
+			m, gerr := filepath.Glob(in.Path)
+			if gerr != nil {
+				return nil, fmt.Errorf("pattern %q: %w", in.Path, gerr)
+			}
+			if len(m) == 0 {
+				return nil, fmt.Errorf("pattern %q matches no file", in.Path)
+			}
+			paths = m
+		}
+		for _, p := range paths {
+			st, err := os.Stat(p)
+			if err != nil {
+				return nil, fmt.Errorf("input: %w", err)
+			}
+			if !st.IsDir() {
+				add(p, in.Tier, st.Size())
+				continue
+			}
+			var found []fileArg
+			err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+				if err != nil {
+					return err
+				}
+				if d.IsDir() && path != p && strings.HasPrefix(d.Name(), ".") {
+					return filepath.SkipDir
+				}
+				if !d.Type().IsRegular() || strings.HasPrefix(d.Name(), ".") {
+					return nil
+				}
+				info, err := d.Info()
+				if err != nil {
+					return err
+				}
+				found = append(found, fileArg{path, in.Tier, info.Size()})
+				return nil
+			})
+			if err != nil {
+				return nil, fmt.Errorf("read folder %s: %w", p, err)
+			}
+			sort.Slice(found, func(i, j int) bool { return found[i].path < found[j].path })
+			for _, f := range found {
+				add(f.path, f.tier, f.size)
+			}
+		}
+	}
+	return out, nil
+}
+
+type runner struct {
+	opts       Options
+	ld         *loader
+	manifest   []manifestRow
+	forced     *Format
+	nextID     int32
+	bytesTotal int64
+	bytesDone  atomic.Int64
+	lines      atomic.Int64
+	rows       atomic.Int64
+}
+
+func (r *runner) progress(file string) {
+	if r.opts.Progress != nil {
+		r.opts.Progress(Progress{File: file, BytesDone: r.bytesDone.Load(), BytesTotal: r.bytesTotal, Lines: r.lines.Load(), Rows: r.rows.Load()})
+	}
+}
+
+// file ingests one file and reports what happened; errors are in the result.
+func (r *runner) file(ctx context.Context, f fileArg) FileResult {
+	fr := FileResult{Path: f.path, Tier: string(f.tier)}
+	fail := func(err error) FileResult {
+		fr.Status = "failed"
+		fr.Error = err.Error()
+		r.opts.Logger.Debug("file failed", "path", f.path, "err", err)
+		return fr
+	}
+	// Standard input is spooled to a temporary file first, so that it can be
+	// read twice like any file (format detection, already-seen check).
+	source := f.path
+	if f.path == "-" {
+		tmp, err := spool(r.opts.Stdin)
+		if err != nil {
+			return fail(fmt.Errorf("read standard input: %w", err))
+		}
+		defer os.Remove(tmp)
+		source = tmp
+	}
+	in, err := openInput(source, r.opts.Stdin, &r.bytesDone)
+	if err != nil {
+		return fail(err)
+	}
+	defer in.Close()
+	fr.Compression = in.compression
+	head, lines, err := in.sniff() // head and lines alias the read buffer: copied below
+	if err != nil {
+		return fail(fmt.Errorf("read: %w", err))
+	}
+	if len(bytes.TrimSpace(head)) == 0 {
+		fr.Status = "empty"
+		fr.Notes = append(fr.Notes, "empty file: nothing to read")
+		return fr
+	}
+	head = append([]byte(nil), head...)
+	for i, l := range lines {
+		lines[i] = append([]byte(nil), l...)
+	}
+	lr := newLineReader(in.r, r.opts.MaxLine)
+
+	// Already seen? Skip the prefix that was ingested before; when the
+	// candidate's content turns out to differ after its head, start over.
+	var prev *manifestRow
+	for _, c := range candidates(r.manifest, head) {
+		h, err := lr.skip(c.bytesRead)
+		if err == nil && h == c.prefixHash {
+			prev = c
+			break
+		}
+		in.Close()
+		if in, err = openInput(source, r.opts.Stdin, &r.bytesDone); err != nil {
+			return fail(err)
+		}
+		defer in.Close()
+		lr = newLineReader(in.r, r.opts.MaxLine)
+	}
+
+	// Format: forced, or detected from the head lines.
+	var format Format
+	var parser Parser
+	switch {
+	case r.forced != nil:
+		format = *r.forced
+		if parser, err = format.Open(lines); err != nil {
+			return fail(fmt.Errorf("format %s: %w", format.Name, err))
+		}
+	default:
+		format, parser, err = Detect(lines)
+		if err != nil {
+			return fail(err)
+		}
+	}
+	fr.Format = format.Name
+	if fr.Tier == "" {
+		fr.Tier = string(format.Tier)
+	}
+	if format.Describe != nil {
+		fr.Layout = format.Describe(parser)
+	}
+
+	row := manifestRow{fileID: r.nextID + 1, runs: 1}
+	if prev != nil {
+		row = *prev
+		row.runs++
+		fr.Skipped = prev.linesRead
+	}
+	row.path, row.format, row.tier, row.layout = f.path, fr.Format, fr.Tier, fr.Layout
+	row.headLen = min(len(head), headBytes)
+	row.headHash = headHash(head[:row.headLen])
+
+	if in.compression == "" {
+		lr.acceptTail = func(l []byte) bool {
+			var rec Record
+			rec.Reset()
+			return safeParse(parser, bytes.TrimRight(l, "\r"), &rec) == nil
+		}
+	}
+	if err := r.ld.begin(ctx); err != nil {
+		return fail(err)
+	}
+	st, err := r.pipeline(ctx, lr, parser, row.fileID, f.path)
+	fr.Lines, fr.Rows, fr.Rejected, fr.NoRequest, fr.Rejects = st.lines, st.rows, st.rejected, st.noRequest, st.rejects
+	if err != nil && !errors.Is(err, errTruncated) {
+		r.ld.rollback()
+		return fail(err)
+	}
+	if err != nil {
+		fr.Notes = append(fr.Notes, err.Error()+"; the lines before it were read")
+	}
+	if lr.heldTail > 0 {
+		fr.Notes = append(fr.Notes, fmt.Sprintf("the last line has no newline and does not parse (%d bytes): left for the next run, in case it is still being written", lr.heldTail))
+	}
+	if fr.Lines == 0 {
+		r.ld.rollback()
+		fr.Status = "seen"
+		return fr
+	}
+	if total := fr.Rows + fr.Rejected; total > 0 && float64(fr.Rejected)/float64(total) > r.opts.MaxRejectRatio {
+		r.ld.rollback()
+		return fail(fmt.Errorf("%d of %d request lines (%.1f%%) did not parse, more than --max-reject-ratio %.1f%%; nothing from this file was stored (is it really %s? try --format or --nginx-format)",
+			fr.Rejected, total, 100*float64(fr.Rejected)/float64(total), 100*r.opts.MaxRejectRatio, fr.Format))
+	}
+	if fr.Rows == 0 && fr.Rejected == 0 {
+		fr.Notes = append(fr.Notes, "no request lines")
+	}
+	if st.noTS > 0 {
+		fr.Notes = append(fr.Notes, fmt.Sprintf("%d rows have no timestamp (the format logs none): they count in totals but not in time series", st.noTS))
+	}
+	row.prefixHash = lr.hash.Sum64()
+	row.bytesRead = lr.consumed
+	row.linesRead = lr.line
+	row.rows += fr.Rows
+	row.rejected += fr.Rejected
+	err = r.ld.commit(ctx, func(tx *sql.Tx) error {
+		return saveManifest(ctx, tx, &row, &fr, f.size, in.compression, st.firstTS, st.lastTS, fr.Rejects)
+	})
+	if err != nil {
+		r.ld.rollback()
+		return fail(fmt.Errorf("commit: %w", err))
+	}
+	if prev != nil {
+		*prev = row
+		fr.Status = "appended"
+	} else {
+		r.manifest = append(r.manifest, row)
+		r.nextID = row.fileID
+		fr.Status = "ingested"
+	}
+	return fr
+}
+
+var errTruncated = errors.New("truncated")
+
+type pipeStats struct {
+	lines, rows, rejected, noRequest, noTS int64
+	firstTS, lastTS                        int64
+	rejects                                []Reject
+}
+
+type block struct {
+	seq       int
+	data      []byte
+	firstLine int64
+	overlong  []Reject
+}
+
+// pipeline reads blocks of lines, parses them on opts.Workers goroutines and
+// hands the batches, in file order, to the loader.
+func (r *runner) pipeline(ctx context.Context, lr *lineReader, p Parser, fileID int32, path string) (pipeStats, error) {
+	st := pipeStats{firstTS: noTS, lastTS: noTS}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := r.opts.Workers
+	blocks := make(chan block, workers)
+	results := make(chan *Batch, workers)
+	free := make(chan []byte, 2*workers+2)
+	batches := sync.Pool{New: func() any { return &Batch{} }}
+
+	var readErr error
+	go func() {
+		defer close(blocks)
+		seq := 0
+		for {
+			var buf []byte
+			select {
+			case buf = <-free:
+			default:
+				buf = make([]byte, 0, blockSize+4096)
+			}
+			first := lr.line + 1
+			data, err := lr.next(buf[:0], blockSize)
+			over := lr.overlong
+			lr.overlong = nil
+			if len(data) > 0 {
+				select {
+				case blocks <- block{seq: seq, data: data, firstLine: first, overlong: over}:
+				case <-ctx.Done():
+					return
+				}
+				seq++
+			}
+			if err != nil {
+				if err != io.EOF {
+					readErr = err
+				}
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for bl := range blocks {
+				b := batches.Get().(*Batch)
+				b.reset()
+				b.seq = bl.seq
+				parseBlock(p, bl.data, bl.firstLine, bl.overlong, b)
+				select {
+				case free <- bl.data:
+				default:
+				}
+				select {
+				case results <- b:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(results) }()
+
+	// Reorder and load.
+	pending := map[int]*Batch{}
+	next := 0
+	var loadErr error
+	for b := range results {
+		pending[b.seq] = b
+		for {
+			b, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			if loadErr == nil {
+				loadErr = r.ld.add(ctx, b, fileID)
+				if loadErr != nil {
+					cancel()
+				}
+			}
+			st.lines += b.lines
+			st.rows += int64(b.Len())
+			st.rejected += b.rejected
+			st.noRequest += b.noRequest
+			for _, t := range b.ts {
+				if t == noTS {
+					st.noTS++
+					continue
+				}
+				if st.firstTS == noTS || t < st.firstTS {
+					st.firstTS = t
+				}
+				if st.lastTS == noTS || t > st.lastTS {
+					st.lastTS = t
+				}
+			}
+			for _, rj := range b.rejects {
+				if len(st.rejects) < 100 {
+					st.rejects = append(st.rejects, rj)
+				}
+			}
+			r.lines.Add(b.lines)
+			r.rows.Add(int64(b.Len()))
+			r.progress(path)
+			batches.Put(b)
+		}
+	}
+	if loadErr != nil {
+		return st, loadErr
+	}
+	if err := ctx.Err(); err != nil {
+		return st, err
+	}
+	if readErr != nil {
+		return st, fmt.Errorf("%w: %v", errTruncated, readErr)
+	}
+	return st, nil
+}
+
+// spool copies r into a temporary file and returns its path.
+func spool(r io.Reader) (string, error) {
+	f, err := os.CreateTemp("", "cdnadvise-stdin-*")
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(f, r); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), f.Close()
+}

@@ -1,0 +1,193 @@
+// Package store opens the cdnadvise DuckDB file and owns its schema: the
+// requests table (stored dictionary-encoded, read through the `requests`
+// view), the files manifest and the rejects sample.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	// The DuckDB driver registers itself as "duckdb".
+	_ "github.com/duckdb/duckdb-go/v2"
+)
+
+// DefaultPath is the store file used when neither --db nor CDNADVISE_DB is set.
+const DefaultPath = "cdnadvise.duckdb"
+
+// PathFromEnv returns flagValue, else $CDNADVISE_DB, else DefaultPath.
+func PathFromEnv(flagValue string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	if v := os.Getenv("CDNADVISE_DB"); v != "" {
+		return v
+	}
+	return DefaultPath
+}
+
+// Dict names one dictionary table: repeated strings of the requests table are
+// stored once in d_<name>(id, value) and referenced by id.
+type Dict string
+
+// The dictionaries. Misc holds the low-cardinality strings (pop, method, raw
+// cache status, cache-control, content type).
+const (
+	DictHost    Dict = "host"
+	DictPath    Dict = "path"
+	DictQuery   Dict = "query"
+	DictUA      Dict = "ua"
+	DictReferer Dict = "referer"
+	DictClient  Dict = "client"
+	DictETag    Dict = "etag"
+	DictMisc    Dict = "misc"
+)
+
+// Dicts lists every dictionary.
+func Dicts() []Dict {
+	return []Dict{DictHost, DictPath, DictQuery, DictUA, DictReferer, DictClient, DictETag, DictMisc}
+}
+
+// Table returns the dictionary's table name.
+func (d Dict) Table() string { return "d_" + string(d) }
+
+// CacheStatuses is the ENUM of normalized cache statuses, in storage order.
+var cacheStatuses = []string{"HIT", "MISS", "EXPIRED", "STALE", "UPDATING", "REVALIDATED", "BYPASS", "PASS", "DYNAMIC", "ERROR"}
+
+// RawColumns is the column order of requests_raw (what the loader writes).
+var RawColumns = []string{
+	"ts", "file_id", "pop_id", "request_id", "method_id", "host_id", "path_id", "query_id",
+	"status", "bytes", "cache_status", "cache_raw_id", "duration_ms", "ttfb_ms", "origin_ms",
+	"cc_id", "ct_id", "etag_id", "set_cookie", "has_auth", "ua_id", "referer_id", "client_id",
+}
+
+// SchemaVersion is bumped when the schema changes incompatibly.
+const SchemaVersion = 1
+
+func schemaSQL() []string {
+	enum := "'" + strings.Join(cacheStatuses, "','") + "'"
+	stmts := []string{
+		`CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
+		`CREATE TABLE IF NOT EXISTS files (
+			file_id INTEGER PRIMARY KEY,
+			path VARCHAR NOT NULL,
+			size BIGINT,
+			compression VARCHAR,
+			head_len INTEGER,
+			head_hash BIGINT,
+			prefix_hash BIGINT,
+			bytes_read BIGINT,
+			lines_read BIGINT,
+			rows BIGINT,
+			rejected BIGINT,
+			format VARCHAR,
+			tier VARCHAR,
+			layout VARCHAR,
+			first_ts TIMESTAMPTZ,
+			last_ts TIMESTAMPTZ,
+			runs INTEGER,
+			ingested_at TIMESTAMPTZ)`,
+		`CREATE TABLE IF NOT EXISTS rejects (file_id INTEGER, path VARCHAR, line BIGINT, reason VARCHAR, text VARCHAR)`,
+	}
+	for _, d := range Dicts() {
+		stmts = append(stmts, fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (id INTEGER, value VARCHAR)`, d.Table()))
+	}
+	stmts = append(stmts,
+		`CREATE TABLE IF NOT EXISTS requests_raw (
+			ts TIMESTAMPTZ, file_id INTEGER, pop_id INTEGER, request_id VARCHAR, method_id INTEGER,
+			host_id INTEGER, path_id INTEGER, query_id INTEGER, status SMALLINT, bytes BIGINT,
+			cache_status ENUM(`+enum+`), cache_raw_id INTEGER, duration_ms DOUBLE, ttfb_ms DOUBLE,
+			origin_ms DOUBLE, cc_id INTEGER, ct_id INTEGER, etag_id INTEGER, set_cookie BOOLEAN,
+			has_auth BOOLEAN, ua_id INTEGER, referer_id INTEGER, client_id INTEGER)`,
+		`CREATE OR REPLACE VIEW requests AS
+		SELECT r.ts, f.tier, f.format, r.file_id, pop.value AS pop, r.request_id,
+			m.value AS method, h.value AS host, p.value AS path, q.value AS query,
+			r.status, r.bytes, r.cache_status::VARCHAR AS cache_status, cr.value AS cache_status_raw,
+			r.duration_ms, r.ttfb_ms, r.origin_ms, cc.value AS cache_control, ct.value AS content_type,
+			e.value AS etag, r.set_cookie, r.has_auth, ua.value AS user_agent, rf.value AS referer,
+			c.value AS client
+		FROM requests_raw r
+		JOIN files f USING (file_id)
+		LEFT JOIN d_misc pop ON pop.id = r.pop_id
+		LEFT JOIN d_misc m ON m.id = r.method_id
+		LEFT JOIN d_host h ON h.id = r.host_id
+		LEFT JOIN d_path p ON p.id = r.path_id
+		LEFT JOIN d_query q ON q.id = r.query_id
+		LEFT JOIN d_misc cr ON cr.id = r.cache_raw_id
+		LEFT JOIN d_misc cc ON cc.id = r.cc_id
+		LEFT JOIN d_misc ct ON ct.id = r.ct_id
+		LEFT JOIN d_etag e ON e.id = r.etag_id
+		LEFT JOIN d_ua ua ON ua.id = r.ua_id
+		LEFT JOIN d_referer rf ON rf.id = r.referer_id
+		LEFT JOIN d_client c ON c.id = r.client_id`,
+	)
+	return stmts
+}
+
+// Store is an open cdnadvise database.
+type Store struct {
+	DB   *sql.DB
+	Path string
+}
+
+// Open opens (creating if needed) the store at path and makes sure the schema
+// exists. It refuses a file written by an incompatible schema version.
+func Open(ctx context.Context, path string) (*Store, error) {
+	db, err := sql.Open("duckdb", path)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s := &Store{DB: db, Path: path}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.DB.Close() }
+
+func (s *Store) migrate(ctx context.Context) error {
+	var v sql.NullString
+	err := s.DB.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v)
+	if err == nil && v.String != strconv.Itoa(SchemaVersion) {
+		return fmt.Errorf("schema version %s, this cdnadvise reads version %d: re-ingest into a new file", v.String, SchemaVersion)
+	}
+	for _, q := range schemaSQL() {
+		if _, err := s.DB.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("create schema: %w", err)
+		}
+	}
+	if errors.Is(err, sql.ErrNoRows) || err != nil {
+		var b [8]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return err
+		}
+		salt := strconv.FormatUint(binary.LittleEndian.Uint64(b[:]), 10)
+		if _, err := s.DB.ExecContext(ctx, `INSERT INTO meta VALUES ('schema_version', ?), ('client_salt', ?) ON CONFLICT DO NOTHING`, strconv.Itoa(SchemaVersion), salt); err != nil {
+			return fmt.Errorf("write meta: %w", err)
+		}
+	}
+	return nil
+}
+
+// ClientSalt returns the per-store secret used to pseudonymize client
+// addresses (so the same address maps to the same value within a store).
+func (s *Store) ClientSalt(ctx context.Context) (uint64, error) {
+	var v string
+	if err := s.DB.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'client_salt'`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read client salt: %w", err)
+	}
+	return strconv.ParseUint(v, 10, 64)
+}
