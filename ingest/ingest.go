@@ -467,7 +467,9 @@ type block struct {
 // hands the batches, in file order, to the loader.
 func (r *runner) pipeline(ctx context.Context, lr *lineReader, p Parser, fileID int32, path string) (pipeStats, error) {
 	st := pipeStats{firstTS: noTS, lastTS: noTS}
-	ctx, cancel := context.WithCancel(ctx)
+	// pctx stops the reader and parsers early; the loader keeps ctx, since an
+	// insert it started may still be running when this function returns.
+	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	workers := r.opts.Workers
 	blocks := make(chan block, workers)
@@ -493,7 +495,7 @@ func (r *runner) pipeline(ctx context.Context, lr *lineReader, p Parser, fileID 
 			if len(data) > 0 {
 				select {
 				case blocks <- block{seq: seq, data: data, firstLine: first, overlong: over}:
-				case <-ctx.Done():
+				case <-pctx.Done():
 					return
 				}
 				seq++
@@ -522,7 +524,7 @@ func (r *runner) pipeline(ctx context.Context, lr *lineReader, p Parser, fileID 
 				}
 				select {
 				case results <- b:
-				case <-ctx.Done():
+				case <-pctx.Done():
 					return
 				}
 			}
@@ -579,7 +581,7 @@ func (r *runner) pipeline(ctx context.Context, lr *lineReader, p Parser, fileID 
 	if loadErr != nil {
 		return st, loadErr
 	}
-	if err := ctx.Err(); err != nil {
+	if err := pctx.Err(); err != nil {
 		return st, err
 	}
 	if readErr != nil {

@@ -8,7 +8,7 @@ import (
 	"math"
 	"sync"
 	"sync/atomic"
-	"time"
+	"strings"
 	"unsafe"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -89,7 +89,9 @@ type loader struct {
 	sources map[int64]duckdb.ParallelChunkTableSource
 	nextSrc int64
 
-	out rowsOut
+	// out is being filled; spare is being inserted while inflight is set.
+	out, spare *rowsOut
+	inflight   chan error
 }
 
 // udfName is the table function through which Go buffers are read by DuckDB.
@@ -100,7 +102,8 @@ func newLoader(ctx context.Context, st *store.Store, keepClient bool) (*loader, 
 	if err != nil {
 		return nil, err
 	}
-	l := &loader{conn: conn, dicts: map[store.Dict]*dict{}, keepClient: keepClient, sources: map[int64]duckdb.ParallelChunkTableSource{}}
+	l := &loader{conn: conn, dicts: map[store.Dict]*dict{}, keepClient: keepClient, sources: map[int64]duckdb.ParallelChunkTableSource{},
+		out: &rowsOut{}, spare: &rowsOut{}}
 	if l.salt, err = st.ClientSalt(ctx); err != nil {
 		conn.Close()
 		return nil, err
@@ -179,6 +182,7 @@ func (l *loader) begin(ctx context.Context) error {
 }
 
 func (l *loader) rollback() {
+	l.wait()
 	if l.tx != nil {
 		l.tx.Rollback()
 		l.tx = nil
@@ -191,7 +195,7 @@ func (l *loader) rollback() {
 
 // add dictionary-encodes a batch into the insert buffer, inserting when full.
 func (l *loader) add(ctx context.Context, b *Batch, fileID int32) error {
-	o := &l.out
+	o := l.out
 	o.fileID = fileID
 	var hbuf [16]byte
 	for i := 0; i < b.Len(); i++ {
@@ -238,20 +242,44 @@ func (l *loader) add(ctx context.Context, b *Batch, fileID int32) error {
 	return nil
 }
 
-// flush inserts the buffered rows.
+// flush starts inserting the buffered rows in the background (so that the
+// next rows are encoded while DuckDB stores these); at most one insert runs.
 func (l *loader) flush(ctx context.Context) error {
 	if l.out.n == 0 {
 		return nil
 	}
-	src := &rowsSource{chunkSource: chunkSource{n: l.out.n}, o: &l.out}
-	if err := l.insertFrom(ctx, src, "requests_raw"); err != nil {
-		return fmt.Errorf("insert rows: %w", err)
+	if err := l.wait(); err != nil {
+		return err
 	}
+	full := l.out
+	l.out, l.spare = l.spare, full
 	l.out.reset()
+	done := make(chan error, 1)
+	l.inflight = done
+	go func() {
+		src := newRowsSource(full)
+		if err := l.insertFrom(ctx, src, src.insertSQL); err != nil {
+			done <- fmt.Errorf("insert rows: %w", err)
+			return
+		}
+		done <- nil
+	}()
 	return nil
 }
 
-func (l *loader) insertFrom(ctx context.Context, src duckdb.ParallelChunkTableSource, table string) error {
+// wait waits for the insert in flight, if any.
+func (l *loader) wait() error {
+	if l.inflight == nil {
+		return nil
+	}
+	err := <-l.inflight
+	l.inflight = nil
+	return err
+}
+
+// insertFrom runs the INSERT built by stmt (given the table function call
+// that reads src) inside the file's transaction.
+func (l *loader) insertFrom(ctx context.Context, src duckdb.ParallelChunkTableSource, stmt func(fn string) string) error {
 	l.mu.Lock()
 	l.nextSrc++
 	id := l.nextSrc
@@ -262,7 +290,7 @@ func (l *loader) insertFrom(ctx context.Context, src duckdb.ParallelChunkTableSo
 		delete(l.sources, id)
 		l.mu.Unlock()
 	}()
-	_, err := l.tx.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s SELECT * FROM %s(%d)", table, udfName, id))
+	_, err := l.tx.ExecContext(ctx, stmt(fmt.Sprintf("%s(%d)", udfName, id)))
 	return err
 }
 
@@ -273,12 +301,16 @@ func (l *loader) commit(ctx context.Context, final func(tx *sql.Tx) error) error
 	if err := l.flush(ctx); err != nil {
 		return err
 	}
+	if err := l.wait(); err != nil {
+		return err
+	}
 	for _, d := range l.dicts {
 		if len(d.pending) == 0 {
 			continue
 		}
 		src := &dictSource{chunkSource: chunkSource{n: len(d.pending)}, first: d.next - int32(len(d.pending)), values: d.pending}
-		if err := l.insertFrom(ctx, src, d.name.Table()); err != nil {
+		table := d.name.Table()
+		if err := l.insertFrom(ctx, src, func(fn string) string { return "INSERT INTO " + table + " SELECT * FROM " + fn }); err != nil {
 			return fmt.Errorf("insert dictionary %s: %w", d.name, err)
 		}
 	}
@@ -357,88 +389,173 @@ func (s *dictSource) FillChunk(_ any, ch duckdb.DataChunk) error {
 	return ch.SetSize(end - start)
 }
 
-// rowsSource feeds the insert buffer in the column order of requests_raw.
+// rowsSource feeds the insert buffer in the column order of requests_raw,
+// leaving out the columns that are NULL in every buffered row (DuckDB fills
+// those itself, which saves a call into DuckDB per NULL cell).
 type rowsSource struct {
 	chunkSource
-	o *rowsOut
+	o    *rowsOut
+	cols []int // indexes into store.RawColumns
+}
+
+// rawTypes are the DuckDB types the table function emits per raw column; ts
+// travels as BIGINT microseconds and is converted in the INSERT.
+var rawTypes = []duckdb.Type{duckdb.TYPE_BIGINT, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_VARCHAR,
+	duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_SMALLINT,
+	duckdb.TYPE_BIGINT, duckdb.TYPE_UTINYINT, duckdb.TYPE_INTEGER, duckdb.TYPE_DOUBLE, duckdb.TYPE_DOUBLE,
+	duckdb.TYPE_DOUBLE, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_BOOLEAN,
+	duckdb.TYPE_BOOLEAN, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER}
+
+// idCol maps a raw column holding a dictionary id to its Batch string column.
+var idCol = [...]int{2: sPop, 4: sMethod, 5: sHost, 6: sPath, 7: sQuery, 11: sCacheRaw, 15: sCacheControl,
+	16: sContentType, 17: sETag, 20: sUA, 21: sReferer, 22: sClient}
+
+// newRowsSource picks the columns that have at least one value.
+func newRowsSource(o *rowsOut) *rowsSource {
+	s := &rowsSource{chunkSource: chunkSource{n: o.n}, o: o}
+	for c := range store.RawColumns {
+		if c == 0 || c == 1 || s.anyValue(c) {
+			s.cols = append(s.cols, c)
+		}
+	}
+	return s
+}
+
+func (s *rowsSource) anyValue(c int) bool {
+	o := s.o
+	for i := 0; i < o.n; i++ {
+		var ok bool
+		switch c {
+		case 3:
+			ok = o.reqID[i].n >= 0
+		case 8:
+			ok = o.status[i] > 0
+		case 9:
+			ok = o.size[i] >= 0
+		case 10:
+			ok = o.cache[i] != 0
+		case 12:
+			ok = !math.IsNaN(o.dur[i])
+		case 13:
+			ok = !math.IsNaN(o.ttfb[i])
+		case 14:
+			ok = !math.IsNaN(o.origin[i])
+		case 18:
+			ok = o.setCookie[i] >= 0
+		case 19:
+			ok = o.auth[i] >= 0
+		default:
+			ok = o.ids[idCol[c]][i] >= 0
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// insertSQL is the INSERT that reads this source.
+func (s *rowsSource) insertSQL(fn string) string {
+	names := make([]string, len(s.cols))
+	exprs := make([]string, len(s.cols))
+	for i, c := range s.cols {
+		names[i] = store.RawColumns[c]
+		exprs[i] = store.RawColumns[c]
+		switch c {
+		case 0:
+			exprs[i] = "CASE WHEN ts = " + fmt.Sprint(int64(noTS)) + " THEN NULL ELSE make_timestamp(ts) AT TIME ZONE 'UTC' END"
+		case 10:
+			exprs[i] = "(['" + strings.Join(CacheStatusNames(), "','") + "'])[cache_status]::" + cacheEnumSQL()
+		}
+	}
+	return fmt.Sprintf("INSERT INTO requests_raw (%s) SELECT %s FROM %s", strings.Join(names, ", "), strings.Join(exprs, ", "), fn)
+}
+
+func cacheEnumSQL() string {
+	return "ENUM('" + strings.Join(CacheStatusNames(), "','") + "')"
 }
 
 func (s *rowsSource) ColumnInfos() []duckdb.ColumnInfo {
-	t := typeInfos(duckdb.TYPE_TIMESTAMP_TZ, duckdb.TYPE_INTEGER, duckdb.TYPE_VARCHAR, duckdb.TYPE_SMALLINT,
-		duckdb.TYPE_BIGINT, duckdb.TYPE_DOUBLE, duckdb.TYPE_BOOLEAN)
-	tsT, intT, strT, smallT, bigT, dblT, boolT := t[0], t[1], t[2], t[3], t[4], t[5], t[6]
-	enum, err := duckdb.NewEnumInfo(CacheHit.String(), cacheEnumRest()...)
-	if err != nil {
-		panic(err)
-	}
-	types := []duckdb.TypeInfo{tsT, intT, intT, strT, intT, intT, intT, intT, smallT, bigT, enum, intT,
-		dblT, dblT, dblT, intT, intT, intT, boolT, boolT, intT, intT, intT}
-	out := make([]duckdb.ColumnInfo, len(types))
-	for i, ti := range types {
-		out[i] = duckdb.ColumnInfo{Name: store.RawColumns[i], T: ti}
+	out := make([]duckdb.ColumnInfo, len(s.cols))
+	for i, c := range s.cols {
+		out[i] = duckdb.ColumnInfo{Name: store.RawColumns[c], T: typeInfos(rawTypes[c])[0]}
 	}
 	return out
-}
-
-func cacheEnumRest() []string {
-	n := CacheStatusNames()
-	return n[1:]
 }
 
 func (s *rowsSource) FillChunk(_ any, ch duckdb.DataChunk) error {
 	start, end := s.claim()
 	o := s.o
 	var err error
-	set := func(col, row int, v any) {
+	null := func(col, row int) {
 		if err == nil {
-			err = ch.SetValue(col, row, v)
+			err = ch.SetValue(col, row, nil)
 		}
 	}
-	for i := start; i < end; i++ {
-		r := i - start
-		if o.ts[i] == noTS {
-			set(0, r, nil)
-		} else {
-			err = orErr(err, duckdb.SetChunkValue(ch, 0, r, time.UnixMicro(o.ts[i])))
+	for k, c := range s.cols {
+		for i := start; i < end && err == nil; i++ {
+			r := i - start
+			switch c {
+			case 0:
+				err = duckdb.SetChunkValue(ch, k, r, o.ts[i])
+			case 1:
+				err = duckdb.SetChunkValue(ch, k, r, o.fileID)
+			case 3:
+				if sp := o.reqID[i]; sp.n > 0 {
+					err = duckdb.SetChunkValue(ch, k, r, unsafe.String(&o.reqArena[sp.off], sp.n))
+				} else if sp.n == 0 {
+					err = duckdb.SetChunkValue(ch, k, r, "")
+				} else {
+					null(k, r)
+				}
+			case 8:
+				if o.status[i] > 0 {
+					err = duckdb.SetChunkValue(ch, k, r, o.status[i])
+				} else {
+					null(k, r)
+				}
+			case 9:
+				if o.size[i] >= 0 {
+					err = duckdb.SetChunkValue(ch, k, r, o.size[i])
+				} else {
+					null(k, r)
+				}
+			case 10:
+				if o.cache[i] != 0 {
+					err = duckdb.SetChunkValue(ch, k, r, o.cache[i])
+				} else {
+					null(k, r)
+				}
+			case 12, 13, 14:
+				v := o.dur[i]
+				if c == 13 {
+					v = o.ttfb[i]
+				} else if c == 14 {
+					v = o.origin[i]
+				}
+				if !math.IsNaN(v) {
+					err = duckdb.SetChunkValue(ch, k, r, v)
+				} else {
+					null(k, r)
+				}
+			case 18, 19:
+				v := o.setCookie[i]
+				if c == 19 {
+					v = o.auth[i]
+				}
+				if v >= 0 {
+					err = duckdb.SetChunkValue(ch, k, r, v == 1)
+				} else {
+					null(k, r)
+				}
+			default:
+				if id := o.ids[idCol[c]][i]; id >= 0 {
+					err = duckdb.SetChunkValue(ch, k, r, id)
+				} else {
+					null(k, r)
+				}
+			}
 		}
-		err = orErr(err, duckdb.SetChunkValue(ch, 1, r, o.fileID))
-		setID(ch, 2, r, o.ids[sPop][i], &err)
-		if sp := o.reqID[i]; sp.n >= 0 {
-			err = orErr(err, duckdb.SetChunkValue(ch, 3, r, unsafe.String(&o.reqArena[sp.off], sp.n)))
-		} else {
-			set(3, r, nil)
-		}
-		setID(ch, 4, r, o.ids[sMethod][i], &err)
-		setID(ch, 5, r, o.ids[sHost][i], &err)
-		setID(ch, 6, r, o.ids[sPath][i], &err)
-		setID(ch, 7, r, o.ids[sQuery][i], &err)
-		if o.status[i] > 0 {
-			err = orErr(err, duckdb.SetChunkValue(ch, 8, r, o.status[i]))
-		} else {
-			set(8, r, nil)
-		}
-		if o.size[i] >= 0 {
-			err = orErr(err, duckdb.SetChunkValue(ch, 9, r, o.size[i]))
-		} else {
-			set(9, r, nil)
-		}
-		if c := CacheStatus(o.cache[i]); c != CacheNone {
-			err = orErr(err, duckdb.SetChunkValue(ch, 10, r, c.String()))
-		} else {
-			set(10, r, nil)
-		}
-		setID(ch, 11, r, o.ids[sCacheRaw][i], &err)
-		setFloat(ch, 12, r, o.dur[i], &err)
-		setFloat(ch, 13, r, o.ttfb[i], &err)
-		setFloat(ch, 14, r, o.origin[i], &err)
-		setID(ch, 15, r, o.ids[sCacheControl][i], &err)
-		setID(ch, 16, r, o.ids[sContentType][i], &err)
-		setID(ch, 17, r, o.ids[sETag][i], &err)
-		setBool(ch, 18, r, o.setCookie[i], &err)
-		setBool(ch, 19, r, o.auth[i], &err)
-		setID(ch, 20, r, o.ids[sUA][i], &err)
-		setID(ch, 21, r, o.ids[sReferer][i], &err)
-		setID(ch, 22, r, o.ids[sClient][i], &err)
 		if err != nil {
 			return err
 		}
@@ -446,42 +563,6 @@ func (s *rowsSource) FillChunk(_ any, ch duckdb.DataChunk) error {
 	return ch.SetSize(end - start)
 }
 
-func orErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
-}
 
-func setID(ch duckdb.DataChunk, col, row int, id int32, err *error) {
-	if *err != nil {
-		return
-	}
-	if id < 0 {
-		*err = ch.SetValue(col, row, nil)
-		return
-	}
-	*err = duckdb.SetChunkValue(ch, col, row, id)
-}
 
-func setFloat(ch duckdb.DataChunk, col, row int, v float64, err *error) {
-	if *err != nil {
-		return
-	}
-	if math.IsNaN(v) {
-		*err = ch.SetValue(col, row, nil)
-		return
-	}
-	*err = duckdb.SetChunkValue(ch, col, row, v)
-}
 
-func setBool(ch duckdb.DataChunk, col, row int, v int8, err *error) {
-	if *err != nil {
-		return
-	}
-	if v < 0 {
-		*err = ch.SetValue(col, row, nil)
-		return
-	}
-	*err = duckdb.SetChunkValue(ch, col, row, v == 1)
-}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -29,9 +30,10 @@ var errSilent = errors.New("failed")
 
 // globalOptions are the flags every command shares.
 type globalOptions struct {
-	DB      string
-	Quiet   bool
-	Verbose bool
+	DB         string
+	Quiet      bool
+	Verbose    bool
+	CPUProfile string
 }
 
 func (g *globalOptions) logger(io *streams) *slog.Logger {
@@ -60,6 +62,26 @@ The store is ./cdnadvise.duckdb unless --db FILE or $CDNADVISE_DB says otherwise
 	root.PersistentFlags().StringVar(&g.DB, "db", "", "store file (default $CDNADVISE_DB or ./cdnadvise.duckdb)")
 	root.PersistentFlags().BoolVarP(&g.Quiet, "quiet", "q", false, "no progress bar and no summary (errors are still printed)")
 	root.PersistentFlags().BoolVarP(&g.Verbose, "verbose", "v", false, "print diagnostics")
+	root.PersistentFlags().StringVar(&g.CPUProfile, "cpuprofile", "", "write a Go CPU profile to this file")
+	root.PersistentFlags().MarkHidden("cpuprofile")
+	var prof *os.File
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if g.CPUProfile == "" {
+			return nil
+		}
+		f, err := os.Create(g.CPUProfile)
+		if err != nil {
+			return err
+		}
+		prof = f
+		return pprof.StartCPUProfile(f)
+	}
+	root.PersistentPostRun = func(cmd *cobra.Command, args []string) {
+		if prof != nil {
+			pprof.StopCPUProfile()
+			prof.Close()
+		}
+	}
 	root.AddCommand(newIngestCmd(g, io), newFormatsCmd(io), newSQLCmd(g, io))
 	return root
 }

@@ -1,0 +1,74 @@
+// Package loggen writes deterministic synthetic access logs (Zipf-distributed
+// URLs) for tests and benchmarks.
+package loggen
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"time"
+)
+
+// Options shape a generated log.
+type Options struct {
+	Lines   int
+	URLs    int       // distinct paths (default 50,000)
+	ZipfS   float64   // Zipf exponent, > 1 (default 1.1)
+	Start   time.Time // first timestamp (default 2026-11-01 UTC)
+	PerSec  int       // requests per second of log time (default 200)
+	Seed    uint64
+	HitRate float64 // share of HIT among cache statuses (default 0.8)
+}
+
+// NginxCache writes lines in nginx "combined" plus " $request_time
+// $upstream_cache_status" (the benchmark format of the ingest issue).
+func NginxCache(w io.Writer, o Options) error {
+	if o.URLs == 0 {
+		o.URLs = 50_000
+	}
+	if o.ZipfS == 0 {
+		o.ZipfS = 1.1
+	}
+	if o.Start.IsZero() {
+		o.Start = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	}
+	if o.PerSec == 0 {
+		o.PerSec = 200
+	}
+	if o.HitRate == 0 {
+		o.HitRate = 0.8
+	}
+	rng := rand.New(rand.NewPCG(o.Seed, 42))
+	z := rand.NewZipf(rng, o.ZipfS, 1, uint64(o.URLs-1))
+	bw := bufio.NewWriterSize(w, 1<<20)
+	uas := []string{
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
+		"Mozilla/5.0 (Macintosh; Intel Mac OS X 14_1) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15",
+		"curl/8.4.0", "python-requests/2.31.0",
+	}
+	kinds := []string{"/api/items/%d", "/static/app.%08x.js", "/products/%d/", "/search?q=term%d", "/api/users/%d/profile"}
+	for i := 0; i < o.Lines; i++ {
+		u := z.Uint64()
+		t := o.Start.Add(time.Duration(i) * time.Second / time.Duration(o.PerSec))
+		path := fmt.Sprintf(kinds[u%uint64(len(kinds))], u)
+		status := 200
+		if u%97 == 0 {
+			status = 404
+		}
+		cache := "MISS"
+		if rng.Float64() < o.HitRate {
+			cache = "HIT"
+		}
+		rt := 0.001 + rng.Float64()*0.01
+		if cache == "MISS" {
+			rt += 0.05
+		}
+		_, err := fmt.Fprintf(bw, "10.%d.%d.%d - - [%s] \"GET %s HTTP/1.1\" %d %d \"-\" \"%s\" %.3f %s\n",
+			u%200, (u/200)%250, i%250, t.Format("02/Jan/2006:15:04:05 -0700"), path, status, 200+u%5000, uas[u%uint64(len(uas))], rt, cache)
+		if err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
