@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
 	"fmt"
@@ -88,14 +89,17 @@ type loader struct {
 	mu      sync.Mutex
 	sources map[int64]duckdb.ParallelChunkTableSource
 	nextSrc int64
+	udf     string // the table function's name, unique to this loader
 
 	// out is being filled; spare is being inserted while inflight is set.
 	out, spare *rowsOut
 	inflight   chan error
 }
 
-// udfName is the table function through which Go buffers are read by DuckDB.
-const udfName = "cdnadvise_src"
+// udfPrefix names the table function through which DuckDB reads the Go
+// buffers. Table functions live in the database's catalog, shared by its
+// connections, so each loader registers its own.
+const udfPrefix = "cdnadvise_src_"
 
 func newLoader(ctx context.Context, st *store.Store, keepClient bool) (*loader, error) {
 	conn, err := st.DB.Conn(ctx)
@@ -113,7 +117,13 @@ func newLoader(ctx context.Context, st *store.Store, keepClient bool) (*loader, 
 		conn.Close()
 		return nil, err
 	}
-	err = duckdb.RegisterTableUDF(conn, udfName, duckdb.ParallelChunkTableFunction{
+	var suffix [8]byte
+	if _, err := rand.Read(suffix[:]); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	l.udf = udfPrefix + hex.EncodeToString(suffix[:])
+	err = duckdb.RegisterTableUDF(conn, l.udf, duckdb.ParallelChunkTableFunction{
 		Config: duckdb.TableFunctionConfig{Arguments: []duckdb.TypeInfo{bigint}},
 		BindArguments: func(named map[string]any, args ...any) (duckdb.ParallelChunkTableSource, error) {
 			id, _ := args[0].(int64)
@@ -290,7 +300,7 @@ func (l *loader) insertFrom(ctx context.Context, src duckdb.ParallelChunkTableSo
 		delete(l.sources, id)
 		l.mu.Unlock()
 	}()
-	_, err := l.tx.ExecContext(ctx, stmt(fmt.Sprintf("%s(%d)", udfName, id)))
+	_, err := l.tx.ExecContext(ctx, stmt(fmt.Sprintf("%s(%d)", l.udf, id)))
 	return err
 }
 
