@@ -7,9 +7,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"sync/atomic"
-	"strings"
 	"unsafe"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -572,7 +572,3 @@ func (s *rowsSource) FillChunk(_ any, ch duckdb.DataChunk) error {
 	}
 	return ch.SetSize(end - start)
 }
-
-
-
-
