@@ -72,3 +72,77 @@ func NginxCache(w io.Writer, o Options) error {
 	}
 	return bw.Flush()
 }
+
+// EdgeAndOrigin writes a pair of logs for the same traffic: the edge in the
+// nginx-cache format (combined + $request_time $upstream_response_time
+// $upstream_cache_status) and, for every request the edge did not answer from
+// cache, the origin's line in combined format with the time in microseconds
+// (Apache %D, gunicorn %(D)s).
+func EdgeAndOrigin(edge, origin io.Writer, o Options) error {
+	if o.URLs == 0 {
+		o.URLs = 2_000
+	}
+	if o.Start.IsZero() {
+		o.Start = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	}
+	if o.PerSec == 0 {
+		o.PerSec = 20
+	}
+	rng := rand.New(rand.NewPCG(o.Seed, 7))
+	z := rand.NewZipf(rng, 1.2, 1, uint64(o.URLs-1))
+	ew, ow := bufio.NewWriter(edge), bufio.NewWriter(origin)
+	routes := []string{"/api/items/%d", "/static/app.%08x.js", "/items/%d/", "/api/leaderboard", "/search/?q=item%d&utm_source=news"}
+	// Last fill time per URL and per-route TTL (seconds): a tiny cache model,
+	// so that the example has realistic hit ratios per route.
+	ttl := []int64{60, 86400, 300, 5, 0}
+	filled := map[string]int64{}
+	pops := []string{"FRA", "IAD"}
+	for i := 0; i < o.Lines; i++ {
+		u := z.Uint64()
+		k := int(u) % len(routes)
+		path := routes[k]
+		if k != 3 {
+			path = fmt.Sprintf(routes[k], u)
+		}
+		t := o.Start.Add(time.Duration(i) * time.Second / time.Duration(o.PerSec))
+		sec := t.Unix()
+		cache := "MISS"
+		key := pops[i%2] + path
+		if f, ok := filled[key]; ok && ttl[k] > 0 && sec-f <= ttl[k] {
+			cache = "HIT"
+		} else if ttl[k] > 0 {
+			filled[key] = sec
+		} else {
+			cache = "BYPASS"
+		}
+		size := 300 + int(u%4000)
+		originMS := 20 + rng.Float64()*80
+		if k == 3 {
+			originMS += 150
+		}
+		edgeS := 0.001 + rng.Float64()*0.002
+		up := "-"
+		if cache != "HIT" {
+			edgeS += originMS / 1000
+			up = fmt.Sprintf("%.3f", originMS/1000)
+		}
+		ua := "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0"
+		if u%3 == 0 {
+			ua = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1"
+		}
+		stamp := t.Format("02/Jan/2006:15:04:05 -0700")
+		client := fmt.Sprintf("198.51.%d.%d", u%250, i%250)
+		if _, err := fmt.Fprintf(ew, "%s - - [%s] \"GET %s HTTP/1.1\" 200 %d \"-\" \"%s\" %.3f %s %s\n", client, stamp, path, size, ua, edgeS, up, cache); err != nil {
+			return err
+		}
+		if cache != "HIT" {
+			if _, err := fmt.Fprintf(ow, "127.0.0.1 - - [%s] \"GET %s HTTP/1.0\" 200 %d \"-\" \"%s\" %d\n", stamp, path, size, ua, int(originMS*1000)); err != nil {
+				return err
+			}
+		}
+	}
+	if err := ew.Flush(); err != nil {
+		return err
+	}
+	return ow.Flush()
+}
