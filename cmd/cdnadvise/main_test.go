@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// cli runs the command line in-process and returns exit code, stdout, stderr.
+func cli(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := runMain(context.Background(), args, &streams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut})
+	return code, out.String(), errOut.String()
+}
+
+func TestIngestJSONAndSQL(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "s.duckdb")
+	code, out, errOut := cli(t, "", "--db", db, "ingest", "--json", "../../examples/logs")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var sum struct {
+		Files []struct {
+			Path, Format, Tier             string
+			Lines, Rows, Rejected, Skipped int64
+		}
+		Rows, Rejected int64
+	}
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if len(sum.Files) != 2 || sum.Rows == 0 || sum.Rejected != 0 {
+		t.Fatalf("%+v", sum)
+	}
+	tiers := map[string]string{}
+	for _, f := range sum.Files {
+		tiers[f.Tier] = f.Format
+		if f.Lines != f.Rows {
+			t.Errorf("%s: %d lines, %d rows", f.Path, f.Lines, f.Rows)
+		}
+	}
+	if tiers["edge"] != "nginx-cache" || tiers["origin"] != "combined" {
+		t.Errorf("tiers/formats: %v", tiers)
+	}
+
+	code, out, errOut = cli(t, "", "--db", db, "sql", "--json", "SELECT tier, count(*) AS n FROM requests GROUP BY tier ORDER BY tier")
+	if code != 0 {
+		t.Fatalf("sql: %s", errOut)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) != 2 || rows[0]["tier"] != "edge" {
+		t.Fatalf("sql --json: %v %s", err, out)
+	}
+	if float64(sum.Rows) != rows[0]["n"].(float64)+rows[1]["n"].(float64) {
+		t.Errorf("sql counts %v, ingest said %d", rows, sum.Rows)
+	}
+
+	// Human output of a re-run says the files were seen.
+	code, out, _ = cli(t, "", "--db", db, "ingest", "../../examples/logs")
+	if code != 0 || strings.Count(out, " seen ") != 2 {
+		t.Fatalf("re-run: %d %s", code, out)
+	}
+	code, out, _ = cli(t, "", "--db", db, "sql", "SELECT count(*) AS n FROM files")
+	if code != 0 || !strings.Contains(out, "n\n2\n") {
+		t.Fatalf("sql table: %q", out)
+	}
+	if code, _, errOut = cli(t, "", "--db", db, "sql", "SELEC nonsense"); code == 0 || !strings.Contains(errOut, "error") {
+		t.Fatalf("bad SQL: exit %d %q", code, errOut)
+	}
+}
+
+func TestIngestTierFlagsApplyToFollowingPaths(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.log"), filepath.Join(dir, "b.log")
+	line := `10.0.0.1 - - [01/Nov/2026:00:00:01 +0000] "GET /x HTTP/1.1" 200 10 "-" "curl/8"` + "\n"
+	os.WriteFile(a, []byte(line), 0o644)
+	os.WriteFile(b, []byte(strings.Replace(line, "/x", "/y", 1)), 0o644)
+	db := filepath.Join(dir, "s.duckdb")
+	code, out, errOut := cli(t, "", "--db", db, "ingest", "--json", "--tier", "edge", a, "--tier", "origin", b)
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	var sum struct{ Files []struct{ Path, Tier string } }
+	json.Unmarshal([]byte(out), &sum)
+	if len(sum.Files) != 2 || sum.Files[0].Tier != "edge" || sum.Files[1].Tier != "origin" {
+		t.Fatalf("%+v", sum)
+	}
+}
+
+func TestIngestErrors(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.duckdb")
+	junk := filepath.Join(dir, "junk.txt")
+	os.WriteFile(junk, []byte("hello\nworld\n"), 0o644)
+	code, out, errOut := cli(t, "", "--db", db, "ingest", junk)
+	if code == 0 || !strings.Contains(out, "no known log format") || !strings.Contains(errOut, "could not be ingested") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, _, errOut = cli(t, "", "--db", db, "ingest", "--tier", "cdn", junk); code == 0 || !strings.Contains(errOut, "edge or origin") {
+		t.Fatalf("bad tier: %d %s", code, errOut)
+	}
+	if code, _, errOut = cli(t, "", "--db", db, "ingest", "--format", "nope", junk); code == 0 || !strings.Contains(errOut, "unknown format") {
+		t.Fatalf("bad format: %d %s", code, errOut)
+	}
+	if code, _, errOut = cli(t, "", "--db", db, "ingest", "--nginx-format", "$status", junk); code == 0 || !strings.Contains(errOut, "no request path") {
+		t.Fatalf("bad layout: %d %s", code, errOut)
+	}
+}
+
+func TestIngestStdinAndCustomFormat(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "s.duckdb")
+	in := "1.2.3.4 HIT [25/Nov/2026:08:25:31 +0000] \"GET /a?b=1 HTTP/1.1\" 200 5 0.002\n"
+	code, out, errOut := cli(t, in, "--db", db, "ingest", "--json", "--nginx-format",
+		`log_format c '$remote_addr $upstream_cache_status [$time_local] "$request" $status $body_bytes_sent $request_time';`, "-")
+	if code != 0 || !strings.Contains(out, `"rows": 1`) || !strings.Contains(out, `"tier": "edge"`) {
+		t.Fatalf("%d %s %s", code, out, errOut)
+	}
+	code, out, _ = cli(t, "", "--db", db, "sql", "--json", "SELECT path, query, cache_status, duration_ms FROM requests")
+	if code != 0 || !strings.Contains(out, `"cache_status": "HIT"`) || !strings.Contains(out, `"duration_ms": 2`) {
+		t.Fatalf("%s", out)
+	}
+}
+
+func TestFormatsCommand(t *testing.T) {
+	code, out, _ := cli(t, "", "formats")
+	if code != 0 || !strings.Contains(out, "nginx-cache") || !strings.Contains(out, "example:") {
+		t.Fatalf("%s", out)
+	}
+	code, out, _ = cli(t, "", "formats", "--json")
+	var list []struct{ Name, Tier, Example string }
+	if code != 0 || json.Unmarshal([]byte(out), &list) != nil || len(list) < 5 {
+		t.Fatalf("%s", out)
+	}
+	for _, f := range list {
+		if f.Example == "" || (f.Tier != "edge" && f.Tier != "origin") {
+			t.Errorf("%+v", f)
+		}
+	}
+}
