@@ -42,11 +42,18 @@ type Format struct {
 // format lives in its own file of this package.
 func Formats() []Format {
 	return []Format{
+		cloudfrontFormat(),
+		albFormat(),
+		cloudflareFormat(),
+		fastlyFormat(),
+		akamaiFormat(),
 		nginxCacheFormat(),
 		varnishFormat(),
 		combinedFormat(),
 		commonFormat(),
 		gunicornFormat(),
+		uvicornFormat(),
+		djangoFormat(),
 	}
 }
 

@@ -186,7 +186,11 @@ func forcedFormat(opts Options) (*Format, error) {
 		return &Format{Name: l.syntax + "-custom", Tier: tier, Open: func([][]byte) (Parser, error) { return l, nil },
 			Describe: func(Parser) string { return "layout " + l.source }}, nil
 	case opts.JSONMap != "":
-		return nil, errors.New("RESTORE-JSONMAP") // restored once jsonlog.go lands
+		f, err := JSONMapFormat(opts.JSONMap)
+		if err != nil {
+			return nil, err
+		}
+		return &f, nil
 	case opts.Format != "":
 		f, err := LookupFormat(opts.Format)
 		if err != nil {

@@ -218,6 +218,12 @@ func (l *loader) add(ctx context.Context, b *Batch, fileID int32) error {
 				o.ids[c] = append(o.ids[c], -1)
 				continue
 			}
+			if c == sCacheRaw && string(v) == CacheStatus(b.cache[i]).String() {
+				// The raw status is the normalized name (nginx): the view
+				// derives it, nothing to store.
+				o.ids[c] = append(o.ids[c], -1)
+				continue
+			}
 			if c == sClient && !l.keepClient {
 				h := xxh3.HashSeed(v, l.salt)
 				var raw [8]byte
@@ -424,7 +430,7 @@ var idCol = [...]int{2: sPop, 4: sMethod, 5: sHost, 6: sPath, 7: sQuery, 11: sCa
 func newRowsSource(o *rowsOut) *rowsSource {
 	s := &rowsSource{chunkSource: chunkSource{n: o.n}, o: o}
 	for c := range store.RawColumns {
-		if c == 0 || c == 1 || s.anyValue(c) {
+		if c != 1 && s.anyValue(c) {
 			s.cols = append(s.cols, c)
 		}
 	}
@@ -436,6 +442,8 @@ func (s *rowsSource) anyValue(c int) bool {
 	for i := 0; i < o.n; i++ {
 		var ok bool
 		switch c {
+		case 0:
+			ok = o.ts[i] != noTS
 		case 3:
 			ok = o.reqID[i].n >= 0
 		case 8:
@@ -464,31 +472,39 @@ func (s *rowsSource) anyValue(c int) bool {
 	return false
 }
 
-// insertSQL is the INSERT that reads this source.
+// insertSQL is the INSERT that reads this source. The file id is a constant
+// of the statement; ts arrives as microseconds (to_timestamp of the seconds
+// is exact to the microsecond for any date this tool meets, and far cheaper
+// than a time zone conversion per row).
 func (s *rowsSource) insertSQL(fn string) string {
-	names := make([]string, len(s.cols))
-	exprs := make([]string, len(s.cols))
-	for i, c := range s.cols {
-		names[i] = store.RawColumns[c]
-		exprs[i] = store.RawColumns[c]
-		switch c {
-		case 0:
-			exprs[i] = "CASE WHEN ts = " + fmt.Sprint(int64(noTS)) + " THEN NULL ELSE make_timestamp(ts) AT TIME ZONE 'UTC' END"
-		case 10:
-			exprs[i] = "(['" + strings.Join(CacheStatusNames(), "','") + "'])[cache_status]::" + cacheEnumSQL()
+	names := []string{"file_id"}
+	exprs := []string{fmt.Sprint(s.o.fileID)}
+	for _, c := range s.cols {
+		names = append(names, store.RawColumns[c])
+		e := store.RawColumns[c]
+		if c == 0 {
+			e = "to_timestamp(ts / 1000000)"
 		}
+		exprs = append(exprs, e)
 	}
 	return fmt.Sprintf("INSERT INTO requests_raw (%s) SELECT %s FROM %s", strings.Join(names, ", "), strings.Join(exprs, ", "), fn)
-}
-
-func cacheEnumSQL() string {
-	return "ENUM('" + strings.Join(CacheStatusNames(), "','") + "')"
 }
 
 func (s *rowsSource) ColumnInfos() []duckdb.ColumnInfo {
 	out := make([]duckdb.ColumnInfo, len(s.cols))
 	for i, c := range s.cols {
-		out[i] = duckdb.ColumnInfo{Name: store.RawColumns[c], T: typeInfos(rawTypes[c])[0]}
+		var t duckdb.TypeInfo
+		if c == 10 {
+			names := CacheStatusNames()
+			enum, err := duckdb.NewEnumInfo(names[0], names[1:]...)
+			if err != nil {
+				panic(err) // constant, valid names
+			}
+			t = enum
+		} else {
+			t = typeInfos(rawTypes[c])[0]
+		}
+		out[i] = duckdb.ColumnInfo{Name: store.RawColumns[c], T: t}
 	}
 	return out
 }
@@ -507,9 +523,11 @@ func (s *rowsSource) FillChunk(_ any, ch duckdb.DataChunk) error {
 			r := i - start
 			switch c {
 			case 0:
-				err = duckdb.SetChunkValue(ch, k, r, o.ts[i])
-			case 1:
-				err = duckdb.SetChunkValue(ch, k, r, o.fileID)
+				if o.ts[i] != noTS {
+					err = duckdb.SetChunkValue(ch, k, r, o.ts[i])
+				} else {
+					null(k, r)
+				}
 			case 3:
 				if sp := o.reqID[i]; sp.n > 0 {
 					err = duckdb.SetChunkValue(ch, k, r, unsafe.String(&o.reqArena[sp.off], sp.n))
@@ -532,7 +550,7 @@ func (s *rowsSource) FillChunk(_ any, ch duckdb.DataChunk) error {
 				}
 			case 10:
 				if o.cache[i] != 0 {
-					err = duckdb.SetChunkValue(ch, k, r, o.cache[i])
+					err = duckdb.SetChunkValue(ch, k, r, CacheStatus(o.cache[i]).String())
 				} else {
 					null(k, r)
 				}

@@ -40,7 +40,7 @@ func NormalizeCacheStatus(raw []byte) CacheStatus {
 	s = bytes.TrimSuffix(s, []byte("-cluster"))
 	s = bytes.TrimPrefix(s, []byte("tcp-"))
 	switch string(s) {
-	case "hit", "originshieldhit", "mem-hit", "ims-hit", "1":
+	case "hit", "originshieldhit", "mem-hit", "ims-hit", "stream-hit", "1":
 		return CacheHit
 	case "miss", "hitmiss", "0":
 		return CacheMiss

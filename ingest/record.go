@@ -92,7 +92,7 @@ func (r *Record) SetTarget(target []byte) {
 				end = len(rest)
 			}
 			if len(r.Host) == 0 {
-				r.Host = rest[:end]
+				r.Host = stripDefaultPort(rest[:end])
 			}
 			target = rest[end:]
 			if len(target) == 0 || target[0] == '?' {
@@ -149,4 +149,15 @@ func orNil(b []byte) []byte {
 		return nil
 	}
 	return b
+}
+
+// stripDefaultPort drops ":80" and ":443" from a host: the site is the same.
+func stripDefaultPort(h []byte) []byte {
+	if bytes.HasSuffix(h, []byte(":80")) {
+		return h[:len(h)-3]
+	}
+	if bytes.HasSuffix(h, []byte(":443")) {
+		return h[:len(h)-4]
+	}
+	return h
 }

@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"errors"
+	"math"
+	"strconv"
 )
 
 var errBadTime = errors.New("bad timestamp")
@@ -72,7 +74,19 @@ func monthAbbr(b []byte) int64 {
 }
 
 func validClock(mo, d, h, mi, s int64) bool {
-	return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && s <= 60
+	return mo >= 1 && mo <= 12 && d >= 1 && d <= daysIn(mo) && h <= 23 && mi <= 59 && s <= 60
+}
+
+// daysIn is the longest a month can be (29 for February: leap years are not
+// checked, a 29 Feb in a common year normalizes to 1 Mar).
+func daysIn(mo int64) int64 {
+	switch mo {
+	case 2:
+		return 29
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 // unixMicros builds microseconds since the epoch from civil fields in UTC.
@@ -137,7 +151,7 @@ func zoneOffset(b []byte) (int64, error) {
 	if len(b) == 0 {
 		return 0, nil
 	}
-	if b[0] == 'Z' && len(b) == 1 || string(b) == "UTC" || string(b) == "GMT" {
+	if (b[0] == 'Z' || b[0] == 'z') && len(b) == 1 || string(b) == "UTC" || string(b) == "GMT" {
 		return 0, nil
 	}
 	if b[0] != '+' && b[0] != '-' {
@@ -151,8 +165,13 @@ func zoneOffset(b []byte) (int64, error) {
 	if len(rest) > 0 && rest[0] == ':' {
 		rest = rest[1:]
 	}
-	m, ok := digits(rest, 2)
-	if !ok || len(rest) != 2 || h > 14 || m > 59 {
+	var m int64
+	if len(rest) > 0 { // "+01" alone is an offset too
+		if m, ok = digits(rest, 2); !ok || len(rest) != 2 {
+			return 0, errBadTime
+		}
+	}
+	if h > 14 || m > 59 {
 		return 0, errBadTime
 	}
 	off := h*3600 + m*60
@@ -165,7 +184,7 @@ func zoneOffset(b []byte) (int64, error) {
 // parseISOTime parses "2019-12-04T21:02:31Z", "2019-12-04 21:02:31.123+01:00",
 // "2019-12-04T21:02:31.123456789Z" and the like; no zone means UTC.
 func parseISOTime(b []byte) (int64, error) {
-	if len(b) < 19 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != ' ') || b[13] != ':' || b[16] != ':' {
+	if len(b) < 19 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != 't' && b[10] != ' ') || b[13] != ':' || b[16] != ':' {
 		return 0, errBadTime
 	}
 	y, ok1 := digits(b, 4)
@@ -199,15 +218,14 @@ func parseEpoch(b []byte) (int64, error) {
 	case f < 1e11: // seconds (until year 5138)
 		return int64(f*1e6 + 0.5), nil
 	case f < 1e14: // milliseconds
-		return int64(f * 1e3), nil
+		return int64(math.Round(f * 1e3)), nil
 	case f < 1e17: // microseconds
-		return int64(f), nil
-	default: // nanoseconds
-		n, err := parseInt(b)
-		if err != nil {
-			return int64(f / 1e3), nil
+		return int64(math.Round(f)), nil
+	default: // nanoseconds, read exactly when they are an integer
+		if n, err := strconv.ParseInt(string(b), 10, 64); err == nil {
+			return n / 1000, nil
 		}
-		return n / 1000, nil
+		return int64(f / 1e3), nil
 	}
 }
 

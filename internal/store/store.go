@@ -108,7 +108,8 @@ func schemaSQL() []string {
 		`CREATE OR REPLACE VIEW requests AS
 		SELECT r.ts, f.tier, f.format, r.file_id, pop.value AS pop, r.request_id,
 			m.value AS method, h.value AS host, p.value AS path, q.value AS query,
-			r.status, r.bytes, r.cache_status::VARCHAR AS cache_status, cr.value AS cache_status_raw,
+			r.status, r.bytes, r.cache_status::VARCHAR AS cache_status,
+			coalesce(cr.value, r.cache_status::VARCHAR) AS cache_status_raw,
 			r.duration_ms, r.ttfb_ms, r.origin_ms, cc.value AS cache_control, ct.value AS content_type,
 			e.value AS etag, r.set_cookie, r.has_auth, ua.value AS user_agent, rf.value AS referer,
 			c.value AS client

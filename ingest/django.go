@@ -1,0 +1,219 @@
+package ingest
+
+// Django's development server (manage.py runserver) logs each request
+// through the "django.server" logger, whose default formatter is
+// "[{server_time}] {message}" with the message `"%s" %s %s` (request line,
+// status, size) and server_time like "25/Nov/2026 08:25:31" (local time, no
+// zone). References:
+// https://docs.djangoproject.com/en/stable/ref/logging/#django-server and
+// https://github.com/django/django/blob/main/django/utils/log.py (DEFAULT_LOGGING,
+// ServerFormatter), https://github.com/django/django/blob/main/django/core/servers/basehttp.py
+// (WSGIRequestHandler.log_message).
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+)
+
+// djangoParser reads runserver request lines. hasTS records whether the
+// head of the file had times (for Describe).
+type djangoParser struct {
+	hasTS bool
+}
+
+// djangoFormat is Django's development server log (django.server logger):
+// "[25/Nov/2026 08:25:31] "GET / HTTP/1.1" 200 1234", times read as UTC.
+func djangoFormat() Format {
+	return Format{
+		Name: "django", Tier: TierOrigin,
+		Summary: "Django runserver (django.server logger): `[25/Nov/2026 08:25:31] \"GET /path?query HTTP/1.1\" status size` " +
+			"(time with optional ,ms, read as UTC since it has no zone; method, path, query, status, bytes; no duration), " +
+			"or the same message after another logging prefix that starts with a level or an ISO 8601 time " +
+			"(`INFO 2026-11-25 08:25:31,123 basehttp 1 2 \"GET / HTTP/1.1\" 200 10`); " +
+			"runserver's other output (startup banner, reloader, `Not Found: /x`, tracebacks) carries no request",
+		Example: `[25/Nov/2026 08:25:31] "GET /api/items/?page=2 HTTP/1.1" 200 1234`,
+		Open:    openDjango,
+		Describe: func(p Parser) string {
+			d, ok := p.(*djangoParser)
+			if !ok {
+				return ""
+			}
+			if !d.hasTS {
+				return "no timestamps in this file: rows have no time"
+			}
+			return "times have no zone: read as UTC"
+		},
+	}
+}
+
+func openDjango(head [][]byte) (Parser, error) {
+	ok, bad, hasTS, first := scanHead(&djangoParser{}, head)
+	if ok == 0 || bad > ok {
+		if first == nil {
+			first = errors.New("no request line")
+		}
+		return nil, fmt.Errorf("django: the first lines are not Django runserver request lines (%d of %d parse): %w", ok, ok+bad, first)
+	}
+	return &djangoParser{hasTS: hasTS}, nil
+}
+
+const djangoWant = "Django runserver line (`[25/Nov/2026 08:25:31] \"GET /path HTTP/1.1\" 200 1234`)"
+
+// Parse implements Parser.
+func (p *djangoParser) Parse(line []byte, r *Record) error {
+	line = bytes.TrimRight(line, " \t\r\n")
+	if len(bytes.TrimSpace(line)) == 0 {
+		return ErrNoRequest
+	}
+	if bytes.IndexByte(line, 0x1b) >= 0 {
+		if line = bytes.TrimSpace(stripANSI(line)); len(line) == 0 {
+			return ErrNoRequest
+		}
+	}
+	start := bytes.IndexByte(line, '"')
+	end := bytes.LastIndexByte(line, '"')
+	if start < 0 || end <= start {
+		return djangoNoRequest(line)
+	}
+	status, size, ok := djangoTail(line[end+1:])
+	if !ok {
+		return djangoNoRequest(line)
+	}
+	prefix := line[:start]
+	switch {
+	case len(prefix) == 0:
+	case prefix[0] == '[':
+		close := bytes.IndexByte(prefix, ']')
+		if close < 0 {
+			return fmt.Errorf("prefix %q: '[' without ']'", clip(prefix))
+		}
+		t, err := parseDjangoTime(prefix[1:close])
+		if err != nil {
+			return fmt.Errorf("time %q: %w (want [25/Nov/2026 08:25:31])", clip(prefix[1:close]), err)
+		}
+		r.TS, r.HasTS = t, true
+	case startsWithLevel(prefix):
+		// "INFO 2026-11-25 08:25:31,123 basehttp 1 2 ": the time, if any, follows the level.
+		if t, ok := logPrefixTime(prefix); ok {
+			r.TS, r.HasTS = t, true
+		}
+	default:
+		t, ok, _ := leadingLogTime(prefix)
+		if !ok {
+			return fmt.Errorf("prefix %q is not a Django log prefix (it must start with [25/Nov/2026 08:25:31], a level, or an ISO 8601 time)", clip(prefix))
+		}
+		r.TS, r.HasTS = t, true
+	}
+	req := line[start+1 : end]
+	if !r.SetRequestLine(req) {
+		return fmt.Errorf("request %q: %w", clip(req), errBadReq)
+	}
+	if len(r.Path) == 0 {
+		return fmt.Errorf("request %q: no path", clip(req))
+	}
+	r.Status = status
+	r.Bytes = size
+	return nil
+}
+
+// djangoTail reads " 200 1234" (or " 200 -": size unknown) after the
+// request.
+func djangoTail(t []byte) (status int, size int64, ok bool) {
+	if len(t) < 2 || t[0] != ' ' {
+		return 0, 0, false
+	}
+	code, sz, found := bytes.Cut(t[1:], []byte{' '})
+	if !found || len(code) != 3 {
+		return 0, 0, false
+	}
+	n, err := parseInt(code)
+	if err != nil {
+		return 0, 0, false
+	}
+	if isDash(sz) {
+		return int(n), -1, true
+	}
+	b, err := parseInt(sz)
+	if err != nil {
+		return 0, 0, false
+	}
+	return int(n), b, true
+}
+
+// parseDjangoTime reads runserver's server_time, "25/Nov/2026 08:25:31"
+// with an optional ",123" (or ".123"), as UTC.
+func parseDjangoTime(b []byte) (int64, error) {
+	var buf [40]byte
+	if len(b) < 20 || len(b) > len(buf) || b[11] != ' ' {
+		return 0, errBadTime
+	}
+	n := copy(buf[:], b)
+	buf[11] = ':'
+	rest := buf[20:n]
+	if len(rest) > 0 && rest[0] != ',' && rest[0] != '.' {
+		return 0, errBadTime // a zone or anything else: not runserver's time
+	}
+	return parseCLFTime(buf[:n])
+}
+
+// djangoMessages start runserver's console lines that carry no request.
+var djangoMessages = [...]string{
+	"Watching for file changes",
+	"Performing system checks",
+	"System check identified",
+	"Django version ",
+	"Starting development server at",
+	"Starting ASGI/Daphne",
+	"Quit the server with",
+	"WARNING: This is a development server",
+	"For more information on production servers",
+	"Run 'python manage.py migrate'",
+	"Not Found: ",
+	"Bad Request: ",
+	"Internal Server Error: ",
+	"Forbidden",
+	"Method Not Allowed",
+	"Gone: ",
+	"Exception happened during processing of request",
+	"----------------------------------------",
+	"Traceback (most recent call last):",
+}
+
+// monthNames start runserver's banner date line ("November 25, 2026 - 08:25:31").
+var monthNames = [...]string{"January ", "February ", "March ", "April ", "May ", "June ", "July ", "August ", "September ", "October ", "November ", "December "}
+
+// djangoNoRequest classifies a line that is not a request line: runserver's
+// other output carries no request (ErrNoRequest), anything else is an error.
+func djangoNoRequest(line []byte) error {
+	if bytes.Contains(line, []byte(" HTTP/")) && bytes.IndexByte(line, '"') >= 0 {
+		return fmt.Errorf("line has a request but is not a %s: expected status and size after it", djangoWant)
+	}
+	if line[0] == ' ' || line[0] == '\t' || bytes.HasSuffix(line, []byte(" changed, reloading.")) {
+		return ErrNoRequest
+	}
+	if line[0] == '[' {
+		if end := bytes.IndexByte(line, ']'); end > 0 {
+			if _, err := parseDjangoTime(line[1:end]); err == nil {
+				return ErrNoRequest // "[25/Nov/2026 08:25:31] code 400, message Bad request version (...)"
+			}
+		}
+	}
+	for _, m := range djangoMessages {
+		if bytes.HasPrefix(line, []byte(m)) {
+			return ErrNoRequest
+		}
+	}
+	if bytes.HasPrefix(line, []byte("You have ")) && bytes.Contains(line, []byte("migration")) {
+		return ErrNoRequest
+	}
+	for _, m := range monthNames {
+		if bytes.HasPrefix(line, []byte(m)) && bytes.Contains(line, []byte(", ")) {
+			return ErrNoRequest
+		}
+	}
+	if startsWithLevel(line) || isoTimeEnd(line) > 0 {
+		return ErrNoRequest // another logger's line, with a level or time prefix
+	}
+	return fmt.Errorf("not a %s", djangoWant)
+}
