@@ -124,7 +124,7 @@ func Run(ctx context.Context, st *store.Store, opts Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	ld, err := newLoader(ctx, st, opts.KeepClient)
+	ld, err := newLoader(ctx, st, opts.KeepClient, opts.Logger)
 	if err != nil {
 		return nil, err
 	}

@@ -6,10 +6,12 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -64,6 +66,7 @@ type rowsOut struct {
 	cache             []uint8
 	dur, ttfb, origin []float64
 	setCookie, auth   []int8
+	clientHash        []uint64 // keyed hash of the client address, 0 = none
 }
 
 func (o *rowsOut) reset() {
@@ -75,6 +78,7 @@ func (o *rowsOut) reset() {
 	o.status, o.size, o.cache = o.status[:0], o.size[:0], o.cache[:0]
 	o.dur, o.ttfb, o.origin = o.dur[:0], o.ttfb[:0], o.origin[:0]
 	o.setCookie, o.auth = o.setCookie[:0], o.auth[:0]
+	o.clientHash = o.clientHash[:0]
 }
 
 // loader writes parsed batches into the store, one transaction per file.
@@ -82,7 +86,7 @@ type loader struct {
 	conn       *sql.Conn
 	tx         *sql.Tx
 	dicts      map[store.Dict]*dict
-	colDict    [nStr]*dict
+	groups     []dictGroup
 	keepClient bool
 	salt       uint64
 
@@ -91,9 +95,17 @@ type loader struct {
 	nextSrc int64
 	udf     string // the table function's name, unique to this loader
 
+	log   *slog.Logger
+	stats loadStats // for diagnostics; written by the insert in flight only
+
 	// out is being filled; spare is being inserted while inflight is set.
 	out, spare *rowsOut
 	inflight   chan error
+}
+
+type loadStats struct {
+	inserts    int
+	insertTime time.Duration
 }
 
 // udfPrefix names the table function through which DuckDB reads the Go
@@ -101,13 +113,13 @@ type loader struct {
 // connections, so each loader registers its own.
 const udfPrefix = "cdnadvise_src_"
 
-func newLoader(ctx context.Context, st *store.Store, keepClient bool) (*loader, error) {
+func newLoader(ctx context.Context, st *store.Store, keepClient bool, log *slog.Logger) (*loader, error) {
 	conn, err := st.DB.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
 	l := &loader{conn: conn, dicts: map[store.Dict]*dict{}, keepClient: keepClient, sources: map[int64]duckdb.ParallelChunkTableSource{},
-		out: &rowsOut{}, spare: &rowsOut{}}
+		out: &rowsOut{}, spare: &rowsOut{}, log: log}
 	if l.salt, err = st.ClientSalt(ctx); err != nil {
 		conn.Close()
 		return nil, err
@@ -153,8 +165,19 @@ func newLoader(ctx context.Context, st *store.Store, keepClient bool) (*loader, 
 		sPop: store.DictMisc, sCacheRaw: store.DictMisc, sCacheControl: store.DictMisc, sContentType: store.DictMisc,
 		sETag: store.DictETag, sUA: store.DictUA, sReferer: store.DictReferer, sClient: store.DictClient,
 	}
-	for c, name := range cols {
-		l.colDict[c] = l.dicts[name]
+	if !keepClient {
+		delete(cols, sClient) // stored as a keyed hash, not a dictionary id
+	}
+	for _, name := range store.Dicts() {
+		g := dictGroup{d: l.dicts[name]}
+		for c := 0; c < nStr; c++ {
+			if d, ok := cols[c]; ok && d == name {
+				g.cols = append(g.cols, c)
+			}
+		}
+		if len(g.cols) > 0 {
+			l.groups = append(l.groups, g)
+		}
 	}
 	return l, nil
 }
@@ -203,45 +226,37 @@ func (l *loader) rollback() {
 	l.out.reset()
 }
 
-// add dictionary-encodes a batch into the insert buffer, inserting when full.
+// add dictionary-encodes a batch into the insert buffer, inserting when
+// full. Each dictionary is filled by its own goroutine (a dictionary is only
+// ever touched by one), while this one copies the other columns.
 func (l *loader) add(ctx context.Context, b *Batch, fileID int32) error {
 	o := l.out
 	o.fileID = fileID
-	var hbuf [16]byte
-	for i := 0; i < b.Len(); i++ {
-		for c := 0; c < nStr; c++ {
-			if c == sRequestID {
-				continue
-			}
-			v := b.strAt(c, i)
-			if v == nil {
-				o.ids[c] = append(o.ids[c], -1)
-				continue
-			}
-			if c == sCacheRaw && string(v) == CacheStatus(b.cache[i]).String() {
-				// The raw status is the normalized name (nginx): the view
-				// derives it, nothing to store.
-				o.ids[c] = append(o.ids[c], -1)
-				continue
-			}
-			if c == sClient && !l.keepClient {
-				h := xxh3.HashSeed(v, l.salt)
-				var raw [8]byte
-				for k := 0; k < 8; k++ {
-					raw[k] = byte(h >> (56 - 8*k))
-				}
-				hex.Encode(hbuf[:], raw[:])
-				v = hbuf[:]
-			}
-			o.ids[c] = append(o.ids[c], l.colDict[c].id(v))
-		}
+	n := b.Len()
+	var wg sync.WaitGroup
+	for _, g := range l.groups {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g.encode(b, o)
+		}()
+	}
+	for i := 0; i < n; i++ {
 		if rid := b.strAt(sRequestID, i); rid != nil {
 			o.reqID = append(o.reqID, span{int32(len(o.reqArena)), int32(len(rid))})
 			o.reqArena = append(o.reqArena, rid...)
 		} else {
 			o.reqID = append(o.reqID, span{0, -1})
 		}
-		o.n++
+		if !l.keepClient {
+			var h uint64 // 0 = no client
+			if v := b.strAt(sClient, i); v != nil {
+				if h = xxh3.HashSeed(v, l.salt); h == 0 {
+					h = 1
+				}
+			}
+			o.clientHash = append(o.clientHash, h)
+		}
 	}
 	o.ts = append(o.ts, b.ts...)
 	o.status = append(o.status, b.status...)
@@ -252,10 +267,38 @@ func (l *loader) add(ctx context.Context, b *Batch, fileID int32) error {
 	o.origin = append(o.origin, b.origin...)
 	o.setCookie = append(o.setCookie, b.setCookie...)
 	o.auth = append(o.auth, b.auth...)
+	wg.Wait()
+	o.n += n
 	if o.n >= insertRows {
 		return l.flush(ctx)
 	}
 	return nil
+}
+
+// dictGroup is a dictionary with the string columns it encodes.
+type dictGroup struct {
+	d    *dict
+	cols []int
+}
+
+func (g dictGroup) encode(b *Batch, o *rowsOut) {
+	for _, c := range g.cols {
+		ids := o.ids[c]
+		for i := 0; i < b.Len(); i++ {
+			v := b.strAt(c, i)
+			switch {
+			case v == nil:
+				ids = append(ids, -1)
+			case c == sCacheRaw && string(v) == CacheStatus(b.cache[i]).String():
+				// The raw status is the normalized name (nginx): the view
+				// derives it, nothing to store.
+				ids = append(ids, -1)
+			default:
+				ids = append(ids, g.d.id(v))
+			}
+		}
+		o.ids[c] = ids
+	}
 }
 
 // flush starts inserting the buffered rows in the background (so that the
@@ -273,11 +316,14 @@ func (l *loader) flush(ctx context.Context) error {
 	done := make(chan error, 1)
 	l.inflight = done
 	go func() {
+		start := time.Now()
 		src := newRowsSource(full)
 		if err := l.insertFrom(ctx, src, src.insertSQL); err != nil {
 			done <- fmt.Errorf("insert rows: %w", err)
 			return
 		}
+		l.stats.inserts++
+		l.stats.insertTime += time.Since(start)
 		done <- nil
 	}()
 	return nil
@@ -333,9 +379,12 @@ func (l *loader) commit(ctx context.Context, final func(tx *sql.Tx) error) error
 	if err := final(l.tx); err != nil {
 		return err
 	}
+	start := time.Now()
 	if err := l.tx.Commit(); err != nil {
 		return err
 	}
+	l.log.Debug("commit", "took", time.Since(start), "inserts", l.stats.inserts, "insert_time", l.stats.insertTime)
+	l.stats = loadStats{}
 	l.tx = nil
 	for _, d := range l.dicts {
 		d.pending = d.pending[:0]
@@ -420,11 +469,18 @@ var rawTypes = []duckdb.Type{duckdb.TYPE_BIGINT, duckdb.TYPE_INTEGER, duckdb.TYP
 	duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_SMALLINT,
 	duckdb.TYPE_BIGINT, duckdb.TYPE_UTINYINT, duckdb.TYPE_INTEGER, duckdb.TYPE_DOUBLE, duckdb.TYPE_DOUBLE,
 	duckdb.TYPE_DOUBLE, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_BOOLEAN,
-	duckdb.TYPE_BOOLEAN, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER}
+	duckdb.TYPE_BOOLEAN, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_UBIGINT}
 
 // idCol maps a raw column holding a dictionary id to its Batch string column.
-var idCol = [...]int{2: sPop, 4: sMethod, 5: sHost, 6: sPath, 7: sQuery, 11: sCacheRaw, 15: sCacheControl,
-	16: sContentType, 17: sETag, 20: sUA, 21: sReferer, 22: sClient}
+// (-1: not an id column).
+var idCol = func() (m [24]int) {
+	for i := range m {
+		m[i] = -1
+	}
+	m[2], m[4], m[5], m[6], m[7], m[11] = sPop, sMethod, sHost, sPath, sQuery, sCacheRaw
+	m[15], m[16], m[17], m[20], m[21], m[22] = sCacheControl, sContentType, sETag, sUA, sReferer, sClient
+	return m
+}()
 
 // newRowsSource picks the columns that have at least one value.
 func newRowsSource(o *rowsOut) *rowsSource {
@@ -439,6 +495,9 @@ func newRowsSource(o *rowsOut) *rowsSource {
 
 func (s *rowsSource) anyValue(c int) bool {
 	o := s.o
+	if (c == 23 && len(o.clientHash) == 0) || (idCol[c] >= 0 && len(o.ids[idCol[c]]) == 0) {
+		return false // column not filled in this mode (client: hash or dictionary)
+	}
 	for i := 0; i < o.n; i++ {
 		var ok bool
 		switch c {
@@ -462,6 +521,8 @@ func (s *rowsSource) anyValue(c int) bool {
 			ok = o.setCookie[i] >= 0
 		case 19:
 			ok = o.auth[i] >= 0
+		case 23:
+			ok = o.clientHash[i] != 0
 		default:
 			ok = o.ids[idCol[c]][i] >= 0
 		}
@@ -573,6 +634,12 @@ func (s *rowsSource) FillChunk(_ any, ch duckdb.DataChunk) error {
 				}
 				if v >= 0 {
 					err = duckdb.SetChunkValue(ch, k, r, v == 1)
+				} else {
+					null(k, r)
+				}
+			case 23:
+				if h := o.clientHash[i]; h != 0 {
+					err = duckdb.SetChunkValue(ch, k, r, h)
 				} else {
 					null(k, r)
 				}

@@ -36,7 +36,8 @@ func PathFromEnv(flagValue string) string {
 // stored once in d_<name>(id, value) and referenced by id.
 type Dict string
 
-// The dictionaries. Misc holds the low-cardinality strings (pop, method, raw
+// The dictionaries. Client is used with --keep-client only (otherwise
+// requests_raw.client_hash holds a keyed hash of the address). Misc holds the low-cardinality strings (pop, method, raw
 // cache status, cache-control, content type).
 const (
 	DictHost    Dict = "host"
@@ -64,7 +65,7 @@ var cacheStatuses = []string{"HIT", "MISS", "EXPIRED", "STALE", "UPDATING", "REV
 var RawColumns = []string{
 	"ts", "file_id", "pop_id", "request_id", "method_id", "host_id", "path_id", "query_id",
 	"status", "bytes", "cache_status", "cache_raw_id", "duration_ms", "ttfb_ms", "origin_ms",
-	"cc_id", "ct_id", "etag_id", "set_cookie", "has_auth", "ua_id", "referer_id", "client_id",
+	"cc_id", "ct_id", "etag_id", "set_cookie", "has_auth", "ua_id", "referer_id", "client_id", "client_hash",
 }
 
 // SchemaVersion is bumped when the schema changes incompatibly.
@@ -104,7 +105,7 @@ func schemaSQL() []string {
 			host_id INTEGER, path_id INTEGER, query_id INTEGER, status SMALLINT, bytes BIGINT,
 			cache_status ENUM(`+enum+`), cache_raw_id INTEGER, duration_ms DOUBLE, ttfb_ms DOUBLE,
 			origin_ms DOUBLE, cc_id INTEGER, ct_id INTEGER, etag_id INTEGER, set_cookie BOOLEAN,
-			has_auth BOOLEAN, ua_id INTEGER, referer_id INTEGER, client_id INTEGER)`,
+			has_auth BOOLEAN, ua_id INTEGER, referer_id INTEGER, client_id INTEGER, client_hash UBIGINT)`,
 		`CREATE OR REPLACE VIEW requests AS
 		SELECT r.ts, f.tier, f.format, r.file_id, pop.value AS pop, r.request_id,
 			m.value AS method, h.value AS host, p.value AS path, q.value AS query,
@@ -112,7 +113,7 @@ func schemaSQL() []string {
 			coalesce(cr.value, r.cache_status::VARCHAR) AS cache_status_raw,
 			r.duration_ms, r.ttfb_ms, r.origin_ms, cc.value AS cache_control, ct.value AS content_type,
 			e.value AS etag, r.set_cookie, r.has_auth, ua.value AS user_agent, rf.value AS referer,
-			c.value AS client
+			coalesce(c.value, printf('%016x', r.client_hash)) AS client
 		FROM requests_raw r
 		JOIN files f USING (file_id)
 		LEFT JOIN d_misc pop ON pop.id = r.pop_id
