@@ -45,6 +45,7 @@ type Batch struct {
 	firstLine int64 // line number of the block's first line (1-based)
 	lines     int64 // lines in the block, including rejected and non-request lines
 	bytes     int64 // bytes of the block
+	end       readPos
 
 	ts                []int64
 	status            []int16

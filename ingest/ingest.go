@@ -53,6 +53,9 @@ type Options struct {
 	Progress func(Progress)
 	// Logger receives diagnostics (slog.Default() if nil).
 	Logger *slog.Logger
+	// CommitRows is how many rows of a long file are committed at a time
+	// (DefaultCommitRows if 0); it bounds memory whatever the file size.
+	CommitRows int64
 }
 
 // Progress is a snapshot of a run for progress display.
@@ -105,6 +108,9 @@ func Run(ctx context.Context, st *store.Store, opts Options) (*Summary, error) {
 	}
 	if opts.MaxLine <= 0 {
 		opts.MaxLine = DefaultMaxLine
+	}
+	if opts.CommitRows <= 0 {
+		opts.CommitRows = DefaultCommitRows
 	}
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
@@ -398,10 +404,61 @@ func (r *runner) file(ctx context.Context, f fileArg) FileResult {
 			return safeParse(parser, bytes.TrimRight(l, "\r"), &rec) == nil
 		}
 	}
+	// commitAt commits what was read up to pos together with the manifest
+	// row that says so. Long files are committed in parts (every CommitRows
+	// rows) so that memory stays bounded: a run killed in between resumes
+	// after the last part, exactly like an appended file.
+	base := row
+	savedRejects, parts := 0, 0
+	ratioErr := func(st *pipeStats) error {
+		total := st.rows + st.rejected
+		if total == 0 || float64(st.rejected)/float64(total) <= r.opts.MaxRejectRatio {
+			return nil
+		}
+		stored := "nothing from this file was stored"
+		if parts > 0 {
+			stored = fmt.Sprintf("the first %d lines of it were stored before this was known", row.linesRead-base.linesRead)
+		}
+		return fmt.Errorf("%d of %d request lines (%.1f%%) did not parse, more than --max-reject-ratio %.1f%%; %s (is it really %s? try --format or --nginx-format)",
+			st.rejected, total, 100*float64(st.rejected)/float64(total), 100*r.opts.MaxRejectRatio, stored, fr.Format)
+	}
+	commitAt := func(pos readPos, st *pipeStats) error {
+		if err := ratioErr(st); err != nil {
+			return err
+		}
+		next := row
+		next.prefixHash, next.bytesRead, next.linesRead = pos.hash, pos.consumed, pos.line
+		next.rows, next.rejected = base.rows+st.rows, base.rejected+st.rejected
+		err := r.ld.commit(ctx, func(tx *sql.Tx) error {
+			return saveManifest(ctx, tx, &next, &fr, f.size, in.compression, st.firstTS, st.lastTS, st.rejects[savedRejects:])
+		})
+		if err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		row = next
+		savedRejects = len(st.rejects)
+		parts++
+		if prev == nil {
+			r.manifest = append(r.manifest, row)
+			r.nextID = row.fileID
+			prev = &r.manifest[len(r.manifest)-1]
+		} else {
+			*prev = row
+		}
+		return nil
+	}
+	checkpoint := func(pos readPos, st *pipeStats) error {
+		if err := commitAt(pos, st); err != nil {
+			return err
+		}
+		return r.ld.begin(ctx)
+	}
+	wasSeen := prev != nil
+
 	if err := r.ld.begin(ctx); err != nil {
 		return fail(err)
 	}
-	st, err := r.pipeline(ctx, lr, parser, row.fileID, f.path)
+	st, err := r.pipeline(ctx, lr, parser, row.fileID, f.path, checkpoint)
 	fr.Lines, fr.Rows, fr.Rejected, fr.NoRequest, fr.Rejects = st.lines, st.rows, st.rejected, st.noRequest, st.rejects
 	if err != nil && !errors.Is(err, errTruncated) {
 		r.ld.rollback()
@@ -418,36 +475,19 @@ func (r *runner) file(ctx context.Context, f fileArg) FileResult {
 		fr.Status = "seen"
 		return fr
 	}
-	if total := fr.Rows + fr.Rejected; total > 0 && float64(fr.Rejected)/float64(total) > r.opts.MaxRejectRatio {
-		r.ld.rollback()
-		return fail(fmt.Errorf("%d of %d request lines (%.1f%%) did not parse, more than --max-reject-ratio %.1f%%; nothing from this file was stored (is it really %s? try --format or --nginx-format)",
-			fr.Rejected, total, 100*float64(fr.Rejected)/float64(total), 100*r.opts.MaxRejectRatio, fr.Format))
-	}
 	if fr.Rows == 0 && fr.Rejected == 0 {
 		fr.Notes = append(fr.Notes, "no request lines")
 	}
 	if st.noTS > 0 {
 		fr.Notes = append(fr.Notes, fmt.Sprintf("%d rows have no timestamp (the format logs none): they count in totals but not in time series", st.noTS))
 	}
-	row.prefixHash = lr.hash.Sum64()
-	row.bytesRead = lr.consumed
-	row.linesRead = lr.line
-	row.rows += fr.Rows
-	row.rejected += fr.Rejected
-	err = r.ld.commit(ctx, func(tx *sql.Tx) error {
-		return saveManifest(ctx, tx, &row, &fr, f.size, in.compression, st.firstTS, st.lastTS, fr.Rejects)
-	})
-	if err != nil {
+	if err := commitAt(readPos{hash: lr.hash.Sum64(), consumed: lr.consumed, line: lr.line}, &st); err != nil {
 		r.ld.rollback()
-		return fail(fmt.Errorf("commit: %w", err))
+		return fail(err)
 	}
-	if prev != nil {
-		*prev = row
+	fr.Status = "ingested"
+	if wasSeen {
 		fr.Status = "appended"
-	} else {
-		r.manifest = append(r.manifest, row)
-		r.nextID = row.fileID
-		fr.Status = "ingested"
 	}
 	return fr
 }
@@ -465,11 +505,26 @@ type block struct {
 	data      []byte
 	firstLine int64
 	overlong  []Reject
+	end       readPos
 }
+
+// readPos is where the reader stood after a block: bytes and lines consumed
+// and the hash of everything consumed (what the manifest records).
+type readPos struct {
+	hash     uint64
+	consumed int64
+	line     int64
+}
+
+// DefaultCommitRows is how many rows a file's part holds before it is committed.
+const DefaultCommitRows = 4_000_000
 
 // pipeline reads blocks of lines, parses them on opts.Workers goroutines and
 // hands the batches, in file order, to the loader.
-func (r *runner) pipeline(ctx context.Context, lr *lineReader, p Parser, fileID int32, path string) (pipeStats, error) {
+//
+// checkpoint is called between batches once opts.CommitRows rows have been loaded
+// since the last call, with the position after the last loaded batch.
+func (r *runner) pipeline(ctx context.Context, lr *lineReader, p Parser, fileID int32, path string, checkpoint func(readPos, *pipeStats) error) (pipeStats, error) {
 	st := pipeStats{firstTS: noTS, lastTS: noTS}
 	// pctx stops the reader and parsers early; the loader keeps ctx, since an
 	// insert it started may still be running when this function returns.
@@ -498,7 +553,8 @@ func (r *runner) pipeline(ctx context.Context, lr *lineReader, p Parser, fileID 
 			lr.overlong = nil
 			if len(data) > 0 {
 				select {
-				case blocks <- block{seq: seq, data: data, firstLine: first, overlong: over}:
+				case blocks <- block{seq: seq, data: data, firstLine: first, overlong: over,
+					end: readPos{hash: lr.hash.Sum64(), consumed: lr.consumed, line: lr.line}}:
 				case <-pctx.Done():
 					return
 				}
@@ -520,7 +576,7 @@ func (r *runner) pipeline(ctx context.Context, lr *lineReader, p Parser, fileID 
 			for bl := range blocks {
 				b := batches.Get().(*Batch)
 				b.reset()
-				b.seq = bl.seq
+				b.seq, b.end = bl.seq, bl.end
 				parseBlock(p, bl.data, bl.firstLine, bl.overlong, b)
 				select {
 				case free <- bl.data:
@@ -540,6 +596,7 @@ func (r *runner) pipeline(ctx context.Context, lr *lineReader, p Parser, fileID 
 	pending := map[int]*Batch{}
 	next := 0
 	var loadErr error
+	var sinceCommit int64
 	for b := range results {
 		pending[b.seq] = b
 		for {
@@ -579,6 +636,12 @@ func (r *runner) pipeline(ctx context.Context, lr *lineReader, p Parser, fileID 
 			r.lines.Add(b.lines)
 			r.rows.Add(int64(b.Len()))
 			r.progress(path)
+			if loadErr == nil && st.rows-sinceCommit >= r.opts.CommitRows {
+				sinceCommit = st.rows
+				if loadErr = checkpoint(b.end, &st); loadErr != nil {
+					cancel()
+				}
+			}
 			batches.Put(b)
 		}
 	}

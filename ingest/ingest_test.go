@@ -352,7 +352,7 @@ func TestIngestKill9(t *testing.T) {
 		bad := queryInt(t, st, `SELECT count(*) FROM (SELECT file_id, count(*) n FROM requests_raw GROUP BY 1) r
 			FULL JOIN files f USING (file_id) WHERE r.n IS DISTINCT FROM f.rows`)
 		st.Close()
-		t.Logf("killed after %v: %d rows stored", delay, stored)
+		t.Logf("killed after %v: %d rows stored (files are committed in parts of about 60,000 rows)", delay, stored)
 		if bad != 0 {
 			t.Fatalf("%d files whose rows disagree with the manifest after kill -9 at %v", bad, delay)
 		}
@@ -381,7 +381,7 @@ func TestIngestChild(t *testing.T) {
 		t.Skip("only run as a child of TestIngestKill9")
 	}
 	st := openStore(t, db)
-	Run(context.Background(), st, Options{Inputs: []Input{{Path: logs}}, MaxRejectRatio: 0.05})
+	Run(context.Background(), st, Options{Inputs: []Input{{Path: logs}}, MaxRejectRatio: 0.05, CommitRows: 60_000})
 }
 
 func TestIngestRealApacheSample(t *testing.T) {

@@ -21,7 +21,7 @@ import (
 )
 
 // insertRows is how many rows are handed to DuckDB in one INSERT.
-const insertRows = 120 * 2048
+const insertRows = 60 * 2048
 
 // dict is the in-memory side of one dictionary table: value -> id, plus the
 // values added since the last commit (written with the file's transaction, and
@@ -121,6 +121,12 @@ func newLoader(ctx context.Context, st *store.Store, keepClient bool, log *slog.
 	l := &loader{conn: conn, dicts: map[store.Dict]*dict{}, keepClient: keepClient, sources: map[int64]duckdb.ParallelChunkTableSource{},
 		out: &rowsOut{}, spare: &rowsOut{}, log: log}
 	if l.salt, err = st.ClientSalt(ctx); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	// DuckDB's buffer pool is capped so that peak memory stays bounded
+	// whatever the input size (it evicts written blocks to the file).
+	if _, err := conn.ExecContext(ctx, "SET memory_limit = '128MB'"); err != nil {
 		conn.Close()
 		return nil, err
 	}
@@ -383,7 +389,11 @@ func (l *loader) commit(ctx context.Context, final func(tx *sql.Tx) error) error
 	if err := l.tx.Commit(); err != nil {
 		return err
 	}
-	l.log.Debug("commit", "took", time.Since(start), "inserts", l.stats.inserts, "insert_time", l.stats.insertTime)
+	if l.log.Enabled(ctx, slog.LevelDebug) {
+		var mem sql.NullInt64
+		l.conn.QueryRowContext(ctx, "SELECT sum(memory_usage_bytes) FROM duckdb_memory()").Scan(&mem)
+		l.log.Debug("commit", "took", time.Since(start), "inserts", l.stats.inserts, "insert_time", l.stats.insertTime, "duckdb_memory", mem.Int64)
+	}
 	l.stats = loadStats{}
 	l.tx = nil
 	for _, d := range l.dicts {
