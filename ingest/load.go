@@ -208,7 +208,12 @@ func (l *loader) loadDict(ctx context.Context, d *dict) error {
 	return rows.Err()
 }
 
-func (l *loader) Close() error { return l.conn.Close() }
+// Close gives the connection back, with the memory limit the loader set
+// lifted again for whatever the process does next.
+func (l *loader) Close() error {
+	l.conn.ExecContext(context.Background(), "RESET memory_limit")
+	return l.conn.Close()
+}
 
 func (l *loader) begin(ctx context.Context) error {
 	tx, err := l.conn.BeginTx(ctx, nil)
