@@ -218,3 +218,17 @@ func TestNormalizeCacheStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestExamplesDetected: the example line `cdnadvise formats` shows for each
+// format is detected as that format.
+func TestExamplesDetected(t *testing.T) {
+	for _, f := range Formats() {
+		if f.NoDetect {
+			continue
+		}
+		got, _, err := Detect(lines(f.Example))
+		if err != nil || got.Name != f.Name {
+			t.Errorf("example of %s detected as %q (%v)", f.Name, got.Name, err)
+		}
+	}
+}

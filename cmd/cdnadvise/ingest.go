@@ -204,7 +204,7 @@ func printIngestSummary(io *streams, sum *ingest.Summary, dbPath string, took ti
 			lines = append(lines, "note: "+n)
 		}
 		if f.Layout != "" && f.Status != "seen" {
-			lines = append(lines, "read as "+f.Layout)
+			lines = append(lines, "how it was read: "+f.Layout)
 		}
 		for i, r := range f.Rejects {
 			if i == 3 {
