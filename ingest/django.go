@@ -12,7 +12,6 @@ package ingest
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 )
 
@@ -48,12 +47,9 @@ func djangoFormat() Format {
 }
 
 func openDjango(head [][]byte) (Parser, error) {
-	ok, bad, hasTS, first := scanHead(&djangoParser{}, head)
-	if ok == 0 || bad > ok {
-		if first == nil {
-			first = errors.New("no request line")
-		}
-		return nil, fmt.Errorf("django: the first lines are not Django runserver request lines (%d of %d parse): %w", ok, ok+bad, first)
+	hasTS, err := scanOpen("django", "Django runserver request lines", &djangoParser{}, head)
+	if err != nil {
+		return nil, err
 	}
 	return &djangoParser{hasTS: hasTS}, nil
 }

@@ -3,48 +3,11 @@ package ingest
 import (
 	"bufio"
 	"errors"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
-
-// moreGolden is the part of a Record the moreGolden tests compare. Floats are
-// rounded to 1e-6; -1 stands for NaN (unknown).
-type moreGolden struct {
-	TS                        string // RFC 3339 UTC, "" when no time
-	Method, Host, Path, Query string
-	Status                    int
-	Bytes                     int64
-	Cache, CacheRaw           string
-	Dur, TTFB, Origin         float64
-	Pop, RequestID            string
-	UA, Referer, Client       string
-	ContentType               string
-}
-
-func moreGoldenOf(r *Record) moreGolden {
-	g := moreGolden{
-		Method: string(r.Method), Host: string(r.Host), Path: string(r.Path), Query: string(r.Query),
-		Status: r.Status, Bytes: r.Bytes, Cache: r.Cache.String(), CacheRaw: string(r.CacheRaw),
-		Dur: moreGoldenFloat(r.DurationMS), TTFB: moreGoldenFloat(r.TTFBMS), Origin: moreGoldenFloat(r.OriginMS),
-		Pop: string(r.Pop), RequestID: string(r.RequestID), UA: string(r.UserAgent), Referer: string(r.Referer),
-		Client: string(r.Client), ContentType: string(r.ContentType),
-	}
-	if r.HasTS {
-		g.TS = time.UnixMicro(r.TS).UTC().Format(time.RFC3339Nano)
-	}
-	return g
-}
-
-func moreGoldenFloat(f float64) float64 {
-	if math.IsNaN(f) {
-		return -1
-	}
-	return math.Round(f*1e6) / 1e6
-}
 
 // cfFields is the default CloudFront field order as one header line.
 var cfFields = "#Fields: " + strings.Join(cloudfrontDefaultFields[:], " ")
@@ -176,11 +139,11 @@ func moreParser(t testing.TB, key string) Parser {
 
 type moreCase struct {
 	head, name, line string
-	want             moreGolden
+	want             view
 }
 
-// unknown fills the "unknown" numbers of a moreGolden value.
-func moreUnknown(g moreGolden) moreGolden {
+// unknown fills the "unknown" numbers of a view value.
+func moreUnknown(g view) view {
 	for _, f := range []*float64{&g.Dur, &g.TTFB, &g.Origin} {
 		if *f == 0 {
 			*f = -1
@@ -191,145 +154,145 @@ func moreUnknown(g moreGolden) moreGolden {
 
 var moreCases = []moreCase{
 	// CloudFront.
-	{"cloudfront", "hit, user agent decoded, host from x-host-header", cfHit, moreGolden{
+	{"cloudfront", "hit, user agent decoded, host from x-host-header", cfHit, view{
 		TS: "2019-12-04T21:02:31Z", Method: "GET", Host: "www.example.com", Path: "/index.html", Status: 200, Bytes: 392,
 		Cache: "HIT", CacheRaw: "Hit", Dur: 1, TTFB: 1, Origin: -1, Pop: "LAX1", RequestID: "SOX4xwn4XV6Q4rgb7XiVGOHms_BGlTAC4KyHmureZmBNrjGdRLiNIQ==",
 		UA: "Mozilla/5.0 (Windows NT 10.0; Win64; x64)", Client: "192.0.2.100", ContentType: "text/html",
 	}},
-	{"cloudfront", "percent-decoded once, 000 status, dashes", cfEncoded, moreGolden{
+	{"cloudfront", "percent-decoded once, 000 status, dashes", cfEncoded, view{
 		TS: "2019-12-04T21:02:32Z", Method: "POST", Host: "d111111abcdef8.cloudfront.net", Path: "/a%20b", Query: "x=%20y&z=1", Status: 0, Bytes: -1,
 		Cache: "REVALIDATED", CacheRaw: "RefreshHit", Dur: -1, TTFB: 250, Origin: -1, Pop: "FRA56-C1", Referer: "https://www.example.com/?q", Client: "2001:db8::1",
 	}},
-	{"cloudfront", "error", cfMiss, moreGolden{
+	{"cloudfront", "error", cfMiss, view{
 		TS: "2019-12-04T21:02:33Z", Method: "GET", Host: "www.example.com", Path: "/api/items", Status: 502, Bytes: 1200,
 		Cache: "ERROR", CacheRaw: "Error", Dur: 102, TTFB: -1, Origin: -1, Pop: "LAX1", Client: "198.51.100.7",
 	}},
-	{"cloudfront", "31 of 33 fields", cfShort, moreGolden{
+	{"cloudfront", "31 of 33 fields", cfShort, view{
 		TS: "2019-12-04T21:02:33Z", Method: "GET", Host: "www.example.com", Path: "/api/items", Status: 502, Bytes: 1200,
 		Cache: "ERROR", CacheRaw: "Error", Dur: 102, TTFB: -1, Origin: -1, Pop: "LAX1", Client: "198.51.100.7",
 	}},
-	{"cloudfront-noheader", "default layout", cfHit, moreGolden{
+	{"cloudfront-noheader", "default layout", cfHit, view{
 		TS: "2019-12-04T21:02:31Z", Method: "GET", Host: "www.example.com", Path: "/index.html", Status: 200, Bytes: 392,
 		Cache: "HIT", CacheRaw: "Hit", Dur: 1, TTFB: 1, Origin: -1, Pop: "LAX1", RequestID: "SOX4xwn4XV6Q4rgb7XiVGOHms_BGlTAC4KyHmureZmBNrjGdRLiNIQ==",
 		UA: "Mozilla/5.0 (Windows NT 10.0; Win64; x64)", Client: "192.0.2.100", ContentType: "text/html",
 	}},
-	{"cloudfront-subset", "fields in another order", "/img/a%20b.png\t2019-12-04\t21:02:31\t304\tMiss\t-\tcdn.example.com", moreUnknown(moreGolden{Bytes: -1,
+	{"cloudfront-subset", "fields in another order", "/img/a%20b.png\t2019-12-04\t21:02:31\t304\tMiss\t-\tcdn.example.com", moreUnknown(view{Bytes: -1,
 		TS: "2019-12-04T21:02:31Z", Host: "cdn.example.com", Path: "/img/a b.png", Status: 304, Cache: "MISS", CacheRaw: "Miss",
 	})},
 
 	// ALB.
-	{"alb", "https, domain name, absolute URL", moreHeads["alb"][0], moreGolden{
+	{"alb", "https, domain name, absolute URL", moreHeads["alb"][0], view{
 		TS: "2026-11-25T08:25:31.123456Z", Method: "GET", Host: "shop.example", Path: "/items/42", Query: "x=1", Status: 200, Bytes: 366,
 		Dur: 4, TTFB: -1, Origin: 4, RequestID: "Root=1-58337262-36d228ad5d99923122bbe354", UA: "curl/8.0", Client: "192.0.2.10",
 	}},
-	{"alb", "-1 times, host from URL without :80", moreHeads["alb"][1], moreGolden{
+	{"alb", "-1 times, host from URL without :80", moreHeads["alb"][1], view{
 		TS: "2026-11-25T08:25:32Z", Method: "GET", Host: "www.example.com", Path: "/", Status: 502, Bytes: 277,
 		Dur: -1, TTFB: -1, Origin: -1, RequestID: "Root=1-58337262-36d228ad5d99923122bbe355", Client: "2001:db8::1",
 	}},
-	{"alb", "h2, other port kept", `h2 2026-11-25T08:25:33.5Z app/my-lb/50dc6c495c0c9188 [2001:db8::2]:40000 10.0.0.1:80 0.001 0.010 0.002 200 200 100 2000 "POST https://api.example:8443/v1/items?a=b HTTP/2.0" "python-requests/2.31" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/t/1 "Root=1-1" "-" "-" 1 2026-11-25T08:25:33.480000Z "forward" "-" "-" "10.0.0.1:80" "200" "-" "-"`, moreGolden{
+	{"alb", "h2, other port kept", `h2 2026-11-25T08:25:33.5Z app/my-lb/50dc6c495c0c9188 [2001:db8::2]:40000 10.0.0.1:80 0.001 0.010 0.002 200 200 100 2000 "POST https://api.example:8443/v1/items?a=b HTTP/2.0" "python-requests/2.31" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/t/1 "Root=1-1" "-" "-" 1 2026-11-25T08:25:33.480000Z "forward" "-" "-" "10.0.0.1:80" "200" "-" "-"`, view{
 		TS: "2026-11-25T08:25:33.5Z", Method: "POST", Host: "api.example:8443", Path: "/v1/items", Query: "a=b", Status: 200, Bytes: 2000,
 		Dur: 13, TTFB: -1, Origin: 10, RequestID: "Root=1-1", UA: "python-requests/2.31", Client: "2001:db8::2",
 	}},
-	{"alb", "classic ELB", `2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.000073 0.001048 0.000057 200 200 0 29 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.38.0" - -`, moreGolden{
+	{"alb", "classic ELB", `2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.000073 0.001048 0.000057 200 200 0 29 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.38.0" - -`, view{
 		TS: "2015-05-13T23:39:43.945958Z", Method: "GET", Host: "www.example.com", Path: "/", Status: 200, Bytes: 29,
 		Dur: 1.178, TTFB: -1, Origin: 1.048, UA: "curl/7.38.0", Client: "192.168.131.39",
 	}},
 
 	// Cloudflare: the three timestamp forms.
-	{"cloudflare", "unixnano, hit without origin time", moreHeads["cloudflare"][0], moreGolden{
+	{"cloudflare", "unixnano, hit without origin time", moreHeads["cloudflare"][0], view{
 		TS: "2026-11-25T08:25:31.123Z", Method: "GET", Host: "shop.example", Path: "/items/42", Query: "x=1", Status: 200, Bytes: 1532,
 		Cache: "HIT", CacheRaw: "hit", Dur: 4, TTFB: 3, Origin: -1, Pop: "FRA", RequestID: "8c1e2f3a4b5c6d7e", UA: "curl/8.0",
 		Referer: "https://shop.example/", Client: "192.0.2.10", ContentType: "text/html",
 	}},
-	{"cloudflare", "rfc3339, whole seconds: no duration", moreHeads["cloudflare"][1], moreGolden{
+	{"cloudflare", "rfc3339, whole seconds: no duration", moreHeads["cloudflare"][1], view{
 		TS: "2026-11-25T08:25:31Z", Method: "POST", Host: "shop.example", Path: "/cart", Status: 201, Bytes: 310,
 		Cache: "MISS", CacheRaw: "miss", Dur: -1, TTFB: 130, Origin: 120, Pop: "AMS", RequestID: "8c1e2f3a4b5c6d7f", Client: "2001:db8::1",
 	}},
-	{"cloudflare", "unix seconds, path fallback, header-receive origin time, escapes", `{"RayID":"8c1e2f3a4b5c6d80","EdgeStartTimestamp":1795595131,"EdgeEndTimestamp":1795595132,"ClientRequestMethod":"GET","ClientRequestPath":"/caf\u00e9","ClientRequestUserAgent":"a \"quoted\" agent","CacheCacheStatus":"dynamic","EdgeResponseStatus":200,"OriginResponseHeaderReceiveDurationMs":45,"EdgeResponseBytes":0}`, moreUnknown(moreGolden{
+	{"cloudflare", "unix seconds, path fallback, header-receive origin time, escapes", `{"RayID":"8c1e2f3a4b5c6d80","EdgeStartTimestamp":1795595131,"EdgeEndTimestamp":1795595132,"ClientRequestMethod":"GET","ClientRequestPath":"/caf\u00e9","ClientRequestUserAgent":"a \"quoted\" agent","CacheCacheStatus":"dynamic","EdgeResponseStatus":200,"OriginResponseHeaderReceiveDurationMs":45,"EdgeResponseBytes":0}`, moreUnknown(view{
 		TS: "2026-11-25T08:25:31Z", Method: "GET", Path: "/café", Status: 200, Bytes: 0, Cache: "DYNAMIC", CacheRaw: "dynamic",
 		Origin: 45, RequestID: "8c1e2f3a4b5c6d80", UA: `a "quoted" agent`,
 	})},
-	{"cloudflare", "rfc3339 with fraction gives a duration", `{"RayID":"1","EdgeStartTimestamp":"2026-11-25T08:25:31.100Z","EdgeEndTimestamp":"2026-11-25T08:25:31.350Z","ClientRequestURI":"/x","EdgeResponseStatus":200,"CacheCacheStatus":"expired","OriginResponseDurationMs":200}`, moreUnknown(moreGolden{Bytes: -1,
+	{"cloudflare", "rfc3339 with fraction gives a duration", `{"RayID":"1","EdgeStartTimestamp":"2026-11-25T08:25:31.100Z","EdgeEndTimestamp":"2026-11-25T08:25:31.350Z","ClientRequestURI":"/x","EdgeResponseStatus":200,"CacheCacheStatus":"expired","OriginResponseDurationMs":200}`, moreUnknown(view{Bytes: -1,
 		TS: "2026-11-25T08:25:31.1Z", Path: "/x", Status: 200, Cache: "EXPIRED", CacheRaw: "expired", Dur: 250, Origin: 200, RequestID: "1",
 	})},
 
 	// Fastly.
-	{"fastly", "nested objects", moreHeads["fastly"][0], moreGolden{
+	{"fastly", "nested objects", moreHeads["fastly"][0], view{
 		TS: "2026-11-25T08:25:31Z", Method: "GET", Host: "shop.example", Path: "/items/42", Query: "x=1", Status: 200, Bytes: 1532,
 		Cache: "HIT", CacheRaw: "HIT-CLUSTER", Dur: 2.417, TTFB: -1, Origin: -1, Pop: "FRA", RequestID: "d1f1a2", UA: "curl/8.0",
 		Client: "192.0.2.10", ContentType: "text/html",
 	}},
-	{"fastly", "Fastly's documented JSON example, (null)", moreHeads["fastly"][1], moreUnknown(moreGolden{
+	{"fastly", "Fastly's documented JSON example, (null)", moreHeads["fastly"][1], moreUnknown(view{
 		TS: "2026-11-25T08:25:32Z", Method: "GET", Host: "shop.example", Path: "/a", Query: "b=1", Status: 404, Bytes: 12,
 		Cache: "MISS", CacheRaw: "MISS", UA: "curl/8.0", Client: "192.0.2.11",
 	})},
-	{"fastly", "flat dotted key, path+query, epoch, elapsed_usec", `{"timestamp":1795595131,"fastly_info.state":"PASS","request":{"path":"/search","query":"q=1"},"method":"GET","status":"200","elapsed_usec":"1500","datacenter":"LHR"}`, moreUnknown(moreGolden{Bytes: -1,
+	{"fastly", "flat dotted key, path+query, epoch, elapsed_usec", `{"timestamp":1795595131,"fastly_info.state":"PASS","request":{"path":"/search","query":"q=1"},"method":"GET","status":"200","elapsed_usec":"1500","datacenter":"LHR"}`, moreUnknown(view{Bytes: -1,
 		TS: "2026-11-25T08:25:31Z", Method: "GET", Path: "/search", Query: "q=1", Status: 200, Cache: "PASS", CacheRaw: "PASS", Dur: 1.5, Pop: "LHR",
 	})},
-	{"fastly", "time object, ms duration", `{"time":{"start":"2026-11-25T08:25:31.5Z"},"url":"/","cache_status":"HIT-STALE","time_elapsed_ms":7,"server":{"datacenter":"NRT"}}`, moreUnknown(moreGolden{Bytes: -1,
+	{"fastly", "time object, ms duration", `{"time":{"start":"2026-11-25T08:25:31.5Z"},"url":"/","cache_status":"HIT-STALE","time_elapsed_ms":7,"server":{"datacenter":"NRT"}}`, moreUnknown(view{Bytes: -1,
 		TS: "2026-11-25T08:25:31.5Z", Path: "/", Cache: "STALE", CacheRaw: "HIT-STALE", Dur: 7, Pop: "NRT",
 	})},
 
 	// Akamai.
-	{"akamai", "strings, decoded path and UA", moreHeads["akamai"][0], moreGolden{
+	{"akamai", "strings, decoded path and UA", moreHeads["akamai"][0], view{
 		TS: "2026-11-25T08:25:31.123Z", Method: "GET", Host: "shop.example", Path: "/items/42", Query: "x=1", Status: 200, Bytes: 5250,
 		Cache: "HIT", CacheRaw: "1", Dur: 11, TTFB: 9, Origin: -1, RequestID: "1239f220", UA: "Mozilla/5.0 (Macintosh)",
 		Client: "192.0.2.10", ContentType: "text/html",
 	}},
-	{"akamai", "not cacheable: DYNAMIC, leading slash, bytes fallback", moreHeads["akamai"][1], moreGolden{
+	{"akamai", "not cacheable: DYNAMIC, leading slash, bytes fallback", moreHeads["akamai"][1], view{
 		TS: "2026-11-25T08:25:32Z", Method: "GET", Host: "shop.example", Path: "/api/cart", Status: 200, Bytes: 120,
 		Cache: "DYNAMIC", CacheRaw: "0", Dur: 80, TTFB: -1, Origin: -1, RequestID: "1239f221", Referer: "https://shop.example/", Client: "198.51.100.7",
 	}},
-	{"akamai", "cacheable miss", `{"reqTimeSec":"1795595133","reqPath":"/a.css","cacheStatus":"0","cacheable":"1","statusCode":"200","rspContentLen":"10"}`, moreUnknown(moreGolden{
+	{"akamai", "cacheable miss", `{"reqTimeSec":"1795595133","reqPath":"/a.css","cacheStatus":"0","cacheable":"1","statusCode":"200","rspContentLen":"10"}`, moreUnknown(view{
 		TS: "2026-11-25T08:25:33Z", Path: "/a.css", Status: 200, Bytes: 10, Cache: "MISS", CacheRaw: "0",
 	})},
 
 	// uvicorn.
-	{"uvicorn", "plain", `INFO:     127.0.0.1:54321 - "GET /items/1?x=2 HTTP/1.1" 200 OK`, moreUnknown(moreGolden{Bytes: -1,
+	{"uvicorn", "plain", `INFO:     127.0.0.1:54321 - "GET /items/1?x=2 HTTP/1.1" 200 OK`, moreUnknown(view{Bytes: -1,
 		Method: "GET", Path: "/items/1", Query: "x=2", Status: 200, Client: "127.0.0.1",
 	})},
-	{"uvicorn", "ANSI colors", "\x1b[32mINFO\x1b[0m:     127.0.0.1:54321 - \"\x1b[1mGET /items/1 HTTP/1.1\x1b[0m\" \x1b[31m500 Internal Server Error\x1b[0m", moreUnknown(moreGolden{Bytes: -1,
+	{"uvicorn", "ANSI colors", "\x1b[32mINFO\x1b[0m:     127.0.0.1:54321 - \"\x1b[1mGET /items/1 HTTP/1.1\x1b[0m\" \x1b[31m500 Internal Server Error\x1b[0m", moreUnknown(view{Bytes: -1,
 		Method: "GET", Path: "/items/1", Status: 500, Client: "127.0.0.1",
 	})},
-	{"uvicorn", "logging timestamp with ,ms", `2026-11-25 08:25:31,123 INFO:     127.0.0.1:5432 - "GET / HTTP/1.1" 404 Not Found`, moreUnknown(moreGolden{Bytes: -1,
+	{"uvicorn", "logging timestamp with ,ms", `2026-11-25 08:25:31,123 INFO:     127.0.0.1:5432 - "GET / HTTP/1.1" 404 Not Found`, moreUnknown(view{Bytes: -1,
 		TS: "2026-11-25T08:25:31.123Z", Method: "GET", Path: "/", Status: 404, Client: "127.0.0.1",
 	})},
-	{"uvicorn", "ISO timestamp with Z", `2026-11-25T08:25:31.123Z INFO     10.1.2.3:5432 - "DELETE /items/9 HTTP/1.1" 204 No Content`, moreUnknown(moreGolden{Bytes: -1,
+	{"uvicorn", "ISO timestamp with Z", `2026-11-25T08:25:31.123Z INFO     10.1.2.3:5432 - "DELETE /items/9 HTTP/1.1" 204 No Content`, moreUnknown(view{Bytes: -1,
 		TS: "2026-11-25T08:25:31.123Z", Method: "DELETE", Path: "/items/9", Status: 204, Client: "10.1.2.3",
 	})},
-	{"uvicorn", "logging format with dashes", `2026-11-25 08:25:31,123 - uvicorn.access - INFO - 127.0.0.1:5432 - "GET /health HTTP/1.1" 200`, moreUnknown(moreGolden{
+	{"uvicorn", "logging format with dashes", `2026-11-25 08:25:31,123 - uvicorn.access - INFO - 127.0.0.1:5432 - "GET /health HTTP/1.1" 200`, moreUnknown(view{
 		Bytes: -1, TS: "2026-11-25T08:25:31.123Z", Method: "GET", Path: "/health", Status: 200, Client: "127.0.0.1",
 	})},
-	{"uvicorn", "gunicorn uvicorn worker", `[2026-11-25 08:25:31 +0100] [123] [INFO] 127.0.0.1:5432 - "POST /api HTTP/1.1" 201`, moreUnknown(moreGolden{Bytes: -1,
+	{"uvicorn", "gunicorn uvicorn worker", `[2026-11-25 08:25:31 +0100] [123] [INFO] 127.0.0.1:5432 - "POST /api HTTP/1.1" 201`, moreUnknown(view{Bytes: -1,
 		TS: "2026-11-25T07:25:31Z", Method: "POST", Path: "/api", Status: 201, Client: "127.0.0.1",
 	})},
-	{"uvicorn", "IPv6 in brackets", `INFO:     [::1]:5432 - "GET / HTTP/1.1" 200 OK`, moreUnknown(moreGolden{Bytes: -1,
+	{"uvicorn", "IPv6 in brackets", `INFO:     [::1]:5432 - "GET / HTTP/1.1" 200 OK`, moreUnknown(view{Bytes: -1,
 		Method: "GET", Path: "/", Status: 200, Client: "::1",
 	})},
-	{"uvicorn", "IPv6 as uvicorn prints it", `INFO:     ::1:5432 - "GET / HTTP/1.1" 200 OK`, moreUnknown(moreGolden{Bytes: -1,
+	{"uvicorn", "IPv6 as uvicorn prints it", `INFO:     ::1:5432 - "GET / HTTP/1.1" 200 OK`, moreUnknown(view{Bytes: -1,
 		Method: "GET", Path: "/", Status: 200, Client: "::1",
 	})},
-	{"uvicorn", "WebSocket accepted", `INFO:     127.0.0.1:5432 - "WebSocket /ws" [accepted]`, moreUnknown(moreGolden{Bytes: -1,
+	{"uvicorn", "WebSocket accepted", `INFO:     127.0.0.1:5432 - "WebSocket /ws" [accepted]`, moreUnknown(view{Bytes: -1,
 		Method: "GET", Path: "/ws", Status: 101, Client: "127.0.0.1",
 	})},
 
 	// Django.
-	{"django", "runserver", `[25/Nov/2026 08:25:31] "GET /api/items/ HTTP/1.1" 200 1234`, moreUnknown(moreGolden{
+	{"django", "runserver", `[25/Nov/2026 08:25:31] "GET /api/items/ HTTP/1.1" 200 1234`, moreUnknown(view{
 		TS: "2026-11-25T08:25:31Z", Method: "GET", Path: "/api/items/", Status: 200, Bytes: 1234,
 	})},
-	{"django", "runserver with ,ms", `[25/Nov/2026 08:25:31,250] "POST /login/?next=/ HTTP/1.1" 302 0`, moreUnknown(moreGolden{
+	{"django", "runserver with ,ms", `[25/Nov/2026 08:25:31,250] "POST /login/?next=/ HTTP/1.1" 302 0`, moreUnknown(view{
 		TS: "2026-11-25T08:25:31.25Z", Method: "POST", Path: "/login/", Query: "next=/", Status: 302, Bytes: 0,
 	})},
-	{"django", "message only", `"GET /x HTTP/1.1" 404 179`, moreUnknown(moreGolden{
+	{"django", "message only", `"GET /x HTTP/1.1" 404 179`, moreUnknown(view{
 		Method: "GET", Path: "/x", Status: 404, Bytes: 179,
 	})},
-	{"django", "verbose formatter", `INFO 2026-11-25 08:25:31,123 basehttp 123 456 "GET / HTTP/1.1" 200 10`, moreUnknown(moreGolden{
+	{"django", "verbose formatter", `INFO 2026-11-25 08:25:31,123 basehttp 123 456 "GET / HTTP/1.1" 200 10`, moreUnknown(view{
 		TS: "2026-11-25T08:25:31.123Z", Method: "GET", Path: "/", Status: 200, Bytes: 10,
 	})},
-	{"django", "asctime first", `2026-11-25 08:25:31,123 django.server INFO "GET /a HTTP/1.1" 200 5`, moreUnknown(moreGolden{
+	{"django", "asctime first", `2026-11-25 08:25:31,123 django.server INFO "GET /a HTTP/1.1" 200 5`, moreUnknown(view{
 		TS: "2026-11-25T08:25:31.123Z", Method: "GET", Path: "/a", Status: 200, Bytes: 5,
 	})},
-	{"django", "size unknown", `WARNING basehttp "GET /missing HTTP/1.1" 404 -`, moreUnknown(moreGolden{
+	{"django", "size unknown", `WARNING basehttp "GET /missing HTTP/1.1" 404 -`, moreUnknown(view{
 		Method: "GET", Path: "/missing", Status: 404, Bytes: -1,
 	})},
 }
@@ -343,7 +306,7 @@ func TestMoreFormatsGolden(t *testing.T) {
 			if err := p.Parse([]byte(c.line), &r); err != nil {
 				t.Fatalf("Parse: %v\nline: %q", err, c.line)
 			}
-			if got := moreGoldenOf(&r); got != c.want {
+			if got := viewOf(&r); got != c.want {
 				t.Errorf("line %q\n got %+v\nwant %+v", c.line, got, c.want)
 			}
 		})
@@ -471,7 +434,7 @@ func TestMoreFormatsReject(t *testing.T) {
 			r.Reset()
 			err := p.Parse([]byte(l), &r)
 			if err == nil || errors.Is(err, ErrNoRequest) {
-				t.Errorf("%s: %q: got %v (%+v), want a parse error", key, l, err, moreGoldenOf(&r))
+				t.Errorf("%s: %q: got %v (%+v), want a parse error", key, l, err, viewOf(&r))
 				continue
 			}
 			if len(err.Error()) < 8 {
@@ -607,7 +570,7 @@ func TestCloudFrontRealSample(t *testing.T) {
 			status0++
 		}
 		if !r.HasTS || len(r.Path) == 0 || r.Path[0] != '/' {
-			t.Errorf("line %d: %+v", i+1, moreGoldenOf(&r))
+			t.Errorf("line %d: %+v", i+1, viewOf(&r))
 		}
 		if strings.Contains(string(r.UserAgent), "%20") {
 			t.Errorf("line %d: user agent not decoded: %q", i+1, r.UserAgent)
@@ -673,12 +636,12 @@ func TestJSONMapFormat(t *testing.T) {
 	if err := p.Parse([]byte(line), &r); err != nil {
 		t.Fatal(err)
 	}
-	want := moreGolden{
+	want := view{
 		TS: "2026-11-25T07:25:31.5Z", Method: "GET", Host: "shop.example", Path: "/items/42", Query: "x=1", Status: 200, Bytes: 1532,
 		Cache: "MISS", CacheRaw: "MISS", Dur: 250, TTFB: 2, Origin: 1.2, Pop: "FRA", RequestID: "abc", UA: "curl", Client: "192.0.2.1",
 		ContentType: "text/html",
 	}
-	if got := moreGoldenOf(&r); got != want {
+	if got := viewOf(&r); got != want {
 		t.Errorf("\n got %+v\nwant %+v", got, want)
 	}
 	if string(r.CacheControl) != "max-age=60" || string(r.ETag) != `"e1"` || r.SetCookie != 0 || r.HasAuth != 1 {
@@ -703,7 +666,7 @@ func TestJSONMapFormat(t *testing.T) {
 	}
 	r.Reset()
 	if err := up.Parse([]byte(`{"u":"https://h.example/p?q=1"}`), &r); err != nil || string(r.Path) != "/p" || string(r.Query) != "q=1" || string(r.Host) != "h.example" {
-		t.Errorf("url: %v %+v", err, moreGoldenOf(&r))
+		t.Errorf("url: %v %+v", err, viewOf(&r))
 	}
 	if _, err := u.Open(moreLines([]string{`{"x":"/p"}`, "not json"})); err == nil {
 		t.Error("Open accepts a file without the mapped key")

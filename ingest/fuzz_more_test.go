@@ -24,7 +24,7 @@ func moreFuzzCheck(t *testing.T, p Parser, line []byte) {
 		}
 	default:
 		if len(r.Path) == 0 {
-			t.Fatalf("parsed %q without a path: %+v", line, moreGoldenOf(&r))
+			t.Fatalf("parsed %q without a path: %+v", line, viewOf(&r))
 		}
 		if r.Status < 0 || r.Status > 999 || r.Bytes < -1 {
 			t.Fatalf("parsed %q: status %d bytes %d", line, r.Status, r.Bytes)

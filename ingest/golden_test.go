@@ -17,7 +17,7 @@ type view struct {
 	Cache, CacheRaw             string
 	Dur, TTFB, Origin           float64 // -1 = unknown
 	Pop, RequestID, UA, Referer string
-	Client                      string
+	Client, ContentType         string
 }
 
 func viewOf(r *Record) view {
@@ -26,7 +26,7 @@ func viewOf(r *Record) view {
 		Status: r.Status, Bytes: r.Bytes, Cache: r.Cache.String(), CacheRaw: string(r.CacheRaw),
 		Dur: unk(r.DurationMS), TTFB: unk(r.TTFBMS), Origin: unk(r.OriginMS),
 		Pop: string(r.Pop), RequestID: string(r.RequestID), UA: string(r.UserAgent), Referer: string(r.Referer),
-		Client: string(r.Client),
+		Client: string(r.Client), ContentType: string(r.ContentType),
 	}
 	if r.HasTS {
 		v.TS = time.UnixMicro(r.TS).UTC().Format("2006-01-02T15:04:05.999999Z")

@@ -54,14 +54,24 @@ func uvicornFormat() Format {
 }
 
 func openUvicorn(head [][]byte) (Parser, error) {
-	ok, bad, hasTS, first := scanHead(&uvicornParser{}, head)
+	hasTS, err := scanOpen("uvicorn", "uvicorn access lines", &uvicornParser{}, head)
+	if err != nil {
+		return nil, err
+	}
+	return &uvicornParser{hasTS: hasTS}, nil
+}
+
+// scanOpen accepts a file for a line format when most of its head lines
+// parse, and says whether they carry a time.
+func scanOpen(format, what string, p Parser, head [][]byte) (hasTS bool, err error) {
+	ok, bad, hasTS, first := scanHead(p, head)
 	if ok == 0 || bad > ok {
 		if first == nil {
 			first = errors.New("no request line")
 		}
-		return nil, fmt.Errorf("uvicorn: the first lines are not uvicorn access lines (%d of %d parse): %w", ok, ok+bad, first)
+		return false, fmt.Errorf("%s: the first lines are not %s (%d of %d parse): %w", format, what, ok, ok+bad, first)
 	}
-	return &uvicornParser{hasTS: hasTS}, nil
+	return hasTS, nil
 }
 
 // scanHead parses head lines with p: lines parsed, lines rejected, whether a
