@@ -22,7 +22,7 @@ func Detect(head [][]byte) (Format, Parser, error) {
 		if f.NoDetect {
 			continue
 		}
-		p, err := f.Open(head)
+		p, err := safeOpen(f, head)
 		if err != nil {
 			continue
 		}
@@ -93,4 +93,14 @@ func FormatNames() string {
 		n = append(n, f.Name)
 	}
 	return strings.Join(n, ", ")
+}
+
+// safeOpen runs a format's Open, turning a panic (a bug) into a refusal.
+func safeOpen(f Format, head [][]byte) (p Parser, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			p, err = nil, fmt.Errorf("%s: parser failure: %v", f.Name, v)
+		}
+	}()
+	return f.Open(head)
 }

@@ -370,7 +370,7 @@ func (r *runner) file(ctx context.Context, f fileArg) FileResult {
 	switch {
 	case r.forced != nil:
 		format = *r.forced
-		if parser, err = format.Open(lines); err != nil {
+		if parser, err = safeOpen(format, lines); err != nil {
 			return fail(fmt.Errorf("format %s: %w", format.Name, err))
 		}
 	default:
