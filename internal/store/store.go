@@ -69,7 +69,7 @@ var RawColumns = []string{
 }
 
 // SchemaVersion is bumped when the schema changes incompatibly.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 func schemaSQL() []string {
 	enum := "'" + strings.Join(cacheStatuses, "','") + "'"
