@@ -1,0 +1,487 @@
+package analyze
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/cdnadvise/cdnadvise/internal/store"
+)
+
+// Definitions says how every ratio is computed; it is part of the output.
+var Definitions = map[string]string{
+	"hit_ratio":      "edge requests answered from cache (HIT, STALE, UPDATING, REVALIDATED) / edge requests with a cache status",
+	"byte_hit_ratio": "bytes of those responses / bytes of edge responses with a cache status",
+	"offload":        "edge requests that did not reach the origin (HIT, STALE, UPDATING; a REVALIDATED response asked the origin) / edge requests with a cache status",
+	"byte_offload":   "bytes the origin did not send (HIT, STALE, UPDATING, and REVALIDATED: a 304 carries no body) / bytes of edge responses with a cache status",
+	"misses":         "MISS, EXPIRED, BYPASS, PASS, DYNAMIC and ERROR count as misses; rows without a cache status (e.g. CloudFront Redirect) count in requests only",
+	"latency":        "duration_ms percentiles (exact, linear interpolation): hit and miss at the edge; origin from origin logs, else from the edge's upstream time",
+	"saveable":       "requests that reached the origin although a shared cache could have answered them: GET/HEAD, a status cacheable by default (RFC 9111: 200 203 204 206 300 301 308 404 405 410 414 501), no Set-Cookie, no Authorization, no private/no-store",
+	"keys":           "distinct cache keys (host + path + query as logged) of the main tier",
+	"low_hit_ratio":  "flag: hit ratio below the threshold on an endpoint with enough requests to matter",
+}
+
+// Dimension names accepted by Options.By.
+var Dimensions = []string{"endpoint", "pop", "status", "hour", "day", "host", "method", "tier"}
+
+// Options select and group the rows.
+type Options struct {
+	By           []string  // dimensions; default endpoint
+	Since, Until time.Time // zero: unbounded
+	Host         string
+	Tier         string // "", "edge" or "origin"
+	Top          int    // rows to return (0: all)
+	HitThreshold float64
+	// MinRequests is the traffic an endpoint needs to be flagged (0: the
+	// larger of 100 and 0.5% of all requests).
+	MinRequests int64
+	Router      Router
+	Templates   TemplateOptions
+	// JoinWindow is how far apart an origin request and the edge request it
+	// served may be logged when no request id joins them (default 2s).
+	JoinWindow time.Duration
+}
+
+// Percentiles are latency percentiles in milliseconds.
+type Percentiles struct {
+	P50 float64 `json:"p50"`
+	P95 float64 `json:"p95"`
+	P99 float64 `json:"p99"`
+}
+
+// Row is one group of requests.
+type Row struct {
+	Keys           map[string]string `json:"group"`
+	Endpoint       string            `json:"endpoint,omitempty"`
+	Static         bool              `json:"static,omitempty"`
+	Fingerprinted  bool              `json:"fingerprinted,omitempty"`
+	Requests       int64             `json:"requests"` // of the main tier: edge when edge logs exist, else origin
+	Bytes          int64             `json:"bytes"`    // of the main tier
+	EdgeRequests   int64             `json:"edge_requests"`
+	OriginRequests int64             `json:"origin_requests"`
+	HitRatio       *float64          `json:"hit_ratio"`
+	ByteHitRatio   *float64          `json:"byte_hit_ratio"`
+	Offload        *float64          `json:"offload"`
+	ByteOffload    *float64          `json:"byte_offload"`
+	StatusClasses  map[string]int64  `json:"status_classes"`
+	EdgeHit        *Percentiles      `json:"edge_hit_ms"`
+	EdgeMiss       *Percentiles      `json:"edge_miss_ms"`
+	Origin         *Percentiles      `json:"origin_ms"`
+	SetCookie      *float64          `json:"set_cookie_share"`
+	Auth           *float64          `json:"authorization_share"`
+	Private        *float64          `json:"private_or_no_store_share"`
+	CacheKeys      int64             `json:"cache_keys"`
+	KeysNormalized *int64            `json:"cache_keys_normalized,omitempty"` // without tracking parameters, parameters sorted
+	RequestsPerKey float64           `json:"requests_per_key"`
+	Saveable       int64             `json:"saveable"`
+	Flags          []string          `json:"flags,omitempty"`
+	Params         []Param           `json:"query_params,omitempty"`
+}
+
+// Param is a query parameter seen on an endpoint.
+type Param struct {
+	Name     string `json:"name"`
+	Requests int64  `json:"requests"`
+	Values   int64  `json:"distinct_values"`
+	Tracking bool   `json:"tracking"`
+}
+
+// Join says how edge and origin rows were matched.
+type Join struct {
+	Method      string  `json:"method"` // request_id or "method+path+query within window"
+	OriginRows  int64   `json:"origin_rows"`
+	EdgeToOrig  int64   `json:"edge_rows_that_reached_origin"`
+	Matched     int64   `json:"matched"`
+	MatchRate   float64 `json:"match_rate"` // matched / origin rows
+	WindowSec   float64 `json:"window_seconds,omitempty"`
+	Unavailable string  `json:"unavailable,omitempty"`
+}
+
+// Report is the result of an analysis.
+type Report struct {
+	Mode        string            `json:"mode"` // "edge+origin", "edge", "origin", "empty"
+	Notes       []string          `json:"notes,omitempty"`
+	By          []string          `json:"by"`
+	From        *time.Time        `json:"from,omitempty"`
+	To          *time.Time        `json:"to,omitempty"`
+	Totals      Row               `json:"totals"`
+	Join        *Join             `json:"join,omitempty"`
+	Rows        []Row             `json:"rows"`
+	Omitted     int               `json:"omitted_rows"`
+	Definitions map[string]string `json:"definitions"`
+}
+
+// dimExpr is the SQL of each dimension over the base relation.
+var dimExpr = map[string]string{
+	"endpoint": "endpoint",
+	"pop":      "coalesce(pop, '-')",
+	"status":   "CASE WHEN status IS NULL THEN 'unknown' ELSE (status // 100)::VARCHAR || 'xx' END",
+	"hour":     "strftime(date_trunc('hour', ts), '%Y-%m-%dT%H:00Z')",
+	"day":      "strftime(date_trunc('day', ts), '%Y-%m-%d')",
+	"host":     "coalesce(host, '-')",
+	"method":   "coalesce(method, '-')",
+	"tier":     "tier",
+}
+
+// Run analyzes the store.
+func Run(ctx context.Context, st *store.Store, opts Options) (*Report, error) {
+	if len(opts.By) == 0 {
+		opts.By = []string{"endpoint"}
+	}
+	for _, d := range opts.By {
+		if _, ok := dimExpr[d]; !ok {
+			return nil, fmt.Errorf("unknown dimension %q (use %s)", d, strings.Join(Dimensions, ", "))
+		}
+	}
+	if opts.Tier != "" && opts.Tier != "edge" && opts.Tier != "origin" {
+		return nil, fmt.Errorf("tier must be edge or origin, not %q", opts.Tier)
+	}
+	if opts.HitThreshold <= 0 {
+		opts.HitThreshold = 0.7
+	}
+	if opts.JoinWindow <= 0 {
+		opts.JoinWindow = 2 * time.Second
+	}
+	conn, err := st.DB.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	a := &analysis{conn: conn, opts: opts}
+	return a.run(ctx)
+}
+
+type analysis struct {
+	conn  *sql.Conn
+	opts  Options
+	where string
+	args  []any
+}
+
+// filters builds the WHERE clause over requests_raw r joined with files f.
+func (a *analysis) filters() {
+	var w []string
+	if !a.opts.Since.IsZero() {
+		w = append(w, "r.ts >= ?")
+		a.args = append(a.args, a.opts.Since)
+	}
+	if !a.opts.Until.IsZero() {
+		w = append(w, "r.ts < ?")
+		a.args = append(a.args, a.opts.Until)
+	}
+	if a.opts.Host != "" {
+		w = append(w, "r.host_id IN (SELECT id FROM d_host WHERE value = ?)")
+		a.args = append(a.args, a.opts.Host)
+	}
+	if a.opts.Tier != "" {
+		w = append(w, "f.tier = ?")
+		a.args = append(a.args, a.opts.Tier)
+	}
+	if len(w) == 0 {
+		a.where = "TRUE"
+	} else {
+		a.where = strings.Join(w, " AND ")
+	}
+}
+
+func (a *analysis) run(ctx context.Context) (*Report, error) {
+	a.filters()
+	rep := &Report{By: a.opts.By, Definitions: Definitions}
+	var edge, origin int64
+	var from, to sql.NullTime
+	err := a.conn.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE f.tier = 'edge'), count(*) FILTER (WHERE f.tier = 'origin'),
+		min(r.ts), max(r.ts) FROM requests_raw r JOIN files f USING (file_id) WHERE `+a.where, a.args...).Scan(&edge, &origin, &from, &to)
+	if err != nil {
+		return nil, fmt.Errorf("count rows: %w", err)
+	}
+	if from.Valid {
+		f, t := from.Time.UTC(), to.Time.UTC()
+		rep.From, rep.To = &f, &t
+	}
+	switch {
+	case edge > 0 && origin > 0:
+		rep.Mode = "edge+origin"
+	case edge > 0:
+		rep.Mode = "edge"
+	case origin > 0:
+		rep.Mode = "origin"
+		rep.Notes = append(rep.Notes, "origin logs only (no CDN or cache logs): hit ratios and offload need edge logs; what is shown is what the origin served, its latency and what a cache could take over (saveable). `cdnadvise replay` predicts the hit ratio a CDN would reach.")
+	default:
+		rep.Mode = "empty"
+		rep.Notes = append(rep.Notes, "no requests match: ingest logs first (cdnadvise ingest), or widen --since/--until/--host/--tier")
+		return rep, nil
+	}
+	if err := a.endpoints(ctx); err != nil {
+		return nil, err
+	}
+	primary := "edge"
+	if edge == 0 {
+		primary = "origin"
+	}
+	rows, totals, err := a.aggregate(ctx, primary)
+	if err != nil {
+		return nil, err
+	}
+	minReq := a.opts.MinRequests
+	if minReq <= 0 {
+		minReq = max(100, totals.Requests/200)
+	}
+	for i := range rows {
+		r := &rows[i]
+		if r.HitRatio != nil && *r.HitRatio < a.opts.HitThreshold && r.EdgeRequests >= minReq {
+			r.Flags = append(r.Flags, "low_hit_ratio")
+		}
+	}
+	if a.has("endpoint") {
+		if err := a.params(ctx, rows); err != nil {
+			return nil, err
+		}
+	}
+	if top := a.opts.Top; top > 0 && len(rows) > top {
+		rep.Omitted = len(rows) - top
+		rows = rows[:top]
+	}
+	rep.Rows, rep.Totals = rows, totals
+	if edge > 0 && origin > 0 {
+		j, err := a.join(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rep.Join = j
+	}
+	return rep, nil
+}
+
+func (a *analysis) has(dim string) bool {
+	for _, d := range a.opts.By {
+		if d == dim {
+			return true
+		}
+	}
+	return false
+}
+
+// endpoints maps the distinct paths of the selected rows onto templates, in
+// a temporary table ep(path_id, endpoint, static, fp).
+func (a *analysis) endpoints(ctx context.Context) error {
+	rows, err := a.conn.QueryContext(ctx, `SELECT r.path_id, p.value, count(*) FROM requests_raw r JOIN files f USING (file_id)
+		JOIN d_path p ON p.id = r.path_id WHERE `+a.where+` GROUP BY ALL`, a.args...)
+	if err != nil {
+		return fmt.Errorf("read paths: %w", err)
+	}
+	var paths []PathStat
+	for rows.Next() {
+		var p PathStat
+		if err := rows.Scan(&p.ID, &p.Path, &p.Requests); err != nil {
+			rows.Close()
+			return err
+		}
+		paths = append(paths, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	tpl := InferTemplates(paths, a.opts.Router, a.opts.Templates)
+	if _, err := a.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE ep (path_id INTEGER, endpoint VARCHAR, static BOOLEAN, fp BOOLEAN, source VARCHAR)`); err != nil {
+		return err
+	}
+	return a.conn.Raw(func(dc any) error {
+		app, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", "ep")
+		if err != nil {
+			return fmt.Errorf("endpoint table: %w", err)
+		}
+		for i, p := range paths {
+			if err := app.AppendRow(p.ID, tpl[i].Endpoint, tpl[i].Static, tpl[i].Fingerprinted, tpl[i].Source); err != nil {
+				app.Close()
+				return err
+			}
+		}
+		return app.Close()
+	})
+}
+
+// hitSQL and friends classify cache statuses (see Definitions).
+const (
+	hitSQL       = "cache_status IN ('HIT', 'STALE', 'UPDATING', 'REVALIDATED')"
+	noOriginSQL  = "cache_status IN ('HIT', 'STALE', 'UPDATING')"
+	cacheableSQL = "status IN (200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501)"
+)
+
+func (a *analysis) aggregate(ctx context.Context, primary string) ([]Row, Row, error) {
+	dims := make([]string, len(a.opts.By))
+	for i, d := range a.opts.By {
+		dims[i] = dimExpr[d] + " AS d" + fmt.Sprint(i)
+	}
+	dimCols := make([]string, len(a.opts.By))
+	for i := range a.opts.By {
+		dimCols[i] = "d" + fmt.Sprint(i)
+	}
+	// reached: a row of the main tier whose request reached the origin.
+	reached := "(tier = 'origin')"
+	if primary == "edge" {
+		reached = "(tier = 'edge' AND cache_status IS NOT NULL AND NOT (" + noOriginSQL + "))"
+	}
+	q := `WITH base AS (
+		SELECT r.ts, r.status, r.bytes, r.cache_status::VARCHAR AS cache_status, r.duration_ms, r.origin_ms,
+			r.set_cookie, r.has_auth, r.host_id, r.path_id, r.query_id, f.tier, e.endpoint, e.static, e.fp,
+			pop.value AS pop, h.value AS host, m.value AS method,
+			r.cc_id IN (SELECT id FROM d_misc WHERE value ILIKE '%private%' OR value ILIKE '%no-store%') AS private,
+			m.value IN ('GET', 'HEAD') AS safe_method
+		FROM requests_raw r JOIN files f USING (file_id) JOIN ep e USING (path_id)
+		LEFT JOIN d_misc pop ON pop.id = r.pop_id LEFT JOIN d_host h ON h.id = r.host_id LEFT JOIN d_misc m ON m.id = r.method_id
+		WHERE ` + a.where + `
+	), g AS (
+		SELECT ` + strings.Join(append(dims, "*"), ", ") + ` FROM base
+	)
+	SELECT ` + strings.Join(append(dimCols, "grouping("+strings.Join(dimCols, ", ")+") AS gid"), ", ") + `,
+		count(*) FILTER (WHERE tier = '` + primary + `'), coalesce(sum(bytes) FILTER (WHERE tier = '` + primary + `'), 0),
+		count(*) FILTER (WHERE tier = 'edge'), count(*) FILTER (WHERE tier = 'origin'),
+		count(*) FILTER (WHERE tier = 'edge' AND cache_status IS NOT NULL),
+		count(*) FILTER (WHERE tier = 'edge' AND ` + hitSQL + `),
+		count(*) FILTER (WHERE tier = 'edge' AND ` + noOriginSQL + `),
+		coalesce(sum(bytes) FILTER (WHERE tier = 'edge' AND cache_status IS NOT NULL), 0),
+		coalesce(sum(bytes) FILTER (WHERE tier = 'edge' AND ` + hitSQL + `), 0),
+		count(*) FILTER (WHERE tier = '` + primary + `' AND status BETWEEN 200 AND 299),
+		count(*) FILTER (WHERE tier = '` + primary + `' AND status BETWEEN 300 AND 399),
+		count(*) FILTER (WHERE tier = '` + primary + `' AND status BETWEEN 400 AND 499),
+		count(*) FILTER (WHERE tier = '` + primary + `' AND status >= 500),
+		quantile_cont(duration_ms, [0.5, 0.95, 0.99]) FILTER (WHERE tier = 'edge' AND ` + hitSQL + `),
+		quantile_cont(duration_ms, [0.5, 0.95, 0.99]) FILTER (WHERE tier = 'edge' AND cache_status IS NOT NULL AND NOT (` + hitSQL + `)),
+		quantile_cont(duration_ms, [0.5, 0.95, 0.99]) FILTER (WHERE tier = 'origin'),
+		quantile_cont(origin_ms, [0.5, 0.95, 0.99]) FILTER (WHERE tier = 'edge'),
+		avg(set_cookie::INTEGER) FILTER (WHERE tier = '` + primary + `'),
+		avg(has_auth::INTEGER) FILTER (WHERE tier = '` + primary + `'),
+		avg(private::INTEGER) FILTER (WHERE tier = '` + primary + `'),
+		count(DISTINCT hash(host_id, path_id, query_id)) FILTER (WHERE tier = '` + primary + `'),
+		count(*) FILTER (WHERE tier = '` + primary + `'),
+		count(*) FILTER (WHERE ` + reached + ` AND safe_method AND ` + cacheableSQL + `
+			AND NOT coalesce(set_cookie, false) AND NOT coalesce(has_auth, false) AND NOT coalesce(private, false)),
+		bool_and(static), bool_and(fp)
+	FROM g GROUP BY GROUPING SETS ((` + strings.Join(dimCols, ", ") + `), ())`
+	rows, err := a.conn.QueryContext(ctx, q, a.args...)
+	if err != nil {
+		return nil, Row{}, fmt.Errorf("aggregate: %w", err)
+	}
+	defer rows.Close()
+	var out []Row
+	var totals Row
+	for rows.Next() {
+		keys := make([]sql.NullString, len(dims))
+		var gid int64
+		var r Row
+		var withStatus, hits, noOrigin, edgeBytes, hitBytes, primaryRows int64
+		var c2, c3, c4, c5 int64
+		var hitQ, missQ, originQ, upstreamQ any
+		var setCookie, auth, private sql.NullFloat64
+		var static, fp sql.NullBool
+		dest := make([]any, 0, 40)
+		for i := range keys {
+			dest = append(dest, &keys[i])
+		}
+		dest = append(dest, &gid, &r.Requests, &r.Bytes, &r.EdgeRequests, &r.OriginRequests, &withStatus, &hits, &noOrigin,
+			&edgeBytes, &hitBytes, &c2, &c3, &c4, &c5, &hitQ, &missQ, &originQ, &upstreamQ, &setCookie, &auth, &private,
+			&r.CacheKeys, &primaryRows, &r.Saveable, &static, &fp)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, Row{}, fmt.Errorf("aggregate: %w", err)
+		}
+		r.StatusClasses = map[string]int64{"2xx": c2, "3xx": c3, "4xx": c4, "5xx": c5}
+		if withStatus > 0 {
+			r.HitRatio = ratio(hits, withStatus)
+			r.Offload = ratio(noOrigin, withStatus)
+			if edgeBytes > 0 {
+				r.ByteHitRatio = ratio(hitBytes, edgeBytes)
+				r.ByteOffload = r.ByteHitRatio
+			}
+		}
+		r.EdgeHit, r.EdgeMiss = percentiles(hitQ), percentiles(missQ)
+		if r.Origin = percentiles(originQ); r.Origin == nil {
+			r.Origin = percentiles(upstreamQ)
+		}
+		r.SetCookie, r.Auth, r.Private = nullFloat(setCookie), nullFloat(auth), nullFloat(private)
+		if r.CacheKeys > 0 {
+			r.RequestsPerKey = float64(primaryRows) / float64(r.CacheKeys)
+		}
+		if gid != 0 {
+			totals = r
+			continue
+		}
+		r.Keys = map[string]string{}
+		for i, d := range a.opts.By {
+			r.Keys[d] = keys[i].String
+			if d == "endpoint" {
+				r.Endpoint = keys[i].String
+				r.Static, r.Fingerprinted = static.Bool, fp.Bool
+			}
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, Row{}, err
+	}
+	sortRows(out, a.opts.By)
+	return out, totals, nil
+}
+
+// sortRows puts first what matters most: origin requests a cache could have
+// saved, then requests; time dimensions alone sort by time.
+func sortRows(rows []Row, by []string) {
+	timeOnly := len(by) == 1 && (by[0] == "hour" || by[0] == "day")
+	sort.SliceStable(rows, func(i, j int) bool {
+		x, y := &rows[i], &rows[j]
+		if timeOnly {
+			return x.Keys[by[0]] < y.Keys[by[0]]
+		}
+		if x.Saveable != y.Saveable {
+			return x.Saveable > y.Saveable
+		}
+		if x.Requests != y.Requests {
+			return x.Requests > y.Requests
+		}
+		for _, d := range by {
+			if x.Keys[d] != y.Keys[d] {
+				return x.Keys[d] < y.Keys[d]
+			}
+		}
+		return false
+	})
+}
+
+func ratio(a, b int64) *float64 {
+	if b == 0 {
+		return nil
+	}
+	v := float64(a) / float64(b)
+	return &v
+}
+
+func nullFloat(v sql.NullFloat64) *float64 {
+	if !v.Valid {
+		return nil
+	}
+	return &v.Float64
+}
+
+// percentiles reads a DuckDB list of three doubles (NULL when no rows).
+func percentiles(v any) *Percentiles {
+	l, ok := v.([]any)
+	if !ok || len(l) != 3 {
+		return nil
+	}
+	var f [3]float64
+	for i, x := range l {
+		d, ok := x.(float64)
+		if !ok || math.IsNaN(d) {
+			return nil
+		}
+		f[i] = d
+	}
+	return &Percentiles{P50: f[0], P95: f[1], P99: f[2]}
+}
