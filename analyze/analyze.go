@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"log/slog"
 	"math"
 	"sort"
 	"strings"
@@ -22,7 +23,8 @@ var Definitions = map[string]string{
 	"offload":        "edge requests that did not reach the origin (HIT, STALE, UPDATING; a REVALIDATED response asked the origin) / edge requests with a cache status",
 	"byte_offload":   "bytes the origin did not send (HIT, STALE, UPDATING, and REVALIDATED: a 304 carries no body) / bytes of edge responses with a cache status",
 	"misses":         "MISS, EXPIRED, BYPASS, PASS, DYNAMIC and ERROR count as misses; rows without a cache status (e.g. CloudFront Redirect) count in requests only",
-	"latency":        "duration_ms percentiles (exact, linear interpolation): hit and miss at the edge; origin from origin logs, else from the edge's upstream time",
+	"join":           "an origin request matches an edge request that reached the origin by request id when both tiers log one, else by method, path and query logged within the join window (whole seconds)",
+	"latency":        "duration_ms percentiles (exact with linear interpolation up to 2,000,000 rows, else from a uniform sample; the report says which): hit and miss at the edge; origin from origin logs, else from the edge's upstream time",
 	"saveable":       "requests that reached the origin although a shared cache could have answered them: GET/HEAD, a status cacheable by default (RFC 9111: 200 203 204 206 300 301 308 404 405 410 414 501), no Set-Cookie, no Authorization, no private/no-store",
 	"keys":           "distinct cache keys (host + path + query as logged) of the main tier",
 	"low_hit_ratio":  "flag: hit ratio below the threshold on an endpoint with enough requests to matter",
@@ -44,9 +46,15 @@ type Options struct {
 	MinRequests int64
 	Router      Router
 	Templates   TemplateOptions
+	// ExactPercentiles is the largest number of rows for which percentiles
+	// are exact; above it they come from a reservoir sample of 8,192 values
+	// per group (default 2,000,000; -1: always exact).
+	ExactPercentiles int64
 	// JoinWindow is how far apart an origin request and the edge request it
 	// served may be logged when no request id joins them (default 2s).
 	JoinWindow time.Duration
+	// Logger receives timings of each step at debug level (nil: none).
+	Logger *slog.Logger
 }
 
 // Percentiles are latency percentiles in milliseconds.
@@ -83,6 +91,7 @@ type Row struct {
 	Saveable       int64             `json:"saveable"`
 	Flags          []string          `json:"flags,omitempty"`
 	Params         []Param           `json:"query_params,omitempty"`
+	epID           int64
 }
 
 // Param is a query parameter seen on an endpoint.
@@ -115,6 +124,7 @@ type Report struct {
 	Join        *Join             `json:"join,omitempty"`
 	Rows        []Row             `json:"rows"`
 	Omitted     int               `json:"omitted_rows"`
+	Percentiles string            `json:"percentiles"` // "exact" or how they were approximated
 	Definitions map[string]string `json:"definitions"`
 }
 
@@ -154,7 +164,10 @@ func Run(ctx context.Context, st *store.Store, opts Options) (*Report, error) {
 		return nil, err
 	}
 	defer conn.Close()
-	a := &analysis{conn: conn, opts: opts}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	a := &analysis{conn: conn, opts: opts, last: time.Now()}
 	return a.run(ctx)
 }
 
@@ -163,6 +176,15 @@ type analysis struct {
 	opts  Options
 	where string
 	args  []any
+	last  time.Time
+	eps   []Template // endpoint templates by ep_id
+}
+
+// step logs how long the step that just ended took.
+func (a *analysis) step(name string) {
+	now := time.Now()
+	a.opts.Logger.Debug("analyze", "step", name, "took", now.Sub(a.last))
+	a.last = now
 }
 
 // filters builds the WHERE clause over requests_raw r joined with files f.
@@ -218,17 +240,30 @@ func (a *analysis) run(ctx context.Context) (*Report, error) {
 		rep.Notes = append(rep.Notes, "no requests match: ingest logs first (cdnadvise ingest), or widen --since/--until/--host/--tier")
 		return rep, nil
 	}
+	a.step("count")
 	if err := a.endpoints(ctx); err != nil {
 		return nil, err
 	}
+	a.step("endpoints")
 	primary := "edge"
 	if edge == 0 {
 		primary = "origin"
 	}
-	rows, totals, err := a.aggregate(ctx, primary)
+	quantile := "quantile_cont(%s, [0.5, 0.95, 0.99])"
+	rep.Percentiles = "exact"
+	if limit := a.opts.ExactPercentiles; limit >= 0 && edge+origin > max(limit, 2_000_000*boolInt(limit == 0)) {
+		quantile = "reservoir_quantile(%s, [0.5, 0.95, 0.99], 8192)"
+		rep.Percentiles = "approximate: from a uniform sample of 8,192 values per group (more than " + fmt.Sprint(max(limit, 2_000_000*boolInt(limit == 0))) + " rows)"
+	}
+	if err := a.keys(ctx, primary); err != nil {
+		return nil, err
+	}
+	a.step("cache keys")
+	rows, totals, err := a.aggregate(ctx, primary, quantile)
 	if err != nil {
 		return nil, err
 	}
+	a.step("aggregate")
 	minReq := a.opts.MinRequests
 	if minReq <= 0 {
 		minReq = max(100, totals.Requests/200)
@@ -243,6 +278,7 @@ func (a *analysis) run(ctx context.Context) (*Report, error) {
 		if err := a.params(ctx, rows); err != nil {
 			return nil, err
 		}
+		a.step("query parameters")
 	}
 	if top := a.opts.Top; top > 0 && len(rows) > top {
 		rep.Omitted = len(rows) - top
@@ -255,6 +291,7 @@ func (a *analysis) run(ctx context.Context) (*Report, error) {
 			return nil, err
 		}
 		rep.Join = j
+		a.step("join")
 	}
 	return rep, nil
 }
@@ -290,7 +327,24 @@ func (a *analysis) endpoints(ctx context.Context) error {
 		return err
 	}
 	tpl := InferTemplates(paths, a.opts.Router, a.opts.Templates)
-	if _, err := a.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE ep (path_id INTEGER, endpoint VARCHAR, static BOOLEAN, fp BOOLEAN, source VARCHAR)`); err != nil {
+	// Endpoints get small integer ids (grouping on them is cheaper than on
+	// strings); a.eps holds them in id order.
+	ids := map[string]int32{}
+	a.eps = a.eps[:0]
+	epOf := make([]int32, len(paths))
+	for i, t := range tpl {
+		id, ok := ids[t.Endpoint]
+		if !ok {
+			id = int32(len(a.eps))
+			ids[t.Endpoint] = id
+			a.eps = append(a.eps, t)
+		} else {
+			a.eps[id].Static = a.eps[id].Static && t.Static
+			a.eps[id].Fingerprinted = a.eps[id].Fingerprinted && t.Fingerprinted
+		}
+		epOf[i] = id
+	}
+	if _, err := a.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE ep (path_id INTEGER, ep_id INTEGER, endpoint VARCHAR)`); err != nil {
 		return err
 	}
 	return a.conn.Raw(func(dc any) error {
@@ -299,7 +353,7 @@ func (a *analysis) endpoints(ctx context.Context) error {
 			return fmt.Errorf("endpoint table: %w", err)
 		}
 		for i, p := range paths {
-			if err := app.AppendRow(p.ID, tpl[i].Endpoint, tpl[i].Static, tpl[i].Fingerprinted, tpl[i].Source); err != nil {
+			if err := app.AppendRow(p.ID, epOf[i], tpl[i].Endpoint); err != nil {
 				app.Close()
 				return err
 			}
@@ -308,64 +362,98 @@ func (a *analysis) endpoints(ctx context.Context) error {
 	})
 }
 
-// hitSQL and friends classify cache statuses (see Definitions).
-const (
-	hitSQL       = "cache_status IN ('HIT', 'STALE', 'UPDATING', 'REVALIDATED')"
-	noOriginSQL  = "cache_status IN ('HIT', 'STALE', 'UPDATING')"
-	cacheableSQL = "status IN (200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501)"
-)
+// cacheableSQL: statuses a shared cache may store without explicit freshness
+// (RFC 9111 section 4.2.2, heuristically cacheable).
+const cacheableSQL = "status IN (200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501)"
 
-func (a *analysis) aggregate(ctx context.Context, primary string) ([]Row, Row, error) {
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// keys stores the distinct cache keys of the main tier with their request
+// counts, per endpoint, in the temporary table k: cache keys per endpoint,
+// query parameters and normalized keys are computed from it.
+func (a *analysis) keys(ctx context.Context, primary string) error {
+	_, err := a.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE k AS
+		SELECT e.ep_id, r.host_id, r.path_id, r.query_id, count(*) AS n
+		FROM requests_raw r JOIN files f USING (file_id) JOIN ep e USING (path_id)
+		WHERE `+a.where+` AND f.tier = '`+primary+`' GROUP BY ALL`, a.args...)
+	if err != nil {
+		return fmt.Errorf("cache keys: %w", err)
+	}
+	return nil
+}
+
+func (a *analysis) aggregate(ctx context.Context, primary, quantile string) ([]Row, Row, error) {
+	// Per row, once: the booleans every aggregate filters on.
+	var cols, joins []string
 	dims := make([]string, len(a.opts.By))
 	for i, d := range a.opts.By {
-		dims[i] = dimExpr[d] + " AS d" + fmt.Sprint(i)
+		switch d {
+		case "endpoint":
+			dims[i] = "e.ep_id"
+		case "pop":
+			dims[i], joins = "coalesce(pop.value, '-')", append(joins, "LEFT JOIN d_misc pop ON pop.id = r.pop_id")
+		case "host":
+			dims[i], joins = "coalesce(h.value, '-')", append(joins, "LEFT JOIN d_host h ON h.id = r.host_id")
+		case "method":
+			dims[i], joins = "coalesce(m.value, '-')", append(joins, "LEFT JOIN d_misc m ON m.id = r.method_id")
+		case "tier":
+			dims[i] = "f.tier"
+		default:
+			dims[i] = strings.NewReplacer("ts", "r.ts", "status", "r.status").Replace(dimExpr[d])
+		}
+		cols = append(cols, dims[i]+" AS d"+fmt.Sprint(i))
 	}
-	dimCols := make([]string, len(a.opts.By))
-	for i := range a.opts.By {
+	dimCols := make([]string, len(dims))
+	for i := range dims {
 		dimCols[i] = "d" + fmt.Sprint(i)
 	}
-	// reached: a row of the main tier whose request reached the origin.
-	reached := "(tier = 'origin')"
-	if primary == "edge" {
-		reached = "(tier = 'edge' AND cache_status IS NOT NULL AND NOT (" + noOriginSQL + "))"
-	}
-	q := `WITH base AS (
-		SELECT r.ts, r.status, r.bytes, r.cache_status::VARCHAR AS cache_status, r.duration_ms, r.origin_ms,
-			r.set_cookie, r.has_auth, r.host_id, r.path_id, r.query_id, f.tier, e.endpoint, e.static, e.fp,
-			pop.value AS pop, h.value AS host, m.value AS method,
-			r.cc_id IN (SELECT id FROM d_misc WHERE value ILIKE '%private%' OR value ILIKE '%no-store%') AS private,
-			m.value IN ('GET', 'HEAD') AS safe_method
-		FROM requests_raw r JOIN files f USING (file_id) JOIN ep e USING (path_id)
-		LEFT JOIN d_misc pop ON pop.id = r.pop_id LEFT JOIN d_host h ON h.id = r.host_id LEFT JOIN d_misc m ON m.id = r.method_id
+	base := `WITH base AS (
+		SELECT ` + strings.Join(cols, ", ") + `,
+			f.tier = 'edge' AS edge, f.tier = 'origin' AS origin, f.tier = '` + primary + `' AS main,
+			r.cache_status IS NOT NULL AND f.tier = 'edge' AS cached,
+			r.cache_status IN ('HIT', 'STALE', 'UPDATING', 'REVALIDATED') AS hit,
+			r.cache_status IN ('HIT', 'STALE', 'UPDATING') AS noorig,
+			r.status // 100 AS cls, r.status, r.bytes, r.duration_ms, r.origin_ms, r.set_cookie, r.has_auth, r.host_id, r.path_id, r.query_id,
+			coalesce(r.cc_id IN (SELECT id FROM d_misc WHERE value ILIKE '%private%' OR value ILIKE '%no-store%'), false) AS private,
+			coalesce(r.method_id IN (SELECT id FROM d_misc WHERE value IN ('GET', 'HEAD')), true) AS safe_method
+		FROM requests_raw r JOIN files f USING (file_id) JOIN ep e USING (path_id) ` + strings.Join(joins, " ") + `
 		WHERE ` + a.where + `
-	), g AS (
-		SELECT ` + strings.Join(append(dims, "*"), ", ") + ` FROM base
-	)
+	)`
+	// Distinct cache keys: from k when grouping by endpoint alone (cheaper),
+	// else counted here.
+	distinctKeys := "count(DISTINCT hash(host_id, path_id, query_id)) FILTER (WHERE main)"
+	byEndpoint := len(a.opts.By) == 1 && a.opts.By[0] == "endpoint"
+	if byEndpoint {
+		distinctKeys = "NULL::BIGINT"
+	}
+	// reached: a row of the main tier whose request reached the origin.
+	reached := "origin"
+	if primary == "edge" {
+		reached = "(cached AND NOT coalesce(noorig, false))"
+	}
+	q := base + `
 	SELECT ` + strings.Join(append(dimCols, "grouping("+strings.Join(dimCols, ", ")+") AS gid"), ", ") + `,
-		count(*) FILTER (WHERE tier = '` + primary + `'), coalesce(sum(bytes) FILTER (WHERE tier = '` + primary + `'), 0),
-		count(*) FILTER (WHERE tier = 'edge'), count(*) FILTER (WHERE tier = 'origin'),
-		count(*) FILTER (WHERE tier = 'edge' AND cache_status IS NOT NULL),
-		count(*) FILTER (WHERE tier = 'edge' AND ` + hitSQL + `),
-		count(*) FILTER (WHERE tier = 'edge' AND ` + noOriginSQL + `),
-		coalesce(sum(bytes) FILTER (WHERE tier = 'edge' AND cache_status IS NOT NULL), 0),
-		coalesce(sum(bytes) FILTER (WHERE tier = 'edge' AND ` + hitSQL + `), 0),
-		count(*) FILTER (WHERE tier = '` + primary + `' AND status BETWEEN 200 AND 299),
-		count(*) FILTER (WHERE tier = '` + primary + `' AND status BETWEEN 300 AND 399),
-		count(*) FILTER (WHERE tier = '` + primary + `' AND status BETWEEN 400 AND 499),
-		count(*) FILTER (WHERE tier = '` + primary + `' AND status >= 500),
-		quantile_cont(duration_ms, [0.5, 0.95, 0.99]) FILTER (WHERE tier = 'edge' AND ` + hitSQL + `),
-		quantile_cont(duration_ms, [0.5, 0.95, 0.99]) FILTER (WHERE tier = 'edge' AND cache_status IS NOT NULL AND NOT (` + hitSQL + `)),
-		quantile_cont(duration_ms, [0.5, 0.95, 0.99]) FILTER (WHERE tier = 'origin'),
-		quantile_cont(origin_ms, [0.5, 0.95, 0.99]) FILTER (WHERE tier = 'edge'),
-		avg(set_cookie::INTEGER) FILTER (WHERE tier = '` + primary + `'),
-		avg(has_auth::INTEGER) FILTER (WHERE tier = '` + primary + `'),
-		avg(private::INTEGER) FILTER (WHERE tier = '` + primary + `'),
-		count(DISTINCT hash(host_id, path_id, query_id)) FILTER (WHERE tier = '` + primary + `'),
-		count(*) FILTER (WHERE tier = '` + primary + `'),
+		count(*) FILTER (WHERE main), coalesce(sum(bytes) FILTER (WHERE main), 0),
+		count(*) FILTER (WHERE edge), count(*) FILTER (WHERE origin),
+		count(*) FILTER (WHERE cached), count(*) FILTER (WHERE cached AND hit), count(*) FILTER (WHERE cached AND noorig),
+		coalesce(sum(bytes) FILTER (WHERE cached), 0), coalesce(sum(bytes) FILTER (WHERE cached AND hit), 0),
+		count(*) FILTER (WHERE main AND cls = 2), count(*) FILTER (WHERE main AND cls = 3),
+		count(*) FILTER (WHERE main AND cls = 4), count(*) FILTER (WHERE main AND cls >= 5),
+		` + fmt.Sprintf(quantile, "duration_ms") + ` FILTER (WHERE cached AND hit),
+		` + fmt.Sprintf(quantile, "duration_ms") + ` FILTER (WHERE cached AND NOT hit),
+		` + fmt.Sprintf(quantile, "duration_ms") + ` FILTER (WHERE origin),
+		` + fmt.Sprintf(quantile, "origin_ms") + ` FILTER (WHERE edge),
+		avg(set_cookie::INTEGER) FILTER (WHERE main), avg(has_auth::INTEGER) FILTER (WHERE main), avg(private::INTEGER) FILTER (WHERE main),
+		` + distinctKeys + `, count(*) FILTER (WHERE main),
 		count(*) FILTER (WHERE ` + reached + ` AND safe_method AND ` + cacheableSQL + `
-			AND NOT coalesce(set_cookie, false) AND NOT coalesce(has_auth, false) AND NOT coalesce(private, false)),
-		bool_and(static), bool_and(fp)
-	FROM g GROUP BY GROUPING SETS ((` + strings.Join(dimCols, ", ") + `), ())`
+			AND NOT coalesce(set_cookie, false) AND NOT coalesce(has_auth, false) AND NOT private)
+	FROM base GROUP BY GROUPING SETS ((` + strings.Join(dimCols, ", ") + `), ())`
+	a.opts.Logger.Debug("aggregate", "sql", q)
 	rows, err := a.conn.QueryContext(ctx, q, a.args...)
 	if err != nil {
 		return nil, Row{}, fmt.Errorf("aggregate: %w", err)
@@ -381,14 +469,14 @@ func (a *analysis) aggregate(ctx context.Context, primary string) ([]Row, Row, e
 		var c2, c3, c4, c5 int64
 		var hitQ, missQ, originQ, upstreamQ any
 		var setCookie, auth, private sql.NullFloat64
-		var static, fp sql.NullBool
+		var keys_ sql.NullInt64
 		dest := make([]any, 0, 40)
 		for i := range keys {
 			dest = append(dest, &keys[i])
 		}
 		dest = append(dest, &gid, &r.Requests, &r.Bytes, &r.EdgeRequests, &r.OriginRequests, &withStatus, &hits, &noOrigin,
 			&edgeBytes, &hitBytes, &c2, &c3, &c4, &c5, &hitQ, &missQ, &originQ, &upstreamQ, &setCookie, &auth, &private,
-			&r.CacheKeys, &primaryRows, &r.Saveable, &static, &fp)
+			&keys_, &primaryRows, &r.Saveable)
 		if err := rows.Scan(dest...); err != nil {
 			return nil, Row{}, fmt.Errorf("aggregate: %w", err)
 		}
@@ -406,9 +494,7 @@ func (a *analysis) aggregate(ctx context.Context, primary string) ([]Row, Row, e
 			r.Origin = percentiles(upstreamQ)
 		}
 		r.SetCookie, r.Auth, r.Private = nullFloat(setCookie), nullFloat(auth), nullFloat(private)
-		if r.CacheKeys > 0 {
-			r.RequestsPerKey = float64(primaryRows) / float64(r.CacheKeys)
-		}
+		r.CacheKeys = keys_.Int64
 		if gid != 0 {
 			totals = r
 			continue
@@ -417,8 +503,13 @@ func (a *analysis) aggregate(ctx context.Context, primary string) ([]Row, Row, e
 		for i, d := range a.opts.By {
 			r.Keys[d] = keys[i].String
 			if d == "endpoint" {
-				r.Endpoint = keys[i].String
-				r.Static, r.Fingerprinted = static.Bool, fp.Bool
+				var id int
+				fmt.Sscan(keys[i].String, &id)
+				if id >= 0 && id < len(a.eps) {
+					t := a.eps[id]
+					r.epID = int64(id)
+					r.Keys[d], r.Endpoint, r.Static, r.Fingerprinted = t.Endpoint, t.Endpoint, t.Static, t.Fingerprinted
+				}
 			}
 		}
 		out = append(out, r)
@@ -426,8 +517,40 @@ func (a *analysis) aggregate(ctx context.Context, primary string) ([]Row, Row, e
 	if err := rows.Err(); err != nil {
 		return nil, Row{}, err
 	}
+	if err := a.conn.QueryRowContext(ctx, "SELECT count(*) FROM k").Scan(&totals.CacheKeys); err != nil {
+		return nil, Row{}, err
+	}
+	if byEndpoint {
+		perEP := map[int64]int64{}
+		res, err := a.conn.QueryContext(ctx, "SELECT ep_id, count(*) FROM k GROUP BY 1")
+		if err != nil {
+			return nil, Row{}, err
+		}
+		for res.Next() {
+			var id, n int64
+			if err := res.Scan(&id, &n); err != nil {
+				res.Close()
+				return nil, Row{}, err
+			}
+			perEP[id] = n
+		}
+		res.Close()
+		for i := range out {
+			out[i].CacheKeys = perEP[out[i].epID]
+		}
+	}
+	for i := range out {
+		out[i].requestsPerKey()
+	}
+	totals.requestsPerKey()
 	sortRows(out, a.opts.By)
 	return out, totals, nil
+}
+
+func (r *Row) requestsPerKey() {
+	if r.CacheKeys > 0 {
+		r.RequestsPerKey = float64(r.Requests) / float64(r.CacheKeys)
+	}
 }
 
 // sortRows puts first what matters most: origin requests a cache could have

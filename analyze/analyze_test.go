@@ -214,7 +214,7 @@ func TestGeneratedEdgeAndOrigin(t *testing.T) {
 			utm = &search.Params[i]
 		}
 	}
-	if utm == nil || !utm.Tracking || utm.Requests != search.EdgeRequests+search.OriginRequests {
+	if utm == nil || !utm.Tracking || utm.Requests != search.EdgeRequests {
 		t.Errorf("utm_source: %+v", utm)
 	}
 	static := rowFor(t, rep, "/static/app.{fp}.js")
@@ -325,4 +325,25 @@ func TestRealApacheSample(t *testing.T) {
 		t.Errorf("%d endpoints for %d distinct paths: templates do not group", len(rep.Rows), distinct)
 	}
 	t.Logf("%d distinct paths -> %d endpoints; top: %s (%d saveable)", distinct, len(rep.Rows), rep.Rows[0].Endpoint, rep.Rows[0].Saveable)
+}
+
+// TestApproximatePercentiles: above ExactPercentiles rows the report says
+// percentiles are sampled; with fewer values than the sample they stay close.
+func TestApproximatePercentiles(t *testing.T) {
+	var edge, origin bytes.Buffer
+	loggen.EdgeAndOrigin(&edge, &origin, loggen.Options{Lines: 3000, Seed: 2})
+	st := newStore(t)
+	ingestFiles(t, st, ingest.Options{}, map[string]string{"e.log": edge.String()})
+	exact, err := Run(context.Background(), st, Options{})
+	if err != nil || exact.Percentiles != "exact" {
+		t.Fatalf("%v %q", err, exact.Percentiles)
+	}
+	approx, err := Run(context.Background(), st, Options{ExactPercentiles: 100})
+	if err != nil || !strings.HasPrefix(approx.Percentiles, "approximate") {
+		t.Fatalf("%v %q", err, approx.Percentiles)
+	}
+	e, a := exact.Totals.EdgeMiss, approx.Totals.EdgeMiss
+	if math.Abs(e.P50-a.P50) > 0.05*e.P50 || math.Abs(e.P95-a.P95) > 0.05*e.P95 {
+		t.Errorf("exact %+v, sampled %+v", e, a)
+	}
 }

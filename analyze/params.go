@@ -3,6 +3,7 @@ package analyze
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -36,20 +37,19 @@ func trackingRegex() string {
 // tracking parameters dropped and parameters sorted.
 func (a *analysis) params(ctx context.Context, rows []Row) error {
 	q := `WITH qc AS (
-			SELECT e.endpoint, r.query_id, count(*) AS n FROM requests_raw r JOIN files f USING (file_id) JOIN ep e USING (path_id)
-			WHERE ` + a.where + ` AND r.query_id IS NOT NULL GROUP BY ALL
+			SELECT ep_id, query_id, sum(n) AS n FROM k WHERE query_id IS NOT NULL GROUP BY ALL
 		), kv AS (
-			SELECT endpoint, n, unnest(string_split(q.value, '&')) AS kv FROM qc JOIN d_query q ON q.id = qc.query_id
+			SELECT ep_id, n, unnest(string_split(q.value, '&')) AS kv FROM qc JOIN d_query q ON q.id = qc.query_id
 		)
-		SELECT endpoint, split_part(kv, '=', 1) AS name, sum(n)::BIGINT, count(DISTINCT kv)
+		SELECT ep_id, split_part(kv, '=', 1) AS name, sum(n)::BIGINT, count(DISTINCT kv)
 		FROM kv WHERE kv <> '' GROUP BY ALL ORDER BY 1, 3 DESC, 2`
-	res, err := a.conn.QueryContext(ctx, q, a.args...)
+	res, err := a.conn.QueryContext(ctx, q)
 	if err != nil {
 		return fmt.Errorf("query parameters: %w", err)
 	}
-	byEndpoint := map[string][]Param{}
+	byEndpoint := map[int64][]Param{}
 	for res.Next() {
-		var ep string
+		var ep int64
 		var p Param
 		if err := res.Scan(&ep, &p.Name, &p.Requests, &p.Values); err != nil {
 			res.Close()
@@ -64,21 +64,20 @@ func (a *analysis) params(ctx context.Context, rows []Row) error {
 	if err := res.Err(); err != nil {
 		return err
 	}
-	norm := map[string]int64{}
-	q = `WITH k AS (
-			SELECT DISTINCT e.endpoint, r.host_id, r.path_id, r.query_id FROM requests_raw r JOIN files f USING (file_id)
-			JOIN ep e USING (path_id) WHERE ` + a.where + `
+	norm := map[int64]int64{}
+	// Normalize each distinct query once, then count keys.
+	q = `WITH nq AS (
+			SELECT id, hash(list_sort(list_filter(string_split(value, '&'),
+				x -> x <> '' AND NOT regexp_matches(lower(split_part(x, '=', 1)), '` + trackingRegex() + `')))) AS h
+			FROM d_query WHERE id IN (SELECT DISTINCT query_id FROM k)
 		)
-		SELECT endpoint, count(DISTINCT hash(host_id, path_id, list_sort(list_filter(string_split(coalesce(q.value, ''), '&'),
-			x -> x <> '' AND NOT regexp_matches(lower(split_part(x, '=', 1)), '` + trackingRegex() + `')))))
-		FROM k LEFT JOIN d_query q ON q.id = k.query_id GROUP BY 1`
-	res, err = a.conn.QueryContext(ctx, q, a.args...)
+		SELECT ep_id, count(DISTINCT hash(host_id, path_id, coalesce(nq.h, 0))) FROM k LEFT JOIN nq ON nq.id = k.query_id GROUP BY 1`
+	res, err = a.conn.QueryContext(ctx, q)
 	if err != nil {
 		return fmt.Errorf("normalized cache keys: %w", err)
 	}
 	for res.Next() {
-		var ep string
-		var n int64
+		var ep, n int64
 		if err := res.Scan(&ep, &n); err != nil {
 			res.Close()
 			return err
@@ -90,8 +89,8 @@ func (a *analysis) params(ctx context.Context, rows []Row) error {
 		return err
 	}
 	for i := range rows {
-		rows[i].Params = byEndpoint[rows[i].Endpoint]
-		if n, ok := norm[rows[i].Endpoint]; ok && len(a.opts.By) == 1 {
+		rows[i].Params = byEndpoint[rows[i].epID]
+		if n, ok := norm[rows[i].epID]; ok && len(a.opts.By) == 1 {
 			rows[i].KeysNormalized = &n
 		}
 	}
@@ -117,19 +116,25 @@ func (a *analysis) join(ctx context.Context) (*Join, error) {
 				SELECT r.request_id FROM requests_raw r JOIN files f USING (file_id) WHERE `+a.where+` AND f.tier = 'edge' AND r.request_id IS NOT NULL)`,
 			append(append([]any{}, a.args...), a.args...)...).Scan(&j.Matched)
 	} else {
+		// An origin request matches when an edge request that reached the
+		// origin has the same method, path and query and was logged within
+		// the window, counted in whole seconds (what most logs record):
+		// each origin row is probed in the seconds around its own.
 		j.Method = "method+path+query within window"
-		j.WindowSec = a.opts.JoinWindow.Seconds()
-		w := fmt.Sprintf("INTERVAL %d MILLISECOND", a.opts.JoinWindow.Milliseconds())
-		err = a.conn.QueryRowContext(ctx, `WITH e AS (
-				SELECT r.method_id, r.path_id, coalesce(r.query_id, -1) AS query_id, r.ts FROM requests_raw r JOIN files f USING (file_id)
-				WHERE `+a.where+` AND f.tier = 'edge' AND r.ts IS NOT NULL
+		secs := int64(math.Ceil(a.opts.JoinWindow.Seconds()))
+		j.WindowSec = float64(secs)
+		err = a.conn.QueryRowContext(ctx, fmt.Sprintf(`WITH e AS (
+				SELECT DISTINCT r.method_id, r.path_id, coalesce(r.query_id, -1) AS q, epoch(r.ts)::BIGINT AS s
+				FROM requests_raw r JOIN files f USING (file_id)
+				WHERE %[1]s AND f.tier = 'edge' AND r.ts IS NOT NULL AND r.cache_status NOT IN ('HIT', 'STALE', 'UPDATING')
 			), o AS (
-				SELECT r.method_id, r.path_id, coalesce(r.query_id, -1) AS query_id, r.ts, r.ts + `+w+` AS until FROM requests_raw r
-				JOIN files f USING (file_id) WHERE `+a.where+` AND f.tier = 'origin' AND r.ts IS NOT NULL
+				SELECT r.rowid AS oid, r.method_id, r.path_id, coalesce(r.query_id, -1) AS q, epoch(r.ts)::BIGINT AS s
+				FROM requests_raw r JOIN files f USING (file_id) WHERE %[1]s AND f.tier = 'origin' AND r.ts IS NOT NULL
+			), c AS (
+				SELECT oid, method_id, path_id, q, s + d AS s FROM o, range(-%[2]d, %[2]d + 1) t(d)
 			)
-			SELECT count(*) FROM o ASOF JOIN e ON o.method_id = e.method_id AND o.path_id = e.path_id
-				AND o.query_id = e.query_id AND o.until >= e.ts
-			WHERE e.ts >= o.ts - `+w, append(append([]any{}, a.args...), a.args...)...).Scan(&j.Matched)
+			SELECT count(DISTINCT oid) FROM c SEMI JOIN e USING (method_id, path_id, q, s)`, a.where, secs),
+			append(append([]any{}, a.args...), a.args...)...).Scan(&j.Matched)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("join: %w", err)

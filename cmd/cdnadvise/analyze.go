@@ -108,7 +108,8 @@ func runAnalyze(ctx context.Context, opts *analyzeOptions) error {
 			last = *t
 		}
 	}
-	aopts := analyze.Options{Host: opts.Host, Tier: opts.Tier, Top: opts.Top, HitThreshold: opts.HitThreshold, MinRequests: opts.MinRequests}
+	aopts := analyze.Options{Host: opts.Host, Tier: opts.Tier, Top: opts.Top, HitThreshold: opts.HitThreshold, MinRequests: opts.MinRequests,
+		Logger: opts.logger(opts.io)}
 	for _, d := range strings.Split(opts.By, ",") {
 		if d = strings.TrimSpace(d); d != "" {
 			aopts.By = append(aopts.By, d)
@@ -189,7 +190,12 @@ func printAnalyze(w io.Writer, rep *analyze.Report, params bool) {
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	head := append([]string{}, upper(rep.By)...)
-	head = append(head, "REQS", "HIT%", "BYTE HIT%", "OFFLOAD%", "HIT p50/p95", "MISS p50/p95", "ORIGIN p95", "SAVEABLE", "KEYS", "FLAGS")
+	originOnly := rep.Mode == "origin"
+	if originOnly {
+		head = append(head, "REQS", "BYTES", "2xx", "3xx", "4xx", "5xx", "ORIGIN p50/p95", "p99", "SET-COOKIE", "SAVEABLE", "KEYS", "REQS/KEY")
+	} else {
+		head = append(head, "REQS", "HIT%", "BYTE HIT%", "OFFLOAD%", "HIT p50/p95", "MISS p50/p95", "ORIGIN p95", "SAVEABLE", "KEYS", "FLAGS")
+	}
 	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
 	for _, r := range rep.Rows {
 		var cells []string
@@ -200,8 +206,18 @@ func printAnalyze(w io.Writer, rep *analyze.Report, params bool) {
 			}
 			cells = append(cells, v)
 		}
-		cells = append(cells, fmt.Sprint(r.Requests), pct(r.HitRatio), pct(r.ByteHitRatio), pct(r.Offload), ms(r.EdgeHit, true),
-			ms(r.EdgeMiss, true), ms(r.Origin, false), fmt.Sprint(r.Saveable), fmt.Sprint(r.CacheKeys), strings.Join(r.Flags, ","))
+		if originOnly {
+			p99 := "-"
+			if r.Origin != nil {
+				p99 = msOne(r.Origin.P99)
+			}
+			cells = append(cells, fmt.Sprint(r.Requests), bytesHuman(r.Bytes), fmt.Sprint(r.StatusClasses["2xx"]), fmt.Sprint(r.StatusClasses["3xx"]),
+				fmt.Sprint(r.StatusClasses["4xx"]), fmt.Sprint(r.StatusClasses["5xx"]), ms(r.Origin, true), p99, pct(r.SetCookie),
+				fmt.Sprint(r.Saveable), fmt.Sprint(r.CacheKeys), fmt.Sprintf("%.1f", r.RequestsPerKey))
+		} else {
+			cells = append(cells, fmt.Sprint(r.Requests), pct(r.HitRatio), pct(r.ByteHitRatio), pct(r.Offload), ms(r.EdgeHit, true),
+				ms(r.EdgeMiss, true), ms(r.Origin, false), fmt.Sprint(r.Saveable), fmt.Sprint(r.CacheKeys), strings.Join(r.Flags, ","))
+		}
 		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 	}
 	tw.Flush()
@@ -230,7 +246,9 @@ func printAnalyze(w io.Writer, rep *analyze.Report, params bool) {
 			fmt.Fprintln(w, strings.Join(lines, "\n"))
 		}
 	}
-	fmt.Fprintln(w, "\nhit ratio = HIT+STALE+UPDATING+REVALIDATED over edge requests with a cache status; offload leaves REVALIDATED out (it asked the origin); --json lists all definitions")
+	if !originOnly {
+		fmt.Fprintln(w, "\nhit ratio = HIT+STALE+UPDATING+REVALIDATED over edge requests with a cache status; offload leaves REVALIDATED out (it asked the origin); --json lists all definitions")
+	}
 }
 
 func upper(s []string) []string {
