@@ -347,3 +347,25 @@ func TestApproximatePercentiles(t *testing.T) {
 		t.Errorf("exact %+v, sampled %+v", e, a)
 	}
 }
+
+func TestRealCloudFrontSample(t *testing.T) {
+	p := "../../shared/samples/cloudfront/test-cloudfront.log"
+	if _, err := os.Stat(p); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(err)
+		}
+		t.Skip("../shared/samples not present")
+	}
+	st := newStore(t)
+	if _, err := ingest.Run(context.Background(), st, ingest.Options{Inputs: []ingest.Input{{Path: p}}, MaxRejectRatio: 0.1}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(context.Background(), st, Options{By: []string{"pop"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 12 requests: Hit x3, Miss x5, Error x4 (all with a cache status).
+	if rep.Mode != "edge" || rep.Totals.EdgeRequests != 12 || !near(*rep.Totals.HitRatio, 3.0/12) {
+		t.Fatalf("mode %s totals %+v hit %v", rep.Mode, rep.Totals, *rep.Totals.HitRatio)
+	}
+}

@@ -30,6 +30,7 @@ type analyzeOptions struct {
 	MinRequests  int64
 	JSON, CSV    bool
 	Params       bool
+	JoinWindow   time.Duration
 }
 
 func newAnalyzeCmd(g *globalOptions, io *streams) *cobra.Command {
@@ -69,6 +70,7 @@ How every ratio is defined is printed with --json (definitions) and below the ta
 	f.BoolVar(&opts.JSON, "json", false, "print the report as JSON")
 	f.BoolVar(&opts.CSV, "csv", false, "print the rows as CSV")
 	f.BoolVar(&opts.Params, "params", true, "list query parameters that fragment the cache key")
+	f.DurationVar(&opts.JoinWindow, "join-window", 2*time.Second, "edge and origin requests logged this close match when no request id joins them")
 	return cmd
 }
 
@@ -109,7 +111,7 @@ func runAnalyze(ctx context.Context, opts *analyzeOptions) error {
 		}
 	}
 	aopts := analyze.Options{Host: opts.Host, Tier: opts.Tier, Top: opts.Top, HitThreshold: opts.HitThreshold, MinRequests: opts.MinRequests,
-		Logger: opts.logger(opts.io)}
+		Logger: opts.logger(opts.io), JoinWindow: opts.JoinWindow}
 	for _, d := range strings.Split(opts.By, ",") {
 		if d = strings.TrimSpace(d); d != "" {
 			aopts.By = append(aopts.By, d)

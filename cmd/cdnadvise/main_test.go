@@ -142,3 +142,41 @@ func TestFormatsCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestAnalyzeCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "s.duckdb")
+	if code, _, errOut := cli(t, "", "--db", db, "ingest", "-q", "../../examples/logs"); code != 0 {
+		t.Fatal(errOut)
+	}
+	code, out, errOut := cli(t, "", "--db", db, "analyze", "--top", "3")
+	if code != 0 || !strings.Contains(out, "ENDPOINT") || !strings.Contains(out, "hit ratio") || !strings.Contains(out, "/api/items/{int}") {
+		t.Fatalf("%d %s %s", code, out, errOut)
+	}
+	code, out, _ = cli(t, "", "--db", db, "analyze", "--json", "--by", "endpoint,pop")
+	var rep struct {
+		Mode string
+		Rows []struct {
+			Group    map[string]string
+			Requests int64
+			HitRatio *float64 `json:"hit_ratio"`
+		}
+		Definitions map[string]string
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || rep.Mode != "edge+origin" || len(rep.Rows) == 0 || rep.Rows[0].Group["pop"] == "" || rep.Definitions["hit_ratio"] == "" {
+		t.Fatalf("json: %s", out)
+	}
+	code, out, _ = cli(t, "", "--db", db, "analyze", "--csv", "--by", "hour")
+	if code != 0 || !strings.HasPrefix(out, "hour,requests,bytes") || strings.Count(out, "\n") < 2 {
+		t.Fatalf("csv: %s", out)
+	}
+	if code, _, errOut = cli(t, "", "--db", db, "analyze", "--by", "nope"); code == 0 || !strings.Contains(errOut, "unknown dimension") {
+		t.Fatalf("bad --by: %s", errOut)
+	}
+	if code, _, errOut = cli(t, "", "--db", db, "analyze", "--since", "yesterday-ish"); code == 0 || !strings.Contains(errOut, "cannot read time") {
+		t.Fatalf("bad --since: %s", errOut)
+	}
+	code, out, _ = cli(t, "", "--db", db, "analyze", "--since", "2099-01-01")
+	if code != 0 || !strings.Contains(out, "no requests match") {
+		t.Fatalf("empty: %s", out)
+	}
+}
