@@ -499,6 +499,9 @@ func (a *analysis) aggregate(ctx context.Context, primary, quantile string) ([]R
 			totals = r
 			continue
 		}
+		if r.Requests == 0 && !a.has("tier") {
+			continue // only rows of the other tier (e.g. origin rows have no PoP)
+		}
 		r.Keys = map[string]string{}
 		for i, d := range a.opts.By {
 			r.Keys[d] = keys[i].String

@@ -151,9 +151,10 @@ func TestGeneratedEdgeAndOrigin(t *testing.T) {
 			path = path[:i]
 		}
 		f := strings.Fields(line)
-		size, _ := strconv.ParseInt(f[len(f)-11+2], 10, 64)
-		_ = size
-		// ... "200 SIZE "-" "UA..." DUR UP CACHE: read from the end.
+		if strings.HasPrefix(f[len(f)-1], "pop=") {
+			f = f[:len(f)-1]
+		}
+		// ... "200 SIZE "-" "UA..." DUR UP CACHE [pop=X]: read from the end.
 		cache := f[len(f)-1]
 		dur, _ := strconv.ParseFloat(f[len(f)-3], 64)
 		afterReq := line[strings.Index(line, `HTTP/1.1" `)+10:]

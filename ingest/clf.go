@@ -134,6 +134,8 @@ func classify(t extraToken) fieldKind {
 			return fHost
 		case "rid", "request_id", "reqid", "req_id":
 			return fRequestID
+		case "pop", "colo", "edge", "edge_location", "x_edge_location", "datacenter":
+			return fPop
 		}
 		return fIgnore
 	}
@@ -401,7 +403,7 @@ func clfOpen(fam clfFamily) func([][]byte) (Parser, error) {
 func nginxCacheFormat() Format {
 	return Format{
 		Name: string(famNginx), Tier: TierEdge,
-		Summary: "nginx as a cache: combined plus any of $request_time, $upstream_response_time, $upstream_header_time, $upstream_cache_status, \"$host\", $request_id (bare or key=value, any order)",
+		Summary: "nginx as a cache: combined plus any of $request_time, $upstream_response_time, $upstream_header_time, $upstream_cache_status, \"$host\", $request_id (bare or key=value, any order; key=value also for pop=, colo=, edge_location=)",
 		Example: `203.0.113.9 - - [25/Nov/2026:08:25:31 +0000] "GET /api/items/42?x=1 HTTP/1.1" 200 512 "-" "curl/8.0" 0.004 0.003 HIT`,
 		Open:    clfOpen(famNginx), Describe: describeCLF,
 	}

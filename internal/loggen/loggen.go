@@ -73,11 +73,18 @@ func NginxCache(w io.Writer, o Options) error {
 	return bw.Flush()
 }
 
+// RouteTTLs returns the TTLs (seconds) of EdgeAndOrigin's routes, in order:
+// /api/items/{int}, /static/app.{fp}.js, /items/{int}/, /api/leaderboard,
+// /search/ (0: not cached, logged BYPASS).
+func RouteTTLs() []int64 { return []int64{60, 86400, 300, 5, 0} }
+
 // EdgeAndOrigin writes a pair of logs for the same traffic: the edge in the
 // nginx-cache format (combined + $request_time $upstream_response_time
-// $upstream_cache_status) and, for every request the edge did not answer from
-// cache, the origin's line in combined format with the time in microseconds
-// (Apache %D, gunicorn %(D)s).
+// $upstream_cache_status pop=$edge) and, for every request the edge did not
+// answer from cache, the origin's line in combined format with the time in
+// microseconds (Apache %D, gunicorn %(D)s). The edge's caches (one per PoP)
+// follow nginx's rule: filled during second S with TTL T, a HIT through second
+// S+T; the TTLs per route are in RouteTTLs.
 func EdgeAndOrigin(edge, origin io.Writer, o Options) error {
 	if o.URLs == 0 {
 		o.URLs = 2_000
@@ -94,7 +101,7 @@ func EdgeAndOrigin(edge, origin io.Writer, o Options) error {
 	routes := []string{"/api/items/%d", "/static/app.%08x.js", "/items/%d/", "/api/leaderboard", "/search/?q=item%d&utm_source=news"}
 	// Last fill time per URL and per-route TTL (seconds): a tiny cache model,
 	// so that the example has realistic hit ratios per route.
-	ttl := []int64{60, 86400, 300, 5, 0}
+	ttl := RouteTTLs()
 	filled := map[string]int64{}
 	pops := []string{"FRA", "IAD"}
 	for i := 0; i < o.Lines; i++ {
@@ -132,7 +139,7 @@ func EdgeAndOrigin(edge, origin io.Writer, o Options) error {
 		}
 		stamp := t.Format("02/Jan/2006:15:04:05 -0700")
 		client := fmt.Sprintf("198.51.%d.%d", u%250, i%250)
-		if _, err := fmt.Fprintf(ew, "%s - - [%s] \"GET %s HTTP/1.1\" 200 %d \"-\" \"%s\" %.3f %s %s\n", client, stamp, path, size, ua, edgeS, up, cache); err != nil {
+		if _, err := fmt.Fprintf(ew, "%s - - [%s] \"GET %s HTTP/1.1\" 200 %d \"-\" \"%s\" %.3f %s %s pop=%s\n", client, stamp, path, size, ua, edgeS, up, cache, pops[i%2]); err != nil {
 			return err
 		}
 		if cache != "HIT" {

@@ -1,0 +1,295 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cdnadvise/cdnadvise/internal/store"
+	"github.com/cdnadvise/cdnadvise/replay"
+)
+
+type replayOptions struct {
+	*globalOptions
+	io *streams
+
+	TTLs        string
+	SWR, SIE    time.Duration
+	Edge        string
+	ProfileFile string
+	PopMode     string
+	Shield      bool
+	Key         string
+	Since       string
+	Until       string
+	Host, Tier  string
+	Sample      float64
+	Top         int
+	JSON        bool
+
+	Trace      string
+	Policy     string
+	Capacities string
+}
+
+// DefaultTTLGrid is the TTL grid swept when --ttl is not given.
+const DefaultTTLGrid = "0,10s,30s,1m,2m,5m,10m,15m,30m,1h,2h,6h,12h,1d,7d,inf"
+
+func newReplayCmd(g *globalOptions, io *streams) *cobra.Command {
+	opts := &replayOptions{globalOptions: g, io: io}
+	cmd := &cobra.Command{
+		Use:   "replay",
+		Short: "Predict what other TTLs, keys and cache sizes would do, from your own traffic",
+		Long: `Replay the logged requests through a model of an HTTP cache and predict, per
+endpoint and TTL: hit ratio (requests and bytes), origin requests per minute, origin
+bytes, how many responses would be older than the newest content (from content changes
+seen at the origin) and by how much, and the latency to expect.
+
+The stream is the edge's arrivals where edge logs exist, else the origin's ("what if a
+CDN were in front"). All TTLs are swept in one pass. The model follows RFC 9111 (the TTL
+is a shared-cache s-maxage; GET/HEAD only; no private, no-store, Set-Cookie or
+Authorization responses; statuses cacheable by default), RFC 5861 (--swr, --sie), and the
+defaults of the chosen --edge (nginx: whole-second clock; varnish: 10 s grace; ...).
+
+With --trace FILE (CSV time,obj_id,obj_size), byte-capacity LRU or FIFO caches of the
+given --capacity are simulated instead (all LRU sizes in one pass from stack distances).`,
+		Example: `  cdnadvise replay
+  cdnadvise replay --ttl 30s,5m,1h --swr 30s --edge cloudfront --key no-tracking
+  cdnadvise replay --pop-mode shared --shield --json
+  cdnadvise replay --trace trace.csv.gz --policy lru --capacity 1MiB,4MiB,16MiB --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runReplay(cmd.Context(), opts) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.TTLs, "ttl", DefaultTTLGrid, "TTLs (shared-cache s-maxage) to try, comma-separated: 0, 30s, 5m, 1h, 1d, inf")
+	f.DurationVar(&opts.SWR, "swr", 0, "stale-while-revalidate window the header would carry")
+	f.DurationVar(&opts.SIE, "sie", 0, "stale-if-error window the header would carry")
+	f.StringVar(&opts.Edge, "edge", "generic", "cache to model: nginx, varnish, cloudfront, cloudflare, fastly, generic")
+	f.StringVar(&opts.ProfileFile, "profile-file", "", "JSON file overriding the edge profile's parameters")
+	f.StringVar(&opts.PopMode, "pop-mode", "per-pop", "one cache per edge location (per-pop) or one shared cache (shared)")
+	f.BoolVar(&opts.Shield, "shield", false, "add a shield cache between the edge caches and the origin")
+	f.StringVar(&opts.Key, "key", "raw", "cache key policy for the query string: raw, no-tracking, sorted, no-query")
+	f.StringVar(&opts.Since, "since", "", "only requests at or after this time")
+	f.StringVar(&opts.Until, "until", "", "only requests before this time")
+	f.StringVar(&opts.Host, "host", "", "only this host")
+	f.StringVar(&opts.Tier, "tier", "", "replay this tier's arrivals: edge or origin (default: edge when logged)")
+	f.Float64Var(&opts.Sample, "sample", 0, "replay this share of paths (spatial sampling, e.g. 0.01 for huge stores)")
+	f.IntVar(&opts.Top, "top", 10, "endpoints to show in the table")
+	f.BoolVar(&opts.JSON, "json", false, "print as JSON")
+	f.StringVar(&opts.Trace, "trace", "", "simulate a trace file (CSV time,obj_id,obj_size, optionally .gz) instead of the store")
+	f.StringVar(&opts.Policy, "policy", "lru", "with --trace: lru or fifo")
+	f.StringVar(&opts.Capacities, "capacity", "", "with --trace: cache sizes, e.g. 1MiB,4MiB,1GiB")
+	return cmd
+}
+
+// parseBytes reads 1MiB, 4MB (also MiB, as libCacheSim counts), 512KiB, 1GiB, 1000.
+func parseBytes(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"TIB", 1 << 40}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"TB", 1 << 40}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}}
+	up := strings.ToUpper(s)
+	for _, u := range units {
+		if strings.HasSuffix(up, u.suffix) {
+			v, err := strconv.ParseFloat(strings.TrimSpace(s[:len(s)-len(u.suffix)]), 64)
+			if err != nil || v <= 0 {
+				return 0, fmt.Errorf("bad size %q", s)
+			}
+			return int64(v * float64(u.mult)), nil
+		}
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v <= 0 {
+		return 0, fmt.Errorf("bad size %q (use 1MiB, 512KiB, 4GiB or bytes)", s)
+	}
+	return v, nil
+}
+
+func runReplay(ctx context.Context, opts *replayOptions) error {
+	if opts.Trace != "" {
+		return runTrace(opts)
+	}
+	if opts.Capacities != "" {
+		return errors.New("--capacity applies to --trace replays; the store replay models caches large enough for the working set")
+	}
+	var ttls []time.Duration
+	for _, s := range strings.Split(opts.TTLs, ",") {
+		d, err := replay.ParseTTL(s)
+		if err != nil {
+			return err
+		}
+		ttls = append(ttls, d)
+	}
+	prof, err := replay.LookupProfile(opts.Edge, opts.ProfileFile)
+	if err != nil {
+		return err
+	}
+	if opts.PopMode != "per-pop" && opts.PopMode != "shared" {
+		return fmt.Errorf("--pop-mode is per-pop or shared, not %q", opts.PopMode)
+	}
+	st, err := store.Open(ctx, store.PathFromEnv(opts.DB))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	lo := replay.LoadOptions{Host: opts.Host, Tier: opts.Tier, PerPoP: opts.PopMode == "per-pop", Key: replay.KeyPolicy(opts.Key), Sample: opts.Sample}
+	if lo.Since, err = parseWhen(opts.Since, time.Time{}); err != nil {
+		return err
+	}
+	if lo.Until, err = parseWhen(opts.Until, time.Time{}); err != nil {
+		return err
+	}
+	start := time.Now()
+	s, tier, err := replay.LoadStream(ctx, st, lo)
+	if err != nil {
+		return err
+	}
+	if s.Len() == 0 {
+		fmt.Fprintln(opts.io.Out, "no requests to replay: ingest logs first, or widen --since/--until/--host")
+		return nil
+	}
+	loaded := time.Since(start)
+	res := replay.Sweep(s, replay.SweepOptions{TTLs: ttls, SWR: opts.SWR, SIE: opts.SIE, Profile: prof, Shield: opts.Shield})
+	opts.logger(opts.io).Debug("replay", "requests", s.Len(), "load", loaded, "sweep", time.Since(start)-loaded)
+	scale := 1.0
+	if opts.Sample > 0 && opts.Sample < 1 {
+		scale = 1 / opts.Sample
+	}
+	if opts.JSON {
+		out := struct {
+			Tier      string             `json:"tier"`
+			Requests  int                `json:"requests_replayed"`
+			Sample    float64            `json:"sample,omitempty"`
+			Profile   replay.Profile     `json:"profile"`
+			Key       string             `json:"key"`
+			PopMode   string             `json:"pop_mode"`
+			Shield    bool               `json:"shield"`
+			Totals    []replay.Outcome   `json:"totals"`
+			Endpoints [][]replay.Outcome `json:"endpoints"`
+		}{tier, s.Len(), opts.Sample, prof, opts.Key, opts.PopMode, opts.Shield, res.Totals, res.Endpoints}
+		enc := json.NewEncoder(opts.io.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	printReplay(opts.io.Out, res, tier, s.Len(), prof, opts, scale)
+	return nil
+}
+
+func printReplay(w io.Writer, res *replay.SweepResult, tier string, n int, prof replay.Profile, opts *replayOptions, scale float64) {
+	src := "the edge's arrivals"
+	if tier == "origin" {
+		src = "the origin's arrivals, as if a CDN were in front"
+	}
+	fmt.Fprintf(w, "%d requests replayed (%s) over %.0f minutes; edge %s, %s caches, key %s", n, src, res.Minutes, prof.Name, opts.PopMode, opts.Key)
+	if opts.Shield {
+		fmt.Fprint(w, ", with a shield")
+	}
+	if opts.SWR > 0 || opts.SIE > 0 {
+		fmt.Fprintf(w, ", stale-while-revalidate %v, stale-if-error %v", opts.SWR, opts.SIE)
+	}
+	if scale != 1 {
+		fmt.Fprintf(w, "; sampled %.2f%% of paths, counts scaled", 100/scale)
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "TTL\tHIT%\tBYTE HIT%\tORIGIN/min\tORIGIN BYTES\tSTALE%\tSTALE AGE p50/p95\tEXPECTED ms\t")
+	for _, o := range res.Totals {
+		age := "-"
+		if o.StaleAgeP50 != nil {
+			age = fmt.Sprintf("%s/%s", secs(*o.StaleAgeP50), secs(*o.StaleAgeP95))
+		}
+		exp := "-"
+		if o.ExpectedMS != nil {
+			exp = fmt.Sprintf("%.1f", *o.ExpectedMS)
+		}
+		fmt.Fprintf(tw, "%s\t%.1f%%\t%.1f%%\t%.1f\t%s\t%.2f%%\t%s\t%s\t\n", o.TTLText, 100*o.HitRatio, 100*o.ByteHitRatio, o.OriginPerMin*scale,
+			bytesHuman(int64(float64(o.OriginBytes)*scale)), 100*o.StaleShare, age, exp)
+	}
+	tw.Flush()
+	// Top endpoints by requests: hit ratio per TTL.
+	eps := make([]int, len(res.Endpoints))
+	for i := range eps {
+		eps[i] = i
+	}
+	sort.Slice(eps, func(i, j int) bool { return res.Endpoints[eps[i]][0].Requests > res.Endpoints[eps[j]][0].Requests })
+	if opts.Top > 0 && len(eps) > opts.Top {
+		eps = eps[:opts.Top]
+	}
+	fmt.Fprintln(w, "\nhit ratio per endpoint and TTL:")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	head := []string{"ENDPOINT", "REQS"}
+	for _, o := range res.Totals {
+		head = append(head, o.TTLText)
+	}
+	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
+	for _, e := range eps {
+		row := res.Endpoints[e]
+		cells := []string{row[0].Endpoint, fmt.Sprint(int64(float64(row[0].Requests) * scale))}
+		for _, o := range row {
+			cells = append(cells, fmt.Sprintf("%.0f%%", 100*o.HitRatio))
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+	}
+	tw.Flush()
+}
+
+func secs(v float64) string {
+	switch {
+	case v >= 3600:
+		return fmt.Sprintf("%.1fh", v/3600)
+	case v >= 60:
+		return fmt.Sprintf("%.1fm", v/60)
+	}
+	return fmt.Sprintf("%.1fs", v)
+}
+
+func runTrace(opts *replayOptions) error {
+	if opts.Capacities == "" {
+		return errors.New("--trace needs --capacity (e.g. 1MiB,4MiB,16MiB)")
+	}
+	var caps []int64
+	for _, c := range strings.Split(opts.Capacities, ",") {
+		v, err := parseBytes(c)
+		if err != nil {
+			return err
+		}
+		caps = append(caps, v)
+	}
+	tr, err := replay.ReadTraceCSV(opts.Trace)
+	if err != nil {
+		return err
+	}
+	var res []replay.Result
+	switch opts.Policy {
+	case "lru":
+		res = replay.SimulateLRUMany(tr, caps)
+	case "fifo":
+		for _, c := range caps {
+			res = append(res, replay.SimulateFIFO(tr, c))
+		}
+	default:
+		return fmt.Errorf("--policy is lru or fifo, not %q", opts.Policy)
+	}
+	if opts.JSON {
+		enc := json.NewEncoder(opts.io.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	fmt.Fprintf(opts.io.Out, "%d requests, %d objects\n", tr.Len(), tr.Objects)
+	tw := tabwriter.NewWriter(opts.io.Out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "POLICY\tCAPACITY\tMISSES\tMISS RATIO\tBYTE MISS RATIO\t")
+	for _, r := range res {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.4f\t%.4f\t\n", r.Policy, bytesHuman(r.CapacityBytes), r.Misses, r.MissRatio, r.ByteMissRatio)
+	}
+	return tw.Flush()
+}
