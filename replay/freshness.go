@@ -133,17 +133,42 @@ type SweepResult struct {
 
 const never = math.MinInt64
 
-// Sweep replays the stream once for all TTLs: every cache entry keeps one
-// fill time per TTL, so the cost is one pass with a small loop per request,
-// and memory is proportional to cache entries times TTLs.
-func Sweep(s *Stream, o SweepOptions) *SweepResult {
+// Sweeper replays a request stream for many TTLs at once. Requests arrive in
+// batches (Add), in time order; every cache entry keeps one fill time per
+// TTL, so memory is proportional to cache entries times TTLs, never to
+// requests, and the TTLs are split between two goroutines.
+type Sweeper struct {
+	o          SweepOptions
+	n          int
+	ttl, stale []int64
+	sie        int64
+	clockSec   bool
+
+	fill, shield []int64 // [entry*n + ttl]: when the copy was filled
+	// next[entry*n + ttl]: the first content change after that fill (never:
+	// none known), so that a hit knows in O(1) whether it serves old content.
+	next []int64
+	acc  []Outcome
+	// Per endpoint, the same for every TTL: requests, bytes, and the
+	// uncacheable requests that always reach the origin.
+	epReq, epBytes, epPass, epPassBytes []int64
+	nEP                                 int
+
+	changes  [][]int64
+	observed []bool
+
+	first, last int64
+	started     bool
+}
+
+// NewSweeper prepares a sweep. changes/observed describe content versions
+// per content id (see Stream).
+func NewSweeper(o SweepOptions, changes [][]int64, observed []bool) *Sweeper {
 	n := len(o.TTLs)
 	p := o.Profile
-	ttl := make([]int64, n)
-	stale := make([]int64, n)
-	sie := int64(0)
+	w := &Sweeper{o: o, n: n, ttl: make([]int64, n), stale: make([]int64, n), clockSec: p.ClockSeconds, changes: changes, observed: observed}
 	if p.HonorsSIE {
-		sie = o.SIE.Milliseconds()
+		w.sie = o.SIE.Milliseconds()
 	}
 	for k, d := range o.TTLs {
 		v := d
@@ -156,119 +181,246 @@ func Sweep(s *Stream, o SweepOptions) *SweepResult {
 			}
 		}
 		if v >= Infinite {
-			ttl[k] = math.MaxInt64 / 4
+			w.ttl[k] = math.MaxInt64 / 4
 		} else {
-			ttl[k] = v.Milliseconds()
+			w.ttl[k] = v.Milliseconds()
 		}
 		switch {
 		case o.SWR > 0 && p.HonorsSWR:
-			stale[k] = o.SWR.Milliseconds()
+			w.stale[k] = o.SWR.Milliseconds()
 		default:
-			stale[k] = time.Duration(p.DefaultGrace).Milliseconds()
+			w.stale[k] = time.Duration(p.DefaultGrace).Milliseconds()
 		}
 		if p.StaleWhileUpdating {
-			stale[k] = math.MaxInt64 / 4
+			w.stale[k] = math.MaxInt64 / 4
 		}
 	}
-	nEP := len(s.Endpoints)
-	acc := make([]Outcome, nEP*n)
-	fill := make([]int64, s.NStates*n)
-	for i := range fill {
-		fill[i] = never
+	return w
+}
+
+// Reserve sizes the state for this many cache entries and content keys
+// (optional: Add grows it as needed).
+func (w *Sweeper) Reserve(entries, contents int) {
+	w.fill = grow(w.fill, entries*w.n)
+	w.next = grow(w.next, entries*w.n)
+	if w.o.Shield {
+		w.shield = grow(w.shield, contents*w.n)
 	}
-	var shield []int64
-	if o.Shield {
-		shield = make([]int64, s.NContent*n)
-		for i := range shield {
-			shield[i] = never
+}
+
+// Batch is a slice of requests for Add (columns as in Stream).
+type Batch struct {
+	TimeMS   []int64
+	State    []int32
+	Content  []int32
+	Endpoint []int32
+	Size     []int64
+	Flags    []uint8
+}
+
+func (b *Batch) reset() {
+	b.TimeMS, b.State, b.Content, b.Endpoint, b.Size, b.Flags = b.TimeMS[:0], b.State[:0], b.Content[:0], b.Endpoint[:0], b.Size[:0], b.Flags[:0]
+}
+
+// grow extends a to need elements (doubling), new ones set to never.
+func grow(a []int64, need int) []int64 {
+	if len(a) >= need {
+		return a
+	}
+	if cap(a) < need {
+		b := make([]int64, len(a), max(need, 2*cap(a)))
+		copy(b, a)
+		a = b
+	}
+	old := len(a)
+	a = a[:need]
+	for i := old; i < need; i++ {
+		a[i] = never
+	}
+	return a
+}
+
+// Add replays a batch.
+func (w *Sweeper) Add(b *Batch) {
+	if len(b.TimeMS) == 0 {
+		return
+	}
+	if !w.started {
+		w.first, w.started = b.TimeMS[0], true
+	}
+	w.last = b.TimeMS[len(b.TimeMS)-1]
+	maxState, maxContent, maxEP := int32(-1), int32(-1), int32(-1)
+	for i := range b.State {
+		maxState = max(maxState, b.State[i])
+		maxContent = max(maxContent, b.Content[i])
+		maxEP = max(maxEP, b.Endpoint[i])
+	}
+	w.fill = grow(w.fill, (int(maxState)+1)*w.n)
+	w.next = grow(w.next, (int(maxState)+1)*w.n)
+	if w.o.Shield {
+		w.shield = grow(w.shield, (int(maxContent)+1)*w.n)
+	}
+	for int(maxEP) >= w.nEP {
+		w.acc = append(w.acc, make([]Outcome, w.n)...)
+		w.epReq, w.epBytes = append(w.epReq, 0), append(w.epBytes, 0)
+		w.epPass, w.epPassBytes = append(w.epPass, 0), append(w.epPassBytes, 0)
+		w.nEP++
+	}
+	for i, ep := range b.Endpoint {
+		w.epReq[ep]++
+		w.epBytes[ep] += b.Size[i]
+		if b.Flags[i]&FlagUncacheable != 0 {
+			w.epPass[ep]++
+			w.epPassBytes[ep] += b.Size[i]
 		}
 	}
-	fresh := func(t, f, life int64) bool {
-		if p.ClockSeconds {
-			return floorDiv(t, 1000) <= floorDiv(f, 1000)+life/1000
-		}
-		return t-f < life
+	if w.n == 1 || len(b.TimeMS) < 4096 {
+		w.run(b, 0, w.n)
+		return
 	}
-	// upstream sends one request to the shield or origin; it reports whether
-	// the origin was reached.
-	upstream := func(c int32, k int, t int64) bool {
-		if shield == nil || c < 0 {
-			return true
-		}
-		sf := &shield[int(c)*n+k]
-		if *sf != never && fresh(t, *sf, ttl[k]) {
-			return false
-		}
-		*sf = t
-		return true
+	// Two halves of the TTLs in parallel: each touches only its own part of
+	// every entry's fill times and of every outcome.
+	half := w.n / 2
+	done := make(chan struct{})
+	go func() {
+		w.run(b, half, w.n)
+		close(done)
+	}()
+	w.run(b, 0, half)
+	<-done
+}
+
+// fresh reports whether a copy filled at f is still fresh at t for life ms.
+func (w *Sweeper) fresh(t, f, life int64) bool {
+	if w.clockSec {
+		return floorDiv(t, 1000) <= floorDiv(f, 1000)+life/1000
 	}
-	changedSince := func(c int32, f, t int64) (int64, bool) {
-		if c < 0 || int(c) >= len(s.Changes) {
-			return 0, false
+	return t-f < life
+}
+
+// versions is what is known of one content key's changes at the origin.
+type versions struct {
+	ch       []int64 // change times, ascending
+	last     int64   // last change time (never: none)
+	observed bool    // seen at the origin at all
+}
+
+func (w *Sweeper) versions(c int32) versions {
+	v := versions{last: never}
+	if c >= 0 && int(c) < len(w.changes) {
+		v.ch, v.observed = w.changes[c], w.observed[c]
+		if len(v.ch) > 0 {
+			v.last = v.ch[len(v.ch)-1]
 		}
-		ch := s.Changes[c]
-		j := sort.Search(len(ch), func(i int) bool { return ch[i] > f })
-		if j < len(ch) && ch[j] <= t {
-			return ch[j], true
-		}
+	}
+	return v
+}
+
+// changedSince returns the first time after f, not after t, at which the
+// content changed.
+func (v *versions) changedSince(f, t int64) (int64, bool) {
+	if v.last <= f {
 		return 0, false
 	}
-	for i, t := range s.TimeMS {
-		st, c, ep, sz, fl := s.State[i], s.Content[i], s.Endpoint[i], s.Size[i], s.Flags[i]
-		row := acc[int(ep)*n : int(ep)*n+n]
-		for k := 0; k < n; k++ {
+	j := sort.Search(len(v.ch), func(i int) bool { return v.ch[i] > f })
+	if j < len(v.ch) && v.ch[j] <= t {
+		return v.ch[j], true
+	}
+	return 0, false
+}
+
+// after returns the first change after f (never: none).
+func (v *versions) after(f int64) int64 {
+	if v.last <= f {
+		return never
+	}
+	j := sort.Search(len(v.ch), func(i int) bool { return v.ch[i] > f })
+	return v.ch[j]
+}
+
+// upstream sends one request from the edge to the shield or the origin and
+// reports whether the origin was reached.
+func (w *Sweeper) upstream(c int32, k int, t int64) bool {
+	if w.shield == nil || c < 0 {
+		return true
+	}
+	sf := &w.shield[int(c)*w.n+k]
+	if *sf != never && w.fresh(t, *sf, w.ttl[k]) {
+		return false
+	}
+	*sf = t
+	return true
+}
+
+func (w *Sweeper) run(b *Batch, k0, k1 int) {
+	n := w.n
+	for i, t := range b.TimeMS {
+		st, c, ep, sz, fl := b.State[i], b.Content[i], b.Endpoint[i], b.Size[i], b.Flags[i]
+		if fl&FlagUncacheable != 0 {
+			continue // counted once per endpoint in Add
+		}
+		row := w.acc[int(ep)*n : int(ep)*n+n]
+		base := int(st) * n
+		var ver versions
+		loaded := false
+		for k := k0; k < k1; k++ {
 			a := &row[k]
-			a.Requests++
-			a.Bytes += sz
-			if fl&FlagUncacheable != 0 || ttl[k] <= 0 {
+			ttl := w.ttl[k]
+			if ttl <= 0 {
 				a.Upstream++
 				a.OriginRequests++
 				a.OriginBytes += sz
 				continue
 			}
-			fp := &fill[int(st)*n+k]
-			served := int64(never) // fill time of the copy served from cache
+			if !loaded {
+				ver, loaded = w.versions(c), true
+			}
+			fp, np := &w.fill[base+k], &w.next[base+k]
+			f := *fp
+			// A refresh carries a body unless the content is known unchanged.
+			body := !ver.observed || (*np != never && *np <= t)
+			var servedNext int64
 			switch {
-			case *fp != never && fresh(t, *fp, ttl[k]):
-				served = *fp
-			case *fp != never && stale[k] > 0 && fresh(t, *fp, ttl[k]+stale[k]):
+			case f != never && w.fresh(t, f, ttl):
+				servedNext = *np
+			case f != never && w.stale[k] > 0 && w.fresh(t, f, ttl+w.stale[k]):
 				// Served stale; one background refresh goes upstream.
-				served = *fp
+				servedNext = *np
 				a.StaleServed++
 				a.Upstream++
 				a.Revalidations++
-				if upstream(c, k, t) {
+				if w.upstream(c, k, t) {
 					a.OriginRequests++
-					if _, changed := changedSince(c, *fp, t); changed || c < 0 || !s.Observed[c] {
+					if body {
 						a.OriginBytes += sz
 					}
 				}
-				*fp = t
-			case *fp != never && fl&FlagOriginError != 0 && sie > 0 && fresh(t, *fp, ttl[k]+sie):
+				*fp, *np = t, ver.after(t)
+			case f != never && fl&FlagOriginError != 0 && w.sie > 0 && w.fresh(t, f, ttl+w.sie):
 				// stale-if-error hides the origin's error.
-				served = *fp
+				servedNext = *np
 				a.StaleServed++
 				a.Upstream++
-				if upstream(c, k, t) {
+				if w.upstream(c, k, t) {
 					a.OriginRequests++
 				}
 			default:
 				// Miss, or an expired copy revalidated with a conditional request.
 				a.Upstream++
-				reached := upstream(c, k, t)
+				reached := w.upstream(c, k, t)
 				if reached {
 					a.OriginRequests++
 				}
-				if *fp != never {
+				if f != never {
 					a.Revalidations++
-					if _, changed := changedSince(c, *fp, t); reached && (changed || c < 0 || !s.Observed[c]) {
+					if reached && body {
 						a.OriginBytes += sz
 					}
 				} else if reached {
 					a.OriginBytes += sz
 				}
 				if fl&FlagOriginError == 0 {
-					*fp = t
+					*fp, *np = t, ver.after(t)
 				} else {
 					*fp = never
 				}
@@ -276,36 +428,59 @@ func Sweep(s *Stream, o SweepOptions) *SweepResult {
 			}
 			a.Hits++
 			a.HitBytes += sz
-			if at, changed := changedSince(c, served, t); changed {
+			if servedNext != never && servedNext <= t {
 				a.StaleContent++
-				a.ages.add(t - at)
+				a.ages.add(t - servedNext)
 			}
 		}
 	}
-	res := &SweepResult{TTLs: o.TTLs, Endpoints: make([][]Outcome, nEP), Totals: make([]Outcome, n)}
-	if len(s.TimeMS) > 1 {
-		res.Minutes = math.Max(float64(s.TimeMS[len(s.TimeMS)-1]-s.TimeMS[0])/60000, 1.0/60)
-	} else {
-		res.Minutes = 1.0 / 60
-	}
-	for e := 0; e < nEP; e++ {
-		res.Endpoints[e] = acc[e*n : e*n+n]
+}
+
+// Result finishes the sweep. endpoints names the endpoint ids; hitMS and
+// missMS (may be nil) are observed mean latencies per endpoint.
+func (w *Sweeper) Result(endpoints []string, hitMS, missMS []float64) *SweepResult {
+	n := w.n
+	res := &SweepResult{TTLs: w.o.TTLs, Endpoints: make([][]Outcome, len(endpoints)), Totals: make([]Outcome, n)}
+	res.Minutes = math.Max(float64(w.last-w.first)/60000, 1.0/60)
+	for e := range endpoints {
+		if e >= w.nEP {
+			res.Endpoints[e] = make([]Outcome, n)
+		} else {
+			res.Endpoints[e] = w.acc[e*n : e*n+n]
+		}
 		for k := range res.Endpoints[e] {
 			out := &res.Endpoints[e][k]
-			out.Endpoint, out.TTL = s.Endpoints[e], o.TTLs[k]
+			out.Endpoint, out.TTL = endpoints[e], w.o.TTLs[k]
+			if e < w.nEP {
+				out.Requests, out.Bytes = w.epReq[e], w.epBytes[e]
+				out.Upstream += w.epPass[e]
+				out.OriginRequests += w.epPass[e]
+				out.OriginBytes += w.epPassBytes[e]
+			}
 			hit, miss := math.NaN(), math.NaN()
-			if e < len(s.HitMS) {
-				hit, miss = s.HitMS[e], s.MissMS[e]
+			if e < len(hitMS) && e < len(missMS) {
+				hit, miss = hitMS[e], missMS[e]
 			}
 			out.finish(res.Minutes, hit, miss)
 			res.Totals[k].add(out)
 		}
 	}
 	for k := range res.Totals {
-		res.Totals[k].Endpoint, res.Totals[k].TTL = "(all)", o.TTLs[k]
+		res.Totals[k].Endpoint, res.Totals[k].TTL = "(all)", w.o.TTLs[k]
 		res.Totals[k].finish(res.Minutes, math.NaN(), math.NaN())
 	}
 	return res
+}
+
+// Sweep replays a whole in-memory stream (see Sweeper).
+func Sweep(s *Stream, o SweepOptions) *SweepResult {
+	w := NewSweeper(o, s.Changes, s.Observed)
+	const chunk = 1 << 16
+	for i := 0; i < s.Len(); i += chunk {
+		j := min(i+chunk, s.Len())
+		w.Add(&Batch{TimeMS: s.TimeMS[i:j], State: s.State[i:j], Content: s.Content[i:j], Endpoint: s.Endpoint[i:j], Size: s.Size[i:j], Flags: s.Flags[i:j]})
+	}
+	return w.Result(s.Endpoints, s.HitMS, s.MissMS)
 }
 
 func floorDiv(a, b int64) int64 {

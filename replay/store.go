@@ -3,12 +3,15 @@ package replay
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"math"
 	"net/url"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/cdnadvise/cdnadvise/analyze"
 	"github.com/cdnadvise/cdnadvise/internal/store"
@@ -41,157 +44,336 @@ type LoadOptions struct {
 	Router analyze.Router
 }
 
-// LoadStream reads the request stream from the store, in time order, as
-// compact integer columns, and maps it onto cache entries, content keys and
-// endpoint templates.
+// LoadStream reads the whole request stream from the store into memory
+// (for tests and small stores; Replay streams instead).
 func LoadStream(ctx context.Context, st *store.Store, o LoadOptions) (*Stream, string, error) {
+	l, err := newStoreLoader(ctx, st, o)
+	if err != nil {
+		return nil, "", err
+	}
+	defer l.conn.Close()
+	s := &Stream{}
+	err = l.stream(ctx, nil, func(b *Batch) {
+		s.TimeMS = append(s.TimeMS, b.TimeMS...)
+		s.State = append(s.State, b.State...)
+		s.Content = append(s.Content, b.Content...)
+		s.Endpoint = append(s.Endpoint, b.Endpoint...)
+		s.Size = append(s.Size, b.Size...)
+		s.Flags = append(s.Flags, b.Flags...)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	s.NStates, s.NContent = l.nStates, l.nContent
+	s.Endpoints, s.Changes, s.Observed, s.HitMS, s.MissMS = l.endpoints, l.changes, l.observed, l.hitMS, l.missMS
+	return s, l.tier, nil
+}
+
+// Replay streams the store's requests through a Sweeper: memory stays
+// proportional to cache entries, whatever the number of requests. It returns
+// the result, the tier replayed and the number of requests.
+func Replay(ctx context.Context, st *store.Store, lo LoadOptions, so SweepOptions) (*SweepResult, string, int, error) {
+	l, err := newStoreLoader(ctx, st, lo)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	defer l.conn.Close()
+	w := NewSweeper(so, l.changes, l.observed)
+	l.onStates = w.Reserve
+	// Reading and replaying overlap: batches go through a small channel and
+	// come back for reuse.
+	n := 0
+	full, free := make(chan *Batch, 2), make(chan *Batch, 4)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for b := range full {
+			n += len(b.TimeMS)
+			w.Add(b)
+			b.reset()
+			free <- b
+		}
+	}()
+	err = l.stream(ctx, free, func(b *Batch) { full <- b })
+	close(full)
+	<-done
+	if err != nil {
+		return nil, "", 0, err
+	}
+	return w.Result(l.endpoints, l.hitMS, l.missMS), l.tier, n, nil
+}
+
+// storeLoader maps store rows onto cache entries, content keys and
+// endpoints. The mapping is done by DuckDB (temporary tables of numbered
+// keys, joined back), so Go reads ready-made dense ids.
+type storeLoader struct {
+	conn          *sql.Conn
+	o             LoadOptions
+	tier          string
+	cond          string
+	args          []any
+	nq            string // SQL expression of the normalized query id
+	joinQ         string // join that expression needs
+	endpoints     []string
+	nContent      int
+	nStates       int
+	onStates      func(states, contents int) // called once both are known
+	changes       [][]int64
+	observed      []bool
+	hitMS, missMS []float64
+}
+
+func newStoreLoader(ctx context.Context, st *store.Store, o LoadOptions) (*storeLoader, error) {
 	if o.Key == "" {
 		o.Key = KeyRaw
 	}
 	switch o.Key {
 	case KeyRaw, KeyNoTracking, KeySorted, KeyNoQuery:
 	default:
-		return nil, "", fmt.Errorf("unknown key policy %q (raw, no-tracking, sorted, no-query)", o.Key)
+		return nil, fmt.Errorf("unknown key policy %q (raw, no-tracking, sorted, no-query)", o.Key)
 	}
 	conn, err := st.DB.Conn(ctx)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	defer conn.Close()
+	l := &storeLoader{conn: conn, o: o}
+	if err := l.prepare(ctx); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// appendRows fills a temporary table through DuckDB's appender.
+func (l *storeLoader) appendRows(table string, n int, row func(i int) []driver.Value) error {
+	return l.conn.Raw(func(dc any) error {
+		app, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", table)
+		if err != nil {
+			return err
+		}
+		for i := 0; i < n; i++ {
+			if err := app.AppendRow(row(i)...); err != nil {
+				app.Close()
+				return err
+			}
+		}
+		return app.Close()
+	})
+}
+
+func (l *storeLoader) prepare(ctx context.Context) error {
+	o := l.o
 	var where []string
-	var args []any
 	if !o.Since.IsZero() {
-		where, args = append(where, "r.ts >= ?"), append(args, o.Since)
+		where, l.args = append(where, "r.ts >= ?"), append(l.args, o.Since)
 	}
 	if !o.Until.IsZero() {
-		where, args = append(where, "r.ts < ?"), append(args, o.Until)
+		where, l.args = append(where, "r.ts < ?"), append(l.args, o.Until)
 	}
 	if o.Host != "" {
-		where, args = append(where, "r.host_id IN (SELECT id FROM d_host WHERE value = ?)"), append(args, o.Host)
+		where, l.args = append(where, "r.host_id IN (SELECT id FROM d_host WHERE value = ?)"), append(l.args, o.Host)
 	}
 	if o.Sample > 0 && o.Sample < 1 {
 		where = append(where, fmt.Sprintf("hash(r.path_id) %% 1000000 < %d", int64(o.Sample*1e6)))
 	}
 	where = append(where, "r.ts IS NOT NULL")
-	cond := strings.Join(where, " AND ")
-
-	tier := o.Tier
-	if tier == "" {
+	l.cond = strings.Join(where, " AND ")
+	l.tier = o.Tier
+	if l.tier == "" {
 		var edge int64
-		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM requests_raw r JOIN files f USING (file_id) WHERE f.tier = 'edge' AND `+cond, args...).Scan(&edge); err != nil {
-			return nil, "", err
+		if err := l.conn.QueryRowContext(ctx, `SELECT count(*) FROM requests_raw r JOIN files f USING (file_id) WHERE f.tier = 'edge' AND `+l.cond, l.args...).Scan(&edge); err != nil {
+			return err
 		}
-		tier = "origin"
+		l.tier = "origin"
 		if edge > 0 {
-			tier = "edge"
+			l.tier = "edge"
 		}
 	}
-	// Query normalization per distinct query string.
-	normQ, err := queryNormalizer(ctx, conn, o.Key)
-	if err != nil {
-		return nil, "", err
+	if err := l.queryKeys(ctx); err != nil {
+		return err
 	}
-	// Paths -> endpoints.
-	var paths []analyze.PathStat
-	rows, err := conn.QueryContext(ctx, `SELECT p.id, p.value, count(*) FROM requests_raw r JOIN files f USING (file_id) JOIN d_path p ON p.id = r.path_id
-		WHERE f.tier = '`+tier+`' AND `+cond+` GROUP BY ALL`, args...)
+	if err := l.pathEndpoints(ctx); err != nil {
+		return err
+	}
+	if _, err := l.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE ck AS
+		SELECT path_id, nq, (row_number() OVER ())::INTEGER - 1 AS cid
+		FROM (SELECT DISTINCT r.path_id, `+l.nq+` AS nq FROM requests_raw r JOIN files f USING (file_id) `+l.joinQ+` WHERE `+l.cond+`)`, l.args...); err != nil {
+		return fmt.Errorf("content keys: %w", err)
+	}
+	var n int64
+	if err := l.conn.QueryRowContext(ctx, "SELECT count(*) FROM ck").Scan(&n); err != nil {
+		return err
+	}
+	l.nContent = int(n)
+	if err := l.loadChanges(ctx); err != nil {
+		return err
+	}
+	return l.loadLatency(ctx)
+}
+
+// queryKeys sets how the query string enters the key: raw ids, none, or
+// the ids of normalized query strings (a temporary table rq).
+func (l *storeLoader) queryKeys(ctx context.Context) error {
+	switch l.o.Key {
+	case KeyRaw:
+		l.nq = "coalesce(r.query_id, -1)"
+		return nil
+	case KeyNoQuery:
+		l.nq = "-1"
+		return nil
+	}
+	rows, err := l.conn.QueryContext(ctx, "SELECT id, value FROM d_query")
 	if err != nil {
-		return nil, "", fmt.Errorf("read paths: %w", err)
+		return err
+	}
+	byText := map[string]int32{}
+	var ids, nqs []int32
+	for rows.Next() {
+		var id int32
+		var v string
+		if err := rows.Scan(&id, &v); err != nil {
+			rows.Close()
+			return err
+		}
+		nq := int32(-1)
+		if n := NormalizeQuery(v, l.o.Key == KeySorted); n != "" {
+			var ok bool
+			if nq, ok = byText[n]; !ok {
+				nq = int32(len(byText))
+				byText[n] = nq
+			}
+		}
+		ids, nqs = append(ids, id), append(nqs, nq)
+	}
+	rows.Close()
+	if _, err := l.conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE rq (query_id INTEGER, nq INTEGER)"); err != nil {
+		return err
+	}
+	if err := l.appendRows("rq", len(ids), func(i int) []driver.Value { return []driver.Value{ids[i], nqs[i]} }); err != nil {
+		return fmt.Errorf("normalized queries: %w", err)
+	}
+	l.nq = "coalesce(rq.nq, -1)"
+	l.joinQ = "LEFT JOIN rq ON rq.query_id = r.query_id"
+	return nil
+}
+
+// pathEndpoints maps the replayed paths onto endpoint templates, in the
+// temporary table pe(path_id, ep).
+func (l *storeLoader) pathEndpoints(ctx context.Context) error {
+	var paths []analyze.PathStat
+	rows, err := l.conn.QueryContext(ctx, `SELECT p.id, p.value, count(*) FROM requests_raw r JOIN files f USING (file_id) JOIN d_path p ON p.id = r.path_id
+		WHERE `+l.cond+` GROUP BY ALL`, l.args...)
+	if err != nil {
+		return fmt.Errorf("read paths: %w", err)
 	}
 	for rows.Next() {
 		var p analyze.PathStat
 		if err := rows.Scan(&p.ID, &p.Path, &p.Requests); err != nil {
 			rows.Close()
-			return nil, "", err
+			return err
 		}
 		paths = append(paths, p)
 	}
 	rows.Close()
-	tpl := analyze.InferTemplates(paths, o.Router, analyze.TemplateOptions{})
-	s := &Stream{}
+	tpl := analyze.InferTemplates(paths, l.o.Router, analyze.TemplateOptions{})
 	epIndex := map[string]int32{}
-	epOfPath := map[int32]int32{}
-	for i, p := range paths {
+	eps := make([]int32, len(paths))
+	for i := range paths {
 		id, ok := epIndex[tpl[i].Endpoint]
 		if !ok {
-			id = int32(len(s.Endpoints))
+			id = int32(len(l.endpoints))
 			epIndex[tpl[i].Endpoint] = id
-			s.Endpoints = append(s.Endpoints, tpl[i].Endpoint)
+			l.endpoints = append(l.endpoints, tpl[i].Endpoint)
 		}
-		epOfPath[p.ID] = id
+		eps[i] = id
 	}
+	if _, err := l.conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE pe (path_id INTEGER, ep INTEGER)"); err != nil {
+		return err
+	}
+	return l.appendRows("pe", len(paths), func(i int) []driver.Value { return []driver.Value{paths[i].ID, eps[i]} })
+}
 
-	// The stream itself: four integers per request.
-	rows, err = conn.QueryContext(ctx, `SELECT epoch_ms(r.ts),
-			(r.path_id::BIGINT << 32) | (coalesce(r.query_id, -1) + 1),
-			((coalesce(r.host_id, -1) + 1)::BIGINT << 32) | (coalesce(r.pop_id, -1) + 1),
-			(coalesce(r.bytes, 0) << 16) | (coalesce(r.status, 0)::BIGINT << 4)
-				| CASE WHEN coalesce(m.value NOT IN ('GET', 'HEAD'), false) OR coalesce(r.set_cookie, false) OR coalesce(r.has_auth, false)
-					OR coalesce(cc.value ILIKE '%private%' OR cc.value ILIKE '%no-store%', false) THEN 1 ELSE 0 END
-		FROM requests_raw r JOIN files f USING (file_id)
-		LEFT JOIN d_misc m ON m.id = r.method_id LEFT JOIN d_misc cc ON cc.id = r.cc_id
-		WHERE f.tier = '`+tier+`' AND `+cond+` ORDER BY r.ts`, args...)
+// stream reads the requests in time order, each as four integers with its
+// content key, cache entry and endpoint already numbered, and hands them to
+// fn in batches; fn owns a batch it is given. Empty batches are taken from
+// free when it has one.
+func (l *storeLoader) stream(ctx context.Context, free chan *Batch, fn func(*Batch)) error {
+	newBatch := func() *Batch {
+		select {
+		case b := <-free:
+			return b
+		default:
+			return &Batch{}
+		}
+	}
+	pop := "-1"
+	if l.o.PerPoP {
+		pop = "coalesce(r.pop_id, -1)"
+	}
+	base := `SELECT epoch_ms(r.ts) AS t, ck.cid, coalesce(r.host_id, -1) AS host, ` + pop + ` AS pop, pe.ep,
+				coalesce(r.bytes, 0) AS bytes, coalesce(r.status, 0)::BIGINT AS status,
+				CASE WHEN coalesce(m.value NOT IN ('GET', 'HEAD'), false) OR coalesce(r.set_cookie, false) OR coalesce(r.has_auth, false)
+					OR coalesce(cc.value ILIKE '%private%' OR cc.value ILIKE '%no-store%', false) THEN 1 ELSE 0 END AS flag
+			FROM requests_raw r JOIN files f USING (file_id) ` + l.joinQ + `
+			JOIN ck ON ck.path_id = r.path_id AND ck.nq = ` + l.nq + `
+			JOIN pe ON pe.path_id = r.path_id
+			LEFT JOIN d_misc m ON m.id = r.method_id LEFT JOIN d_misc cc ON cc.id = r.cc_id
+			WHERE f.tier = '` + l.tier + `' AND ` + l.cond
+	// Cache entries are numbered first, so that the replay can size its
+	// state once.
+	if _, err := l.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE sk AS
+		SELECT cid, host, pop, (row_number() OVER ())::BIGINT - 1 AS sid FROM (SELECT DISTINCT cid, host, pop FROM (`+base+`))`, l.args...); err != nil {
+		return fmt.Errorf("cache entries: %w", err)
+	}
+	var ns int64
+	if err := l.conn.QueryRowContext(ctx, "SELECT count(*) FROM sk").Scan(&ns); err != nil {
+		return err
+	}
+	l.nStates = int(ns)
+	if l.onStates != nil {
+		l.onStates(l.nStates, l.nContent)
+	}
+	q := `WITH b AS (` + base + `)
+		SELECT t, (cid::BIGINT << 32) | sid, (ep::BIGINT << 32) | (status << 4) | flag, bytes
+		FROM b JOIN sk USING (cid, host, pop) ORDER BY t`
+	rows, err := l.conn.QueryContext(ctx, q, l.args...)
 	if err != nil {
-		return nil, "", fmt.Errorf("read requests: %w", err)
+		return fmt.Errorf("read requests: %w", err)
 	}
-	type entry struct {
-		host, pop, path, q int32
-	}
-	states := map[entry]int32{}
-	contents := map[[2]int32]int32{}
+	defer rows.Close()
+	b := newBatch()
 	for rows.Next() {
-		var t, pq, hp, bs int64
-		if err := rows.Scan(&t, &pq, &hp, &bs); err != nil {
-			rows.Close()
-			return nil, "", err
+		var t, ids, epst, size int64
+		if err := rows.Scan(&t, &ids, &epst, &size); err != nil {
+			return err
 		}
-		path, q := int32(pq>>32), int32(pq&0xffffffff)-1
-		host, pop := int32(hp>>32)-1, int32(hp&0xffffffff)-1
-		nq := normQ(q)
-		e := entry{host: host, path: path, q: nq, pop: -1}
-		if o.PerPoP {
-			e.pop = pop
-		}
-		sid, ok := states[e]
-		if !ok {
-			sid = int32(len(states))
-			states[e] = sid
-		}
-		ck := [2]int32{path, nq}
-		cid, ok := contents[ck]
-		if !ok {
-			cid = int32(len(contents))
-			contents[ck] = cid
-		}
-		status := (bs >> 4) & 0xfff
+		cid, sid := int32(ids>>32), int32(ids&0xffffffff)
+		ep, status := int32(epst>>32), (epst>>4)&0xfff
 		var fl uint8
 		switch {
-		case bs&1 != 0:
+		case epst&1 != 0:
 			fl = FlagUncacheable
 		case status >= 500:
 			fl = FlagOriginError
 		case !cacheableStatus(status):
 			fl = FlagUncacheable
 		}
-		s.TimeMS = append(s.TimeMS, t)
-		s.State = append(s.State, sid)
-		s.Content = append(s.Content, cid)
-		s.Endpoint = append(s.Endpoint, epOfPath[path])
-		s.Size = append(s.Size, bs>>16)
-		s.Flags = append(s.Flags, fl)
+		b.TimeMS = append(b.TimeMS, t)
+		b.State = append(b.State, sid)
+		b.Content = append(b.Content, cid)
+		b.Endpoint = append(b.Endpoint, ep)
+		b.Size = append(b.Size, size)
+		b.Flags = append(b.Flags, fl)
+		if len(b.TimeMS) == 1<<16 {
+			fn(b)
+			b = newBatch()
+		}
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, "", err
+		return err
 	}
-	s.NStates, s.NContent = len(states), len(contents)
-	if err := loadChanges(ctx, conn, s, contents, normQ, tier, cond, args); err != nil {
-		return nil, "", err
-	}
-	if err := loadLatency(ctx, conn, s, epOfPath, tier, cond, args); err != nil {
-		return nil, "", err
-	}
-	return s, tier, nil
+	fn(b)
+	return nil
 }
 
 // cacheableStatus: statuses a shared cache may store (RFC 9111 4.2.2).
@@ -201,51 +383,6 @@ func cacheableStatus(s int64) bool {
 		return true
 	}
 	return false
-}
-
-// queryNormalizer returns the function mapping a query id to the id of its
-// normalized form under the key policy (-1: no query).
-func queryNormalizer(ctx context.Context, conn *sql.Conn, policy KeyPolicy) (func(int32) int32, error) {
-	if policy == KeyRaw {
-		return func(q int32) int32 { return q }, nil
-	}
-	if policy == KeyNoQuery {
-		return func(int32) int32 { return -1 }, nil
-	}
-	rows, err := conn.QueryContext(ctx, "SELECT id, value FROM d_query")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	byText := map[string]int32{}
-	m := map[int32]int32{}
-	for rows.Next() {
-		var id int32
-		var v string
-		if err := rows.Scan(&id, &v); err != nil {
-			return nil, err
-		}
-		n := NormalizeQuery(v, policy == KeySorted)
-		if n == "" {
-			m[id] = -1
-			continue
-		}
-		nid, ok := byText[n]
-		if !ok {
-			nid = int32(len(byText))
-			byText[n] = nid
-		}
-		m[id] = nid
-	}
-	return func(q int32) int32 {
-		if q < 0 {
-			return -1
-		}
-		if v, ok := m[q]; ok {
-			return v
-		}
-		return q
-	}, rows.Err()
 }
 
 // NormalizeQuery drops tracking parameters (and sorts the rest when sorted).
@@ -277,74 +414,67 @@ func NormalizeQuery(q string, sorted bool) string {
 // loadChanges finds when each content key changed at the origin: origin
 // responses (or, without origin logs, the edge's fetches from the origin)
 // whose ETag, or size when there is no ETag, differs from the previous one.
-func loadChanges(ctx context.Context, conn *sql.Conn, s *Stream, contents map[[2]int32]int32, normQ func(int32) int32, tier, cond string, args []any) error {
+func (l *storeLoader) loadChanges(ctx context.Context) error {
 	src := `f.tier = 'origin'`
 	var n int64
-	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM requests_raw r JOIN files f USING (file_id) WHERE f.tier = 'origin' AND `+cond, args...).Scan(&n); err != nil {
+	if err := l.conn.QueryRowContext(ctx, `SELECT count(*) FROM requests_raw r JOIN files f USING (file_id) WHERE f.tier = 'origin' AND `+l.cond, l.args...).Scan(&n); err != nil {
 		return err
 	}
 	if n == 0 {
 		src = `f.tier = 'edge' AND r.cache_status IN ('MISS', 'EXPIRED')`
 	}
-	rows, err := conn.QueryContext(ctx, `SELECT r.path_id, coalesce(r.query_id, -1), epoch_ms(r.ts), coalesce(r.etag_id::BIGINT, -1), coalesce(r.bytes, -1)
-		FROM requests_raw r JOIN files f USING (file_id) WHERE `+src+` AND r.status = 200 AND `+cond+`
-		ORDER BY r.path_id, r.query_id, r.ts`, args...)
+	rows, err := l.conn.QueryContext(ctx, `SELECT ck.cid, epoch_ms(r.ts), coalesce(r.etag_id::BIGINT, -1), coalesce(r.bytes, -1)
+		FROM requests_raw r JOIN files f USING (file_id) `+l.joinQ+` JOIN ck ON ck.path_id = r.path_id AND ck.nq = `+l.nq+`
+		WHERE `+src+` AND r.status = 200 AND `+l.cond+` ORDER BY ck.cid, r.ts`, l.args...)
 	if err != nil {
 		return fmt.Errorf("content versions: %w", err)
 	}
 	defer rows.Close()
-	s.Changes = make([][]int64, s.NContent)
-	s.Observed = make([]bool, s.NContent)
-	lastVersion := map[int32]int64{}
+	l.changes = make([][]int64, l.nContent)
+	l.observed = make([]bool, l.nContent)
+	prevC, prevV := int32(-1), int64(0)
 	for rows.Next() {
-		var path, q int32
+		var c int32
 		var t, etag, size int64
-		if err := rows.Scan(&path, &q, &t, &etag, &size); err != nil {
+		if err := rows.Scan(&c, &t, &etag, &size); err != nil {
 			return err
-		}
-		cid, ok := contents[[2]int32{path, normQ(q)}]
-		if !ok {
-			continue
 		}
 		v := size
 		if etag >= 0 {
 			v = math.MaxInt32 + etag
 		}
-		if prev, seen := lastVersion[cid]; seen && prev != v {
-			s.Changes[cid] = append(s.Changes[cid], t)
+		if c == prevC && v != prevV {
+			l.changes[c] = append(l.changes[c], t)
 		}
-		lastVersion[cid] = v
-		s.Observed[cid] = true
-	}
-	for c := range s.Changes {
-		sort.Slice(s.Changes[c], func(i, j int) bool { return s.Changes[c][i] < s.Changes[c][j] })
+		prevC, prevV = c, v
+		l.observed[c] = true
 	}
 	return rows.Err()
 }
 
 // loadLatency reads the observed mean latency of hits and misses per
 // endpoint (misses: the origin's own time when only origin logs exist).
-func loadLatency(ctx context.Context, conn *sql.Conn, s *Stream, epOfPath map[int32]int32, tier, cond string, args []any) error {
-	rows, err := conn.QueryContext(ctx, `SELECT r.path_id,
+func (l *storeLoader) loadLatency(ctx context.Context) error {
+	rows, err := l.conn.QueryContext(ctx, `SELECT pe.ep,
 			sum(r.duration_ms) FILTER (WHERE r.cache_status IN ('HIT', 'STALE', 'UPDATING')), count(r.duration_ms) FILTER (WHERE r.cache_status IN ('HIT', 'STALE', 'UPDATING')),
 			sum(r.duration_ms) FILTER (WHERE r.cache_status IS NULL OR r.cache_status NOT IN ('HIT', 'STALE', 'UPDATING')),
 			count(r.duration_ms) FILTER (WHERE r.cache_status IS NULL OR r.cache_status NOT IN ('HIT', 'STALE', 'UPDATING'))
-		FROM requests_raw r JOIN files f USING (file_id) WHERE f.tier = '`+tier+`' AND `+cond+` GROUP BY 1`, args...)
+		FROM requests_raw r JOIN files f USING (file_id) JOIN pe ON pe.path_id = r.path_id
+		WHERE f.tier = '`+l.tier+`' AND `+l.cond+` GROUP BY 1`, l.args...)
 	if err != nil {
 		return fmt.Errorf("latency: %w", err)
 	}
 	defer rows.Close()
-	n := len(s.Endpoints)
+	n := len(l.endpoints)
 	hs, hn, ms, mn := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	for rows.Next() {
-		var path int32
+		var ep int32
 		var hsum, msum sql.NullFloat64
 		var hc, mc int64
-		if err := rows.Scan(&path, &hsum, &hc, &msum, &mc); err != nil {
+		if err := rows.Scan(&ep, &hsum, &hc, &msum, &mc); err != nil {
 			return err
 		}
-		ep, ok := epOfPath[path]
-		if !ok {
+		if int(ep) >= n {
 			continue
 		}
 		hs[ep] += hsum.Float64
@@ -352,14 +482,14 @@ func loadLatency(ctx context.Context, conn *sql.Conn, s *Stream, epOfPath map[in
 		ms[ep] += msum.Float64
 		mn[ep] += float64(mc)
 	}
-	s.HitMS, s.MissMS = make([]float64, n), make([]float64, n)
+	l.hitMS, l.missMS = make([]float64, n), make([]float64, n)
 	for e := 0; e < n; e++ {
-		s.HitMS[e], s.MissMS[e] = math.NaN(), math.NaN()
+		l.hitMS[e], l.missMS[e] = math.NaN(), math.NaN()
 		if hn[e] > 0 {
-			s.HitMS[e] = hs[e] / hn[e]
+			l.hitMS[e] = hs[e] / hn[e]
 		}
 		if mn[e] > 0 {
-			s.MissMS[e] = ms[e] / mn[e]
+			l.missMS[e] = ms[e] / mn[e]
 		}
 	}
 	return rows.Err()

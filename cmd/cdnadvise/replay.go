@@ -150,17 +150,15 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 		return err
 	}
 	start := time.Now()
-	s, tier, err := replay.LoadStream(ctx, st, lo)
+	res, tier, n, err := replay.Replay(ctx, st, lo, replay.SweepOptions{TTLs: ttls, SWR: opts.SWR, SIE: opts.SIE, Profile: prof, Shield: opts.Shield})
 	if err != nil {
 		return err
 	}
-	if s.Len() == 0 {
+	if n == 0 {
 		fmt.Fprintln(opts.io.Out, "no requests to replay: ingest logs first, or widen --since/--until/--host")
 		return nil
 	}
-	loaded := time.Since(start)
-	res := replay.Sweep(s, replay.SweepOptions{TTLs: ttls, SWR: opts.SWR, SIE: opts.SIE, Profile: prof, Shield: opts.Shield})
-	opts.logger(opts.io).Debug("replay", "requests", s.Len(), "load", loaded, "sweep", time.Since(start)-loaded)
+	opts.logger(opts.io).Debug("replay", "requests", n, "took", time.Since(start))
 	scale := 1.0
 	if opts.Sample > 0 && opts.Sample < 1 {
 		scale = 1 / opts.Sample
@@ -176,12 +174,12 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 			Shield    bool               `json:"shield"`
 			Totals    []replay.Outcome   `json:"totals"`
 			Endpoints [][]replay.Outcome `json:"endpoints"`
-		}{tier, s.Len(), opts.Sample, prof, opts.Key, opts.PopMode, opts.Shield, res.Totals, res.Endpoints}
+		}{tier, n, opts.Sample, prof, opts.Key, opts.PopMode, opts.Shield, res.Totals, res.Endpoints}
 		enc := json.NewEncoder(opts.io.Out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	printReplay(opts.io.Out, res, tier, s.Len(), prof, opts, scale)
+	printReplay(opts.io.Out, res, tier, n, prof, opts, scale)
 	return nil
 }
 
