@@ -26,6 +26,7 @@ type Stream struct {
 	Endpoint []int32
 	Size     []int64
 	Flags    []uint8
+	Instance []int32 // cache instance (PoP) per request, for capacities; nil: one
 
 	NStates, NContent int
 	Endpoints         []string
@@ -51,6 +52,11 @@ type SweepOptions struct {
 	Profile  Profile
 	// Shield adds one shared cache between the edge caches and the origin.
 	Shield bool
+	// Capacity bounds each edge cache (per PoP) in bytes, 0: unbounded.
+	// Objects larger than the cache are not admitted.
+	Capacity int64
+	// FIFO evicts in insertion order instead of least recently used.
+	FIFO bool
 }
 
 // Outcome is what one TTL does to one endpoint (or to all, in totals).
@@ -157,6 +163,16 @@ type Sweeper struct {
 	changes  [][]int64
 	observed []bool
 
+	// With a capacity: per TTL, one list per cache instance (PoP) over the
+	// entries it holds, [entry*n + ttl] links, and bytes used per
+	// [instance*n + ttl].
+	prev, nxt  []int32
+	esize      []int64
+	inst       []int32 // instance of each entry
+	head, tail []int32
+	used       []int64
+	nInstances int
+
 	first, last int64
 	started     bool
 }
@@ -203,6 +219,9 @@ func NewSweeper(o SweepOptions, changes [][]int64, observed []bool) *Sweeper {
 func (w *Sweeper) Reserve(entries, contents int) {
 	w.fill = grow(w.fill, entries*w.n)
 	w.next = grow(w.next, entries*w.n)
+	if w.o.Capacity > 0 {
+		w.prev, w.nxt, w.esize = make([]int32, 0, entries*w.n), make([]int32, 0, entries*w.n), make([]int64, 0, entries*w.n)
+	}
 	if w.o.Shield {
 		w.shield = grow(w.shield, contents*w.n)
 	}
@@ -212,6 +231,7 @@ func (w *Sweeper) Reserve(entries, contents int) {
 type Batch struct {
 	TimeMS   []int64
 	State    []int32
+	Instance []int32 // cache instance (PoP) of each request's entry; nil: one
 	Content  []int32
 	Endpoint []int32
 	Size     []int64
@@ -219,6 +239,7 @@ type Batch struct {
 }
 
 func (b *Batch) reset() {
+	b.Instance = b.Instance[:0]
 	b.TimeMS, b.State, b.Content, b.Endpoint, b.Size, b.Flags = b.TimeMS[:0], b.State[:0], b.Content[:0], b.Endpoint[:0], b.Size[:0], b.Flags[:0]
 }
 
@@ -257,6 +278,9 @@ func (w *Sweeper) Add(b *Batch) {
 	}
 	w.fill = grow(w.fill, (int(maxState)+1)*w.n)
 	w.next = grow(w.next, (int(maxState)+1)*w.n)
+	if w.o.Capacity > 0 {
+		w.growLists(int(maxState)+1, b)
+	}
 	if w.o.Shield {
 		w.shield = grow(w.shield, (int(maxContent)+1)*w.n)
 	}
@@ -274,7 +298,7 @@ func (w *Sweeper) Add(b *Batch) {
 			w.epPassBytes[ep] += b.Size[i]
 		}
 	}
-	if w.n == 1 || len(b.TimeMS) < 4096 {
+	if w.n == 1 || len(b.TimeMS) < 4096 || w.o.Capacity > 0 {
 		w.run(b, 0, w.n)
 		return
 	}
@@ -383,6 +407,7 @@ func (w *Sweeper) run(b *Batch, k0, k1 int) {
 			switch {
 			case f != never && w.fresh(t, f, ttl):
 				servedNext = *np
+				w.touch(st, k)
 			case f != never && w.stale[k] > 0 && w.fresh(t, f, ttl+w.stale[k]):
 				// Served stale; one background refresh goes upstream.
 				servedNext = *np
@@ -396,6 +421,7 @@ func (w *Sweeper) run(b *Batch, k0, k1 int) {
 					}
 				}
 				*fp, *np = t, ver.after(t)
+				w.touch(st, k)
 			case f != never && fl&FlagOriginError != 0 && w.sie > 0 && w.fresh(t, f, ttl+w.sie):
 				// stale-if-error hides the origin's error.
 				servedNext = *np
@@ -421,8 +447,10 @@ func (w *Sweeper) run(b *Batch, k0, k1 int) {
 				}
 				if fl&FlagOriginError == 0 {
 					*fp, *np = t, ver.after(t)
+					w.admit(st, k, sz)
 				} else {
 					*fp = never
+					w.drop(st, k)
 				}
 				continue
 			}
@@ -434,6 +462,116 @@ func (w *Sweeper) run(b *Batch, k0, k1 int) {
 			}
 		}
 	}
+}
+
+// growLists extends the capacity bookkeeping to entries entries, learning
+// each new entry's cache instance from the batch.
+func (w *Sweeper) growLists(entries int, b *Batch) {
+	n := w.n
+	for len(w.inst) < entries {
+		w.inst = append(w.inst, 0)
+	}
+	for len(w.prev) < entries*n {
+		w.prev, w.nxt, w.esize = append(w.prev, -2), append(w.nxt, -2), append(w.esize, 0) // -2: not in the cache
+	}
+	for i, st := range b.State {
+		in := int32(0)
+		if i < len(b.Instance) {
+			in = b.Instance[i]
+		}
+		w.inst[st] = in
+		for int(in) >= w.nInstances {
+			for k := 0; k < n; k++ {
+				w.head, w.tail, w.used = append(w.head, -1), append(w.tail, -1), append(w.used, 0)
+			}
+			w.nInstances++
+		}
+	}
+}
+
+func (w *Sweeper) unlink(st int32, k int) {
+	n := w.n
+	i := int(st)*n + k
+	h := int(w.inst[st])*n + k
+	p, x := w.prev[i], w.nxt[i]
+	if p >= 0 {
+		w.nxt[int(p)*n+k] = x
+	} else {
+		w.head[h] = x
+	}
+	if x >= 0 {
+		w.prev[int(x)*n+k] = p
+	} else {
+		w.tail[h] = p
+	}
+	w.prev[i], w.nxt[i] = -2, -2
+}
+
+func (w *Sweeper) pushFront(st int32, k int) {
+	n := w.n
+	i := int(st)*n + k
+	h := int(w.inst[st])*n + k
+	w.prev[i], w.nxt[i] = -1, w.head[h]
+	if w.head[h] >= 0 {
+		w.prev[int(w.head[h])*n+k] = st
+	} else {
+		w.tail[h] = st
+	}
+	w.head[h] = st
+}
+
+// touch records a hit on an entry (LRU moves it to the front).
+func (w *Sweeper) touch(st int32, k int) {
+	if w.o.Capacity <= 0 || w.o.FIFO || w.prev[int(st)*w.n+k] == -2 {
+		return
+	}
+	w.unlink(st, k)
+	w.pushFront(st, k)
+}
+
+// admit stores a (re)filled entry, evicting until it fits; an object larger
+// than the cache is not admitted.
+func (w *Sweeper) admit(st int32, k int, size int64) {
+	if w.o.Capacity <= 0 {
+		return
+	}
+	n := w.n
+	i := int(st)*n + k
+	h := int(w.inst[st])*n + k
+	if w.prev[i] != -2 { // already cached: a refill
+		w.used[h] += size - w.esize[i]
+		w.esize[i] = size
+		w.touch(st, k)
+	} else {
+		if size > w.o.Capacity {
+			w.fill[i] = never
+			return
+		}
+		w.esize[i] = size
+		w.used[h] += size
+		w.pushFront(st, k)
+	}
+	for w.used[h] > w.o.Capacity && w.tail[h] >= 0 {
+		v := w.tail[h]
+		if v == st && w.head[h] == st {
+			break
+		}
+		w.drop(v, k)
+	}
+}
+
+// drop evicts an entry.
+func (w *Sweeper) drop(st int32, k int) {
+	if w.o.Capacity <= 0 {
+		return
+	}
+	i := int(st)*w.n + k
+	if w.prev[i] == -2 {
+		return
+	}
+	w.used[int(w.inst[st])*w.n+k] -= w.esize[i]
+	w.unlink(st, k)
+	w.fill[i] = never
 }
 
 // Result finishes the sweep. endpoints names the endpoint ids; hitMS and
@@ -478,7 +616,11 @@ func Sweep(s *Stream, o SweepOptions) *SweepResult {
 	const chunk = 1 << 16
 	for i := 0; i < s.Len(); i += chunk {
 		j := min(i+chunk, s.Len())
-		w.Add(&Batch{TimeMS: s.TimeMS[i:j], State: s.State[i:j], Content: s.Content[i:j], Endpoint: s.Endpoint[i:j], Size: s.Size[i:j], Flags: s.Flags[i:j]})
+		var inst []int32
+		if len(s.Instance) > 0 {
+			inst = s.Instance[i:j]
+		}
+		w.Add(&Batch{Instance: inst, TimeMS: s.TimeMS[i:j], State: s.State[i:j], Content: s.Content[i:j], Endpoint: s.Endpoint[i:j], Size: s.Size[i:j], Flags: s.Flags[i:j]})
 	}
 	return w.Result(s.Endpoints, s.HitMS, s.MissMS)
 }

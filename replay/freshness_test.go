@@ -185,3 +185,41 @@ func TestParseTTL(t *testing.T) {
 		}
 	}
 }
+
+// TestCapacityMatchesListSimulation: with an infinite TTL, a bounded cache in
+// the freshness model is the byte-capacity LRU/FIFO of SimulateLRU/FIFO.
+func TestCapacityMatchesListSimulation(t *testing.T) {
+	tr := randomTrace(40_000, 3_000, 5)
+	s := &Stream{Endpoints: []string{"x"}, NStates: tr.Objects, NContent: tr.Objects}
+	for i := range tr.Obj {
+		s.TimeMS = append(s.TimeMS, int64(i))
+		s.State = append(s.State, tr.Obj[i])
+		s.Content = append(s.Content, tr.Obj[i])
+		s.Endpoint = append(s.Endpoint, 0)
+		s.Size = append(s.Size, tr.Size[i])
+		s.Flags = append(s.Flags, 0)
+	}
+	for _, c := range []int64{150 << 10, 1 << 20, 8 << 20} {
+		for _, fifo := range []bool{false, true} {
+			got := Sweep(s, SweepOptions{TTLs: []time.Duration{Infinite}, Profile: generic(), Capacity: c, FIFO: fifo}).Totals[0]
+			want := SimulateLRU(tr, c)
+			if fifo {
+				want = SimulateFIFO(tr, c)
+			}
+			if got.Requests-got.Hits != want.Misses {
+				t.Errorf("capacity %d fifo %v: %d misses, simulation %d", c, fifo, got.Requests-got.Hits, want.Misses)
+			}
+		}
+	}
+	// Two PoPs of capacity C each hold more than one of C.
+	s.Instance = make([]int32, len(s.State))
+	for i := range s.Instance {
+		s.Instance[i] = int32(i % 2)
+		s.State[i] = s.State[i]*2 + int32(i%2)
+	}
+	s.NStates *= 2
+	two := Sweep(s, SweepOptions{TTLs: []time.Duration{Infinite}, Profile: generic(), Capacity: 1 << 20}).Totals[0]
+	if two.Hits == 0 || two.Requests != int64(len(s.State)) {
+		t.Errorf("per-PoP capacity: %+v", two)
+	}
+}

@@ -55,6 +55,7 @@ func LoadStream(ctx context.Context, st *store.Store, o LoadOptions) (*Stream, s
 	s := &Stream{}
 	err = l.stream(ctx, nil, func(b *Batch) {
 		s.TimeMS = append(s.TimeMS, b.TimeMS...)
+		s.Instance = append(s.Instance, b.Instance...)
 		s.State = append(s.State, b.State...)
 		s.Content = append(s.Content, b.Content...)
 		s.Endpoint = append(s.Endpoint, b.Endpoint...)
@@ -322,7 +323,8 @@ func (l *storeLoader) stream(ctx context.Context, free chan *Batch, fn func(*Bat
 	// Cache entries are numbered first, so that the replay can size its
 	// state once.
 	if _, err := l.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE sk AS
-		SELECT cid, host, pop, (row_number() OVER ())::BIGINT - 1 AS sid FROM (SELECT DISTINCT cid, host, pop FROM (`+base+`))`, l.args...); err != nil {
+		SELECT cid, host, pop, (row_number() OVER ())::BIGINT - 1 AS sid, (dense_rank() OVER (ORDER BY pop))::BIGINT - 1 AS inst
+		FROM (SELECT DISTINCT cid, host, pop FROM (`+base+`))`, l.args...); err != nil {
 		return fmt.Errorf("cache entries: %w", err)
 	}
 	var ns int64
@@ -334,7 +336,7 @@ func (l *storeLoader) stream(ctx context.Context, free chan *Batch, fn func(*Bat
 		l.onStates(l.nStates, l.nContent)
 	}
 	q := `WITH b AS (` + base + `)
-		SELECT t, (cid::BIGINT << 32) | sid, (ep::BIGINT << 32) | (status << 4) | flag, bytes
+		SELECT t, (cid::BIGINT << 32) | sid, (ep::BIGINT << 32) | (status << 4) | flag, (bytes << 16) | (inst & 65535)
 		FROM b JOIN sk USING (cid, host, pop) ORDER BY t`
 	rows, err := l.conn.QueryContext(ctx, q, l.args...)
 	if err != nil {
@@ -343,10 +345,11 @@ func (l *storeLoader) stream(ctx context.Context, free chan *Batch, fn func(*Bat
 	defer rows.Close()
 	b := newBatch()
 	for rows.Next() {
-		var t, ids, epst, size int64
-		if err := rows.Scan(&t, &ids, &epst, &size); err != nil {
+		var t, ids, epst, sizeInst int64
+		if err := rows.Scan(&t, &ids, &epst, &sizeInst); err != nil {
 			return err
 		}
+		size, inst := sizeInst>>16, int32(sizeInst&65535)
 		cid, sid := int32(ids>>32), int32(ids&0xffffffff)
 		ep, status := int32(epst>>32), (epst>>4)&0xfff
 		var fl uint8
@@ -359,6 +362,7 @@ func (l *storeLoader) stream(ctx context.Context, free chan *Batch, fn func(*Bat
 			fl = FlagUncacheable
 		}
 		b.TimeMS = append(b.TimeMS, t)
+		b.Instance = append(b.Instance, inst)
 		b.State = append(b.State, sid)
 		b.Content = append(b.Content, cid)
 		b.Endpoint = append(b.Endpoint, ep)

@@ -86,8 +86,8 @@ given --capacity are simulated instead (all LRU sizes in one pass from stack dis
 	f.IntVar(&opts.Top, "top", 10, "endpoints to show in the table")
 	f.BoolVar(&opts.JSON, "json", false, "print as JSON")
 	f.StringVar(&opts.Trace, "trace", "", "simulate a trace file (CSV time,obj_id,obj_size, optionally .gz) instead of the store")
-	f.StringVar(&opts.Policy, "policy", "lru", "with --trace: lru or fifo")
-	f.StringVar(&opts.Capacities, "capacity", "", "with --trace: cache sizes, e.g. 1MiB,4MiB,1GiB")
+	f.StringVar(&opts.Policy, "policy", "lru", "eviction when a --capacity is set: lru or fifo")
+	f.StringVar(&opts.Capacities, "capacity", "", "bytes per edge cache (e.g. 512MiB; default unbounded); with --trace a list: 1MiB,4MiB,1GiB")
 	return cmd
 }
 
@@ -119,8 +119,19 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 	if opts.Trace != "" {
 		return runTrace(opts)
 	}
+	var capacity int64
 	if opts.Capacities != "" {
-		return errors.New("--capacity applies to --trace replays; the store replay models caches large enough for the working set")
+		if strings.Contains(opts.Capacities, ",") {
+			return errors.New("the store replay takes one --capacity (the size of each edge cache); several sizes at once are for --trace")
+		}
+		c, err := parseBytes(opts.Capacities)
+		if err != nil {
+			return err
+		}
+		capacity = c
+	}
+	if opts.Policy != "lru" && opts.Policy != "fifo" {
+		return fmt.Errorf("--policy is lru or fifo, not %q", opts.Policy)
 	}
 	var ttls []time.Duration
 	for _, s := range strings.Split(opts.TTLs, ",") {
@@ -150,7 +161,8 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 		return err
 	}
 	start := time.Now()
-	res, tier, n, err := replay.Replay(ctx, st, lo, replay.SweepOptions{TTLs: ttls, SWR: opts.SWR, SIE: opts.SIE, Profile: prof, Shield: opts.Shield})
+	res, tier, n, err := replay.Replay(ctx, st, lo, replay.SweepOptions{TTLs: ttls, SWR: opts.SWR, SIE: opts.SIE, Profile: prof, Shield: opts.Shield,
+		Capacity: capacity, FIFO: opts.Policy == "fifo"})
 	if err != nil {
 		return err
 	}
@@ -191,6 +203,9 @@ func printReplay(w io.Writer, res *replay.SweepResult, tier string, n int, prof 
 	fmt.Fprintf(w, "%d requests replayed (%s) over %.0f minutes; edge %s, %s caches, key %s", n, src, res.Minutes, prof.Name, opts.PopMode, opts.Key)
 	if opts.Shield {
 		fmt.Fprint(w, ", with a shield")
+	}
+	if opts.Capacities != "" {
+		fmt.Fprintf(w, ", %s %s per cache", opts.Capacities, strings.ToUpper(opts.Policy))
 	}
 	if opts.SWR > 0 || opts.SIE > 0 {
 		fmt.Fprintf(w, ", stale-while-revalidate %v, stale-if-error %v", opts.SWR, opts.SIE)
