@@ -401,8 +401,9 @@ func (w *Sweeper) run(b *Batch, k0, k1 int) {
 			}
 			fp, np := &w.fill[base+k], &w.next[base+k]
 			f := *fp
-			// A refresh carries a body unless the content is known unchanged.
-			body := !ver.observed || (*np != never && *np <= t)
+			// A refresh of a stored copy is a conditional request: it carries a
+			// body only when the content is known to have changed since.
+			body := *np != never && *np <= t
 			var servedNext int64
 			switch {
 			case f != never && w.fresh(t, f, ttl):

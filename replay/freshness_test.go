@@ -58,14 +58,14 @@ func TestFreshnessRules(t *testing.T) {
 			name: "ttl exact clock",
 			reqs: []req{{sec(0), 0, 0, 0}, {sec(5), 0, 0, 0}, {sec(9.999), 0, 0, 0}, {sec(10), 0, 0, 0}, {sec(15), 0, 0, 0}, {sec(21), 0, 0, 0}},
 			o:    SweepOptions{TTLs: []time.Duration{10 * time.Second}, Profile: generic()},
-			want: Outcome{Hits: 3, Revalidations: 2, OriginRequests: 3, OriginBytes: 3000},
+			want: Outcome{Hits: 3, Revalidations: 2, OriginRequests: 3, OriginBytes: 1000},
 		},
 		{
 			// nginx: filled during second 0 with T=5, HIT through second 5, expired at 6.0.
 			name: "whole-second clock",
 			reqs: []req{{sec(0.2), 0, 0, 0}, {sec(5.9), 0, 0, 0}, {sec(6.0), 0, 0, 0}},
 			o:    SweepOptions{TTLs: []time.Duration{5 * time.Second}, Profile: Profiles()["nginx"]},
-			want: Outcome{Hits: 1, Revalidations: 1, OriginRequests: 2, OriginBytes: 2000},
+			want: Outcome{Hits: 1, Revalidations: 1, OriginRequests: 2, OriginBytes: 1000},
 		},
 		{
 			// TTL 10 s + stale-while-revalidate 20 s: 0 miss; 15 stale (refresh, fill=15);
@@ -73,21 +73,21 @@ func TestFreshnessRules(t *testing.T) {
 			name: "stale-while-revalidate",
 			reqs: []req{{sec(0), 0, 0, 0}, {sec(15), 0, 0, 0}, {sec(20), 0, 0, 0}, {sec(40), 0, 0, 0}, {sec(100), 0, 0, 0}},
 			o:    SweepOptions{TTLs: []time.Duration{10 * time.Second}, SWR: 20 * time.Second, Profile: generic()},
-			want: Outcome{Hits: 3, StaleServed: 2, Revalidations: 3, OriginRequests: 4, OriginBytes: 4000},
+			want: Outcome{Hits: 3, StaleServed: 2, Revalidations: 3, OriginRequests: 4, OriginBytes: 1000},
 		},
 		{
 			// Varnish: no stale-while-revalidate in the header, default grace 10 s applies.
 			name: "varnish grace",
 			reqs: []req{{sec(0), 0, 0, 0}, {sec(12), 0, 0, 0}, {sec(40), 0, 0, 0}},
 			o:    SweepOptions{TTLs: []time.Duration{5 * time.Second}, Profile: Profiles()["varnish"]},
-			want: Outcome{Hits: 1, StaleServed: 1, Revalidations: 2, OriginRequests: 3, OriginBytes: 3000},
+			want: Outcome{Hits: 1, StaleServed: 1, Revalidations: 2, OriginRequests: 3, OriginBytes: 1000},
 		},
 		{
 			// stale-if-error 60 s hides an origin error at 30 s; without it the error passes.
 			name: "stale-if-error",
 			reqs: []req{{sec(0), 0, 0, 0}, {sec(30), 0, 0, FlagOriginError}, {sec(31), 0, 0, 0}},
 			o:    SweepOptions{TTLs: []time.Duration{10 * time.Second}, SIE: 60 * time.Second, Profile: generic()},
-			want: Outcome{Hits: 1, StaleServed: 1, Revalidations: 1, OriginRequests: 3, OriginBytes: 2000},
+			want: Outcome{Hits: 1, StaleServed: 1, Revalidations: 1, OriginRequests: 3, OriginBytes: 1000},
 		},
 		{
 			name: "error without stale-if-error is not stored",
@@ -116,6 +116,14 @@ func TestFreshnessRules(t *testing.T) {
 			ch:   map[int32][]int64{0: nil},
 			o:    SweepOptions{TTLs: []time.Duration{10 * time.Second}, Profile: generic()},
 			want: Outcome{Revalidations: 1, OriginRequests: 2, OriginBytes: 1000},
+		},
+		{
+			// Content changed at 15 s: the revalidation at 20 s transfers the new body.
+			name: "revalidation of changed content",
+			reqs: []req{{sec(0), 0, 0, 0}, {sec(20), 0, 0, 0}},
+			ch:   map[int32][]int64{0: {sec(15)}},
+			o:    SweepOptions{TTLs: []time.Duration{10 * time.Second}, Profile: generic()},
+			want: Outcome{Revalidations: 1, OriginRequests: 2, OriginBytes: 2000},
 		},
 		{
 			// Two PoPs (entries 0 and 1) share content 0 behind a shield: the second PoP's miss is a shield hit.

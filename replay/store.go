@@ -38,8 +38,8 @@ type LoadOptions struct {
 	// PerPoP keeps one cache per edge location (else one shared cache).
 	PerPoP bool
 	Key    KeyPolicy
-	// Sample keeps this share of paths (SHARDS-style spatial sampling:
-	// by a hash of the path, so a path is all in or all out); 0 or 1: all.
+	// Sample keeps this share of cache keys (SHARDS-style spatial sampling:
+	// by a hash of path and query, so a key is all in or all out); 0 or 1: all.
 	Sample float64
 	Router analyze.Router
 }
@@ -175,7 +175,7 @@ func (l *storeLoader) prepare(ctx context.Context) error {
 		where, l.args = append(where, "r.host_id IN (SELECT id FROM d_host WHERE value = ?)"), append(l.args, o.Host)
 	}
 	if o.Sample > 0 && o.Sample < 1 {
-		where = append(where, fmt.Sprintf("hash(r.path_id) %% 1000000 < %d", int64(o.Sample*1e6)))
+		where = append(where, fmt.Sprintf("hash(r.path_id, coalesce(r.query_id, -1)) %% 1000000 < %d", int64(o.Sample*1e6)))
 	}
 	where = append(where, "r.ts IS NOT NULL")
 	l.cond = strings.Join(where, " AND ")

@@ -106,3 +106,15 @@ func parseTrace(r io.Reader) (*Trace, error) {
 	t.Objects = len(ids)
 	return t, nil
 }
+
+// Stream turns a trace into a stream for the freshness model: one endpoint,
+// one cache, object ids as cache keys, times in seconds.
+func (t *Trace) Stream() *Stream {
+	s := &Stream{Endpoints: []string{"(trace)"}, NStates: t.Objects, NContent: t.Objects,
+		TimeMS: make([]int64, t.Len()), State: t.Obj, Content: t.Obj, Endpoint: make([]int32, t.Len()),
+		Size: t.Size, Flags: make([]uint8, t.Len())}
+	for i, v := range t.Time {
+		s.TimeMS[i] = v * 1000
+	}
+	return s
+}

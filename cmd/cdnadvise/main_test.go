@@ -180,3 +180,55 @@ func TestAnalyzeCommand(t *testing.T) {
 		t.Fatalf("empty: %s", out)
 	}
 }
+
+func TestReplayCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "s.duckdb")
+	if code, _, errOut := cli(t, "", "--db", db, "ingest", "-q", "../../examples/logs"); code != 0 {
+		t.Fatal(errOut)
+	}
+	code, out, errOut := cli(t, "", "--db", db, "replay", "--ttl", "0,1m,inf", "--edge", "nginx")
+	if code != 0 || !strings.Contains(out, "HIT%") || !strings.Contains(out, "/api/items/{int}") {
+		t.Fatalf("%d %s %s", code, out, errOut)
+	}
+	code, out, _ = cli(t, "", "--db", db, "replay", "--ttl", "30s,5m", "--swr", "30s", "--json", "--key", "no-tracking", "--pop-mode", "shared", "--shield")
+	var rep struct {
+		Tier   string
+		Totals []struct {
+			TTL      string  `json:"ttl"`
+			HitRatio float64 `json:"hit_ratio"`
+			Origin   float64 `json:"origin_requests_per_minute"`
+		}
+		Endpoints [][]struct{ Endpoint string }
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || rep.Tier != "edge" || len(rep.Totals) != 2 || rep.Totals[1].HitRatio < rep.Totals[0].HitRatio {
+		t.Fatalf("json: %s", out)
+	}
+	for _, bad := range [][]string{{"--ttl", "5x"}, {"--edge", "squid"}, {"--key", "weird"}, {"--pop-mode", "x"}, {"--capacity", "1MiB,2MiB"}} {
+		if code, _, _ := cli(t, "", append([]string{"--db", db, "replay"}, bad...)...); code == 0 {
+			t.Errorf("replay %v accepted", bad)
+		}
+	}
+}
+
+func TestReplayTraceCommand(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "t.csv")
+	os.WriteFile(p, []byte("time,obj_id,obj_size\n1,a,4\n2,b,4\n3,a,4\n4,c,4\n5,b,4\n"), 0o644)
+	code, out, errOut := cli(t, "", "replay", "--trace", p, "--policy", "lru", "--capacity", "10B,100", "--json")
+	var res []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &res) != nil || len(res) != 2 {
+		t.Fatalf("%d %s %s", code, out, errOut)
+	}
+	for _, k := range []string{"policy", "capacity_bytes", "requests", "misses", "miss_ratio", "byte_miss_ratio"} {
+		if _, ok := res[0][k]; !ok {
+			t.Errorf("trace JSON has no %q: %v", k, res[0])
+		}
+	}
+	// Capacity 10: a b a(hit) c(evicts b) b(miss): 4 misses; capacity 100: 3.
+	if res[0]["misses"].(float64) != 4 || res[1]["misses"].(float64) != 3 {
+		t.Errorf("misses: %v", res)
+	}
+	code, out, _ = cli(t, "", "replay", "--trace", p, "--policy", "fifo", "--capacity", "10B")
+	if code != 0 || !strings.Contains(out, "fifo") {
+		t.Errorf("fifo table: %s", out)
+	}
+}

@@ -39,6 +39,7 @@ type replayOptions struct {
 	Trace      string
 	Policy     string
 	Capacities string
+	ttlGiven   bool
 }
 
 // DefaultTTLGrid is the TTL grid swept when --ttl is not given.
@@ -61,13 +62,18 @@ Authorization responses; statuses cacheable by default), RFC 5861 (--swr, --sie)
 defaults of the chosen --edge (nginx: whole-second clock; varnish: 10 s grace; ...).
 
 With --trace FILE (CSV time,obj_id,obj_size), byte-capacity LRU or FIFO caches of the
-given --capacity are simulated instead (all LRU sizes in one pass from stack distances).`,
+given --capacity are simulated instead (all LRU sizes in one pass from stack distances);
+with --trace and --ttl, the trace goes through the freshness model (one cache, the
+objects as keys, at most one --capacity).`,
 		Example: `  cdnadvise replay
   cdnadvise replay --ttl 30s,5m,1h --swr 30s --edge cloudfront --key no-tracking
   cdnadvise replay --pop-mode shared --shield --json
   cdnadvise replay --trace trace.csv.gz --policy lru --capacity 1MiB,4MiB,16MiB --json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runReplay(cmd.Context(), opts) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ttlGiven = cmd.Flags().Changed("ttl")
+			return runReplay(cmd.Context(), opts)
+		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.TTLs, "ttl", DefaultTTLGrid, "TTLs (shared-cache s-maxage) to try, comma-separated: 0, 30s, 5m, 1h, 1d, inf")
@@ -115,8 +121,20 @@ func parseBytes(s string) (int64, error) {
 	return v, nil
 }
 
+func parseTTLs(list string) ([]time.Duration, error) {
+	var ttls []time.Duration
+	for _, s := range strings.Split(list, ",") {
+		d, err := replay.ParseTTL(s)
+		if err != nil {
+			return nil, err
+		}
+		ttls = append(ttls, d)
+	}
+	return ttls, nil
+}
+
 func runReplay(ctx context.Context, opts *replayOptions) error {
-	if opts.Trace != "" {
+	if opts.Trace != "" && !opts.ttlGiven {
 		return runTrace(opts)
 	}
 	var capacity int64
@@ -133,17 +151,22 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 	if opts.Policy != "lru" && opts.Policy != "fifo" {
 		return fmt.Errorf("--policy is lru or fifo, not %q", opts.Policy)
 	}
-	var ttls []time.Duration
-	for _, s := range strings.Split(opts.TTLs, ",") {
-		d, err := replay.ParseTTL(s)
-		if err != nil {
-			return err
-		}
-		ttls = append(ttls, d)
+	ttls, err := parseTTLs(opts.TTLs)
+	if err != nil {
+		return err
 	}
 	prof, err := replay.LookupProfile(opts.Edge, opts.ProfileFile)
 	if err != nil {
 		return err
+	}
+	so := replay.SweepOptions{TTLs: ttls, SWR: opts.SWR, SIE: opts.SIE, Profile: prof, Shield: opts.Shield, Capacity: capacity, FIFO: opts.Policy == "fifo"}
+	if opts.Trace != "" {
+		tr, err := replay.ReadTraceCSV(opts.Trace)
+		if err != nil {
+			return err
+		}
+		res := replay.Sweep(tr.Stream(), so)
+		return writeReplay(opts, res, "trace", tr.Len(), prof, 1)
 	}
 	if opts.PopMode != "per-pop" && opts.PopMode != "shared" {
 		return fmt.Errorf("--pop-mode is per-pop or shared, not %q", opts.PopMode)
@@ -161,8 +184,7 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 		return err
 	}
 	start := time.Now()
-	res, tier, n, err := replay.Replay(ctx, st, lo, replay.SweepOptions{TTLs: ttls, SWR: opts.SWR, SIE: opts.SIE, Profile: prof, Shield: opts.Shield,
-		Capacity: capacity, FIFO: opts.Policy == "fifo"})
+	res, tier, n, err := replay.Replay(ctx, st, lo, so)
 	if err != nil {
 		return err
 	}
@@ -175,6 +197,10 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 	if opts.Sample > 0 && opts.Sample < 1 {
 		scale = 1 / opts.Sample
 	}
+	return writeReplay(opts, res, tier, n, prof, scale)
+}
+
+func writeReplay(opts *replayOptions, res *replay.SweepResult, tier string, n int, prof replay.Profile, scale float64) error {
 	if opts.JSON {
 		out := struct {
 			Tier      string             `json:"tier"`
@@ -197,8 +223,11 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 
 func printReplay(w io.Writer, res *replay.SweepResult, tier string, n int, prof replay.Profile, opts *replayOptions, scale float64) {
 	src := "the edge's arrivals"
-	if tier == "origin" {
+	switch tier {
+	case "origin":
 		src = "the origin's arrivals, as if a CDN were in front"
+	case "trace":
+		src = "the trace, one cache"
 	}
 	fmt.Fprintf(w, "%d requests replayed (%s) over %.0f minutes; edge %s, %s caches, key %s", n, src, res.Minutes, prof.Name, opts.PopMode, opts.Key)
 	if opts.Shield {
