@@ -42,6 +42,8 @@ type LoadOptions struct {
 	// by a hash of path and query, so a key is all in or all out); 0 or 1: all.
 	Sample float64
 	Router analyze.Router
+	// Progress, when set, is called as requests are replayed.
+	Progress func(done, total int)
 }
 
 // LoadStream reads the whole request stream from the store into memory
@@ -91,6 +93,9 @@ func Replay(ctx context.Context, st *store.Store, lo LoadOptions, so SweepOption
 		for b := range full {
 			n += len(b.TimeMS)
 			w.Add(b)
+			if lo.Progress != nil {
+				lo.Progress(n, l.nRows)
+			}
 			b.reset()
 			free <- b
 		}
@@ -118,6 +123,7 @@ type storeLoader struct {
 	endpoints     []string
 	nContent      int
 	nStates       int
+	nRows         int
 	onStates      func(states, contents int) // called once both are known
 	changes       [][]int64
 	observed      []bool
@@ -327,11 +333,14 @@ func (l *storeLoader) stream(ctx context.Context, free chan *Batch, fn func(*Bat
 		FROM (SELECT DISTINCT cid, host, pop FROM (`+base+`))`, l.args...); err != nil {
 		return fmt.Errorf("cache entries: %w", err)
 	}
-	var ns int64
+	var ns, nr int64
 	if err := l.conn.QueryRowContext(ctx, "SELECT count(*) FROM sk").Scan(&ns); err != nil {
 		return err
 	}
-	l.nStates = int(ns)
+	if err := l.conn.QueryRowContext(ctx, `SELECT count(*) FROM requests_raw r JOIN files f USING (file_id) WHERE f.tier = '`+l.tier+`' AND `+l.cond, l.args...).Scan(&nr); err != nil {
+		return err
+	}
+	l.nStates, l.nRows = int(ns), int(nr)
 	if l.onStates != nil {
 		l.onStates(l.nStates, l.nContent)
 	}

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/cdnadvise/cdnadvise/internal/store"
@@ -184,7 +185,21 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 		return err
 	}
 	start := time.Now()
+	var bar *progressbar.ProgressBar
+	if opts.io.ErrTTY && !opts.Quiet && !opts.JSON {
+		lo.Progress = func(done, total int) {
+			if bar == nil {
+				bar = progressbar.NewOptions(max(total, 1), progressbar.OptionSetWriter(opts.io.ErrOut),
+					progressbar.OptionSetDescription("replaying"), progressbar.OptionThrottle(100*time.Millisecond),
+					progressbar.OptionShowCount(), progressbar.OptionSetWidth(30), progressbar.OptionClearOnFinish())
+			}
+			bar.Set(done)
+		}
+	}
 	res, tier, n, err := replay.Replay(ctx, st, lo, so)
+	if bar != nil {
+		bar.Finish()
+	}
 	if err != nil {
 		return err
 	}
