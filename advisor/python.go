@@ -1,0 +1,324 @@
+// Package advisor finds the routes of a Django or FastAPI project in its
+// Python source (parsed with tree-sitter, never run), maps observed paths
+// onto them, recommends a TTL and Cache-Control per route from the
+// traffic's evidence and the replay's predictions, and writes the
+// recommendations into the source as a unified diff.
+package advisor
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
+	python "github.com/tree-sitter/tree-sitter-python/bindings/go"
+)
+
+// module is one parsed Python file.
+type module struct {
+	name string // dotted module name relative to the source root
+	file string // path relative to the source root (slash-separated)
+	src  []byte
+	tree *sitter.Tree
+	root *sitter.Node
+	// imports maps a local name to what it refers to: a dotted module
+	// ("app.views") or a dotted attribute ("app.views.home").
+	imports map[string]string
+	// defs are the top-level functions and classes by name.
+	defs map[string]*sitter.Node
+}
+
+// project is every module under the source root.
+type project struct {
+	root    string
+	modules map[string]*module // by dotted name
+	files   []*module          // in path order
+}
+
+var skipDirs = map[string]bool{".git": true, "node_modules": true, "__pycache__": true, "venv": true, ".venv": true, "env": true,
+	"site-packages": true, "migrations": true, ".tox": true, "build": true, "dist": true}
+
+// loadProject parses every .py file under root (at most maxFiles).
+func loadProject(root string) (*project, error) {
+	st, err := os.Stat(root)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("%s is not a folder", root)
+	}
+	p := &project{root: root, modules: map[string]*module{}}
+	parser := sitter.NewParser()
+	defer parser.Close()
+	if err := parser.SetLanguage(sitter.NewLanguage(python.Language())); err != nil {
+		return nil, err
+	}
+	err = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != root && (skipDirs[d.Name()] || strings.HasPrefix(d.Name(), ".")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".py") || d.Type()&os.ModeSymlink != 0 {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil || info.Size() > 4<<20 {
+			return nil // unreadable or too large to be a source file: skipped
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		name := strings.TrimSuffix(rel, ".py")
+		name = strings.TrimSuffix(name, "/__init__")
+		name = strings.ReplaceAll(name, "/", ".")
+		m := &module{name: name, file: rel, src: src, imports: map[string]string{}, defs: map[string]*sitter.Node{}}
+		m.tree = parser.Parse(src, nil)
+		if m.tree == nil {
+			return nil
+		}
+		m.root = m.tree.RootNode()
+		m.index()
+		p.modules[name] = m
+		p.files = append(p.files, m)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(p.files, func(i, j int) bool { return p.files[i].file < p.files[j].file })
+	return p, nil
+}
+
+func (p *project) close() {
+	for _, m := range p.files {
+		m.tree.Close()
+	}
+}
+
+// text returns a node's source text.
+func (m *module) text(n *sitter.Node) string {
+	if n == nil {
+		return ""
+	}
+	return string(m.src[n.StartByte():n.EndByte()])
+}
+
+// line returns a node's 1-based line.
+func line(n *sitter.Node) int { return int(n.StartPosition().Row) + 1 }
+
+// children returns the named children of a node.
+func children(n *sitter.Node) []*sitter.Node {
+	if n == nil {
+		return nil
+	}
+	var out []*sitter.Node
+	for i := uint(0); i < n.NamedChildCount(); i++ {
+		if c := n.NamedChild(i); c != nil && c.Kind() != "comment" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// index records the module's imports and top-level definitions.
+func (m *module) index() {
+	pkg := m.name
+	if !strings.HasSuffix(m.file, "__init__.py") {
+		if i := strings.LastIndexByte(pkg, '.'); i >= 0 {
+			pkg = pkg[:i]
+		} else {
+			pkg = ""
+		}
+	}
+	for _, st := range children(m.root) {
+		n := st
+		if n.Kind() == "decorated_definition" {
+			if d := n.ChildByFieldName("definition"); d != nil {
+				if name := d.ChildByFieldName("name"); name != nil {
+					m.defs[m.text(name)] = n
+				}
+			}
+			continue
+		}
+		switch n.Kind() {
+		case "function_definition", "class_definition":
+			if name := n.ChildByFieldName("name"); name != nil {
+				m.defs[m.text(name)] = n
+			}
+		case "import_statement":
+			for _, c := range children(n) {
+				switch c.Kind() {
+				case "dotted_name":
+					full := m.text(c)
+					m.imports[strings.SplitN(full, ".", 2)[0]] = strings.SplitN(full, ".", 2)[0]
+					m.imports[full] = full
+				case "aliased_import":
+					m.imports[m.text(c.ChildByFieldName("alias"))] = m.text(c.ChildByFieldName("name"))
+				}
+			}
+		case "import_from_statement":
+			modNode := n.ChildByFieldName("module_name")
+			from := m.text(modNode)
+			if strings.HasPrefix(from, ".") {
+				dots := len(from) - len(strings.TrimLeft(from, "."))
+				base := pkg
+				for i := 1; i < dots; i++ {
+					if j := strings.LastIndexByte(base, '.'); j >= 0 {
+						base = base[:j]
+					} else {
+						base = ""
+					}
+				}
+				rest := strings.TrimLeft(from, ".")
+				from = strings.Trim(base+"."+rest, ".")
+			}
+			for _, c := range children(n) {
+				if c.Equals(*modNode) {
+					continue
+				}
+				switch c.Kind() {
+				case "dotted_name":
+					name := m.text(c)
+					m.imports[name] = strings.Trim(from+"."+name, ".")
+				case "aliased_import":
+					m.imports[m.text(c.ChildByFieldName("alias"))] = strings.Trim(from+"."+m.text(c.ChildByFieldName("name")), ".")
+				}
+			}
+		}
+	}
+}
+
+// stringValue returns the value of a plain string literal (concatenations of
+// plain literals included); ok is false for f-strings and expressions.
+func (m *module) stringValue(n *sitter.Node) (string, bool) {
+	if n == nil {
+		return "", false
+	}
+	switch n.Kind() {
+	case "string":
+		t := m.text(n)
+		prefix := ""
+		for len(t) > 0 && strings.ContainsRune("rRbBuUfF", rune(t[0])) {
+			prefix += strings.ToLower(t[:1])
+			t = t[1:]
+		}
+		if strings.Contains(prefix, "f") {
+			for _, c := range children(n) {
+				if c.Kind() == "interpolation" {
+					return "", false
+				}
+			}
+		}
+		for _, q := range []string{`"""`, `'''`, `"`, `'`} {
+			if strings.HasPrefix(t, q) && strings.HasSuffix(t, q) && len(t) >= 2*len(q) {
+				t = t[len(q) : len(t)-len(q)]
+				break
+			}
+		}
+		if !strings.Contains(prefix, "r") {
+			t = strings.NewReplacer(`\\`, `\`, `\'`, `'`, `\"`, `"`).Replace(t)
+		}
+		return t, true
+	case "concatenated_string":
+		var b strings.Builder
+		for _, c := range children(n) {
+			v, ok := m.stringValue(c)
+			if !ok {
+				return "", false
+			}
+			b.WriteString(v)
+		}
+		return b.String(), true
+	case "parenthesized_expression":
+		cs := children(n)
+		if len(cs) == 1 {
+			return m.stringValue(cs[0])
+		}
+	}
+	return "", false
+}
+
+// call describes a call expression: its dotted function name, positional
+// arguments and keyword arguments.
+type call struct {
+	fn   string
+	args []*sitter.Node
+	kw   map[string]*sitter.Node
+	node *sitter.Node
+}
+
+func (m *module) asCall(n *sitter.Node) (call, bool) {
+	if n == nil || n.Kind() != "call" {
+		return call{}, false
+	}
+	c := call{fn: m.text(n.ChildByFieldName("function")), kw: map[string]*sitter.Node{}, node: n}
+	for _, a := range children(n.ChildByFieldName("arguments")) {
+		if a.Kind() == "keyword_argument" {
+			c.kw[m.text(a.ChildByFieldName("name"))] = a.ChildByFieldName("value")
+			continue
+		}
+		c.args = append(c.args, a)
+	}
+	return c, true
+}
+
+// lastName returns the last part of a dotted name.
+func lastName(s string) string {
+	if i := strings.LastIndexByte(s, '.'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// resolve turns a local dotted name into a module and the rest (an
+// attribute within it): "views.home" in a module that did "from app import
+// views" is (app.views, home).
+func (p *project) resolve(m *module, dotted string) (*module, string) {
+	head, rest, _ := strings.Cut(dotted, ".")
+	if target, ok := m.imports[head]; ok {
+		full := strings.Trim(target+"."+rest, ".")
+		// The longest module prefix of full.
+		parts := strings.Split(full, ".")
+		for i := len(parts); i > 0; i-- {
+			if mod := p.findModule(strings.Join(parts[:i], ".")); mod != nil {
+				return mod, strings.Join(parts[i:], ".")
+			}
+		}
+		return nil, full
+	}
+	if _, ok := m.defs[head]; ok {
+		return m, dotted
+	}
+	if mod := p.findModule(dotted); mod != nil {
+		return mod, ""
+	}
+	return nil, dotted
+}
+
+// findModule finds a module by dotted name, also when the project root is
+// above the package root (src layouts): a unique suffix match is accepted.
+func (p *project) findModule(name string) *module {
+	if m, ok := p.modules[name]; ok {
+		return m
+	}
+	var found *module
+	for n, m := range p.modules {
+		if strings.HasSuffix(n, "."+name) {
+			if found != nil {
+				return nil
+			}
+			found = m
+		}
+	}
+	return found
+}

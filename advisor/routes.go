@@ -1,0 +1,1033 @@
+package advisor
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
+)
+
+// Route is one URL pattern of the application.
+type Route struct {
+	Framework string   `json:"framework"` // django or fastapi
+	Methods   []string `json:"methods"`   // empty: any
+	Pattern   string   `json:"pattern"`   // full pattern, prefixes resolved (/api/users/<int:pk>/, /items/{item_id})
+	File      string   `json:"file"`      // where the route is declared
+	Line      int      `json:"line"`
+	View      string   `json:"view"`           // dotted name of the view
+	Kind      string   `json:"kind"`           // function, class, viewset, static
+	Name      string   `json:"name,omitempty"` // route name
+	// Unresolved says why the route could not be resolved statically (the
+	// pattern or view is then partial).
+	Unresolved string `json:"unresolved,omitempty"`
+	// HasCacheControl: the view already sets Cache-Control (decorator,
+	// header, patch_cache_control); PerUser: it depends on the user
+	// (login_required, IsAuthenticated, Depends(current user), ...).
+	HasCacheControl bool `json:"has_cache_control,omitempty"`
+	PerUser         bool `json:"per_user,omitempty"`
+
+	regex    *regexp.Regexp
+	viewMod  *module
+	viewNode *sitter.Node // the view's (decorated) definition, for patches
+	// routeName identifies the route for the FastAPI middleware: the path
+	// format FastAPI reports for it.
+	routeName string
+}
+
+// ViewFile and ViewLine locate the view's definition ("" when unknown).
+func (r *Route) ViewFile() string {
+	if r.viewMod == nil {
+		return ""
+	}
+	return r.viewMod.file
+}
+
+// ViewLine is the 1-based line of the view's definition.
+func (r *Route) ViewLine() int {
+	if r.viewNode == nil {
+		return 0
+	}
+	return line(r.viewNode)
+}
+
+// Routes is the route table of a project.
+type Routes struct {
+	Framework string   `json:"framework"` // django, fastapi, both or none
+	Routes    []*Route `json:"routes"`
+	Notes     []string `json:"notes,omitempty"`
+	proj      *project
+	// converters are Django path converters: the built-in ones and those
+	// registered with register_converter (their regex attribute).
+	converters map[string]string
+}
+
+// ExtractRoutes lists every route of the Django or FastAPI project under
+// src. Nothing is run: the source is parsed with tree-sitter.
+func ExtractRoutes(src string) (*Routes, error) {
+	p, err := loadProject(src)
+	if err != nil {
+		return nil, err
+	}
+	rt := &Routes{proj: p, converters: map[string]string{}}
+	for k, v := range djangoConverters {
+		rt.converters[k] = v
+	}
+	dj := &djangoWalker{p: p, rt: rt, seen: map[string]bool{}}
+	dj.run()
+	fa := &fastapiWalker{p: p, rt: rt}
+	fa.run()
+	switch {
+	case dj.found && fa.found:
+		rt.Framework = "both"
+	case dj.found:
+		rt.Framework = "django"
+	case fa.found:
+		rt.Framework = "fastapi"
+	default:
+		rt.Framework = "none"
+		rt.Notes = append(rt.Notes, "no Django urlpatterns and no FastAPI app found under "+src)
+	}
+	for _, r := range rt.Routes {
+		if r.Unresolved == "" {
+			re, err := compilePattern(r, rt.converters)
+			if err != nil {
+				r.Unresolved = err.Error()
+			} else {
+				r.regex = re
+			}
+		}
+	}
+	sort.SliceStable(rt.Routes, func(i, j int) bool { return rt.Routes[i].Pattern < rt.Routes[j].Pattern })
+	return rt, nil
+}
+
+// Close releases the parsed source.
+func (rt *Routes) Close() { rt.proj.close() }
+
+// ---- Django ----
+
+type djangoWalker struct {
+	p     *project
+	rt    *Routes
+	seen  map[string]bool // urlconf modules being walked (cycles)
+	found bool
+}
+
+var djangoConverters = map[string]string{
+	"int": `[0-9]+`, "str": `[^/]+`, "slug": `[-a-zA-Z0-9_]+`, "path": `.+`,
+	"uuid": `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`,
+}
+
+func (w *djangoWalker) run() {
+	// The root URLconf: ROOT_URLCONF in settings, else every urls module
+	// that no other one includes.
+	var roots []*module
+	for _, m := range w.p.files {
+		for _, st := range children(m.root) {
+			if st.Kind() != "expression_statement" {
+				continue
+			}
+			a := children(st)
+			if len(a) == 1 && a[0].Kind() == "assignment" && m.text(a[0].ChildByFieldName("left")) == "ROOT_URLCONF" {
+				if v, ok := m.stringValue(a[0].ChildByFieldName("right")); ok {
+					if r := w.p.findModule(v); r != nil {
+						roots = append(roots, r)
+					}
+				}
+			}
+		}
+	}
+	if len(roots) == 0 {
+		included := map[string]bool{}
+		var cands []*module
+		for _, m := range w.p.files {
+			if m.urlpatterns() == nil {
+				continue
+			}
+			cands = append(cands, m)
+			src := string(m.src)
+			for _, o := range w.p.files {
+				if o != m && strings.Contains(src, "include(") {
+					if strings.Contains(src, `"`+o.name+`"`) || strings.Contains(src, `'`+o.name+`'`) {
+						included[o.name] = true
+					}
+				}
+			}
+		}
+		for _, c := range cands {
+			if !included[c.name] {
+				roots = append(roots, c)
+			}
+		}
+	}
+	w.customConverters()
+	for _, r := range roots {
+		w.found = true
+		w.urlconf(r, "", "", nil)
+	}
+}
+
+// customConverters finds register_converter(Cls, "name") calls and reads
+// the converter class's regex attribute.
+func (w *djangoWalker) customConverters() {
+	for _, m := range w.p.files {
+		for _, st := range children(m.root) {
+			if st.Kind() != "expression_statement" {
+				continue
+			}
+			for _, e := range children(st) {
+				c, ok := m.asCall(e)
+				if !ok || lastName(c.fn) != "register_converter" || len(c.args) < 2 {
+					continue
+				}
+				name, ok := m.stringValue(c.args[1])
+				if !ok {
+					continue
+				}
+				w.rt.converters[name] = `[^/]+`
+				cm, rest := w.p.resolve(m, m.text(c.args[0]))
+				if cm == nil || cm.defs[rest] == nil {
+					continue
+				}
+				cls := cm.defs[rest]
+				if cls.Kind() == "decorated_definition" {
+					cls = cls.ChildByFieldName("definition")
+				}
+				for _, bs := range children(cls.ChildByFieldName("body")) {
+					for _, a := range children(bs) {
+						if a.Kind() == "assignment" && cm.text(a.ChildByFieldName("left")) == "regex" {
+							if v, ok := cm.stringValue(a.ChildByFieldName("right")); ok {
+								w.rt.converters[name] = v
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// urlpatterns returns the value nodes assigned to urlpatterns at module
+// level (=, +=), in order.
+func (m *module) urlpatterns() []*sitter.Node {
+	return m.assigned("urlpatterns")
+}
+
+// assigned returns the right-hand sides of module-level assignments (and
+// += augmentations) to name.
+func (m *module) assigned(name string) []*sitter.Node {
+	var out []*sitter.Node
+	for _, st := range children(m.root) {
+		if st.Kind() != "expression_statement" {
+			continue
+		}
+		for _, a := range children(st) {
+			if (a.Kind() == "assignment" || a.Kind() == "augmented_assignment") && m.text(a.ChildByFieldName("left")) == name {
+				if a.Kind() == "assignment" {
+					out = out[:0]
+				}
+				out = append(out, a.ChildByFieldName("right"))
+			}
+		}
+	}
+	return out
+}
+
+// urlconf walks a URLconf module with the given prefix.
+func (w *djangoWalker) urlconf(m *module, prefix, regexPrefix string, langs []string) {
+	key := m.name + "|" + prefix
+	if w.seen[key] {
+		return
+	}
+	w.seen[key] = true
+	defer delete(w.seen, key)
+	for _, v := range m.urlpatterns() {
+		w.patterns(m, v, prefix, false)
+	}
+}
+
+// patterns walks a urlpatterns expression: lists, concatenations,
+// i18n_patterns(...), router.urls, names of other lists.
+func (w *djangoWalker) patterns(m *module, n *sitter.Node, prefix string, regex bool) {
+	if n == nil {
+		return
+	}
+	switch n.Kind() {
+	case "list", "tuple", "parenthesized_expression":
+		for _, e := range children(n) {
+			w.element(m, e, prefix)
+		}
+	case "binary_operator":
+		w.patterns(m, n.ChildByFieldName("left"), prefix, regex)
+		w.patterns(m, n.ChildByFieldName("right"), prefix, regex)
+	case "call":
+		c, _ := m.asCall(n)
+		switch lastName(c.fn) {
+		case "i18n_patterns":
+			for _, a := range c.args {
+				w.element(m, a, prefix+"<lang>/")
+			}
+		case "format_suffix_patterns":
+			if len(c.args) > 0 {
+				w.patterns(m, c.args[0], prefix, regex)
+			}
+		case "static":
+			// static(settings.MEDIA_URL, ...): served by Django in development only.
+		default:
+			w.unresolved(m, n, prefix, "urlpatterns built by "+c.fn+"(): cannot be read without running it")
+		}
+	case "attribute":
+		if lastName(m.text(n)) == "urls" {
+			w.router(m, m.text(n.ChildByFieldName("object")), prefix, n)
+			return
+		}
+		w.unresolved(m, n, prefix, "urlpatterns from "+m.text(n))
+	case "identifier":
+		vals := m.assigned(m.text(n))
+		if len(vals) == 0 {
+			if tm, rest := w.p.resolve(m, m.text(n)); tm != nil && rest != "" {
+				for _, v := range tm.assigned(rest) {
+					w.patterns(tm, v, prefix, regex)
+				}
+				return
+			}
+			w.unresolved(m, n, prefix, "urlpatterns list "+m.text(n)+" not found")
+			return
+		}
+		for _, v := range vals {
+			w.patterns(m, v, prefix, regex)
+		}
+	case "list_splat":
+		cs := children(n)
+		if len(cs) == 1 {
+			w.patterns(m, cs[0], prefix, regex)
+		}
+	default:
+		w.unresolved(m, n, prefix, "unsupported urlpatterns expression "+n.Kind())
+	}
+}
+
+func (w *djangoWalker) unresolved(m *module, n *sitter.Node, prefix, why string) {
+	w.rt.Routes = append(w.rt.Routes, &Route{Framework: "django", Pattern: "/" + prefix + "…", File: m.file, Line: line(n), Unresolved: why})
+}
+
+// element handles one entry of a urlpatterns list.
+func (w *djangoWalker) element(m *module, e *sitter.Node, prefix string) {
+	if e.Kind() == "list_splat" {
+		w.patterns(m, e, prefix, false)
+		return
+	}
+	c, ok := m.asCall(e)
+	if !ok {
+		w.patterns(m, e, prefix, false)
+		return
+	}
+	fn := lastName(c.fn)
+	switch fn {
+	case "path", "re_path", "url":
+	default:
+		w.patterns(m, e, prefix, false)
+		return
+	}
+	if len(c.args) < 2 {
+		w.unresolved(m, e, prefix, fn+"() without a view")
+		return
+	}
+	route, ok := m.stringValue(c.args[0])
+	if !ok {
+		w.unresolved(m, e, prefix, "route of "+fn+"() is not a plain string: "+m.text(c.args[0]))
+		return
+	}
+	if fn != "path" {
+		route = "re:" + strings.TrimSuffix(strings.TrimPrefix(route, "^"), "$")
+	}
+	full := joinDjango(prefix, route)
+	name := ""
+	if nv, ok := c.kw["name"]; ok {
+		name, _ = m.stringValue(nv)
+	}
+	view := c.args[1]
+	if vc, ok := m.asCall(view); ok {
+		switch {
+		case lastName(vc.fn) == "include":
+			if len(vc.args) == 0 {
+				w.unresolved(m, e, full, "include() without an argument")
+				return
+			}
+			w.include(m, vc.args[0], full, e)
+			return
+		case strings.HasSuffix(vc.fn, ".as_view"):
+			cls := strings.TrimSuffix(vc.fn, ".as_view")
+			w.addView(m, e, full, cls, "class", name)
+			return
+		}
+		w.rt.Routes = append(w.rt.Routes, &Route{Framework: "django", Pattern: displayDjango(full), File: m.file, Line: line(e),
+			View: m.text(view), Name: name, Unresolved: "view built by " + vc.fn + "(): cannot be resolved statically"})
+		return
+	}
+	w.addView(m, e, full, m.text(view), "function", name)
+}
+
+// include follows include("mod.urls"), include(module), include(router.urls),
+// include([...]) and include((patterns, "app")).
+func (w *djangoWalker) include(m *module, arg *sitter.Node, prefix string, at *sitter.Node) {
+	if s, ok := m.stringValue(arg); ok {
+		if t := w.p.findModule(s); t != nil {
+			w.urlconf(t, prefix, "", nil)
+			return
+		}
+		w.unresolved(m, at, prefix, "included module "+s+" not found under --src")
+		return
+	}
+	switch arg.Kind() {
+	case "tuple", "parenthesized_expression":
+		cs := children(arg)
+		if len(cs) > 0 {
+			w.include(m, cs[0], prefix, at)
+		}
+		return
+	case "list":
+		w.patterns(m, arg, prefix, false)
+		return
+	case "attribute":
+		if lastName(m.text(arg)) == "urls" {
+			w.router(m, m.text(arg.ChildByFieldName("object")), prefix, at)
+			return
+		}
+	}
+	// A module object or a list variable.
+	if t, rest := w.p.resolve(m, m.text(arg)); t != nil {
+		if rest == "" {
+			w.urlconf(t, prefix, "", nil)
+			return
+		}
+		for _, v := range t.assigned(rest) {
+			w.patterns(t, v, prefix, false)
+		}
+		return
+	}
+	w.unresolved(m, at, prefix, "cannot resolve include("+m.text(arg)+")")
+}
+
+func joinDjango(prefix, route string) string {
+	if strings.HasPrefix(route, "re:") {
+		if strings.HasPrefix(prefix, "re:") {
+			return prefix + route[3:]
+		}
+		return "re:" + regexp.QuoteMeta(prefix) + route[3:]
+	}
+	if strings.HasPrefix(prefix, "re:") {
+		return prefix + djangoToRegex(route)
+	}
+	return prefix + route
+}
+
+// addView records a route to a function or class view.
+func (w *djangoWalker) addView(m *module, at *sitter.Node, pattern, view, kind, name string) {
+	r := &Route{Framework: "django", Pattern: displayDjango(pattern), File: m.file, Line: line(at), View: view, Kind: kind, Name: name}
+	r.regex = nil
+	r.routeName = pattern
+	if vm, rest := w.p.resolve(m, view); vm != nil && rest != "" {
+		if def, ok := vm.defs[rest]; ok {
+			r.viewMod, r.viewNode = vm, def
+			r.View = vm.name + "." + rest
+			r.HasCacheControl, r.PerUser = inspectView(vm, def)
+			if isClass(def) {
+				r.Kind = "class"
+			}
+			r.Methods = djangoMethods(vm, def)
+		}
+	}
+	if r.viewNode == nil {
+		r.Unresolved = "view " + view + " not found under --src (the route is listed, the patch cannot target it)"
+	}
+	w.rt.Routes = append(w.rt.Routes, r)
+}
+
+// router adds the routes of a Django REST framework router variable.
+func (w *djangoWalker) router(m *module, name, prefix string, at *sitter.Node) {
+	rm, rname := m, name
+	if len(m.assigned(name)) == 0 {
+		if t, rest := w.p.resolve(m, name); t != nil && rest != "" {
+			rm, rname = t, rest
+		}
+	}
+	vals := rm.assigned(rname)
+	if len(vals) == 0 {
+		w.unresolved(m, at, prefix, "router "+name+" not found")
+		return
+	}
+	c, _ := rm.asCall(vals[len(vals)-1])
+	kind := lastName(c.fn)
+	trailing := "/"
+	if ts, ok := c.kw["trailing_slash"]; ok && rm.text(ts) == "False" {
+		trailing = ""
+	}
+	if kind == "DefaultRouter" {
+		w.rt.Routes = append(w.rt.Routes, &Route{Framework: "django", Methods: []string{"GET"}, Pattern: displayDjango(prefix), File: rm.file,
+			Line: line(vals[0]), View: rname + " (api root)", Kind: "viewset", routeName: prefix})
+	}
+	for _, st := range children(rm.root) {
+		if st.Kind() != "expression_statement" {
+			continue
+		}
+		for _, e := range children(st) {
+			rc, ok := rm.asCall(e)
+			if !ok || rc.fn != rname+".register" || len(rc.args) < 2 {
+				continue
+			}
+			reg, ok := rm.stringValue(rc.args[0])
+			if !ok {
+				w.unresolved(rm, e, prefix, "router prefix "+rm.text(rc.args[0])+" is not a plain string")
+				continue
+			}
+			w.viewset(rm, e, prefix+strings.Trim(reg, "/"), rm.text(rc.args[1]), trailing)
+		}
+	}
+}
+
+// viewset adds a ViewSet's list, detail and @action routes.
+func (w *djangoWalker) viewset(m *module, at *sitter.Node, base, view, slash string) {
+	vm, rest := w.p.resolve(m, view)
+	var def *sitter.Node
+	if vm != nil {
+		def = vm.defs[rest]
+	}
+	add := func(pattern string, methods []string, name string) {
+		r := &Route{Framework: "django", Methods: methods, Pattern: displayDjango(pattern), File: m.file, Line: line(at), View: view + name, Kind: "viewset", routeName: pattern}
+		if def != nil {
+			r.viewMod, r.viewNode, r.View = vm, def, vm.name+"."+rest+name
+			r.HasCacheControl, r.PerUser = inspectView(vm, def)
+		} else {
+			r.Unresolved = "viewset " + view + " not found under --src"
+		}
+		w.rt.Routes = append(w.rt.Routes, r)
+	}
+	lookup := "pk"
+	var actions []*sitter.Node
+	list, detail := []string{"GET", "POST"}, []string{"GET", "PUT", "PATCH", "DELETE"}
+	if def != nil {
+		cls := def
+		if cls.Kind() == "decorated_definition" {
+			cls = cls.ChildByFieldName("definition")
+		}
+		bases := vm.text(cls.ChildByFieldName("superclasses"))
+		if strings.Contains(bases, "ReadOnlyModelViewSet") {
+			list, detail = []string{"GET"}, []string{"GET"}
+		}
+		for _, st := range children(cls.ChildByFieldName("body")) {
+			if st.Kind() == "expression_statement" {
+				for _, a := range children(st) {
+					if a.Kind() == "assignment" && vm.text(a.ChildByFieldName("left")) == "lookup_field" {
+						if v, ok := vm.stringValue(a.ChildByFieldName("right")); ok {
+							lookup = v
+						}
+					}
+				}
+			}
+			if st.Kind() == "decorated_definition" {
+				actions = append(actions, st)
+			}
+		}
+	}
+	add(base+slash, list, ".list")
+	add(base+"/<"+lookup+">"+slash, detail, ".detail")
+	for _, a := range actions {
+		var ac call
+		found := false
+		for _, d := range children(a) {
+			if d.Kind() != "decorator" {
+				continue
+			}
+			for _, e := range children(d) {
+				if c, ok := vm.asCall(e); ok && lastName(c.fn) == "action" {
+					ac, found = c, true
+				}
+			}
+		}
+		if !found {
+			continue
+		}
+		fn := a.ChildByFieldName("definition")
+		name := vm.text(fn.ChildByFieldName("name"))
+		urlPath := strings.ReplaceAll(name, "_", "-")
+		if v, ok := ac.kw["url_path"]; ok {
+			if s, ok := vm.stringValue(v); ok {
+				urlPath = s
+			}
+		}
+		methods := []string{"GET"}
+		if v, ok := ac.kw["methods"]; ok {
+			methods = nil
+			for _, mv := range children(v) {
+				if s, ok := vm.stringValue(mv); ok {
+					methods = append(methods, strings.ToUpper(s))
+				}
+			}
+		}
+		p := base + "/" + urlPath + slash
+		if v, ok := ac.kw["detail"]; ok && vm.text(v) == "True" {
+			p = base + "/<" + lookup + ">/" + urlPath + slash
+		}
+		add(p, methods, "."+name)
+	}
+}
+
+// displayDjango shows a Django pattern as a path: "/" + route, with regex
+// routes shown as their regex.
+func displayDjango(p string) string {
+	if strings.HasPrefix(p, "re:") {
+		return "^/" + p[3:] + "$"
+	}
+	return "/" + p
+}
+
+// djangoToRegex turns a path() route into a regex with the built-in
+// converters.
+func djangoToRegex(route string) string { return djangoRegex(route, djangoConverters) }
+
+// djangoRegex turns a path() route into a regex (converters as given).
+func djangoRegex(route string, converters map[string]string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(route, '<')
+		if i < 0 {
+			b.WriteString(regexp.QuoteMeta(route))
+			return b.String()
+		}
+		j := strings.IndexByte(route[i:], '>')
+		if j < 0 {
+			b.WriteString(regexp.QuoteMeta(route))
+			return b.String()
+		}
+		b.WriteString(regexp.QuoteMeta(route[:i]))
+		conv, _, _ := strings.Cut(route[i+1:i+j], ":")
+		if !strings.Contains(route[i+1:i+j], ":") {
+			conv = "str"
+		}
+		if conv == "lang" {
+			b.WriteString(`[a-z]{2}(?:-[a-zA-Z]{2,4})?`)
+		} else if re, ok := converters[conv]; ok {
+			b.WriteString(re)
+		} else {
+			b.WriteString(`[^/]+`)
+		}
+		route = route[i+j+1:]
+	}
+}
+
+// djangoMethods reads the HTTP methods a view accepts from @require_GET,
+// @require_http_methods([...]), @api_view([...]) or a class's get/post/...
+// methods (nil: any).
+func djangoMethods(m *module, def *sitter.Node) []string {
+	for _, d := range decorators(m, def) {
+		switch {
+		case d == "require_GET" || d == "require_safe":
+			return []string{"GET", "HEAD"}
+		case d == "require_POST":
+			return []string{"POST"}
+		case strings.HasPrefix(d, "require_http_methods(") || strings.HasPrefix(d, "api_view("):
+			return methodsIn(d)
+		case d == "api_view" || d == "api_view()":
+			return []string{"GET"}
+		}
+	}
+	if isClass(def) {
+		cls := def
+		if cls.Kind() == "decorated_definition" {
+			cls = cls.ChildByFieldName("definition")
+		}
+		var out []string
+		for _, st := range children(cls.ChildByFieldName("body")) {
+			f := st
+			if f.Kind() == "decorated_definition" {
+				f = f.ChildByFieldName("definition")
+			}
+			if f.Kind() == "function_definition" {
+				switch n := m.text(f.ChildByFieldName("name")); n {
+				case "get", "post", "put", "patch", "delete", "head", "options":
+					out = append(out, strings.ToUpper(n))
+				}
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return nil
+}
+
+var methodRe = regexp.MustCompile(`(?i)["'](get|post|put|patch|delete|head|options)["']`)
+
+func methodsIn(s string) []string {
+	var out []string
+	for _, m := range methodRe.FindAllStringSubmatch(s, -1) {
+		out = append(out, strings.ToUpper(m[1]))
+	}
+	if len(out) == 0 {
+		return []string{"GET"}
+	}
+	return out
+}
+
+func isClass(def *sitter.Node) bool {
+	if def.Kind() == "decorated_definition" {
+		def = def.ChildByFieldName("definition")
+	}
+	return def != nil && def.Kind() == "class_definition"
+}
+
+// decorators returns the decorator expressions of a definition (without @).
+func decorators(m *module, def *sitter.Node) []string {
+	if def == nil || def.Kind() != "decorated_definition" {
+		return nil
+	}
+	var out []string
+	for _, d := range children(def) {
+		if d.Kind() == "decorator" {
+			out = append(out, strings.TrimSpace(strings.TrimPrefix(m.text(d), "@")))
+		}
+	}
+	return out
+}
+
+var (
+	cacheRe   = regexp.MustCompile(`(?i)cache[-_]control|patch_cache_control|cache_page|never_cache|add_never_cache_headers`)
+	perUserRe = regexp.MustCompile(`login_required|permission_required|user_passes_test|IsAuthenticated|IsAdminUser|LoginRequiredMixin|PermissionRequiredMixin|current_user|get_current_user|Security\(|OAuth2|HTTPBearer|request\.user|request\.session|set_cookie|Depends\(auth`)
+)
+
+// inspectView reports whether a view already sets Cache-Control and whether
+// it depends on the user, from its decorators, bases and body.
+func inspectView(m *module, def *sitter.Node) (hasCache, perUser bool) {
+	t := m.text(def)
+	return cacheRe.MatchString(t), perUserRe.MatchString(t)
+}
+
+// ---- FastAPI ----
+
+type fastapiWalker struct {
+	p     *project
+	rt    *Routes
+	found bool
+	// objects: "module|var" -> kind (app or router) and own prefix.
+	objects map[string]*faObject
+}
+
+type faObject struct {
+	key, kind, prefix string
+	mod               *module
+	line              int
+	// includedIn: (parent object key, prefix given to include_router).
+	includedIn []faInclude
+}
+
+type faInclude struct {
+	parent, prefix string
+}
+
+func (w *fastapiWalker) run() {
+	w.objects = map[string]*faObject{}
+	// Apps and routers.
+	for _, m := range w.p.files {
+		for _, st := range children(m.root) {
+			if st.Kind() != "expression_statement" {
+				continue
+			}
+			for _, a := range children(st) {
+				if a.Kind() != "assignment" {
+					continue
+				}
+				c, ok := m.asCall(a.ChildByFieldName("right"))
+				if !ok {
+					continue
+				}
+				kind := ""
+				switch lastName(c.fn) {
+				case "FastAPI":
+					kind = "app"
+				case "APIRouter":
+					kind = "router"
+				default:
+					continue
+				}
+				o := &faObject{key: m.name + "|" + m.text(a.ChildByFieldName("left")), kind: kind, mod: m, line: line(a)}
+				if p, ok := c.kw["prefix"]; ok {
+					o.prefix, _ = m.stringValue(p)
+				}
+				w.objects[o.key] = o
+				w.found = true
+			}
+		}
+	}
+	if !w.found {
+		return
+	}
+	// include_router calls.
+	for _, m := range w.p.files {
+		w.eachCall(m, func(c call) {
+			if !strings.HasSuffix(c.fn, ".include_router") || len(c.args) == 0 {
+				return
+			}
+			parent := w.object(m, strings.TrimSuffix(c.fn, ".include_router"))
+			child := w.object(m, m.text(c.args[0]))
+			if parent == nil || child == nil {
+				return
+			}
+			prefix := ""
+			if p, ok := c.kw["prefix"]; ok {
+				prefix, _ = m.stringValue(p)
+			}
+			child.includedIn = append(child.includedIn, faInclude{parent: parent.key, prefix: prefix})
+		})
+	}
+	// Routes: decorators, add_api_route, mount.
+	for _, m := range w.p.files {
+		for name, def := range m.defs {
+			if def.Kind() != "decorated_definition" {
+				continue
+			}
+			for _, d := range children(def) {
+				if d.Kind() != "decorator" {
+					continue
+				}
+				for _, e := range children(d) {
+					c, ok := m.asCall(e)
+					if !ok {
+						continue
+					}
+					obj, method := splitLast(c.fn)
+					o := w.object(m, obj)
+					if o == nil {
+						continue
+					}
+					methods := []string{strings.ToUpper(method)}
+					switch method {
+					case "get", "post", "put", "patch", "delete", "head", "options":
+					case "api_route":
+						methods = []string{"GET"}
+						if v, ok := c.kw["methods"]; ok {
+							methods = methodsIn(m.text(v))
+						}
+					default:
+						continue
+					}
+					w.addRoutes(m, d, o, c, methods, name, def)
+				}
+			}
+		}
+		w.eachCall(m, func(c call) {
+			obj, method := splitLast(c.fn)
+			o := w.object(m, obj)
+			if o == nil {
+				return
+			}
+			switch method {
+			case "add_api_route":
+				methods := []string{"GET"}
+				if v, ok := c.kw["methods"]; ok {
+					methods = methodsIn(m.text(v))
+				}
+				view := ""
+				var def *sitter.Node
+				vm := m
+				if len(c.args) > 1 {
+					view = m.text(c.args[1])
+					if t, rest := w.p.resolve(m, view); t != nil {
+						vm, def = t, t.defs[rest]
+					}
+				}
+				w.addRoutes(vm, c.node, o, c, methods, view, def)
+			case "mount":
+				p, _ := m.stringValue(first(c.args))
+				for _, full := range w.prefixes(o) {
+					w.rt.Routes = append(w.rt.Routes, &Route{Framework: "fastapi", Methods: []string{"GET", "HEAD"}, Pattern: full + strings.TrimSuffix(p, "/") + "/{path:path}",
+						File: m.file, Line: line(c.node), View: m.text(second(c.args)), Kind: "static", routeName: full + strings.TrimSuffix(p, "/")})
+				}
+			}
+		})
+	}
+}
+
+func first(a []*sitter.Node) *sitter.Node {
+	if len(a) > 0 {
+		return a[0]
+	}
+	return nil
+}
+
+func second(a []*sitter.Node) *sitter.Node {
+	if len(a) > 1 {
+		return a[1]
+	}
+	return nil
+}
+
+func splitLast(s string) (string, string) {
+	i := strings.LastIndexByte(s, '.')
+	if i < 0 {
+		return "", s
+	}
+	return s[:i], s[i+1:]
+}
+
+// eachCall calls fn for every module-level call statement (and calls inside
+// functions such as create_app()).
+func (w *fastapiWalker) eachCall(m *module, fn func(call)) {
+	var visit func(n *sitter.Node)
+	visit = func(n *sitter.Node) {
+		for _, c := range children(n) {
+			switch c.Kind() {
+			case "expression_statement":
+				for _, e := range children(c) {
+					if cl, ok := m.asCall(e); ok {
+						fn(cl)
+					}
+				}
+			case "function_definition", "if_statement", "block", "decorated_definition", "with_statement", "try_statement", "else_clause":
+				visit(c)
+			}
+		}
+	}
+	visit(m.root)
+}
+
+// object finds the app or router a local name refers to.
+func (w *fastapiWalker) object(m *module, name string) *faObject {
+	if name == "" {
+		return nil
+	}
+	if o, ok := w.objects[m.name+"|"+name]; ok {
+		return o
+	}
+	if t, rest := w.p.resolve(m, name); t != nil && rest != "" {
+		if o, ok := w.objects[t.name+"|"+rest]; ok {
+			return o
+		}
+	}
+	return nil
+}
+
+// prefixes lists the full prefixes at which an object is served (its own
+// prefix included), following include_router up to an app.
+func (w *fastapiWalker) prefixes(o *faObject) []string {
+	var out []string
+	var walk func(o *faObject, suffix string, depth int)
+	walk = func(o *faObject, suffix string, depth int) {
+		if depth > 20 {
+			return
+		}
+		s := o.prefix + suffix
+		if o.kind == "app" {
+			out = append(out, s)
+		}
+		for _, inc := range o.includedIn {
+			if p, ok := w.objects[inc.parent]; ok {
+				walk(p, inc.prefix+s, depth+1)
+			}
+		}
+	}
+	walk(o, "", 0)
+	return out
+}
+
+func (w *fastapiWalker) addRoutes(m *module, at *sitter.Node, o *faObject, c call, methods []string, view string, def *sitter.Node) {
+	p, ok := m.stringValue(first(c.args))
+	if !ok {
+		if v, found := c.kw["path"]; found {
+			p, ok = m.stringValue(v)
+		}
+	}
+	base := &Route{Framework: "fastapi", Methods: methods, File: m.file, Line: line(at), View: m.name + "." + view, Kind: "function"}
+	if def != nil {
+		base.viewMod, base.viewNode = m, def
+		base.HasCacheControl, base.PerUser = inspectView(m, def)
+	}
+	if !ok {
+		r := *base
+		r.Pattern, r.Unresolved = "…", "route path "+m.text(first(c.args))+" is not a plain string"
+		w.rt.Routes = append(w.rt.Routes, &r)
+		return
+	}
+	full := w.prefixes(o)
+	if len(full) == 0 {
+		r := *base
+		r.Pattern = o.prefix + p
+		r.Unresolved = fmt.Sprintf("router %s (%s:%d) is not included in any FastAPI app found under --src", lastName(strings.SplitN(o.key, "|", 2)[1]), o.mod.file, o.line)
+		w.rt.Routes = append(w.rt.Routes, &r)
+		return
+	}
+	for _, f := range full {
+		r := *base
+		r.Pattern = f + p
+		r.routeName = r.Pattern
+		w.rt.Routes = append(w.rt.Routes, &r)
+	}
+}
+
+// compilePattern builds the matcher of a route.
+func compilePattern(r *Route, converters map[string]string) (*regexp.Regexp, error) {
+	switch r.Framework {
+	case "django":
+		p := r.routeName
+		var re string
+		if strings.HasPrefix(p, "re:") {
+			re = p[3:]
+		} else {
+			re = djangoRegex(p, converters)
+		}
+		return regexp.Compile("^/" + re + "$")
+	default:
+		var b strings.Builder
+		b.WriteString("^")
+		p := r.Pattern
+		for {
+			i := strings.IndexByte(p, '{')
+			if i < 0 {
+				b.WriteString(regexp.QuoteMeta(p))
+				break
+			}
+			j := strings.IndexByte(p[i:], '}')
+			if j < 0 {
+				b.WriteString(regexp.QuoteMeta(p))
+				break
+			}
+			b.WriteString(regexp.QuoteMeta(p[:i]))
+			if strings.HasSuffix(p[i+1:i+j], ":path") {
+				b.WriteString(`.*`)
+			} else {
+				b.WriteString(`[^/]+`)
+			}
+			p = p[i+j+1:]
+		}
+		b.WriteString("$")
+		return regexp.Compile(b.String())
+	}
+}
+
+// Route implements analyze.Router: the pattern of the first route that
+// matches path (most specific first: literal routes before parameters).
+func (rt *Routes) Route(path string) (string, bool) {
+	if r := rt.Match(path); r != nil {
+		return r.Pattern, true
+	}
+	return "", false
+}
+
+// Match returns the route a path belongs to, or nil.
+func (rt *Routes) Match(path string) *Route {
+	var best *Route
+	bestScore := -1
+	for _, r := range rt.Routes {
+		if r.regex == nil || !r.regex.MatchString(path) {
+			continue
+		}
+		// Prefer the route with the most literal characters.
+		score := len(r.Pattern) - 4*strings.Count(r.Pattern, "<") - 4*strings.Count(r.Pattern, "{")
+		if score > bestScore {
+			best, bestScore = r, score
+		}
+	}
+	return best
+}

@@ -1,0 +1,125 @@
+package advisor
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// brief is a route as the tests compare it.
+func brief(r *Route) string {
+	m := append([]string(nil), r.Methods...)
+	sort.Strings(m)
+	s := fmt.Sprintf("%s %s %s", r.Pattern, strings.Join(m, ","), r.View)
+	if r.HasCacheControl {
+		s += " [cache-control]"
+	}
+	if r.PerUser {
+		s += " [per-user]"
+	}
+	if r.Unresolved != "" {
+		s += " [unresolved]"
+	}
+	return s
+}
+
+func TestDjangoRoutes(t *testing.T) {
+	rt, err := ExtractRoutes("testdata/djangoproj")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	if rt.Framework != "django" {
+		t.Fatalf("framework %s", rt.Framework)
+	}
+	var got []string
+	for _, r := range rt.Routes {
+		got = append(got, brief(r))
+	}
+	want := []string{
+		"/ GET,HEAD shop.views.home",
+		"/<lang>/about/  shop.views.about",
+		"/api/ GET router (api root)",
+		"/api/dynamic/  views.make_view() [unresolved]",
+		"/api/leaderboard/  shop.views.leaderboard [cache-control]",
+		"/api/me/  shop.views.profile [per-user]",
+		"/api/products/ GET,POST shop.api.ProductViewSet.list",
+		"/api/products/<slug>/ DELETE,GET,PATCH,PUT shop.api.ProductViewSet.detail",
+		"/api/products/<slug>/reviews/ GET shop.api.ProductViewSet.reviews",
+		"/api/products/featured/ GET shop.api.ProductViewSet.featured",
+		"/api/search/ GET shop.api.search",
+		"/blog/  blog.views.index",
+		"/blog/<slug:slug>/  blog.views.post",
+		"/by-year/<yyyy:year>/  shop.views.archive",
+		"/items/<int:pk>/ GET shop.views.ItemDetail",
+		"^/archive/(?P<year>[0-9]{4})/$  shop.views.archive",
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("routes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for path, pattern := range map[string]string{
+		"/":                         "/",
+		"/items/42/":                "/items/<int:pk>/",
+		"/api/products/blue-shirt/": "/api/products/<slug>/",
+		"/api/products/featured/":   "/api/products/featured/",
+		"/api/products/x/reviews/":  "/api/products/<slug>/reviews/",
+		"/archive/2024/":            "^/archive/(?P<year>[0-9]{4})/$",
+		"/blog/hello-world/":        "/blog/<slug:slug>/",
+		"/fr/about/":                "/<lang>/about/",
+		"/by-year/2024/":            "/by-year/<yyyy:year>/",
+	} {
+		if got, ok := rt.Route(path); !ok || got != pattern {
+			t.Errorf("%s -> %q %v, want %s", path, got, ok, pattern)
+		}
+	}
+	for _, p := range []string{"/items/abc/", "/nope", "/archive/24/", "/by-year/24/"} {
+		if got, ok := rt.Route(p); ok {
+			t.Errorf("%s matched %s", p, got)
+		}
+	}
+}
+
+func TestFastAPIRoutes(t *testing.T) {
+	rt, err := ExtractRoutes("testdata/fastapiproj")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	if rt.Framework != "fastapi" {
+		t.Fatalf("framework %s", rt.Framework)
+	}
+	var got []string
+	for _, r := range rt.Routes {
+		got = append(got, brief(r))
+	}
+	want := []string{
+		"/ GET app.main.root",
+		"/api/items/ GET app.routers.items.list_items",
+		"/api/items/ POST app.routers.items.create_item",
+		"/api/items/{item_id} GET app.routers.items.get_item",
+		"/api/items/{item_id}/raw GET app.routers.items.get_raw",
+		"/api/items/{item_id}/reviews/{review_id} GET app.routers.items.get_review",
+		"/health GET app.main.health",
+		"/leaderboard GET app.routers.users.leaderboard [cache-control]",
+		"/static/{path:path} GET,HEAD StaticFiles(directory=Path(__file__).parent / \"static\")",
+		"/users/me GET app.routers.users.me [per-user]",
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("routes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for path, pattern := range map[string]string{
+		"/api/items/7":            "/api/items/{item_id}",
+		"/api/items/7/reviews/3":  "/api/items/{item_id}/reviews/{review_id}",
+		"/static/app.3f2a9c1b.js": "/static/{path:path}",
+		"/static/css/site.css":    "/static/{path:path}",
+	} {
+		if got, ok := rt.Route(path); !ok || got != pattern {
+			t.Errorf("%s -> %q %v, want %s", path, got, ok, pattern)
+		}
+	}
+}

@@ -1,0 +1,9 @@
+from django.http import HttpResponse
+
+
+def index(request):
+    return HttpResponse("blog")
+
+
+def post(request, slug):
+    return HttpResponse("post " + slug)

@@ -1,0 +1,33 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, JsonResponse
+from django.views import View
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+def home(request):
+    return HttpResponse("home")
+
+
+def archive(request, year):
+    return HttpResponse("archive %s" % year)
+
+
+def about(request):
+    return HttpResponse("about")
+
+
+@cache_control(max_age=5)
+def leaderboard(request):
+    return JsonResponse({"top": [1, 2, 3]})
+
+
+@login_required
+def profile(request):
+    return JsonResponse({"user": str(request.user)})
+
+
+class ItemDetail(View):
+    def get(self, request, pk):
+        return JsonResponse({"item": pk})
