@@ -1,0 +1,414 @@
+package advisor
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/cdnadvise/cdnadvise/analyze"
+	"github.com/cdnadvise/cdnadvise/internal/store"
+	"github.com/cdnadvise/cdnadvise/replay"
+)
+
+// Options configure the advice.
+type Options struct {
+	// Routes from the source (nil: endpoints are inferred templates).
+	Routes *Routes
+	// Target is the share of the achievable hit ratio the chosen TTL must
+	// reach: the shortest TTL with hit ratio >= Target x (hit ratio at the
+	// longest TTL tried) wins (default 0.9).
+	Target float64
+	// MaxStale caps how old a response may be when served: the TTL, plus
+	// stale-while-revalidate, never exceed it (0: no cap).
+	MaxStale time.Duration
+	// Policies override the advice per route pattern or endpoint.
+	Policies map[string]Policy
+	TTLs     []time.Duration
+	Sweep    replay.SweepOptions
+	Load     replay.LoadOptions
+	Analyze  analyze.Options
+}
+
+// Policy is a per-route override (policy file: a JSON object of pattern ->
+// policy).
+type Policy struct {
+	TTL          string `json:"ttl,omitempty"`           // force this s-maxage
+	MaxStale     string `json:"max_stale,omitempty"`     // cap staleness for this route
+	CacheControl string `json:"cache_control,omitempty"` // use this header verbatim
+	Skip         bool   `json:"skip,omitempty"`          // leave this route alone
+}
+
+// ReadPolicies reads a policy file.
+func ReadPolicies(path string) (map[string]Policy, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var p map[string]Policy
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, fmt.Errorf("policy file %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// Classes of recommendation.
+const (
+	ClassImmutable  = "static-immutable" // fingerprinted static files
+	ClassCacheable  = "cacheable"        // a shared TTL from the replay curve
+	ClassPrivate    = "private"          // per-user: never in a shared cache
+	ClassNoStore    = "no-store"         // the app already says no-store: it stays
+	ClassUnsafe     = "not-get"          // no GET/HEAD: caches do not store it
+	ClassAlreadySet = "already-set"      // the view sets Cache-Control itself
+	ClassNoTraffic  = "no-traffic"       // a route nobody requested in the logs
+	ClassPolicy     = "policy"           // from the policy file
+	ClassLowReuse   = "low-reuse"        // requests rarely repeat: caching gains little
+)
+
+// Recommendation is the advice for one route or endpoint.
+type Recommendation struct {
+	Endpoint      string   `json:"endpoint"`
+	Methods       []string `json:"methods,omitempty"`
+	View          string   `json:"view,omitempty"`
+	File          string   `json:"file,omitempty"`
+	Line          int      `json:"line,omitempty"`
+	Class         string   `json:"class"`
+	CacheControl  string   `json:"cache_control,omitempty"`
+	TTL           string   `json:"ttl,omitempty"`
+	TTLSeconds    int64    `json:"ttl_seconds"`
+	SWRSeconds    int64    `json:"stale_while_revalidate_seconds,omitempty"`
+	SIESeconds    int64    `json:"stale_if_error_seconds,omitempty"`
+	BrowserMaxAge int64    `json:"browser_max_age_seconds"`
+
+	Requests           int64    `json:"requests"`
+	CurrentHitRatio    *float64 `json:"current_hit_ratio"`
+	PredictedHitRatio  *float64 `json:"predicted_hit_ratio"`
+	AchievableHitRatio *float64 `json:"achievable_hit_ratio"`
+	OriginPerMinNow    float64  `json:"origin_requests_per_minute_now"`
+	OriginPerMinAt     *float64 `json:"origin_requests_per_minute_at_ttl"`
+	StaleShare         *float64 `json:"stale_share_at_ttl"`
+	StaleAgeP95        *float64 `json:"stale_age_p95_s_at_ttl"`
+	LatencyNowMS       *float64 `json:"latency_now_ms"`
+	LatencyAtMS        *float64 `json:"latency_at_ttl_ms"`
+	Confidence         string   `json:"confidence"`
+	Reasons            []string `json:"reasons"`
+
+	route *Route
+	curve []replay.Outcome
+}
+
+// Advice is the result of Advise.
+type Advice struct {
+	Recommendations []*Recommendation `json:"recommendations"`
+	Unmatched       []UnmatchedPath   `json:"unmatched_paths,omitempty"`
+	Definition      string            `json:"ttl_rule"`
+	Notes           []string          `json:"notes,omitempty"`
+}
+
+// UnmatchedPath is a requested path no route matches.
+type UnmatchedPath struct {
+	Path     string `json:"path"`
+	Requests int64  `json:"requests"`
+}
+
+// Advise recommends a TTL and Cache-Control per route (or inferred endpoint)
+// from the store's traffic and the replay.
+func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
+	if o.Target <= 0 || o.Target > 1 {
+		o.Target = 0.9
+	}
+	if len(o.TTLs) == 0 {
+		for _, s := range strings.Split("10s,30s,1m,2m,5m,10m,15m,30m,1h,2h,6h,12h,1d", ",") {
+			d, _ := replay.ParseTTL(s)
+			o.TTLs = append(o.TTLs, d)
+		}
+	}
+	adv := &Advice{Definition: fmt.Sprintf("the shortest TTL whose predicted hit ratio reaches %.0f%% of the hit ratio at the longest TTL tried (%s)", 100*o.Target, replay.FormatTTL(o.TTLs[len(o.TTLs)-1]))}
+	if o.MaxStale > 0 {
+		adv.Definition += fmt.Sprintf(", with TTL + stale-while-revalidate within --max-stale %s", o.MaxStale)
+	}
+	var router analyze.Router
+	if o.Routes != nil {
+		router = o.Routes
+	}
+	ao := o.Analyze
+	ao.By, ao.Top, ao.Router = []string{"endpoint"}, 0, router
+	rep, err := analyze.Run(ctx, st, ao)
+	if err != nil {
+		return nil, err
+	}
+	o.Load.Router = router
+	so := o.Sweep
+	so.TTLs = o.TTLs
+	res, _, n, err := replay.Replay(ctx, st, o.Load, so)
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		adv.Notes = append(adv.Notes, "no requests in the store: recommendations come from the routes alone")
+	}
+	curves := map[string][]replay.Outcome{}
+	for _, row := range res.Endpoints {
+		if len(row) > 0 {
+			curves[row[0].Endpoint] = row
+		}
+	}
+	stats := map[string]analyze.Row{}
+	for _, r := range rep.Rows {
+		stats[r.Endpoint] = r
+	}
+	var minutes float64 = math.Max(res.Minutes, 1.0/60)
+	seen := map[string]bool{}
+	add := func(endpoint string, route *Route) {
+		if seen[endpoint] {
+			return
+		}
+		seen[endpoint] = true
+		rec := &Recommendation{Endpoint: endpoint, route: route, curve: curves[endpoint]}
+		if route != nil {
+			rec.Methods, rec.View, rec.File, rec.Line = route.Methods, route.View, route.ViewFile(), route.ViewLine()
+		}
+		s, haveStats := stats[endpoint]
+		if haveStats {
+			rec.Requests = s.Requests
+			rec.CurrentHitRatio = s.HitRatio
+			if s.EdgeMiss != nil || s.Origin != nil {
+				rec.OriginPerMinNow = float64(s.Requests) / minutes
+				if s.Offload != nil {
+					rec.OriginPerMinNow = float64(s.Requests) * (1 - *s.Offload) / minutes
+				}
+			}
+		}
+		decide(rec, route, s, haveStats, o)
+		adv.Recommendations = append(adv.Recommendations, rec)
+	}
+	if o.Routes != nil {
+		for _, r := range o.Routes.Routes {
+			if r.Unresolved != "" && r.regex == nil {
+				adv.Notes = append(adv.Notes, fmt.Sprintf("route %s (%s:%d) not resolved: %s", r.Pattern, r.File, r.Line, r.Unresolved))
+				continue
+			}
+			add(r.Pattern, r)
+		}
+	}
+	for _, r := range rep.Rows {
+		add(r.Endpoint, nil)
+	}
+	if o.Routes != nil {
+		un, err := unmatchedPaths(ctx, st, o.Routes)
+		if err != nil {
+			return nil, err
+		}
+		adv.Unmatched = un
+	}
+	sort.SliceStable(adv.Recommendations, func(i, j int) bool {
+		return adv.Recommendations[i].Requests > adv.Recommendations[j].Requests
+	})
+	return adv, nil
+}
+
+// unmatchedPaths lists requested paths that no route matches (top 50).
+func unmatchedPaths(ctx context.Context, st *store.Store, rt *Routes) ([]UnmatchedPath, error) {
+	rows, err := st.DB.QueryContext(ctx, `SELECT p.value, count(*) FROM requests_raw r JOIN d_path p ON p.id = r.path_id GROUP BY 1 ORDER BY 2 DESC`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []UnmatchedPath
+	for rows.Next() {
+		var u UnmatchedPath
+		if err := rows.Scan(&u.Path, &u.Requests); err != nil {
+			return nil, err
+		}
+		if rt.Match(u.Path) == nil && len(out) < 50 {
+			out = append(out, u)
+		}
+	}
+	return out, rows.Err()
+}
+
+func hasSafeMethod(methods []string) bool {
+	if len(methods) == 0 {
+		return true
+	}
+	for _, m := range methods {
+		if m == "GET" || m == "HEAD" {
+			return true
+		}
+	}
+	return false
+}
+
+// decide applies the rules, then the replay curve.
+func decide(rec *Recommendation, route *Route, s analyze.Row, haveStats bool, o Options) {
+	reason := func(f string, a ...any) { rec.Reasons = append(rec.Reasons, fmt.Sprintf(f, a...)) }
+	switch {
+	case rec.Requests >= 1000:
+		rec.Confidence = "high"
+	case rec.Requests >= 100:
+		rec.Confidence = "medium"
+	case rec.Requests > 0:
+		rec.Confidence = "low"
+		reason("only %d requests: the prediction is noisy", rec.Requests)
+	default:
+		rec.Confidence = "none"
+	}
+	pol, hasPolicy := o.Policies[rec.Endpoint]
+	maxStale := o.MaxStale
+	if hasPolicy && pol.MaxStale != "" {
+		if d, err := replay.ParseTTL(pol.MaxStale); err == nil {
+			maxStale = d
+		}
+	}
+	share := func(p *float64) float64 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	}
+	switch {
+	case hasPolicy && pol.Skip:
+		rec.Class = ClassPolicy
+		reason("skipped by the policy file")
+		return
+	case hasPolicy && pol.CacheControl != "":
+		rec.Class, rec.CacheControl = ClassPolicy, pol.CacheControl
+		reason("Cache-Control set by the policy file")
+		return
+	case route != nil && !hasSafeMethod(route.Methods):
+		rec.Class = ClassUnsafe
+		reason("only %s: shared caches never store these responses (RFC 9111)", strings.Join(route.Methods, ", "))
+		return
+	case route != nil && route.HasCacheControl:
+		rec.Class = ClassAlreadySet
+		reason("the view already sets Cache-Control (decorator or header): left alone unless --replace")
+	case share(s.Private) > 0.5 && haveStats:
+		rec.Class, rec.CacheControl = ClassNoStore, "no-store"
+		reason("%.0f%% of its responses already say private or no-store: kept", 100*share(s.Private))
+		return
+	case (route != nil && route.PerUser) || share(s.SetCookie) > 0.01 || share(s.Auth) > 0.01:
+		rec.Class, rec.CacheControl = ClassPrivate, "private, no-store"
+		switch {
+		case route != nil && route.PerUser:
+			reason("the view depends on the user (login, permissions, session or current-user dependency)")
+		case share(s.SetCookie) > 0.01:
+			reason("%.1f%% of its responses set a cookie", 100*share(s.SetCookie))
+		default:
+			reason("%.1f%% of its requests carry Authorization", 100*share(s.Auth))
+		}
+		reason("per-user responses must never be stored by a shared cache (RFC 9111 3.5)")
+		return
+	case s.Fingerprinted || (route != nil && route.Kind == "static" && s.Fingerprinted):
+		rec.Class, rec.CacheControl = ClassImmutable, "public, max-age=31536000, immutable"
+		rec.TTL, rec.TTLSeconds, rec.BrowserMaxAge = "365d", 31536000, 31536000
+		reason("file name carries a content hash: a new version gets a new URL")
+		fillEvidence(rec, nil)
+		return
+	}
+	if rec.Requests == 0 && rec.Class == "" {
+		rec.Class = ClassNoTraffic
+		reason("no request for this route in the logs: nothing to base a TTL on")
+		return
+	}
+	// The replay curve.
+	curve := rec.curve
+	if len(curve) == 0 {
+		if rec.Class == "" {
+			rec.Class = ClassNoTraffic
+			reason("not replayed (no cacheable requests)")
+		}
+		return
+	}
+	best := curve[len(curve)-1].HitRatio
+	choice := -1
+	for k, c := range curve {
+		if c.TTL <= 0 {
+			continue
+		}
+		if maxStale > 0 && c.TTL > maxStale {
+			break
+		}
+		choice = k
+		if c.HitRatio >= o.Target*best {
+			break
+		}
+	}
+	if hasPolicy && pol.TTL != "" {
+		if d, err := replay.ParseTTL(pol.TTL); err == nil {
+			for k, c := range curve {
+				if c.TTL == d {
+					choice = k
+				}
+			}
+			rec.TTL = replay.FormatTTL(d)
+			reason("TTL set by the policy file")
+		}
+	}
+	if choice < 0 {
+		if rec.Class == "" {
+			rec.Class, rec.CacheControl = ClassPrivate, "no-cache"
+			reason("--max-stale %s is shorter than every TTL tried: the CDN must revalidate each time", maxStale)
+		}
+		return
+	}
+	c := curve[choice]
+	ttl := int64(c.TTL / time.Second)
+	swr := ttl
+	if maxStale > 0 {
+		swr = min(swr, int64((maxStale-c.TTL)/time.Second))
+	}
+	swr = max(min(swr, 86400), 0)
+	sie := int64(86400)
+	browser := min(ttl, 60)
+	if c.StaleContent > 0 {
+		browser = 0
+		reason("content changes were seen at the origin: browsers revalidate (max-age=0) so that a purge reaches them")
+	}
+	cc := fmt.Sprintf("public, max-age=%d, s-maxage=%d", browser, ttl)
+	if swr > 0 {
+		cc += fmt.Sprintf(", stale-while-revalidate=%d", swr)
+	}
+	cc += fmt.Sprintf(", stale-if-error=%d", sie)
+	if rec.Class == "" {
+		rec.Class = ClassCacheable
+		if best < 0.05 {
+			rec.Class = ClassLowReuse
+			reason("even the longest TTL reaches a hit ratio of %.1f%%: requests rarely repeat (check the cache key)", 100*best)
+		}
+		rec.CacheControl = cc
+		if rec.TTL == "" {
+			rec.TTL = replay.FormatTTL(c.TTL)
+		}
+		rec.TTLSeconds, rec.SWRSeconds, rec.SIESeconds, rec.BrowserMaxAge = ttl, swr, sie, browser
+		reason("TTL %s reaches %.1f%% hit ratio, %.0f%% of the %.1f%% the longest TTL would", rec.TTL, 100*c.HitRatio, 100*c.HitRatio/math.Max(best, 1e-9), 100*best)
+	}
+	fillEvidence(rec, &c)
+	if best > 0 {
+		v := best
+		rec.AchievableHitRatio = &v
+	}
+}
+
+func fillEvidence(rec *Recommendation, c *replay.Outcome) {
+	if c == nil {
+		return
+	}
+	h, o, st := c.HitRatio, c.OriginPerMin, c.StaleShare
+	rec.PredictedHitRatio, rec.OriginPerMinAt, rec.StaleShare, rec.StaleAgeP95 = &h, &o, &st, c.StaleAgeP95
+	rec.LatencyAtMS = c.ExpectedMS
+	if c.ObservedMissMS != nil && rec.CurrentHitRatio != nil {
+		hit := *c.ObservedMissMS
+		if c.ObservedHitMS != nil {
+			hit = *c.ObservedHitMS
+		}
+		v := *rec.CurrentHitRatio*hit + (1-*rec.CurrentHitRatio)**c.ObservedMissMS
+		rec.LatencyNowMS = &v
+	} else if c.ObservedMissMS != nil {
+		v := *c.ObservedMissMS
+		rec.LatencyNowMS = &v
+	}
+}

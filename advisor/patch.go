@@ -1,0 +1,492 @@
+package advisor
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/pmezard/go-difflib/difflib"
+	sitter "github.com/tree-sitter/go-tree-sitter"
+)
+
+// PatchResult is the unified diff and what it did to each route.
+type PatchResult struct {
+	Diff    string         `json:"diff"`
+	Files   []string       `json:"files"`
+	Changes []PatchChange  `json:"changes"`
+	Skipped []PatchSkipped `json:"skipped"`
+}
+
+// PatchChange is one view that gets a header.
+type PatchChange struct {
+	View         string   `json:"view"`
+	File         string   `json:"file"`
+	Line         int      `json:"line"`
+	Routes       []string `json:"routes"`
+	CacheControl string   `json:"cache_control"`
+	How          string   `json:"how"`
+}
+
+// PatchSkipped is a route left alone, and why.
+type PatchSkipped struct {
+	Route  string `json:"route"`
+	Reason string `json:"reason"`
+}
+
+// edit inserts lines before a 0-based line, or replaces one line.
+type edit struct {
+	at      int
+	replace bool
+	lines   []string
+}
+
+// Patch writes the recommendations into the project's source as a unified
+// diff relative to src. Only files under src are touched; a view that
+// already sets Cache-Control is left alone unless replace.
+func Patch(src string, rt *Routes, recs []*Recommendation, replace bool) (*PatchResult, error) {
+	res := &PatchResult{}
+	edits := map[*module][]edit{}
+	newFiles := map[string]string{}
+
+	// One header per view: routes sharing a view take the most conservative
+	// recommendation (shortest shared TTL; private wins).
+	type viewPlan struct {
+		route  *Route
+		rec    *Recommendation
+		routes []string
+	}
+	plans := map[string]*viewPlan{}
+	var order []string
+	fastapiEntries := map[[2]string]string{}
+	var fastapiImmutable []string
+	for _, rec := range recs {
+		r := rec.route
+		if r == nil {
+			continue
+		}
+		skip := func(why string) { res.Skipped = append(res.Skipped, PatchSkipped{Route: r.Pattern, Reason: why}) }
+		switch {
+		case rec.CacheControl == "":
+			skip("no header recommended (" + rec.Class + ")")
+			continue
+		case r.HasCacheControl && !replace:
+			skip("the view already sets Cache-Control; --replace to override")
+			continue
+		}
+		if r.Framework == "fastapi" {
+			if r.Kind == "static" {
+				if rec.Class == ClassImmutable || strings.Contains(rec.CacheControl, "immutable") {
+					fastapiImmutable = append(fastapiImmutable, r.routeName)
+				} else {
+					skip("static mount: only fingerprinted files get a header")
+				}
+				continue
+			}
+			for _, m := range r.Methods {
+				fastapiEntries[[2]string{m, r.Pattern}] = rec.CacheControl
+			}
+			continue
+		}
+		if r.viewNode == nil || r.viewMod == nil {
+			skip("view not found in the source")
+			continue
+		}
+		key := r.View
+		if r.Kind == "viewset" {
+			key = r.viewMod.name + "." + r.viewMod.text(classNameNode(r.viewNode))
+		}
+		p, ok := plans[key]
+		if !ok {
+			p = &viewPlan{route: r, rec: rec}
+			plans[key] = p
+			order = append(order, key)
+		} else if stricter(rec, p.rec) {
+			p.rec = rec
+		}
+		p.routes = append(p.routes, r.Pattern)
+	}
+	sort.Strings(order)
+	for _, key := range order {
+		p := plans[key]
+		r := p.route
+		m := r.viewMod
+		if err := underRoot(src, m.file); err != nil {
+			res.Skipped = append(res.Skipped, PatchSkipped{Route: r.Pattern, Reason: err.Error()})
+			continue
+		}
+		def := r.viewNode
+		startLine := int(def.StartPosition().Row)
+		indent := leadingSpace(lineAt(m.src, startLine))
+		args := djangoArgs(p.rec.CacheControl)
+		var deco, how string
+		if isClass(def) {
+			deco = fmt.Sprintf(`%s@method_decorator(cache_control(%s), name="dispatch")`, indent, args)
+			how = `@method_decorator(cache_control(...), name="dispatch") on the class`
+			edits[m] = append(edits[m], importEdit(m, "django.utils.decorators", "method_decorator"))
+		} else {
+			deco = fmt.Sprintf("%s@cache_control(%s)", indent, args)
+			how = "@cache_control(...) above the view's other decorators"
+		}
+		edits[m] = append(edits[m], importEdit(m, "django.views.decorators.cache", "cache_control"))
+		if replace {
+			// Our decorator replaces a single-line cache_control decorator.
+			for _, d := range decoratorLines(m, def) {
+				if strings.Contains(d.text, "cache_control(") {
+					edits[m] = append(edits[m], edit{at: d.line, replace: true, lines: []string{}})
+				}
+			}
+		}
+		edits[m] = append(edits[m], edit{at: startLine, lines: []string{deco}})
+		res.Changes = append(res.Changes, PatchChange{View: r.View, File: m.file, Line: startLine + 1, Routes: p.routes, CacheControl: p.rec.CacheControl, How: how})
+	}
+	if len(fastapiEntries) > 0 || len(fastapiImmutable) > 0 {
+		if err := fastapiPatch(src, rt, fastapiEntries, fastapiImmutable, replace, edits, newFiles, res); err != nil {
+			return nil, err
+		}
+	}
+	// Render the diff.
+	var files []string
+	byFile := map[string]*module{}
+	for m := range edits {
+		files = append(files, m.file)
+		byFile[m.file] = m
+	}
+	sort.Strings(files)
+	var out strings.Builder
+	for _, f := range files {
+		m := byFile[f]
+		if len(m.src) > 0 && m.src[len(m.src)-1] != '\n' {
+			return nil, fmt.Errorf("%s does not end with a newline: add one first", f)
+		}
+		after := applyEdits(m.src, edits[m])
+		d := difflib.UnifiedDiff{A: difflib.SplitLines(string(m.src)), B: difflib.SplitLines(after), FromFile: "a/" + f, ToFile: "b/" + f, Context: 3}
+		text, err := difflib.GetUnifiedDiffString(d)
+		if err != nil {
+			return nil, err
+		}
+		out.WriteString(fmt.Sprintf("diff --git a/%s b/%s\n", f, f))
+		out.WriteString(text)
+		res.Files = append(res.Files, f)
+	}
+	var nf []string
+	for f := range newFiles {
+		nf = append(nf, f)
+	}
+	sort.Strings(nf)
+	for _, f := range nf {
+		body := newFiles[f]
+		lines := strings.SplitAfter(body, "\n")
+		if lines[len(lines)-1] == "" {
+			lines = lines[:len(lines)-1]
+		}
+		fmt.Fprintf(&out, "diff --git a/%s b/%s\nnew file mode 100644\n--- /dev/null\n+++ b/%s\n@@ -0,0 +1,%d @@\n", f, f, f, len(lines))
+		for _, l := range lines {
+			out.WriteString("+" + l)
+		}
+		res.Files = append(res.Files, f)
+	}
+	res.Diff = out.String()
+	return res, nil
+}
+
+// stricter reports whether a's header is more conservative than b's.
+func stricter(a, b *Recommendation) bool {
+	ap, bp := strings.Contains(a.CacheControl, "private") || strings.Contains(a.CacheControl, "no-store"), strings.Contains(b.CacheControl, "private") || strings.Contains(b.CacheControl, "no-store")
+	if ap != bp {
+		return ap
+	}
+	return a.TTLSeconds < b.TTLSeconds
+}
+
+// underRoot refuses paths that would leave src.
+func underRoot(src, rel string) error {
+	if filepath.IsAbs(rel) || strings.HasPrefix(filepath.Clean(rel), "..") {
+		return fmt.Errorf("%s is outside --src", rel)
+	}
+	full := filepath.Join(src, rel)
+	if fi, err := os.Lstat(full); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		return fmt.Errorf("%s is a symbolic link: not touched", rel)
+	}
+	real, err := filepath.EvalSymlinks(full)
+	if err != nil {
+		return nil
+	}
+	root, err := filepath.EvalSymlinks(src)
+	if err != nil {
+		return err
+	}
+	if r, err := filepath.Rel(root, real); err != nil || strings.HasPrefix(r, "..") {
+		return fmt.Errorf("%s resolves outside --src", rel)
+	}
+	return nil
+}
+
+var ccDirective = regexp.MustCompile(`^([a-z-]+)(?:=(\d+))?$`)
+
+// djangoArgs turns "public, max-age=0, s-maxage=300" into cache_control's
+// keyword arguments: public=True, max_age=0, s_maxage=300.
+func djangoArgs(cc string) string {
+	var args []string
+	for _, d := range strings.Split(cc, ",") {
+		d = strings.TrimSpace(strings.ToLower(d))
+		m := ccDirective.FindStringSubmatch(d)
+		if m == nil {
+			continue
+		}
+		name := strings.ReplaceAll(m[1], "-", "_")
+		if m[2] != "" {
+			args = append(args, name+"="+m[2])
+		} else {
+			args = append(args, name+"=True")
+		}
+	}
+	return strings.Join(args, ", ")
+}
+
+func lineAt(src []byte, n int) string {
+	lines := bytes.Split(src, []byte("\n"))
+	if n < len(lines) {
+		return string(lines[n])
+	}
+	return ""
+}
+
+func leadingSpace(s string) string { return s[:len(s)-len(strings.TrimLeft(s, " \t"))] }
+
+type decoLine struct {
+	line int
+	text string
+}
+
+// decoratorLines lists the single-line decorators of a definition
+// (0-based line and text).
+func decoratorLines(m *module, def *sitter.Node) []decoLine {
+	if def.Kind() != "decorated_definition" {
+		return nil
+	}
+	var out []decoLine
+	for _, d := range children(def) {
+		if d.Kind() == "decorator" && d.StartPosition().Row == d.EndPosition().Row {
+			out = append(out, decoLine{line: int(d.StartPosition().Row), text: m.text(d)})
+		}
+	}
+	return out
+}
+
+// classNameNode returns the name node of a (decorated) class definition.
+func classNameNode(def *sitter.Node) *sitter.Node {
+	if def.Kind() == "decorated_definition" {
+		def = def.ChildByFieldName("definition")
+	}
+	return def.ChildByFieldName("name")
+}
+
+// importEdit adds "from mod import name" (merged into an existing
+// single-line "from mod import ..." when there is one; nothing when the
+// name is already imported).
+func importEdit(m *module, mod, name string) edit {
+	if full, ok := m.imports[name]; ok && full == mod+"."+name {
+		return edit{at: -1}
+	}
+	lines := strings.Split(string(m.src), "\n")
+	re := regexp.MustCompile(`^from\s+` + regexp.QuoteMeta(mod) + `\s+import\s+([^()\\#]+?)\s*(#.*)?$`)
+	for i, l := range lines {
+		if mm := re.FindStringSubmatch(l); mm != nil {
+			names := strings.Split(mm[1], ",")
+			for j := range names {
+				names[j] = strings.TrimSpace(names[j])
+			}
+			names = append(names, name)
+			sort.Strings(names)
+			return edit{at: i, replace: true, lines: []string{"from " + mod + " import " + strings.Join(names, ", ")}}
+		}
+	}
+	// After the last top-level import (or at the top, after a docstring).
+	at := 0
+	for _, st := range children(m.root) {
+		switch st.Kind() {
+		case "import_statement", "import_from_statement", "future_import_statement":
+			at = int(st.EndPosition().Row) + 1
+		case "expression_statement":
+			if at == 0 && len(children(st)) == 1 && children(st)[0].Kind() == "string" {
+				at = int(st.EndPosition().Row) + 1
+			}
+		}
+	}
+	return edit{at: at, lines: []string{"from " + mod + " import " + name}}
+}
+
+// applyEdits applies insertions and replacements (deduplicated).
+func applyEdits(src []byte, es []edit) string {
+	lines := strings.Split(string(src), "\n")
+	ins := map[int][]string{}
+	rep := map[int]*edit{}
+	seen := map[string]bool{}
+	for i := range es {
+		e := es[i]
+		if e.at < 0 {
+			continue
+		}
+		if e.replace {
+			if prev, ok := rep[e.at]; ok && len(prev.lines) == 1 && len(e.lines) == 1 {
+				// Two merges into the same import line: combine the names.
+				prev.lines = []string{mergeImport(prev.lines[0], e.lines[0])}
+				continue
+			}
+			rep[e.at] = &e
+			continue
+		}
+		for _, l := range e.lines {
+			k := fmt.Sprint(e.at, l)
+			if !seen[k] {
+				seen[k] = true
+				ins[e.at] = append(ins[e.at], l)
+			}
+		}
+	}
+	var out []string
+	for i, l := range lines {
+		out = append(out, ins[i]...)
+		if r, ok := rep[i]; ok {
+			out = append(out, r.lines...)
+			continue
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
+}
+
+func mergeImport(a, b string) string {
+	ia, ib := strings.Index(a, " import "), strings.Index(b, " import ")
+	if ia < 0 || ib < 0 || a[:ia] != b[:ib] {
+		return a
+	}
+	set := map[string]bool{}
+	for _, n := range strings.Split(a[ia+8:]+","+b[ib+8:], ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			set[n] = true
+		}
+	}
+	var names []string
+	for n := range set {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return a[:ia] + " import " + strings.Join(names, ", ")
+}
+
+// fastapiPatch adds a small middleware module next to the app and registers
+// it where the app is created: after the route has run, it sets the
+// recommended header for the route's path format unless the response has
+// one already, which covers routes returning a Response themselves.
+func fastapiPatch(src string, rt *Routes, entries map[[2]string]string, immutable []string, replace bool, edits map[*module][]edit, newFiles map[string]string, res *PatchResult) error {
+	// The app: the module that creates FastAPI().
+	var app *module
+	var appVar string
+	var appEnd int
+	for _, m := range rt.proj.files {
+		for _, st := range children(m.root) {
+			for _, a := range children(st) {
+				if a.Kind() != "assignment" {
+					continue
+				}
+				if c, ok := m.asCall(a.ChildByFieldName("right")); ok && lastName(c.fn) == "FastAPI" && app == nil {
+					app, appVar, appEnd = m, m.text(a.ChildByFieldName("left")), int(st.EndPosition().Row)+1
+				}
+			}
+		}
+	}
+	if app == nil {
+		return fmt.Errorf("no FastAPI() app found to register the Cache-Control middleware")
+	}
+	if err := underRoot(src, app.file); err != nil {
+		return err
+	}
+	dir := filepath.ToSlash(filepath.Dir(app.file))
+	modFile := "cdnadvise_cache.py"
+	importLine := "import cdnadvise_cache"
+	if dir != "." {
+		modFile = dir + "/" + modFile
+		pkg := strings.TrimSuffix(app.name, "."+lastName(app.name))
+		if strings.HasSuffix(app.file, "__init__.py") {
+			pkg = app.name
+		}
+		importLine = "from " + pkg + " import cdnadvise_cache"
+	}
+	if _, err := os.Stat(filepath.Join(src, modFile)); err == nil {
+		return fmt.Errorf("%s exists already (an earlier patch?): remove it or edit it by hand", modFile)
+	}
+	var keys [][2]string
+	for k := range entries {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i][1]+keys[i][0] < keys[j][1]+keys[j][0] })
+	var b strings.Builder
+	b.WriteString(`"""Cache-Control per route, written by cdnadvise patch.
+
+The middleware runs after the route: FastAPI records the matched route in the
+ASGI scope, so the header is chosen by the route's path format and method, for
+responses the route builds itself (Response, JSONResponse) as well. A response
+that already carries Cache-Control keeps it.
+"""
+import re
+
+CACHE_CONTROL = {
+`)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "    (%q, %q): %q,\n", k[0], k[1], entries[k])
+	}
+	b.WriteString("}\n\n# Static mounts whose fingerprinted files (name.<hash>.ext) never change.\nIMMUTABLE_MOUNTS = (\n")
+	for _, p := range immutable {
+		fmt.Fprintf(&b, "    %q,\n", p)
+	}
+	fmt.Fprintf(&b, `)
+FINGERPRINT = re.compile(r"[.-][0-9a-fA-F]{8,}\.[A-Za-z0-9]+$")
+REPLACE = %s
+
+
+async def set_cache_control(request, call_next):
+    response = await call_next(request)
+    if "cache-control" in response.headers and not REPLACE:
+        return response
+    route = request.scope.get("route")
+    path = getattr(route, "path_format", None) or getattr(route, "path", None)
+    method = "GET" if request.method == "HEAD" else request.method
+    value = CACHE_CONTROL.get((method, path))
+    if value is None and method == "GET":
+        for mount in IMMUTABLE_MOUNTS:
+            if request.url.path.startswith(mount + "/") and FINGERPRINT.search(request.url.path):
+                value = "public, max-age=31536000, immutable"
+                break
+    if value is not None:
+        response.headers["Cache-Control"] = value
+    return response
+`, map[bool]string{true: "True", false: "False"}[replace])
+	newFiles[modFile] = b.String()
+	edits[app] = append(edits[app], edit{at: importAfter(app), lines: []string{importLine}})
+	edits[app] = append(edits[app], edit{at: appEnd, lines: []string{fmt.Sprintf(`%s.middleware("http")(cdnadvise_cache.set_cache_control)`, appVar)}})
+	var routes []string
+	for _, k := range keys {
+		routes = append(routes, k[0]+" "+k[1])
+	}
+	routes = append(routes, immutable...)
+	res.Changes = append(res.Changes, PatchChange{View: appVar, File: modFile, Line: 1, Routes: routes, CacheControl: "per route (see " + modFile + ")",
+		How: "a middleware registered on the app sets the header by route after it ran, unless the response has one"})
+	return nil
+}
+
+// importAfter returns the line after the module's last top-level import.
+func importAfter(m *module) int {
+	at := 0
+	for _, st := range children(m.root) {
+		switch st.Kind() {
+		case "import_statement", "import_from_statement", "future_import_statement":
+			at = int(st.EndPosition().Row) + 1
+		}
+	}
+	return at
+}

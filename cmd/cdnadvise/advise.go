@@ -1,0 +1,300 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cdnadvise/cdnadvise/advisor"
+	"github.com/cdnadvise/cdnadvise/internal/store"
+	"github.com/cdnadvise/cdnadvise/replay"
+)
+
+type routesOptions struct {
+	io   *streams
+	Src  string
+	JSON bool
+}
+
+func newRoutesCmd(io *streams) *cobra.Command {
+	opts := &routesOptions{io: io}
+	cmd := &cobra.Command{
+		Use:   "routes --src DIR",
+		Short: "List the routes of a Django or FastAPI project (parsed, never run)",
+		Long: `List every route of the Django or FastAPI project in DIR with its methods, full URL
+pattern (prefixes resolved), the file and line that declares it and the view. The
+source is parsed with tree-sitter, never imported or run. Routes that cannot be
+resolved statically are listed with the reason.`,
+		Example: `  cdnadvise routes --src ./myapp
+  cdnadvise routes --src ./myapp --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runRoutes(opts) },
+	}
+	cmd.Flags().StringVar(&opts.Src, "src", "", "the project's source folder (required)")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print as JSON")
+	cmd.MarkFlagRequired("src")
+	return cmd
+}
+
+func runRoutes(opts *routesOptions) error {
+	rt, err := advisor.ExtractRoutes(opts.Src)
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+	if opts.JSON {
+		enc := json.NewEncoder(opts.io.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rt)
+	}
+	fmt.Fprintf(opts.io.Out, "%s project, %d routes\n", rt.Framework, len(rt.Routes))
+	tw := tabwriter.NewWriter(opts.io.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "METHODS\tPATTERN\tVIEW\tDECLARED AT\tNOTES")
+	for _, r := range rt.Routes {
+		var notes []string
+		if r.HasCacheControl {
+			notes = append(notes, "sets Cache-Control")
+		}
+		if r.PerUser {
+			notes = append(notes, "per user")
+		}
+		if r.Unresolved != "" {
+			notes = append(notes, "UNRESOLVED: "+r.Unresolved)
+		}
+		m := strings.Join(r.Methods, ",")
+		if m == "" {
+			m = "any"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s:%d\t%s\n", m, r.Pattern, r.View, r.File, r.Line, strings.Join(notes, "; "))
+	}
+	tw.Flush()
+	for _, n := range rt.Notes {
+		fmt.Fprintln(opts.io.Out, "note:", n)
+	}
+	return nil
+}
+
+type adviseOptions struct {
+	*globalOptions
+	io *streams
+
+	Src        string
+	Edge       string
+	Target     float64
+	MaxStale   time.Duration
+	PolicyFile string
+	PopMode    string
+	Key        string
+	JSON       bool
+	Top        int
+
+	// patch
+	Out     string
+	Replace bool
+}
+
+func (o *adviseOptions) flags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&o.Src, "src", "", "the Django or FastAPI project (routes from its source); without it, endpoints are inferred")
+	f.StringVar(&o.Edge, "edge", "generic", "cache the advice is for: nginx, varnish, cloudfront, cloudflare, fastly, generic")
+	f.Float64Var(&o.Target, "target", 0.9, "the TTL chosen is the shortest reaching this share of the achievable hit ratio")
+	f.DurationVar(&o.MaxStale, "max-stale", 0, "longest a response may be served after it changed (caps TTL + stale-while-revalidate)")
+	f.StringVar(&o.PolicyFile, "policy", "", `JSON per-route overrides: {"/api/items/{id}": {"ttl": "5m"}, "/cart/": {"skip": true}}`)
+	f.StringVar(&o.PopMode, "pop-mode", "per-pop", "per-pop or shared caches in the replay")
+	f.StringVar(&o.Key, "key", "raw", "cache key policy in the replay: raw, no-tracking, sorted, no-query")
+}
+
+func (o *adviseOptions) advise(ctx context.Context) (*advisor.Advice, *advisor.Routes, error) {
+	prof, err := replay.LookupProfile(o.Edge, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := advisor.Options{Target: o.Target, MaxStale: o.MaxStale, Sweep: replay.SweepOptions{Profile: prof},
+		Load: replay.LoadOptions{PerPoP: o.PopMode != "shared", Key: replay.KeyPolicy(o.Key)}}
+	if o.PolicyFile != "" {
+		if opts.Policies, err = advisor.ReadPolicies(o.PolicyFile); err != nil {
+			return nil, nil, err
+		}
+	}
+	var rt *advisor.Routes
+	if o.Src != "" {
+		if rt, err = advisor.ExtractRoutes(o.Src); err != nil {
+			return nil, nil, err
+		}
+		opts.Routes = rt
+	}
+	st, err := store.Open(ctx, store.PathFromEnv(o.DB))
+	if err != nil {
+		return nil, rt, err
+	}
+	defer st.Close()
+	adv, err := advisor.Advise(ctx, st, opts)
+	return adv, rt, err
+}
+
+func newAdviseCmd(g *globalOptions, io *streams) *cobra.Command {
+	opts := &adviseOptions{globalOptions: g, io: io}
+	cmd := &cobra.Command{
+		Use:   "advise [--src DIR]",
+		Short: "Recommend a TTL and Cache-Control per route, with the evidence",
+		Long: `Recommend per route (with --src) or per inferred endpoint the Cache-Control value
+and TTL, the class it falls in and the evidence: requests, today's hit ratio, the
+predicted hit ratio and origin requests per minute at that TTL (from replay), the
+staleness it costs, the latency change, and a confidence from the sample size.
+
+Rules that are never broken (RFC 9111, RFC 5861): per-user responses (Set-Cookie,
+Authorization, login/permission checks) get "private, no-store"; only GET/HEAD are
+cached; responses that say no-store keep it; fingerprinted static files get
+"public, max-age=31536000, immutable"; the shared TTL goes in s-maxage, with a
+browser max-age of at most 60 s (0 when the content was seen changing), plus
+stale-while-revalidate (up to the TTL, within --max-stale) and stale-if-error.
+The TTL is the shortest whose predicted hit ratio reaches --target (90%) of the
+hit ratio at the longest TTL tried.`,
+		Example: `  cdnadvise advise --src ./myapp
+  cdnadvise advise --src ./myapp --edge cloudfront --max-stale 5m --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runAdvise(cmd.Context(), opts) },
+	}
+	opts.flags(cmd)
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print as JSON")
+	cmd.Flags().IntVar(&opts.Top, "top", 30, "recommendations to show in the table (0: all)")
+	return cmd
+}
+
+func runAdvise(ctx context.Context, opts *adviseOptions) error {
+	adv, rt, err := opts.advise(ctx)
+	if rt != nil {
+		defer rt.Close()
+	}
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		enc := json.NewEncoder(opts.io.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(adv)
+	}
+	printAdvice(opts.io.Out, adv, opts.Top)
+	return nil
+}
+
+func printAdvice(w io.Writer, adv *advisor.Advice, top int) {
+	fmt.Fprintln(w, "TTL rule:", adv.Definition)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ROUTE\tREQS\tCLASS\tCACHE-CONTROL\tHIT NOW\tHIT PREDICTED\tORIGIN/min NOW→AT TTL\tSTALE\tCONFIDENCE")
+	for i, r := range adv.Recommendations {
+		if top > 0 && i >= top {
+			fmt.Fprintf(tw, "(%d more: --top 0)\n", len(adv.Recommendations)-top)
+			break
+		}
+		at := "-"
+		if r.OriginPerMinAt != nil {
+			at = fmt.Sprintf("%.1f→%.1f", r.OriginPerMinNow, *r.OriginPerMinAt)
+		}
+		stale := "-"
+		if r.StaleShare != nil {
+			stale = fmt.Sprintf("%.1f%%", 100**r.StaleShare)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Endpoint, r.Requests, r.Class, dash(r.CacheControl), pct(r.CurrentHitRatio),
+			pct(r.PredictedHitRatio), at, stale, r.Confidence)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nwhy:")
+	for i, r := range adv.Recommendations {
+		if top > 0 && i >= top {
+			break
+		}
+		fmt.Fprintf(w, "  %s: %s\n", r.Endpoint, strings.Join(r.Reasons, "; "))
+	}
+	if len(adv.Unmatched) > 0 {
+		fmt.Fprintln(w, "\npaths that match no route (top):")
+		for i, u := range adv.Unmatched {
+			if i == 10 {
+				break
+			}
+			fmt.Fprintf(w, "  %s (%d requests)\n", u.Path, u.Requests)
+		}
+	}
+	for _, n := range adv.Notes {
+		fmt.Fprintln(w, "note:", n)
+	}
+}
+
+func newPatchCmd(g *globalOptions, io *streams) *cobra.Command {
+	opts := &adviseOptions{globalOptions: g, io: io}
+	cmd := &cobra.Command{
+		Use:   "patch --src DIR [-o FILE]",
+		Short: "Write the recommended Cache-Control into the Django/FastAPI source as a unified diff",
+		Long: `Write the advice into the project's source as a unified diff, relative to DIR, that
+'git apply' and 'patch -p1' accept. Django function views get @cache_control(...) (from
+django.views.decorators.cache, import added or merged) above their other decorators;
+class-based views and DRF viewsets get @method_decorator(cache_control(...),
+name="dispatch"). FastAPI apps get a small generated middleware module
+(cdnadvise_cache.py, next to the app) registered on the app: after a route has run it
+sets the header chosen for that route's path and method, unless the response already
+has one, so routes returning a Response/JSONResponse themselves are covered too.
+
+Views that already set Cache-Control are left alone unless --replace; only files under
+DIR are touched; the summary on stderr lists what changed and what was skipped.`,
+		Example: `  cdnadvise patch --src ./myapp > cache.patch && git -C ./myapp apply ../cache.patch
+  cdnadvise patch --src ./myapp -o cache.patch --edge cloudfront`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runPatch(cmd.Context(), opts) },
+	}
+	opts.flags(cmd)
+	cmd.Flags().StringVarP(&opts.Out, "output", "o", "", "write the diff to this file (default: standard output)")
+	cmd.Flags().BoolVar(&opts.Replace, "replace", false, "replace Cache-Control that views set already")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the result (diff, changes, skipped) as JSON")
+	cmd.MarkFlagRequired("src")
+	return cmd
+}
+
+func runPatch(ctx context.Context, opts *adviseOptions) error {
+	adv, rt, err := opts.advise(ctx)
+	if rt != nil {
+		defer rt.Close()
+	}
+	if err != nil {
+		return err
+	}
+	res, err := advisor.Patch(opts.Src, rt, adv.Recommendations, opts.Replace)
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		enc := json.NewEncoder(opts.io.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	out := opts.io.Out
+	if opts.Out != "" {
+		f, err := os.Create(opts.Out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		out = f
+	}
+	if _, err := io.WriteString(out, res.Diff); err != nil {
+		return err
+	}
+	if !opts.Quiet {
+		for _, c := range res.Changes {
+			fmt.Fprintf(opts.io.ErrOut, "patched %s (%s:%d): %s, for %s\n", c.View, c.File, c.Line, c.CacheControl, strings.Join(c.Routes, " "))
+		}
+		for _, s := range res.Skipped {
+			fmt.Fprintf(opts.io.ErrOut, "left alone %s: %s\n", s.Route, s.Reason)
+		}
+		if res.Diff == "" {
+			fmt.Fprintln(opts.io.ErrOut, "nothing to patch")
+		}
+	}
+	return nil
+}
