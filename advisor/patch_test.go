@@ -1,0 +1,270 @@
+package advisor
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cdnadvise/cdnadvise/ingest"
+	"github.com/cdnadvise/cdnadvise/internal/store"
+	"github.com/cdnadvise/cdnadvise/replay"
+)
+
+// copyTree copies a test project into a new git repository.
+func copyTree(t *testing.T, from string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), filepath.Base(from))
+	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			if d.Name() == "__pycache__" {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	git(t, dst, "init", "-q")
+	git(t, dst, "add", "-A")
+	git(t, dst, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "project")
+	return dst
+}
+
+func git(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// trafficStore makes a store of edge traffic over the given paths (Zipf-like,
+// over ten minutes, two PoPs), all MISS: no CDN caching today.
+func trafficStore(t *testing.T, paths []string, n int) *store.Store {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(1, 2))
+	var b bytes.Buffer
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < n; i++ {
+		k := int(float64(len(paths)) * rng.Float64() * rng.Float64())
+		p := paths[k]
+		ts := start.Add(time.Duration(i) * 600 * time.Second / time.Duration(n))
+		method := "GET"
+		if strings.HasPrefix(p, "POST ") {
+			method, p = "POST", p[5:]
+		}
+		fmt.Fprintf(&b, "10.0.0.%d - - [%s] \"%s %s HTTP/1.1\" 200 %d \"-\" \"ua\" 0.050 0.049 MISS pop=%s\n",
+			i%250, ts.Format("02/Jan/2006:15:04:05 -0700"), method, p, 500+k, []string{"FRA", "IAD"}[i%2])
+	}
+	dir := t.TempDir()
+	st, err := store.Open(context.Background(), filepath.Join(dir, "s.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	p := filepath.Join(dir, "edge.log")
+	os.WriteFile(p, b.Bytes(), 0o644)
+	if _, err := ingest.Run(context.Background(), st, ingest.Options{Inputs: []ingest.Input{{Path: p}}, MaxRejectRatio: 0.01}); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func recFor(t *testing.T, adv *Advice, endpoint string) *Recommendation {
+	t.Helper()
+	for _, r := range adv.Recommendations {
+		if r.Endpoint == endpoint {
+			return r
+		}
+	}
+	t.Fatalf("no recommendation for %s", endpoint)
+	return nil
+}
+
+// applyAndCompile applies the diff with git apply (after patch -p1 --dry-run)
+// and compiles every patched Python file with /usr/bin/python3.
+func applyAndCompile(t *testing.T, dir string, res *PatchResult) {
+	t.Helper()
+	pf := filepath.Join(t.TempDir(), "cache.patch")
+	os.WriteFile(pf, []byte(res.Diff), 0o644)
+	if _, err := exec.LookPath("patch"); err == nil {
+		cmd := exec.Command("patch", "-p1", "--dry-run", "-i", pf)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("patch -p1 --dry-run: %v\n%s\n%s", err, out, res.Diff)
+		}
+	}
+	git(t, dir, "apply", "--check", pf)
+	git(t, dir, "apply", pf)
+	for _, f := range res.Files {
+		if !strings.HasSuffix(f, ".py") {
+			continue
+		}
+		if _, err := os.Stat("/usr/bin/python3"); err != nil {
+			t.Skip("no /usr/bin/python3")
+		}
+		out, err := exec.Command("/usr/bin/python3", "-m", "py_compile", filepath.Join(dir, f)).CombinedOutput()
+		if err != nil {
+			t.Fatalf("py_compile %s: %v\n%s\n%s", f, err, out, res.Diff)
+		}
+	}
+}
+
+func TestFastAPIAdviseAndPatch(t *testing.T) {
+	dir := copyTree(t, "testdata/fastapiproj")
+	rt, err := ExtractRoutes(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	paths := []string{"/nowhere"}
+	for i := 1; i <= 40; i++ {
+		paths = append(paths, fmt.Sprintf("/api/items/%d", i), fmt.Sprintf("/api/items/%d/raw", i))
+	}
+	paths = append(paths, "/", "/static/app.3f2a9c1b.js", "/users/me", "/leaderboard", "POST /api/items/", "/api/items/3/reviews/9", "/health")
+	st := trafficStore(t, paths, 6000)
+	adv, err := Advise(context.Background(), st, Options{Routes: rt, Sweep: sweepGeneric()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	item := recFor(t, adv, "/api/items/{item_id}")
+	if item.Class != ClassCacheable || item.TTLSeconds <= 0 || !strings.Contains(item.CacheControl, "s-maxage=") || item.PredictedHitRatio == nil || *item.PredictedHitRatio <= 0 {
+		t.Errorf("item: %+v", item)
+	}
+	if r := recFor(t, adv, "/users/me"); r.Class != ClassPrivate || r.CacheControl != "private, no-store" {
+		t.Errorf("per-user: %+v", r)
+	}
+	if r := recFor(t, adv, "/leaderboard"); r.Class != ClassAlreadySet {
+		t.Errorf("already set: %+v", r)
+	}
+	if r := recFor(t, adv, "/static/{path:path}"); r.Class != ClassImmutable {
+		t.Errorf("static: %+v", r)
+	}
+	if len(adv.Unmatched) != 1 || adv.Unmatched[0].Path != "/nowhere" {
+		t.Errorf("unmatched: %+v", adv.Unmatched)
+	}
+	res, err := Patch(dir, rt, adv.Recommendations, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res.Diff, "app/cdnadvise_cache.py") || !strings.Contains(res.Diff, `app.middleware("http")(cdnadvise_cache.set_cache_control)`) {
+		t.Fatalf("diff:\n%s", res.Diff)
+	}
+	if strings.Contains(res.Diff, `"/leaderboard"`) {
+		t.Errorf("a route that sets Cache-Control itself was patched:\n%s", res.Diff)
+	}
+	applyAndCompile(t, dir, res)
+	runFastAPI(t, dir, map[string]string{
+		"/api/items/7":            item.CacheControl,
+		"/api/items/7/raw":        recFor(t, adv, "/api/items/{item_id}/raw").CacheControl,
+		"/static/app.3f2a9c1b.js": "public, max-age=31536000, immutable",
+		"/users/me":               "private, no-store",
+		"/leaderboard":            "public, max-age=5",
+	})
+}
+
+func sweepGeneric() replay.SweepOptions {
+	return replay.SweepOptions{Profile: replay.Profiles()["generic"]}
+}
+
+// freePort asks the kernel for a free loopback port.
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// needPython skips (or fails in CI) when a Debian Python module is missing.
+func needPython(t *testing.T, modules ...string) {
+	t.Helper()
+	args := []string{"-c", "import " + strings.Join(modules, ", ")}
+	if out, err := exec.Command("/usr/bin/python3", args...).CombinedOutput(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI needs %v for /usr/bin/python3 (Debian packages): %s", modules, out)
+		}
+		t.Skipf("skipping the running-app check: /usr/bin/python3 lacks %v (apt-get install python3-fastapi python3-uvicorn python3-django python3-djangorestframework)", modules)
+	}
+}
+
+// serve starts a server process on 127.0.0.1 and stops it (by PID) when the
+// test ends; it waits until the port answers.
+func serve(t *testing.T, dir string, port int, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("server output:\n%s", logs.String())
+		}
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("server did not start:\n%s", logs.String())
+}
+
+// checkHeaders requests each path and compares Cache-Control.
+func checkHeaders(t *testing.T, port int, want map[string]string) {
+	t.Helper()
+	client := &http.Client{Timeout: 5 * time.Second}
+	for path, cc := range want {
+		resp, err := client.Get(fmt.Sprintf("http://127.0.0.1:%d%s", port, path))
+		if err != nil {
+			t.Errorf("GET %s: %v", path, err)
+			continue
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		t.Logf("GET %s: %d Cache-Control: %s", path, resp.StatusCode, resp.Header.Get("Cache-Control"))
+		if got := resp.Header.Get("Cache-Control"); got != cc || resp.StatusCode != 200 {
+			t.Errorf("GET %s: %d, Cache-Control %q, want %q", path, resp.StatusCode, got, cc)
+		}
+	}
+}
+
+func runFastAPI(t *testing.T, dir string, want map[string]string) {
+	needPython(t, "fastapi", "uvicorn")
+	port := freePort(t)
+	serve(t, dir, port, "/usr/bin/python3", "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", fmt.Sprint(port), "--log-level", "warning")
+	checkHeaders(t, port, want)
+}
