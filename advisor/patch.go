@@ -163,7 +163,7 @@ func Patch(src string, rt *Routes, recs []*Recommendation, replace bool) (*Patch
 			return nil, fmt.Errorf("%s does not end with a newline: add one first", f)
 		}
 		after := applyEdits(m.src, edits[m])
-		d := difflib.UnifiedDiff{A: difflib.SplitLines(string(m.src)), B: difflib.SplitLines(after), FromFile: "a/" + f, ToFile: "b/" + f, Context: 3}
+		d := difflib.UnifiedDiff{A: splitLines(string(m.src)), B: splitLines(after), FromFile: "a/" + f, ToFile: "b/" + f, Context: 3}
 		text, err := difflib.GetUnifiedDiffString(d)
 		if err != nil {
 			return nil, err
@@ -489,4 +489,14 @@ func importAfter(m *module) int {
 		}
 	}
 	return at
+}
+
+// splitLines splits text into lines that keep their newline (difflib's own
+// SplitLines adds a phantom empty last line).
+func splitLines(s string) []string {
+	lines := strings.SplitAfter(s, "\n")
+	if len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
 }

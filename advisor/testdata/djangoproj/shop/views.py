@@ -31,3 +31,10 @@ def profile(request):
 class ItemDetail(View):
     def get(self, request, pk):
         return JsonResponse({"item": pk})
+
+
+def make_view():
+    def dynamic(request):
+        return HttpResponse("dynamic")
+
+    return dynamic
