@@ -373,11 +373,14 @@ func decide(rec *Recommendation, route *Route, s analyze.Row, haveStats bool, o 
 		cc += fmt.Sprintf(", stale-while-revalidate=%d", swr)
 	}
 	cc += fmt.Sprintf(", stale-if-error=%d", sie)
-	if rec.Class == "" {
-		rec.Class = ClassCacheable
-		if best < 0.05 {
-			rec.Class = ClassLowReuse
-			reason("even the longest TTL reaches a hit ratio of %.1f%%: requests rarely repeat (check the cache key)", 100*best)
+	if rec.Class == "" || rec.Class == ClassAlreadySet {
+		// An already-set route keeps its class; the header is what --replace would write.
+		if rec.Class == "" {
+			rec.Class = ClassCacheable
+			if best < 0.05 {
+				rec.Class = ClassLowReuse
+				reason("even the longest TTL reaches a hit ratio of %.1f%%: requests rarely repeat (check the cache key)", 100*best)
+			}
 		}
 		rec.CacheControl = cc
 		if rec.TTL == "" {

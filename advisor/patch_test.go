@@ -365,3 +365,84 @@ func viewsetCC(t *testing.T, adv *Advice) string {
 	}
 	return best.CacheControl
 }
+
+func TestPolicyMaxStaleAndReplace(t *testing.T) {
+	dir := copyTree(t, "testdata/fastapiproj")
+	rt, err := ExtractRoutes(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	var paths []string
+	for i := 1; i <= 40; i++ {
+		paths = append(paths, fmt.Sprintf("/api/items/%d", i))
+	}
+	paths = append(paths, "/", "/health", "/leaderboard")
+	st := trafficStore(t, paths, 6000)
+	base, err := Advise(context.Background(), st, Options{Routes: rt, Sweep: sweepGeneric()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// --max-stale 30s: TTL plus stale-while-revalidate within 30 s.
+	capped, err := Advise(context.Background(), st, Options{Routes: rt, Sweep: sweepGeneric(), MaxStale: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := recFor(t, capped, "/api/items/{item_id}")
+	if r.TTLSeconds > 30 || r.TTLSeconds+r.SWRSeconds > 30 || r.TTLSeconds <= 0 {
+		t.Errorf("max-stale 30s: ttl %d swr %d (%s)", r.TTLSeconds, r.SWRSeconds, r.CacheControl)
+	}
+	if b := recFor(t, base, "/api/items/{item_id}"); b.TTLSeconds < r.TTLSeconds {
+		t.Errorf("capped TTL %d above uncapped %d", r.TTLSeconds, b.TTLSeconds)
+	}
+	// A policy forces a TTL, a header, or skips a route.
+	pol := map[string]Policy{"/api/items/{item_id}": {TTL: "5m"}, "/": {CacheControl: "public, max-age=10"}, "/health": {Skip: true}}
+	p, err := Advise(context.Background(), st, Options{Routes: rt, Sweep: sweepGeneric(), Policies: pol})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := recFor(t, p, "/api/items/{item_id}"); r.TTLSeconds != 300 {
+		t.Errorf("policy ttl: %+v", r)
+	}
+	if r := recFor(t, p, "/"); r.CacheControl != "public, max-age=10" {
+		t.Errorf("policy header: %+v", r)
+	}
+	if r := recFor(t, p, "/health"); r.CacheControl != "" {
+		t.Errorf("policy skip: %+v", r)
+	}
+	// --replace: the middleware overrides headers routes set themselves.
+	res, err := Patch(dir, rt, base.Recommendations, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res.Diff, "REPLACE = True") || !strings.Contains(res.Diff, `"/leaderboard"`) {
+		t.Errorf("replace:\n%s", res.Diff)
+	}
+	applyAndCompile(t, dir, res)
+}
+
+func TestPatchStaysUnderSrc(t *testing.T) {
+	if err := underRoot("/tmp/x", "../etc/passwd"); err == nil {
+		t.Error("../ accepted")
+	}
+	if err := underRoot("/tmp/x", "/etc/passwd"); err == nil {
+		t.Error("absolute path accepted")
+	}
+	dir := t.TempDir()
+	outside := t.TempDir()
+	os.WriteFile(filepath.Join(outside, "v.py"), []byte("x = 1\n"), 0o644)
+	os.Symlink(filepath.Join(outside, "v.py"), filepath.Join(dir, "v.py"))
+	if err := underRoot(dir, "v.py"); err == nil {
+		t.Error("symlink leaving --src accepted")
+	}
+}
+
+func TestDjangoArgs(t *testing.T) {
+	got := djangoArgs("public, max-age=0, s-maxage=300, stale-while-revalidate=30, stale-if-error=86400")
+	if got != "public=True, max_age=0, s_maxage=300, stale_while_revalidate=30, stale_if_error=86400" {
+		t.Error(got)
+	}
+	if got := djangoArgs("private, no-store"); got != "private=True, no_store=True" {
+		t.Error(got)
+	}
+}

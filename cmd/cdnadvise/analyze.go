@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cdnadvise/cdnadvise/advisor"
 	"github.com/cdnadvise/cdnadvise/analyze"
 	"github.com/cdnadvise/cdnadvise/internal/store"
 )
@@ -31,6 +32,7 @@ type analyzeOptions struct {
 	JSON, CSV    bool
 	Params       bool
 	JoinWindow   time.Duration
+	Src          string
 }
 
 func newAnalyzeCmd(g *globalOptions, io *streams) *cobra.Command {
@@ -70,6 +72,7 @@ How every ratio is defined is printed with --json (definitions) and below the ta
 	f.BoolVar(&opts.JSON, "json", false, "print the report as JSON")
 	f.BoolVar(&opts.CSV, "csv", false, "print the rows as CSV")
 	f.BoolVar(&opts.Params, "params", true, "list query parameters that fragment the cache key")
+	f.StringVar(&opts.Src, "src", "", "a Django or FastAPI project: endpoints are its own routes (see cdnadvise routes)")
 	f.DurationVar(&opts.JoinWindow, "join-window", 2*time.Second, "edge and origin requests logged this close match when no request id joins them")
 	return cmd
 }
@@ -122,6 +125,14 @@ func runAnalyze(ctx context.Context, opts *analyzeOptions) error {
 	}
 	if aopts.Until, err = parseWhen(opts.Until, last); err != nil {
 		return err
+	}
+	if opts.Src != "" {
+		rt, err := advisor.ExtractRoutes(opts.Src)
+		if err != nil {
+			return err
+		}
+		defer rt.Close()
+		aopts.Router = rt
 	}
 	rep, err := analyze.Run(ctx, st, aopts)
 	if err != nil {

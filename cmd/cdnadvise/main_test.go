@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -230,5 +231,54 @@ func TestReplayTraceCommand(t *testing.T) {
 	code, out, _ = cli(t, "", "replay", "--trace", p, "--policy", "fifo", "--capacity", "10B")
 	if code != 0 || !strings.Contains(out, "fifo") {
 		t.Errorf("fifo table: %s", out)
+	}
+}
+
+func TestRoutesAdvisePatchCommands(t *testing.T) {
+	src := "../../advisor/testdata/fastapiproj"
+	code, out, errOut := cli(t, "", "routes", "--src", src)
+	if code != 0 || !strings.Contains(out, "fastapi project") || !strings.Contains(out, "/api/items/{item_id}") {
+		t.Fatalf("routes: %d %s %s", code, out, errOut)
+	}
+	code, out, _ = cli(t, "", "routes", "--src", src, "--json")
+	var rt struct {
+		Framework string
+		Routes    []struct{ Pattern, File string }
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &rt) != nil || rt.Framework != "fastapi" || len(rt.Routes) < 5 {
+		t.Fatalf("routes --json: %s", out)
+	}
+	if code, _, errOut := cli(t, "", "routes", "--src", "/nonexistent/dir"); code == 0 || errOut == "" {
+		t.Error("missing --src folder accepted")
+	}
+	// A store whose traffic hits the app's routes.
+	dir := t.TempDir()
+	var b strings.Builder
+	for i := 0; i < 600; i++ {
+		fmt.Fprintf(&b, "10.0.0.1 - - [01/Nov/2026:00:%02d:%02d +0000] \"GET /api/items/%d HTTP/1.1\" 200 100 \"-\" \"ua\" 0.010 0.009 MISS\n", i/60%60, i%60, i%7)
+	}
+	logp := filepath.Join(dir, "e.log")
+	os.WriteFile(logp, []byte(b.String()), 0o644)
+	db := filepath.Join(dir, "s.duckdb")
+	if code, _, errOut := cli(t, "", "--db", db, "ingest", "-q", logp); code != 0 {
+		t.Fatal(errOut)
+	}
+	code, out, errOut = cli(t, "", "--db", db, "advise", "--src", src)
+	if code != 0 || !strings.Contains(out, "/api/items/{item_id}") || !strings.Contains(out, "cacheable") {
+		t.Fatalf("advise: %d %s %s", code, out, errOut)
+	}
+	code, out, _ = cli(t, "", "--db", db, "advise", "--json")
+	if code != 0 || !strings.Contains(out, `"recommendations"`) || !strings.Contains(out, `"/api/items/{int}"`) {
+		t.Fatalf("advise without --src: %s", out)
+	}
+	patchFile := filepath.Join(dir, "cache.patch")
+	code, _, errOut = cli(t, "", "--db", db, "patch", "--src", src, "-o", patchFile)
+	diff, _ := os.ReadFile(patchFile)
+	if code != 0 || !strings.Contains(string(diff), "+++ b/app/main.py") || !strings.Contains(errOut, "patched") {
+		t.Fatalf("patch: %d %s\n%s", code, errOut, diff)
+	}
+	code, out, _ = cli(t, "", "--db", db, "analyze", "--src", src, "--json")
+	if code != 0 || !strings.Contains(out, `"endpoint": "/api/items/{item_id}"`) {
+		t.Fatalf("analyze --src: %s", out)
 	}
 }

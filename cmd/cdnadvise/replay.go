@@ -15,6 +15,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"github.com/cdnadvise/cdnadvise/advisor"
 	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/replay"
 )
@@ -37,6 +38,7 @@ type replayOptions struct {
 	Top         int
 	JSON        bool
 
+	Src        string
 	Trace      string
 	Policy     string
 	Capacities string
@@ -92,6 +94,7 @@ objects as keys, at most one --capacity).`,
 	f.Float64Var(&opts.Sample, "sample", 0, "replay this share of paths (spatial sampling, e.g. 0.01 for huge stores)")
 	f.IntVar(&opts.Top, "top", 10, "endpoints to show in the table")
 	f.BoolVar(&opts.JSON, "json", false, "print as JSON")
+	f.StringVar(&opts.Src, "src", "", "a Django or FastAPI project: endpoints are its own routes")
 	f.StringVar(&opts.Trace, "trace", "", "simulate a trace file (CSV time,obj_id,obj_size, optionally .gz) instead of the store")
 	f.StringVar(&opts.Policy, "policy", "lru", "eviction when a --capacity is set: lru or fifo")
 	f.StringVar(&opts.Capacities, "capacity", "", "bytes per edge cache (e.g. 512MiB; default unbounded); with --trace a list: 1MiB,4MiB,1GiB")
@@ -183,6 +186,14 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 	}
 	if lo.Until, err = parseWhen(opts.Until, time.Time{}); err != nil {
 		return err
+	}
+	if opts.Src != "" {
+		rt, err := advisor.ExtractRoutes(opts.Src)
+		if err != nil {
+			return err
+		}
+		defer rt.Close()
+		lo.Router = rt
 	}
 	start := time.Now()
 	var bar *progressbar.ProgressBar
