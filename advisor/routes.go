@@ -111,7 +111,8 @@ func (rt *Routes) Close() { rt.proj.close() }
 type djangoWalker struct {
 	p     *project
 	rt    *Routes
-	seen  map[string]bool // urlconf modules being walked (cycles)
+	seen  map[string]bool // urlconf modules being walked (include cycles)
+	depth int             // nesting of patterns(), against self-references
 	found bool
 }
 
@@ -237,12 +238,13 @@ func (m *module) assigned(name string) []*sitter.Node {
 
 // urlconf walks a URLconf module with the given prefix.
 func (w *djangoWalker) urlconf(m *module, prefix, regexPrefix string, langs []string) {
-	key := m.name + "|" + prefix
-	if w.seen[key] {
+	// A module including itself, directly or not, would never end.
+	if w.seen[m.name] || len(w.seen) > 30 {
+		w.unresolved(m, m.root, prefix, "include cycle through "+m.name)
 		return
 	}
-	w.seen[key] = true
-	defer delete(w.seen, key)
+	w.seen[m.name] = true
+	defer delete(w.seen, m.name)
 	for _, v := range m.urlpatterns() {
 		w.patterns(m, v, prefix, false)
 	}
@@ -252,6 +254,12 @@ func (w *djangoWalker) urlconf(m *module, prefix, regexPrefix string, langs []st
 // i18n_patterns(...), router.urls, names of other lists.
 func (w *djangoWalker) patterns(m *module, n *sitter.Node, prefix string, regex bool) {
 	if n == nil {
+		return
+	}
+	w.depth++
+	defer func() { w.depth-- }()
+	if w.depth > 40 {
+		w.unresolved(m, n, prefix, "urlpatterns refer to themselves")
 		return
 	}
 	switch n.Kind() {
@@ -717,6 +725,7 @@ type fastapiWalker struct {
 
 type faObject struct {
 	key, kind, prefix string
+	unresolved        string // why the prefix is unknown
 	mod               *module
 	line              int
 	// includedIn: (parent object key, prefix given to include_router).
@@ -725,16 +734,14 @@ type faObject struct {
 
 type faInclude struct {
 	parent, prefix string
+	unresolved     string
 }
 
 func (w *fastapiWalker) run() {
 	w.objects = map[string]*faObject{}
-	// Apps and routers.
+	// Apps and routers (module level, and inside factories such as create_app()).
 	for _, m := range w.p.files {
-		for _, st := range children(m.root) {
-			if st.Kind() != "expression_statement" {
-				continue
-			}
+		w.eachStatement(m, func(st *sitter.Node) {
 			for _, a := range children(st) {
 				if a.Kind() != "assignment" {
 					continue
@@ -754,12 +761,14 @@ func (w *fastapiWalker) run() {
 				}
 				o := &faObject{key: m.name + "|" + m.text(a.ChildByFieldName("left")), kind: kind, mod: m, line: line(a)}
 				if p, ok := c.kw["prefix"]; ok {
-					o.prefix, _ = m.stringValue(p)
+					if o.prefix, ok = w.p.constString(m, p); !ok {
+						o.unresolved = "prefix " + m.text(p) + " is not a constant string"
+					}
 				}
 				w.objects[o.key] = o
 				w.found = true
 			}
-		}
+		})
 	}
 	if !w.found {
 		return
@@ -775,11 +784,13 @@ func (w *fastapiWalker) run() {
 			if parent == nil || child == nil {
 				return
 			}
-			prefix := ""
+			inc := faInclude{parent: parent.key}
 			if p, ok := c.kw["prefix"]; ok {
-				prefix, _ = m.stringValue(p)
+				if inc.prefix, ok = w.p.constString(m, p); !ok {
+					inc.unresolved = "include_router prefix " + m.text(p) + " is not a constant string"
+				}
 			}
-			child.includedIn = append(child.includedIn, faInclude{parent: parent.key, prefix: prefix})
+			child.includedIn = append(child.includedIn, inc)
 		})
 	}
 	// Routes: decorators, add_api_route, mount.
@@ -840,10 +851,10 @@ func (w *fastapiWalker) run() {
 				}
 				w.addRoutes(vm, c.node, o, c, methods, view, def)
 			case "mount":
-				p, _ := m.stringValue(first(c.args))
+				p, _ := w.p.constString(m, first(c.args))
 				for _, full := range w.prefixes(o) {
-					w.rt.Routes = append(w.rt.Routes, &Route{Framework: "fastapi", Methods: []string{"GET", "HEAD"}, Pattern: full + strings.TrimSuffix(p, "/") + "/{path:path}",
-						File: m.file, Line: line(c.node), View: m.text(second(c.args)), Kind: "static", routeName: full + strings.TrimSuffix(p, "/")})
+					w.rt.Routes = append(w.rt.Routes, &Route{Framework: "fastapi", Methods: []string{"GET", "HEAD"}, Pattern: full.path + strings.TrimSuffix(p, "/") + "/{path:path}",
+						File: m.file, Line: line(c.node), View: m.text(second(c.args)), Kind: "static", routeName: full.path + strings.TrimSuffix(p, "/"), Unresolved: full.unresolved})
 				}
 			}
 		})
@@ -872,25 +883,32 @@ func splitLast(s string) (string, string) {
 	return s[:i], s[i+1:]
 }
 
-// eachCall calls fn for every module-level call statement (and calls inside
-// functions such as create_app()).
-func (w *fastapiWalker) eachCall(m *module, fn func(call)) {
+// eachStatement calls fn for every expression statement at module level and
+// inside functions (factories such as create_app()) and blocks.
+func (w *fastapiWalker) eachStatement(m *module, fn func(*sitter.Node)) {
 	var visit func(n *sitter.Node)
 	visit = func(n *sitter.Node) {
 		for _, c := range children(n) {
 			switch c.Kind() {
 			case "expression_statement":
-				for _, e := range children(c) {
-					if cl, ok := m.asCall(e); ok {
-						fn(cl)
-					}
-				}
+				fn(c)
 			case "function_definition", "if_statement", "block", "decorated_definition", "with_statement", "try_statement", "else_clause":
 				visit(c)
 			}
 		}
 	}
 	visit(m.root)
+}
+
+// eachCall calls fn for every call statement found by eachStatement.
+func (w *fastapiWalker) eachCall(m *module, fn func(call)) {
+	w.eachStatement(m, func(st *sitter.Node) {
+		for _, e := range children(st) {
+			if cl, ok := m.asCall(e); ok {
+				fn(cl)
+			}
+		}
+	})
 }
 
 // object finds the app or router a local name refers to.
@@ -909,34 +927,47 @@ func (w *fastapiWalker) object(m *module, name string) *faObject {
 	return nil
 }
 
+// prefix is a full prefix at which an object is served, and why it is
+// uncertain when a part of it is not a constant.
+type prefix struct {
+	path, unresolved string
+}
+
 // prefixes lists the full prefixes at which an object is served (its own
 // prefix included), following include_router up to an app.
-func (w *fastapiWalker) prefixes(o *faObject) []string {
-	var out []string
-	var walk func(o *faObject, suffix string, depth int)
-	walk = func(o *faObject, suffix string, depth int) {
+func (w *fastapiWalker) prefixes(o *faObject) []prefix {
+	var out []prefix
+	var walk func(o *faObject, suffix, why string, depth int)
+	walk = func(o *faObject, suffix, why string, depth int) {
 		if depth > 20 {
 			return
 		}
 		s := o.prefix + suffix
+		if o.unresolved != "" {
+			why = o.unresolved
+		}
 		if o.kind == "app" {
-			out = append(out, s)
+			out = append(out, prefix{s, why})
 		}
 		for _, inc := range o.includedIn {
 			if p, ok := w.objects[inc.parent]; ok {
-				walk(p, inc.prefix+s, depth+1)
+				w2 := why
+				if inc.unresolved != "" {
+					w2 = inc.unresolved
+				}
+				walk(p, inc.prefix+s, w2, depth+1)
 			}
 		}
 	}
-	walk(o, "", 0)
+	walk(o, "", "", 0)
 	return out
 }
 
 func (w *fastapiWalker) addRoutes(m *module, at *sitter.Node, o *faObject, c call, methods []string, view string, def *sitter.Node) {
-	p, ok := m.stringValue(first(c.args))
+	p, ok := w.p.constString(m, first(c.args))
 	if !ok {
 		if v, found := c.kw["path"]; found {
-			p, ok = m.stringValue(v)
+			p, ok = w.p.constString(m, v)
 		}
 	}
 	base := &Route{Framework: "fastapi", Methods: methods, File: m.file, Line: line(at), View: m.name + "." + view, Kind: "function"}
@@ -960,8 +991,9 @@ func (w *fastapiWalker) addRoutes(m *module, at *sitter.Node, o *faObject, c cal
 	}
 	for _, f := range full {
 		r := *base
-		r.Pattern = f + p
+		r.Pattern = f.path + p
 		r.routeName = r.Pattern
+		r.Unresolved = f.unresolved
 		w.rt.Routes = append(w.rt.Routes, &r)
 	}
 }

@@ -2,6 +2,8 @@ package advisor
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -121,5 +123,44 @@ func TestFastAPIRoutes(t *testing.T) {
 		if got, ok := rt.Route(path); !ok || got != pattern {
 			t.Errorf("%s -> %q %v, want %s", path, got, ok, pattern)
 		}
+	}
+}
+
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestFastAPIFactoryAndSettingsPrefix: an app made in create_app() and a
+// prefix taken from a settings class, as project templates do.
+func TestFastAPIFactoryAndSettingsPrefix(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"app/__init__.py":    "",
+		"app/core/config.py": "from pydantic import BaseSettings\n\n\nclass Settings(BaseSettings):\n    API_V1_STR: str = \"/api/v1\"\n\n\nsettings = Settings()\n",
+		"app/api/routes.py":  "from fastapi import APIRouter\n\napi_router = APIRouter()\n\n\n@api_router.get(\"/users/{user_id}\")\ndef user(user_id: int):\n    return {}\n",
+		"app/main.py": "from fastapi import FastAPI\n\nfrom app.api.routes import api_router\nfrom app.core.config import settings\n\n\ndef create_app():\n" +
+			"    application = FastAPI()\n    application.include_router(api_router, prefix=settings.API_V1_STR)\n    application.include_router(api_router, prefix=get_prefix())\n    return application\n\n\napp = create_app()\n",
+	})
+	rt, err := ExtractRoutes(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	var got []string
+	for _, r := range rt.Routes {
+		got = append(got, brief(r))
+	}
+	sort.Strings(got)
+	want := []string{"/api/v1/users/{user_id} GET app.api.routes.user", "/users/{user_id} GET app.api.routes.user [unresolved]"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
