@@ -1,0 +1,207 @@
+// Package charts draws the analysis, the replay curves, the advice and the
+// patches as one self-contained HTML report: echarts' JavaScript is embedded
+// in the binary and inlined into the page, every string taken from logs is
+// escaped, and nothing is fetched when the page is viewed.
+package charts
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/cdnadvise/cdnadvise/advisor"
+	"github.com/cdnadvise/cdnadvise/analyze"
+	"github.com/cdnadvise/cdnadvise/internal/store"
+	"github.com/cdnadvise/cdnadvise/replay"
+)
+
+// Options configure the report.
+type Options struct {
+	Src     string // Django/FastAPI project: routes, advice per route, patches
+	Edge    string // edge profile for the replay and advice
+	TopN    int    // endpoints in charts (default 15)
+	MaxRows int    // rows of the paged endpoint table (default 100,000)
+	Title   string
+}
+
+// Bucket is one time slice of the traffic chart.
+type Bucket struct {
+	Start    time.Time        `json:"start"`
+	ByStatus map[string]int64 `json:"by_status"`
+	HitRatio *float64         `json:"hit_ratio"`
+}
+
+// FileRow is one ingested file.
+type FileRow struct {
+	Path, Format, Tier string
+	Rows, Rejected     int64
+}
+
+// Data is everything the report shows.
+type Data struct {
+	Title     string
+	Generated time.Time
+	Analysis  *analyze.Report // by endpoint
+	ByPop     *analyze.Report
+	Timeline  []Bucket
+	Step      string
+	Sweep     *replay.SweepResult
+	Advice    *advisor.Advice
+	Patch     *advisor.PatchResult
+	Files     []FileRow
+	Rejected  int64
+	Framework string
+	TopN      int
+	MaxRows   int
+}
+
+// Gather runs the analysis, replay and advice the report needs.
+func Gather(ctx context.Context, st *store.Store, o Options) (*Data, error) {
+	if o.TopN <= 0 {
+		o.TopN = 15
+	}
+	if o.MaxRows <= 0 {
+		o.MaxRows = 100_000
+	}
+	if o.Edge == "" {
+		o.Edge = "generic"
+	}
+	d := &Data{Title: o.Title, Generated: time.Now().UTC(), TopN: o.TopN, MaxRows: o.MaxRows}
+	if d.Title == "" {
+		d.Title = "cdnadvise report"
+	}
+	var rt *advisor.Routes
+	if o.Src != "" {
+		var err error
+		if rt, err = advisor.ExtractRoutes(o.Src); err != nil {
+			return nil, err
+		}
+		defer rt.Close()
+		d.Framework = rt.Framework
+	}
+	var router analyze.Router
+	if rt != nil {
+		router = rt
+	}
+	var err error
+	if d.Analysis, err = analyze.Run(ctx, st, analyze.Options{By: []string{"endpoint"}, Router: router}); err != nil {
+		return nil, fmt.Errorf("analyze: %w", err)
+	}
+	if d.Analysis.Mode == "empty" {
+		return d, nil
+	}
+	if d.ByPop, err = analyze.Run(ctx, st, analyze.Options{By: []string{"pop"}}); err != nil {
+		return nil, err
+	}
+	if err := d.timeline(ctx, st); err != nil {
+		return nil, err
+	}
+	if err := d.files(ctx, st); err != nil {
+		return nil, err
+	}
+	prof, err := replay.LookupProfile(o.Edge, "")
+	if err != nil {
+		return nil, err
+	}
+	var ttls []time.Duration
+	for _, s := range []string{"10s", "30s", "1m", "2m", "5m", "10m", "15m", "30m", "1h", "2h", "6h", "12h", "1d"} {
+		v, _ := replay.ParseTTL(s)
+		ttls = append(ttls, v)
+	}
+	so := replay.SweepOptions{TTLs: ttls, Profile: prof}
+	lo := replay.LoadOptions{PerPoP: true, Router: router}
+	if d.Sweep, _, _, err = replay.Replay(ctx, st, lo, so); err != nil {
+		return nil, fmt.Errorf("replay: %w", err)
+	}
+	if d.Advice, err = advisor.Advise(ctx, st, advisor.Options{Routes: rt, TTLs: ttls, Sweep: so, Load: lo}); err != nil {
+		return nil, fmt.Errorf("advise: %w", err)
+	}
+	if rt != nil {
+		if d.Patch, err = advisor.Patch(o.Src, rt, d.Advice.Recommendations, false); err != nil {
+			d.Patch = &advisor.PatchResult{Skipped: []advisor.PatchSkipped{{Route: "(all)", Reason: err.Error()}}}
+		}
+	}
+	return d, nil
+}
+
+// timeline counts requests per time bucket and cache status (edge, or
+// origin without edge logs), with about 120 buckets over the period.
+func (d *Data) timeline(ctx context.Context, st *store.Store) error {
+	a := d.Analysis
+	if a.From == nil {
+		return nil
+	}
+	span := a.To.Sub(*a.From)
+	steps := []struct {
+		d    time.Duration
+		name string
+	}{{time.Minute, "minute"}, {5 * time.Minute, "5 minutes"}, {15 * time.Minute, "15 minutes"}, {time.Hour, "hour"}, {6 * time.Hour, "6 hours"}, {24 * time.Hour, "day"}}
+	step := steps[len(steps)-1]
+	for _, s := range steps {
+		if span/s.d <= 150 {
+			step = s
+			break
+		}
+	}
+	d.Step = step.name
+	tier := "edge"
+	if a.Mode == "origin" {
+		tier = "origin"
+	}
+	rows, err := st.DB.QueryContext(ctx, `SELECT time_bucket(to_microseconds(?), r.ts) AS b, coalesce(r.cache_status::VARCHAR, 'NONE'), count(*)
+		FROM requests_raw r JOIN files f USING (file_id) WHERE f.tier = ? AND r.ts IS NOT NULL GROUP BY ALL ORDER BY 1`, step.d.Microseconds(), tier)
+	if err != nil {
+		return fmt.Errorf("timeline: %w", err)
+	}
+	defer rows.Close()
+	idx := map[time.Time]int{}
+	for rows.Next() {
+		var t time.Time
+		var status string
+		var n int64
+		if err := rows.Scan(&t, &status, &n); err != nil {
+			return err
+		}
+		i, ok := idx[t]
+		if !ok {
+			i = len(d.Timeline)
+			idx[t] = i
+			d.Timeline = append(d.Timeline, Bucket{Start: t.UTC(), ByStatus: map[string]int64{}})
+		}
+		d.Timeline[i].ByStatus[status] += n
+	}
+	for i := range d.Timeline {
+		var hit, with int64
+		for s, n := range d.Timeline[i].ByStatus {
+			if s == "NONE" {
+				continue
+			}
+			with += n
+			if s == "HIT" || s == "STALE" || s == "UPDATING" || s == "REVALIDATED" {
+				hit += n
+			}
+		}
+		if with > 0 {
+			v := float64(hit) / float64(with)
+			d.Timeline[i].HitRatio = &v
+		}
+	}
+	return rows.Err()
+}
+
+func (d *Data) files(ctx context.Context, st *store.Store) error {
+	rows, err := st.DB.QueryContext(ctx, "SELECT path, format, tier, rows, rejected FROM files ORDER BY path")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f FileRow
+		if err := rows.Scan(&f.Path, &f.Format, &f.Tier, &f.Rows, &f.Rejected); err != nil {
+			return err
+		}
+		d.Rejected += f.Rejected
+		d.Files = append(d.Files, f)
+	}
+	return rows.Err()
+}

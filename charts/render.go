@@ -1,0 +1,332 @@
+package charts
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/cdnadvise/cdnadvise/analyze"
+	"github.com/cdnadvise/cdnadvise/replay"
+)
+
+// echarts.min.js from the npm package echarts 6.1.0 (Apache-2.0; LICENSE
+// and NOTICE beside it in assets/).
+//
+//go:embed assets/echarts.min.js
+var echartsJS string
+
+//go:embed assets/LICENSE
+var echartsLicense string
+
+//go:embed report.html.tmpl
+var pageTemplate string
+
+// chart is one chart of the page: an element id and its option as JSON
+// (encoding/json escapes <, > and &, so no log string can close the script).
+type chart struct {
+	ID, Title, Note string
+	Option          template.JS
+	Height          int
+}
+
+func optionJSON(c interface{ JSON() map[string]interface{} }) template.JS {
+	b, err := json.Marshal(c.JSON())
+	if err != nil {
+		return template.JS("{}")
+	}
+	return template.JS(b) // json.Marshal escapes HTML characters in strings
+}
+
+func pct(v *float64) string {
+	if v == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f%%", 100**v)
+}
+
+func fnum(v float64) float64 { return math.Round(v*1000) / 1000 }
+
+var statusOrder = []string{"HIT", "STALE", "UPDATING", "REVALIDATED", "MISS", "EXPIRED", "BYPASS", "PASS", "DYNAMIC", "ERROR", "NONE"}
+
+func baseOpts(title string) []charts.GlobalOpts {
+	return []charts.GlobalOpts{
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "bottom"}),
+		charts.WithAnimation(false),
+	}
+}
+
+// topRows returns the rows to chart: the top n by the given key.
+func topRows(rows []analyze.Row, n int, key func(analyze.Row) float64) []analyze.Row {
+	out := append([]analyze.Row(nil), rows...)
+	sort.SliceStable(out, func(i, j int) bool { return key(out[i]) > key(out[j]) })
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+func (d *Data) charts() []chart {
+	var out []chart
+	a := d.Analysis
+	// Requests over time by cache status, with the hit ratio.
+	if len(d.Timeline) > 0 {
+		bar := charts.NewBar()
+		bar.SetGlobalOptions(append(baseOpts(""), charts.WithYAxisOpts(opts.YAxis{Name: "requests"}))...)
+		var labels []string
+		for _, b := range d.Timeline {
+			labels = append(labels, b.Start.Format("01-02 15:04"))
+		}
+		bar.SetXAxis(labels)
+		for _, s := range statusOrder {
+			var vals []opts.BarData
+			any := false
+			for _, b := range d.Timeline {
+				vals = append(vals, opts.BarData{Value: b.ByStatus[s]})
+				any = any || b.ByStatus[s] > 0
+			}
+			if any {
+				bar.AddSeries(s, vals, charts.WithBarChartOpts(opts.BarChart{Stack: "status"}))
+			}
+		}
+		bar.ExtendYAxis(opts.YAxis{Name: "hit ratio", Min: 0, Max: 1})
+		line := charts.NewLine()
+		line.SetXAxis(labels)
+		var hr []opts.LineData
+		for _, b := range d.Timeline {
+			if b.HitRatio == nil {
+				hr = append(hr, opts.LineData{Value: nil})
+			} else {
+				hr = append(hr, opts.LineData{Value: fnum(*b.HitRatio)})
+			}
+		}
+		line.AddSeries("hit ratio", hr, charts.WithLineChartOpts(opts.LineChart{YAxisIndex: 1}))
+		bar.Overlap(line)
+		bar.Validate()
+		out = append(out, chart{ID: "timeline", Title: "Requests over time by cache status, per " + d.Step, Option: optionJSON(bar), Height: 360})
+	}
+	rows := a.Rows
+	// Origin requests a cache could have saved.
+	if len(rows) > 0 {
+		top := topRows(rows, d.TopN, func(r analyze.Row) float64 { return float64(r.Saveable) })
+		bar := charts.NewBar()
+		bar.SetGlobalOptions(baseOpts("")...)
+		var names []string
+		var vals []opts.BarData
+		for i := len(top) - 1; i >= 0; i-- {
+			names = append(names, top[i].Endpoint)
+			vals = append(vals, opts.BarData{Value: top[i].Saveable})
+		}
+		bar.SetXAxis(names).AddSeries("saveable origin requests", vals)
+		bar.XYReversal()
+		bar.Validate()
+		out = append(out, chart{ID: "saveable", Title: "Top endpoints by origin requests a cache could have saved", Option: optionJSON(bar), Height: 80 + 24*len(top)})
+	}
+	// Hit ratio per endpoint against the 70% line.
+	if a.Mode != "origin" && len(rows) > 0 {
+		top := topRows(rows, d.TopN, func(r analyze.Row) float64 { return float64(r.Requests) })
+		bar := charts.NewBar()
+		bar.SetGlobalOptions(append(baseOpts(""), charts.WithYAxisOpts(opts.YAxis{Min: 0, Max: 1}))...)
+		var names []string
+		var vals []opts.BarData
+		for _, r := range top {
+			names = append(names, r.Endpoint)
+			v := 0.0
+			if r.HitRatio != nil {
+				v = fnum(*r.HitRatio)
+			}
+			vals = append(vals, opts.BarData{Value: v})
+		}
+		bar.SetXAxis(names).AddSeries("hit ratio", vals, charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: "70%", YAxis: 0.7}))
+		bar.Validate()
+		out = append(out, chart{ID: "hitratio", Title: "Hit ratio of the busiest endpoints, against 70%", Option: optionJSON(bar), Height: 360})
+		// Latency, hits vs misses.
+		lat := charts.NewBar()
+		lat.SetGlobalOptions(append(baseOpts(""), charts.WithYAxisOpts(opts.YAxis{Name: "ms"}))...)
+		lat.SetXAxis(names)
+		for _, s := range []struct {
+			name string
+			f    func(analyze.Row) float64
+		}{
+			{"hit p50", func(r analyze.Row) float64 { return p(r.EdgeHit, 50) }},
+			{"hit p95", func(r analyze.Row) float64 { return p(r.EdgeHit, 95) }},
+			{"miss p50", func(r analyze.Row) float64 { return p(r.EdgeMiss, 50) }},
+			{"miss p95", func(r analyze.Row) float64 { return p(r.EdgeMiss, 95) }},
+		} {
+			var vals []opts.BarData
+			for _, r := range top {
+				vals = append(vals, opts.BarData{Value: fnum(s.f(r))})
+			}
+			lat.AddSeries(s.name, vals)
+		}
+		lat.Validate()
+		out = append(out, chart{ID: "latency", Title: "Edge latency per endpoint: hits vs misses", Option: optionJSON(lat), Height: 360})
+	}
+	// Per-PoP hit ratio.
+	if d.ByPop != nil && d.ByPop.Mode != "origin" && len(d.ByPop.Rows) > 0 {
+		bar := charts.NewBar()
+		bar.SetGlobalOptions(append(baseOpts(""), charts.WithYAxisOpts(opts.YAxis{Min: 0, Max: 1}))...)
+		var names []string
+		var vals []opts.BarData
+		for _, r := range topRows(d.ByPop.Rows, 40, func(r analyze.Row) float64 { return float64(r.Requests) }) {
+			names = append(names, r.Keys["pop"])
+			v := 0.0
+			if r.HitRatio != nil {
+				v = fnum(*r.HitRatio)
+			}
+			vals = append(vals, opts.BarData{Value: v})
+		}
+		bar.SetXAxis(names).AddSeries("hit ratio", vals)
+		bar.Validate()
+		out = append(out, chart{ID: "pops", Title: "Hit ratio per PoP", Option: optionJSON(bar), Height: 300})
+	}
+	// What-if curves for the busiest endpoints, recommended TTL marked.
+	if d.Sweep != nil && len(d.Sweep.Endpoints) > 0 {
+		var labels []string
+		for _, t := range d.Sweep.Totals {
+			labels = append(labels, t.TTLText)
+		}
+		recTTL := map[string]string{}
+		if d.Advice != nil {
+			for _, r := range d.Advice.Recommendations {
+				recTTL[r.Endpoint] = r.TTL
+			}
+		}
+		eps := append([][]replay.Outcome(nil), d.Sweep.Endpoints...)
+		sort.SliceStable(eps, func(i, j int) bool { return eps[i][0].Requests > eps[j][0].Requests })
+		if len(eps) > 8 {
+			eps = eps[:8]
+		}
+		hit, stale := charts.NewLine(), charts.NewLine()
+		hit.SetGlobalOptions(append(baseOpts(""), charts.WithYAxisOpts(opts.YAxis{Min: 0, Max: 1, Name: "hit ratio"}), charts.WithXAxisOpts(opts.XAxis{Name: "TTL"}))...)
+		stale.SetGlobalOptions(append(baseOpts(""), charts.WithYAxisOpts(opts.YAxis{Min: 0, Name: "stale share"}), charts.WithXAxisOpts(opts.XAxis{Name: "TTL"}))...)
+		hit.SetXAxis(labels)
+		stale.SetXAxis(labels)
+		for _, row := range eps {
+			var hv []opts.LineData
+			var sv []opts.LineData
+			for _, o := range row {
+				hv = append(hv, opts.LineData{Value: fnum(o.HitRatio)})
+				sv = append(sv, opts.LineData{Value: fnum(o.StaleShare)})
+			}
+			name := row[0].Endpoint
+			var marks []charts.SeriesOpts
+			if t, ok := recTTL[name]; ok && t != "" {
+				for _, o := range row {
+					if o.TTLText == t {
+						marks = append(marks, charts.WithMarkPointNameCoordItemOpts(opts.MarkPointNameCoordItem{Name: "recommended", Coordinate: []interface{}{t, fnum(o.HitRatio)}, Value: t}))
+					}
+				}
+			}
+			hit.AddSeries(name, hv, marks...)
+			stale.AddSeries(name, sv)
+		}
+		hit.Validate()
+		stale.Validate()
+		out = append(out, chart{ID: "whatif", Title: "What if: predicted hit ratio vs TTL (recommended TTL marked)", Option: optionJSON(hit), Height: 380},
+			chart{ID: "staleness", Title: "What if: share of responses older than the newest content vs TTL", Option: optionJSON(stale), Height: 320})
+	}
+	return out
+}
+
+func p(q *analyze.Percentiles, which int) float64 {
+	if q == nil {
+		return 0
+	}
+	switch which {
+	case 50:
+		return q.P50
+	case 95:
+		return q.P95
+	}
+	return q.P99
+}
+
+// Render writes the report as one HTML file.
+func Render(w io.Writer, d *Data) error {
+	tpl, err := template.New("report").Funcs(template.FuncMap{
+		"pct": pct,
+		"ms": func(q *analyze.Percentiles, which int) string {
+			if q == nil {
+				return "-"
+			}
+			return fmt.Sprintf("%.1f", p(q, which))
+		},
+		"num": func(v int64) string { return humanInt(v) },
+		"f1":  func(v float64) string { return fmt.Sprintf("%.1f", v) },
+		"fp": func(v *float64) string {
+			if v == nil {
+				return "-"
+			}
+			return fmt.Sprintf("%.1f", *v)
+		},
+		"join": strings.Join,
+	}).Parse(pageTemplate)
+	if err != nil {
+		return err
+	}
+	rows, err := d.endpointRows()
+	if err != nil {
+		return err
+	}
+	view := struct {
+		*Data
+		Charts    []chart
+		ECharts   template.JS
+		License   string
+		Endpoints template.JS
+		NRows     int
+	}{Data: d, ECharts: template.JS(echartsJS), License: echartsLicense, Endpoints: rows}
+	if d.Analysis != nil && d.Analysis.Mode != "empty" {
+		view.Charts = d.charts()
+		view.NRows = min(len(d.Analysis.Rows), d.MaxRows)
+	}
+	return tpl.Execute(w, view)
+}
+
+// endpointRows is the paged table's data: compact arrays, JSON-escaped.
+func (d *Data) endpointRows() (template.JS, error) {
+	var rows [][]any
+	if d.Analysis != nil {
+		for i, r := range d.Analysis.Rows {
+			if i >= d.MaxRows {
+				break
+			}
+			hr := -1.0
+			if r.HitRatio != nil {
+				hr = fnum(*r.HitRatio)
+			}
+			rows = append(rows, []any{r.Endpoint, r.Requests, hr, r.Saveable, r.CacheKeys, fnum(p(r.EdgeMiss, 95)), fnum(p(r.Origin, 95))})
+		}
+	}
+	b, err := json.Marshal(rows)
+	if err != nil {
+		return "", err
+	}
+	return template.JS(b), nil
+}
+
+func humanInt(v int64) string {
+	s := fmt.Sprint(v)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
