@@ -1,0 +1,165 @@
+package charts
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/cdnadvise/cdnadvise/ingest"
+	"github.com/cdnadvise/cdnadvise/internal/loggen"
+	"github.com/cdnadvise/cdnadvise/internal/store"
+)
+
+// hostile lines: paths, queries and user agents that try to run script in
+// the report.
+var hostile = []string{
+	`203.0.113.66 - - [01/Nov/2026:00:00:30 +0000] "GET /x"><img src=x onerror="document.body.setAttribute('data-pwned','img')"> HTTP/1.1" 200 10 "-" "<script>document.body.setAttribute('data-pwned','ua')</script>" 0.001 - MISS pop=FRA`,
+	`203.0.113.66 - - [01/Nov/2026:00:00:31 +0000] "GET /<script>document.body.setAttribute('data-pwned','path')</script> HTTP/1.1" 200 10 "-" "ua" 0.001 - MISS pop=</script><script>document.body.setAttribute('data-pwned','pop')</script>`,
+	`203.0.113.66 - - [01/Nov/2026:00:00:32 +0000] "GET /search/?q=</script><script>document.body.setAttribute('data-pwned','query')</script>&utm_source=x HTTP/1.1" 200 10 "-" "ua" 0.001 - MISS pop=IAD`,
+}
+
+func reportStore(t *testing.T) *store.Store {
+	t.Helper()
+	var edge, origin bytes.Buffer
+	if err := loggen.EdgeAndOrigin(&edge, &origin, loggen.Options{Lines: 5000, Seed: 9}); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hostile {
+		edge.WriteString(h + "\n")
+	}
+	dir := t.TempDir()
+	st, err := store.Open(context.Background(), filepath.Join(dir, "s.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	os.WriteFile(filepath.Join(dir, "edge.log"), edge.Bytes(), 0o644)
+	os.WriteFile(filepath.Join(dir, "origin.log"), origin.Bytes(), 0o644)
+	_, err = ingest.Run(context.Background(), st, ingest.Options{Inputs: []ingest.Input{{Path: filepath.Join(dir, "edge.log")}, {Path: filepath.Join(dir, "origin.log")}}, MaxRejectRatio: 0.01})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func render(t *testing.T, st *store.Store, o Options) string {
+	t.Helper()
+	d, err := Gather(context.Background(), st, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := Render(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestReportIsSelfContainedAndEscaped(t *testing.T) {
+	st := reportStore(t)
+	html := render(t, st, Options{Src: "../advisor/testdata/fastapiproj"})
+	for _, bad := range []string{`src="http`, `src='http`, `href="http`, `<script src`, `data-pwned','img')">`} {
+		if strings.Contains(html, bad) {
+			t.Errorf("report contains %q", bad)
+		}
+	}
+	for _, raw := range []string{`<img src=x onerror`, `<script>document.body.setAttribute`} {
+		if strings.Contains(html, raw) {
+			t.Errorf("log string %q reached the page unescaped", raw)
+		}
+	}
+	if !strings.Contains(html, "Apache License") || !strings.Contains(html, "echarts") {
+		t.Error("echarts or its license missing")
+	}
+	if !strings.Contains(html, "cdnadvise_cache.py") {
+		t.Error("the patch is not in the report")
+	}
+}
+
+func TestReportInHeadlessChromium(t *testing.T) {
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI needs Debian's chromium (apt-get install chromium)")
+		}
+		t.Skip("chromium not installed (apt-get install chromium)")
+	}
+	st := reportStore(t)
+	page := filepath.Join(t.TempDir(), "report.html")
+	os.WriteFile(page, []byte(render(t, st, Options{Src: "../advisor/testdata/fastapiproj"})), 0o644)
+	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+		"--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--user-data-dir="+t.TempDir(),
+		"--host-resolver-rules=MAP * ~NOTFOUND", "--virtual-time-budget=5000", "--dump-dom", "file://"+page)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("chromium: %v\n%s", err, errOut.String())
+	}
+	dom := out.String()
+	m := regexp.MustCompile(`id="selfcheck" data-charts="(\d+)" data-drawn="(\d+)" data-errors="(\d+)" data-blocked="(\d+)">([^<]*)`).FindStringSubmatch(dom)
+	if m == nil {
+		t.Fatalf("no self-check in the rendered page (did the scripts run?)\n%s", tail(dom, 2000))
+	}
+	t.Logf("%s", m[5])
+	if m[1] == "0" || m[1] != m[2] {
+		t.Errorf("%s of %s charts drew", m[2], m[1])
+	}
+	if m[3] != "0" {
+		t.Errorf("script errors: %s", m[5])
+	}
+	if m[4] != "0" {
+		t.Errorf("external requests were attempted: %s", m[5])
+	}
+	if ran := regexp.MustCompile(`\sdata-pwned="[^"]*"`).FindString(dom); ran != "" {
+		t.Errorf("an injected payload ran: %s", ran)
+	}
+	if !strings.Contains(dom, "&lt;script&gt;document.body.setAttribute") && !strings.Contains(dom, "&lt;img src=x onerror") {
+		t.Error("the hostile paths are not shown (escaped) in the page")
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+// TestReportSizeWithManyEndpoints: 100,000 distinct endpoints go to the
+// paged table (compact rows), the charts show the top ones.
+func TestReportSizeWithManyEndpoints(t *testing.T) {
+	st := reportStore(t)
+	d, err := Gather(context.Background(), st, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := d.Analysis.Rows[0]
+	d.Analysis.Rows = nil
+	for i := 0; i < 100_000; i++ {
+		r := base
+		r.Endpoint = fmt.Sprintf("/generated/%d/<b>", i)
+		r.Requests = int64(100_000 - i)
+		d.Analysis.Rows = append(d.Analysis.Rows, r)
+	}
+	var b bytes.Buffer
+	if err := Render(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	html := b.String()
+	if len(html) > 16<<20 {
+		t.Errorf("report is %d bytes", len(html))
+	}
+	if !strings.Contains(html, `/generated/99999/\u003cb\u003e`) {
+		t.Error("the last endpoint is not in the paged table (or not escaped)")
+	}
+	if strings.Count(html, "/generated/") > 100_000+5*15 {
+		t.Error("endpoints repeated beyond the table and the top-N charts")
+	}
+	t.Logf("report with 100,000 endpoints: %d bytes", len(html))
+}
