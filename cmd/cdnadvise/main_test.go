@@ -282,3 +282,21 @@ func TestRoutesAdvisePatchCommands(t *testing.T) {
 		t.Fatalf("analyze --src: %s", out)
 	}
 }
+
+func TestRunCommand(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, errOut := cli(t, "", "run", "../../examples/logs", "--out", out, "--src", "../../advisor/testdata/fastapiproj")
+	if code != 0 || !strings.Contains(stdout, "top recommendations") || !strings.Contains(stdout, "report: ") {
+		t.Fatalf("%d %s %s", code, stdout, errOut)
+	}
+	for _, f := range []string{"cdnadvise.duckdb", "report.html", "advice.json", "cache.patch"} {
+		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s not written: %v", f, err)
+		}
+	}
+	// Again: nothing new is ingested, the outputs are rewritten.
+	code, stdout, _ = cli(t, "", "run", "../../examples/logs", "--out", out)
+	if code != 0 || !strings.Contains(stdout, "0 rows") {
+		t.Errorf("re-run: %s", stdout)
+	}
+}

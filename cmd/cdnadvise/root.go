@@ -82,6 +82,6 @@ The store is ./cdnadvise.duckdb unless --db FILE or $CDNADVISE_DB says otherwise
 			prof.Close()
 		}
 	}
-	root.AddCommand(newIngestCmd(g, io), newFormatsCmd(io), newSQLCmd(g, io), newAnalyzeCmd(g, io), newReplayCmd(g, io), newRoutesCmd(io), newAdviseCmd(g, io), newPatchCmd(g, io), newReportCmd(g, io))
+	root.AddCommand(newIngestCmd(g, io), newFormatsCmd(io), newSQLCmd(g, io), newAnalyzeCmd(g, io), newReplayCmd(g, io), newRoutesCmd(io), newAdviseCmd(g, io), newPatchCmd(g, io), newReportCmd(g, io), newRunCmd(g, io))
 	return root
 }

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cdnadvise/cdnadvise/charts"
+	"github.com/cdnadvise/cdnadvise/ingest"
+	"github.com/cdnadvise/cdnadvise/internal/store"
+)
+
+type runOptions struct {
+	*globalOptions
+	io   *streams
+	Logs []string
+	Src  string
+	Out  string
+	Edge string
+}
+
+func newRunCmd(g *globalOptions, io *streams) *cobra.Command {
+	opts := &runOptions{globalOptions: g, io: io}
+	cmd := &cobra.Command{
+		Use:   "run LOGS... [--src DIR] [--out DIR]",
+		Short: "Ingest, analyze, replay, advise and report in one go",
+		Long: `Run the whole job: ingest the logs (files, folders, globs), analyze them, replay
+the traffic through the cache model, recommend a TTL and Cache-Control per route (or
+inferred endpoint), and write into --out: the store (cdnadvise.duckdb, unless --db),
+report.html, advice.json, and with --src the patch for the project (cache.patch).
+Prints the top findings and where everything is.`,
+		Example: `  cdnadvise run examples/logs/
+  cdnadvise run cdn-logs/ app-logs/ --src ./myapp --edge cloudfront --out out/`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Logs = args
+			return runRun(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Src, "src", "", "the Django or FastAPI project: advice per route and a patch")
+	f.StringVar(&opts.Out, "out", "cdnadvise-out", "folder for the store, report.html, advice.json and cache.patch")
+	f.StringVar(&opts.Edge, "edge", "generic", "cache to model: nginx, varnish, cloudfront, cloudflare, fastly, generic")
+	return cmd
+}
+
+func runRun(ctx context.Context, opts *runOptions) error {
+	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
+		return err
+	}
+	dbPath := opts.DB
+	if dbPath == "" && os.Getenv("CDNADVISE_DB") == "" {
+		dbPath = filepath.Join(opts.Out, "cdnadvise.duckdb")
+	}
+	st, err := store.Open(ctx, store.PathFromEnv(dbPath))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	w := opts.io.Out
+	start := time.Now()
+	var inputs []ingest.Input
+	for _, l := range opts.Logs {
+		inputs = append(inputs, ingest.Input{Path: l})
+	}
+	sum, err := ingest.Run(ctx, st, ingest.Options{Inputs: inputs, MaxRejectRatio: 0.05, Stdin: opts.io.In, Logger: opts.logger(opts.io)})
+	if sum == nil {
+		return err
+	}
+	fmt.Fprintf(w, "ingested %d files: %d rows, %d rejected, %d lines already in the store (%s)\n", len(sum.Files), sum.Rows, sum.Rejected, sum.Skipped, st.Path)
+	for _, f := range sum.Files {
+		if f.Status == "failed" {
+			fmt.Fprintf(w, "  %s: %s\n", f.Path, f.Error)
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(w, "  (the other files were ingested; continuing)")
+	}
+	d, err := charts.Gather(ctx, st, charts.Options{Src: opts.Src, Edge: opts.Edge})
+	if err != nil {
+		return err
+	}
+	if d.Analysis.Mode == "empty" {
+		fmt.Fprintln(w, "no requests to analyze")
+		return nil
+	}
+	t := d.Analysis.Totals
+	fmt.Fprintf(w, "\n%s logs, %d edge and %d origin requests\n", d.Analysis.Mode, t.EdgeRequests, t.OriginRequests)
+	if t.HitRatio != nil {
+		fmt.Fprintf(w, "hit ratio today %s (bytes %s), origin offload %s\n", pct(t.HitRatio), pct(t.ByteHitRatio), pct(t.Offload))
+	}
+	fmt.Fprintf(w, "%d requests reached the origin although a shared cache could have answered them\n", t.Saveable)
+	if d.Advice != nil {
+		recs := append(d.Advice.Recommendations[:0:0], d.Advice.Recommendations...)
+		sort.SliceStable(recs, func(i, j int) bool { return recs[i].Requests > recs[j].Requests })
+		fmt.Fprintln(w, "\ntop recommendations:")
+		for i, r := range recs {
+			if i == 8 {
+				break
+			}
+			pred := ""
+			if r.PredictedHitRatio != nil {
+				pred = fmt.Sprintf(", predicted hit ratio %s (now %s)", pct(r.PredictedHitRatio), pct(r.CurrentHitRatio))
+			}
+			fmt.Fprintf(w, "  %-40s %-16s %s%s\n", r.Endpoint, r.Class, dash(r.CacheControl), pred)
+		}
+		if err := writeJSON(filepath.Join(opts.Out, "advice.json"), d.Advice); err != nil {
+			return err
+		}
+	}
+	report := filepath.Join(opts.Out, "report.html")
+	f, err := os.Create(report)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(f)
+	if err := charts.Render(bw, d); err != nil {
+		f.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nreport: %s\nadvice: %s\n", report, filepath.Join(opts.Out, "advice.json"))
+	if d.Patch != nil && d.Patch.Diff != "" {
+		p := filepath.Join(opts.Out, "cache.patch")
+		if err := os.WriteFile(p, []byte(d.Patch.Diff), 0o644); err != nil {
+			return err
+		}
+		abs, _ := filepath.Abs(p)
+		fmt.Fprintf(w, "patch:  %s (git -C %s apply %s)\n", p, opts.Src, abs)
+	}
+	fmt.Fprintf(w, "done in %s\n", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
