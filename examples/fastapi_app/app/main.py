@@ -1,0 +1,56 @@
+"""Example shop API for the cdnadvise lab (FastAPI under uvicorn).
+
+Sends no Cache-Control until `cdnadvise patch` adds it. Every request is
+written to $ACCESS_LOG in combined format with the time in microseconds.
+"""
+import os
+import time
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+
+app = FastAPI()
+ACCESS_LOG = os.environ.get("ACCESS_LOG", "access.log")
+
+
+@app.middleware("http")
+async def access_log(request: Request, call_next):
+    start = time.time()
+    response = await call_next(request)
+    took = int((time.time() - start) * 1e6)
+    target = request.url.path + ("?" + request.url.query if request.url.query else "")
+    stamp = time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(start))
+    size = response.headers.get("content-length", "-")
+    agent = request.headers.get("user-agent", "-").replace('"', "'")
+    with open(ACCESS_LOG, "a") as f:
+        f.write(f'{request.client.host} - - [{stamp}] "{request.method} {target} HTTP/1.1" {response.status_code} {size} "-" "{agent}" {took}\n')
+    return response
+
+
+app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+
+
+@app.get("/api/leaderboard")
+def leaderboard():
+    epoch = int(time.time() // 30)  # the content changes every 30 s
+    return {"epoch": epoch, "top": [(epoch * 7 + i) % 100 for i in range(10)]}
+
+
+@app.get("/api/items/{item_id}")
+def item(item_id: int):
+    time.sleep(0.002)
+    return {"id": item_id, "name": "item %d" % item_id, "price": item_id % 50 + 0.99}
+
+
+@app.get("/search")
+def search(q: str = ""):
+    time.sleep(0.005)
+    return {"q": q, "results": [q + str(i) for i in range(5)]}
+
+
+@app.get("/api/me")
+def me(request: Request, response: Response):
+    user = request.cookies.get("session", "anonymous")
+    response.set_cookie("seen", "1")
+    return {"user": user}

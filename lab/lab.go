@@ -1,0 +1,209 @@
+// Package lab closes the loop on this machine with real software from
+// Debian: an example app (FastAPI under uvicorn) behind a real cache (nginx
+// proxy_cache or Varnish), deterministic traffic, cdnadvise's advice and
+// patch, the same traffic again, and the measured hit ratios compared with
+// the predicted ones. Everything listens on 127.0.0.1 and is stopped by PID.
+package lab
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Proc is a started server process.
+type Proc struct {
+	cmd  *exec.Cmd
+	logs *bytes.Buffer
+	mu   *sync.Mutex
+	name string
+}
+
+// Stop kills the process and its children (by process group: nginx's
+// workers, Varnish's child) and waits for it.
+func (p *Proc) Stop() {
+	if p == nil || p.cmd.Process == nil {
+		return
+	}
+	syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+	p.cmd.Process.Kill()
+	p.cmd.Wait()
+}
+
+// Logs returns what the process printed.
+func (p *Proc) Logs() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.logs.String()
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (w lockedWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(b)
+}
+
+// Start runs a command and waits until 127.0.0.1:port accepts connections.
+func Start(dir string, env []string, port int, name string, args ...string) (*Proc, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	p := &Proc{cmd: cmd, logs: &bytes.Buffer{}, mu: &sync.Mutex{}, name: name}
+	cmd.Stdout, cmd.Stderr = lockedWriter{p.mu, p.logs}, lockedWriter{p.mu, p.logs}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.WaitDelay = 2 * time.Second // children still holding the output pipes do not block Wait
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return p, nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	p.Stop()
+	return nil, fmt.Errorf("%s did not listen on %d: %s", name, port, p.Logs())
+}
+
+// FreePort asks the kernel for a free loopback port.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Traffic is a deterministic request schedule: URL i is sent at Start + i*Gap.
+type Traffic struct {
+	URLs []string
+	Gap  time.Duration
+}
+
+// ShopTraffic builds n requests over the example shop's URLs with Zipf
+// popularity (seeded, so every run sends the same sequence).
+func ShopTraffic(n int, seed uint64) Traffic {
+	rng := rand.New(rand.NewPCG(seed, 99))
+	items := rand.NewZipf(rng, 1.2, 1, 149)
+	queries := rand.NewZipf(rng, 1.3, 1, 29)
+	var t Traffic
+	t.Gap = 20 * time.Millisecond
+	for i := 0; i < n; i++ {
+		var u string
+		switch r := rng.IntN(100); {
+		case r < 55:
+			u = fmt.Sprintf("/api/items/%d", items.Uint64()+1)
+		case r < 75:
+			u = "/api/leaderboard"
+		case r < 88:
+			u = fmt.Sprintf("/search?q=term%d", queries.Uint64())
+		case r < 95:
+			u = "/static/app.3f2a9c1b.js"
+		default:
+			u = "/api/me"
+		}
+		t.URLs = append(t.URLs, u)
+	}
+	return t
+}
+
+// Drive sends the traffic to base (http://127.0.0.1:port) on schedule, one
+// request at a time; it returns the number of failed requests and the first
+// failure.
+func (t Traffic) Drive(base string) (int, string) {
+	client := &http.Client{Timeout: 5 * time.Second}
+	start := time.Now()
+	failed := 0
+	first := ""
+	for i, u := range t.URLs {
+		if d := time.Until(start.Add(time.Duration(i) * t.Gap)); d > 0 {
+			time.Sleep(d)
+		}
+		req, _ := http.NewRequest("GET", base+u, nil)
+		req.Header.Set("User-Agent", "cdnadvise-lab/1")
+		if strings.HasPrefix(u, "/api/me") {
+			req.Header.Set("Cookie", fmt.Sprintf("session=user%d", i%7))
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			failed++
+			if first == "" {
+				first = err.Error()
+			}
+			continue
+		}
+		resp.Body.Close()
+		if resp.StatusCode >= 500 {
+			failed++
+			if first == "" {
+				first = u + ": " + resp.Status
+			}
+		}
+	}
+	return failed, first
+}
+
+// NginxConfig writes an nginx configuration caching in front of the app on
+// appPort, logging combined + $request_time $upstream_response_time
+// $upstream_cache_status to edgeLog, into dir.
+func NginxConfig(dir string, port, appPort int, edgeLog string) (string, error) {
+	for _, d := range []string{"cache", "tmp", "logs"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			return "", err
+		}
+	}
+	user := ""
+	if os.Geteuid() == 0 {
+		// Workers would run as nobody, who cannot enter the test's private
+		// temporary folders.
+		user = "user root;\n"
+	}
+	conf := user + fmt.Sprintf(`worker_processes 1;
+daemon off;
+pid %[1]s/nginx.pid;
+error_log %[1]s/logs/error.log warn;
+events { worker_connections 256; }
+http {
+  client_body_temp_path %[1]s/tmp/body;
+  proxy_temp_path %[1]s/tmp/proxy;
+  fastcgi_temp_path %[1]s/tmp/fastcgi;
+  uwsgi_temp_path %[1]s/tmp/uwsgi;
+  scgi_temp_path %[1]s/tmp/scgi;
+  log_format cache '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
+                   '"$http_referer" "$http_user_agent" $request_time $upstream_response_time $upstream_cache_status';
+  access_log %[4]s cache;
+  proxy_cache_path %[1]s/cache levels=1:2 keys_zone=lab:10m max_size=200m inactive=1h use_temp_path=off;
+  server {
+    listen 127.0.0.1:%[2]d;
+    location / {
+      proxy_pass http://127.0.0.1:%[3]d;
+      proxy_http_version 1.1;
+      proxy_cache lab;
+      proxy_cache_key $scheme$proxy_host$request_uri;
+      proxy_cache_use_stale updating error timeout;
+      proxy_cache_background_update on;
+    }
+  }
+}
+`, dir, port, appPort, edgeLog)
+	p := filepath.Join(dir, "nginx.conf")
+	return p, os.WriteFile(p, []byte(conf), 0o644)
+}

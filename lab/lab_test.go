@@ -1,0 +1,222 @@
+package lab
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cdnadvise/cdnadvise/advisor"
+	"github.com/cdnadvise/cdnadvise/analyze"
+	"github.com/cdnadvise/cdnadvise/ingest"
+	"github.com/cdnadvise/cdnadvise/internal/store"
+	"github.com/cdnadvise/cdnadvise/replay"
+)
+
+// need skips (outside CI) or fails (CI) when a tool is missing.
+func need(t *testing.T, bins []string, modules []string) {
+	t.Helper()
+	miss := func(what string) {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("the lab needs %s (.ci/run installs it)", what)
+		}
+		t.Skipf("lab skipped: %s missing (apt-get install nginx varnish python3-fastapi python3-uvicorn)", what)
+	}
+	for _, b := range bins {
+		if _, err := exec.LookPath(b); err != nil {
+			miss(b)
+		}
+	}
+	if len(modules) > 0 {
+		if err := exec.Command("/usr/bin/python3", "-c", "import "+strings.Join(modules, ", ")).Run(); err != nil {
+			miss("python modules " + strings.Join(modules, ", "))
+		}
+	}
+}
+
+// copyApp copies the example app into a git repository (to apply the patch).
+func copyApp(t *testing.T, from, to string) {
+	t.Helper()
+	out, err := exec.Command("cp", "-r", from, to).CombinedOutput()
+	if err != nil {
+		t.Fatalf("cp: %v %s", err, out)
+	}
+	for _, args := range [][]string{{"init", "-q"}, {"add", "-A"}, {"-c", "user.email=lab@example.com", "-c", "user.name=lab", "commit", "-qm", "app"}} {
+		c := exec.Command("git", args...)
+		c.Dir = to
+		if out, err := c.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v %s", args, err, out)
+		}
+	}
+}
+
+func openStore(t *testing.T, path string, files ...ingest.Input) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := ingest.Run(context.Background(), st, ingest.Options{Inputs: files, MaxRejectRatio: 0.01}); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// logHitRatio counts, from a cache's own log, hits (HIT, STALE, UPDATING,
+// REVALIDATED, hit) over lines with a cache status, independently of cdnadvise.
+func logHitRatio(t *testing.T, path string) float64 {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var hits, all float64
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		st := fields[len(fields)-1]
+		if st == "-" {
+			continue
+		}
+		all++
+		switch st {
+		case "HIT", "STALE", "UPDATING", "REVALIDATED", "hit":
+			hits++
+		}
+	}
+	return hits / all
+}
+
+// TestLabNginxFastAPI: FastAPI behind nginx proxy_cache. Baseline (no
+// Cache-Control) -> ingest -> advise -> patch -> the same traffic -> the
+// measured hit ratio per route against the one predicted from the baseline.
+func TestLabNginxFastAPI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the lab takes about three minutes")
+	}
+	need(t, []string{"nginx", "git"}, []string{"fastapi", "uvicorn"})
+	work := t.TempDir()
+	app := filepath.Join(work, "app")
+	copyApp(t, "../examples/fastapi_app", app)
+	traffic := ShopTraffic(3000, 1)
+
+	phase := func(name string) (edgeLog, originLog string) {
+		appPort, _ := FreePort()
+		edgePort, _ := FreePort()
+		edgeLog, originLog = filepath.Join(work, name+"-edge.log"), filepath.Join(work, name+"-origin.log")
+		ap, err := Start(app, []string{"ACCESS_LOG=" + originLog}, appPort, "/usr/bin/python3", "-m", "uvicorn", "app.main:app",
+			"--host", "127.0.0.1", "--port", fmt.Sprint(appPort), "--log-level", "warning", "--no-access-log")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ap.Stop()
+		dir := filepath.Join(work, name+"-nginx")
+		conf, err := NginxConfig(dir, edgePort, appPort, edgeLog)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ng, err := Start(dir, nil, edgePort, "nginx", "-p", dir, "-c", conf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ng.Stop()
+		if failed, first := traffic.Drive(fmt.Sprintf("http://127.0.0.1:%d", edgePort)); failed > 0 {
+			t.Errorf("%s: %d requests failed, first: %s\n%s\n%s", name, failed, first, ap.Logs(), ng.Logs())
+		}
+		return edgeLog, originLog
+	}
+
+	baseEdge, baseOrigin := phase("baseline")
+	st := openStore(t, filepath.Join(work, "baseline.duckdb"), ingest.Input{Path: baseEdge, Tier: ingest.TierEdge}, ingest.Input{Path: baseOrigin, Tier: ingest.TierOrigin})
+	// The simple direction: analyze reports exactly the hit ratio of nginx's own log.
+	rep, err := analyze.Run(context.Background(), st, analyze.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := logHitRatio(t, baseEdge); rep.Totals.HitRatio == nil || math.Abs(*rep.Totals.HitRatio-want) > 1e-12 {
+		t.Errorf("baseline: analyze says %v, nginx's log %v", rep.Totals.HitRatio, want)
+	}
+
+	rt, err := advisor.ExtractRoutes(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	// The nginx profile, as configured here: proxy_cache_use_stale updating with
+	// proxy_cache_background_update serves an expired entry while it is being
+	// refreshed, whatever stale-while-revalidate says (the directive wins).
+	prof := replay.Profiles()["nginx"]
+	prof.StaleWhileUpdating = true
+	adv, err := advisor.Advise(context.Background(), st, advisor.Options{Routes: rt,
+		Sweep: replay.SweepOptions{Profile: prof}, Load: replay.LoadOptions{PerPoP: false}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := advisor.Patch(app, rt, adv.Recommendations, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf := filepath.Join(work, "cache.patch")
+	os.WriteFile(pf, []byte(res.Diff), 0o644)
+	c := exec.Command("git", "apply", pf)
+	c.Dir = app
+	if out, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("git apply: %v %s\n%s", err, out, res.Diff)
+	}
+
+	afterEdge, _ := phase("after")
+	st2 := openStore(t, filepath.Join(work, "after.duckdb"), ingest.Input{Path: afterEdge, Tier: ingest.TierEdge})
+	rep2, err := analyze.Run(context.Background(), st2, analyze.Options{Router: rt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := logHitRatio(t, afterEdge); rep2.Totals.HitRatio == nil || math.Abs(*rep2.Totals.HitRatio-want) > 1e-12 {
+		t.Errorf("after: analyze says %v, nginx's log %v", rep2.Totals.HitRatio, want)
+	}
+	measured := map[string]analyze.Row{}
+	for _, r := range rep2.Rows {
+		measured[r.Endpoint] = r
+	}
+	t.Logf("%-26s %6s  %-70s %9s %9s", "ROUTE", "REQS", "CACHE-CONTROL", "PREDICTED", "MEASURED")
+	for _, r := range adv.Recommendations {
+		m, ok := measured[r.Endpoint]
+		if !ok || r.PredictedHitRatio == nil || m.HitRatio == nil {
+			continue
+		}
+		t.Logf("%-26s %6d  %-70s %8.1f%% %8.1f%%", r.Endpoint, m.Requests, r.CacheControl, 100**r.PredictedHitRatio, 100**m.HitRatio)
+		if m.Requests >= 500 && math.Abs(*r.PredictedHitRatio-*m.HitRatio) > 0.03 {
+			t.Errorf("%s: predicted %.1f%%, nginx measured %.1f%%", r.Endpoint, 100**r.PredictedHitRatio, 100**m.HitRatio)
+		}
+	}
+	// The patched app sends the recommended header on each patched route.
+	appPort, _ := FreePort()
+	ap, err := Start(app, []string{"ACCESS_LOG=" + filepath.Join(work, "check.log")}, appPort, "/usr/bin/python3", "-m", "uvicorn", "app.main:app",
+		"--host", "127.0.0.1", "--port", fmt.Sprint(appPort), "--log-level", "warning")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ap.Stop()
+	for path, route := range map[string]string{"/api/items/3": "/api/items/{item_id}", "/api/leaderboard": "/api/leaderboard", "/search?q=a": "/search", "/api/me": "/api/me"} {
+		var want string
+		for _, r := range adv.Recommendations {
+			if r.Endpoint == route {
+				want = r.CacheControl
+			}
+		}
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d%s", appPort, path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Cache-Control"); want != "" && got != want {
+			t.Errorf("%s: Cache-Control %q, recommended %q", path, got, want)
+		}
+	}
+}
