@@ -207,3 +207,59 @@ http {
 	p := filepath.Join(dir, "nginx.conf")
 	return p, os.WriteFile(p, []byte(conf), 0o644)
 }
+
+// StartVarnish starts varnishd in the foreground in front of appPort, with
+// its work folder in dir and no jail (the test's private folders stay
+// readable), and varnishncsa writing the access log (default format plus
+// %{Varnish:hitmiss}x %{Varnish:handling}x %D) to edgeLog.
+func StartVarnish(dir string, port, appPort int, edgeLog string) (varnish, ncsa *Proc, err error) {
+	work := filepath.Join(dir, "varnish")
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return nil, nil, err
+	}
+	varnish, err = Start(dir, nil, port, "varnishd", "-F", "-j", "none", "-n", work, "-a", fmt.Sprintf("127.0.0.1:%d", port),
+		"-b", fmt.Sprintf("127.0.0.1:%d", appPort), "-s", "malloc,64m")
+	if err != nil {
+		return nil, nil, err
+	}
+	ncsa, err = StartNoPort(dir, "varnishncsa", "-n", work, "-w", edgeLog,
+		"-F", `%h %l %u %t "%r" %s %b "%{Referer}i" "%{User-agent}i" %{Varnish:hitmiss}x %{Varnish:handling}x %D`)
+	if err != nil {
+		varnish.Stop()
+		return nil, nil, err
+	}
+	return varnish, ncsa, nil
+}
+
+// StartNoPort starts a process that does not listen (a log writer) and gives
+// it a moment to attach.
+func StartNoPort(dir, name string, args ...string) (*Proc, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	p := &Proc{cmd: cmd, logs: &bytes.Buffer{}, mu: &sync.Mutex{}, name: name}
+	cmd.Stdout, cmd.Stderr = lockedWriter{p.mu, p.logs}, lockedWriter{p.mu, p.logs}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.WaitDelay = 2 * time.Second
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	time.Sleep(time.Second)
+	return p, nil
+}
+
+// StopGently asks the process to end (SIGTERM, so that log writers flush),
+// then kills it if it has not ended after a few seconds.
+func (p *Proc) StopGently() {
+	if p == nil || p.cmd.Process == nil {
+		return
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { p.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cdnadvise/cdnadvise/advisor"
 	"github.com/cdnadvise/cdnadvise/analyze"
@@ -79,9 +80,16 @@ func logHitRatio(t *testing.T, path string) float64 {
 	defer f.Close()
 	var hits, all float64
 	sc := bufio.NewScanner(f)
+	cacheWords := map[string]bool{"HIT": true, "MISS": true, "EXPIRED": true, "STALE": true, "UPDATING": true, "REVALIDATED": true, "BYPASS": true,
+		"hit": true, "miss": true, "pass": true, "synth": true, "pipe": true}
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
-		st := fields[len(fields)-1]
+		st := "-"
+		for i := len(fields) - 1; i >= len(fields)-4 && i >= 0; i-- {
+			if cacheWords[fields[i]] {
+				st = fields[i] // the first cache field: nginx's status, varnishncsa's hitmiss
+			}
+		}
 		if st == "-" {
 			continue
 		}
@@ -97,11 +105,20 @@ func logHitRatio(t *testing.T, path string) float64 {
 // TestLabNginxFastAPI: FastAPI behind nginx proxy_cache. Baseline (no
 // Cache-Control) -> ingest -> advise -> patch -> the same traffic -> the
 // measured hit ratio per route against the one predicted from the baseline.
-func TestLabNginxFastAPI(t *testing.T) {
+func TestLabNginxFastAPI(t *testing.T) { labRun(t, "nginx") }
+
+// TestLabVarnishFastAPI: the same with Varnish in front (varnishncsa log).
+func TestLabVarnishFastAPI(t *testing.T) { labRun(t, "varnish") }
+
+func labRun(t *testing.T, edge string) {
 	if testing.Short() {
 		t.Skip("the lab takes about three minutes")
 	}
-	need(t, []string{"nginx", "git"}, []string{"fastapi", "uvicorn"})
+	bins := []string{"nginx", "git"}
+	if edge == "varnish" {
+		bins = []string{"varnishd", "varnishncsa", "git"}
+	}
+	need(t, bins, []string{"fastapi", "uvicorn"})
 	work := t.TempDir()
 	app := filepath.Join(work, "app")
 	copyApp(t, "../examples/fastapi_app", app)
@@ -117,23 +134,48 @@ func TestLabNginxFastAPI(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer ap.Stop()
-		dir := filepath.Join(work, name+"-nginx")
-		conf, err := NginxConfig(dir, edgePort, appPort, edgeLog)
-		if err != nil {
-			t.Fatal(err)
+		dir := filepath.Join(work, name+"-"+edge)
+		var edgeProc *Proc
+		switch edge {
+		case "nginx":
+			conf, err := NginxConfig(dir, edgePort, appPort, edgeLog)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if edgeProc, err = Start(dir, nil, edgePort, "nginx", "-p", dir, "-c", conf); err != nil {
+				t.Fatal(err)
+			}
+			defer edgeProc.Stop()
+		case "varnish":
+			os.MkdirAll(dir, 0o755)
+			v, ncsa, err := StartVarnish(dir, edgePort, appPort, edgeLog)
+			if err != nil {
+				t.Fatal(err)
+			}
+			edgeProc = v
+			defer v.Stop()
+			defer func() { time.Sleep(2 * time.Second); ncsa.StopGently() }()
 		}
-		ng, err := Start(dir, nil, edgePort, "nginx", "-p", dir, "-c", conf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ng.Stop()
 		if failed, first := traffic.Drive(fmt.Sprintf("http://127.0.0.1:%d", edgePort)); failed > 0 {
-			t.Errorf("%s: %d requests failed, first: %s\n%s\n%s", name, failed, first, ap.Logs(), ng.Logs())
+			t.Errorf("%s: %d requests failed, first: %s\n%s\n%s", name, failed, first, ap.Logs(), edgeProc.Logs())
 		}
 		return edgeLog, originLog
 	}
 
 	baseEdge, baseOrigin := phase("baseline")
+	// scripts/lab.sh --examples keeps the baseline logs as the bundled examples.
+	if dst := os.Getenv("CDNADVISE_LAB_EXAMPLES"); dst != "" && edge == "nginx" {
+		for from, to := range map[string]string{baseEdge: "edge/nginx-cache.log", baseOrigin: "origin/fastapi-access.log"} {
+			b, err := os.ReadFile(from)
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.MkdirAll(filepath.Dir(filepath.Join(dst, to)), 0o755)
+			if err := os.WriteFile(filepath.Join(dst, to), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	st := openStore(t, filepath.Join(work, "baseline.duckdb"), ingest.Input{Path: baseEdge, Tier: ingest.TierEdge}, ingest.Input{Path: baseOrigin, Tier: ingest.TierOrigin})
 	// The simple direction: analyze reports exactly the hit ratio of nginx's own log.
 	rep, err := analyze.Run(context.Background(), st, analyze.Options{})
@@ -141,7 +183,7 @@ func TestLabNginxFastAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	if want := logHitRatio(t, baseEdge); rep.Totals.HitRatio == nil || math.Abs(*rep.Totals.HitRatio-want) > 1e-12 {
-		t.Errorf("baseline: analyze says %v, nginx's log %v", rep.Totals.HitRatio, want)
+		t.Errorf("baseline: analyze says %v, the %s log %v", rep.Totals.HitRatio, edge, want)
 	}
 
 	rt, err := advisor.ExtractRoutes(app)
@@ -149,11 +191,14 @@ func TestLabNginxFastAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rt.Close()
-	// The nginx profile, as configured here: proxy_cache_use_stale updating with
-	// proxy_cache_background_update serves an expired entry while it is being
-	// refreshed, whatever stale-while-revalidate says (the directive wins).
-	prof := replay.Profiles()["nginx"]
-	prof.StaleWhileUpdating = true
+	// The profile of the edge as configured here. nginx: proxy_cache_use_stale
+	// updating with proxy_cache_background_update serves an expired entry
+	// while it is being refreshed, whatever stale-while-revalidate says (the
+	// directive wins). Varnish: its defaults.
+	prof := replay.Profiles()[edge]
+	if edge == "nginx" {
+		prof.StaleWhileUpdating = true
+	}
 	adv, err := advisor.Advise(context.Background(), st, advisor.Options{Routes: rt,
 		Sweep: replay.SweepOptions{Profile: prof}, Load: replay.LoadOptions{PerPoP: false}})
 	if err != nil {
@@ -178,7 +223,7 @@ func TestLabNginxFastAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	if want := logHitRatio(t, afterEdge); rep2.Totals.HitRatio == nil || math.Abs(*rep2.Totals.HitRatio-want) > 1e-12 {
-		t.Errorf("after: analyze says %v, nginx's log %v", rep2.Totals.HitRatio, want)
+		t.Errorf("after: analyze says %v, the %s log %v", rep2.Totals.HitRatio, edge, want)
 	}
 	measured := map[string]analyze.Row{}
 	for _, r := range rep2.Rows {
@@ -192,7 +237,7 @@ func TestLabNginxFastAPI(t *testing.T) {
 		}
 		t.Logf("%-26s %6d  %-70s %8.1f%% %8.1f%%", r.Endpoint, m.Requests, r.CacheControl, 100**r.PredictedHitRatio, 100**m.HitRatio)
 		if m.Requests >= 500 && math.Abs(*r.PredictedHitRatio-*m.HitRatio) > 0.03 {
-			t.Errorf("%s: predicted %.1f%%, nginx measured %.1f%%", r.Endpoint, 100**r.PredictedHitRatio, 100**m.HitRatio)
+			t.Errorf("%s: predicted %.1f%%, %s measured %.1f%%", r.Endpoint, 100**r.PredictedHitRatio, edge, 100**m.HitRatio)
 		}
 	}
 	// The patched app sends the recommended header on each patched route.
