@@ -1,12 +1,14 @@
 package charts
 
 import (
+	"bufio"
 	_ "embed"
 	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
 	"math"
+	"os"
 	"sort"
 	"strings"
 
@@ -329,4 +331,22 @@ func humanInt(v int64) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+// WriteFile renders the report into the file at path.
+func WriteFile(path string, d *Data) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	if err := Render(w, d); err != nil {
+		f.Close()
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

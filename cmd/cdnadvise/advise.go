@@ -298,3 +298,15 @@ func runPatch(ctx context.Context, opts *adviseOptions) error {
 	}
 	return nil
 }
+
+// routesFor loads the routes of --src, or returns nil when src is empty;
+// close releases them.
+func routesFor(src string) (rt *advisor.Routes, close func(), err error) {
+	if src == "" {
+		return nil, func() {}, nil
+	}
+	if rt, err = advisor.ExtractRoutes(src); err != nil {
+		return nil, nil, err
+	}
+	return rt, rt.Close, nil
+}

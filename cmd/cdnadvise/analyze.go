@@ -14,7 +14,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/cdnadvise/cdnadvise/advisor"
 	"github.com/cdnadvise/cdnadvise/analyze"
 	"github.com/cdnadvise/cdnadvise/internal/store"
 )
@@ -126,12 +125,12 @@ func runAnalyze(ctx context.Context, opts *analyzeOptions) error {
 	if aopts.Until, err = parseWhen(opts.Until, last); err != nil {
 		return err
 	}
-	if opts.Src != "" {
-		rt, err := advisor.ExtractRoutes(opts.Src)
-		if err != nil {
-			return err
-		}
-		defer rt.Close()
+	rt, closeRoutes, err := routesFor(opts.Src)
+	if err != nil {
+		return err
+	}
+	defer closeRoutes()
+	if rt != nil {
 		aopts.Router = rt
 	}
 	rep, err := analyze.Run(ctx, st, aopts)

@@ -15,7 +15,6 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
-	"github.com/cdnadvise/cdnadvise/advisor"
 	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/replay"
 )
@@ -187,12 +186,12 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 	if lo.Until, err = parseWhen(opts.Until, time.Time{}); err != nil {
 		return err
 	}
-	if opts.Src != "" {
-		rt, err := advisor.ExtractRoutes(opts.Src)
-		if err != nil {
-			return err
-		}
-		defer rt.Close()
+	rt, closeRoutes, err := routesFor(opts.Src)
+	if err != nil {
+		return err
+	}
+	defer closeRoutes()
+	if rt != nil {
 		lo.Router = rt
 	}
 	start := time.Now()

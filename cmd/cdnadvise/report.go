@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -58,20 +56,7 @@ func runReport(ctx context.Context, opts *reportOptions) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(opts.Out)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(f)
-	if err := charts.Render(w, d); err != nil {
-		f.Close()
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := charts.WriteFile(opts.Out, d); err != nil {
 		return err
 	}
 	if !opts.Quiet {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -116,20 +115,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		}
 	}
 	report := filepath.Join(opts.Out, "report.html")
-	f, err := os.Create(report)
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriter(f)
-	if err := charts.Render(bw, d); err != nil {
-		f.Close()
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := charts.WriteFile(report, d); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\nreport: %s\nadvice: %s\n", report, filepath.Join(opts.Out, "advice.json"))
