@@ -263,3 +263,24 @@ func (p *Proc) StopGently() {
 		<-done
 	}
 }
+
+// Django maps the shop traffic onto the Django example's URLs (trailing
+// slashes: /api/items/3/, /search/?q=...).
+func (t Traffic) Django() Traffic {
+	out := Traffic{Gap: t.Gap}
+	for _, u := range t.URLs {
+		path, query, _ := strings.Cut(u, "?")
+		if !strings.HasPrefix(path, "/static/") {
+			path += "/"
+		}
+		if query != "" {
+			path += "?" + query
+		}
+		out.URLs = append(out.URLs, path)
+	}
+	return out
+}
+
+// GunicornAccessFormat is the access log format of the Django example:
+// combined plus the time in microseconds.
+const GunicornAccessFormat = `%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(D)s`

@@ -105,12 +105,28 @@ func logHitRatio(t *testing.T, path string) float64 {
 // TestLabNginxFastAPI: FastAPI behind nginx proxy_cache. Baseline (no
 // Cache-Control) -> ingest -> advise -> patch -> the same traffic -> the
 // measured hit ratio per route against the one predicted from the baseline.
-func TestLabNginxFastAPI(t *testing.T) { labRun(t, "nginx") }
+func TestLabNginxFastAPI(t *testing.T) { labRun(t, "nginx", "fastapi") }
 
 // TestLabVarnishFastAPI: the same with Varnish in front (varnishncsa log).
-func TestLabVarnishFastAPI(t *testing.T) { labRun(t, "varnish") }
+func TestLabVarnishFastAPI(t *testing.T) { labRun(t, "varnish", "fastapi") }
 
-func labRun(t *testing.T, edge string) {
+// TestLabNginxDjango: the Django example under gunicorn behind nginx.
+func TestLabNginxDjango(t *testing.T) { labRun(t, "nginx", "django") }
+
+// TestLabVarnishDjango: the Django example under gunicorn behind Varnish.
+func TestLabVarnishDjango(t *testing.T) { labRun(t, "varnish", "django") }
+
+// startApp starts the example app on port, logging to originLog.
+func startApp(dir, kind string, port int, originLog string) (*Proc, error) {
+	if kind == "django" {
+		return Start(dir, nil, port, "gunicorn", "shopsite.wsgi", "-b", fmt.Sprintf("127.0.0.1:%d", port), "--workers", "2",
+			"--access-logfile", originLog, "--access-logformat", GunicornAccessFormat)
+	}
+	return Start(dir, []string{"ACCESS_LOG=" + originLog}, port, "/usr/bin/python3", "-m", "uvicorn", "app.main:app",
+		"--host", "127.0.0.1", "--port", fmt.Sprint(port), "--log-level", "warning", "--no-access-log")
+}
+
+func labRun(t *testing.T, edge, kind string) {
 	if testing.Short() {
 		t.Skip("the lab takes about three minutes")
 	}
@@ -118,18 +134,24 @@ func labRun(t *testing.T, edge string) {
 	if edge == "varnish" {
 		bins = []string{"varnishd", "varnishncsa", "git"}
 	}
-	need(t, bins, []string{"fastapi", "uvicorn"})
+	modules := []string{"fastapi", "uvicorn"}
+	if kind == "django" {
+		bins, modules = append(bins, "gunicorn"), []string{"django"}
+	}
+	need(t, bins, modules)
 	work := t.TempDir()
 	app := filepath.Join(work, "app")
-	copyApp(t, "../examples/fastapi_app", app)
+	copyApp(t, "../examples/"+kind+"_app", app)
 	traffic := ShopTraffic(3000, 1)
+	if kind == "django" {
+		traffic = traffic.Django()
+	}
 
 	phase := func(name string) (edgeLog, originLog string) {
 		appPort, _ := FreePort()
 		edgePort, _ := FreePort()
 		edgeLog, originLog = filepath.Join(work, name+"-edge.log"), filepath.Join(work, name+"-origin.log")
-		ap, err := Start(app, []string{"ACCESS_LOG=" + originLog}, appPort, "/usr/bin/python3", "-m", "uvicorn", "app.main:app",
-			"--host", "127.0.0.1", "--port", fmt.Sprint(appPort), "--log-level", "warning", "--no-access-log")
+		ap, err := startApp(app, kind, appPort, originLog)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,7 +186,7 @@ func labRun(t *testing.T, edge string) {
 
 	baseEdge, baseOrigin := phase("baseline")
 	// scripts/lab.sh --examples keeps the baseline logs as the bundled examples.
-	if dst := os.Getenv("CDNADVISE_LAB_EXAMPLES"); dst != "" && edge == "nginx" {
+	if dst := os.Getenv("CDNADVISE_LAB_EXAMPLES"); dst != "" && edge == "nginx" && kind == "fastapi" {
 		for from, to := range map[string]string{baseEdge: "edge/nginx-cache.log", baseOrigin: "origin/fastapi-access.log"} {
 			b, err := os.ReadFile(from)
 			if err != nil {
@@ -242,13 +264,17 @@ func labRun(t *testing.T, edge string) {
 	}
 	// The patched app sends the recommended header on each patched route.
 	appPort, _ := FreePort()
-	ap, err := Start(app, []string{"ACCESS_LOG=" + filepath.Join(work, "check.log")}, appPort, "/usr/bin/python3", "-m", "uvicorn", "app.main:app",
-		"--host", "127.0.0.1", "--port", fmt.Sprint(appPort), "--log-level", "warning")
+	ap, err := startApp(app, kind, appPort, filepath.Join(work, "check.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ap.Stop()
-	for path, route := range map[string]string{"/api/items/3": "/api/items/{item_id}", "/api/leaderboard": "/api/leaderboard", "/search?q=a": "/search", "/api/me": "/api/me"} {
+	checks := map[string]string{"/api/items/3": "/api/items/{item_id}", "/api/leaderboard": "/api/leaderboard", "/search?q=a": "/search", "/api/me": "/api/me"}
+	if kind == "django" {
+		checks = map[string]string{"/api/items/3/": "/api/items/<int:item_id>/", "/api/leaderboard/": "/api/leaderboard/", "/search/?q=a": "/search/",
+			"/api/me/": "/api/me/", "/static/app.3f2a9c1b.js": "/static/<path:name>"}
+	}
+	for path, route := range checks {
 		var want string
 		for _, r := range adv.Recommendations {
 			if r.Endpoint == route {

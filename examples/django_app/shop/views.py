@@ -1,0 +1,36 @@
+"""Example shop views for the cdnadvise lab (Django under gunicorn).
+
+They send no Cache-Control until `cdnadvise patch` adds it.
+"""
+import time
+
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+def leaderboard(request):
+    epoch = int(time.time() // 30)  # the content changes every 30 s
+    return JsonResponse({"epoch": epoch, "top": [(epoch * 7 + i) % 100 for i in range(10)]})
+
+
+def item(request, item_id):
+    time.sleep(0.002)
+    return JsonResponse({"id": item_id, "name": "item %d" % item_id, "price": item_id % 50 + 0.99})
+
+
+def search(request):
+    time.sleep(0.005)
+    q = request.GET.get("q", "")
+    return JsonResponse({"q": q, "results": [q + str(i) for i in range(5)]})
+
+
+def me(request):
+    user = request.COOKIES.get("session", "anonymous")
+    response = JsonResponse({"user": user})
+    response.set_cookie("seen", "1")
+    return response
+
+
+def static_file(request, name):
+    return HttpResponse('console.log("shop app v1");\n', content_type="application/javascript")
