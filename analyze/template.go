@@ -6,7 +6,6 @@
 package analyze
 
 import (
-	"sort"
 	"strings"
 )
 
@@ -352,14 +351,4 @@ func fingerprint(name string) (string, bool) {
 		return "", false
 	}
 	return stem[:sep+1] + PhFP + ext, true
-}
-
-// sortedKeys returns a map's keys in order (for stable output).
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -140,7 +140,6 @@ func runIngest(ctx context.Context, opts *ingestOptions) error {
 
 	var bar *progressbar.ProgressBar
 	start := time.Now()
-	var last ingest.Progress
 	iopts := ingest.Options{
 		Inputs: opts.Inputs, Format: opts.Format, LogFormat: opts.LogFormat, JSONMap: opts.JSONMap,
 		MaxRejectRatio: opts.MaxRejectRatio, KeepClient: opts.KeepClient, Workers: opts.Workers,
@@ -148,7 +147,6 @@ func runIngest(ctx context.Context, opts *ingestOptions) error {
 	}
 	if opts.io.ErrTTY && !opts.Quiet && !opts.JSON {
 		iopts.Progress = func(p ingest.Progress) {
-			last = p
 			if bar == nil {
 				bar = progressbar.NewOptions64(max(p.BytesTotal, 1),
 					progressbar.OptionSetWriter(opts.io.ErrOut), progressbar.OptionShowBytes(true),
@@ -164,7 +162,6 @@ func runIngest(ctx context.Context, opts *ingestOptions) error {
 	if bar != nil {
 		bar.Finish()
 	}
-	_ = last
 	if sum == nil {
 		return err
 	}
