@@ -76,6 +76,25 @@ How every ratio is defined is printed with --json (definitions) and below the ta
 	return cmd
 }
 
+// timeRange reads --since and --until; a duration counts back from the last
+// request in the store.
+func timeRange(ctx context.Context, st *store.Store, since, until string) (time.Time, time.Time, error) {
+	isDuration := func(s string) bool { _, err := time.ParseDuration(s); return err == nil }
+	var last time.Time
+	if isDuration(since) || isDuration(until) {
+		var t *time.Time
+		if err := st.DB.QueryRowContext(ctx, "SELECT max(ts) FROM requests_raw").Scan(&t); err == nil && t != nil {
+			last = *t
+		}
+	}
+	s, err := parseWhen(since, last)
+	if err != nil {
+		return s, s, err
+	}
+	u, err := parseWhen(until, last)
+	return s, u, err
+}
+
 // parseWhen reads an absolute time, or a duration counted back from ref.
 func parseWhen(s string, ref time.Time) (time.Time, error) {
 	if s == "" {
@@ -104,14 +123,6 @@ func runAnalyze(ctx context.Context, opts *analyzeOptions) error {
 		return err
 	}
 	defer st.Close()
-	var last time.Time
-	if strings.ContainsAny(opts.Since+opts.Until, "hms") && !strings.Contains(opts.Since+opts.Until, "-") {
-		var t *time.Time
-		st.DB.QueryRowContext(ctx, "SELECT max(ts) FROM requests_raw").Scan(&t)
-		if t != nil {
-			last = *t
-		}
-	}
 	aopts := analyze.Options{Host: opts.Host, Tier: opts.Tier, Top: opts.Top, HitThreshold: opts.HitThreshold, MinRequests: opts.MinRequests,
 		Logger: opts.logger(opts.io), JoinWindow: opts.JoinWindow}
 	for _, d := range strings.Split(opts.By, ",") {
@@ -119,10 +130,7 @@ func runAnalyze(ctx context.Context, opts *analyzeOptions) error {
 			aopts.By = append(aopts.By, d)
 		}
 	}
-	if aopts.Since, err = parseWhen(opts.Since, last); err != nil {
-		return err
-	}
-	if aopts.Until, err = parseWhen(opts.Until, last); err != nil {
+	if aopts.Since, aopts.Until, err = timeRange(ctx, st, opts.Since, opts.Until); err != nil {
 		return err
 	}
 	rt, closeRoutes, err := routesFor(opts.Src)

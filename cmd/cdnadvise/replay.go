@@ -180,10 +180,7 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 	}
 	defer st.Close()
 	lo := replay.LoadOptions{Host: opts.Host, Tier: opts.Tier, PerPoP: opts.PopMode == "per-pop", Key: replay.KeyPolicy(opts.Key), Sample: opts.Sample}
-	if lo.Since, err = parseWhen(opts.Since, time.Time{}); err != nil {
-		return err
-	}
-	if lo.Until, err = parseWhen(opts.Until, time.Time{}); err != nil {
+	if lo.Since, lo.Until, err = timeRange(ctx, st, opts.Since, opts.Until); err != nil {
 		return err
 	}
 	rt, closeRoutes, err := routesFor(opts.Src)
