@@ -103,6 +103,11 @@ type Recommendation struct {
 
 // Advice is the result of Advise.
 type Advice struct {
+	// Analysis (by endpoint) and Sweep are the evidence the advice was
+	// drawn from, for callers that show it (the report) without running it again.
+	Analysis *analyze.Report     `json:"-"`
+	Sweep    *replay.SweepResult `json:"-"`
+
 	Recommendations []*Recommendation `json:"recommendations"`
 	Unmatched       []UnmatchedPath   `json:"unmatched_paths,omitempty"`
 	Definition      string            `json:"ttl_rule"`
@@ -148,6 +153,7 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 	if err != nil {
 		return nil, err
 	}
+	adv.Analysis, adv.Sweep = rep, res
 	if n == 0 {
 		adv.Notes = append(adv.Notes, "no requests in the store: recommendations come from the routes alone")
 	}

@@ -305,19 +305,7 @@ func importEdit(m *module, mod, name string) edit {
 			return edit{at: i, replace: true, lines: []string{"from " + mod + " import " + strings.Join(names, ", ")}}
 		}
 	}
-	// After the last top-level import (or at the top, after a docstring).
-	at := 0
-	for _, st := range children(m.root) {
-		switch st.Kind() {
-		case "import_statement", "import_from_statement", "future_import_statement":
-			at = int(st.EndPosition().Row) + 1
-		case "expression_statement":
-			if at == 0 && len(children(st)) == 1 && children(st)[0].Kind() == "string" {
-				at = int(st.EndPosition().Row) + 1
-			}
-		}
-	}
-	return edit{at: at, lines: []string{"from " + mod + " import " + name}}
+	return edit{at: importAfter(m), lines: []string{"from " + mod + " import " + name}}
 }
 
 // applyEdits applies insertions and replacements (deduplicated).
@@ -479,13 +467,18 @@ async def set_cache_control(request, call_next):
 	return nil
 }
 
-// importAfter returns the line after the module's last top-level import.
+// importAfter returns the line where a new import goes: after the module's
+// last top-level import, or after its docstring when it has none.
 func importAfter(m *module) int {
 	at := 0
 	for _, st := range children(m.root) {
 		switch st.Kind() {
 		case "import_statement", "import_from_statement", "future_import_statement":
 			at = int(st.EndPosition().Row) + 1
+		case "expression_statement":
+			if at == 0 && len(children(st)) == 1 && children(st)[0].Kind() == "string" {
+				at = int(st.EndPosition().Row) + 1
+			}
 		}
 	}
 	return at

@@ -449,7 +449,7 @@ func (a *analysis) aggregate(ctx context.Context, primary, quantile string) ([]R
 		` + fmt.Sprintf(quantile, "duration_ms") + ` FILTER (WHERE origin),
 		` + fmt.Sprintf(quantile, "origin_ms") + ` FILTER (WHERE edge),
 		avg(set_cookie::INTEGER) FILTER (WHERE main), avg(has_auth::INTEGER) FILTER (WHERE main), avg(private::INTEGER) FILTER (WHERE main),
-		` + distinctKeys + `, count(*) FILTER (WHERE main),
+		` + distinctKeys + `,
 		count(*) FILTER (WHERE ` + reached + ` AND safe_method AND ` + cacheableSQL + `
 			AND NOT coalesce(set_cookie, false) AND NOT coalesce(has_auth, false) AND NOT private)
 	FROM base GROUP BY GROUPING SETS ((` + strings.Join(dimCols, ", ") + `), ())`
@@ -465,7 +465,7 @@ func (a *analysis) aggregate(ctx context.Context, primary, quantile string) ([]R
 		keys := make([]sql.NullString, len(dims))
 		var gid int64
 		var r Row
-		var withStatus, hits, noOrigin, edgeBytes, hitBytes, primaryRows int64
+		var withStatus, hits, noOrigin, edgeBytes, hitBytes int64
 		var c2, c3, c4, c5 int64
 		var hitQ, missQ, originQ, upstreamQ any
 		var setCookie, auth, private sql.NullFloat64
@@ -476,7 +476,7 @@ func (a *analysis) aggregate(ctx context.Context, primary, quantile string) ([]R
 		}
 		dest = append(dest, &gid, &r.Requests, &r.Bytes, &r.EdgeRequests, &r.OriginRequests, &withStatus, &hits, &noOrigin,
 			&edgeBytes, &hitBytes, &c2, &c3, &c4, &c5, &hitQ, &missQ, &originQ, &upstreamQ, &setCookie, &auth, &private,
-			&keys_, &primaryRows, &r.Saveable)
+			&keys_, &r.Saveable)
 		if err := rows.Scan(dest...); err != nil {
 			return nil, Row{}, fmt.Errorf("aggregate: %w", err)
 		}

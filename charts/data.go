@@ -83,10 +83,17 @@ func Gather(ctx context.Context, st *store.Store, o Options) (*Data, error) {
 	if rt != nil {
 		router = rt
 	}
-	var err error
-	if d.Analysis, err = analyze.Run(ctx, st, analyze.Options{By: []string{"endpoint"}, Router: router}); err != nil {
-		return nil, fmt.Errorf("analyze: %w", err)
+	prof, err := replay.LookupProfile(o.Edge, "")
+	if err != nil {
+		return nil, err
 	}
+	// The advice runs the analysis by endpoint and the replay; the report
+	// shows the same evidence.
+	lo := replay.LoadOptions{PerPoP: true, Router: router}
+	if d.Advice, err = advisor.Advise(ctx, st, advisor.Options{Routes: rt, Sweep: replay.SweepOptions{Profile: prof}, Load: lo}); err != nil {
+		return nil, fmt.Errorf("advise: %w", err)
+	}
+	d.Analysis, d.Sweep = d.Advice.Analysis, d.Advice.Sweep
 	if d.Analysis.Mode == "empty" {
 		return d, nil
 	}
@@ -98,23 +105,6 @@ func Gather(ctx context.Context, st *store.Store, o Options) (*Data, error) {
 	}
 	if err := d.files(ctx, st); err != nil {
 		return nil, err
-	}
-	prof, err := replay.LookupProfile(o.Edge, "")
-	if err != nil {
-		return nil, err
-	}
-	var ttls []time.Duration
-	for _, s := range []string{"10s", "30s", "1m", "2m", "5m", "10m", "15m", "30m", "1h", "2h", "6h", "12h", "1d"} {
-		v, _ := replay.ParseTTL(s)
-		ttls = append(ttls, v)
-	}
-	so := replay.SweepOptions{TTLs: ttls, Profile: prof}
-	lo := replay.LoadOptions{PerPoP: true, Router: router}
-	if d.Sweep, _, _, err = replay.Replay(ctx, st, lo, so); err != nil {
-		return nil, fmt.Errorf("replay: %w", err)
-	}
-	if d.Advice, err = advisor.Advise(ctx, st, advisor.Options{Routes: rt, TTLs: ttls, Sweep: so, Load: lo}); err != nil {
-		return nil, fmt.Errorf("advise: %w", err)
 	}
 	if rt != nil {
 		if d.Patch, err = advisor.Patch(o.Src, rt, d.Advice.Recommendations, false); err != nil {

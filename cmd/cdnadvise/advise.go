@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cdnadvise/cdnadvise/advisor"
+	"github.com/cdnadvise/cdnadvise/analyze"
 	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/replay"
 )
@@ -299,14 +300,28 @@ func runPatch(ctx context.Context, opts *adviseOptions) error {
 	return nil
 }
 
-// routesFor loads the routes of --src, or returns nil when src is empty;
-// close releases them.
-func routesFor(src string) (rt *advisor.Routes, close func(), err error) {
-	if src == "" {
-		return nil, func() {}, nil
+// scope is what --since, --until and --src select, shared by analyze and
+// replay.
+type scope struct {
+	since, until time.Time
+	router       analyze.Router // nil without --src
+	close        func()
+}
+
+// scopeFor reads --since/--until (durations count back from the last
+// request) and loads the routes of --src; close releases them.
+func scopeFor(ctx context.Context, st *store.Store, since, until, src string) (scope, error) {
+	sc := scope{close: func() {}}
+	var err error
+	if sc.since, sc.until, err = timeRange(ctx, st, since, until); err != nil {
+		return sc, err
 	}
-	if rt, err = advisor.ExtractRoutes(src); err != nil {
-		return nil, nil, err
+	if src != "" {
+		rt, err := advisor.ExtractRoutes(src)
+		if err != nil {
+			return sc, err
+		}
+		sc.router, sc.close = rt, rt.Close
 	}
-	return rt, rt.Close, nil
+	return sc, nil
 }

@@ -130,17 +130,12 @@ func runAnalyze(ctx context.Context, opts *analyzeOptions) error {
 			aopts.By = append(aopts.By, d)
 		}
 	}
-	if aopts.Since, aopts.Until, err = timeRange(ctx, st, opts.Since, opts.Until); err != nil {
-		return err
-	}
-	rt, closeRoutes, err := routesFor(opts.Src)
+	sc, err := scopeFor(ctx, st, opts.Since, opts.Until, opts.Src)
 	if err != nil {
 		return err
 	}
-	defer closeRoutes()
-	if rt != nil {
-		aopts.Router = rt
-	}
+	defer sc.close()
+	aopts.Since, aopts.Until, aopts.Router = sc.since, sc.until, sc.router
 	rep, err := analyze.Run(ctx, st, aopts)
 	if err != nil {
 		return err

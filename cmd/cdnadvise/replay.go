@@ -180,17 +180,12 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 	}
 	defer st.Close()
 	lo := replay.LoadOptions{Host: opts.Host, Tier: opts.Tier, PerPoP: opts.PopMode == "per-pop", Key: replay.KeyPolicy(opts.Key), Sample: opts.Sample}
-	if lo.Since, lo.Until, err = timeRange(ctx, st, opts.Since, opts.Until); err != nil {
-		return err
-	}
-	rt, closeRoutes, err := routesFor(opts.Src)
+	sc, err := scopeFor(ctx, st, opts.Since, opts.Until, opts.Src)
 	if err != nil {
 		return err
 	}
-	defer closeRoutes()
-	if rt != nil {
-		lo.Router = rt
-	}
+	defer sc.close()
+	lo.Since, lo.Until, lo.Router = sc.since, sc.until, sc.router
 	start := time.Now()
 	var bar *progressbar.ProgressBar
 	if opts.io.ErrTTY && !opts.Quiet && !opts.JSON {
