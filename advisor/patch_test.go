@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/cdnadvise/cdnadvise/ingest"
 	"github.com/cdnadvise/cdnadvise/internal/store"
+	"github.com/cdnadvise/cdnadvise/lab"
 	"github.com/cdnadvise/cdnadvise/replay"
 )
 
@@ -24,42 +24,8 @@ import (
 func copyTree(t *testing.T, from string) string {
 	t.Helper()
 	dst := filepath.Join(t.TempDir(), filepath.Base(from))
-	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			if d.Name() == "__pycache__" {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	git(t, dst, "init", "-q")
-	git(t, dst, "add", "-A")
-	git(t, dst, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "project")
+	lab.CopyRepo(t, from, dst)
 	return dst
-}
-
-func git(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return string(out)
 }
 
 // trafficStore makes a store of edge traffic over the given paths (Zipf-like,
@@ -121,7 +87,7 @@ func applyAndCompile(t *testing.T, dir string, res *PatchResult) {
 	if out, err := exec.Command("git", "-C", dir, "apply", "--check", pf).CombinedOutput(); err != nil {
 		t.Fatalf("git apply --check: %v\n%s\n%s", err, out, res.Diff)
 	}
-	git(t, dir, "apply", pf)
+	lab.Git(t, dir, "apply", pf)
 	for _, f := range res.Files {
 		if !strings.HasSuffix(f, ".py") {
 			continue
@@ -193,56 +159,17 @@ func sweepGeneric() replay.SweepOptions {
 	return replay.SweepOptions{Profile: replay.Profiles()["generic"]}
 }
 
-// freePort asks the kernel for a free loopback port.
-func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+// serveApp starts the app with /usr/bin/python3 on a free loopback port once
+// its modules are there, and returns the port; it stops when the test ends.
+func serveApp(t *testing.T, dir string, modules []string, args func(port int) []string) int {
+	t.Helper()
+	lab.Need(t, nil, modules)
+	port, err := lab.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// needPython skips (or fails in CI) when a Debian Python module is missing.
-func needPython(t *testing.T, modules ...string) {
-	t.Helper()
-	args := []string{"-c", "import " + strings.Join(modules, ", ")}
-	if out, err := exec.Command("/usr/bin/python3", args...).CombinedOutput(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI needs %v for /usr/bin/python3 (Debian packages): %s", modules, out)
-		}
-		t.Skipf("skipping the running-app check: /usr/bin/python3 lacks %v (apt-get install python3-fastapi python3-uvicorn python3-django python3-djangorestframework)", modules)
-	}
-}
-
-// serve starts a server process on 127.0.0.1 and stops it (by PID) when the
-// test ends; it waits until the port answers.
-func serve(t *testing.T, dir string, port int, name string, args ...string) {
-	t.Helper()
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("server output:\n%s", logs.String())
-		}
-	})
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("server did not start:\n%s", logs.String())
+	lab.Serve(t, dir, nil, port, "/usr/bin/python3", args(port)...)
+	return port
 }
 
 // checkHeaders requests each path and compares Cache-Control.
@@ -265,9 +192,9 @@ func checkHeaders(t *testing.T, port int, want map[string]string) {
 }
 
 func runFastAPI(t *testing.T, dir string, want map[string]string) {
-	needPython(t, "fastapi", "uvicorn")
-	port := freePort(t)
-	serve(t, dir, port, "/usr/bin/python3", "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", fmt.Sprint(port), "--log-level", "warning")
+	port := serveApp(t, dir, []string{"fastapi", "uvicorn"}, func(port int) []string {
+		return []string{"-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", fmt.Sprint(port), "--log-level", "warning"}
+	})
 	checkHeaders(t, port, want)
 }
 
@@ -346,9 +273,9 @@ func TestDjangoAdviseAndPatch(t *testing.T) {
 }
 
 func runDjango(t *testing.T, dir string, want map[string]string) {
-	needPython(t, "django", "rest_framework")
-	port := freePort(t)
-	serve(t, dir, port, "/usr/bin/python3", "manage.py", "runserver", fmt.Sprintf("127.0.0.1:%d", port), "--noreload")
+	port := serveApp(t, dir, []string{"django", "rest_framework"}, func(port int) []string {
+		return []string{"manage.py", "runserver", fmt.Sprintf("127.0.0.1:%d", port), "--noreload"}
+	})
 	checkHeaders(t, port, want)
 }
 

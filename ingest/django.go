@@ -15,10 +15,10 @@ import (
 	"fmt"
 )
 
-// djangoParser reads runserver request lines. hasTS records whether the
+// djangoParser reads runserver request lines; headTimes records whether the
 // head of the file had times (for Describe).
 type djangoParser struct {
-	hasTS bool
+	headTimes
 }
 
 // djangoFormat is Django's development server log (django.server logger):
@@ -32,40 +32,21 @@ func djangoFormat() Format {
 			"(`INFO 2026-11-25 08:25:31,123 basehttp 1 2 \"GET / HTTP/1.1\" 200 10`); " +
 			"runserver's other output (startup banner, reloader, `Not Found: /x`, tracebacks) carries no request",
 		Example: `[25/Nov/2026 08:25:31] "GET /api/items/?page=2 HTTP/1.1" 200 1234`,
-		Open:    openDjango,
-		Describe: func(p Parser) string {
-			d, ok := p.(*djangoParser)
-			if !ok {
-				return ""
-			}
-			if !d.hasTS {
-				return "no timestamps in this file: rows have no time"
-			}
-			return "times have no zone: read as UTC"
+		Open: func(head [][]byte) (Parser, error) {
+			p := &djangoParser{}
+			return scanOpen("django", "Django runserver request lines", p, &p.headTimes, head)
 		},
+		Describe: describeHeadTimes("times have no zone: read as UTC"),
 	}
-}
-
-func openDjango(head [][]byte) (Parser, error) {
-	hasTS, err := scanOpen("django", "Django runserver request lines", &djangoParser{}, head)
-	if err != nil {
-		return nil, err
-	}
-	return &djangoParser{hasTS: hasTS}, nil
 }
 
 const djangoWant = "Django runserver line (`[25/Nov/2026 08:25:31] \"GET /path HTTP/1.1\" 200 1234`)"
 
 // Parse implements Parser.
 func (p *djangoParser) Parse(line []byte, r *Record) error {
-	line = bytes.TrimRight(line, " \t\r\n")
-	if len(bytes.TrimSpace(line)) == 0 {
+	line, ok := trimLogLine(line)
+	if !ok {
 		return ErrNoRequest
-	}
-	if bytes.IndexByte(line, 0x1b) >= 0 {
-		if line = bytes.TrimSpace(stripANSI(line)); len(line) == 0 {
-			return ErrNoRequest
-		}
 	}
 	start := bytes.IndexByte(line, '"')
 	end := bytes.LastIndexByte(line, '"')

@@ -18,15 +18,11 @@ import (
 	"fmt"
 )
 
-// uvicornParser reads uvicorn access lines. hasTS records whether the head
-// of the file had times (for Describe); parsing does not depend on it.
+// uvicornParser reads uvicorn access lines; parsing does not depend on
+// whether the head had times (headTimes, for Describe).
 type uvicornParser struct {
-	hasTS bool
+	headTimes
 }
-
-// HasTimestamps reports whether the first lines of the file carry a time.
-// Plain uvicorn lines have none.
-func (p *uvicornParser) HasTimestamps() bool { return p.hasTS }
 
 // uvicornFormat is uvicorn's access log, with or without ANSI colors and with
 // or without a time prefix added by a logging configuration. Describe says
@@ -39,39 +35,65 @@ func uvicornFormat() Format {
 			"(`2026-11-25 08:25:31,123`, ISO 8601, `[2026-11-25 08:25:31 +0000] [pid] [INFO]` from gunicorn's uvicorn worker; no zone = UTC); " +
 			"WebSocket lines are GET requests (status 101 when accepted); startup and other log lines carry no request",
 		Example: `INFO:     127.0.0.1:54321 - "GET /items/1?x=2 HTTP/1.1" 200 OK`,
-		Open:    openUvicorn,
-		Describe: func(p Parser) string {
-			u, ok := p.(*uvicornParser)
-			if !ok {
-				return ""
-			}
-			if !u.HasTimestamps() {
-				return "no timestamps in this file: rows have no time"
-			}
-			return "time read from the log prefix (UTC when no zone is given)"
+		Open: func(head [][]byte) (Parser, error) {
+			p := &uvicornParser{}
+			return scanOpen("uvicorn", "uvicorn access lines", p, &p.headTimes, head)
 		},
+		Describe: describeHeadTimes("time read from the log prefix (UTC when no zone is given)"),
 	}
 }
 
-func openUvicorn(head [][]byte) (Parser, error) {
-	hasTS, err := scanOpen("uvicorn", "uvicorn access lines", &uvicornParser{}, head)
-	if err != nil {
-		return nil, err
+// headTimes records whether the head of a file had times; line parsers whose
+// lines may or may not carry one (uvicorn, Django) embed it for Describe.
+type headTimes struct {
+	hasTS bool
+}
+
+// HasTimestamps reports whether the first lines of the file carry a time.
+func (h *headTimes) HasTimestamps() bool { return h.hasTS }
+
+// describeHeadTimes is the Describe of a format whose parser embeds
+// headTimes: it says when the file has no times, and withTS otherwise.
+func describeHeadTimes(withTS string) func(Parser) string {
+	return func(p Parser) string {
+		h, ok := p.(interface{ HasTimestamps() bool })
+		if !ok {
+			return ""
+		}
+		if !h.HasTimestamps() {
+			return "no timestamps in this file: rows have no time"
+		}
+		return withTS
 	}
-	return &uvicornParser{hasTS: hasTS}, nil
 }
 
 // scanOpen accepts a file for a line format when most of its head lines
-// parse, and says whether they carry a time.
-func scanOpen(format, what string, p Parser, head [][]byte) (hasTS bool, err error) {
+// parse with p, records in ts whether they carry a time and returns p.
+func scanOpen(format, what string, p Parser, ts *headTimes, head [][]byte) (Parser, error) {
 	ok, bad, hasTS, first := scanHead(p, head)
 	if ok == 0 || bad > ok {
 		if first == nil {
 			first = errors.New("no request line")
 		}
-		return false, fmt.Errorf("%s: the first lines are not %s (%d of %d parse): %w", format, what, ok, ok+bad, first)
+		return nil, fmt.Errorf("%s: the first lines are not %s (%d of %d parse): %w", format, what, ok, ok+bad, first)
 	}
-	return hasTS, nil
+	ts.hasTS = hasTS
+	return p, nil
+}
+
+// trimLogLine strips trailing blanks and ANSI colors from a Python log
+// line; ok is false when nothing is left.
+func trimLogLine(line []byte) (out []byte, ok bool) {
+	line = bytes.TrimRight(line, " \t\r\n")
+	if len(bytes.TrimSpace(line)) == 0 {
+		return nil, false
+	}
+	if bytes.IndexByte(line, 0x1b) >= 0 {
+		if line = bytes.TrimSpace(stripANSI(line)); len(line) == 0 {
+			return nil, false
+		}
+	}
+	return line, true
 }
 
 // scanHead parses head lines with p: lines parsed, lines rejected, whether a
@@ -100,14 +122,9 @@ var uvicornSep = []byte(` - "`)
 
 // Parse implements Parser.
 func (p *uvicornParser) Parse(line []byte, r *Record) error {
-	line = bytes.TrimRight(line, " \t\r\n")
-	if len(bytes.TrimSpace(line)) == 0 {
+	line, ok := trimLogLine(line)
+	if !ok {
 		return ErrNoRequest
-	}
-	if bytes.IndexByte(line, 0x1b) >= 0 {
-		if line = bytes.TrimSpace(stripANSI(line)); len(line) == 0 {
-			return ErrNoRequest
-		}
 	}
 	q := bytes.Index(line, uvicornSep)
 	if q < 0 {

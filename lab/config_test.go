@@ -8,7 +8,7 @@ import (
 
 // TestNginxConfigValid checks the generated configuration with nginx -t.
 func TestNginxConfigValid(t *testing.T) {
-	need(t, []string{"nginx"}, nil)
+	Need(t, []string{"nginx"}, nil)
 	dir := t.TempDir()
 	conf, err := NginxConfig(dir, 18081, 18080, filepath.Join(dir, "edge.log"))
 	if err != nil {

@@ -20,43 +20,6 @@ import (
 	"github.com/cdnadvise/cdnadvise/replay"
 )
 
-// need skips (outside CI) or fails (CI) when a tool is missing.
-func need(t *testing.T, bins []string, modules []string) {
-	t.Helper()
-	miss := func(what string) {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the lab needs %s (.ci/run installs it)", what)
-		}
-		t.Skipf("lab skipped: %s missing (apt-get install nginx varnish python3-fastapi python3-uvicorn)", what)
-	}
-	for _, b := range bins {
-		if _, err := exec.LookPath(b); err != nil {
-			miss(b)
-		}
-	}
-	if len(modules) > 0 {
-		if err := exec.Command("/usr/bin/python3", "-c", "import "+strings.Join(modules, ", ")).Run(); err != nil {
-			miss("python modules " + strings.Join(modules, ", "))
-		}
-	}
-}
-
-// copyApp copies the example app into a git repository (to apply the patch).
-func copyApp(t *testing.T, from, to string) {
-	t.Helper()
-	out, err := exec.Command("cp", "-r", from, to).CombinedOutput()
-	if err != nil {
-		t.Fatalf("cp: %v %s", err, out)
-	}
-	for _, args := range [][]string{{"init", "-q"}, {"add", "-A"}, {"-c", "user.email=lab@example.com", "-c", "user.name=lab", "commit", "-qm", "app"}} {
-		c := exec.Command("git", args...)
-		c.Dir = to
-		if out, err := c.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v %s", args, err, out)
-		}
-	}
-}
-
 func openStore(t *testing.T, path string, files ...ingest.Input) *store.Store {
 	t.Helper()
 	st, err := store.Open(context.Background(), path)
@@ -138,10 +101,10 @@ func labRun(t *testing.T, edge, kind string) {
 	if kind == "django" {
 		bins, modules = append(bins, "gunicorn"), []string{"django"}
 	}
-	need(t, bins, modules)
+	Need(t, bins, modules)
 	work := t.TempDir()
 	app := filepath.Join(work, "app")
-	copyApp(t, "../examples/"+kind+"_app", app)
+	CopyRepo(t, "../examples/"+kind+"_app", app)
 	traffic := ShopTraffic(3000, 1)
 	if kind == "django" {
 		traffic = traffic.Django()
