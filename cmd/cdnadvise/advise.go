@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/cdnadvise/cdnadvise/advisor"
 	"github.com/cdnadvise/cdnadvise/analyze"
@@ -51,9 +51,7 @@ func runRoutes(opts *routesOptions) error {
 	}
 	defer rt.Close()
 	if opts.JSON {
-		enc := json.NewEncoder(opts.io.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rt)
+		return printJSON(opts.io.Out, rt)
 	}
 	fmt.Fprintf(opts.io.Out, "%s project, %d routes\n", rt.Framework, len(rt.Routes))
 	tw := tabwriter.NewWriter(opts.io.Out, 0, 0, 2, ' ', 0)
@@ -178,9 +176,7 @@ func runAdvise(ctx context.Context, opts *adviseOptions) error {
 		return err
 	}
 	if opts.JSON {
-		enc := json.NewEncoder(opts.io.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(adv)
+		return printJSON(opts.io.Out, adv)
 	}
 	printAdvice(opts.io.Out, adv, opts.Top)
 	return nil
@@ -270,9 +266,7 @@ func runPatch(ctx context.Context, opts *adviseOptions) error {
 		return err
 	}
 	if opts.JSON {
-		enc := json.NewEncoder(opts.io.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return printJSON(opts.io.Out, res)
 	}
 	out := opts.io.Out
 	if opts.Out != "" {
@@ -300,24 +294,40 @@ func runPatch(ctx context.Context, opts *adviseOptions) error {
 	return nil
 }
 
-// scope is what --since, --until and --src select, shared by analyze and
-// replay.
+// scopeFlags are the flags that select the requests analyze and replay
+// read.
+type scopeFlags struct {
+	Since, Until string
+	Host, Tier   string
+	Src          string
+}
+
+// add registers the flags; tierHelp says what --tier means to the command.
+func (s *scopeFlags) add(f *pflag.FlagSet, tierHelp string) {
+	f.StringVar(&s.Since, "since", "", "only requests at or after this time (2026-11-24, 2026-11-24T10:00:00Z, or a duration before the last request: 24h)")
+	f.StringVar(&s.Until, "until", "", "only requests before this time (same forms as --since)")
+	f.StringVar(&s.Host, "host", "", "only this host")
+	f.StringVar(&s.Tier, "tier", "", tierHelp)
+	f.StringVar(&s.Src, "src", "", "a Django or FastAPI project: endpoints are its own routes (see cdnadvise routes)")
+}
+
+// scope is what the scope flags select.
 type scope struct {
 	since, until time.Time
 	router       analyze.Router // nil without --src
 	close        func()
 }
 
-// scopeFor reads --since/--until (durations count back from the last
+// resolve reads --since/--until (durations count back from the last
 // request) and loads the routes of --src; close releases them.
-func scopeFor(ctx context.Context, st *store.Store, since, until, src string) (scope, error) {
+func (s *scopeFlags) resolve(ctx context.Context, st *store.Store) (scope, error) {
 	sc := scope{close: func() {}}
 	var err error
-	if sc.since, sc.until, err = timeRange(ctx, st, since, until); err != nil {
+	if sc.since, sc.until, err = timeRange(ctx, st, s.Since, s.Until); err != nil {
 		return sc, err
 	}
-	if src != "" {
-		rt, err := advisor.ExtractRoutes(src)
+	if s.Src != "" {
+		rt, err := advisor.ExtractRoutes(s.Src)
 		if err != nil {
 			return sc, err
 		}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,16 +21,14 @@ type analyzeOptions struct {
 	*globalOptions
 	io *streams
 
+	scopeFlags
 	By           string
-	Since, Until string
-	Host, Tier   string
 	Top          int
 	HitThreshold float64
 	MinRequests  int64
 	JSON, CSV    bool
 	Params       bool
 	JoinWindow   time.Duration
-	Src          string
 }
 
 func newAnalyzeCmd(g *globalOptions, io *streams) *cobra.Command {
@@ -61,17 +58,13 @@ How every ratio is defined is printed with --json (definitions) and below the ta
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.By, "by", "endpoint", "group by these, comma-separated: "+strings.Join(analyze.Dimensions, ", "))
-	f.StringVar(&opts.Since, "since", "", "only requests at or after this time (2026-11-24, 2026-11-24T10:00:00Z, or a duration before the last request: 24h)")
-	f.StringVar(&opts.Until, "until", "", "only requests before this time (same forms as --since)")
-	f.StringVar(&opts.Host, "host", "", "only this host")
-	f.StringVar(&opts.Tier, "tier", "", "only this tier: edge or origin")
+	opts.scopeFlags.add(f, "only this tier: edge or origin")
 	f.IntVar(&opts.Top, "top", 25, "show this many rows (0: all)")
 	f.Float64Var(&opts.HitThreshold, "hit-threshold", 0.7, "flag endpoints below this hit ratio")
 	f.Int64Var(&opts.MinRequests, "min-requests", 0, "requests an endpoint needs to be flagged (default: max(100, 0.5% of all))")
 	f.BoolVar(&opts.JSON, "json", false, "print the report as JSON")
 	f.BoolVar(&opts.CSV, "csv", false, "print the rows as CSV")
 	f.BoolVar(&opts.Params, "params", true, "list query parameters that fragment the cache key")
-	f.StringVar(&opts.Src, "src", "", "a Django or FastAPI project: endpoints are its own routes (see cdnadvise routes)")
 	f.DurationVar(&opts.JoinWindow, "join-window", 2*time.Second, "edge and origin requests logged this close match when no request id joins them")
 	return cmd
 }
@@ -130,7 +123,7 @@ func runAnalyze(ctx context.Context, opts *analyzeOptions) error {
 			aopts.By = append(aopts.By, d)
 		}
 	}
-	sc, err := scopeFor(ctx, st, opts.Since, opts.Until, opts.Src)
+	sc, err := opts.scopeFlags.resolve(ctx, st)
 	if err != nil {
 		return err
 	}
@@ -142,9 +135,7 @@ func runAnalyze(ctx context.Context, opts *analyzeOptions) error {
 	}
 	switch {
 	case opts.JSON:
-		enc := json.NewEncoder(opts.io.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return printJSON(opts.io.Out, rep)
 	case opts.CSV:
 		return writeAnalyzeCSV(opts.io.Out, rep)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -40,9 +39,7 @@ func runFormats(opts *formatsOptions) error {
 		list = append(list, entry{f.Name, string(f.Tier), !f.NoDetect, f.Summary, f.Example})
 	}
 	if opts.JSON {
-		enc := json.NewEncoder(opts.io.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(list)
+		return printJSON(opts.io.Out, list)
 	}
 	for _, e := range list {
 		det := ""

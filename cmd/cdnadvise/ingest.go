@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -166,9 +165,7 @@ func runIngest(ctx context.Context, opts *ingestOptions) error {
 		return err
 	}
 	if opts.JSON {
-		enc := json.NewEncoder(opts.io.Out)
-		enc.SetIndent("", "  ")
-		if e := enc.Encode(sum); e != nil {
+		if e := printJSON(opts.io.Out, sum); e != nil {
 			return e
 		}
 	} else if !opts.Quiet || err != nil {

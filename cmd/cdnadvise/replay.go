@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -30,14 +29,11 @@ type replayOptions struct {
 	PopMode     string
 	Shield      bool
 	Key         string
-	Since       string
-	Until       string
-	Host, Tier  string
-	Sample      float64
-	Top         int
-	JSON        bool
+	scopeFlags
+	Sample float64
+	Top    int
+	JSON   bool
 
-	Src        string
 	Trace      string
 	Policy     string
 	Capacities string
@@ -86,14 +82,10 @@ objects as keys, at most one --capacity).`,
 	f.StringVar(&opts.PopMode, "pop-mode", "per-pop", "one cache per edge location (per-pop) or one shared cache (shared)")
 	f.BoolVar(&opts.Shield, "shield", false, "add a shield cache between the edge caches and the origin")
 	f.StringVar(&opts.Key, "key", "raw", "cache key policy for the query string: raw, no-tracking, sorted, no-query")
-	f.StringVar(&opts.Since, "since", "", "only requests at or after this time")
-	f.StringVar(&opts.Until, "until", "", "only requests before this time")
-	f.StringVar(&opts.Host, "host", "", "only this host")
-	f.StringVar(&opts.Tier, "tier", "", "replay this tier's arrivals: edge or origin (default: edge when logged)")
+	opts.scopeFlags.add(f, "replay this tier's arrivals: edge or origin (default: edge when logged)")
 	f.Float64Var(&opts.Sample, "sample", 0, "replay this share of paths (spatial sampling, e.g. 0.01 for huge stores)")
 	f.IntVar(&opts.Top, "top", 10, "endpoints to show in the table")
 	f.BoolVar(&opts.JSON, "json", false, "print as JSON")
-	f.StringVar(&opts.Src, "src", "", "a Django or FastAPI project: endpoints are its own routes")
 	f.StringVar(&opts.Trace, "trace", "", "simulate a trace file (CSV time,obj_id,obj_size, optionally .gz) instead of the store")
 	f.StringVar(&opts.Policy, "policy", "lru", "eviction when a --capacity is set: lru or fifo")
 	f.StringVar(&opts.Capacities, "capacity", "", "bytes per edge cache (e.g. 512MiB; default unbounded); with --trace a list: 1MiB,4MiB,1GiB")
@@ -180,7 +172,7 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 	}
 	defer st.Close()
 	lo := replay.LoadOptions{Host: opts.Host, Tier: opts.Tier, PerPoP: opts.PopMode == "per-pop", Key: replay.KeyPolicy(opts.Key), Sample: opts.Sample}
-	sc, err := scopeFor(ctx, st, opts.Since, opts.Until, opts.Src)
+	sc, err := opts.scopeFlags.resolve(ctx, st)
 	if err != nil {
 		return err
 	}
@@ -230,9 +222,7 @@ func writeReplay(opts *replayOptions, res *replay.SweepResult, tier string, n in
 			Totals    []replay.Outcome   `json:"totals"`
 			Endpoints [][]replay.Outcome `json:"endpoints"`
 		}{tier, n, opts.Sample, prof, opts.Key, opts.PopMode, opts.Shield, res.Totals, res.Endpoints}
-		enc := json.NewEncoder(opts.io.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return printJSON(opts.io.Out, out)
 	}
 	printReplay(opts.io.Out, res, tier, n, prof, opts, scale)
 	return nil
@@ -340,9 +330,7 @@ func runTrace(opts *replayOptions) error {
 		return fmt.Errorf("--policy is lru or fifo, not %q", opts.Policy)
 	}
 	if opts.JSON {
-		enc := json.NewEncoder(opts.io.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return printJSON(opts.io.Out, res)
 	}
 	fmt.Fprintf(opts.io.Out, "%d requests, %d objects\n", tr.Len(), tr.Objects)
 	tw := tabwriter.NewWriter(opts.io.Out, 0, 0, 2, ' ', tabwriter.AlignRight)

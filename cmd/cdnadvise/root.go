@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -84,4 +85,12 @@ The store is ./cdnadvise.duckdb unless --db FILE or $CDNADVISE_DB says otherwise
 	}
 	root.AddCommand(newIngestCmd(g, io), newFormatsCmd(io), newSQLCmd(g, io), newAnalyzeCmd(g, io), newReplayCmd(g, io), newRoutesCmd(io), newAdviseCmd(g, io), newPatchCmd(g, io), newReportCmd(g, io), newRunCmd(g, io))
 	return root
+}
+
+// printJSON writes v to w as indented JSON (the --json output of every
+// command).
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -85,9 +84,7 @@ func runSQL(ctx context.Context, opts *sqlOptions) error {
 			}
 			objs = append(objs, m)
 		}
-		enc := json.NewEncoder(opts.io.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(objs)
+		return printJSON(opts.io.Out, objs)
 	}
 	w := tabwriter.NewWriter(opts.io.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, strings.Join(cols, "\t"))
