@@ -17,10 +17,14 @@ import (
 
 // Options configure the report.
 type Options struct {
-	Src     string // Django/FastAPI project: routes, advice per route, patches
-	Edge    string // edge profile for the replay and advice
-	TopN    int    // endpoints in charts (default 15)
-	MaxRows int    // rows of the paged endpoint table (default 100,000)
+	Src string // Django/FastAPI project: routes, advice per route, patches
+	// Advise are the advice's settings (edge profile, target, policies...);
+	// its Routes, when set, are the routes of Src (the caller closes them),
+	// else they are extracted from Src. Without a profile, the defaults of
+	// `cdnadvise advise`: the generic profile and one cache per PoP.
+	Advise  advisor.Options
+	TopN    int // endpoints in charts (default 15)
+	MaxRows int // rows of the paged endpoint table (default 100,000)
 	Title   string
 }
 
@@ -63,34 +67,34 @@ func Gather(ctx context.Context, st *store.Store, o Options) (*Data, error) {
 	if o.MaxRows <= 0 {
 		o.MaxRows = 100_000
 	}
-	if o.Edge == "" {
-		o.Edge = "generic"
-	}
 	d := &Data{Title: o.Title, Generated: time.Now().UTC(), TopN: o.TopN, MaxRows: o.MaxRows}
 	if d.Title == "" {
 		d.Title = "cdnadvise report"
 	}
-	var rt *advisor.Routes
-	if o.Src != "" {
-		var err error
-		if rt, err = advisor.ExtractRoutes(o.Src); err != nil {
+	ao := o.Advise
+	if ao.Routes == nil && o.Src != "" {
+		rt, err := advisor.ExtractRoutes(o.Src)
+		if err != nil {
 			return nil, err
 		}
 		defer rt.Close()
+		ao.Routes = rt
+	}
+	rt := ao.Routes
+	if rt != nil {
 		d.Framework = rt.Framework
 	}
-	var router analyze.Router
-	if rt != nil {
-		router = rt
-	}
-	prof, err := replay.LookupProfile(o.Edge, "")
-	if err != nil {
-		return nil, err
+	if ao.Sweep.Profile.Name == "" {
+		prof, err := replay.LookupProfile("generic", "")
+		if err != nil {
+			return nil, err
+		}
+		ao.Sweep.Profile, ao.Load.PerPoP = prof, true
 	}
 	// The advice runs the analysis by endpoint and the replay; the report
 	// shows the same evidence.
-	lo := replay.LoadOptions{PerPoP: true, Router: router}
-	if d.Advice, err = advisor.Advise(ctx, st, advisor.Options{Routes: rt, Sweep: replay.SweepOptions{Profile: prof}, Load: lo}); err != nil {
+	var err error
+	if d.Advice, err = advisor.Advise(ctx, st, ao); err != nil {
 		return nil, fmt.Errorf("advise: %w", err)
 	}
 	d.Analysis, d.Sweep = d.Advice.Analysis, d.Advice.Sweep

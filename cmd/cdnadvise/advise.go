@@ -84,6 +84,18 @@ type adviseOptions struct {
 	*globalOptions
 	io *streams
 
+	adviseFlags
+	JSON bool
+	Top  int
+
+	// patch
+	Out     string
+	Replace bool
+}
+
+// adviseFlags are the settings of the advice, shared by advise, patch,
+// report and run so that all of them give the same advice.
+type adviseFlags struct {
 	Src        string
 	Edge       string
 	Target     float64
@@ -91,15 +103,9 @@ type adviseOptions struct {
 	PolicyFile string
 	PopMode    string
 	Key        string
-	JSON       bool
-	Top        int
-
-	// patch
-	Out     string
-	Replace bool
 }
 
-func (o *adviseOptions) flags(cmd *cobra.Command) {
+func (o *adviseFlags) flags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&o.Src, "src", "", "the Django or FastAPI project (routes from its source); without it, endpoints are inferred")
 	f.StringVar(&o.Edge, "edge", "generic", "cache the advice is for: nginx, varnish, cloudfront, cloudflare, fastly, generic")
@@ -110,32 +116,40 @@ func (o *adviseOptions) flags(cmd *cobra.Command) {
 	f.StringVar(&o.Key, "key", "raw", "cache key policy in the replay: raw, no-tracking, sorted, no-query")
 }
 
-func (o *adviseOptions) advise(ctx context.Context) (*advisor.Advice, *advisor.Routes, error) {
+// options builds the advisor's options from the flags; with --src the routes
+// are extracted, and the caller closes opts.Routes.
+func (o *adviseFlags) options() (advisor.Options, error) {
 	prof, err := replay.LookupProfile(o.Edge, "")
 	if err != nil {
-		return nil, nil, err
+		return advisor.Options{}, err
 	}
 	opts := advisor.Options{Target: o.Target, MaxStale: o.MaxStale, Sweep: replay.SweepOptions{Profile: prof},
 		Load: replay.LoadOptions{PerPoP: o.PopMode != "shared", Key: replay.KeyPolicy(o.Key)}}
 	if o.PolicyFile != "" {
 		if opts.Policies, err = advisor.ReadPolicies(o.PolicyFile); err != nil {
-			return nil, nil, err
+			return advisor.Options{}, err
 		}
 	}
-	var rt *advisor.Routes
 	if o.Src != "" {
-		if rt, err = advisor.ExtractRoutes(o.Src); err != nil {
-			return nil, nil, err
+		if opts.Routes, err = advisor.ExtractRoutes(o.Src); err != nil {
+			return advisor.Options{}, err
 		}
-		opts.Routes = rt
+	}
+	return opts, nil
+}
+
+func (o *adviseOptions) advise(ctx context.Context) (*advisor.Advice, *advisor.Routes, error) {
+	opts, err := o.options()
+	if err != nil {
+		return nil, nil, err
 	}
 	st, err := store.Open(ctx, store.PathFromEnv(o.DB))
 	if err != nil {
-		return nil, rt, err
+		return nil, opts.Routes, err
 	}
 	defer st.Close()
 	adv, err := advisor.Advise(ctx, st, opts)
-	return adv, rt, err
+	return adv, opts.Routes, err
 }
 
 func newAdviseCmd(g *globalOptions, io *streams) *cobra.Command {

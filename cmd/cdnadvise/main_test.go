@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -294,9 +295,46 @@ func TestRunCommand(t *testing.T) {
 			t.Errorf("%s not written: %v", f, err)
 		}
 	}
-	// Again: nothing new is ingested, the outputs are rewritten.
-	code, stdout, _ = cli(t, "", "run", "../../examples/logs", "--out", out)
+	headers := func(js []byte) map[string]string {
+		var adv struct {
+			Recommendations []struct {
+				Endpoint     string `json:"endpoint"`
+				CacheControl string `json:"cache_control"`
+			} `json:"recommendations"`
+		}
+		if err := json.Unmarshal(js, &adv); err != nil || len(adv.Recommendations) == 0 {
+			t.Fatalf("advice: %v %.200s", err, js)
+		}
+		m := map[string]string{}
+		for _, r := range adv.Recommendations {
+			m[r.Endpoint] = r.CacheControl
+		}
+		return m
+	}
+	readAdvice := func() map[string]string {
+		b, err := os.ReadFile(filepath.Join(out, "advice.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return headers(b)
+	}
+	before := readAdvice()
+	// Again with --max-stale: nothing new is ingested, the outputs are
+	// rewritten, and the advice is the one advise gives with the same flags.
+	src := "../../advisor/testdata/fastapiproj"
+	code, stdout, _ = cli(t, "", "run", "../../examples/logs", "--out", out, "--src", src, "--max-stale", "10s")
 	if code != 0 || !strings.Contains(stdout, "0 rows") {
 		t.Errorf("re-run: %s", stdout)
+	}
+	after := readAdvice()
+	code, adviseOut, _ := cli(t, "", "--db", filepath.Join(out, "cdnadvise.duckdb"), "advise", "--src", src, "--max-stale", "10s", "--json")
+	if code != 0 {
+		t.Fatalf("advise: %s", adviseOut)
+	}
+	if want := headers([]byte(adviseOut)); !reflect.DeepEqual(after, want) {
+		t.Errorf("run --max-stale 10s advised %v, advise --max-stale 10s %v", after, want)
+	}
+	if reflect.DeepEqual(before, after) {
+		t.Errorf("--max-stale 10s changed no header of run's advice: %v", after)
 	}
 }

@@ -12,10 +12,9 @@ import (
 
 type reportOptions struct {
 	*globalOptions
-	io    *streams
+	io *streams
+	adviseFlags
 	Out   string
-	Src   string
-	Edge  string
 	Title string
 	Top   int
 }
@@ -31,16 +30,16 @@ hit ratio per endpoint against 70%, latency for hits and misses, hit ratio per P
 what-if curves (hit ratio and staleness against TTL, recommended TTL marked), the
 recommendations with their evidence and, with --src, each route's patch. Tables sort
 and filter; all endpoints are in a paged table. The charts' JavaScript is inside the
-file: it opens without a network, and everything taken from logs is escaped.`,
+file: it opens without a network, and everything taken from logs is escaped. The
+advice takes the flags of cdnadvise advise and is the same advice.`,
 		Example: `  cdnadvise report -o report.html
   cdnadvise report --src ./myapp --edge cloudfront -o report.html`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runReport(cmd.Context(), opts) },
 	}
+	opts.adviseFlags.flags(cmd)
 	f := cmd.Flags()
 	f.StringVarP(&opts.Out, "output", "o", "report.html", "the HTML file to write")
-	f.StringVar(&opts.Src, "src", "", "a Django or FastAPI project: routes, advice per route and patches")
-	f.StringVar(&opts.Edge, "edge", "generic", "cache modelled for the what-if curves and advice")
 	f.StringVar(&opts.Title, "title", "", "the report's title")
 	f.IntVar(&opts.Top, "top", 15, "endpoints in the charts")
 	return cmd
@@ -52,7 +51,14 @@ func runReport(ctx context.Context, opts *reportOptions) error {
 		return err
 	}
 	defer st.Close()
-	d, err := charts.Gather(ctx, st, charts.Options{Src: opts.Src, Edge: opts.Edge, TopN: opts.Top, Title: opts.Title})
+	ao, err := opts.options()
+	if err != nil {
+		return err
+	}
+	if ao.Routes != nil {
+		defer ao.Routes.Close()
+	}
+	d, err := charts.Gather(ctx, st, charts.Options{Src: opts.Src, Advise: ao, TopN: opts.Top, Title: opts.Title})
 	if err != nil {
 		return err
 	}

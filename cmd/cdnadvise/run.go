@@ -18,11 +18,10 @@ import (
 
 type runOptions struct {
 	*globalOptions
-	io   *streams
+	io *streams
+	adviseFlags
 	Logs []string
-	Src  string
 	Out  string
-	Edge string
 }
 
 func newRunCmd(g *globalOptions, io *streams) *cobra.Command {
@@ -34,7 +33,9 @@ func newRunCmd(g *globalOptions, io *streams) *cobra.Command {
 the traffic through the cache model, recommend a TTL and Cache-Control per route (or
 inferred endpoint), and write into --out: the store (cdnadvise.duckdb, unless --db),
 report.html, advice.json, and with --src the patch for the project (cache.patch).
-Prints the top findings and where everything is.`,
+Prints the top findings and where everything is. The advice takes the flags of
+cdnadvise advise (--edge, --target, --max-stale, --policy, --pop-mode, --key) and is
+the same advice.`,
 		Example: `  cdnadvise run examples/logs/
   cdnadvise run cdn-logs/ app-logs/ --src ./myapp --edge cloudfront --out out/`,
 		Args: cobra.MinimumNArgs(1),
@@ -43,14 +44,21 @@ Prints the top findings and where everything is.`,
 			return runRun(cmd.Context(), opts)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&opts.Src, "src", "", "the Django or FastAPI project: advice per route and a patch")
-	f.StringVar(&opts.Out, "out", "cdnadvise-out", "folder for the store, report.html, advice.json and cache.patch")
-	f.StringVar(&opts.Edge, "edge", "generic", "cache to model: nginx, varnish, cloudfront, cloudflare, fastly, generic")
+	opts.adviseFlags.flags(cmd)
+	cmd.Flags().StringVar(&opts.Out, "out", "cdnadvise-out", "folder for the store, report.html, advice.json and cache.patch")
 	return cmd
 }
 
 func runRun(ctx context.Context, opts *runOptions) error {
+	// The advice's settings (and --src's routes) are read first: a bad flag
+	// fails before the ingest.
+	ao, err := opts.options()
+	if err != nil {
+		return err
+	}
+	if ao.Routes != nil {
+		defer ao.Routes.Close()
+	}
 	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
 		return err
 	}
@@ -82,7 +90,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	if err != nil {
 		fmt.Fprintln(w, "  (the other files were ingested; continuing)")
 	}
-	d, err := charts.Gather(ctx, st, charts.Options{Src: opts.Src, Edge: opts.Edge})
+	d, err := charts.Gather(ctx, st, charts.Options{Src: opts.Src, Advise: ao})
 	if err != nil {
 		return err
 	}
