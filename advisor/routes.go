@@ -9,16 +9,25 @@ import (
 	sitter "github.com/tree-sitter/go-tree-sitter"
 )
 
-// Route is one URL pattern of the application.
+// Route is one row of the route table: one method (GET stands for GET and
+// HEAD) of one URL pattern. A view that serves several methods on one
+// pattern has a row per method, so that its safe methods can be advised for
+// a cache while its unsafe ones are not.
 type Route struct {
-	Framework string   `json:"framework"` // django or fastapi
-	Methods   []string `json:"methods"`   // empty: any
-	Pattern   string   `json:"pattern"`   // full pattern, prefixes resolved (/api/users/<int:pk>/, /items/{item_id})
-	File      string   `json:"file"`      // where the route is declared
-	Line      int      `json:"line"`
-	View      string   `json:"view"`           // dotted name of the view
-	Kind      string   `json:"kind"`           // function, class, viewset, static
-	Name      string   `json:"name,omitempty"` // route name
+	Framework string `json:"framework"` // django or fastapi
+	// Method is this row's method: GET (with HEAD), POST, PUT, ...
+	Method string `json:"method"`
+	// Methods are all the methods the view accepts on this pattern (empty:
+	// any, and the route has a GET row only).
+	Methods []string `json:"methods"`
+	Pattern string   `json:"pattern"` // full pattern, prefixes resolved (/api/users/<int:pk>/, /items/{item_id})
+	File    string   `json:"file"`    // where the route is declared
+	Line    int      `json:"line"`
+	View    string   `json:"view"`           // dotted name of the view
+	Kind    string   `json:"kind"`           // function, class, viewset, static
+	Name    string   `json:"name,omitempty"` // route name
+	// Action is the DRF viewset action (list, create, retrieve, ...).
+	Action string `json:"action,omitempty"`
 	// Unresolved says why the route could not be resolved statically (the
 	// pattern or view is then partial).
 	Unresolved string `json:"unresolved,omitempty"`
@@ -89,8 +98,17 @@ func ExtractRoutes(src string) (*Routes, error) {
 		rt.Framework = "none"
 		rt.Notes = append(rt.Notes, "no Django urlpatterns and no FastAPI app found under "+src)
 	}
+	rt.finish()
+	return rt, nil
+}
+
+// finish compiles the route matchers, splits each route into one row per
+// method, and sorts the rows by pattern, method, file, line and view, so
+// that the table does not depend on map or file order.
+func (rt *Routes) finish() {
+	var rows []*Route
 	for _, r := range rt.Routes {
-		if r.Unresolved == "" {
+		if r.Unresolved == "" && r.regex == nil {
 			re, err := compilePattern(r, rt.converters)
 			if err != nil {
 				r.Unresolved = err.Error()
@@ -98,9 +116,86 @@ func ExtractRoutes(src string) (*Routes, error) {
 				r.regex = re
 			}
 		}
+		for _, m := range rowMethods(r.Methods) {
+			row := *r
+			row.Method = m
+			rows = append(rows, &row)
+		}
 	}
-	sort.SliceStable(rt.Routes, func(i, j int) bool { return rt.Routes[i].Pattern < rt.Routes[j].Pattern })
-	return rt, nil
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if a.Pattern != b.Pattern {
+			return a.Pattern < b.Pattern
+		}
+		if ma, mb := methodRank(a.Method), methodRank(b.Method); ma != mb {
+			return ma < mb
+		}
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.View < b.View
+	})
+	rt.Routes = rows
+}
+
+// rowMethods lists the rows a route with these accepted methods gets: GET
+// stands for GET and HEAD; no methods (any) is a GET row.
+func rowMethods(methods []string) []string {
+	set := map[string]bool{}
+	for _, m := range methods {
+		set[strings.ToUpper(m)] = true
+	}
+	if len(set) == 0 {
+		return []string{"GET"}
+	}
+	if set["GET"] {
+		delete(set, "HEAD")
+	}
+	out := make([]string, 0, len(set))
+	for m := range set {
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return methodRank(out[i]) < methodRank(out[j]) || methodRank(out[i]) == methodRank(out[j]) && out[i] < out[j]
+	})
+	return out
+}
+
+// methodRank orders methods: safe ones first, then the usual REST order.
+func methodRank(m string) int {
+	switch m {
+	case "GET":
+		return 0
+	case "HEAD":
+		return 1
+	case "POST":
+		return 2
+	case "PUT":
+		return 3
+	case "PATCH":
+		return 4
+	case "DELETE":
+		return 5
+	case "OPTIONS":
+		return 6
+	}
+	return 7
+}
+
+// SafeMethod reports whether caches may store responses to this method's
+// requests (GET and HEAD; "" is a log line without a method, read as GET).
+func SafeMethod(m string) bool { return m == "" || m == "GET" || m == "HEAD" }
+
+// MethodGroup is the row method a request's method belongs to: HEAD and
+// unlogged methods count with GET, as caches serve HEAD from GET entries.
+func MethodGroup(m string) string {
+	if SafeMethod(m) {
+		return "GET"
+	}
+	return strings.ToUpper(m)
 }
 
 // Close releases the parsed source.
@@ -496,17 +591,90 @@ func (w *djangoWalker) router(m *module, name, prefix string, at *sitter.Node) {
 	}
 }
 
-// viewset adds a ViewSet's list, detail and @action routes.
+// drfActions maps DRF's router actions to their methods, for the list and
+// detail routes (rest_framework/routers.py SimpleRouter.routes).
+var drfActions = []struct {
+	action, method string
+	detail         bool
+}{
+	{"list", "GET", false}, {"create", "POST", false},
+	{"retrieve", "GET", true}, {"update", "PUT", true}, {"partial_update", "PATCH", true}, {"destroy", "DELETE", true},
+}
+
+// drfBaseActions are the actions DRF's generic viewsets and mixins provide.
+var drfBaseActions = map[string][]string{
+	"ModelViewSet":         {"list", "create", "retrieve", "update", "partial_update", "destroy"},
+	"ReadOnlyModelViewSet": {"list", "retrieve"},
+	"ListModelMixin":       {"list"},
+	"CreateModelMixin":     {"create"},
+	"RetrieveModelMixin":   {"retrieve"},
+	"UpdateModelMixin":     {"update", "partial_update"},
+	"DestroyModelMixin":    {"destroy"},
+	"ViewSet":              {},
+	"GenericViewSet":       {},
+	"ViewSetMixin":         {},
+}
+
+// viewsetActions lists the router actions a viewset class provides: the
+// methods it defines and those of its bases (DRF's generic viewsets and
+// mixins, or classes of the project, followed). known is false when a base
+// could not be read.
+func (w *djangoWalker) viewsetActions(m *module, def *sitter.Node, depth int) (actions map[string]bool, known bool) {
+	actions, known = map[string]bool{}, true
+	cls := def
+	if cls.Kind() == "decorated_definition" {
+		cls = cls.ChildByFieldName("definition")
+	}
+	for _, st := range children(cls.ChildByFieldName("body")) {
+		f := st
+		if f.Kind() == "decorated_definition" {
+			f = f.ChildByFieldName("definition")
+		}
+		if f != nil && f.Kind() == "function_definition" {
+			actions[m.text(f.ChildByFieldName("name"))] = true
+		}
+	}
+	for _, b := range children(cls.ChildByFieldName("superclasses")) {
+		if b.Kind() == "keyword_argument" {
+			continue
+		}
+		name := m.text(b)
+		if acts, ok := drfBaseActions[lastName(name)]; ok {
+			for _, a := range acts {
+				actions[a] = true
+			}
+			continue
+		}
+		if bm, rest := w.p.resolve(m, name); bm != nil && rest != "" && bm.defs[rest] != nil && depth < 8 {
+			sub, ok := w.viewsetActions(bm, bm.defs[rest], depth+1)
+			for a := range sub {
+				actions[a] = true
+			}
+			known = known && ok
+			continue
+		}
+		switch lastName(name) {
+		case "object", "APIView", "GenericAPIView":
+		default:
+			known = false
+		}
+	}
+	return actions, known
+}
+
+// viewset adds a ViewSet's list, detail and @action routes: one route per
+// action, so that list and create (or retrieve and update) on one URL are
+// told apart.
 func (w *djangoWalker) viewset(m *module, at *sitter.Node, base, view, slash string) {
 	vm, rest := w.p.resolve(m, view)
 	var def *sitter.Node
 	if vm != nil {
 		def = vm.defs[rest]
 	}
-	add := func(pattern string, methods []string, name string) {
-		r := &Route{Framework: "django", Methods: methods, Pattern: displayDjango(pattern), File: m.file, Line: line(at), View: view + name, Kind: "viewset", routeName: pattern}
+	add := func(pattern string, methods []string, action string) {
+		r := &Route{Framework: "django", Methods: methods, Pattern: displayDjango(pattern), File: m.file, Line: line(at), View: view + "." + action, Kind: "viewset", Action: action, routeName: pattern}
 		if def != nil {
-			r.viewMod, r.viewNode, r.View = vm, def, vm.name+"."+rest+name
+			r.viewMod, r.viewNode, r.View = vm, def, vm.name+"."+rest+"."+action
 			r.HasCacheControl, r.PerUser = inspectView(vm, def)
 		} else {
 			r.Unresolved = "viewset " + view + " not found under --src"
@@ -515,15 +683,12 @@ func (w *djangoWalker) viewset(m *module, at *sitter.Node, base, view, slash str
 	}
 	lookup := "pk"
 	var actions []*sitter.Node
-	list, detail := []string{"GET", "POST"}, []string{"GET", "PUT", "PATCH", "DELETE"}
+	provided, known := map[string]bool{}, false
 	if def != nil {
+		provided, known = w.viewsetActions(vm, def, 0)
 		cls := def
 		if cls.Kind() == "decorated_definition" {
 			cls = cls.ChildByFieldName("definition")
-		}
-		bases := vm.text(cls.ChildByFieldName("superclasses"))
-		if strings.Contains(bases, "ReadOnlyModelViewSet") {
-			list, detail = []string{"GET"}, []string{"GET"}
 		}
 		for _, st := range children(cls.ChildByFieldName("body")) {
 			if st.Kind() == "expression_statement" {
@@ -540,8 +705,18 @@ func (w *djangoWalker) viewset(m *module, at *sitter.Node, base, view, slash str
 			}
 		}
 	}
-	add(base+slash, list, ".list")
-	add(base+"/<"+lookup+">"+slash, detail, ".detail")
+	for _, a := range drfActions {
+		if len(provided) > 0 || known {
+			if !provided[a.action] {
+				continue
+			}
+		}
+		p := base + slash
+		if a.detail {
+			p = base + "/<" + lookup + ">" + slash
+		}
+		add(p, []string{a.method}, a.action)
+	}
 	for _, a := range actions {
 		var ac call
 		found := false
@@ -579,7 +754,7 @@ func (w *djangoWalker) viewset(m *module, at *sitter.Node, base, view, slash str
 		if v, ok := ac.kw["detail"]; ok && vm.text(v) == "True" {
 			p = base + "/<" + lookup + ">/" + urlPath + slash
 		}
-		add(p, methods, "."+name)
+		add(p, methods, name)
 	}
 }
 

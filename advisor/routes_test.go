@@ -13,7 +13,7 @@ import (
 func brief(r *Route) string {
 	m := append([]string(nil), r.Methods...)
 	sort.Strings(m)
-	s := fmt.Sprintf("%s %s %s", r.Pattern, strings.Join(m, ","), r.View)
+	s := fmt.Sprintf("%s %s %s %s", r.Method, r.Pattern, strings.Join(m, ","), r.View)
 	if r.HasCacheControl {
 		s += " [cache-control]"
 	}
@@ -40,22 +40,22 @@ func TestDjangoRoutes(t *testing.T) {
 		got = append(got, brief(r))
 	}
 	want := []string{
-		"/ GET,HEAD shop.views.home",
-		"/<lang>/about/  shop.views.about",
-		"/api/ GET router (api root)",
-		"/api/dynamic/  views.make_view() [unresolved]",
-		"/api/leaderboard/  shop.views.leaderboard [cache-control]",
-		"/api/me/  shop.views.profile [per-user]",
-		"/api/products/ GET,POST shop.api.ProductViewSet.list",
-		"/api/products/<slug>/ DELETE,GET,PATCH,PUT shop.api.ProductViewSet.detail",
-		"/api/products/<slug>/reviews/ GET shop.api.ProductViewSet.reviews",
-		"/api/products/featured/ GET shop.api.ProductViewSet.featured",
-		"/api/search/ GET shop.api.search",
-		"/blog/  blog.views.index",
-		"/blog/<slug:slug>/  blog.views.post",
-		"/by-year/<yyyy:year>/  shop.views.archive",
-		"/items/<int:pk>/ GET shop.views.ItemDetail",
-		"^/archive/(?P<year>[0-9]{4})/$  shop.views.archive",
+		"GET / GET,HEAD shop.views.home",
+		"GET /<lang>/about/  shop.views.about",
+		"GET /api/ GET router (api root)",
+		"GET /api/dynamic/  views.make_view() [unresolved]",
+		"GET /api/leaderboard/  shop.views.leaderboard [cache-control]",
+		"GET /api/me/  shop.views.profile [per-user]",
+		"GET /api/products/ GET shop.api.ProductViewSet.list",
+		"GET /api/products/<slug>/ GET shop.api.ProductViewSet.retrieve",
+		"GET /api/products/<slug>/reviews/ GET shop.api.ProductViewSet.reviews",
+		"GET /api/products/featured/ GET shop.api.ProductViewSet.featured",
+		"GET /api/search/ GET shop.api.search",
+		"GET /blog/  blog.views.index",
+		"GET /blog/<slug:slug>/  blog.views.post",
+		"GET /by-year/<yyyy:year>/  shop.views.archive",
+		"GET /items/<int:pk>/ GET shop.views.ItemDetail",
+		"GET ^/archive/(?P<year>[0-9]{4})/$  shop.views.archive",
 	}
 	sort.Strings(got)
 	sort.Strings(want)
@@ -98,16 +98,16 @@ func TestFastAPIRoutes(t *testing.T) {
 		got = append(got, brief(r))
 	}
 	want := []string{
-		"/ GET app.main.root",
-		"/api/items/ GET app.routers.items.list_items",
-		"/api/items/ POST app.routers.items.create_item",
-		"/api/items/{item_id} GET app.routers.items.get_item",
-		"/api/items/{item_id}/raw GET app.routers.items.get_raw",
-		"/api/items/{item_id}/reviews/{review_id} GET app.routers.items.get_review",
-		"/health GET app.main.health",
-		"/leaderboard GET app.routers.users.leaderboard [cache-control]",
-		"/static/{path:path} GET,HEAD StaticFiles(directory=Path(__file__).parent / \"static\")",
-		"/users/me GET app.routers.users.me [per-user]",
+		"GET / GET app.main.root",
+		"GET /api/items/ GET app.routers.items.list_items",
+		"GET /api/items/{item_id} GET app.routers.items.get_item",
+		"GET /api/items/{item_id}/raw GET app.routers.items.get_raw",
+		"GET /api/items/{item_id}/reviews/{review_id} GET app.routers.items.get_review",
+		"GET /health GET app.main.health",
+		"GET /leaderboard GET app.routers.users.leaderboard [cache-control]",
+		"GET /static/{path:path} GET,HEAD StaticFiles(directory=Path(__file__).parent / \"static\")",
+		"GET /users/me GET app.routers.users.me [per-user]",
+		"POST /api/items/ POST app.routers.items.create_item",
 	}
 	sort.Strings(got)
 	sort.Strings(want)
@@ -159,7 +159,7 @@ func TestFastAPIFactoryAndSettingsPrefix(t *testing.T) {
 		got = append(got, brief(r))
 	}
 	sort.Strings(got)
-	want := []string{"/api/v1/users/{user_id} GET app.api.routes.user", "/users/{user_id} GET app.api.routes.user [unresolved]"}
+	want := []string{"GET /api/v1/users/{user_id} GET app.api.routes.user", "GET /users/{user_id} GET app.api.routes.user [unresolved]"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
