@@ -28,7 +28,11 @@ type Options struct {
 	MaxStale time.Duration
 	// Policies override the advice per route pattern or endpoint.
 	Policies map[string]Policy
-	TTLs     []time.Duration
+	// Replace: the patch will replace Cache-Control that views set
+	// themselves, so such routes are predicted at the new header; without
+	// it they keep their own header and are predicted at that.
+	Replace bool
+	TTLs    []time.Duration
 	Sweep    replay.SweepOptions
 	Load     replay.LoadOptions
 	Analyze  analyze.Options
@@ -69,8 +73,11 @@ const (
 	ClassLowReuse   = "low-reuse"        // requests rarely repeat: caching gains little
 )
 
-// Recommendation is the advice for one route or endpoint.
+// Recommendation is the advice for one method of one route or endpoint:
+// GET (with HEAD), or an unsafe method that never gets a shared-cache
+// header.
 type Recommendation struct {
+	Method        string   `json:"method"`
 	Endpoint      string   `json:"endpoint"`
 	Methods       []string `json:"methods,omitempty"`
 	View          string   `json:"view,omitempty"`
@@ -96,6 +103,11 @@ type Recommendation struct {
 	LatencyAtMS        *float64 `json:"latency_at_ttl_ms"`
 	Confidence         string   `json:"confidence"`
 	Reasons            []string `json:"reasons"`
+	// Kept: the view sets Cache-Control itself and keeps it (no --replace):
+	// CacheControl is that header, the prediction is for it, and
+	// Replacement is what --replace would write instead.
+	Kept        bool   `json:"kept,omitempty"`
+	Replacement string `json:"replacement_cache_control,omitempty"`
 
 	route *Route
 	curve []replay.Outcome
@@ -141,14 +153,47 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 		router = o.Routes
 	}
 	ao := o.Analyze
-	ao.By, ao.Top, ao.Router = []string{"endpoint"}, 0, router
+	ao.By, ao.Top, ao.Router = []string{"endpoint", "method_group"}, 0, router
 	rep, err := analyze.Run(ctx, st, ao)
 	if err != nil {
 		return nil, err
 	}
+	// The sweep tries the grid the TTL is chosen from, plus the TTLs of
+	// headers that will really be sent (kept headers, immutable files), so
+	// that every row is predicted at what it will get.
+	grid := map[time.Duration]bool{}
+	for _, d := range o.TTLs {
+		grid[d] = true
+	}
+	ttls := append([]time.Duration(nil), o.TTLs...)
+	extra := func(d time.Duration) {
+		for _, t := range ttls {
+			if t == d {
+				return
+			}
+		}
+		ttls = append(ttls, d)
+	}
+	extra(immutableTTL)
+	kept := map[*Route]keptHeader{}
+	if o.Routes != nil {
+		for _, r := range o.Routes.Routes {
+			if !r.HasCacheControl {
+				continue
+			}
+			if k, ok := r.keptHeader(); ok {
+				kept[r] = k
+				if k.ttl > 0 {
+					extra(k.ttl)
+				}
+			}
+		}
+	}
+	sort.Slice(ttls, func(i, j int) bool { return ttls[i] < ttls[j] })
 	o.Load.Router = router
+	o.Load.SplitMethods = true
 	so := o.Sweep
-	so.TTLs = o.TTLs
+	so.TTLs = ttls
 	res, _, n, err := replay.Replay(ctx, st, o.Load, so)
 	if err != nil {
 		return nil, err
@@ -163,22 +208,34 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 			curves[row[0].Endpoint] = row
 		}
 	}
-	stats := map[string]analyze.Row{}
+	stats := map[[2]string]analyze.Row{}
 	for _, r := range rep.Rows {
-		stats[r.Endpoint] = r
+		stats[[2]string{r.Keys["method_group"], r.Endpoint}] = r
 	}
 	var minutes float64 = math.Max(res.Minutes, 1.0/60)
-	seen := map[string]bool{}
-	add := func(endpoint string, route *Route) {
-		if seen[endpoint] {
+	seen := map[[2]string]bool{}
+	add := func(method, endpoint string, route *Route) {
+		key := [2]string{method, endpoint}
+		if seen[key] {
 			return
 		}
-		seen[endpoint] = true
-		rec := &Recommendation{Endpoint: endpoint, route: route, curve: curves[endpoint]}
+		seen[key] = true
+		if route == nil && o.Routes != nil {
+			// A method the source does not declare on a known route (a
+			// view that takes any method): the route's view still tells
+			// where it is.
+			route = o.Routes.byPattern(endpoint)
+		}
+		rec := &Recommendation{Method: method, Endpoint: endpoint, route: route}
+		if SafeMethod(method) {
+			rec.curve = curves[endpoint]
+		} else {
+			rec.curve = curves[replay.UnsafeEndpoint(endpoint)]
+		}
 		if route != nil {
 			rec.Methods, rec.View, rec.File, rec.Line = route.Methods, route.View, route.ViewFile(), route.ViewLine()
 		}
-		s, haveStats := stats[endpoint]
+		s, haveStats := stats[key]
 		if haveStats {
 			rec.Requests = s.Requests
 			rec.CurrentHitRatio = s.HitRatio
@@ -189,20 +246,24 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 				}
 			}
 		}
-		decide(rec, route, s, haveStats, o)
+		k, isKept := kept[route]
+		decide(rec, route, s, haveStats, o, grid)
+		if route != nil && route.HasCacheControl && !o.Replace && SafeMethod(method) {
+			keep(rec, k, isKept)
+		}
 		adv.Recommendations = append(adv.Recommendations, rec)
 	}
 	if o.Routes != nil {
 		for _, r := range o.Routes.Routes {
 			if r.Unresolved != "" && r.regex == nil {
-				adv.Notes = append(adv.Notes, fmt.Sprintf("route %s (%s:%d) not resolved: %s", r.Pattern, r.File, r.Line, r.Unresolved))
+				adv.Notes = append(adv.Notes, fmt.Sprintf("route %s %s (%s:%d) not resolved: %s", r.Method, r.Pattern, r.File, r.Line, r.Unresolved))
 				continue
 			}
-			add(r.Pattern, r)
+			add(r.Method, r.Pattern, r)
 		}
 	}
 	for _, r := range rep.Rows {
-		add(r.Endpoint, nil)
+		add(r.Keys["method_group"], r.Endpoint, nil)
 	}
 	if o.Routes != nil {
 		un, err := unmatchedPaths(ctx, st, o.Routes)
@@ -212,9 +273,56 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 		adv.Unmatched = un
 	}
 	sort.SliceStable(adv.Recommendations, func(i, j int) bool {
-		return adv.Recommendations[i].Requests > adv.Recommendations[j].Requests
+		a, b := adv.Recommendations[i], adv.Recommendations[j]
+		if a.Requests != b.Requests {
+			return a.Requests > b.Requests
+		}
+		if a.Endpoint != b.Endpoint {
+			return a.Endpoint < b.Endpoint
+		}
+		return methodRank(a.Method) < methodRank(b.Method)
 	})
 	return adv, nil
+}
+
+// immutableTTL is the lifetime of fingerprinted static files (max-age of a
+// year, the longest RFC 9111 lets a cache count on).
+const immutableTTL = 365 * 24 * time.Hour
+
+// at returns the curve's outcome at TTL d.
+func at(curve []replay.Outcome, d time.Duration) *replay.Outcome {
+	for k := range curve {
+		if curve[k].TTL == d {
+			return &curve[k]
+		}
+	}
+	return nil
+}
+
+// keep turns a recommendation for a view that sets Cache-Control itself
+// into the prediction for that header: what will really be sent.
+func keep(rec *Recommendation, k keptHeader, known bool) {
+	rec.Kept = true
+	rec.Replacement = rec.CacheControl
+	rec.Class = ClassAlreadySet
+	rec.PredictedHitRatio, rec.OriginPerMinAt, rec.StaleShare, rec.StaleAgeP95, rec.LatencyAtMS = nil, nil, nil, nil, nil
+	if !known {
+		rec.CacheControl, rec.TTL, rec.TTLSeconds, rec.SWRSeconds, rec.SIESeconds, rec.BrowserMaxAge = "", "", 0, 0, 0, 0
+		rec.Reasons = append(rec.Reasons, "the header the view sets is computed at run time: no prediction for it")
+		return
+	}
+	rec.CacheControl = k.value
+	rec.TTL, rec.TTLSeconds, rec.SWRSeconds, rec.SIESeconds, rec.BrowserMaxAge = replay.FormatTTL(k.ttl), int64(k.ttl/time.Second), k.swr, k.sie, k.browser
+	if k.ttl <= 0 {
+		zero := 0.0
+		rec.PredictedHitRatio = &zero
+		rec.Reasons = append(rec.Reasons, fmt.Sprintf("kept: the view sends %q (%s:%d), which no shared cache stores", k.value, k.file, k.line))
+		return
+	}
+	rec.Reasons = append(rec.Reasons, fmt.Sprintf("kept: the view sends %q (%s:%d); predicted at its shared TTL %s", k.value, k.file, k.line, replay.FormatTTL(k.ttl)))
+	if c := at(rec.curve, k.ttl); c != nil {
+		fillEvidence(rec, c)
+	}
 }
 
 // unmatchedPaths lists requested paths that no route matches (top 50).
@@ -237,20 +345,8 @@ func unmatchedPaths(ctx context.Context, st *store.Store, rt *Routes) ([]Unmatch
 	return out, rows.Err()
 }
 
-func hasSafeMethod(methods []string) bool {
-	if len(methods) == 0 {
-		return true
-	}
-	for _, m := range methods {
-		if m == "GET" || m == "HEAD" {
-			return true
-		}
-	}
-	return false
-}
-
 // decide applies the rules, then the replay curve.
-func decide(rec *Recommendation, route *Route, s analyze.Row, haveStats bool, o Options) {
+func decide(rec *Recommendation, route *Route, s analyze.Row, haveStats bool, o Options, grid map[time.Duration]bool) {
 	reason := func(f string, a ...any) { rec.Reasons = append(rec.Reasons, fmt.Sprintf(f, a...)) }
 	switch {
 	case rec.Requests >= 1000:
@@ -277,6 +373,12 @@ func decide(rec *Recommendation, route *Route, s analyze.Row, haveStats bool, o 
 		return *p
 	}
 	switch {
+	case !SafeMethod(rec.Method):
+		// Before the policy file too: no policy makes an unsafe method's
+		// response shareable.
+		rec.Class = ClassUnsafe
+		reason("%s: shared caches never store responses to it (RFC 9111 9.3); its GET is advised on its own row", rec.Method)
+		return
 	case hasPolicy && pol.Skip:
 		rec.Class = ClassPolicy
 		reason("skipped by the policy file")
@@ -284,10 +386,6 @@ func decide(rec *Recommendation, route *Route, s analyze.Row, haveStats bool, o 
 	case hasPolicy && pol.CacheControl != "":
 		rec.Class, rec.CacheControl = ClassPolicy, pol.CacheControl
 		reason("Cache-Control set by the policy file")
-		return
-	case route != nil && !hasSafeMethod(route.Methods):
-		rec.Class = ClassUnsafe
-		reason("only %s: shared caches never store these responses (RFC 9111)", strings.Join(route.Methods, ", "))
 		return
 	case route != nil && route.HasCacheControl:
 		rec.Class = ClassAlreadySet
@@ -312,7 +410,7 @@ func decide(rec *Recommendation, route *Route, s analyze.Row, haveStats bool, o 
 		rec.Class, rec.CacheControl = ClassImmutable, "public, max-age=31536000, immutable"
 		rec.TTL, rec.TTLSeconds, rec.BrowserMaxAge = "365d", 31536000, 31536000
 		reason("file name carries a content hash: a new version gets a new URL")
-		fillEvidence(rec, nil)
+		fillEvidence(rec, at(rec.curve, immutableTTL))
 		return
 	}
 	if rec.Requests == 0 && rec.Class == "" {
@@ -329,10 +427,17 @@ func decide(rec *Recommendation, route *Route, s analyze.Row, haveStats bool, o 
 		}
 		return
 	}
-	best := curve[len(curve)-1].HitRatio
+	// The TTL is chosen from the grid alone (the sweep also tries the TTLs
+	// of kept headers and immutable files).
+	best := 0.0
+	for _, c := range curve {
+		if grid[c.TTL] {
+			best = c.HitRatio
+		}
+	}
 	choice := -1
 	for k, c := range curve {
-		if c.TTL <= 0 {
+		if c.TTL <= 0 || !grid[c.TTL] {
 			continue
 		}
 		if maxStale > 0 && c.TTL > maxStale {

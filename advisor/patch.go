@@ -18,10 +18,12 @@ type PatchResult struct {
 	Diff    string         `json:"diff"`
 	Files   []string       `json:"files"`
 	Changes []PatchChange  `json:"changes"`
+	Applied []PatchRow     `json:"applied"`
 	Skipped []PatchSkipped `json:"skipped"`
 }
 
-// PatchChange is one view that gets a header.
+// PatchChange is one view (or one method or action of a class) that gets a
+// header.
 type PatchChange struct {
 	View         string   `json:"view"`
 	File         string   `json:"file"`
@@ -31,10 +33,24 @@ type PatchChange struct {
 	How          string   `json:"how"`
 }
 
-// PatchSkipped is a route left alone, and why.
+// PatchSkipped is a route row left alone, and why.
 type PatchSkipped struct {
-	Route  string `json:"route"`
-	Reason string `json:"reason"`
+	Route   string `json:"route"` // "METHOD pattern"
+	Method  string `json:"method"`
+	Pattern string `json:"pattern"`
+	Reason  string `json:"reason"`
+}
+
+// PatchRow is a route row the patch gives a header: every advised row is
+// either here, with exactly the advised header, or in Skipped with why.
+type PatchRow struct {
+	Method       string `json:"method"`
+	Pattern      string `json:"pattern"`
+	CacheControl string `json:"cache_control"`
+	File         string `json:"file"`
+	// Note says why the header differs from the row's advice: the view
+	// serves other rows too, and the strictest of their headers is written.
+	Note string `json:"note,omitempty"`
 }
 
 // edit inserts lines before a 0-based line, or replaces one line.
@@ -46,30 +62,49 @@ type edit struct {
 
 // Patch writes the recommendations into the project's source as a unified
 // diff relative to src. Only files under src are touched; a view that
-// already sets Cache-Control is left alone unless replace.
+// already sets Cache-Control is left alone unless replace. Only rows of a
+// safe method (GET, with HEAD) get a header: Django class views and DRF
+// viewsets are decorated per method or action (get, list, retrieve, a GET
+// @action), function views that also take unsafe methods get a decorator
+// that sets the header on GET and HEAD responses only, and the FastAPI
+// middleware is keyed by method.
 func Patch(src string, rt *Routes, recs []*Recommendation, replace bool) (*PatchResult, error) {
 	res := &PatchResult{}
 	edits := map[*module][]edit{}
 	newFiles := map[string]string{}
 
-	// One header per view: routes sharing a view take the most conservative
+	// One header per decorated target (a function view, or a method or
+	// action of a class): rows sharing a target take the most conservative
 	// recommendation (shortest shared TTL; private wins).
-	type viewPlan struct {
+	type plan struct {
 		route  *Route
 		rec    *Recommendation
+		target string // "" (the function or class itself) or a method/action name
+		safe   bool   // a function view that also takes unsafe methods
 		routes []string
+		recs   []*Recommendation
 	}
-	plans := map[string]*viewPlan{}
+	plans := map[string]*plan{}
 	var order []string
 	fastapiEntries := map[[2]string]string{}
 	var fastapiImmutable []string
+	var fastapiRecs []*Recommendation
 	for _, rec := range recs {
 		r := rec.route
 		if r == nil {
 			continue
 		}
-		skip := func(why string) { res.Skipped = append(res.Skipped, PatchSkipped{Route: r.Pattern, Reason: why}) }
+		row := rec.Method + " " + r.Pattern
+		skip := func(why string) {
+			res.Skipped = append(res.Skipped, PatchSkipped{Route: row, Method: rec.Method, Pattern: r.Pattern, Reason: why})
+		}
 		switch {
+		case !SafeMethod(rec.Method):
+			skip(rec.Method + " never gets a shared-cache header (" + rec.Class + ")")
+			continue
+		case rec.Kept:
+			skip("the view sets its own Cache-Control (" + dash(rec.CacheControl) + "), kept; --replace to override")
+			continue
 		case rec.CacheControl == "":
 			skip("no header recommended (" + rec.Class + ")")
 			continue
@@ -81,41 +116,61 @@ func Patch(src string, rt *Routes, recs []*Recommendation, replace bool) (*Patch
 			if r.Kind == "static" {
 				if rec.Class == ClassImmutable || strings.Contains(rec.CacheControl, "immutable") {
 					fastapiImmutable = append(fastapiImmutable, r.routeName)
+					fastapiRecs = append(fastapiRecs, rec)
 				} else {
 					skip("static mount: only fingerprinted files get a header")
 				}
 				continue
 			}
-			for _, m := range r.Methods {
-				fastapiEntries[[2]string{m, r.Pattern}] = rec.CacheControl
-			}
+			fastapiEntries[[2]string{"GET", r.Pattern}] = rec.CacheControl
+			fastapiRecs = append(fastapiRecs, rec)
 			continue
 		}
 		if r.viewNode == nil || r.viewMod == nil {
-			skip("view not found in the source")
+			skip("view not found under --src: the header cannot be written")
 			continue
 		}
-		key := r.View
-		if r.Kind == "viewset" {
+		key, target, safe := r.View, "", false
+		switch {
+		case r.Kind == "viewset":
 			key = r.viewMod.name + "." + r.viewMod.text(classNameNode(r.viewNode))
+			target = r.Action
+			if target == "" {
+				skip("the viewset action of this route is unknown")
+				continue
+			}
+		case isClass(r.viewNode):
+			key = r.viewMod.name + "." + r.viewMod.text(classNameNode(r.viewNode))
+			if !classServesGet(r.viewMod, r.viewNode) {
+				skip("the class defines no get() of its own and its bases are not known views: decorate it by hand")
+				continue
+			}
+			target = "get"
+		default:
+			safe = !onlySafe(r.Methods)
 		}
-		p, ok := plans[key]
+		pk := key + "|" + target
+		p, ok := plans[pk]
 		if !ok {
-			p = &viewPlan{route: r, rec: rec}
-			plans[key] = p
-			order = append(order, key)
+			p = &plan{route: r, rec: rec, target: target, safe: safe}
+			plans[pk] = p
+			order = append(order, pk)
 		} else if stricter(rec, p.rec) {
 			p.rec = rec
 		}
-		p.routes = append(p.routes, r.Pattern)
+		p.routes = append(p.routes, row)
+		p.recs = append(p.recs, rec)
 	}
 	sort.Strings(order)
-	for _, key := range order {
-		p := plans[key]
+	helpers := map[string]bool{} // packages given the safe-method decorator module
+	for _, pk := range order {
+		p := plans[pk]
 		r := p.route
 		m := r.viewMod
 		if err := underRoot(src, m.file); err != nil {
-			res.Skipped = append(res.Skipped, PatchSkipped{Route: r.Pattern, Reason: err.Error()})
+			for _, row := range p.routes {
+				res.Skipped = append(res.Skipped, PatchSkipped{Route: row, Method: "GET", Pattern: strings.TrimPrefix(row, "GET "), Reason: err.Error()})
+			}
 			continue
 		}
 		def := r.viewNode
@@ -123,31 +178,68 @@ func Patch(src string, rt *Routes, recs []*Recommendation, replace bool) (*Patch
 		indent := leadingSpace(lineAt(m.src, startLine))
 		args := djangoArgs(p.rec.CacheControl)
 		var deco, how string
-		if isClass(def) {
-			deco = fmt.Sprintf(`%s@method_decorator(cache_control(%s), name="dispatch")`, indent, args)
-			how = `@method_decorator(cache_control(...), name="dispatch") on the class`
+		switch {
+		case p.target != "":
+			deco = fmt.Sprintf(`%s@method_decorator(cache_control(%s), name=%q)`, indent, args, p.target)
+			how = fmt.Sprintf(`@method_decorator(cache_control(...), name=%q) on the class: %s responses only`, p.target, p.target)
 			edits[m] = append(edits[m], importEdit(m, "django.utils.decorators", "method_decorator"))
-		} else {
+			edits[m] = append(edits[m], importEdit(m, "django.views.decorators.cache", "cache_control"))
+		case p.safe:
+			helper, imp, err := djangoHelper(src, m)
+			if err != nil {
+				for _, row := range p.routes {
+					res.Skipped = append(res.Skipped, PatchSkipped{Route: row, Method: "GET", Pattern: strings.TrimPrefix(row, "GET "), Reason: err.Error()})
+				}
+				continue
+			}
+			if !helpers[helper] {
+				helpers[helper] = true
+				if _, err := os.Stat(filepath.Join(src, helper)); err != nil {
+					newFiles[helper] = djangoHelperSource
+				}
+			}
+			deco = fmt.Sprintf("%s@cache_control_safe(%s)", indent, args)
+			how = "@cache_control_safe(...) (" + helper + ") above the view's other decorators: GET and HEAD responses only, the view also takes other methods"
+			edits[m] = append(edits[m], importEdit(m, imp, "cache_control_safe"))
+		default:
 			deco = fmt.Sprintf("%s@cache_control(%s)", indent, args)
-			how = "@cache_control(...) above the view's other decorators"
+			how = "@cache_control(...) above the view's other decorators (the view takes GET/HEAD only)"
+			edits[m] = append(edits[m], importEdit(m, "django.views.decorators.cache", "cache_control"))
 		}
-		edits[m] = append(edits[m], importEdit(m, "django.views.decorators.cache", "cache_control"))
 		if replace {
-			// Our decorator replaces a single-line cache_control decorator.
+			// Our decorator replaces a single-line cache_control decorator
+			// for the same target.
 			for _, d := range decoratorLines(m, def) {
-				if strings.Contains(d.text, "cache_control(") {
+				if strings.Contains(d.text, "cache_control(") && (p.target == "" || strings.Contains(d.text, `"`+p.target+`"`) || strings.Contains(d.text, `'`+p.target+`'`)) {
 					edits[m] = append(edits[m], edit{at: d.line, replace: true, lines: []string{}})
 				}
 			}
 		}
 		edits[m] = append(edits[m], edit{at: startLine, lines: []string{deco}})
 		res.Changes = append(res.Changes, PatchChange{View: r.View, File: m.file, Line: startLine + 1, Routes: p.routes, CacheControl: p.rec.CacheControl, How: how})
+		for _, rec := range p.recs {
+			row := PatchRow{Method: rec.Method, Pattern: rec.route.Pattern, CacheControl: p.rec.CacheControl, File: m.file}
+			if rec.CacheControl != p.rec.CacheControl {
+				row.Note = fmt.Sprintf("the view also serves %s %s: the stricter header of its rows is written", p.rec.Method, p.rec.route.Pattern)
+			}
+			res.Applied = append(res.Applied, row)
+		}
 	}
 	if len(fastapiEntries) > 0 || len(fastapiImmutable) > 0 {
 		if err := fastapiPatch(src, rt, fastapiEntries, fastapiImmutable, replace, edits, newFiles, res); err != nil {
 			return nil, err
 		}
+		for _, rec := range fastapiRecs {
+			res.Applied = append(res.Applied, PatchRow{Method: rec.Method, Pattern: rec.route.Pattern, CacheControl: rec.CacheControl, File: "cdnadvise_cache.py"})
+		}
 	}
+	sort.SliceStable(res.Applied, func(i, j int) bool {
+		a, b := res.Applied[i], res.Applied[j]
+		if a.Pattern != b.Pattern {
+			return a.Pattern < b.Pattern
+		}
+		return methodRank(a.Method) < methodRank(b.Method)
+	})
 	// Render the diff.
 	var files []string
 	byFile := map[string]*module{}

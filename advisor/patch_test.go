@@ -60,15 +60,93 @@ func trafficStore(t *testing.T, paths []string, n int) *store.Store {
 	return st
 }
 
+// recFor returns the GET row of an endpoint.
 func recFor(t *testing.T, adv *Advice, endpoint string) *Recommendation {
 	t.Helper()
+	return recForMethod(t, adv, "GET", endpoint)
+}
+
+func recForMethod(t *testing.T, adv *Advice, method, endpoint string) *Recommendation {
+	t.Helper()
 	for _, r := range adv.Recommendations {
-		if r.Endpoint == endpoint {
+		if r.Endpoint == endpoint && r.Method == method {
 			return r
 		}
 	}
-	t.Fatalf("no recommendation for %s", endpoint)
+	t.Fatalf("no recommendation for %s %s", method, endpoint)
 	return nil
+}
+
+// checkAgreement fails when advise and patch disagree on a row: every row
+// of a route advised a header is patched with exactly that header (or the
+// patch says why not), no unsafe method is patched, and nothing is patched
+// that was not advised.
+func checkAgreement(t *testing.T, adv *Advice, res *PatchResult) {
+	t.Helper()
+	applied := map[[2]string]PatchRow{}
+	for _, a := range res.Applied {
+		k := [2]string{a.Method, a.Pattern}
+		if _, dup := applied[k]; dup {
+			t.Errorf("row %s %s patched twice", a.Method, a.Pattern)
+		}
+		applied[k] = a
+		if !SafeMethod(a.Method) {
+			t.Errorf("unsafe row patched: %+v", a)
+		}
+	}
+	skipped := map[[2]string]string{}
+	for _, s := range res.Skipped {
+		skipped[[2]string{s.Method, s.Pattern}] = s.Reason
+	}
+	advised := map[[2]string]bool{}
+	for _, r := range adv.Recommendations {
+		if r.route == nil {
+			continue
+		}
+		k := [2]string{r.Method, r.route.Pattern}
+		advised[k] = true
+		a, ok := applied[k]
+		switch {
+		case ok && r.Kept:
+			t.Errorf("%s %s keeps its own header but was patched: %+v", r.Method, r.Endpoint, a)
+		case ok && a.CacheControl != r.CacheControl && a.Note == "":
+			t.Errorf("%s %s advised %q, patched %q", r.Method, r.Endpoint, r.CacheControl, a.CacheControl)
+		case !ok && SafeMethod(r.Method) && r.CacheControl != "" && !r.Kept && skipped[k] == "":
+			t.Errorf("%s %s advised %q (%s) but neither patched nor listed as skipped", r.Method, r.Endpoint, r.CacheControl, r.Class)
+		}
+	}
+	for k := range applied {
+		if !advised[k] {
+			t.Errorf("%s %s patched without advice", k[0], k[1])
+		}
+	}
+}
+
+// checkUnsafe sends each unsafe request and fails when its response carries
+// a header that lets a shared cache store it.
+func checkUnsafe(t *testing.T, port int, reqs []string) {
+	t.Helper()
+	client := &http.Client{Timeout: 5 * time.Second}
+	for _, r := range reqs {
+		method, path, _ := strings.Cut(r, " ")
+		req, _ := http.NewRequest(method, fmt.Sprintf("http://127.0.0.1:%d%s", port, path), strings.NewReader("{}"))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Errorf("%s: %v", r, err)
+			continue
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		cc := resp.Header.Get("Cache-Control")
+		t.Logf("%s: %d Cache-Control: %s", r, resp.StatusCode, cc)
+		if resp.StatusCode >= 400 {
+			t.Errorf("%s: status %d", r, resp.StatusCode)
+		}
+		if strings.Contains(cc, "public") || strings.Contains(cc, "s-maxage") || strings.Contains(cc, "max-age") && !strings.Contains(cc, "private") {
+			t.Errorf("%s answered with a shared-cache header: %q", r, cc)
+		}
+	}
 }
 
 // applyAndCompile applies the diff with git apply (after patch -p1 --dry-run)
@@ -113,7 +191,7 @@ func TestFastAPIAdviseAndPatch(t *testing.T) {
 	for i := 1; i <= 40; i++ {
 		paths = append(paths, fmt.Sprintf("/api/items/%d", i), fmt.Sprintf("/api/items/%d/raw", i))
 	}
-	paths = append(paths, "/", "/static/app.3f2a9c1b.js", "/users/me", "/leaderboard", "POST /api/items/", "/api/items/3/reviews/9", "/health")
+	paths = append(paths, "/", "/static/app.3f2a9c1b.js", "/users/me", "/leaderboard", "POST /api/items/", "/api/items/", "/api/items/3/reviews/9", "/health")
 	st := trafficStore(t, paths, 6000)
 	adv, err := Advise(context.Background(), st, Options{Routes: rt, Sweep: sweepGeneric()})
 	if err != nil {
@@ -145,14 +223,24 @@ func TestFastAPIAdviseAndPatch(t *testing.T) {
 	if strings.Contains(res.Diff, `"/leaderboard"`) {
 		t.Errorf("a route that sets Cache-Control itself was patched:\n%s", res.Diff)
 	}
+	checkAgreement(t, adv, res)
+	if r := recForMethod(t, adv, "POST", "/api/items/"); r.Class != ClassUnsafe || r.CacheControl != "" {
+		t.Errorf("POST of the collection: %+v", r)
+	}
+	list := recFor(t, adv, "/api/items/")
+	if list.Class != ClassCacheable || list.PredictedHitRatio == nil {
+		t.Errorf("GET of the collection (POST on the same path): %+v", list)
+	}
 	applyAndCompile(t, dir, res)
-	runFastAPI(t, dir, map[string]string{
+	port := runFastAPI(t, dir, map[string]string{
+		"/api/items/":             list.CacheControl,
 		"/api/items/7":            item.CacheControl,
 		"/api/items/7/raw":        recFor(t, adv, "/api/items/{item_id}/raw").CacheControl,
 		"/static/app.3f2a9c1b.js": "public, max-age=31536000, immutable",
 		"/users/me":               "private, no-store",
 		"/leaderboard":            "public, max-age=5",
 	})
+	checkUnsafe(t, port, []string{"POST /api/items/"})
 }
 
 func sweepGeneric() replay.SweepOptions {
@@ -191,11 +279,12 @@ func checkHeaders(t *testing.T, port int, want map[string]string) {
 	}
 }
 
-func runFastAPI(t *testing.T, dir string, want map[string]string) {
+func runFastAPI(t *testing.T, dir string, want map[string]string) int {
 	port := serveApp(t, dir, []string{"fastapi", "uvicorn"}, func(port int) []string {
 		return []string{"-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", fmt.Sprint(port), "--log-level", "warning"}
 	})
 	checkHeaders(t, port, want)
+	return port
 }
 
 func TestDjangoAdviseAndPatch(t *testing.T) {
@@ -209,7 +298,8 @@ func TestDjangoAdviseAndPatch(t *testing.T) {
 	for i := 1; i <= 30; i++ {
 		paths = append(paths, fmt.Sprintf("/items/%d/", i), fmt.Sprintf("/api/products/p%d/", i), fmt.Sprintf("/blog/post-%d/", i))
 	}
-	paths = append(paths, "/archive/2024/", "/api/products/p1/reviews/")
+	paths = append(paths, "/archive/2024/", "/api/products/p1/reviews/", "/api/orders/", "/comments/", "/api/tags/",
+		"POST /api/orders/", "POST /comments/", "POST /api/products/", "POST /api/tags/")
 	st := trafficStore(t, paths, 8000)
 	adv, err := Advise(context.Background(), st, Options{Routes: rt, Sweep: sweepGeneric()})
 	if err != nil {
@@ -221,14 +311,26 @@ func TestDjangoAdviseAndPatch(t *testing.T) {
 	if r := recFor(t, adv, "/api/leaderboard/"); r.Class != ClassAlreadySet {
 		t.Errorf("already set: %+v", r)
 	}
+	// Collections: the GET of each is advised on its own, the POST never.
+	for _, p := range []string{"/api/orders/", "/comments/", "/api/products/", "/api/tags/"} {
+		if r := recFor(t, adv, p); r.Class != ClassCacheable || r.PredictedHitRatio == nil {
+			t.Errorf("GET %s: %+v", p, r)
+		}
+		if r := recForMethod(t, adv, "POST", p); r.Class != ClassUnsafe || r.CacheControl != "" {
+			t.Errorf("POST %s: %+v", p, r)
+		}
+	}
 	res, err := Patch(dir, rt, adv.Recommendations, false)
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkAgreement(t, adv, res)
 	for _, want := range []string{
 		"from django.views.decorators.cache import cache_control",
 		`@method_decorator(cache_control(`,
+		`name="list")`, `name="retrieve")`, `name="get")`,
 		"from django.utils.decorators import method_decorator",
+		"+@cache_control_safe(", "from .cdnadvise_cache import cache_control_safe", "shop/cdnadvise_cache.py",
 	} {
 		if !strings.Contains(res.Diff, want) {
 			t.Errorf("diff lacks %q:\n%s", want, res.Diff)
@@ -257,7 +359,7 @@ func TestDjangoAdviseAndPatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(res2.Diff, "@cache_control(") || strings.Contains(res2.Diff, "@method_decorator(") {
+	if strings.Contains(res2.Diff, "@cache_control(") || strings.Contains(res2.Diff, "@method_decorator(") || strings.Contains(res2.Diff, "@cache_control_safe(") {
 		t.Errorf("second patch adds headers again:\n%s", res2.Diff)
 	}
 	want := map[string]string{
@@ -266,31 +368,23 @@ func TestDjangoAdviseAndPatch(t *testing.T) {
 		"/blog/hello/":      recFor(t, adv, "/blog/<slug:slug>/").CacheControl,
 		"/api/leaderboard/": "max-age=5",
 		"/":                 recFor(t, adv, "/").CacheControl,
-		"/api/products/":    viewsetCC(t, adv),
+		"/api/products/":    recFor(t, adv, "/api/products/").CacheControl,
+		"/api/products/p3/": recFor(t, adv, "/api/products/<slug>/").CacheControl,
+		"/api/orders/":      recFor(t, adv, "/api/orders/").CacheControl,
+		"/comments/":        recFor(t, adv, "/comments/").CacheControl,
+		"/api/tags/":        recFor(t, adv, "/api/tags/").CacheControl,
 		"/api/me/":          "private, no-store", // login_required's redirect too
 	}
-	runDjango(t, dir, want)
+	port := runDjango(t, dir, want)
+	checkUnsafe(t, port, []string{"POST /api/orders/", "POST /comments/", "POST /api/products/", "POST /api/tags/"})
 }
 
-func runDjango(t *testing.T, dir string, want map[string]string) {
+func runDjango(t *testing.T, dir string, want map[string]string) int {
 	port := serveApp(t, dir, []string{"django", "rest_framework"}, func(port int) []string {
 		return []string{"manage.py", "runserver", fmt.Sprintf("127.0.0.1:%d", port), "--noreload"}
 	})
 	checkHeaders(t, port, want)
-}
-
-// viewsetCC is the header the viewset gets: the most conservative of its routes.
-func viewsetCC(t *testing.T, adv *Advice) string {
-	var best *Recommendation
-	for _, r := range adv.Recommendations {
-		if strings.HasPrefix(r.Endpoint, "/api/products/") && r.CacheControl != "" && (best == nil || stricter(r, best)) {
-			best = r
-		}
-	}
-	if best == nil {
-		t.Fatal("no recommendation for the viewset")
-	}
-	return best.CacheControl
+	return port
 }
 
 func TestPolicyMaxStaleAndReplace(t *testing.T) {
@@ -338,7 +432,17 @@ func TestPolicyMaxStaleAndReplace(t *testing.T) {
 		t.Errorf("policy skip: %+v", r)
 	}
 	// --replace: the middleware overrides headers routes set themselves.
-	res, err := Patch(dir, rt, base.Recommendations, true)
+	repl, err := Advise(context.Background(), st, Options{Routes: rt, Sweep: sweepGeneric(), Replace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := recFor(t, repl, "/leaderboard"); r.Kept || r.CacheControl == "" {
+		t.Errorf("--replace: /leaderboard should get a new header: %+v", r)
+	}
+	if r := recFor(t, base, "/leaderboard"); !r.Kept || r.Replacement == "" {
+		t.Errorf("without --replace: /leaderboard keeps its header: %+v", r)
+	}
+	res, err := Patch(dir, rt, repl.Recommendations, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1222,6 +1222,16 @@ func (rt *Routes) Route(path string) (string, bool) {
 	return "", false
 }
 
+// byPattern returns the first row of a pattern (its GET row when it has one).
+func (rt *Routes) byPattern(pattern string) *Route {
+	for _, r := range rt.Routes {
+		if r.Pattern == pattern && r.regex != nil {
+			return r
+		}
+	}
+	return nil
+}
+
 // Match returns the route a path belongs to, or nil.
 func (rt *Routes) Match(path string) *Route {
 	var best *Route

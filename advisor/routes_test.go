@@ -46,16 +46,22 @@ func TestDjangoRoutes(t *testing.T) {
 		"GET /api/dynamic/  views.make_view() [unresolved]",
 		"GET /api/leaderboard/  shop.views.leaderboard [cache-control]",
 		"GET /api/me/  shop.views.profile [per-user]",
+		"GET /api/orders/  shop.views.orders",
 		"GET /api/products/ GET shop.api.ProductViewSet.list",
 		"GET /api/products/<slug>/ GET shop.api.ProductViewSet.retrieve",
 		"GET /api/products/<slug>/reviews/ GET shop.api.ProductViewSet.reviews",
 		"GET /api/products/featured/ GET shop.api.ProductViewSet.featured",
 		"GET /api/search/ GET shop.api.search",
+		"GET /api/tags/ GET,POST shop.api.tags",
 		"GET /blog/  blog.views.index",
 		"GET /blog/<slug:slug>/  blog.views.post",
 		"GET /by-year/<yyyy:year>/  shop.views.archive",
+		"GET /comments/ GET,POST shop.views.CommentList",
 		"GET /items/<int:pk>/ GET shop.views.ItemDetail",
 		"GET ^/archive/(?P<year>[0-9]{4})/$  shop.views.archive",
+		"POST /api/products/ POST shop.api.ProductViewSet.create",
+		"POST /api/tags/ GET,POST shop.api.tags",
+		"POST /comments/ GET,POST shop.views.CommentList",
 	}
 	sort.Strings(got)
 	sort.Strings(want)

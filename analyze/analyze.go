@@ -31,7 +31,7 @@ var Definitions = map[string]string{
 }
 
 // Dimension names accepted by Options.By.
-var Dimensions = []string{"endpoint", "pop", "status", "hour", "day", "host", "method", "tier"}
+var Dimensions = []string{"endpoint", "pop", "status", "hour", "day", "host", "method", "method_group", "tier"}
 
 // Options select and group the rows.
 type Options struct {
@@ -137,6 +137,9 @@ var dimExpr = map[string]string{
 	"day":      "strftime(date_trunc('day', ts), '%Y-%m-%d')",
 	"host":     "coalesce(host, '-')",
 	"method":   "coalesce(method, '-')",
+	// method_group counts HEAD (and lines without a method) with GET, as
+	// caches serve both from one entry; other methods stay apart.
+	"method_group": "CASE WHEN method IS NULL OR method IN ('GET', 'HEAD') THEN 'GET' ELSE method END",
 	"tier":     "tier",
 }
 
@@ -401,6 +404,8 @@ func (a *analysis) aggregate(ctx context.Context, primary, quantile string) ([]R
 			dims[i], joins = "coalesce(h.value, '-')", append(joins, "LEFT JOIN d_host h ON h.id = r.host_id")
 		case "method":
 			dims[i], joins = "coalesce(m.value, '-')", append(joins, "LEFT JOIN d_misc m ON m.id = r.method_id")
+		case "method_group":
+			dims[i], joins = "CASE WHEN mg.value IS NULL OR mg.value IN ('GET', 'HEAD') THEN 'GET' ELSE mg.value END", append(joins, "LEFT JOIN d_misc mg ON mg.id = r.method_id")
 		case "tier":
 			dims[i] = "f.tier"
 		default:

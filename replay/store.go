@@ -42,6 +42,11 @@ type LoadOptions struct {
 	// by a hash of path and query, so a key is all in or all out); 0 or 1: all.
 	Sample float64
 	Router analyze.Router
+	// SplitMethods replays requests of unsafe methods (POST, PUT, ...) as
+	// an endpoint of their own, named UnsafeEndpoint(endpoint), so that an
+	// endpoint's figures are those of its GET and HEAD requests: the ones a
+	// cache can serve.
+	SplitMethods bool
 	// Progress, when set, is called as requests are replayed.
 	Progress func(done, total int)
 }
@@ -264,40 +269,76 @@ func (l *storeLoader) queryKeys(ctx context.Context) error {
 	return nil
 }
 
-// pathEndpoints maps the replayed paths onto endpoint templates, in the
-// temporary table pe(path_id, ep).
+// UnsafeEndpoint names the endpoint that holds an endpoint's requests of
+// unsafe methods when LoadOptions.SplitMethods is set.
+func UnsafeEndpoint(endpoint string) string { return "non-GET " + endpoint }
+
+// unsafeSQL is true for a request whose method a cache never serves.
+const unsafeSQL = "coalesce(r.method_id IN (SELECT id FROM d_misc WHERE value NOT IN ('GET', 'HEAD')), false)"
+
+// unsafeExpr is the SQL of the unsafe flag the endpoints are split by.
+func (l *storeLoader) unsafeExpr() string {
+	if l.o.SplitMethods {
+		return unsafeSQL
+	}
+	return "false"
+}
+
+// pathEndpoints maps the replayed paths (and, with SplitMethods, whether
+// the method is unsafe) onto endpoint templates, in the temporary table
+// pe(path_id, unsafe, ep).
 func (l *storeLoader) pathEndpoints(ctx context.Context) error {
 	var paths []analyze.PathStat
-	rows, err := l.conn.QueryContext(ctx, `SELECT p.id, p.value, count(*) FROM requests_raw r JOIN files f USING (file_id) JOIN d_path p ON p.id = r.path_id
-		WHERE `+l.cond+` GROUP BY ALL`, l.args...)
+	var safeN []int64
+	rows, err := l.conn.QueryContext(ctx, `SELECT p.id, p.value, count(*), count(*) FILTER (WHERE NOT `+l.unsafeExpr()+`)
+		FROM requests_raw r JOIN files f USING (file_id) JOIN d_path p ON p.id = r.path_id
+		WHERE `+l.cond+` GROUP BY ALL ORDER BY p.id`, l.args...)
 	if err != nil {
 		return fmt.Errorf("read paths: %w", err)
 	}
 	for rows.Next() {
 		var p analyze.PathStat
-		if err := rows.Scan(&p.ID, &p.Path, &p.Requests); err != nil {
+		var safe int64
+		if err := rows.Scan(&p.ID, &p.Path, &p.Requests, &safe); err != nil {
 			rows.Close()
 			return err
 		}
-		paths = append(paths, p)
+		paths, safeN = append(paths, p), append(safeN, safe)
 	}
 	rows.Close()
-	tpl := analyze.InferTemplates(paths, l.o.Router, analyze.TemplateOptions{})
-	epIndex := map[string]int32{}
-	eps := make([]int32, len(paths))
-	for i := range paths {
-		id, ok := epIndex[tpl[i].Endpoint]
-		if !ok {
-			id = int32(len(l.endpoints))
-			epIndex[tpl[i].Endpoint] = id
-			l.endpoints = append(l.endpoints, tpl[i].Endpoint)
-		}
-		eps[i] = id
-	}
-	if _, err := l.conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE pe (path_id INTEGER, ep INTEGER)"); err != nil {
+	if err := rows.Err(); err != nil {
 		return err
 	}
-	return l.appendRows("pe", len(paths), func(i int) []driver.Value { return []driver.Value{paths[i].ID, eps[i]} })
+	tpl := analyze.InferTemplates(paths, l.o.Router, analyze.TemplateOptions{})
+	epIndex := map[string]int32{}
+	epID := func(name string) int32 {
+		id, ok := epIndex[name]
+		if !ok {
+			id = int32(len(l.endpoints))
+			epIndex[name] = id
+			l.endpoints = append(l.endpoints, name)
+		}
+		return id
+	}
+	type peRow struct {
+		path   int32
+		unsafe bool
+		ep     int32
+	}
+	var pe []peRow
+	for i := range paths {
+		unsafe := paths[i].Requests - safeN[i]
+		if safeN[i] > 0 || unsafe == 0 {
+			pe = append(pe, peRow{paths[i].ID, false, epID(tpl[i].Endpoint)})
+		}
+		if unsafe > 0 {
+			pe = append(pe, peRow{paths[i].ID, true, epID(UnsafeEndpoint(tpl[i].Endpoint))})
+		}
+	}
+	if _, err := l.conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE pe (path_id INTEGER, unsafe BOOLEAN, ep INTEGER)"); err != nil {
+		return err
+	}
+	return l.appendRows("pe", len(pe), func(i int) []driver.Value { return []driver.Value{pe[i].path, pe[i].unsafe, pe[i].ep} })
 }
 
 // stream reads the requests in time order, each as four integers with its
@@ -323,7 +364,7 @@ func (l *storeLoader) stream(ctx context.Context, free chan *Batch, fn func(*Bat
 					OR coalesce(cc.value ILIKE '%private%' OR cc.value ILIKE '%no-store%', false) THEN 1 ELSE 0 END AS flag
 			FROM requests_raw r JOIN files f USING (file_id) ` + l.joinQ + `
 			JOIN ck ON ck.path_id = r.path_id AND ck.nq = ` + l.nq + `
-			JOIN pe ON pe.path_id = r.path_id
+			JOIN pe ON pe.path_id = r.path_id AND pe.unsafe = ` + l.unsafeExpr() + `
 			LEFT JOIN d_misc m ON m.id = r.method_id LEFT JOIN d_misc cc ON cc.id = r.cc_id
 			WHERE f.tier = '` + l.tier + `' AND ` + l.cond
 	// Cache entries are numbered first, so that the replay can size its
@@ -472,7 +513,7 @@ func (l *storeLoader) loadLatency(ctx context.Context) error {
 			sum(r.duration_ms) FILTER (WHERE r.cache_status IN ('HIT', 'STALE', 'UPDATING')), count(r.duration_ms) FILTER (WHERE r.cache_status IN ('HIT', 'STALE', 'UPDATING')),
 			sum(r.duration_ms) FILTER (WHERE r.cache_status IS NULL OR r.cache_status NOT IN ('HIT', 'STALE', 'UPDATING')),
 			count(r.duration_ms) FILTER (WHERE r.cache_status IS NULL OR r.cache_status NOT IN ('HIT', 'STALE', 'UPDATING'))
-		FROM requests_raw r JOIN files f USING (file_id) JOIN pe ON pe.path_id = r.path_id
+		FROM requests_raw r JOIN files f USING (file_id) JOIN pe ON pe.path_id = r.path_id AND pe.unsafe = `+l.unsafeExpr()+`
 		WHERE f.tier = '`+l.tier+`' AND `+l.cond+` GROUP BY 1`, l.args...)
 	if err != nil {
 		return fmt.Errorf("latency: %w", err)

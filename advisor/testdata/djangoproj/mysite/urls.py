@@ -11,6 +11,7 @@ register_converter(YearConverter, "yyyy")
 urlpatterns = [
     path("", views.home, name="home"),
     path("items/<int:pk>/", ItemDetail.as_view(), name="item"),
+    path("comments/", views.CommentList.as_view(), name="comments"),
     path("api/", include("shop.api_urls")),
     re_path(r"^archive/(?P<year>[0-9]{4})/$", views.archive, name="archive"),
     path("blog/", include(blog_urls)),

@@ -28,6 +28,23 @@ def profile(request):
     return JsonResponse({"user": str(request.user)})
 
 
+def orders(request):
+    """A collection: GET lists, POST creates (any method reaches the view)."""
+    if request.method == "POST":
+        return JsonResponse({"created": True}, status=201)
+    return JsonResponse({"orders": [1, 2, 3]})
+
+
+class CommentList(View):
+    """A class-based collection: get lists, post creates."""
+
+    def get(self, request):
+        return JsonResponse({"comments": []})
+
+    def post(self, request):
+        return JsonResponse({"created": True}, status=201)
+
+
 class ItemDetail(View):
     def get(self, request, pk):
         return JsonResponse({"item": pk})
