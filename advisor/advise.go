@@ -33,9 +33,9 @@ type Options struct {
 	// it they keep their own header and are predicted at that.
 	Replace bool
 	TTLs    []time.Duration
-	Sweep    replay.SweepOptions
-	Load     replay.LoadOptions
-	Analyze  analyze.Options
+	Sweep   replay.SweepOptions
+	Load    replay.LoadOptions
+	Analyze analyze.Options
 }
 
 // Policy is a per-route override (policy file: a JSON object of pattern ->

@@ -12,12 +12,12 @@ import (
 // private, no-store or no-cache keep shared caches from storing it), and
 // where it is set.
 type keptHeader struct {
-	value         string
-	ttl           time.Duration
-	swr, sie      int64
-	browser       int64
-	file          string
-	line          int
+	value    string
+	ttl      time.Duration
+	swr, sie int64
+	browser  int64
+	file     string
+	line     int
 }
 
 var (

@@ -140,7 +140,7 @@ var dimExpr = map[string]string{
 	// method_group counts HEAD (and lines without a method) with GET, as
 	// caches serve both from one entry; other methods stay apart.
 	"method_group": "CASE WHEN method IS NULL OR method IN ('GET', 'HEAD') THEN 'GET' ELSE method END",
-	"tier":     "tier",
+	"tier":         "tier",
 }
 
 // Run analyzes the store.
