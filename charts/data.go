@@ -111,7 +111,7 @@ func Gather(ctx context.Context, st *store.Store, o Options) (*Data, error) {
 		return nil, err
 	}
 	if rt != nil {
-		if d.Patch, err = advisor.Patch(o.Src, rt, d.Advice.Recommendations, false); err != nil {
+		if d.Patch, err = advisor.Patch(o.Src, rt, d.Advice.Recommendations, ao.Replace); err != nil {
 			d.Patch = &advisor.PatchResult{Skipped: []advisor.PatchSkipped{{Route: "(all)", Reason: err.Error()}}}
 		}
 	}

@@ -124,7 +124,7 @@ func (d *Data) charts() []chart {
 		var names []string
 		var vals []opts.BarData
 		for i := len(top) - 1; i >= 0; i-- {
-			names = append(names, top[i].Endpoint)
+			names = append(names, rowLabel(top[i]))
 			vals = append(vals, opts.BarData{Value: top[i].Saveable})
 		}
 		bar.SetXAxis(names).AddSeries("saveable origin requests", vals)
@@ -140,7 +140,7 @@ func (d *Data) charts() []chart {
 		var names []string
 		var vals []opts.BarData
 		for _, r := range top {
-			names = append(names, r.Endpoint)
+			names = append(names, rowLabel(r))
 			v := 0.0
 			if r.HitRatio != nil {
 				v = fnum(*r.HitRatio)
@@ -199,10 +199,18 @@ func (d *Data) charts() []chart {
 		recTTL := map[string]string{}
 		if d.Advice != nil {
 			for _, r := range d.Advice.Recommendations {
-				recTTL[r.Endpoint] = r.TTL
+				if r.Method == "GET" {
+					recTTL[r.Endpoint] = r.TTL
+				}
 			}
 		}
-		eps := append([][]replay.Outcome(nil), d.Sweep.Endpoints...)
+		// Unsafe methods are never cached: their flat curves are left out.
+		var eps [][]replay.Outcome
+		for _, row := range d.Sweep.Endpoints {
+			if len(row) > 0 && !strings.HasPrefix(row[0].Endpoint, replay.UnsafeEndpoint("")) {
+				eps = append(eps, row)
+			}
+		}
 		sort.SliceStable(eps, func(i, j int) bool { return eps[i][0].Requests > eps[j][0].Requests })
 		if len(eps) > 8 {
 			eps = eps[:8]
@@ -294,6 +302,15 @@ func Render(w io.Writer, d *Data) error {
 	return tpl.Execute(w, view)
 }
 
+// rowLabel names an analysis row: its endpoint, preceded by the method for
+// rows of unsafe methods (the advice's rows are per method group).
+func rowLabel(r analyze.Row) string {
+	if m := r.Keys["method_group"]; m != "" && m != "GET" {
+		return m + " " + r.Endpoint
+	}
+	return r.Endpoint
+}
+
 // endpointRows is the paged table's data: compact arrays, JSON-escaped.
 func (d *Data) endpointRows() (template.JS, error) {
 	var rows [][]any
@@ -306,7 +323,7 @@ func (d *Data) endpointRows() (template.JS, error) {
 			if r.HitRatio != nil {
 				hr = fnum(*r.HitRatio)
 			}
-			rows = append(rows, []any{r.Endpoint, r.Requests, hr, r.Saveable, r.CacheKeys, fnum(p(r.EdgeMiss, 95)), fnum(p(r.Origin, 95))})
+			rows = append(rows, []any{rowLabel(r), r.Requests, hr, r.Saveable, r.CacheKeys, fnum(p(r.EdgeMiss, 95)), fnum(p(r.Origin, 95))})
 		}
 	}
 	b, err := json.Marshal(rows)

@@ -53,9 +53,9 @@ func runRoutes(opts *routesOptions) error {
 	if opts.JSON {
 		return printJSON(opts.io.Out, rt)
 	}
-	fmt.Fprintf(opts.io.Out, "%s project, %d routes\n", rt.Framework, len(rt.Routes))
+	fmt.Fprintf(opts.io.Out, "%s project, %d route rows (one per method and pattern)\n", rt.Framework, len(rt.Routes))
 	tw := tabwriter.NewWriter(opts.io.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "METHODS\tPATTERN\tVIEW\tDECLARED AT\tNOTES")
+	fmt.Fprintln(tw, "METHOD\tPATTERN\tACCEPTS\tVIEW\tDECLARED AT\tNOTES")
 	for _, r := range rt.Routes {
 		var notes []string
 		if r.HasCacheControl {
@@ -71,7 +71,7 @@ func runRoutes(opts *routesOptions) error {
 		if m == "" {
 			m = "any"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s:%d\t%s\n", m, r.Pattern, r.View, r.File, r.Line, strings.Join(notes, "; "))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s:%d\t%s\n", r.Method, r.Pattern, m, r.View, r.File, r.Line, strings.Join(notes, "; "))
 	}
 	tw.Flush()
 	for _, n := range rt.Notes {
@@ -89,8 +89,7 @@ type adviseOptions struct {
 	Top  int
 
 	// patch
-	Out     string
-	Replace bool
+	Out string
 }
 
 // adviseFlags are the settings of the advice, shared by advise, patch,
@@ -103,6 +102,7 @@ type adviseFlags struct {
 	PolicyFile string
 	PopMode    string
 	Key        string
+	Replace    bool
 }
 
 func (o *adviseFlags) flags(cmd *cobra.Command) {
@@ -114,6 +114,7 @@ func (o *adviseFlags) flags(cmd *cobra.Command) {
 	f.StringVar(&o.PolicyFile, "policy", "", `JSON per-route overrides: {"/api/items/{id}": {"ttl": "5m"}, "/cart/": {"skip": true}}`)
 	f.StringVar(&o.PopMode, "pop-mode", "per-pop", "per-pop or shared caches in the replay")
 	f.StringVar(&o.Key, "key", "raw", "cache key policy in the replay: raw, no-tracking, sorted, no-query")
+	f.BoolVar(&o.Replace, "replace", false, "views that set Cache-Control themselves get the recommended header instead (without it they keep theirs, and are predicted at it)")
 }
 
 // options builds the advisor's options from the flags; with --src the routes
@@ -123,7 +124,7 @@ func (o *adviseFlags) options() (advisor.Options, error) {
 	if err != nil {
 		return advisor.Options{}, err
 	}
-	opts := advisor.Options{Target: o.Target, MaxStale: o.MaxStale, Sweep: replay.SweepOptions{Profile: prof},
+	opts := advisor.Options{Target: o.Target, MaxStale: o.MaxStale, Replace: o.Replace, Sweep: replay.SweepOptions{Profile: prof},
 		Load: replay.LoadOptions{PerPoP: o.PopMode != "shared", Key: replay.KeyPolicy(o.Key)}}
 	if o.PolicyFile != "" {
 		if opts.Policies, err = advisor.ReadPolicies(o.PolicyFile); err != nil {
@@ -213,7 +214,11 @@ func printAdvice(w io.Writer, adv *advisor.Advice, top int) {
 		if r.StaleShare != nil {
 			stale = fmt.Sprintf("%.1f%%", 100**r.StaleShare)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Endpoint, r.Requests, r.Class, dash(r.CacheControl), pct(r.CurrentHitRatio),
+		class := r.Class
+		if r.Kept {
+			class += " (kept)"
+		}
+		fmt.Fprintf(tw, "%s %s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Method, r.Endpoint, r.Requests, class, dash(r.CacheControl), pct(r.CurrentHitRatio),
 			pct(r.PredictedHitRatio), at, stale, r.Confidence)
 	}
 	tw.Flush()
@@ -222,7 +227,7 @@ func printAdvice(w io.Writer, adv *advisor.Advice, top int) {
 		if top > 0 && i >= top {
 			break
 		}
-		fmt.Fprintf(w, "  %s: %s\n", r.Endpoint, strings.Join(r.Reasons, "; "))
+		fmt.Fprintf(w, "  %s %s: %s\n", r.Method, r.Endpoint, strings.Join(r.Reasons, "; "))
 	}
 	if len(adv.Unmatched) > 0 {
 		fmt.Fprintln(w, "\npaths that match no route (top):")
@@ -246,14 +251,18 @@ func newPatchCmd(g *globalOptions, io *streams) *cobra.Command {
 		Long: `Write the advice into the project's source as a unified diff, relative to DIR, that
 'git apply' and 'patch -p1' accept. Django function views get @cache_control(...) (from
 django.views.decorators.cache, import added or merged) above their other decorators;
-class-based views and DRF viewsets get @method_decorator(cache_control(...),
-name="dispatch"). FastAPI apps get a small generated middleware module
+function views that also take POST (or PUT, PATCH, DELETE) get
+@cache_control_safe(...) from a small generated module (cdnadvise_cache.py next to the
+views), which sets the header on GET and HEAD responses only; class-based views get
+@method_decorator(cache_control(...), name="get") and DRF viewsets one per action
+(name="list", "retrieve", or a GET @action), so unsafe methods never get a header. FastAPI apps get a small generated middleware module
 (cdnadvise_cache.py, next to the app) registered on the app: after a route has run it
 sets the header chosen for that route's path and method, unless the response already
 has one, so routes returning a Response/JSONResponse themselves are covered too.
 
 Views that already set Cache-Control are left alone unless --replace; only files under
-DIR are touched; the summary on stderr lists what changed and what was skipped.`,
+DIR are touched; the summary on stderr lists every route row (method and pattern) that
+got a header and every one left alone, with the reason.`,
 		Example: `  cdnadvise patch --src ./myapp > cache.patch && git -C ./myapp apply ../cache.patch
   cdnadvise patch --src ./myapp -o cache.patch --edge cloudfront`,
 		Args: cobra.NoArgs,
@@ -261,7 +270,6 @@ DIR are touched; the summary on stderr lists what changed and what was skipped.`
 	}
 	opts.flags(cmd)
 	cmd.Flags().StringVarP(&opts.Out, "output", "o", "", "write the diff to this file (default: standard output)")
-	cmd.Flags().BoolVar(&opts.Replace, "replace", false, "replace Cache-Control that views set already")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the result (diff, changes, skipped) as JSON")
 	cmd.MarkFlagRequired("src")
 	return cmd

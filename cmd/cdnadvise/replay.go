@@ -171,7 +171,7 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 		return err
 	}
 	defer st.Close()
-	lo := replay.LoadOptions{Host: opts.Host, Tier: opts.Tier, PerPoP: opts.PopMode == "per-pop", Key: replay.KeyPolicy(opts.Key), Sample: opts.Sample}
+	lo := replay.LoadOptions{Host: opts.Host, Tier: opts.Tier, PerPoP: opts.PopMode == "per-pop", Key: replay.KeyPolicy(opts.Key), Sample: opts.Sample, SplitMethods: true}
 	sc, err := opts.scopeFlags.resolve(ctx, st)
 	if err != nil {
 		return err

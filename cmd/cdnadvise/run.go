@@ -34,8 +34,8 @@ the traffic through the cache model, recommend a TTL and Cache-Control per route
 inferred endpoint), and write into --out: the store (cdnadvise.duckdb, unless --db),
 report.html, advice.json, and with --src the patch for the project (cache.patch).
 Prints the top findings and where everything is. The advice takes the flags of
-cdnadvise advise (--edge, --target, --max-stale, --policy, --pop-mode, --key) and is
-the same advice.`,
+cdnadvise advise (--edge, --target, --max-stale, --policy, --pop-mode, --key,
+--replace) and is the same advice.`,
 		Example: `  cdnadvise run examples/logs/
   cdnadvise run cdn-logs/ app-logs/ --src ./myapp --edge cloudfront --out out/`,
 		Args: cobra.MinimumNArgs(1),
@@ -116,7 +116,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 			if r.PredictedHitRatio != nil {
 				pred = fmt.Sprintf(", predicted hit ratio %s (now %s)", pct(r.PredictedHitRatio), pct(r.CurrentHitRatio))
 			}
-			fmt.Fprintf(w, "  %-40s %-16s %s%s\n", r.Endpoint, r.Class, dash(r.CacheControl), pred)
+			fmt.Fprintf(w, "  %-44s %-16s %s%s\n", r.Method+" "+r.Endpoint, r.Class, dash(r.CacheControl), pred)
 		}
 		if err := writeJSON(filepath.Join(opts.Out, "advice.json"), d.Advice); err != nil {
 			return err
