@@ -327,7 +327,7 @@ func keep(rec *Recommendation, k keptHeader, known bool) {
 
 // unmatchedPaths lists requested paths that no route matches (top 50).
 func unmatchedPaths(ctx context.Context, st *store.Store, rt *Routes) ([]UnmatchedPath, error) {
-	rows, err := st.DB.QueryContext(ctx, `SELECT p.value, count(*) FROM requests_raw r JOIN d_path p ON p.id = r.path_id GROUP BY 1 ORDER BY 2 DESC`)
+	rows, err := st.DB.QueryContext(ctx, `SELECT p.value, count(*) FROM requests_raw r JOIN d_path p ON p.id = r.path_id GROUP BY 1 ORDER BY 2 DESC, 1`)
 	if err != nil {
 		return nil, err
 	}

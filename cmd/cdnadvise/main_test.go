@@ -338,3 +338,56 @@ func TestRunCommand(t *testing.T) {
 		t.Errorf("--max-stale 10s changed no header of run's advice: %v", after)
 	}
 }
+
+// TestDeterministicOutputs: on a project whose paths take several methods
+// (collections with GET and POST, a viewset with list and create), routes,
+// advise --json and patch print the same bytes run after run.
+func TestDeterministicOutputs(t *testing.T) {
+	for _, src := range []string{"../../advisor/testdata/djangoproj", "../../advisor/testdata/fastapiproj"} {
+		t.Run(filepath.Base(src), func(t *testing.T) {
+			dir := t.TempDir()
+			var b strings.Builder
+			paths := []string{"/api/products/", "/api/orders/", "/comments/", "/api/tags/", "/api/items/", "/api/items/3", "/items/4/", "/"}
+			for i := 0; i < 2000; i++ {
+				method := "GET"
+				if i%9 == 0 {
+					method = "POST"
+				}
+				fmt.Fprintf(&b, "10.0.0.%d - - [01/Nov/2026:00:%02d:%02d +0000] \"%s %s HTTP/1.1\" 200 %d \"-\" \"ua\" 0.010 0.009 MISS pop=%s\n",
+					i%7, i/60%60, i%60, method, paths[i*7%len(paths)], 100+i%3, []string{"FRA", "IAD"}[i%2])
+			}
+			logp := filepath.Join(dir, "e.log")
+			os.WriteFile(logp, []byte(b.String()), 0o644)
+			db := filepath.Join(dir, "s.duckdb")
+			if code, _, errOut := cli(t, "", "--db", db, "ingest", "-q", logp); code != 0 {
+				t.Fatal(errOut)
+			}
+			for _, args := range [][]string{
+				{"routes", "--src", src, "--json"},
+				{"routes", "--src", src},
+				{"--db", db, "advise", "--src", src, "--json"},
+				{"--db", db, "advise", "--src", src, "--top", "0"},
+				{"--db", db, "patch", "--src", src},
+				{"--db", db, "patch", "--src", src, "--json"},
+			} {
+				var first, firstErr string
+				for run := 0; run < 4; run++ {
+					code, out, errOut := cli(t, "", args...)
+					if code != 0 {
+						t.Fatalf("%v: exit %d: %s", args, code, errOut)
+					}
+					if run == 0 {
+						first, firstErr = out, errOut
+						continue
+					}
+					if out != first || errOut != firstErr {
+						t.Fatalf("%v: run %d differs from run 1:\n%s\n---\n%s\n%s\n---\n%s", args, run+1, first, out, firstErr, errOut)
+					}
+				}
+				if strings.Contains(args[len(args)-1], "json") && !strings.Contains(first, `"method"`) {
+					t.Errorf("%v: no method in the rows: %s", args, first)
+				}
+			}
+		})
+	}
+}
