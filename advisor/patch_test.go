@@ -204,10 +204,15 @@ func TestFastAPIAdviseAndPatch(t *testing.T) {
 	if r := recFor(t, adv, "/users/me"); r.Class != ClassPrivate || r.CacheControl != "private, no-store" {
 		t.Errorf("per-user: %+v", r)
 	}
-	if r := recFor(t, adv, "/leaderboard"); r.Class != ClassAlreadySet {
+	// The view keeps "public, max-age=5": predicted at 5 s, not at the TTL
+	// cdnadvise would have chosen.
+	if r := recFor(t, adv, "/leaderboard"); r.Class != ClassAlreadySet || !r.Kept || r.CacheControl != "public, max-age=5" || r.TTLSeconds != 5 ||
+		r.PredictedHitRatio == nil || r.Replacement == "" || r.Replacement == r.CacheControl {
 		t.Errorf("already set: %+v", r)
+	} else if c := at(r.curve, 5*time.Second); c == nil || c.HitRatio != *r.PredictedHitRatio {
+		t.Errorf("kept header predicted %v, the curve at 5s says %+v", *r.PredictedHitRatio, c)
 	}
-	if r := recFor(t, adv, "/static/{path:path}"); r.Class != ClassImmutable {
+	if r := recFor(t, adv, "/static/{path:path}"); r.Class != ClassImmutable || r.PredictedHitRatio == nil || *r.PredictedHitRatio <= 0 {
 		t.Errorf("static: %+v", r)
 	}
 	if len(adv.Unmatched) != 1 || adv.Unmatched[0].Path != "/nowhere" {

@@ -8,6 +8,7 @@ package lab
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -109,11 +110,15 @@ func ShopTraffic(n int, seed uint64) Traffic {
 	for i := 0; i < n; i++ {
 		var u string
 		switch r := rng.IntN(100); {
-		case r < 55:
+		case r < 40:
 			u = fmt.Sprintf("/api/items/%d", items.Uint64()+1)
-		case r < 75:
+		case r < 57:
 			u = "/api/leaderboard"
-		case r < 88:
+		case r < 75:
+			u = "/api/items" // the collection's list
+		case r < 78:
+			u = "POST /api/items" // and its create, on the same path
+		case r < 89:
 			u = fmt.Sprintf("/search?q=term%d", queries.Uint64())
 		case r < 95:
 			u = "/static/app.3f2a9c1b.js"
@@ -126,8 +131,8 @@ func ShopTraffic(n int, seed uint64) Traffic {
 }
 
 // Drive sends the traffic to base (http://127.0.0.1:port) on schedule, one
-// request at a time; it returns the number of failed requests and the first
-// failure.
+// request at a time ("POST /path" is a POST with a small JSON body, others
+// are GETs); it returns the number of failed requests and the first failure.
 func (t Traffic) Drive(base string) (int, string) {
 	client := &http.Client{Timeout: 5 * time.Second}
 	start := time.Now()
@@ -137,8 +142,16 @@ func (t Traffic) Drive(base string) (int, string) {
 		if d := time.Until(start.Add(time.Duration(i) * t.Gap)); d > 0 {
 			time.Sleep(d)
 		}
-		req, _ := http.NewRequest("GET", base+u, nil)
+		method, path := "GET", u
+		var body io.Reader
+		if p, ok := strings.CutPrefix(u, "POST "); ok {
+			method, path, body = "POST", p, strings.NewReader(`{"name": "new item"}`)
+		}
+		req, _ := http.NewRequest(method, base+path, body)
 		req.Header.Set("User-Agent", "cdnadvise-lab/1")
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
 		if strings.HasPrefix(u, "/api/me") {
 			req.Header.Set("Cookie", fmt.Sprintf("session=user%d", i%7))
 		}
@@ -150,6 +163,7 @@ func (t Traffic) Drive(base string) (int, string) {
 			}
 			continue
 		}
+		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode >= 500 {
 			failed++
@@ -269,6 +283,10 @@ func (p *Proc) StopGently() {
 func (t Traffic) Django() Traffic {
 	out := Traffic{Gap: t.Gap}
 	for _, u := range t.URLs {
+		method := ""
+		if p, ok := strings.CutPrefix(u, "POST "); ok {
+			method, u = "POST ", p
+		}
 		path, query, _ := strings.Cut(u, "?")
 		if !strings.HasPrefix(path, "/static/") {
 			path += "/"
@@ -276,7 +294,7 @@ func (t Traffic) Django() Traffic {
 		if query != "" {
 			path += "?" + query
 		}
-		out.URLs = append(out.URLs, path)
+		out.URLs = append(out.URLs, method+path)
 	}
 	return out
 }

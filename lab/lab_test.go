@@ -203,27 +203,48 @@ func labRun(t *testing.T, edge, kind string) {
 
 	afterEdge, _ := phase("after")
 	st2 := openStore(t, filepath.Join(work, "after.duckdb"), ingest.Input{Path: afterEdge, Tier: ingest.TierEdge})
-	rep2, err := analyze.Run(context.Background(), st2, analyze.Options{Router: rt})
+	rep2, err := analyze.Run(context.Background(), st2, analyze.Options{Router: rt, By: []string{"endpoint", "method_group"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := logHitRatio(t, afterEdge); rep2.Totals.HitRatio == nil || math.Abs(*rep2.Totals.HitRatio-want) > 1e-12 {
 		t.Errorf("after: analyze says %v, the %s log %v", rep2.Totals.HitRatio, edge, want)
 	}
-	measured := map[string]analyze.Row{}
+	measured := map[[2]string]analyze.Row{}
 	for _, r := range rep2.Rows {
-		measured[r.Endpoint] = r
+		measured[[2]string{r.Keys["method_group"], r.Endpoint}] = r
 	}
-	t.Logf("%-26s %6s  %-70s %9s %9s", "ROUTE", "REQS", "CACHE-CONTROL", "PREDICTED", "MEASURED")
+	// The collection (GET list + POST create on one path) is checked
+	// whatever its count: its GET is advised and cached, its POST never.
+	collection := "/api/items"
+	if kind == "django" {
+		collection = "/api/items/"
+	}
+	checked := false
+	t.Logf("%-6s %-26s %6s  %-70s %9s %9s", "METHOD", "ROUTE", "REQS", "CACHE-CONTROL", "PREDICTED", "MEASURED")
 	for _, r := range adv.Recommendations {
-		m, ok := measured[r.Endpoint]
+		m, ok := measured[[2]string{r.Method, r.Endpoint}]
+		if r.Endpoint == collection && r.Method == "POST" {
+			if r.CacheControl != "" || r.Class != advisor.ClassUnsafe {
+				t.Errorf("POST %s advised %q (%s)", collection, r.CacheControl, r.Class)
+			}
+			if ok && m.HitRatio != nil && *m.HitRatio > 0 {
+				t.Errorf("POST %s was served from the cache: %.1f%%", collection, 100**m.HitRatio)
+			}
+		}
 		if !ok || r.PredictedHitRatio == nil || m.HitRatio == nil {
 			continue
 		}
-		t.Logf("%-26s %6d  %-70s %8.1f%% %8.1f%%", r.Endpoint, m.Requests, r.CacheControl, 100**r.PredictedHitRatio, 100**m.HitRatio)
-		if m.Requests >= 500 && math.Abs(*r.PredictedHitRatio-*m.HitRatio) > 0.03 {
-			t.Errorf("%s: predicted %.1f%%, %s measured %.1f%%", r.Endpoint, 100**r.PredictedHitRatio, edge, 100**m.HitRatio)
+		t.Logf("%-6s %-26s %6d  %-70s %8.1f%% %8.1f%%", r.Method, r.Endpoint, m.Requests, r.CacheControl, 100**r.PredictedHitRatio, 100**m.HitRatio)
+		if (m.Requests >= 500 || r.Endpoint == collection) && math.Abs(*r.PredictedHitRatio-*m.HitRatio) > 0.03 {
+			t.Errorf("%s %s: predicted %.1f%%, %s measured %.1f%%", r.Method, r.Endpoint, 100**r.PredictedHitRatio, edge, 100**m.HitRatio)
 		}
+		if r.Endpoint == collection && r.Method == "GET" {
+			checked = r.Class == advisor.ClassCacheable
+		}
+	}
+	if !checked {
+		t.Errorf("GET %s was not advised a shared TTL and measured", collection)
 	}
 	// The patched app sends the recommended header on each patched route.
 	appPort, _ := FreePort()
@@ -232,15 +253,16 @@ func labRun(t *testing.T, edge, kind string) {
 		t.Fatal(err)
 	}
 	defer ap.Stop()
-	checks := map[string]string{"/api/items/3": "/api/items/{item_id}", "/api/leaderboard": "/api/leaderboard", "/search?q=a": "/search", "/api/me": "/api/me"}
+	checks := map[string]string{"/api/items/3": "/api/items/{item_id}", "/api/leaderboard": "/api/leaderboard", "/search?q=a": "/search", "/api/me": "/api/me",
+		"/api/items": "/api/items"}
 	if kind == "django" {
 		checks = map[string]string{"/api/items/3/": "/api/items/<int:item_id>/", "/api/leaderboard/": "/api/leaderboard/", "/search/?q=a": "/search/",
-			"/api/me/": "/api/me/", "/static/app.3f2a9c1b.js": "/static/<path:name>"}
+			"/api/me/": "/api/me/", "/static/app.3f2a9c1b.js": "/static/<path:name>", "/api/items/": "/api/items/"}
 	}
 	for path, route := range checks {
 		var want string
 		for _, r := range adv.Recommendations {
-			if r.Endpoint == route {
+			if r.Endpoint == route && r.Method == "GET" {
 				want = r.CacheControl
 			}
 		}
@@ -252,5 +274,14 @@ func labRun(t *testing.T, edge, kind string) {
 		if got := resp.Header.Get("Cache-Control"); want != "" && got != want {
 			t.Errorf("%s: Cache-Control %q, recommended %q", path, got, want)
 		}
+	}
+	// The collection's POST answers without a shared-cache header.
+	resp, err := http.Post(fmt.Sprintf("http://127.0.0.1:%d%s", appPort, collection), "application/json", strings.NewReader(`{"name": "x"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if cc := resp.Header.Get("Cache-Control"); resp.StatusCode != 201 || strings.Contains(cc, "public") || strings.Contains(cc, "s-maxage") || strings.Contains(cc, "max-age") {
+		t.Errorf("POST %s: %d, Cache-Control %q", collection, resp.StatusCode, cc)
 	}
 }

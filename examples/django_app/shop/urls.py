@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("api/leaderboard/", views.leaderboard),
+    path("api/items/", views.items),
     path("api/items/<int:item_id>/", views.item),
     path("search/", views.search),
     path("api/me/", views.me),

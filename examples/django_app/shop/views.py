@@ -14,6 +14,18 @@ def leaderboard(request):
     return JsonResponse({"epoch": epoch, "top": [(epoch * 7 + i) % 100 for i in range(10)]})
 
 
+def items(request):
+    """The item collection: GET lists the newest items, POST creates one.
+
+    One view, two methods, like most REST collections: only the GET may be
+    cached by a shared cache.
+    """
+    if request.method == "POST":
+        return JsonResponse({"created": True}, status=201)
+    epoch = int(time.time() // 60)  # new items appear every minute
+    return JsonResponse({"items": [epoch * 10 + i for i in range(10)]})
+
+
 def item(request, item_id):
     time.sleep(0.002)
     return JsonResponse({"id": item_id, "name": "item %d" % item_id, "price": item_id % 50 + 0.99})

@@ -37,6 +37,17 @@ def leaderboard():
     return {"epoch": epoch, "top": [(epoch * 7 + i) % 100 for i in range(10)]}
 
 
+@app.get("/api/items")
+def list_items():
+    epoch = int(time.time() // 60)  # new items appear every minute
+    return {"items": [epoch * 10 + i for i in range(10)]}
+
+
+@app.post("/api/items", status_code=201)
+def create_item():
+    return {"created": True}
+
+
 @app.get("/api/items/{item_id}")
 def item(item_id: int):
     time.sleep(0.002)

@@ -1,0 +1,102 @@
+package advisor
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestParseCacheControl(t *testing.T) {
+	for _, c := range []struct {
+		in                string
+		ttl               time.Duration
+		swr, sie, browser int64
+	}{
+		{"public, max-age=5", 5 * time.Second, 0, 0, 5},
+		{"public, max-age=0, s-maxage=300, stale-while-revalidate=30, stale-if-error=86400", 300 * time.Second, 30, 86400, 0},
+		{"max-age=60, private", 0, 0, 0, 60},
+		{"no-cache", 0, 0, 0, 0},
+		{"no-store", 0, 0, 0, 0},
+		{"public", 0, 0, 0, 0},
+		{"S-MaxAge=10, Max-Age=1", 10 * time.Second, 0, 0, 1},
+	} {
+		ttl, swr, sie, browser := parseCacheControl(c.in)
+		if ttl != c.ttl || swr != c.swr || sie != c.sie || browser != c.browser {
+			t.Errorf("%q: %v %d %d %d, want %v %d %d %d", c.in, ttl, swr, sie, browser, c.ttl, c.swr, c.sie, c.browser)
+		}
+	}
+}
+
+// TestKeptHeader reads the header a view sets in each of the usual ways.
+func TestKeptHeader(t *testing.T) {
+	dir := t.TempDir()
+	src := `from django.views.decorators.cache import cache_control, cache_page, never_cache
+from django.http import JsonResponse
+
+
+@cache_control(public=True, max_age=30)
+def a(request):
+    return JsonResponse({})
+
+
+@cache_page(60 * 15)
+def b(request):
+    return JsonResponse({})
+
+
+@never_cache
+def c(request):
+    return JsonResponse({})
+
+
+def d(request):
+    response = JsonResponse({})
+    response["Cache-Control"] = "public, s-maxage=120"
+    return response
+
+
+def e(request):
+    response = JsonResponse({})
+    patch_cache_control(response, max_age=TTL)
+    return response
+`
+	os.MkdirAll(filepath.Join(dir, "app"), 0o755)
+	os.WriteFile(filepath.Join(dir, "app", "views.py"), []byte(src), 0o644)
+	os.WriteFile(filepath.Join(dir, "app", "urls.py"), []byte(`from django.urls import path
+from app import views
+
+urlpatterns = [path("a/", views.a), path("b/", views.b), path("c/", views.c), path("d/", views.d), path("e/", views.e)]
+`), 0o644)
+	rt, err := ExtractRoutes(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	want := map[string]struct {
+		value string
+		ttl   time.Duration
+		line  int
+		ok    bool
+	}{
+		"/a/": {"public, max-age=30", 30 * time.Second, 5, true},
+		"/b/": {"max-age=900", 900 * time.Second, 10, true},
+		"/c/": {"max-age=0, no-cache, no-store, must-revalidate, private", 0, 15, true},
+		"/d/": {"public, s-maxage=120", 120 * time.Second, 22, true},
+		"/e/": {"", 0, 0, false},
+	}
+	for _, r := range rt.Routes {
+		w, found := want[r.Pattern]
+		if !found {
+			t.Errorf("unexpected route %s", r.Pattern)
+			continue
+		}
+		if !r.HasCacheControl {
+			t.Errorf("%s: not seen setting Cache-Control", r.Pattern)
+		}
+		k, ok := r.keptHeader()
+		if ok != w.ok || k.value != w.value || k.ttl != w.ttl || (ok && (k.line != w.line || k.file != "app/views.py")) {
+			t.Errorf("%s: %+v %v, want %+v", r.Pattern, k, ok, w)
+		}
+	}
+}
