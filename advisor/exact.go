@@ -550,19 +550,18 @@ func (r *exactRoute) pattern() (display, name string) {
 // buildExact makes the table's rows from the framework's routes.
 func (rt *Routes) buildExact(out []*exactRoute, static *Routes) {
 	// Static rows by canonical pattern, for their display form.
-	byCanon := map[string]*Route{}
+	byCanon := map[string][]*Route{}
 	for _, s := range static.Routes {
 		if s.Unresolved == "" {
-			if _, dup := byCanon[s.Framework+" "+canonPattern(s.Pattern)]; !dup {
-				byCanon[s.Framework+" "+canonPattern(s.Pattern)] = s
-			}
+			k := s.Framework + " " + canonPattern(s.Pattern)
+			byCanon[k] = append(byCanon[k], s)
 		}
 	}
 	for _, e := range out {
 		display, name := e.pattern()
 		r := &Route{Framework: e.framework, Methods: e.Methods, Pattern: display, routeName: name, File: e.File, Line: e.Line,
 			View: e.View, Kind: e.Kind, Name: e.Name, Action: e.Action}
-		if s, ok := byCanon[e.framework+" "+canonPattern(display)]; ok {
+		if s := displayTwin(byCanon[e.framework+" "+canonPattern(display)], display, e.View); s != nil {
 			r.Pattern, r.routeName = s.Pattern, s.routeName
 		}
 		if m, def := rt.proj.locateDef(e.File, e.Line, e.Qualname); def != nil {
@@ -590,6 +589,32 @@ func (rt *Routes) buildExact(out []*exactRoute, static *Routes) {
 	}
 }
 
+// displayTwin picks the static row whose display form a framework route
+// takes among those with its canonical pattern: the one displayed the same,
+// else the one with the same view, else the only one (nil when several
+// different patterns are candidates, as /a/<int:x>/ and /a/<slug:x>/).
+func displayTwin(cands []*Route, display, view string) *Route {
+	for _, s := range cands {
+		if s.Pattern == display {
+			return s
+		}
+	}
+	for _, s := range cands {
+		if s.View == view {
+			return s
+		}
+	}
+	for _, s := range cands {
+		if s.Pattern != cands[0].Pattern {
+			return nil
+		}
+	}
+	if len(cands) > 0 {
+		return cands[0]
+	}
+	return nil
+}
+
 // rowIndex pairs rows by method and canonical pattern, each static row at
 // most once.
 type rowIndex map[string][]*Route
@@ -609,20 +634,27 @@ func staticIndex(static *Routes) rowIndex {
 	return idx
 }
 
-// take returns (and removes) a static row paired with r, preferring one with
-// the same view.
+// take returns (and removes) a static row paired with r, preferring one
+// displayed the same, then one with the same view.
 func (idx rowIndex) take(r *Route) *Route {
 	k := rowKey(r)
 	list := idx[k]
 	if len(list) == 0 {
 		return nil
 	}
-	at := 0
+	at := -1
 	for i, s := range list {
-		if s.View == r.View {
+		if s.Pattern == r.Pattern && (at < 0 || s.View == r.View) {
 			at = i
-			break
 		}
+	}
+	for i, s := range list {
+		if at < 0 && s.View == r.View {
+			at = i
+		}
+	}
+	if at < 0 {
+		at = 0
 	}
 	s := list[at]
 	idx[k] = append(list[:at:at], list[at+1:]...)

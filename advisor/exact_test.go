@@ -378,3 +378,22 @@ func TestExactPatch(t *testing.T) {
 	}
 	applyAndCompile(t, dir, res)
 }
+
+// TestExactSameCanonicalPattern: two routes that differ only by converter
+// keep their own patterns and views, and each pairs with its static row.
+func TestExactSameCanonicalPattern(t *testing.T) {
+	lab.Need(t, nil, []string{"django"})
+	dir := writeFiles(t, map[string]string{
+		"manage.py":        "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"proj.settings\")\n",
+		"proj/__init__.py": "",
+		"proj/settings.py": "SECRET_KEY = \"x\"\nROOT_URLCONF = \"proj.urls\"\n",
+		"proj/urls.py":     "from django.urls import path\n\nfrom proj import views\n\nurlpatterns = [path(\"a/<slug:x>/\", views.word), path(\"a/<int:x>/\", views.num)]\n",
+		"proj/views.py":    "def num(request, x):\n    pass\n\n\ndef word(request, x):\n    pass\n",
+	})
+	st, rt, d := exactOf(t, dir, time.Minute)
+	sameList(t, "exact routes", briefs(rt), []string{"GET /a/<int:x>/  proj.views.num", "GET /a/<slug:x>/  proj.views.word"})
+	sameAsStatic(t, st, rt, nil)
+	if d.Matched != 2 || d.Recall != 1 || len(d.FrameworkOnly)+len(d.StaticOnly) != 0 {
+		t.Errorf("diff %+v", d)
+	}
+}
