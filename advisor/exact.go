@@ -1,0 +1,824 @@
+package advisor
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
+)
+
+// Exact mode: the routes the framework itself builds, read by the project's
+// own interpreter in a subprocess (Django: django.setup() and a walk of
+// get_resolver(); FastAPI: app.routes of the imported app), compared with
+// the static pass. No server is started and nothing is requested.
+
+//go:embed exact/django_routes.py
+var djangoRoutesScript string
+
+//go:embed exact/fastapi_routes.py
+var fastapiRoutesScript string
+
+// DefaultExactTimeout bounds one run of the project's interpreter when
+// ExactRoutes is given no timeout.
+const DefaultExactTimeout = 60 * time.Second
+
+// ExactOptions configure ExactRoutesWith.
+type ExactOptions struct {
+	// Python is the project's interpreter, e.g. .venv/bin/python.
+	Python string
+	// Src is the project's source root (the --src of the static pass).
+	Src string
+	// Static is the static pass's table of Src (nil: ExactRoutesWith runs
+	// ExtractRoutes itself).
+	Static *Routes
+	// Timeout bounds each interpreter run (0: DefaultExactTimeout).
+	Timeout time.Duration
+	// App is the FastAPI app as "module:variable" ("" finds it in the
+	// source: X = FastAPI(...) at module level, or X = factory() where the
+	// factory makes a FastAPI()). A variable naming a factory is called.
+	App string
+	// Settings is the Django settings module ("" uses DJANGO_SETTINGS_MODULE
+	// from the environment, else the os.environ.setdefault of manage.py,
+	// wsgi.py or asgi.py).
+	Settings string
+}
+
+// ExactDiff is where the framework's routes and the static pass's differ.
+// Rows are compared by method and canonical pattern (parameters and regex
+// groups as {}, without ^ and $), so /items/<int:pk>/ and
+// ^/items/(?P<pk>[0-9]+)/$ are the same row.
+type ExactDiff struct {
+	Python string `json:"python"`
+	// Framework and Version are the framework read (django, fastapi, both)
+	// and its version as the interpreter reports it.
+	Framework string `json:"framework"`
+	Version   string `json:"version,omitempty"`
+	// FrameworkRows and StaticRows count the rows of each table; Builtin
+	// counts the framework's rows made by the framework itself (FastAPI's
+	// /docs, /redoc, /openapi.json), which the project never declares.
+	FrameworkRows int `json:"framework_rows"`
+	StaticRows    int `json:"static_rows"`
+	Builtin       int `json:"builtin"`
+	// Matched counts framework rows the static pass resolved to the same
+	// method and pattern.
+	Matched int `json:"matched"`
+	// Recall is Matched / (FrameworkRows - Builtin): the share of the
+	// project's routes that the static pass found (1 when there is none).
+	Recall float64 `json:"recall"`
+	// FrameworkOnly are rows the static pass missed (or left unresolved).
+	FrameworkOnly []DiffRow `json:"framework_only,omitempty"`
+	// StaticOnly are static rows that the framework does not serve, and
+	// unresolved static rows that no framework row accounts for.
+	StaticOnly []DiffRow `json:"static_only,omitempty"`
+	// Warnings are what the interpreter could not list (Host routes, ...).
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// DiffRow is one row of an ExactDiff.
+type DiffRow struct {
+	Method  string `json:"method"`
+	Pattern string `json:"pattern"`
+	View    string `json:"view"`
+	Kind    string `json:"kind,omitempty"`
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	// Builtin: a route the framework adds by itself (framework rows only).
+	Builtin bool `json:"builtin,omitempty"`
+	// Unresolved is the static row's reason (static rows only).
+	Unresolved string `json:"unresolved,omitempty"`
+	// Nearby are the static pass's unresolved rows that may stand for this
+	// framework row ("file:line pattern: reason"): same pattern, a prefix
+	// of it, or the same view.
+	Nearby []string `json:"nearby,omitempty"`
+}
+
+// Write prints the diff for a terminal: counts and recall, then the rows
+// each side has alone.
+func (d *ExactDiff) Write(w io.Writer) {
+	fmt.Fprintf(w, "exact routes (%s, read with %s): %d framework rows (%d built in), %d static rows, %d matched, recall %.0f%%\n",
+		d.Version, d.Python, d.FrameworkRows, d.Builtin, d.StaticRows, d.Matched, 100*d.Recall)
+	if len(d.FrameworkOnly) > 0 {
+		fmt.Fprintln(w, "only in the framework (the static pass missed them):")
+		for _, r := range d.FrameworkOnly {
+			extra := ""
+			if r.Builtin {
+				extra = " (built in)"
+			}
+			fmt.Fprintf(w, "  %-6s %s  %s%s\n", r.Method, r.Pattern, r.View, extra)
+			for _, n := range r.Nearby {
+				fmt.Fprintf(w, "         static: %s\n", n)
+			}
+		}
+	}
+	if len(d.StaticOnly) > 0 {
+		fmt.Fprintln(w, "only in the static pass (the framework does not serve them):")
+		for _, r := range d.StaticOnly {
+			extra := ""
+			if r.Unresolved != "" {
+				extra = " (unresolved: " + r.Unresolved + ")"
+			}
+			fmt.Fprintf(w, "  %-6s %s  %s  %s:%d%s\n", r.Method, r.Pattern, r.View, r.File, r.Line, extra)
+		}
+	}
+	for _, s := range d.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", s)
+	}
+}
+
+// ExactRoutes reads the routes the framework builds with the project's
+// interpreter python (its virtualenv's python), in a subprocess with cwd
+// src that is killed after timeout (0: DefaultExactTimeout) or when ctx
+// ends: Django through get_resolver() with the settings of manage.py (or
+// DJANGO_SETTINGS_MODULE), FastAPI through app.routes of the app the
+// static pass finds. No server is started.
+//
+// The table has the static pass's row form (patterns displayed as the
+// static pass displays them, one row per method, sorted) and its rows stay
+// patchable: a row the static pass also has takes that row's pattern,
+// declaration site, view definition and flags; another one's view is
+// looked up in the source by the file and line the interpreter reports.
+// The table owns its own parsed source: Close it, and static, separately.
+// static may be nil (it is then extracted and closed here). The diff says
+// where the two passes differ.
+func ExactRoutes(ctx context.Context, python, src string, static *Routes, timeout time.Duration) (*Routes, *ExactDiff, error) {
+	return ExactRoutesWith(ctx, ExactOptions{Python: python, Src: src, Static: static, Timeout: timeout})
+}
+
+// ExactRoutesWith is ExactRoutes with the FastAPI app or Django settings
+// module given explicitly when needed.
+func ExactRoutesWith(ctx context.Context, o ExactOptions) (*Routes, *ExactDiff, error) {
+	if o.Python == "" {
+		return nil, nil, errors.New("exact routes: no Python interpreter given")
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultExactTimeout
+	}
+	static := o.Static
+	if static == nil {
+		var err error
+		if static, err = ExtractRoutes(o.Src); err != nil {
+			return nil, nil, err
+		}
+		defer static.Close()
+	}
+	p, err := loadProject(o.Src)
+	if err != nil {
+		return nil, nil, err
+	}
+	rt := &Routes{proj: p, converters: map[string]string{}}
+	for k, v := range static.converters {
+		rt.converters[k] = v
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			rt.Close()
+		}
+	}()
+	diff := &ExactDiff{Python: o.Python}
+	var frameworks, versions []string
+	runDjango := static.Framework == "django" || static.Framework == "both"
+	runFastAPI := static.Framework == "fastapi" || static.Framework == "both" || o.App != ""
+	if !runDjango && !runFastAPI {
+		if findManagePy(p) != nil || o.Settings != "" {
+			runDjango = true
+		} else {
+			return nil, nil, fmt.Errorf("exact routes: no Django project (manage.py, urlpatterns) and no FastAPI app found under %s", o.Src)
+		}
+	}
+	var out []*exactRoute
+	if runDjango {
+		res, err := runDjangoScript(ctx, o, p)
+		if err != nil {
+			return nil, nil, err
+		}
+		frameworks, versions = append(frameworks, "django"), append(versions, "Django "+res.Version)
+		diff.Warnings = append(diff.Warnings, res.Warnings...)
+		for k, v := range res.Converters {
+			if _, known := rt.converters[k]; !known {
+				rt.converters[k] = v
+			}
+		}
+		out = append(out, res.Routes...)
+	}
+	if runFastAPI {
+		res, err := runFastAPIScript(ctx, o, p)
+		if err != nil {
+			return nil, nil, err
+		}
+		frameworks, versions = append(frameworks, "fastapi"), append(versions, "FastAPI "+res.Version)
+		diff.Warnings = append(diff.Warnings, res.Warnings...)
+		out = append(out, res.Routes...)
+	}
+	rt.Framework = strings.Join(frameworks, "")
+	if len(frameworks) == 2 {
+		rt.Framework = "both"
+	}
+	diff.Framework, diff.Version = rt.Framework, strings.Join(versions, ", ")
+	rt.Notes = append(rt.Notes, fmt.Sprintf("routes read from the framework with %s (%s)", o.Python, diff.Version))
+	rt.buildExact(out, static)
+	rt.diffExact(static, diff)
+	ok = true
+	return rt, diff, nil
+}
+
+// exactRoute is one route as the scripts print it.
+type exactRoute struct {
+	// Django: the pattern of each resolver level (route, regex, locale).
+	Levels []struct {
+		Kind string `json:"kind"`
+		P    string `json:"p"`
+	} `json:"levels"`
+	// FastAPI: the full path and path format.
+	Path       string   `json:"path"`
+	PathFormat string   `json:"path_format"`
+	Methods    []string `json:"methods"`
+	Action     string   `json:"action"`
+	Kind       string   `json:"kind"`
+	View       string   `json:"view"`
+	Module     string   `json:"module"`
+	Qualname   string   `json:"qualname"`
+	File       string   `json:"file"`
+	Line       int      `json:"line"`
+	Name       string   `json:"name"`
+	Builtin    bool     `json:"builtin"`
+	framework  string
+}
+
+type exactResult struct {
+	Framework  string            `json:"framework"`
+	Version    string            `json:"version"`
+	Routes     []*exactRoute     `json:"routes"`
+	Converters map[string]string `json:"converters"`
+	Warnings   []string          `json:"warnings"`
+}
+
+var settingsRe = regexp.MustCompile(`os\.environ\.setdefault\(\s*["']DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']`)
+
+// findManagePy returns the shallowest manage.py of the project.
+func findManagePy(p *project) *module {
+	var best *module
+	for _, m := range p.files {
+		if filepath.Base(m.file) == "manage.py" && (best == nil || strings.Count(m.file, "/") < strings.Count(best.file, "/")) {
+			best = m
+		}
+	}
+	return best
+}
+
+// djangoSettings finds the settings module manage.py, wsgi.py or asgi.py
+// sets by default.
+func djangoSettings(p *project) string {
+	if m := findManagePy(p); m != nil {
+		if s := settingsRe.FindSubmatch(m.src); s != nil {
+			return string(s[1])
+		}
+	}
+	for _, base := range []string{"wsgi.py", "asgi.py"} {
+		for _, m := range p.files {
+			if filepath.Base(m.file) == base {
+				if s := settingsRe.FindSubmatch(m.src); s != nil {
+					return string(s[1])
+				}
+			}
+		}
+	}
+	return ""
+}
+
+func runDjangoScript(ctx context.Context, o ExactOptions, p *project) (*exactResult, error) {
+	var paths []string
+	if m := findManagePy(p); m != nil {
+		paths = append(paths, filepath.Join(o.Src, filepath.FromSlash(filepath.Dir(m.file))))
+	}
+	paths = append(paths, o.Src)
+	var env []string
+	settings := o.Settings
+	if settings == "" && os.Getenv("DJANGO_SETTINGS_MODULE") == "" {
+		if settings = djangoSettings(p); settings == "" {
+			return nil, errors.New("exact routes: DJANGO_SETTINGS_MODULE is not set and no os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", ...) was found in manage.py, wsgi.py or asgi.py")
+		}
+	}
+	if settings != "" {
+		env = append(env, "DJANGO_SETTINGS_MODULE="+settings)
+	}
+	res, err := runScript(ctx, o, "Django", djangoRoutesScript, paths, env)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range res.Routes {
+		r.framework = "django"
+	}
+	return res, nil
+}
+
+func runFastAPIScript(ctx context.Context, o ExactOptions, p *project) (*exactResult, error) {
+	target, root := o.App, o.Src
+	if target == "" {
+		m, v := findFastAPIApp(p)
+		if m == nil {
+			return nil, errors.New("exact routes: no FastAPI app found in the source (X = FastAPI(...) or X = create_app() at module level); name it as module:variable")
+		}
+		root, target = importRoot(o.Src, m)
+		target += ":" + v
+	}
+	paths := []string{root}
+	if root != o.Src {
+		paths = append(paths, o.Src)
+	}
+	res, err := runScript(ctx, o, "FastAPI", fastapiRoutesScript, paths, nil, target)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range res.Routes {
+		r.framework = "fastapi"
+	}
+	return res, nil
+}
+
+// importRoot returns the folder to import a module from (the first parent
+// of its package without __init__.py) and its dotted name from there.
+func importRoot(src string, m *module) (root, name string) {
+	dir := filepath.Dir(filepath.FromSlash(m.file))
+	parts := []string{strings.TrimSuffix(filepath.Base(m.file), ".py")}
+	if parts[0] == "__init__" {
+		parts = nil
+	}
+	for dir != "." && dir != string(filepath.Separator) {
+		if _, err := os.Stat(filepath.Join(src, dir, "__init__.py")); err != nil {
+			break
+		}
+		parts = append([]string{filepath.Base(dir)}, parts...)
+		dir = filepath.Dir(dir)
+	}
+	if dir == "." {
+		return src, strings.Join(parts, ".")
+	}
+	return filepath.Join(src, dir), strings.Join(parts, ".")
+}
+
+// findFastAPIApp finds the app object: X = FastAPI(...) at module level, or
+// X = f() where f is a function of the project that makes a FastAPI().
+// Among several, an app that is not mounted in another one, named app, in
+// a module named main, app or asgi is preferred.
+func findFastAPIApp(p *project) (*module, string) {
+	type cand struct {
+		m     *module
+		v     string
+		score int
+	}
+	var cands []cand
+	for _, m := range p.files {
+		for _, st := range children(m.root) {
+			if st.Kind() != "expression_statement" {
+				continue
+			}
+			for _, a := range children(st) {
+				if a.Kind() != "assignment" {
+					continue
+				}
+				left := a.ChildByFieldName("left")
+				if left == nil || left.Kind() != "identifier" {
+					continue
+				}
+				c, ok := m.asCall(a.ChildByFieldName("right"))
+				if !ok {
+					continue
+				}
+				isApp := lastName(c.fn) == "FastAPI"
+				if !isApp {
+					if fm, rest := p.resolve(m, c.fn); fm != nil && rest != "" && !strings.Contains(rest, ".") {
+						if def := fm.defs[rest]; def != nil && !isClass(def) && strings.Contains(fm.text(def), "FastAPI(") {
+							isApp = true
+						}
+					}
+				}
+				if isApp {
+					cands = append(cands, cand{m: m, v: m.text(left)})
+				}
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return nil, ""
+	}
+	for i := range cands {
+		c := &cands[i]
+		if c.v == "app" {
+			c.score += 2
+		}
+		switch lastName(c.m.name) {
+		case "main", "app", "asgi":
+			c.score++
+		}
+		mounted := regexp.MustCompile(`\.mount\([^)]*\b` + regexp.QuoteMeta(c.v) + `\b`)
+		for _, m := range p.files {
+			if mounted.Match(m.src) && (m == c.m || strings.Contains(string(m.src), c.m.name)) {
+				c.score -= 4
+				break
+			}
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
+	return cands[0].m, cands[0].v
+}
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	max int
+	b   []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.b = append(t.b, p...)
+	if len(t.b) > t.max {
+		t.b = append(t.b[:0], t.b[len(t.b)-t.max:]...)
+	}
+	return len(p), nil
+}
+
+// lastLines returns the last n non-empty lines of s.
+func lastLines(s string, n int) []string {
+	var out []string
+	for _, l := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		if strings.TrimSpace(l) != "" {
+			out = append(out, l)
+		}
+	}
+	if len(out) > n {
+		out = out[len(out)-n:]
+	}
+	return out
+}
+
+// runScript runs an embedded script with the project's interpreter (cwd:
+// the source root; PYTHONPATH: paths then the inherited one) and decodes
+// the JSON it prints.
+func runScript(ctx context.Context, o ExactOptions, what, script string, paths, env []string, args ...string) (*exactResult, error) {
+	src, err := filepath.Abs(o.Src)
+	if err != nil {
+		return nil, err
+	}
+	for i, d := range paths {
+		if paths[i], err = filepath.Abs(d); err != nil {
+			return nil, err
+		}
+	}
+	if old := os.Getenv("PYTHONPATH"); old != "" {
+		paths = append(paths, old)
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, o.Python, append([]string{"-B", "-c", script, src}, args...)...)
+	cmd.Dir = src
+	cmd.Env = append(os.Environ(), "PYTHONPATH="+strings.Join(paths, string(os.PathListSeparator)),
+		"PYTHONDONTWRITEBYTECODE=1", "PYTHONIOENCODING=utf-8")
+	cmd.Env = append(cmd.Env, env...)
+	setProcessGroup(cmd)
+	cmd.WaitDelay = 2 * time.Second
+	var stdout bytes.Buffer
+	stderr := &tailBuffer{max: 64 << 10}
+	cmd.Stdout, cmd.Stderr = &stdout, stderr
+	start := time.Now()
+	err = cmd.Run()
+	tail := lastLines(string(stderr.b), 12)
+	detail := ""
+	if len(tail) > 0 {
+		detail = "\nlast lines of its stderr:\n  " + strings.Join(tail, "\n  ")
+	}
+	if err != nil && ctx.Err() != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) && time.Since(start) >= o.Timeout-50*time.Millisecond {
+			return nil, fmt.Errorf("exact routes: reading the %s routes with %s timed out after %s and was killed (does importing the settings, URLconfs or app wait on a database or a service?)%s", what, o.Python, o.Timeout, detail)
+		}
+		return nil, fmt.Errorf("exact routes: reading the %s routes with %s: %w", what, o.Python, ctx.Err())
+	}
+	if err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			return nil, fmt.Errorf("exact routes: cannot run %s: %w", o.Python, err)
+		}
+		why := "it failed"
+		if len(tail) > 0 {
+			why = tail[len(tail)-1]
+		}
+		hint := ""
+		if strings.Contains(why, "ModuleNotFoundError") || strings.Contains(why, "ImportError") {
+			hint = fmt.Sprintf(" (is %s the project's interpreter, with its dependencies installed? give its virtualenv's python)", o.Python)
+		}
+		return nil, fmt.Errorf("exact routes: %s could not read the %s routes: %s%s (exit status %d)%s", o.Python, what, strings.TrimSpace(why), hint, ee.ExitCode(), detail)
+	}
+	res := &exactResult{}
+	if err := json.Unmarshal(stdout.Bytes(), res); err != nil {
+		return nil, fmt.Errorf("exact routes: %s printed no route list (%v)%s", o.Python, err, detail)
+	}
+	return res, nil
+}
+
+// pattern returns the route's pattern in the static pass's forms: its
+// display and its routeName (the Django route with re: for regexes, the
+// FastAPI path format).
+func (r *exactRoute) pattern() (display, name string) {
+	if r.framework == "fastapi" {
+		return r.Path, r.PathFormat
+	}
+	full := ""
+	for _, l := range r.Levels {
+		switch l.Kind {
+		case "locale":
+			full = joinDjango(full, "<lang>/")
+		case "regex":
+			full = joinDjango(full, "re:"+strings.TrimSuffix(strings.TrimPrefix(l.P, "^"), "$"))
+		default:
+			full = joinDjango(full, l.P)
+		}
+	}
+	return displayDjango(full), full
+}
+
+// buildExact makes the table's rows from the framework's routes.
+func (rt *Routes) buildExact(out []*exactRoute, static *Routes) {
+	// Static rows by canonical pattern, for their display form.
+	byCanon := map[string][]*Route{}
+	for _, s := range static.Routes {
+		if s.Unresolved == "" {
+			k := s.Framework + " " + canonPattern(s.Pattern)
+			byCanon[k] = append(byCanon[k], s)
+		}
+	}
+	for _, e := range out {
+		display, name := e.pattern()
+		r := &Route{Framework: e.framework, Methods: e.Methods, Pattern: display, routeName: name, File: e.File, Line: e.Line,
+			View: e.View, Kind: e.Kind, Name: e.Name, Action: e.Action}
+		if s := displayTwin(byCanon[e.framework+" "+canonPattern(display)], display, e.View); s != nil {
+			r.Pattern, r.routeName = s.Pattern, s.routeName
+		}
+		if m, def := rt.proj.locateDef(e.File, e.Line, e.Qualname); def != nil {
+			r.viewMod, r.viewNode = m, def
+			r.HasCacheControl, r.PerUser = inspectView(m, def)
+		}
+		rt.Routes = append(rt.Routes, r)
+	}
+	rt.finish()
+	// Rows the static pass has too take its declaration site, view
+	// definition and flags.
+	idx := staticIndex(static)
+	for _, r := range rt.Routes {
+		s := idx.take(r)
+		if s == nil {
+			continue
+		}
+		r.File, r.Line = s.File, s.Line
+		r.HasCacheControl, r.PerUser = s.HasCacheControl, s.PerUser
+		if s.viewNode != nil {
+			if m, n := rt.proj.sameNode(s.viewMod, s.viewNode); n != nil {
+				r.viewMod, r.viewNode = m, n
+			}
+		}
+	}
+}
+
+// displayTwin picks the static row whose display form a framework route
+// takes among those with its canonical pattern: the one displayed the same,
+// else the one with the same view, else the only one (nil when several
+// different patterns are candidates, as /a/<int:x>/ and /a/<slug:x>/).
+func displayTwin(cands []*Route, display, view string) *Route {
+	for _, s := range cands {
+		if s.Pattern == display {
+			return s
+		}
+	}
+	for _, s := range cands {
+		if s.View == view {
+			return s
+		}
+	}
+	for _, s := range cands {
+		if s.Pattern != cands[0].Pattern {
+			return nil
+		}
+	}
+	if len(cands) > 0 {
+		return cands[0]
+	}
+	return nil
+}
+
+// rowIndex pairs rows by method and canonical pattern, each static row at
+// most once.
+type rowIndex map[string][]*Route
+
+func rowKey(r *Route) string {
+	return r.Framework + " " + r.Method + " " + canonPattern(r.Pattern)
+}
+
+// staticIndex indexes the static rows that were resolved.
+func staticIndex(static *Routes) rowIndex {
+	idx := rowIndex{}
+	for _, s := range static.Routes {
+		if s.Unresolved == "" {
+			idx[rowKey(s)] = append(idx[rowKey(s)], s)
+		}
+	}
+	return idx
+}
+
+// take returns (and removes) a static row paired with r, preferring one
+// displayed the same, then one with the same view.
+func (idx rowIndex) take(r *Route) *Route {
+	k := rowKey(r)
+	list := idx[k]
+	if len(list) == 0 {
+		return nil
+	}
+	at := -1
+	for i, s := range list {
+		if s.Pattern == r.Pattern && (at < 0 || s.View == r.View) {
+			at = i
+		}
+	}
+	for i, s := range list {
+		if at < 0 && s.View == r.View {
+			at = i
+		}
+	}
+	if at < 0 {
+		at = 0
+	}
+	s := list[at]
+	idx[k] = append(list[:at:at], list[at+1:]...)
+	return s
+}
+
+// locateDef finds the definition of a view in the parsed source by the file
+// and first line the interpreter reports (the first decorator's line for a
+// decorated one): a function or class at any depth (methods, nested
+// functions), whose name is the qualname's last part when one is given.
+func (p *project) locateDef(file string, ln int, qualname string) (*module, *sitter.Node) {
+	if file == "" || ln <= 0 || filepath.IsAbs(file) {
+		return nil, nil
+	}
+	var m *module
+	for _, f := range p.files {
+		if f.file == file {
+			m = f
+			break
+		}
+	}
+	if m == nil {
+		return nil, nil
+	}
+	want := lastName(qualname)
+	var found *sitter.Node
+	var visit func(n *sitter.Node)
+	visit = func(n *sitter.Node) {
+		for _, c := range children(n) {
+			if found != nil {
+				return
+			}
+			def, outer := c, c
+			if c.Kind() == "decorated_definition" {
+				def = c.ChildByFieldName("definition")
+			}
+			if def != nil && (def.Kind() == "function_definition" || def.Kind() == "class_definition") {
+				if (line(outer) == ln || line(def) == ln) && (want == "" || m.text(def.ChildByFieldName("name")) == want) {
+					found = outer
+					return
+				}
+				visit(def.ChildByFieldName("body"))
+				continue
+			}
+			switch c.Kind() {
+			case "if_statement", "try_statement", "with_statement", "block", "else_clause", "except_clause", "finally_clause", "elif_clause":
+				visit(c)
+			}
+		}
+	}
+	visit(m.root)
+	if found == nil {
+		return nil, nil
+	}
+	return m, found
+}
+
+// sameNode finds in p the node that n is in another parse of the same file.
+func (p *project) sameNode(m *module, n *sitter.Node) (*module, *sitter.Node) {
+	if m == nil || n == nil {
+		return nil, nil
+	}
+	t, ok := p.modules[m.name]
+	if !ok || !bytes.Equal(t.src, m.src) {
+		return nil, nil
+	}
+	d := t.root.DescendantForByteRange(n.StartByte(), n.EndByte())
+	for d != nil && d.Kind() != n.Kind() {
+		par := d.Parent()
+		if par == nil || par.StartByte() != n.StartByte() || par.EndByte() != n.EndByte() {
+			return nil, nil
+		}
+		d = par
+	}
+	if d == nil {
+		return nil, nil
+	}
+	return t, d
+}
+
+// angleRe and braceRe find Django <converters> and FastAPI {parameters}.
+var (
+	angleRe = regexp.MustCompile(`<[^<>]*>`)
+	braceRe = regexp.MustCompile(`\{[^{}]*\}`)
+)
+
+// canonPattern is a pattern's form for comparison: without ^ and $, regex
+// groups, <converters> and {parameters} as {}, escaped characters
+// unescaped.
+func canonPattern(p string) string {
+	p = strings.TrimSuffix(strings.TrimPrefix(p, "^"), "$")
+	var b strings.Builder
+	depth := 0
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c == '\\' && i+1 < len(p):
+			if depth == 0 {
+				b.WriteByte(p[i+1])
+			}
+			i++
+		case c == '(':
+			if depth == 0 {
+				b.WriteString("{}")
+			}
+			depth++
+		case c == ')' && depth > 0:
+			depth--
+		case depth == 0:
+			b.WriteByte(c)
+		}
+	}
+	s := angleRe.ReplaceAllString(b.String(), "{}")
+	return braceRe.ReplaceAllString(s, "{}")
+}
+
+// builtinView reports whether a view is one the framework adds by itself.
+func builtinView(r *Route) bool {
+	return r.Framework == "fastapi" && r.Kind != "static" && (strings.HasPrefix(r.View, "fastapi.") || strings.HasPrefix(r.View, "starlette."))
+}
+
+// diffExact compares the framework's rows (rt) with the static ones.
+func (rt *Routes) diffExact(static *Routes, d *ExactDiff) {
+	d.FrameworkRows, d.StaticRows = len(rt.Routes), len(static.Routes)
+	idx := staticIndex(static)
+	matched := map[*Route]bool{}
+	cited := map[*Route]bool{}
+	for _, r := range rt.Routes {
+		if builtinView(r) {
+			d.Builtin++
+		}
+		if s := idx.take(r); s != nil {
+			matched[s] = true
+			d.Matched++
+			continue
+		}
+		row := DiffRow{Method: r.Method, Pattern: r.Pattern, View: r.View, Kind: r.Kind, File: r.File, Line: r.Line, Builtin: builtinView(r)}
+		canon := canonPattern(r.Pattern)
+		for _, s := range static.Routes {
+			if s.Unresolved == "" || s.Framework != r.Framework {
+				continue
+			}
+			near := canonPattern(s.Pattern) == canon
+			if pre, ok := strings.CutSuffix(s.Pattern, "…"); ok && len(pre) > 1 && strings.HasPrefix(canon, canonPattern(pre)) {
+				near = true
+			}
+			if s.View != "" && (s.View == r.View || strings.HasSuffix(r.View, "."+s.View)) {
+				near = true
+			}
+			if near {
+				cited[s] = true
+				row.Nearby = append(row.Nearby, fmt.Sprintf("%s:%d %s: %s", s.File, s.Line, s.Pattern, s.Unresolved))
+			}
+		}
+		d.FrameworkOnly = append(d.FrameworkOnly, row)
+	}
+	for _, s := range static.Routes {
+		if matched[s] || cited[s] {
+			continue
+		}
+		d.StaticOnly = append(d.StaticOnly, DiffRow{Method: s.Method, Pattern: s.Pattern, View: s.View, Kind: s.Kind, File: s.File, Line: s.Line, Unresolved: s.Unresolved})
+	}
+	d.Recall = 1
+	if n := d.FrameworkRows - d.Builtin; n > 0 {
+		d.Recall = float64(d.Matched) / float64(n)
+	}
+}

@@ -1,0 +1,157 @@
+"""Print the routes a FastAPI (or Starlette) app builds, as JSON, for
+cdnadvise's exact mode.
+
+Run by cdnadvise with the project's interpreter:
+python fastapi_routes.py SRC MODULE:VARIABLE. The module is imported under
+its own name (never as __main__, so an `if __name__ == "__main__":
+uvicorn.run(...)` block does not run), uvicorn.run is disabled, and only
+app.routes is read: no server is started, no request is made. The JSON goes
+to the real stdout at the end; anything the project prints while importing
+goes to stderr.
+"""
+import importlib
+import inspect
+import json
+import os
+import socket
+import sys
+
+SRC = os.path.realpath(sys.argv[1])
+TARGET = sys.argv[2]
+OUT = sys.stdout
+sys.stdout = sys.stderr
+
+
+def _no_network(*args, **kwargs):
+    raise OSError("network access is disabled while cdnadvise reads the routes")
+
+
+def _guard(orig):
+    def guarded(self, address, *args, **kwargs):
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            _no_network()
+        return orig(self, address, *args, **kwargs)
+    return guarded
+
+
+socket.socket.connect = _guard(socket.socket.connect)
+socket.socket.connect_ex = _guard(socket.socket.connect_ex)
+socket.socket.bind = _guard(socket.socket.bind)
+
+try:
+    import uvicorn
+
+    def _no_server(*args, **kwargs):
+        raise RuntimeError("uvicorn.run() called while importing the app: cdnadvise does not start servers")
+
+    uvicorn.run = _no_server
+except Exception:
+    pass
+
+
+def rel(path):
+    if not path:
+        return ""
+    real = os.path.realpath(path)
+    if real == SRC or real.startswith(SRC + os.sep):
+        return os.path.relpath(real, SRC).replace(os.sep, "/")
+    return path
+
+
+def where(obj):
+    try:
+        obj = inspect.unwrap(obj)
+    except Exception:
+        pass
+    try:
+        f = inspect.getsourcefile(obj)
+        _, first = inspect.getsourcelines(obj)
+        return rel(f), first
+    except Exception:
+        code = getattr(obj, "__code__", None)
+        if code is not None:
+            return rel(code.co_filename), code.co_firstlineno
+        return "", 0
+
+
+def names(obj):
+    try:
+        obj = inspect.unwrap(obj)
+    except Exception:
+        pass
+    mod = getattr(obj, "__module__", None) or type(obj).__module__
+    q = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or type(obj).__qualname__
+    return mod, q
+
+
+def endpoint_row(path, path_format, methods, endpoint, name):
+    mod, q = names(endpoint)
+    f, ln = where(endpoint)
+    return {"path": path, "path_format": path_format, "methods": sorted(m.upper() for m in (methods or [])),
+            "kind": "function", "view": "%s.%s" % (mod, q), "module": mod, "qualname": q,
+            "file": f, "line": ln, "name": name or "",
+            "builtin": mod.split(".")[0] in ("fastapi", "starlette")}
+
+
+def walk(routes, prefix, out, depth):
+    from starlette.routing import Host, Mount, Route, WebSocketRoute
+    from starlette.staticfiles import StaticFiles
+    if depth > 30:
+        out["warnings"].append("mounts nested deeper than 30 levels under %s: not followed" % prefix)
+        return
+    for r in routes:
+        if isinstance(r, WebSocketRoute) or type(r).__name__ in ("APIWebSocketRoute", "WebSocketRoute"):
+            continue  # not HTTP: nothing to cache
+        if isinstance(r, Mount):
+            sub = r.app
+            path = prefix + r.path
+            if isinstance(sub, StaticFiles):
+                out["routes"].append({"path": path + "/{path:path}", "path_format": path, "methods": ["GET", "HEAD"],
+                                      "kind": "static", "view": "%s.%s" % (type(sub).__module__, type(sub).__qualname__),
+                                      "module": type(sub).__module__, "qualname": type(sub).__qualname__,
+                                      "file": "", "line": 0, "name": r.name or "", "builtin": False,
+                                      "directory": str(getattr(sub, "directory", "") or "")})
+                continue
+            subroutes = getattr(r, "routes", None)
+            if subroutes:
+                walk(subroutes, path, out, depth + 1)
+                continue
+            mod, q = names(sub)
+            out["routes"].append({"path": path + "/{path:path}", "path_format": path, "methods": [], "kind": "mount",
+                                  "view": "%s.%s" % (mod, q), "module": mod, "qualname": q, "file": "", "line": 0,
+                                  "name": r.name or "", "builtin": False})
+            continue
+        if isinstance(r, Host):
+            out["warnings"].append("Host(%r) routes are not listed" % getattr(r, "host", ""))
+            continue
+        endpoint = getattr(r, "endpoint", None)
+        path = getattr(r, "path", None)
+        if endpoint is None or path is None:
+            out["warnings"].append("route %r of type %s is not listed" % (r, type(r).__name__))
+            continue
+        pf = getattr(r, "path_format", path)
+        out["routes"].append(endpoint_row(prefix + path, prefix + pf, getattr(r, "methods", None), endpoint,
+                                          getattr(r, "name", "")))
+
+
+def main():
+    modname, _, var = TARGET.partition(":")
+    mod = importlib.import_module(modname)
+    app = mod
+    for part in (var or "app").split("."):
+        app = getattr(app, part)
+    if not hasattr(app, "routes") and callable(app):
+        app = app()  # a factory given as module:create_app
+    out = {"framework": "fastapi", "app": TARGET, "routes": [], "warnings": []}
+    try:
+        import fastapi
+        out["version"] = fastapi.__version__
+    except Exception:
+        out["version"] = ""
+    walk(app.routes, "", out, 0)
+    OUT.write(json.dumps(out))
+    OUT.flush()
+
+
+if __name__ == "__main__":
+    main()
