@@ -93,6 +93,9 @@ func labRun(t *testing.T, edge, kind string) {
 	if testing.Short() {
 		t.Skip("the lab takes about three minutes")
 	}
+	// The combinations mostly wait on real time, each on its own ports and
+	// folders: they run side by side.
+	t.Parallel()
 	bins := []string{"nginx", "git"}
 	if edge == "varnish" {
 		bins = []string{"varnishd", "varnishncsa", "git"}
