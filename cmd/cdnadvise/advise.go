@@ -19,8 +19,8 @@ import (
 )
 
 type routesOptions struct {
-	io   *streams
-	Src  string
+	io *streams
+	sourceFlags
 	JSON bool
 }
 
@@ -29,29 +29,45 @@ func newRoutesCmd(io *streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "routes --src DIR",
 		Short: "List the routes of a Django or FastAPI project (parsed, never run)",
-		Long: `List every route of the Django or FastAPI project in DIR with its methods, full URL
-pattern (prefixes resolved), the file and line that declares it and the view. The
-source is parsed with tree-sitter, never imported or run. Routes that cannot be
-resolved statically are listed with the reason.`,
+		Long: `List every route of the Django or FastAPI project in DIR, one row per method and
+pattern (GET stands for GET and HEAD): the full URL pattern (prefixes resolved), the
+methods the view accepts, the file and line that declares it and the view. The source is
+parsed with tree-sitter, never imported or run. Routes that cannot be resolved
+statically are listed with the reason.
+
+With --python, the routes are those the framework itself builds, read with the
+project's own interpreter in a subprocess (no server started, killed after
+--python-timeout): Django's get_resolver() with the settings of manage.py, FastAPI's
+app.routes. Where they differ from the static pass is printed on stderr (and is
+"exact_diff" in --json). analyze, advise, patch, report and run take the same flag.`,
 		Example: `  cdnadvise routes --src ./myapp
-  cdnadvise routes --src ./myapp --json`,
+  cdnadvise routes --src ./myapp --json
+  cdnadvise routes --src ./myapp --python ./myapp/.venv/bin/python`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runRoutes(opts) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runRoutes(cmd.Context(), opts) },
 	}
 	cmd.Flags().StringVar(&opts.Src, "src", "", "the project's source folder (required)")
+	opts.addExact(cmd.Flags())
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print as JSON")
 	cmd.MarkFlagRequired("src")
 	return cmd
 }
 
-func runRoutes(opts *routesOptions) error {
-	rt, err := advisor.ExtractRoutes(opts.Src)
+func runRoutes(ctx context.Context, opts *routesOptions) error {
+	diag := opts.io.ErrOut
+	if opts.JSON {
+		diag = nil
+	}
+	rt, diff, err := opts.routes(ctx, diag)
 	if err != nil {
 		return err
 	}
 	defer rt.Close()
 	if opts.JSON {
-		return printJSON(opts.io.Out, rt)
+		return printJSON(opts.io.Out, struct {
+			*advisor.Routes
+			Exact *advisor.ExactDiff `json:"exact_diff,omitempty"`
+		}{rt, diff})
 	}
 	fmt.Fprintf(opts.io.Out, "%s project, %d route rows (one per method and pattern)\n", rt.Framework, len(rt.Routes))
 	tw := tabwriter.NewWriter(opts.io.Out, 0, 0, 2, ' ', 0)
@@ -95,7 +111,7 @@ type adviseOptions struct {
 // adviseFlags are the settings of the advice, shared by advise, patch,
 // report and run so that all of them give the same advice.
 type adviseFlags struct {
-	Src        string
+	sourceFlags
 	Edge       string
 	Target     float64
 	MaxStale   time.Duration
@@ -108,6 +124,7 @@ type adviseFlags struct {
 func (o *adviseFlags) flags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&o.Src, "src", "", "the Django or FastAPI project (routes from its source); without it, endpoints are inferred")
+	o.addExact(f)
 	f.StringVar(&o.Edge, "edge", "generic", "cache the advice is for: nginx, varnish, cloudfront, cloudflare, fastly, generic")
 	f.Float64Var(&o.Target, "target", 0.9, "the TTL chosen is the shortest reaching this share of the achievable hit ratio")
 	f.DurationVar(&o.MaxStale, "max-stale", 0, "longest a response may be served after it changed (caps TTL + stale-while-revalidate)")
@@ -118,8 +135,9 @@ func (o *adviseFlags) flags(cmd *cobra.Command) {
 }
 
 // options builds the advisor's options from the flags; with --src the routes
-// are extracted, and the caller closes opts.Routes.
-func (o *adviseFlags) options() (advisor.Options, error) {
+// are extracted (with --python, read from the framework; differences from
+// the static pass go to diag), and the caller closes opts.Routes.
+func (o *adviseFlags) options(ctx context.Context, diag io.Writer) (advisor.Options, error) {
 	prof, err := replay.LookupProfile(o.Edge, "")
 	if err != nil {
 		return advisor.Options{}, err
@@ -131,16 +149,14 @@ func (o *adviseFlags) options() (advisor.Options, error) {
 			return advisor.Options{}, err
 		}
 	}
-	if o.Src != "" {
-		if opts.Routes, err = advisor.ExtractRoutes(o.Src); err != nil {
-			return advisor.Options{}, err
-		}
+	if opts.Routes, _, err = o.routes(ctx, diag); err != nil {
+		return advisor.Options{}, err
 	}
 	return opts, nil
 }
 
 func (o *adviseOptions) advise(ctx context.Context) (*advisor.Advice, *advisor.Routes, error) {
-	opts, err := o.options()
+	opts, err := o.options(ctx, o.io.ErrOut)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -321,7 +337,7 @@ func runPatch(ctx context.Context, opts *adviseOptions) error {
 type scopeFlags struct {
 	Since, Until string
 	Host, Tier   string
-	Src          string
+	sourceFlags
 }
 
 // add registers the flags; tierHelp says what --tier means to the command.
@@ -331,6 +347,7 @@ func (s *scopeFlags) add(f *pflag.FlagSet, tierHelp string) {
 	f.StringVar(&s.Host, "host", "", "only this host")
 	f.StringVar(&s.Tier, "tier", "", tierHelp)
 	f.StringVar(&s.Src, "src", "", "a Django or FastAPI project: endpoints are its own routes (see cdnadvise routes)")
+	s.addExact(f)
 }
 
 // scope is what the scope flags select.
@@ -342,17 +359,17 @@ type scope struct {
 
 // resolve reads --since/--until (durations count back from the last
 // request) and loads the routes of --src; close releases them.
-func (s *scopeFlags) resolve(ctx context.Context, st *store.Store) (scope, error) {
+func (s *scopeFlags) resolve(ctx context.Context, st *store.Store, diag io.Writer) (scope, error) {
 	sc := scope{close: func() {}}
 	var err error
 	if sc.since, sc.until, err = timeRange(ctx, st, s.Since, s.Until); err != nil {
 		return sc, err
 	}
-	if s.Src != "" {
-		rt, err := advisor.ExtractRoutes(s.Src)
-		if err != nil {
-			return sc, err
-		}
+	rt, _, err := s.routes(ctx, diag)
+	if err != nil {
+		return sc, err
+	}
+	if rt != nil {
 		sc.router, sc.close = rt, rt.Close
 	}
 	return sc, nil

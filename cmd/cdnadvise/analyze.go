@@ -123,7 +123,7 @@ func runAnalyze(ctx context.Context, opts *analyzeOptions) error {
 			aopts.By = append(aopts.By, d)
 		}
 	}
-	sc, err := opts.scopeFlags.resolve(ctx, st)
+	sc, err := opts.scopeFlags.resolve(ctx, st, opts.io.ErrOut)
 	if err != nil {
 		return err
 	}

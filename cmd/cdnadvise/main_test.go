@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/cdnadvise/cdnadvise/lab"
 )
 
 // cli runs the command line in-process and returns exit code, stdout, stderr.
@@ -389,5 +391,56 @@ func TestDeterministicOutputs(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPythonExactMode: --python reads the routes Django builds with the
+// interpreter given, prints where they differ from the static pass, and
+// the advice uses them.
+func TestPythonExactMode(t *testing.T) {
+	lab.Need(t, []string{"/usr/bin/python3"}, []string{"django", "rest_framework"})
+	src := "../../advisor/testdata/djangoproj"
+	code, out, errOut := cli(t, "", "routes", "--src", src, "--python", "/usr/bin/python3")
+	if code != 0 || !strings.Contains(errOut, "exact routes (Django") || !strings.Contains(errOut, "only in the framework") ||
+		!strings.Contains(out, "shop.views.make_view.<locals>.dynamic") {
+		t.Fatalf("routes --python: %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = cli(t, "", "routes", "--src", src, "--python", "/usr/bin/python3", "--json")
+	var v struct {
+		Framework string
+		Routes    []struct{ Method, Pattern string }
+		Exact     *struct {
+			Recall        float64
+			FrameworkOnly []struct{ Pattern string } `json:"framework_only"`
+		} `json:"exact_diff"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &v) != nil || v.Framework != "django" || v.Exact == nil || v.Exact.Recall <= 0 || len(v.Routes) == 0 {
+		t.Fatalf("routes --python --json: %s", out)
+	}
+	if code, _, errOut := cli(t, "", "routes", "--src", src, "--python", "/nonexistent/python"); code == 0 || !strings.Contains(errOut, "--python") {
+		t.Errorf("a missing interpreter: exit %d %s", code, errOut)
+	}
+	if code, _, errOut := cli(t, "", "advise", "--python", "/usr/bin/python3"); code == 0 || !strings.Contains(errOut, "needs --src") {
+		t.Errorf("--python without --src: exit %d %s", code, errOut)
+	}
+	// advise with the framework's routes: the route only the framework
+	// knows (a view built by a call) is advised from its traffic.
+	dir := t.TempDir()
+	var b strings.Builder
+	for i := 0; i < 300; i++ {
+		fmt.Fprintf(&b, "10.0.0.1 - - [01/Nov/2026:00:%02d:%02d +0000] \"GET /api/dynamic/ HTTP/1.1\" 200 100 \"-\" \"ua\" 0.010 0.009 MISS\n", i/60%60, i%60)
+	}
+	logp := filepath.Join(dir, "e.log")
+	os.WriteFile(logp, []byte(b.String()), 0o644)
+	db := filepath.Join(dir, "s.duckdb")
+	if code, _, errOut := cli(t, "", "--db", db, "ingest", "-q", logp); code != 0 {
+		t.Fatal(errOut)
+	}
+	code, out, errOut = cli(t, "", "--db", db, "advise", "--src", src, "--python", "/usr/bin/python3", "--json")
+	if code != 0 || !strings.Contains(out, `"view": "shop.views.make_view.\u003clocals\u003e.dynamic"`) && !strings.Contains(out, `make_view.<locals>.dynamic`) {
+		t.Fatalf("advise --python: %d %s %s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "exact routes") {
+		t.Errorf("advise --python says nothing of the diff: %s", errOut)
 	}
 }

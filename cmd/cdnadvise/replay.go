@@ -172,7 +172,7 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 	}
 	defer st.Close()
 	lo := replay.LoadOptions{Host: opts.Host, Tier: opts.Tier, PerPoP: opts.PopMode == "per-pop", Key: replay.KeyPolicy(opts.Key), Sample: opts.Sample, SplitMethods: true}
-	sc, err := opts.scopeFlags.resolve(ctx, st)
+	sc, err := opts.scopeFlags.resolve(ctx, st, opts.io.ErrOut)
 	if err != nil {
 		return err
 	}

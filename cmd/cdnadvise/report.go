@@ -51,7 +51,7 @@ func runReport(ctx context.Context, opts *reportOptions) error {
 		return err
 	}
 	defer st.Close()
-	ao, err := opts.options()
+	ao, err := opts.options(ctx, opts.io.ErrOut)
 	if err != nil {
 		return err
 	}

@@ -52,7 +52,7 @@ cdnadvise advise (--edge, --target, --max-stale, --policy, --pop-mode, --key,
 func runRun(ctx context.Context, opts *runOptions) error {
 	// The advice's settings (and --src's routes) are read first: a bad flag
 	// fails before the ingest.
-	ao, err := opts.options()
+	ao, err := opts.options(ctx, opts.io.ErrOut)
 	if err != nil {
 		return err
 	}
