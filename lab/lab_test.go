@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -65,19 +66,29 @@ func logHitRatio(t *testing.T, path string) float64 {
 	return hits / all
 }
 
-// TestLabNginxFastAPI: FastAPI behind nginx proxy_cache. Baseline (no
+// TestLab runs every combination of example app and cache: baseline (no
 // Cache-Control) -> ingest -> advise -> patch -> the same traffic -> the
-// measured hit ratio per route against the one predicted from the baseline.
-func TestLabNginxFastAPI(t *testing.T) { labRun(t, "nginx", "fastapi") }
-
-// TestLabVarnishFastAPI: the same with Varnish in front (varnishncsa log).
-func TestLabVarnishFastAPI(t *testing.T) { labRun(t, "varnish", "fastapi") }
-
-// TestLabNginxDjango: the Django example under gunicorn behind nginx.
-func TestLabNginxDjango(t *testing.T) { labRun(t, "nginx", "django") }
-
-// TestLabVarnishDjango: the Django example under gunicorn behind Varnish.
-func TestLabVarnishDjango(t *testing.T) { labRun(t, "varnish", "django") }
+// measured hit ratio per route against the one predicted from the
+// baseline. The combinations mostly wait on real time, each on its own
+// ports and folders, so they run side by side (goroutines calling t.Run
+// are not held back by -parallel, which is the number of cores).
+func TestLab(t *testing.T) {
+	combos := []struct{ edge, kind string }{
+		{"nginx", "fastapi"},   // FastAPI behind nginx proxy_cache
+		{"varnish", "fastapi"}, // the same behind Varnish (varnishncsa log)
+		{"nginx", "django"},    // the Django example under gunicorn behind nginx
+		{"varnish", "django"},  // and behind Varnish
+	}
+	var wg sync.WaitGroup
+	for _, c := range combos {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t.Run(c.edge+"-"+c.kind, func(t *testing.T) { labRun(t, c.edge, c.kind) })
+		}()
+	}
+	wg.Wait()
+}
 
 // startApp starts the example app on port, logging to originLog.
 func startApp(dir, kind string, port int, originLog string) (*Proc, error) {
@@ -93,9 +104,6 @@ func labRun(t *testing.T, edge, kind string) {
 	if testing.Short() {
 		t.Skip("the lab takes about three minutes")
 	}
-	// The combinations mostly wait on real time, each on its own ports and
-	// folders: they run side by side.
-	t.Parallel()
 	bins := []string{"nginx", "git"}
 	if edge == "varnish" {
 		bins = []string{"varnishd", "varnishncsa", "git"}
