@@ -221,9 +221,12 @@ type djangoWalker struct {
 	assume []string
 	debug  bool
 	locals env
-	seen   map[string]bool // urlconf modules being walked (include cycles)
-	depth  int             // nesting of patterns(), against self-references
-	found  bool
+	// formatSuffix: the routes being added also get DRF's format-suffix
+	// variant (DefaultRouter's include_format_suffixes).
+	formatSuffix bool
+	seen         map[string]bool // urlconf modules being walked (include cycles)
+	depth        int             // nesting of patterns(), against self-references
+	found        bool
 }
 
 var djangoConverters = map[string]string{
@@ -523,7 +526,9 @@ func (w *djangoWalker) static(m *module, c call, prefix string) {
 		return // Django adds no route for an absolute or empty prefix
 	}
 	full := joinDjango(prefix, strings.TrimLeft(pre, "/")+"<path:path>")
-	assume = append(assume, fmt.Sprintf("assumed settings.DEBUG is true (%s() at %s:%d serves files in development only)", lastName(c.fn), m.file, line(c.node)))
+	if !w.debug {
+		assume = append(assume, fmt.Sprintf("assumed settings.DEBUG is true (%s() at %s:%d serves files in development only)", lastName(c.fn), m.file, line(c.node)))
+	}
 	w.within(assume, true, nil, func() {
 		w.emit(&Route{Framework: "django", Methods: []string{"GET", "HEAD"}, Pattern: displayDjango(full), File: m.file, Line: line(c.node),
 			View: view, Kind: "static", routeName: full})
@@ -531,7 +536,11 @@ func (w *djangoWalker) static(m *module, c call, prefix string) {
 }
 
 func (w *djangoWalker) unresolved(m *module, n *sitter.Node, prefix, why string) {
-	w.emit(&Route{Framework: "django", Pattern: "/" + prefix + "…", File: m.file, Line: line(n), Unresolved: why})
+	shown := "/" + prefix + "…"
+	if strings.HasPrefix(prefix, "re:") {
+		shown = "^/" + prefix[3:] + "…"
+	}
+	w.emit(&Route{Framework: "django", Pattern: shown, File: m.file, Line: line(n), Unresolved: why})
 }
 
 // element handles one entry of a urlpatterns list.
@@ -720,6 +729,12 @@ func (w *djangoWalker) router(m *module, name, prefix string, at *sitter.Node) {
 	if kind == "DefaultRouter" {
 		w.emit(&Route{Framework: "django", Methods: []string{"GET"}, Pattern: displayDjango(prefix), File: rm.file,
 			Line: line(vals[0]), View: rname + " (api root)", Kind: "viewset", routeName: prefix})
+		w.emit(&Route{Framework: "django", Methods: []string{"GET"}, Pattern: displayDjango(joinDjango(prefix, formatSuffix(""))), File: rm.file,
+			Line: line(vals[0]), View: rname + " (api root)", Kind: "viewset", routeName: joinDjango(prefix, formatSuffix(""))})
+		// DefaultRouter adds format-suffix variants (.json, .api) of its routes.
+		old := w.formatSuffix
+		w.formatSuffix = true
+		defer func() { w.formatSuffix = old }()
 	}
 	for _, st := range children(rm.root) {
 		if st.Kind() != "expression_statement" {
@@ -829,6 +844,9 @@ func (w *djangoWalker) viewset(m *module, at *sitter.Node, base, view, slash str
 		def = vm.defs[rest]
 	}
 	add := func(pattern string, methods []string, action string) {
+		if strings.HasPrefix(pattern, "re:") {
+			pattern = "re:" + drfRegex(pattern)
+		}
 		r := &Route{Framework: "django", Methods: methods, Pattern: displayDjango(pattern), File: m.file, Line: line(at), View: view + "." + action, Kind: "viewset", Action: action, routeName: pattern}
 		if def != nil {
 			r.viewMod, r.viewNode, r.View = vm, def, vm.name+"."+rest+"."+action
@@ -837,6 +855,12 @@ func (w *djangoWalker) viewset(m *module, at *sitter.Node, base, view, slash str
 			r.Unresolved = "viewset " + view + " not found under --src"
 		}
 		w.emit(r)
+		if w.formatSuffix {
+			f := *r
+			f.routeName = formatSuffix(pattern)
+			f.Pattern = displayDjango(f.routeName)
+			w.emit(&f)
+		}
 	}
 	lookup := "pk"
 	var actions []*sitter.Node
@@ -913,6 +937,59 @@ func (w *djangoWalker) viewset(m *module, at *sitter.Node, base, view, slash str
 		}
 		add(p, methods, name)
 	}
+}
+
+// drfRegex turns a router pattern below a regex prefix into a regex:
+// <lookup> becomes DRF's (?P<lookup>[^/.]+); groups already written as
+// (?P<name>...) are kept.
+func drfRegex(p string) string {
+	p = strings.TrimPrefix(p, "re:")
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(p, '<')
+		if i < 0 {
+			b.WriteString(p)
+			return b.String()
+		}
+		j := strings.IndexByte(p[i:], '>')
+		if j < 0 || strings.HasSuffix(p[:i], "?P") {
+			b.WriteString(p[:i+1])
+			p = p[i+1:]
+			continue
+		}
+		b.WriteString(p[:i])
+		b.WriteString("(?P<" + p[i+1:i+j] + ">[^/.]+)")
+		p = p[i+j+1:]
+	}
+}
+
+// formatSuffix is DRF's format-suffix variant of a route
+// (format_suffix_patterns): the route without its trailing slash, then
+// \.(?P<format>[a-z0-9]+)/?, as a regex.
+func formatSuffix(p string) string {
+	re := ""
+	if strings.HasPrefix(p, "re:") {
+		re = drfRegex(p)
+	} else {
+		var b strings.Builder
+		for {
+			i := strings.IndexByte(p, '<')
+			j := strings.IndexByte(p[max(i, 0):], '>')
+			if i < 0 || j < 0 {
+				b.WriteString(regexp.QuoteMeta(p))
+				break
+			}
+			b.WriteString(regexp.QuoteMeta(p[:i]))
+			name := p[i+1 : i+j]
+			if k := strings.IndexByte(name, ':'); k >= 0 {
+				name = name[k+1:]
+			}
+			b.WriteString("(?P<" + name + ">[^/.]+)")
+			p = p[i+j+1:]
+		}
+		re = b.String()
+	}
+	return "re:" + strings.TrimSuffix(re, "/") + `\.(?P<format>[a-z0-9]+)/?`
 }
 
 // displayDjango shows a Django pattern as a path: "/" + route, with regex

@@ -56,6 +56,12 @@ func TestDjangoRoutes(t *testing.T) {
 		"GET /by-year/<yyyy:year>/  shop.views.archive",
 		"GET /items/<int:pk>/ GET shop.views.ItemDetail",
 		"GET ^/archive/(?P<year>[0-9]{4})/$  shop.views.archive",
+		// DefaultRouter's format-suffix variants (.json, .api).
+		`GET ^/api/\.(?P<format>[a-z0-9]+)/?$ GET router (api root)`,
+		`GET ^/api/products/(?P<slug>[^/.]+)/reviews\.(?P<format>[a-z0-9]+)/?$ GET shop.api.ProductViewSet.reviews`,
+		`GET ^/api/products/(?P<slug>[^/.]+)\.(?P<format>[a-z0-9]+)/?$ GET shop.api.ProductViewSet.retrieve`,
+		`GET ^/api/products/featured\.(?P<format>[a-z0-9]+)/?$ GET shop.api.ProductViewSet.featured`,
+		`GET ^/api/products\.(?P<format>[a-z0-9]+)/?$ GET shop.api.ProductViewSet.list`,
 	}
 	sort.Strings(got)
 	sort.Strings(want)
@@ -72,6 +78,7 @@ func TestDjangoRoutes(t *testing.T) {
 		"/blog/hello-world/":        "/blog/<slug:slug>/",
 		"/fr/about/":                "/<lang>/about/",
 		"/by-year/2024/":            "/by-year/<yyyy:year>/",
+		"/api/products.json":        `^/api/products\.(?P<format>[a-z0-9]+)/?$`,
 	} {
 		if got, ok := rt.Route(path); !ok || got != pattern {
 			t.Errorf("%s -> %q %v, want %s", path, got, ok, pattern)
