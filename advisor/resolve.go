@@ -47,13 +47,28 @@ type evaluator struct {
 	// settings are the Django settings modules, most preferred first.
 	settings     []*module
 	settingsDone bool
+	// steps counts the work of one top-level evaluation, against inputs
+	// whose names double at every level (A = B + B, B = C + C, ...).
+	steps int
 }
 
-const maxEvalDepth = 40
+const (
+	maxEvalDepth = 40
+	maxEvalSteps = 20000
+)
+
+// budget counts a step of the current evaluation; false once it is spent.
+func (e *evaluator) budget() bool {
+	if e.depth == 0 {
+		e.steps = 0
+	}
+	e.steps++
+	return e.steps <= maxEvalSteps
+}
 
 // str evaluates n to a string. assume lists the assumptions made.
 func (e *evaluator) str(m *module, n *sitter.Node, locals env) (val string, assume []string, ok bool) {
-	if n == nil || m == nil {
+	if n == nil || m == nil || !e.budget() {
 		return "", nil, false
 	}
 	e.depth++
@@ -535,6 +550,9 @@ func (e *evaluator) anywhere(m *module, n *sitter.Node) (string, []string, bool)
 // binding, else an import of it, else a star import providing it. label
 // names it in assumptions.
 func (e *evaluator) name(m *module, name, label string) (string, []string, bool) {
+	if !e.budget() {
+		return "", nil, false
+	}
 	e.depth++
 	defer func() { e.depth-- }()
 	if e.depth > maxEvalDepth {

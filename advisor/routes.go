@@ -224,6 +224,7 @@ type djangoWalker struct {
 	// formatSuffix: the routes being added also get DRF's format-suffix
 	// variant (DefaultRouter's include_format_suffixes).
 	formatSuffix bool
+	steps        int             // patterns() calls, against lists that double at each level
 	seen         map[string]bool // urlconf modules being walked (include cycles)
 	depth        int             // nesting of patterns(), against self-references
 	found        bool
@@ -440,6 +441,9 @@ func (w *djangoWalker) patterns(m *module, n *sitter.Node, prefix string, regex 
 		w.unresolved(m, n, prefix, "urlpatterns refer to themselves")
 		return
 	}
+	if !w.budget() {
+		return
+	}
 	switch n.Kind() {
 	case "list", "tuple", "parenthesized_expression":
 		for _, e := range children(n) {
@@ -543,8 +547,21 @@ func (w *djangoWalker) unresolved(m *module, n *sitter.Node, prefix, why string)
 	w.emit(&Route{Framework: "django", Pattern: shown, File: m.file, Line: line(n), Unresolved: why})
 }
 
+// budget counts a step of the walk; false once 20000 are spent (lists
+// that double at each level), with a note the first time.
+func (w *djangoWalker) budget() bool {
+	w.steps++
+	if w.steps == 20001 {
+		w.rt.Notes = append(w.rt.Notes, "urlpatterns too large or too self-referential to follow: the walk stopped early")
+	}
+	return w.steps <= 20000
+}
+
 // element handles one entry of a urlpatterns list.
 func (w *djangoWalker) element(m *module, e *sitter.Node, prefix string) {
+	if !w.budget() {
+		return
+	}
 	if e.Kind() == "list_splat" {
 		w.patterns(m, e, prefix, false)
 		return
@@ -1570,6 +1587,9 @@ func (w *fastapiWalker) prefixes(o *faObject) []prefix {
 		}
 		assume = append(append([]string(nil), o.assume...), assume...)
 		perUser = perUser || o.perUser
+		if len(out) >= 1000 {
+			return
+		}
 		if o.kind == "app" && !o.mounted() {
 			out = append(out, prefix{s, why, dedupe(assume), perUser})
 		}
