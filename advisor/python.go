@@ -314,6 +314,11 @@ func (p *project) findModule(name string) *module {
 	var found *module
 	for n, m := range p.modules {
 		if strings.HasSuffix(n, "."+name) {
+			// "django" is not config.django: a one-part name matches
+			// only below a folder that is not a package (src/).
+			if _, pkg := p.modules[n[:len(n)-len(name)-1]]; pkg && !strings.Contains(name, ".") {
+				continue
+			}
 			if found != nil {
 				return nil
 			}
@@ -321,51 +326,4 @@ func (p *project) findModule(name string) *module {
 		}
 	}
 	return found
-}
-
-// constString returns the value of a plain string, or of a name or
-// attribute (settings.API_V1_STR) that the project assigns exactly one string
-// literal to, anywhere (module constants, settings class attributes).
-func (p *project) constString(m *module, n *sitter.Node) (string, bool) {
-	if v, ok := m.stringValue(n); ok {
-		return v, true
-	}
-	if n == nil || (n.Kind() != "identifier" && n.Kind() != "attribute") {
-		return "", false
-	}
-	name := lastName(m.text(n))
-	values := map[string]bool{}
-	for _, mod := range p.files {
-		var visit func(x *sitter.Node, depth int)
-		visit = func(x *sitter.Node, depth int) {
-			if depth > 3 {
-				return
-			}
-			for _, c := range children(x) {
-				switch c.Kind() {
-				case "expression_statement":
-					for _, a := range children(c) {
-						if a.Kind() == "assignment" && mod.text(a.ChildByFieldName("left")) == name {
-							if v, ok := mod.stringValue(a.ChildByFieldName("right")); ok {
-								values[v] = true
-							}
-						}
-					}
-				case "class_definition":
-					visit(c.ChildByFieldName("body"), depth+1)
-				case "decorated_definition":
-					if d := c.ChildByFieldName("definition"); d != nil && d.Kind() == "class_definition" {
-						visit(d.ChildByFieldName("body"), depth+1)
-					}
-				}
-			}
-		}
-		visit(mod.root, 0)
-	}
-	if len(values) == 1 {
-		for v := range values {
-			return v, true
-		}
-	}
-	return "", false
 }

@@ -36,6 +36,13 @@ type Route struct {
 	// (login_required, IsAuthenticated, Depends(current user), ...).
 	HasCacheControl bool `json:"has_cache_control,omitempty"`
 	PerUser         bool `json:"per_user,omitempty"`
+	// Assumptions are what the static reading took for granted to resolve
+	// the route: a default of os.getenv, a name's unconditional value
+	// while a condition may reassign it, a branch of an if taken.
+	Assumptions []string `json:"assumptions,omitempty"`
+	// DebugOnly: the route exists only when settings.DEBUG is true
+	// (if settings.DEBUG: blocks, static()).
+	DebugOnly bool `json:"debug_only,omitempty"`
 
 	regex    *regexp.Regexp
 	viewMod  *module
@@ -83,9 +90,10 @@ func ExtractRoutes(src string) (*Routes, error) {
 	for k, v := range djangoConverters {
 		rt.converters[k] = v
 	}
-	dj := &djangoWalker{p: p, rt: rt, seen: map[string]bool{}}
+	ev := &evaluator{p: p}
+	dj := &djangoWalker{p: p, rt: rt, ev: ev, seen: map[string]bool{}}
 	dj.run()
-	fa := &fastapiWalker{p: p, rt: rt}
+	fa := &fastapiWalker{p: p, rt: rt, ev: ev}
 	fa.run()
 	switch {
 	case dj.found && fa.found:
@@ -204,11 +212,22 @@ func (rt *Routes) Close() { rt.proj.close() }
 // ---- Django ----
 
 type djangoWalker struct {
-	p     *project
-	rt    *Routes
-	seen  map[string]bool // urlconf modules being walked (include cycles)
-	depth int             // nesting of patterns(), against self-references
-	found bool
+	p  *project
+	rt *Routes
+	ev *evaluator
+	// assume, debug and locals are the context of the patterns being
+	// walked: the assumptions made to reach them, whether they exist only
+	// under settings.DEBUG, and the loop variables bound.
+	assume []string
+	debug  bool
+	locals env
+	// formatSuffix: the routes being added also get DRF's format-suffix
+	// variant (DefaultRouter's include_format_suffixes).
+	formatSuffix bool
+	steps        int             // patterns() calls, against lists that double at each level
+	seen         map[string]bool // urlconf modules being walked (include cycles)
+	depth        int             // nesting of patterns(), against self-references
+	found        bool
 }
 
 var djangoConverters = map[string]string{
@@ -220,7 +239,18 @@ func (w *djangoWalker) run() {
 	// The root URLconf: ROOT_URLCONF in settings, else every urls module
 	// that no other one includes.
 	var roots []*module
+	for _, sm := range w.ev.djangoSettings() {
+		if v, _, ok := w.ev.name(sm, "ROOT_URLCONF", "ROOT_URLCONF"); ok {
+			if r := w.p.findModule(v); r != nil {
+				roots = append(roots, r)
+				break
+			}
+		}
+	}
 	for _, m := range w.p.files {
+		if len(roots) > 0 {
+			break
+		}
 		for _, st := range children(m.root) {
 			if st.Kind() != "expression_statement" {
 				continue
@@ -228,7 +258,7 @@ func (w *djangoWalker) run() {
 			a := children(st)
 			if len(a) == 1 && a[0].Kind() == "assignment" && m.text(a[0].ChildByFieldName("left")) == "ROOT_URLCONF" {
 				if v, ok := m.stringValue(a[0].ChildByFieldName("right")); ok {
-					if r := w.p.findModule(v); r != nil {
+					if r := w.p.findModule(v); r != nil && !containsModule(roots, r) {
 						roots = append(roots, r)
 					}
 				}
@@ -340,9 +370,63 @@ func (w *djangoWalker) urlconf(m *module, prefix, regexPrefix string, langs []st
 	}
 	w.seen[m.name] = true
 	defer delete(w.seen, m.name)
-	for _, v := range m.urlpatterns() {
-		w.patterns(m, v, prefix, false)
+	w.parts(m, "urlpatterns", prefix)
+}
+
+// parts walks the pieces of a list of patterns as module m builds it.
+func (w *djangoWalker) parts(m *module, name, prefix string) {
+	for _, pt := range w.ev.listParts(m, name, &w.rt.Notes) {
+		w.within(pt.assume, pt.debug, pt.locals, func() {
+			if pt.elem {
+				w.element(pt.m, pt.n, prefix)
+			} else {
+				w.patterns(pt.m, pt.n, prefix, false)
+			}
+		})
 	}
+}
+
+// within runs fn with assumptions added to the context (and debug-only
+// set, and loop variables bound, when given).
+func (w *djangoWalker) within(assume []string, debug bool, locals env, fn func()) {
+	oa, od, ol := w.assume, w.debug, w.locals
+	if len(assume) > 0 {
+		w.assume = append(append([]string(nil), oa...), assume...)
+	}
+	w.debug = od || debug
+	if locals != nil {
+		w.locals = locals
+	}
+	fn()
+	w.assume, w.debug, w.locals = oa, od, ol
+}
+
+// emit adds a route with the context's assumptions.
+func (w *djangoWalker) emit(r *Route) {
+	r.Assumptions = dedupe(append(append([]string(nil), w.assume...), r.Assumptions...))
+	r.DebugOnly = r.DebugOnly || w.debug
+	w.rt.Routes = append(w.rt.Routes, r)
+}
+
+func dedupe(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range s {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func containsModule(ms []*module, m *module) bool {
+	for _, x := range ms {
+		if x == m {
+			return true
+		}
+	}
+	return false
 }
 
 // patterns walks a urlpatterns expression: lists, concatenations,
@@ -355,6 +439,9 @@ func (w *djangoWalker) patterns(m *module, n *sitter.Node, prefix string, regex 
 	defer func() { w.depth-- }()
 	if w.depth > 40 {
 		w.unresolved(m, n, prefix, "urlpatterns refer to themselves")
+		return
+	}
+	if !w.budget() {
 		return
 	}
 	switch n.Kind() {
@@ -376,8 +463,8 @@ func (w *djangoWalker) patterns(m *module, n *sitter.Node, prefix string, regex 
 			if len(c.args) > 0 {
 				w.patterns(m, c.args[0], prefix, regex)
 			}
-		case "static":
-			// static(settings.MEDIA_URL, ...): served by Django in development only.
+		case "static", "staticfiles_urlpatterns":
+			w.static(m, c, prefix)
 		default:
 			w.unresolved(m, n, prefix, "urlpatterns built by "+c.fn+"(): cannot be read without running it")
 		}
@@ -388,20 +475,20 @@ func (w *djangoWalker) patterns(m *module, n *sitter.Node, prefix string, regex 
 		}
 		w.unresolved(m, n, prefix, "urlpatterns from "+m.text(n))
 	case "identifier":
-		vals := m.assigned(m.text(n))
-		if len(vals) == 0 {
-			if tm, rest := w.p.resolve(m, m.text(n)); tm != nil && rest != "" {
-				for _, v := range tm.assigned(rest) {
-					w.patterns(tm, v, prefix, regex)
-				}
-				return
-			}
-			w.unresolved(m, n, prefix, "urlpatterns list "+m.text(n)+" not found")
+		name := m.text(n)
+		if b, ok := w.locals[name]; ok {
+			w.patterns(b.m, b.n, prefix, regex)
 			return
 		}
-		for _, v := range vals {
-			w.patterns(m, v, prefix, regex)
+		if len(m.assigned(name)) == 0 {
+			if tm, rest := w.p.resolve(m, name); tm != nil && rest != "" && tm != m {
+				w.parts(tm, rest, prefix)
+				return
+			}
+			w.unresolved(m, n, prefix, "urlpatterns list "+name+" not found")
+			return
 		}
+		w.parts(m, name, prefix)
 	case "list_splat":
 		cs := children(n)
 		if len(cs) == 1 {
@@ -412,12 +499,69 @@ func (w *djangoWalker) patterns(m *module, n *sitter.Node, prefix string, regex 
 	}
 }
 
+// static adds the route of static(settings.MEDIA_URL, ...) or
+// staticfiles_urlpatterns(): Django serves files under the prefix only
+// when settings.DEBUG is true (and not for an absolute URL prefix).
+func (w *djangoWalker) static(m *module, c call, prefix string) {
+	view := "django.views.static.serve"
+	var pre string
+	var assume []string
+	ok := false
+	if len(c.args) > 0 {
+		pre, assume, ok = w.ev.str(m, c.args[0], w.locals)
+	} else if lastName(c.fn) == "staticfiles_urlpatterns" {
+		view = "django.contrib.staticfiles.views.serve"
+		for _, sm := range w.ev.djangoSettings() {
+			if pre, assume, ok = w.ev.name(sm, "STATIC_URL", "settings.STATIC_URL"); ok {
+				break
+			}
+		}
+	}
+	if lastName(c.fn) == "staticfiles_urlpatterns" {
+		view = "django.contrib.staticfiles.views.serve"
+	}
+	if !ok {
+		w.within([]string{fmt.Sprintf("assumed settings.DEBUG is true (%s() at %s:%d serves files in development only)", lastName(c.fn), m.file, line(c.node))}, true, nil, func() {
+			w.unresolved(m, c.node, prefix, "prefix of "+m.text(c.node)+" is not a constant string")
+		})
+		return
+	}
+	if strings.Contains(pre, "://") || strings.TrimLeft(pre, "/") == "" {
+		return // Django adds no route for an absolute or empty prefix
+	}
+	full := joinDjango(prefix, strings.TrimLeft(pre, "/")+"<path:path>")
+	if !w.debug {
+		assume = append(assume, fmt.Sprintf("assumed settings.DEBUG is true (%s() at %s:%d serves files in development only)", lastName(c.fn), m.file, line(c.node)))
+	}
+	w.within(assume, true, nil, func() {
+		w.emit(&Route{Framework: "django", Methods: []string{"GET", "HEAD"}, Pattern: displayDjango(full), File: m.file, Line: line(c.node),
+			View: view, Kind: "static", routeName: full})
+	})
+}
+
 func (w *djangoWalker) unresolved(m *module, n *sitter.Node, prefix, why string) {
-	w.rt.Routes = append(w.rt.Routes, &Route{Framework: "django", Pattern: "/" + prefix + "…", File: m.file, Line: line(n), Unresolved: why})
+	shown := "/" + prefix + "…"
+	if strings.HasPrefix(prefix, "re:") {
+		shown = "^/" + prefix[3:] + "…"
+	}
+	w.emit(&Route{Framework: "django", Pattern: shown, File: m.file, Line: line(n), Unresolved: why})
+}
+
+// budget counts a step of the walk; false once 20000 are spent (lists
+// that double at each level), with a note the first time.
+func (w *djangoWalker) budget() bool {
+	w.steps++
+	if w.steps == 20001 {
+		w.rt.Notes = append(w.rt.Notes, "urlpatterns too large or too self-referential to follow: the walk stopped early")
+	}
+	return w.steps <= 20000
 }
 
 // element handles one entry of a urlpatterns list.
 func (w *djangoWalker) element(m *module, e *sitter.Node, prefix string) {
+	if !w.budget() {
+		return
+	}
 	if e.Kind() == "list_splat" {
 		w.patterns(m, e, prefix, false)
 		return
@@ -438,11 +582,20 @@ func (w *djangoWalker) element(m *module, e *sitter.Node, prefix string) {
 		w.unresolved(m, e, prefix, fn+"() without a view")
 		return
 	}
-	route, ok := m.stringValue(c.args[0])
+	route, assume, ok := w.ev.str(m, c.args[0], w.locals)
 	if !ok {
-		w.unresolved(m, e, prefix, "route of "+fn+"() is not a plain string: "+m.text(c.args[0]))
+		w.unresolved(m, e, prefix, "route of "+fn+"() is not a constant string: "+m.text(c.args[0]))
 		return
 	}
+	if len(assume) > 0 {
+		w.within(assume, false, nil, func() { w.element2(m, e, c, fn, prefix, route) })
+		return
+	}
+	w.element2(m, e, c, fn, prefix, route)
+}
+
+// element2 handles a path(), re_path() or url() entry whose route is known.
+func (w *djangoWalker) element2(m *module, e *sitter.Node, c call, fn, prefix, route string) {
 	if fn != "path" {
 		route = "re:" + strings.TrimSuffix(strings.TrimPrefix(route, "^"), "$")
 	}
@@ -466,8 +619,13 @@ func (w *djangoWalker) element(m *module, e *sitter.Node, prefix string) {
 			w.addView(m, e, full, cls, "class", name)
 			return
 		}
-		w.rt.Routes = append(w.rt.Routes, &Route{Framework: "django", Pattern: displayDjango(full), File: m.file, Line: line(e),
+		w.emit(&Route{Framework: "django", Pattern: displayDjango(full), File: m.file, Line: line(e),
 			View: m.text(view), Name: name, Unresolved: "view built by " + vc.fn + "(): cannot be resolved statically"})
+		return
+	}
+	if view.Kind() == "attribute" && lastName(m.text(view)) == "urls" {
+		// path("api/", router.urls) or path("admin/", admin.site.urls): an include.
+		w.include(m, view, full, e)
 		return
 	}
 	w.addView(m, e, full, m.text(view), "function", name)
@@ -476,12 +634,14 @@ func (w *djangoWalker) element(m *module, e *sitter.Node, prefix string) {
 // include follows include("mod.urls"), include(module), include(router.urls),
 // include([...]) and include((patterns, "app")).
 func (w *djangoWalker) include(m *module, arg *sitter.Node, prefix string, at *sitter.Node) {
-	if s, ok := m.stringValue(arg); ok {
-		if t := w.p.findModule(s); t != nil {
-			w.urlconf(t, prefix, "", nil)
-			return
-		}
-		w.unresolved(m, at, prefix, "included module "+s+" not found under --src")
+	if s, assume, ok := w.ev.str(m, arg, w.locals); ok {
+		w.within(assume, false, nil, func() {
+			if t := w.p.findModule(s); t != nil {
+				w.urlconf(t, prefix, "", nil)
+				return
+			}
+			w.unresolved(m, at, prefix, "included module "+s+" not found under --src (a third-party package?)")
+		})
 		return
 	}
 	switch arg.Kind() {
@@ -499,6 +659,15 @@ func (w *djangoWalker) include(m *module, arg *sitter.Node, prefix string, at *s
 			w.router(m, m.text(arg.ChildByFieldName("object")), prefix, at)
 			return
 		}
+	case "identifier":
+		if b, ok := w.locals[m.text(arg)]; ok {
+			w.include(b.m, b.n, prefix, at)
+			return
+		}
+		if _, _, _, ok := m.binding(m.text(arg)); ok {
+			w.parts(m, m.text(arg), prefix)
+			return
+		}
 	}
 	// A module object or a list variable.
 	if t, rest := w.p.resolve(m, m.text(arg)); t != nil {
@@ -506,9 +675,11 @@ func (w *djangoWalker) include(m *module, arg *sitter.Node, prefix string, at *s
 			w.urlconf(t, prefix, "", nil)
 			return
 		}
-		for _, v := range t.assigned(rest) {
-			w.patterns(t, v, prefix, false)
-		}
+		w.parts(t, rest, prefix)
+		return
+	}
+	if target, ok := m.imports[strings.SplitN(m.text(arg), ".", 2)[0]]; ok {
+		w.unresolved(m, at, prefix, "include("+m.text(arg)+"): "+target+" is not under --src (a third-party package?)")
 		return
 	}
 	w.unresolved(m, at, prefix, "cannot resolve include("+m.text(arg)+")")
@@ -546,7 +717,7 @@ func (w *djangoWalker) addView(m *module, at *sitter.Node, pattern, view, kind, 
 	if r.viewNode == nil {
 		r.Unresolved = "view " + view + " not found under --src (the route is listed, the patch cannot target it)"
 	}
-	w.rt.Routes = append(w.rt.Routes, r)
+	w.emit(r)
 }
 
 // router adds the routes of a Django REST framework router variable.
@@ -559,6 +730,10 @@ func (w *djangoWalker) router(m *module, name, prefix string, at *sitter.Node) {
 	}
 	vals := rm.assigned(rname)
 	if len(vals) == 0 {
+		if target, ok := m.imports[strings.SplitN(name, ".", 2)[0]]; ok && rm == m {
+			w.unresolved(m, at, prefix, "routes of "+name+".urls come from "+target+", not under --src (a third-party package?)")
+			return
+		}
 		w.unresolved(m, at, prefix, "router "+name+" not found")
 		return
 	}
@@ -569,8 +744,14 @@ func (w *djangoWalker) router(m *module, name, prefix string, at *sitter.Node) {
 		trailing = ""
 	}
 	if kind == "DefaultRouter" {
-		w.rt.Routes = append(w.rt.Routes, &Route{Framework: "django", Methods: []string{"GET"}, Pattern: displayDjango(prefix), File: rm.file,
+		w.emit(&Route{Framework: "django", Methods: []string{"GET"}, Pattern: displayDjango(prefix), File: rm.file,
 			Line: line(vals[0]), View: rname + " (api root)", Kind: "viewset", routeName: prefix})
+		w.emit(&Route{Framework: "django", Methods: []string{"GET"}, Pattern: displayDjango(joinDjango(prefix, formatSuffix(""))), File: rm.file,
+			Line: line(vals[0]), View: rname + " (api root)", Kind: "viewset", routeName: joinDjango(prefix, formatSuffix(""))})
+		// DefaultRouter adds format-suffix variants (.json, .api) of its routes.
+		old := w.formatSuffix
+		w.formatSuffix = true
+		defer func() { w.formatSuffix = old }()
 	}
 	for _, st := range children(rm.root) {
 		if st.Kind() != "expression_statement" {
@@ -578,15 +759,23 @@ func (w *djangoWalker) router(m *module, name, prefix string, at *sitter.Node) {
 		}
 		for _, e := range children(st) {
 			rc, ok := rm.asCall(e)
-			if !ok || rc.fn != rname+".register" || len(rc.args) < 2 {
+			if !ok || !strings.HasPrefix(rc.fn, rname+".register") || len(rc.args) < 2 {
 				continue
 			}
-			reg, ok := rm.stringValue(rc.args[0])
+			reg, assume, ok := w.ev.str(rm, rc.args[0], nil)
 			if !ok {
-				w.unresolved(rm, e, prefix, "router prefix "+rm.text(rc.args[0])+" is not a plain string")
+				w.unresolved(rm, e, prefix, "router prefix "+rm.text(rc.args[0])+" is not a constant string")
 				continue
 			}
-			w.viewset(rm, e, prefix+strings.Trim(reg, "/"), rm.text(rc.args[1]), trailing)
+			if rc.fn != rname+".register" {
+				// Not DRF's register (Wagtail's register_endpoint, ...): the
+				// router class decides the routes.
+				w.unresolved(rm, e, prefix+strings.Trim(reg, "/")+"/", "endpoint of "+kind+"."+lastName(rc.fn)+"(): its routes are decided by the router class, not under --src")
+				continue
+			}
+			w.within(assume, false, nil, func() {
+				w.viewset(rm, e, prefix+strings.Trim(reg, "/"), rm.text(rc.args[1]), trailing)
+			})
 		}
 	}
 }
@@ -672,6 +861,9 @@ func (w *djangoWalker) viewset(m *module, at *sitter.Node, base, view, slash str
 		def = vm.defs[rest]
 	}
 	add := func(pattern string, methods []string, action string) {
+		if strings.HasPrefix(pattern, "re:") {
+			pattern = "re:" + drfRegex(pattern)
+		}
 		r := &Route{Framework: "django", Methods: methods, Pattern: displayDjango(pattern), File: m.file, Line: line(at), View: view + "." + action, Kind: "viewset", Action: action, routeName: pattern}
 		if def != nil {
 			r.viewMod, r.viewNode, r.View = vm, def, vm.name+"."+rest+"."+action
@@ -679,7 +871,13 @@ func (w *djangoWalker) viewset(m *module, at *sitter.Node, base, view, slash str
 		} else {
 			r.Unresolved = "viewset " + view + " not found under --src"
 		}
-		w.rt.Routes = append(w.rt.Routes, r)
+		w.emit(r)
+		if w.formatSuffix {
+			f := *r
+			f.routeName = formatSuffix(pattern)
+			f.Pattern = displayDjango(f.routeName)
+			w.emit(&f)
+		}
 	}
 	lookup := "pk"
 	var actions []*sitter.Node
@@ -756,6 +954,59 @@ func (w *djangoWalker) viewset(m *module, at *sitter.Node, base, view, slash str
 		}
 		add(p, methods, name)
 	}
+}
+
+// drfRegex turns a router pattern below a regex prefix into a regex:
+// <lookup> becomes DRF's (?P<lookup>[^/.]+); groups already written as
+// (?P<name>...) are kept.
+func drfRegex(p string) string {
+	p = strings.TrimPrefix(p, "re:")
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(p, '<')
+		if i < 0 {
+			b.WriteString(p)
+			return b.String()
+		}
+		j := strings.IndexByte(p[i:], '>')
+		if j < 0 || strings.HasSuffix(p[:i], "?P") {
+			b.WriteString(p[:i+1])
+			p = p[i+1:]
+			continue
+		}
+		b.WriteString(p[:i])
+		b.WriteString("(?P<" + p[i+1:i+j] + ">[^/.]+)")
+		p = p[i+j+1:]
+	}
+}
+
+// formatSuffix is DRF's format-suffix variant of a route
+// (format_suffix_patterns): the route without its trailing slash, then
+// \.(?P<format>[a-z0-9]+)/?, as a regex.
+func formatSuffix(p string) string {
+	re := ""
+	if strings.HasPrefix(p, "re:") {
+		re = drfRegex(p)
+	} else {
+		var b strings.Builder
+		for {
+			i := strings.IndexByte(p, '<')
+			j := strings.IndexByte(p[max(i, 0):], '>')
+			if i < 0 || j < 0 {
+				b.WriteString(regexp.QuoteMeta(p))
+				break
+			}
+			b.WriteString(regexp.QuoteMeta(p[:i]))
+			name := p[i+1 : i+j]
+			if k := strings.IndexByte(name, ':'); k >= 0 {
+				name = name[k+1:]
+			}
+			b.WriteString("(?P<" + name + ">[^/.]+)")
+			p = p[i+j+1:]
+		}
+		re = b.String()
+	}
+	return "re:" + strings.TrimSuffix(re, "/") + `\.(?P<format>[a-z0-9]+)/?`
 }
 
 // displayDjango shows a Django pattern as a path: "/" + route, with regex
@@ -893,6 +1144,7 @@ func inspectView(m *module, def *sitter.Node) (hasCache, perUser bool) {
 type fastapiWalker struct {
 	p     *project
 	rt    *Routes
+	ev    *evaluator
 	found bool
 	// objects: "module|var" -> kind (app or router) and own prefix.
 	objects map[string]*faObject
@@ -901,22 +1153,47 @@ type fastapiWalker struct {
 type faObject struct {
 	key, kind, prefix string
 	unresolved        string // why the prefix is unknown
-	mod               *module
-	line              int
-	// includedIn: (parent object key, prefix given to include_router).
+	assume            []string
+	// perUser: dependencies=[Depends(auth)] on the APIRouter or FastAPI.
+	perUser bool
+	mod     *module
+	line    int
+	// includedIn: (parent object key, prefix given to include_router or
+	// mount).
 	includedIn []faInclude
+}
+
+// mounted reports whether an app is mounted in another one (it is then
+// served under the mount's path only).
+func (o *faObject) mounted() bool {
+	for _, inc := range o.includedIn {
+		if inc.mount {
+			return true
+		}
+	}
+	return false
 }
 
 type faInclude struct {
 	parent, prefix string
 	unresolved     string
+	assume         []string
+	perUser        bool
+	mount          bool
+}
+
+// faCtx is the context a statement runs in: the assumptions made to reach
+// it (a branch of an if, a try block) and the loop variables bound.
+type faCtx struct {
+	assume []string
+	locals env
 }
 
 func (w *fastapiWalker) run() {
 	w.objects = map[string]*faObject{}
 	// Apps and routers (module level, and inside factories such as create_app()).
 	for _, m := range w.p.files {
-		w.eachStatement(m, func(st *sitter.Node) {
+		w.walk(m, func(st *sitter.Node, ctx faCtx) {
 			for _, a := range children(st) {
 				if a.Kind() != "assignment" {
 					continue
@@ -935,11 +1212,15 @@ func (w *fastapiWalker) run() {
 					continue
 				}
 				o := &faObject{key: m.name + "|" + m.text(a.ChildByFieldName("left")), kind: kind, mod: m, line: line(a)}
+				if _, dup := w.objects[o.key]; dup {
+					continue // the first definition wins (a name rebound in another branch)
+				}
 				if p, ok := c.kw["prefix"]; ok {
-					if o.prefix, ok = w.p.constString(m, p); !ok {
+					if o.prefix, o.assume, ok = w.ev.str(m, p, ctx.locals); !ok {
 						o.unresolved = "prefix " + m.text(p) + " is not a constant string"
 					}
 				}
+				o.perUser = w.authDeps(m, c.kw["dependencies"])
 				w.objects[o.key] = o
 				w.found = true
 			}
@@ -948,32 +1229,42 @@ func (w *fastapiWalker) run() {
 	if !w.found {
 		return
 	}
-	// include_router calls.
+	// include_router calls and mounted sub-applications.
 	for _, m := range w.p.files {
-		w.eachCall(m, func(c call) {
-			if !strings.HasSuffix(c.fn, ".include_router") || len(c.args) == 0 {
+		w.eachCallCtx(m, func(c call, ctx faCtx) {
+			obj, method := splitLast(c.fn)
+			switch method {
+			case "include_router":
+			case "mount":
+				w.mountApp(m, c, ctx)
+				return
+			default:
 				return
 			}
-			parent := w.object(m, strings.TrimSuffix(c.fn, ".include_router"))
-			child := w.object(m, m.text(c.args[0]))
+			if len(c.args) == 0 {
+				return
+			}
+			parent := w.object(m, obj)
+			child := w.objectExpr(m, c.args[0], ctx.locals)
 			if parent == nil || child == nil {
 				return
 			}
-			inc := faInclude{parent: parent.key}
+			inc := faInclude{parent: parent.key, assume: ctx.assume}
 			if p, ok := c.kw["prefix"]; ok {
-				if inc.prefix, ok = w.p.constString(m, p); !ok {
+				var a []string
+				if inc.prefix, a, ok = w.ev.str(m, p, ctx.locals); !ok {
 					inc.unresolved = "include_router prefix " + m.text(p) + " is not a constant string"
 				}
+				inc.assume = append(append([]string(nil), ctx.assume...), a...)
 			}
+			inc.perUser = w.authDeps(m, c.kw["dependencies"])
 			child.includedIn = append(child.includedIn, inc)
 		})
 	}
 	// Routes: decorators, add_api_route, mount.
 	for _, m := range w.p.files {
-		for name, def := range m.defs {
-			if def.Kind() != "decorated_definition" {
-				continue
-			}
+		for _, def := range decoratedFunctions(m) {
+			name := m.text(def.ChildByFieldName("definition").ChildByFieldName("name"))
 			for _, d := range children(def) {
 				if d.Kind() != "decorator" {
 					continue
@@ -999,11 +1290,11 @@ func (w *fastapiWalker) run() {
 					default:
 						continue
 					}
-					w.addRoutes(m, d, o, c, methods, name, def)
+					w.addRoutes(m, d, o, c, methods, name, def, faCtx{})
 				}
 			}
 		}
-		w.eachCall(m, func(c call) {
+		w.eachCallCtx(m, func(c call, ctx faCtx) {
 			obj, method := splitLast(c.fn)
 			o := w.object(m, obj)
 			if o == nil {
@@ -1024,16 +1315,135 @@ func (w *fastapiWalker) run() {
 						vm, def = t, t.defs[rest]
 					}
 				}
-				w.addRoutes(vm, c.node, o, c, methods, view, def)
+				w.addRoutes(vm, c.node, o, c, methods, view, def, ctx)
 			case "mount":
-				p, _ := w.p.constString(m, first(c.args))
+				if w.mountedApp(m, c, ctx.locals) != nil {
+					return
+				}
+				p, assume, ok := w.ev.str(m, mountPath(c), ctx.locals)
+				why := ""
+				if !ok {
+					why = "mount path " + m.text(mountPath(c)) + " is not a constant string"
+				}
 				for _, full := range w.prefixes(o) {
-					w.rt.Routes = append(w.rt.Routes, &Route{Framework: "fastapi", Methods: []string{"GET", "HEAD"}, Pattern: full.path + strings.TrimSuffix(p, "/") + "/{path:path}",
-						File: m.file, Line: line(c.node), View: m.text(second(c.args)), Kind: "static", routeName: full.path + strings.TrimSuffix(p, "/"), Unresolved: full.unresolved})
+					r := &Route{Framework: "fastapi", Methods: []string{"GET", "HEAD"}, Pattern: full.path + strings.TrimSuffix(p, "/") + "/{path:path}",
+						File: m.file, Line: line(c.node), View: m.text(mountApp(c)), Kind: "static", routeName: full.path + strings.TrimSuffix(p, "/"), Unresolved: full.unresolved,
+						Assumptions: dedupe(append(append(append([]string(nil), full.assume...), ctx.assume...), assume...))}
+					if why != "" {
+						r.Unresolved = why
+					}
+					w.rt.Routes = append(w.rt.Routes, r)
 				}
 			}
 		})
 	}
+}
+
+// mountPath and mountApp are the path and the application of a mount()
+// call (positional or path=, app=).
+func mountPath(c call) *sitter.Node {
+	if v, ok := c.kw["path"]; ok {
+		return v
+	}
+	return first(c.args)
+}
+
+func mountApp(c call) *sitter.Node {
+	if v, ok := c.kw["app"]; ok {
+		return v
+	}
+	return second(c.args)
+}
+
+// mountedApp returns the FastAPI application a mount() call mounts, or nil
+// (a static folder or another ASGI app).
+func (w *fastapiWalker) mountedApp(m *module, c call, locals env) *faObject {
+	a := mountApp(c)
+	if a == nil || (a.Kind() != "identifier" && a.Kind() != "attribute") {
+		return nil
+	}
+	if o := w.objectExpr(m, a, locals); o != nil && o.kind == "app" {
+		return o
+	}
+	return nil
+}
+
+// mountApp records app.mount("/v2", other_app) of a FastAPI application:
+// its routes are served under /v2.
+func (w *fastapiWalker) mountApp(m *module, c call, ctx faCtx) {
+	obj, _ := splitLast(c.fn)
+	parent := w.object(m, obj)
+	child := w.mountedApp(m, c, ctx.locals)
+	if parent == nil || child == nil || parent == child {
+		return
+	}
+	inc := faInclude{parent: parent.key, mount: true, assume: ctx.assume}
+	p, a, ok := w.ev.str(m, mountPath(c), ctx.locals)
+	if !ok {
+		inc.unresolved = "mount path " + m.text(mountPath(c)) + " is not a constant string"
+	}
+	inc.prefix = strings.TrimSuffix(p, "/")
+	inc.assume = append(append([]string(nil), ctx.assume...), a...)
+	child.includedIn = append(child.includedIn, inc)
+}
+
+// authDeps reports whether a dependencies=[...] list looks like
+// authentication: its text, or the functions it depends on, match
+// perUserRe.
+func (w *fastapiWalker) authDeps(m *module, n *sitter.Node) bool {
+	if n == nil {
+		return false
+	}
+	if perUserRe.MatchString(m.text(n)) {
+		return true
+	}
+	for _, e := range children(n) {
+		c, ok := m.asCall(e)
+		if !ok || len(c.args) == 0 {
+			continue
+		}
+		switch lastName(c.fn) {
+		case "Depends", "Security":
+		default:
+			continue
+		}
+		if t, rest := w.p.resolve(m, m.text(c.args[0])); t != nil && t.defs[rest] != nil {
+			if perUserRe.MatchString(t.text(t.defs[rest])) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// decoratedFunctions lists a module's decorated function definitions in
+// source order: at module level and inside functions (routes declared in
+// an app factory such as create_app()) and their blocks, not in classes.
+func decoratedFunctions(m *module) []*sitter.Node {
+	var out []*sitter.Node
+	var visit func(n *sitter.Node, depth int)
+	visit = func(n *sitter.Node, depth int) {
+		if depth > 12 {
+			return
+		}
+		for _, c := range children(n) {
+			switch c.Kind() {
+			case "decorated_definition":
+				d := c.ChildByFieldName("definition")
+				if d == nil || d.Kind() != "function_definition" {
+					continue
+				}
+				out = append(out, c)
+				visit(d.ChildByFieldName("body"), depth+1)
+			case "function_definition":
+				visit(c.ChildByFieldName("body"), depth+1)
+			case "if_statement", "block", "with_statement", "try_statement", "else_clause", "elif_clause", "except_clause", "finally_clause":
+				visit(c, depth+1)
+			}
+		}
+	}
+	visit(m.root, 0)
+	return out
 }
 
 func first(a []*sitter.Node) *sitter.Node {
@@ -1058,29 +1468,85 @@ func splitLast(s string) (string, string) {
 	return s[:i], s[i+1:]
 }
 
-// eachStatement calls fn for every expression statement at module level and
-// inside functions (factories such as create_app()) and blocks.
-func (w *fastapiWalker) eachStatement(m *module, fn func(*sitter.Node)) {
-	var visit func(n *sitter.Node)
-	visit = func(n *sitter.Node) {
-		for _, c := range children(n) {
-			switch c.Kind() {
+// walk calls fn for every expression statement at module level and inside
+// functions (factories such as create_app()) and blocks, with the context
+// it runs in: each branch of an if with its assumption, try blocks, and
+// for loops over literal lists (once per item, the loop variable bound).
+func (w *fastapiWalker) walk(m *module, fn func(*sitter.Node, faCtx)) {
+	iterations := 0
+	push := func(c faCtx, a string) faCtx {
+		c.assume = append(append([]string(nil), c.assume...), a)
+		return c
+	}
+	var visit func(n *sitter.Node, c faCtx, depth int)
+	visit = func(n *sitter.Node, c faCtx, depth int) {
+		if depth > 12 {
+			return
+		}
+		for _, st := range children(n) {
+			switch st.Kind() {
 			case "expression_statement":
-				fn(c)
-			case "function_definition", "if_statement", "block", "decorated_definition", "with_statement", "try_statement", "else_clause":
-				visit(c)
+				fn(st, c)
+			case "function_definition", "block", "decorated_definition", "with_statement":
+				visit(st, c, depth+1)
+			case "if_statement":
+				for _, b := range ifBranches(m, st) {
+					visit(b.body, push(c, b.assume), depth+1)
+				}
+			case "try_statement":
+				where := fmt.Sprintf("%s:%d", m.file, line(st))
+				visit(st.ChildByFieldName("body"), push(c, "assumed the try block at "+where+" runs without error"), depth+1)
+				for _, cl := range children(st) {
+					switch cl.Kind() {
+					case "except_clause":
+						for _, b := range children(cl) {
+							if b.Kind() == "block" {
+								visit(b, push(c, "assumed the try block at "+where+" fails"), depth+1)
+							}
+						}
+					case "else_clause":
+						visit(cl.ChildByFieldName("body"), push(c, "assumed the try block at "+where+" runs without error"), depth+1)
+					case "finally_clause":
+						for _, b := range children(cl) {
+							if b.Kind() == "block" {
+								visit(b, c, depth+1)
+							}
+						}
+					}
+				}
+			case "for_statement":
+				items, ok := w.ev.forItems(m, st.ChildByFieldName("right"), c.locals, 0)
+				if !ok {
+					if strings.Contains(m.text(st), "include_router") {
+						w.rt.Notes = append(w.rt.Notes, fmt.Sprintf("%s:%d: the for loop over %s including routers cannot be followed statically", m.file, line(st), m.text(st.ChildByFieldName("right"))))
+					}
+					continue
+				}
+				for _, it := range items {
+					iterations++
+					if iterations > 2000 {
+						return
+					}
+					l, ok := bindTarget(m, st.ChildByFieldName("left"), it, c.locals)
+					if !ok {
+						break
+					}
+					c2 := c
+					c2.locals = l
+					visit(st.ChildByFieldName("body"), c2, depth+1)
+				}
 			}
 		}
 	}
-	visit(m.root)
+	visit(m.root, faCtx{}, 0)
 }
 
-// eachCall calls fn for every call statement found by eachStatement.
-func (w *fastapiWalker) eachCall(m *module, fn func(call)) {
-	w.eachStatement(m, func(st *sitter.Node) {
+// eachCallCtx calls fn for every call statement found by walk.
+func (w *fastapiWalker) eachCallCtx(m *module, fn func(call, faCtx)) {
+	w.walk(m, func(st *sitter.Node, c faCtx) {
 		for _, e := range children(st) {
 			if cl, ok := m.asCall(e); ok {
-				fn(cl)
+				fn(cl, c)
 			}
 		}
 	})
@@ -1102,18 +1568,38 @@ func (w *fastapiWalker) object(m *module, name string) *faObject {
 	return nil
 }
 
-// prefix is a full prefix at which an object is served, and why it is
-// uncertain when a part of it is not a constant.
+// objectExpr finds the app or router an expression refers to, a loop
+// variable included.
+func (w *fastapiWalker) objectExpr(m *module, n *sitter.Node, locals env) *faObject {
+	for depth := 0; n != nil && n.Kind() == "identifier" && depth < 8; depth++ {
+		b, ok := locals[m.text(n)]
+		if !ok {
+			break
+		}
+		m, n, locals = b.m, b.n, nil
+	}
+	if n == nil {
+		return nil
+	}
+	return w.object(m, m.text(n))
+}
+
+// prefix is a full prefix at which an object is served, why it is
+// uncertain when a part of it is not a constant, the assumptions made to
+// resolve it, and whether a router or include on the way requires a user.
 type prefix struct {
 	path, unresolved string
+	assume           []string
+	perUser          bool
 }
 
 // prefixes lists the full prefixes at which an object is served (its own
-// prefix included), following include_router up to an app.
+// prefix included), following include_router and mount up to an app that
+// is not mounted in another one.
 func (w *fastapiWalker) prefixes(o *faObject) []prefix {
 	var out []prefix
-	var walk func(o *faObject, suffix, why string, depth int)
-	walk = func(o *faObject, suffix, why string, depth int) {
+	var walk func(o *faObject, suffix, why string, assume []string, perUser bool, depth int)
+	walk = func(o *faObject, suffix, why string, assume []string, perUser bool, depth int) {
 		if depth > 20 {
 			return
 		}
@@ -1121,8 +1607,13 @@ func (w *fastapiWalker) prefixes(o *faObject) []prefix {
 		if o.unresolved != "" {
 			why = o.unresolved
 		}
-		if o.kind == "app" {
-			out = append(out, prefix{s, why})
+		assume = append(append([]string(nil), o.assume...), assume...)
+		perUser = perUser || o.perUser
+		if len(out) >= 1000 {
+			return
+		}
+		if o.kind == "app" && !o.mounted() {
+			out = append(out, prefix{s, why, dedupe(assume), perUser})
 		}
 		for _, inc := range o.includedIn {
 			if p, ok := w.objects[inc.parent]; ok {
@@ -1130,29 +1621,32 @@ func (w *fastapiWalker) prefixes(o *faObject) []prefix {
 				if inc.unresolved != "" {
 					w2 = inc.unresolved
 				}
-				walk(p, inc.prefix+s, w2, depth+1)
+				walk(p, inc.prefix+s, w2, append(append([]string(nil), inc.assume...), assume...), perUser || inc.perUser, depth+1)
 			}
 		}
 	}
-	walk(o, "", "", 0)
+	walk(o, "", "", nil, false, 0)
 	return out
 }
 
-func (w *fastapiWalker) addRoutes(m *module, at *sitter.Node, o *faObject, c call, methods []string, view string, def *sitter.Node) {
-	p, ok := w.p.constString(m, first(c.args))
-	if !ok {
-		if v, found := c.kw["path"]; found {
-			p, ok = w.p.constString(m, v)
-		}
+func (w *fastapiWalker) addRoutes(m *module, at *sitter.Node, o *faObject, c call, methods []string, view string, def *sitter.Node, ctx faCtx) {
+	pathNode := first(c.args)
+	if pathNode == nil {
+		pathNode = c.kw["path"]
 	}
+	p, assume, ok := w.ev.str(m, pathNode, ctx.locals)
 	base := &Route{Framework: "fastapi", Methods: methods, File: m.file, Line: line(at), View: m.name + "." + view, Kind: "function"}
 	if def != nil {
 		base.viewMod, base.viewNode = m, def
 		base.HasCacheControl, base.PerUser = inspectView(m, def)
 	}
+	if w.authDeps(m, c.kw["dependencies"]) {
+		base.PerUser = true
+	}
 	if !ok {
 		r := *base
-		r.Pattern, r.Unresolved = "…", "route path "+m.text(first(c.args))+" is not a plain string"
+		r.Pattern, r.Unresolved = "…", "route path "+m.text(pathNode)+" is not a constant string"
+		r.Assumptions = dedupe(ctx.assume)
 		w.rt.Routes = append(w.rt.Routes, &r)
 		return
 	}
@@ -1160,6 +1654,7 @@ func (w *fastapiWalker) addRoutes(m *module, at *sitter.Node, o *faObject, c cal
 	if len(full) == 0 {
 		r := *base
 		r.Pattern = o.prefix + p
+		r.Assumptions = dedupe(append(append(append([]string(nil), o.assume...), ctx.assume...), assume...))
 		r.Unresolved = fmt.Sprintf("router %s (%s:%d) is not included in any FastAPI app found under --src", lastName(strings.SplitN(o.key, "|", 2)[1]), o.mod.file, o.line)
 		w.rt.Routes = append(w.rt.Routes, &r)
 		return
@@ -1169,6 +1664,8 @@ func (w *fastapiWalker) addRoutes(m *module, at *sitter.Node, o *faObject, c cal
 		r.Pattern = f.path + p
 		r.routeName = r.Pattern
 		r.Unresolved = f.unresolved
+		r.PerUser = r.PerUser || f.perUser
+		r.Assumptions = dedupe(append(append(append([]string(nil), f.assume...), ctx.assume...), assume...))
 		w.rt.Routes = append(w.rt.Routes, &r)
 	}
 }

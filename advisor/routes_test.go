@@ -62,6 +62,13 @@ func TestDjangoRoutes(t *testing.T) {
 		"POST /api/products/ POST shop.api.ProductViewSet.create",
 		"POST /api/tags/ GET,POST shop.api.tags",
 		"POST /comments/ GET,POST shop.views.CommentList",
+		`POST ^/api/products\.(?P<format>[a-z0-9]+)/?$ POST shop.api.ProductViewSet.create`,
+		// DefaultRouter's format-suffix variants (.json, .api).
+		`GET ^/api/\.(?P<format>[a-z0-9]+)/?$ GET router (api root)`,
+		`GET ^/api/products/(?P<slug>[^/.]+)/reviews\.(?P<format>[a-z0-9]+)/?$ GET shop.api.ProductViewSet.reviews`,
+		`GET ^/api/products/(?P<slug>[^/.]+)\.(?P<format>[a-z0-9]+)/?$ GET shop.api.ProductViewSet.retrieve`,
+		`GET ^/api/products/featured\.(?P<format>[a-z0-9]+)/?$ GET shop.api.ProductViewSet.featured`,
+		`GET ^/api/products\.(?P<format>[a-z0-9]+)/?$ GET shop.api.ProductViewSet.list`,
 	}
 	sort.Strings(got)
 	sort.Strings(want)
@@ -78,6 +85,7 @@ func TestDjangoRoutes(t *testing.T) {
 		"/blog/hello-world/":        "/blog/<slug:slug>/",
 		"/fr/about/":                "/<lang>/about/",
 		"/by-year/2024/":            "/by-year/<yyyy:year>/",
+		"/api/products.json":        `^/api/products\.(?P<format>[a-z0-9]+)/?$`,
 	} {
 		if got, ok := rt.Route(path); !ok || got != pattern {
 			t.Errorf("%s -> %q %v, want %s", path, got, ok, pattern)

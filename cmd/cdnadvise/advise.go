@@ -80,8 +80,14 @@ func runRoutes(ctx context.Context, opts *routesOptions) error {
 		if r.PerUser {
 			notes = append(notes, "per user")
 		}
+		if r.DebugOnly {
+			notes = append(notes, "DEBUG only")
+		}
 		if r.Unresolved != "" {
 			notes = append(notes, "UNRESOLVED: "+r.Unresolved)
+		}
+		for _, a := range r.Assumptions {
+			notes = append(notes, a)
 		}
 		m := strings.Join(r.Methods, ",")
 		if m == "" {

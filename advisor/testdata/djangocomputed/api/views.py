@@ -1,0 +1,5 @@
+from rest_framework import mixins, viewsets
+
+
+class CheckViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    pass
