@@ -66,6 +66,7 @@ type ExactDiff struct {
 	Framework string `json:"framework"`
 	Version   string `json:"version,omitempty"`
 	// FrameworkRows and StaticRows count the rows of each table; Builtin
+	// (routes the framework adds itself that the static pass does not list)
 	// counts the framework's rows made by the framework itself (FastAPI's
 	// /docs, /redoc, /openapi.json), which the project never declares.
 	FrameworkRows int `json:"framework_rows"`
@@ -783,13 +784,13 @@ func (rt *Routes) diffExact(static *Routes, d *ExactDiff) {
 	matched := map[*Route]bool{}
 	cited := map[*Route]bool{}
 	for _, r := range rt.Routes {
-		if builtinView(r) {
-			d.Builtin++
-		}
 		if s := idx.take(r); s != nil {
 			matched[s] = true
 			d.Matched++
 			continue
+		}
+		if builtinView(r) {
+			d.Builtin++
 		}
 		row := DiffRow{Method: r.Method, Pattern: r.Pattern, View: r.View, Kind: r.Kind, File: r.File, Line: r.Line, Builtin: builtinView(r)}
 		canon := canonPattern(r.Pattern)

@@ -76,6 +76,9 @@ func sameAsStatic(t *testing.T, st, rt *Routes, views map[string]string) {
 		view := s.View
 		if v, ok := views[view]; ok {
 			view = v
+			if v == "*" { // any view name the framework gives
+				view = e.View
+			}
 		}
 		if e.View != view || e.HasCacheControl != s.HasCacheControl || e.PerUser != s.PerUser || e.File != s.File || e.Line != s.Line {
 			t.Errorf("exact row %s (%s:%d), static %s (%s:%d)", brief(e), e.File, e.Line, brief(s), s.File, s.Line)
@@ -188,13 +191,15 @@ func TestExactFastAPI(t *testing.T) {
 		"GET /openapi.json GET,HEAD fastapi.applications.FastAPI.setup.<locals>.openapi",
 		"GET /redoc GET,HEAD fastapi.applications.FastAPI.setup.<locals>.redoc_html",
 	})
-	sameAsStatic(t, st, rt, map[string]string{`StaticFiles(directory=Path(__file__).parent / "static")`: "starlette.staticfiles.StaticFiles"})
+	sameAsStatic(t, st, rt, map[string]string{`StaticFiles(directory=Path(__file__).parent / "static")`: "starlette.staticfiles.StaticFiles",
+		"FastAPI (built in)": "*"})
 	for _, r := range rt.Routes {
 		if r.Kind == "static" && r.routeName != "/static" {
 			t.Errorf("static mount route name %q, want /static (what the middleware matches)", r.routeName)
 		}
 	}
-	if d.FrameworkRows != 14 || d.Builtin != 4 || d.Matched != 10 || d.Recall != 1 || len(d.StaticOnly) != 0 || len(d.FrameworkOnly) != 4 {
+	// The static pass lists FastAPI's own routes too: all matched.
+	if d.FrameworkRows != 14 || d.Builtin != 0 || d.Matched != 14 || d.Recall != 1 || len(d.StaticOnly) != 0 || len(d.FrameworkOnly) != 0 {
 		t.Errorf("diff: %+v", d)
 	}
 	for _, r := range d.FrameworkOnly {

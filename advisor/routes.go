@@ -1158,6 +1158,9 @@ type faObject struct {
 	perUser bool
 	mod     *module
 	line    int
+	// docs are the routes FastAPI adds to an app by itself (OpenAPI
+	// schema and documentation pages) unless their URL is set to None.
+	docs []string
 	// includedIn: (parent object key, prefix given to include_router or
 	// mount).
 	includedIn []faInclude
@@ -1221,6 +1224,9 @@ func (w *fastapiWalker) run() {
 					}
 				}
 				o.perUser = w.authDeps(m, c.kw["dependencies"])
+				if kind == "app" {
+					o.docs = w.docRoutes(m, c, ctx)
+				}
 				w.objects[o.key] = o
 				w.found = true
 			}
@@ -1260,6 +1266,21 @@ func (w *fastapiWalker) run() {
 			inc.perUser = w.authDeps(m, c.kw["dependencies"])
 			child.includedIn = append(child.includedIn, inc)
 		})
+	}
+	// FastAPI's own routes: the OpenAPI schema and the documentation pages.
+	keys := make([]string, 0, len(w.objects))
+	for k := range w.objects {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		o := w.objects[k]
+		for _, f := range w.prefixes(o) {
+			for _, d := range o.docs {
+				w.rt.Routes = append(w.rt.Routes, &Route{Framework: "fastapi", Methods: []string{"GET", "HEAD"}, Pattern: f.path + d, File: o.mod.file, Line: o.line,
+					View: "FastAPI (built in)", Kind: "builtin", routeName: f.path + d, Unresolved: f.unresolved, Assumptions: f.assume})
+			}
+		}
 	}
 	// Routes: decorators, add_api_route, mount.
 	for _, m := range w.p.files {
@@ -1414,6 +1435,42 @@ func (w *fastapiWalker) authDeps(m *module, n *sitter.Node) bool {
 		}
 	}
 	return false
+}
+
+// docRoutes lists the routes FastAPI(...) adds by itself: openapi_url
+// (default /openapi.json) and, when it is set, docs_url (/docs, with
+// swagger_ui_oauth2_redirect_url /docs/oauth2-redirect) and redoc_url
+// (/redoc); a URL given as None, or one that is not a constant, is left out.
+func (w *fastapiWalker) docRoutes(m *module, c call, ctx faCtx) []string {
+	url := func(kw, def string) string {
+		v, ok := c.kw[kw]
+		if !ok {
+			return def
+		}
+		if m.text(v) == "None" {
+			return ""
+		}
+		s, _, ok := w.ev.str(m, v, ctx.locals)
+		if !ok {
+			return ""
+		}
+		return s
+	}
+	openapi := url("openapi_url", "/openapi.json")
+	if openapi == "" {
+		return nil
+	}
+	out := []string{openapi}
+	if d := url("docs_url", "/docs"); d != "" {
+		out = append(out, d)
+		if r := url("swagger_ui_oauth2_redirect_url", "/docs/oauth2-redirect"); r != "" {
+			out = append(out, r)
+		}
+	}
+	if r := url("redoc_url", "/redoc"); r != "" {
+		out = append(out, r)
+	}
+	return out
 }
 
 // decoratedFunctions lists a module's decorated function definitions in

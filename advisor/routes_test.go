@@ -118,6 +118,10 @@ func TestFastAPIRoutes(t *testing.T) {
 		"GET /api/items/{item_id}/raw GET app.routers.items.get_raw",
 		"GET /api/items/{item_id}/reviews/{review_id} GET app.routers.items.get_review",
 		"GET /health GET app.main.health",
+		"GET /docs GET,HEAD FastAPI (built in)",
+		"GET /docs/oauth2-redirect GET,HEAD FastAPI (built in)",
+		"GET /openapi.json GET,HEAD FastAPI (built in)",
+		"GET /redoc GET,HEAD FastAPI (built in)",
 		"GET /leaderboard GET app.routers.users.leaderboard [cache-control]",
 		"GET /static/{path:path} GET,HEAD StaticFiles(directory=Path(__file__).parent / \"static\")",
 		"GET /users/me GET app.routers.users.me [per-user]",
@@ -173,7 +177,9 @@ func TestFastAPIFactoryAndSettingsPrefix(t *testing.T) {
 		got = append(got, brief(r))
 	}
 	sort.Strings(got)
-	want := []string{"GET /api/v1/users/{user_id} GET app.api.routes.user", "GET /users/{user_id} GET app.api.routes.user [unresolved]"}
+	want := []string{"GET /api/v1/users/{user_id} GET app.api.routes.user",
+		"GET /docs GET,HEAD FastAPI (built in)", "GET /docs/oauth2-redirect GET,HEAD FastAPI (built in)", "GET /openapi.json GET,HEAD FastAPI (built in)", "GET /redoc GET,HEAD FastAPI (built in)",
+		"GET /users/{user_id} GET app.api.routes.user [unresolved]"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
