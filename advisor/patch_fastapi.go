@@ -107,4 +107,3 @@ async def set_cache_control(request, call_next):
 		How: "a middleware registered on the app sets the header by route after it ran, unless the response has one"})
 	return nil
 }
-
