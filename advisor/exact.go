@@ -24,11 +24,16 @@ import (
 // get_resolver(); FastAPI: app.routes of the imported app), compared with
 // the static pass. No server is started and nothing is requested.
 
-//go:embed exact/django_routes.py
-var djangoRoutesScript string
-
-//go:embed exact/fastapi_routes.py
-var fastapiRoutesScript string
+// The scripts run with the project's interpreter; common.py (network
+// guard, source root, where a view is defined) goes before each.
+var (
+	//go:embed exact/common.py
+	commonScript string
+	//go:embed exact/django_routes.py
+	djangoRoutesScript string
+	//go:embed exact/fastapi_routes.py
+	fastapiRoutesScript string
+)
 
 // DefaultExactTimeout bounds one run of the project's interpreter when
 // ExactRoutes is given no timeout.
@@ -315,7 +320,7 @@ func runDjangoScript(ctx context.Context, o ExactOptions, p *project) (*exactRes
 	if settings != "" {
 		env = append(env, "DJANGO_SETTINGS_MODULE="+settings)
 	}
-	res, err := runScript(ctx, o, "Django", djangoRoutesScript, paths, env)
+	res, err := runScript(ctx, o, "Django", commonScript+"\n\n"+djangoRoutesScript, paths, env)
 	if err != nil {
 		return nil, err
 	}
@@ -339,7 +344,7 @@ func runFastAPIScript(ctx context.Context, o ExactOptions, p *project) (*exactRe
 	if root != o.Src {
 		paths = append(paths, o.Src)
 	}
-	res, err := runScript(ctx, o, "FastAPI", fastapiRoutesScript, paths, nil, target)
+	res, err := runScript(ctx, o, "FastAPI", commonScript+"\n\n"+fastapiRoutesScript, paths, nil, target)
 	if err != nil {
 		return nil, err
 	}

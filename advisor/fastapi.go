@@ -402,6 +402,9 @@ func splitLast(s string) (string, string) {
 func (w *fastapiWalker) walk(m *module, fn func(*sitter.Node, faCtx)) {
 	iterations := 0
 	push := func(c faCtx, a string) faCtx {
+		if a == "" {
+			return c
+		}
 		c.assume = append(append([]string(nil), c.assume...), a)
 		return c
 	}
@@ -421,25 +424,8 @@ func (w *fastapiWalker) walk(m *module, fn func(*sitter.Node, faCtx)) {
 					visit(b.body, push(c, b.assume), depth+1)
 				}
 			case "try_statement":
-				where := fmt.Sprintf("%s:%d", m.file, line(st))
-				visit(st.ChildByFieldName("body"), push(c, "assumed the try block at "+where+" runs without error"), depth+1)
-				for _, cl := range children(st) {
-					switch cl.Kind() {
-					case "except_clause":
-						for _, b := range children(cl) {
-							if b.Kind() == "block" {
-								visit(b, push(c, "assumed the try block at "+where+" fails"), depth+1)
-							}
-						}
-					case "else_clause":
-						visit(cl.ChildByFieldName("body"), push(c, "assumed the try block at "+where+" runs without error"), depth+1)
-					case "finally_clause":
-						for _, b := range children(cl) {
-							if b.Kind() == "block" {
-								visit(b, c, depth+1)
-							}
-						}
-					}
+				for _, b := range tryBranches(m, st) {
+					visit(b.body, push(c, b.assume), depth+1)
 				}
 			case "for_statement":
 				items, ok := w.ev.forItems(m, st.ChildByFieldName("right"), c.locals, 0)

@@ -800,6 +800,32 @@ type branch struct {
 	debug  bool
 }
 
+// tryBranches lists the blocks of a try statement: the body and its else
+// (assumed to run without error), each except block (assumed to run when
+// it fails), and finally (always).
+func tryBranches(m *module, st *sitter.Node) []branch {
+	where := fmt.Sprintf("%s:%d", m.file, line(st))
+	ok, fails := "assumed the try block at "+where+" runs without error", "assumed the try block at "+where+" fails"
+	out := []branch{{body: st.ChildByFieldName("body"), assume: ok}}
+	for _, cl := range children(st) {
+		switch cl.Kind() {
+		case "except_clause", "finally_clause":
+			for _, b := range children(cl) {
+				if b.Kind() == "block" {
+					if cl.Kind() == "except_clause" {
+						out = append(out, branch{body: b, assume: fails})
+					} else {
+						out = append(out, branch{body: b})
+					}
+				}
+			}
+		case "else_clause":
+			out = append(out, branch{body: cl.ChildByFieldName("body"), assume: ok})
+		}
+	}
+	return out
+}
+
 func ifBranches(m *module, st *sitter.Node) []branch {
 	var out []branch
 	where := fmt.Sprintf("%s:%d", m.file, line(st))
@@ -958,6 +984,9 @@ func (e *evaluator) listParts(m *module, name string, notes *[]string) []patPart
 		locals env
 	}
 	push := func(c ctx, a string) ctx {
+		if a == "" {
+			return c
+		}
 		c.assume = append(append([]string(nil), c.assume...), a)
 		return c
 	}
@@ -980,25 +1009,8 @@ func (e *evaluator) listParts(m *module, name string, notes *[]string) []patPart
 					walk(b.body, c2, depth+1)
 				}
 			case "try_statement":
-				where := fmt.Sprintf("%s:%d", m.file, line(st))
-				walk(st.ChildByFieldName("body"), push(c, "assumed the try block at "+where+" runs without error"), depth+1)
-				for _, cl := range children(st) {
-					switch cl.Kind() {
-					case "except_clause":
-						for _, b := range children(cl) {
-							if b.Kind() == "block" {
-								walk(b, push(c, "assumed the try block at "+where+" fails"), depth+1)
-							}
-						}
-					case "else_clause":
-						walk(cl.ChildByFieldName("body"), push(c, "assumed the try block at "+where+" runs without error"), depth+1)
-					case "finally_clause":
-						for _, b := range children(cl) {
-							if b.Kind() == "block" {
-								walk(b, c, depth+1)
-							}
-						}
-					}
+				for _, b := range tryBranches(m, st) {
+					walk(b.body, push(c, b.assume), depth+1)
 				}
 			case "with_statement":
 				walk(st.ChildByFieldName("body"), c, depth+1)

@@ -1,73 +1,15 @@
 """Print the routes Django builds, as JSON, for cdnadvise's exact mode.
 
-Run by cdnadvise with the project's interpreter: python django_routes.py SRC.
+Run by cdnadvise with the project's interpreter after common.py: python -c SCRIPT SRC.
 DJANGO_SETTINGS_MODULE is set by the caller. Only django.setup() and the
 URL resolver are used: no server is started, no request is made.
 The JSON goes to the real stdout at the end; anything the project prints
 while importing goes to stderr.
 """
-import inspect
-import json
-import os
-import socket
-import sys
-
-SRC = os.path.realpath(sys.argv[1])
-OUT = sys.stdout
-sys.stdout = sys.stderr
-
-
-def _no_network(*args, **kwargs):
-    raise OSError("network access is disabled while cdnadvise reads the routes")
-
-
-def _guard(orig):
-    def guarded(self, address, *args, **kwargs):
-        if self.family in (socket.AF_INET, socket.AF_INET6):
-            _no_network()
-        return orig(self, address, *args, **kwargs)
-    return guarded
-
-
-socket.socket.connect = _guard(socket.socket.connect)
-socket.socket.connect_ex = _guard(socket.socket.connect_ex)
-socket.socket.bind = _guard(socket.socket.bind)
-
-
-def rel(path):
-    if not path:
-        return ""
-    real = os.path.realpath(path)
-    if real == SRC or real.startswith(SRC + os.sep):
-        return os.path.relpath(real, SRC).replace(os.sep, "/")
-    return path
-
-
-def where(obj):
-    """File (relative to SRC when inside) and first line of obj's definition."""
-    try:
-        obj = inspect.unwrap(obj)
-    except Exception:
-        pass
-    try:
-        f = inspect.getsourcefile(obj)
-        _, first = inspect.getsourcelines(obj)
-        return rel(f), first
-    except Exception:
-        code = getattr(obj, "__code__", None)
-        if code is not None:
-            return rel(code.co_filename), code.co_firstlineno
-        return "", 0
 
 
 def dotted(obj):
-    try:
-        obj = inspect.unwrap(obj)
-    except Exception:
-        pass
-    mod = getattr(obj, "__module__", None) or type(obj).__module__
-    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or type(obj).__qualname__
-    return "%s.%s" % (mod, name)
+    return "%s.%s" % names(obj)
 
 
 def closure(fn):

@@ -2,7 +2,7 @@
 cdnadvise's exact mode.
 
 Run by cdnadvise with the project's interpreter:
-python fastapi_routes.py SRC MODULE:VARIABLE. The module is imported under
+python -c SCRIPT SRC MODULE:VARIABLE (after common.py). The module is imported under
 its own name (never as __main__, so an `if __name__ == "__main__":
 uvicorn.run(...)` block does not run), uvicorn.run is disabled, and only
 app.routes is read: no server is started, no request is made. The JSON goes
@@ -10,33 +10,8 @@ to the real stdout at the end; anything the project prints while importing
 goes to stderr.
 """
 import importlib
-import inspect
-import json
-import os
-import socket
-import sys
 
-SRC = os.path.realpath(sys.argv[1])
 TARGET = sys.argv[2]
-OUT = sys.stdout
-sys.stdout = sys.stderr
-
-
-def _no_network(*args, **kwargs):
-    raise OSError("network access is disabled while cdnadvise reads the routes")
-
-
-def _guard(orig):
-    def guarded(self, address, *args, **kwargs):
-        if self.family in (socket.AF_INET, socket.AF_INET6):
-            _no_network()
-        return orig(self, address, *args, **kwargs)
-    return guarded
-
-
-socket.socket.connect = _guard(socket.socket.connect)
-socket.socket.connect_ex = _guard(socket.socket.connect_ex)
-socket.socket.bind = _guard(socket.socket.bind)
 
 try:
     import uvicorn
@@ -47,41 +22,6 @@ try:
     uvicorn.run = _no_server
 except Exception:
     pass
-
-
-def rel(path):
-    if not path:
-        return ""
-    real = os.path.realpath(path)
-    if real == SRC or real.startswith(SRC + os.sep):
-        return os.path.relpath(real, SRC).replace(os.sep, "/")
-    return path
-
-
-def where(obj):
-    try:
-        obj = inspect.unwrap(obj)
-    except Exception:
-        pass
-    try:
-        f = inspect.getsourcefile(obj)
-        _, first = inspect.getsourcelines(obj)
-        return rel(f), first
-    except Exception:
-        code = getattr(obj, "__code__", None)
-        if code is not None:
-            return rel(code.co_filename), code.co_firstlineno
-        return "", 0
-
-
-def names(obj):
-    try:
-        obj = inspect.unwrap(obj)
-    except Exception:
-        pass
-    mod = getattr(obj, "__module__", None) or type(obj).__module__
-    q = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or type(obj).__qualname__
-    return mod, q
 
 
 def endpoint_row(path, path_format, methods, endpoint, name):
