@@ -611,18 +611,9 @@ var drfBaseActions = map[string][]string{
 // could not be read.
 func (w *djangoWalker) viewsetActions(m *module, def *sitter.Node, depth int) (actions map[string]bool, known bool) {
 	actions, known = map[string]bool{}, true
-	cls := def
-	if cls.Kind() == "decorated_definition" {
-		cls = cls.ChildByFieldName("definition")
-	}
-	for _, st := range children(cls.ChildByFieldName("body")) {
-		f := st
-		if f.Kind() == "decorated_definition" {
-			f = f.ChildByFieldName("definition")
-		}
-		if f != nil && f.Kind() == "function_definition" {
-			actions[m.text(f.ChildByFieldName("name"))] = true
-		}
+	cls := classNode(def)
+	for _, name := range classMethods(m, def) {
+		actions[name] = true
 	}
 	for _, b := range children(cls.ChildByFieldName("superclasses")) {
 		if b.Kind() == "keyword_argument" {
@@ -870,21 +861,11 @@ func djangoMethods(m *module, def *sitter.Node) []string {
 		}
 	}
 	if isClass(def) {
-		cls := def
-		if cls.Kind() == "decorated_definition" {
-			cls = cls.ChildByFieldName("definition")
-		}
 		var out []string
-		for _, st := range children(cls.ChildByFieldName("body")) {
-			f := st
-			if f.Kind() == "decorated_definition" {
-				f = f.ChildByFieldName("definition")
-			}
-			if f.Kind() == "function_definition" {
-				switch n := m.text(f.ChildByFieldName("name")); n {
-				case "get", "post", "put", "patch", "delete", "head", "options":
-					out = append(out, strings.ToUpper(n))
-				}
+		for _, n := range classMethods(m, def) {
+			switch n {
+			case "get", "post", "put", "patch", "delete", "head", "options":
+				out = append(out, strings.ToUpper(n))
 			}
 		}
 		if len(out) > 0 {
@@ -892,6 +873,30 @@ func djangoMethods(m *module, def *sitter.Node) []string {
 		}
 	}
 	return nil
+}
+
+// classNode returns the class definition of a (decorated) definition.
+func classNode(def *sitter.Node) *sitter.Node {
+	if def.Kind() == "decorated_definition" {
+		return def.ChildByFieldName("definition")
+	}
+	return def
+}
+
+// classMethods lists the names of the methods a class defines itself, in
+// source order.
+func classMethods(m *module, def *sitter.Node) []string {
+	var out []string
+	for _, st := range children(classNode(def).ChildByFieldName("body")) {
+		f := st
+		if f.Kind() == "decorated_definition" {
+			f = f.ChildByFieldName("definition")
+		}
+		if f != nil && f.Kind() == "function_definition" {
+			out = append(out, m.text(f.ChildByFieldName("name")))
+		}
+	}
+	return out
 }
 
 var methodRe = regexp.MustCompile(`(?i)["'](get|post|put|patch|delete|head|options)["']`)

@@ -95,20 +95,12 @@ var djangoGetViews = map[string]bool{
 // classServesGet reports whether method_decorator(..., name="get") can
 // decorate the class: it defines get(), or a base is a view known to.
 func classServesGet(m *module, def *sitter.Node) bool {
-	cls := def
-	if cls.Kind() == "decorated_definition" {
-		cls = cls.ChildByFieldName("definition")
-	}
-	for _, st := range children(cls.ChildByFieldName("body")) {
-		f := st
-		if f.Kind() == "decorated_definition" {
-			f = f.ChildByFieldName("definition")
-		}
-		if f != nil && f.Kind() == "function_definition" && m.text(f.ChildByFieldName("name")) == "get" {
+	for _, n := range classMethods(m, def) {
+		if n == "get" {
 			return true
 		}
 	}
-	for _, b := range children(cls.ChildByFieldName("superclasses")) {
+	for _, b := range children(classNode(def).ChildByFieldName("superclasses")) {
 		if djangoGetViews[lastName(m.text(b))] {
 			return true
 		}
