@@ -194,6 +194,17 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 	o.Load.SplitMethods = true
 	so := o.Sweep
 	so.TTLs = ttls
+	// Each TTL is tried with the stale-while-revalidate the advice would
+	// send with it: Varnish turns it into the object's grace, nginx and the
+	// CDNs serve stale within it.
+	if so.SWR == 0 {
+		so.SWRByTTL = make([]time.Duration, len(ttls))
+		for k, d := range ttls {
+			if grid[d] {
+				so.SWRByTTL[k] = time.Duration(swrFor(d, o.MaxStale)) * time.Second
+			}
+		}
+	}
 	res, _, n, err := replay.Replay(ctx, st, o.Load, so)
 	if err != nil {
 		return nil, err
@@ -283,6 +294,16 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 		return methodRank(a.Method) < methodRank(b.Method)
 	})
 	return adv, nil
+}
+
+// swrFor is the stale-while-revalidate (seconds) the advice sends with a
+// TTL: as long as the TTL, within maxStale (TTL + SWR) and a day.
+func swrFor(ttl, maxStale time.Duration) int64 {
+	swr := int64(ttl / time.Second)
+	if maxStale > 0 {
+		swr = min(swr, int64((maxStale-ttl)/time.Second))
+	}
+	return max(min(swr, 86400), 0)
 }
 
 // immutableTTL is the lifetime of fingerprinted static files (max-age of a
@@ -468,11 +489,7 @@ func decide(rec *Recommendation, route *Route, s analyze.Row, haveStats bool, o 
 	}
 	c := curve[choice]
 	ttl := int64(c.TTL / time.Second)
-	swr := ttl
-	if maxStale > 0 {
-		swr = min(swr, int64((maxStale-c.TTL)/time.Second))
-	}
-	swr = max(min(swr, 86400), 0)
+	swr := swrFor(c.TTL, maxStale)
 	sie := int64(86400)
 	browser := min(ttl, 60)
 	if c.StaleContent > 0 {

@@ -49,6 +49,10 @@ type SweepOptions struct {
 	// SWR and SIE are the stale-while-revalidate and stale-if-error windows
 	// the Cache-Control would carry (0: none; the profile's grace applies).
 	SWR, SIE time.Duration
+	// SWRByTTL, when it has one entry per TTL, is the stale-while-revalidate
+	// the header would carry at each TTL (the advice sends one that grows
+	// with the TTL); it replaces SWR.
+	SWRByTTL []time.Duration
 	Profile  Profile
 	// Shield adds one shared cache between the edge caches and the origin.
 	Shield bool
@@ -201,9 +205,13 @@ func NewSweeper(o SweepOptions, changes [][]int64, observed []bool) *Sweeper {
 		} else {
 			w.ttl[k] = v.Milliseconds()
 		}
+		swr := o.SWR
+		if len(o.SWRByTTL) == len(o.TTLs) {
+			swr = o.SWRByTTL[k]
+		}
 		switch {
-		case o.SWR > 0 && p.HonorsSWR:
-			w.stale[k] = o.SWR.Milliseconds()
+		case swr > 0 && p.HonorsSWR:
+			w.stale[k] = swr.Milliseconds()
 		default:
 			w.stale[k] = time.Duration(p.DefaultGrace).Milliseconds()
 		}

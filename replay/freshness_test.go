@@ -83,6 +83,22 @@ func TestFreshnessRules(t *testing.T) {
 			want: Outcome{Hits: 1, StaleServed: 1, Revalidations: 2, OriginRequests: 3, OriginBytes: 1000},
 		},
 		{
+			// Varnish turns the header's stale-while-revalidate (30 s) into
+			// the object's grace: the request at 35 s is served stale, not a
+			// miss as with the 10 s default grace.
+			name: "varnish grace from stale-while-revalidate",
+			reqs: []req{{sec(0), 0, 0, 0}, {sec(35), 0, 0, 0}, {sec(100), 0, 0, 0}},
+			o:    SweepOptions{TTLs: []time.Duration{10 * time.Second}, SWRByTTL: []time.Duration{30 * time.Second}, Profile: Profiles()["varnish"]},
+			want: Outcome{Hits: 1, StaleServed: 1, Revalidations: 2, OriginRequests: 3, OriginBytes: 1000},
+		},
+		{
+			// The same without it: the default grace (10 s) has run out at 35 s.
+			name: "varnish default grace",
+			reqs: []req{{sec(0), 0, 0, 0}, {sec(35), 0, 0, 0}, {sec(100), 0, 0, 0}},
+			o:    SweepOptions{TTLs: []time.Duration{10 * time.Second}, Profile: Profiles()["varnish"]},
+			want: Outcome{Hits: 0, Revalidations: 2, OriginRequests: 3, OriginBytes: 1000},
+		},
+		{
 			// stale-if-error 60 s hides an origin error at 30 s; without it the error passes.
 			name: "stale-if-error",
 			reqs: []req{{sec(0), 0, 0, 0}, {sec(30), 0, 0, FlagOriginError}, {sec(31), 0, 0, 0}},

@@ -1,0 +1,233 @@
+package edge
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Profile is how one kind of cache treats the same traffic: what it stores
+// at all (file extensions, cookies, Authorization, Set-Cookie, Vary), its
+// defaults when the origin sends no Cache-Control, which freshness
+// extensions it honours, how it serves stale content and how fine its clock
+// is. Every default cites the vendor's documentation; a profile file (JSON
+// with these field names) overrides any of them.
+type Profile struct {
+	Name string `json:"name"`
+	// DefaultTTL is the freshness lifetime given to a cacheable response that
+	// carries no Cache-Control/Expires (0: not cached).
+	DefaultTTL Duration `json:"default_ttl"`
+	// DefaultGrace is how long an expired object is still served (stale,
+	// refreshed in the background) when the response says nothing.
+	DefaultGrace Duration `json:"default_grace"`
+	// MinTTL and MaxTTL clamp the TTL the origin asks for (MaxTTL 0: none).
+	MinTTL Duration `json:"min_ttl"`
+	MaxTTL Duration `json:"max_ttl"`
+	// HonorsSMaxAge: s-maxage sets the shared cache's TTL.
+	HonorsSMaxAge bool `json:"honors_s_maxage"`
+	// HonorsSWR / HonorsSIE: stale-while-revalidate / stale-if-error (RFC 5861).
+	HonorsSWR bool `json:"honors_stale_while_revalidate"`
+	HonorsSIE bool `json:"honors_stale_if_error"`
+	// StaleWhileUpdating: an expired object is served stale while one request
+	// refreshes it, without a time limit (nginx proxy_cache_use_stale updating
+	// with proxy_cache_background_update on).
+	StaleWhileUpdating bool `json:"stale_while_updating"`
+	// ClockSeconds: freshness is decided on whole seconds (an object filled
+	// during second S with TTL T is fresh through second S+T).
+	ClockSeconds bool `json:"clock_seconds"`
+	// GraceFromSWR: the response's stale-while-revalidate becomes the
+	// object's grace (Varnish 6+), so the stale window is the header's.
+	GraceFromSWR bool `json:"grace_from_stale_while_revalidate"`
+
+	// What the edge stores at all as configured by default, without the
+	// configuration cdnadvise edge writes:
+
+	// Extensions, when set, are the only file extensions eligible for the
+	// cache (Cloudflare's default: HTML and JSON are not).
+	Extensions []string `json:"eligible_extensions,omitempty"`
+	// RequestCookie is what a request carrying Cookie does: "pass" (never
+	// served from nor stored in the cache) or "ignore" (not in the key).
+	RequestCookie string `json:"request_cookie"`
+	// Authorization: "pass" or "ignore" (as RequestCookie).
+	Authorization string `json:"authorization"`
+	// SetCookie is what a response with Set-Cookie does: "pass" (not
+	// stored), "strip" (stored without it) or "store" (stored with it, sent
+	// on every hit).
+	SetCookie string `json:"set_cookie"`
+	// VaryCookie is what Vary: Cookie does: "split" (one variant per Cookie
+	// value: per browser), "ignore" or "pass".
+	VaryCookie string `json:"vary_cookie"`
+	// MinTTLOverridesPrivate: a minimum TTL above 0 caches responses even
+	// when they say private, no-store or no-cache (CloudFront).
+	MinTTLOverridesPrivate bool `json:"min_ttl_overrides_private,omitempty"`
+	// Docs cites where each default comes from.
+	Docs []string `json:"docs,omitempty"`
+}
+
+// Duration reads "120s", "5m" or a number of seconds from JSON.
+type Duration time.Duration
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	switch x := v.(type) {
+	case float64:
+		*d = Duration(time.Duration(x * float64(time.Second)))
+	case string:
+		p, err := ParseTTL(x)
+		if err != nil {
+			return err
+		}
+		*d = Duration(p)
+	default:
+		return fmt.Errorf("duration: want a number of seconds or a string like \"5m\", got %s", b)
+	}
+	return nil
+}
+
+// MarshalJSON writes the duration as a string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// Profiles returns the built-in edge profiles by name.
+func Profiles() map[string]Profile {
+	return map[string]Profile{
+		"generic": {
+			Name: "generic", HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: true,
+			RequestCookie: "ignore", Authorization: "pass", SetCookie: "pass", VaryCookie: "split",
+			Docs: []string{
+				"RFC 9111 (HTTP caching), RFC 5861 (stale-while-revalidate, stale-if-error): a cache that stores only what the origin allows",
+				"RFC 9111 3.5: a shared cache must not use a response to a request with Authorization unless it says public, s-maxage or must-revalidate",
+			},
+		},
+		"nginx": {
+			Name: "nginx", HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: true, ClockSeconds: true,
+			RequestCookie: "ignore", Authorization: "ignore", SetCookie: "pass", VaryCookie: "split",
+			Docs: []string{
+				"https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_cache_valid: without proxy_cache_valid only responses with Cache-Control/Expires are cached (default_ttl 0); \"If the header includes the Set-Cookie field, such a response will not be cached\"; \"If the header includes the Vary field with another value, such a response will be cached taking into account the corresponding request header fields (1.7.7)\"",
+				"https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_cache_key: default $scheme$proxy_host$request_uri: request cookies and Authorization are neither in the key nor a reason to bypass (the examples bypass explicitly with proxy_cache_bypass)",
+				"https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_cache_use_stale: stale-while-revalidate and stale-if-error extensions are honoured (since 1.11.10); 'updating' with proxy_cache_background_update serves stale while one request updates (stale_while_updating, off by default)",
+				"whole-second clock: measured in the lab, an entry filled during second S with s-maxage T answers HIT through second S+T",
+			},
+		},
+		"varnish": {
+			Name: "varnish", DefaultTTL: Duration(120 * time.Second), DefaultGrace: Duration(10 * time.Second),
+			HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: false, GraceFromSWR: true,
+			RequestCookie: "pass", Authorization: "pass", SetCookie: "pass", VaryCookie: "split",
+			Docs: []string{
+				"varnishd -x builtin (7.1): vcl_req_cookie 'if (req.http.Cookie) { return (pass); }', vcl_req_authorization 'if (req.http.Authorization) { return (pass); }', vcl_beresp_cookie: Set-Cookie makes the object hit-for-miss; vcl_beresp_vary: Vary: * too",
+				"https://varnish-cache.org/docs/7.1/reference/vcl-var.html#beresp-ttl: default_ttl 120 s when the backend sends no TTL; s-maxage, else max-age",
+				"https://varnish-cache.org/docs/7.1/reference/vcl-var.html#beresp-grace: \"Default: Cache-Control stale-while-revalidate directive, or default_grace parameter\" (default_grace 10 s); stale-if-error is not read",
+			},
+		},
+		"cloudfront": {
+			Name: "cloudfront", DefaultTTL: Duration(24 * time.Hour), MinTTL: 0, MaxTTL: Duration(365 * 24 * time.Hour),
+			HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: true,
+			RequestCookie: "ignore", Authorization: "ignore", SetCookie: "strip", VaryCookie: "ignore", MinTTLOverridesPrivate: true,
+			Docs: []string{
+				"https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html: default TTL 86,400 s when the origin sends no Cache-Control, maximum TTL 31,536,000 s; s-maxage overrides max-age for CloudFront; stale-while-revalidate and stale-if-error are honoured (since 2023-05)",
+				"https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Cookies.html: \"By default, CloudFront doesn't consider cookies when processing requests and responses, or when caching your objects\"; without cookie forwarding it removes Set-Cookie from responses",
+				"https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CachePolicyConfig.html: \"If your minimum TTL is greater than 0, CloudFront will cache content for at least the duration specified in the cache policy's minimum TTL, even if the Cache-Control: no-cache, no-store, or private directives are present\" (the managed CachingOptimized policy has MinTTL 1 s and no query string in its key)",
+				"https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/RequestAndResponseBehaviorCustomOrigin.html: the origin's Vary does not create variants; only headers in the cache policy are in the key",
+			},
+		},
+		"cloudflare": {
+			Name: "cloudflare", DefaultTTL: Duration(120 * time.Minute), HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: true,
+			Extensions:    cloudflareExtensions(),
+			RequestCookie: "ignore", Authorization: "pass", SetCookie: "pass", VaryCookie: "ignore",
+			Docs: []string{
+				"https://developers.cloudflare.com/cache/concepts/default-cache-behavior/: by default Cloudflare caches only files with the listed static extensions; HTML and JSON are cached only when a Cache Rule makes them eligible",
+				"https://developers.cloudflare.com/cache/how-to/configure-cache-status-code/#edge-ttl: without Cache-Control, eligible responses get an edge TTL of 120 minutes for 200, 206 and 301",
+				"https://developers.cloudflare.com/cache/concepts/cache-behavior/: with origin cache control on (the default below Enterprise) a response with Set-Cookie is not cached and the cookie is kept",
+				"https://developers.cloudflare.com/cache/concepts/cache-control/: s-maxage, stale-while-revalidate and stale-if-error are honoured; Vary is not considered except Accept-Encoding (and images)",
+			},
+		},
+		"fastly": {
+			Name: "fastly", DefaultTTL: Duration(time.Hour), HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: true,
+			RequestCookie: "ignore", Authorization: "ignore", SetCookie: "pass", VaryCookie: "split",
+			Docs: []string{
+				"https://www.fastly.com/documentation/guides/concepts/edge-state/cache/cache-freshness/: default TTL 3,600 s (service fallback) when the response has no freshness information; Surrogate-Control and s-maxage take precedence over max-age",
+				"https://www.fastly.com/documentation/reference/http/http-headers/Cookie/: the request's Cookie is forwarded but not part of the key; https://www.fastly.com/blog/cache-recipe-success: \"By default, Fastly will pass requests that have the headers Set-Cookie or Cache-Control: private\"",
+				"https://www.fastly.com/documentation/reference/http/http-headers/Vary/: Vary is supported per spec (Vary: Cookie: one variant per Cookie value)",
+				"https://www.fastly.com/documentation/reference/vcl/variables/backend-response/beresp-stale-while-revalidate/: stale-while-revalidate and stale-if-error are parsed from the response",
+			},
+		},
+	}
+}
+
+// cloudflareExtensions are the file extensions Cloudflare caches by default
+// (https://developers.cloudflare.com/cache/concepts/default-cache-behavior/#default-cached-file-extensions).
+func cloudflareExtensions() []string {
+	return []string{
+		"7z", "apk", "avi", "avif", "bin", "bmp", "bz2", "class", "css", "csv", "dmg", "doc", "docx", "ejs", "eot",
+		"eps", "exe", "flac", "gif", "gz", "ico", "iso", "jar", "jpeg", "jpg", "js", "mid", "midi", "mkv", "mp3",
+		"mp4", "ogg", "otf", "pdf", "pict", "pls", "png", "ppt", "pptx", "ps", "rar", "svg", "svgz", "swf", "tar",
+		"tif", "tiff", "ttf", "webm", "webp", "woff", "woff2", "xls", "xlsx", "zip", "zst",
+	}
+}
+
+// LookupProfile returns a built-in profile, optionally overridden by a JSON
+// file whose fields replace the built-in ones.
+func LookupProfile(name, file string) (Profile, error) {
+	ps := Profiles()
+	p, ok := ps[name]
+	if !ok {
+		var names []string
+		for n := range ps {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return Profile{}, fmt.Errorf("unknown edge %q (known: %s)", name, strings.Join(names, ", "))
+	}
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return Profile{}, err
+		}
+		dec := json.NewDecoder(strings.NewReader(string(b)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&p); err != nil {
+			return Profile{}, fmt.Errorf("profile %s: %w", file, err)
+		}
+	}
+	return p, nil
+}
+
+// ParseTTL reads a TTL: "0", "30", "30s", "5m", "1h", "6h", "1d", "1w", "inf".
+func ParseTTL(s string) (time.Duration, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	switch {
+	case s == "inf" || s == "infinite" || s == "forever":
+		return Infinite, nil
+	case strings.HasSuffix(s, "d") || strings.HasSuffix(s, "w"):
+		unit := 24 * time.Hour
+		if strings.HasSuffix(s, "w") {
+			unit *= 7
+		}
+		var n float64
+		if _, err := fmt.Sscanf(s[:len(s)-1], "%g", &n); err != nil || n < 0 {
+			return 0, fmt.Errorf("bad TTL %q", s)
+		}
+		return time.Duration(n * float64(unit)), nil
+	}
+	var n float64
+	if _, err := fmt.Sscanf(s, "%g", &n); err == nil && fmt.Sprint(n) == s {
+		if n < 0 {
+			return 0, fmt.Errorf("bad TTL %q", s)
+		}
+		return time.Duration(n * float64(time.Second)), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("bad TTL %q (use 0, 30s, 5m, 1h, 1d, inf)", s)
+	}
+	return d, nil
+}
+
+// Infinite is a TTL that never expires.
+const Infinite = time.Duration(1<<62 - 1)
