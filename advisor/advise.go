@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cdnadvise/cdnadvise/analyze"
+	"github.com/cdnadvise/cdnadvise/edge"
 	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/replay"
 )
@@ -103,6 +104,11 @@ type Recommendation struct {
 	LatencyAtMS        *float64 `json:"latency_at_ttl_ms"`
 	Confidence         string   `json:"confidence"`
 	Reasons            []string `json:"reasons"`
+	// StockPredictedHitRatio is the prediction on the edge as configured by
+	// default (without cdnadvise edge's configuration), when that differs;
+	// EdgeNeeds says what the edge needs besides the header.
+	StockPredictedHitRatio *float64 `json:"stock_predicted_hit_ratio,omitempty"`
+	EdgeNeeds              []string `json:"edge_needs,omitempty"`
 	// Kept: the view sets Cache-Control itself and keeps it (no --replace):
 	// CacheControl is that header, the prediction is for it, and
 	// Replacement is what --replace would write instead.
@@ -210,6 +216,26 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 		return nil, err
 	}
 	adv.Analysis, adv.Sweep = rep, res
+	// The same traffic on the edge as it comes, without the configuration
+	// cdnadvise edge writes: where its storage defaults differ (cookies
+	// passed, extensions only), the advice says what that costs.
+	prof := so.Profile
+	var stock map[string][]replay.Outcome
+	if prof.RequestCookie == "pass" || len(prof.Extensions) > 0 {
+		lo := o.Load
+		lo.Stock, lo.AssumeCookies, lo.Progress = &prof, true, nil
+		sres, _, _, err := replay.Replay(ctx, st, lo, so)
+		if err != nil {
+			return nil, fmt.Errorf("stock edge replay: %w", err)
+		}
+		stock = map[string][]replay.Outcome{}
+		for _, row := range sres.Endpoints {
+			if len(row) > 0 {
+				stock[row[0].Endpoint] = row
+			}
+		}
+		adv.Notes = append(adv.Notes, fmt.Sprintf("assumed: requests come from browsers that send the site's cookies with every request (the logs do not record Cookie); %s as configured by default passes or skips some of them, so each route also shows its stock prediction and what the edge needs (cdnadvise edge --edge %s)", prof.Name, prof.Name))
+	}
 	if n == 0 {
 		adv.Notes = append(adv.Notes, "no requests in the store: recommendations come from the routes alone")
 	}
@@ -262,6 +288,9 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 		if route != nil && route.HasCacheControl && !o.Replace && SafeMethod(method) {
 			keep(rec, k, isKept)
 		}
+		if SafeMethod(method) {
+			edgeSide(rec, prof, stock[endpoint], s)
+		}
 		adv.Recommendations = append(adv.Recommendations, rec)
 	}
 	if o.Routes != nil {
@@ -304,6 +333,21 @@ func swrFor(ttl, maxStale time.Duration) int64 {
 		swr = min(swr, int64((maxStale-ttl)/time.Second))
 	}
 	return max(min(swr, 86400), 0)
+}
+
+// edgeSide fills what the edge needs besides the header, and the hit ratio
+// the edge would reach as configured by default (stock: its curve).
+func edgeSide(rec *Recommendation, prof replay.Profile, stock []replay.Outcome, s analyze.Row) {
+	shared := rec.TTLSeconds > 0 && !strings.Contains(rec.CacheControl, "private") && !strings.Contains(rec.CacheControl, "no-store")
+	perUser := rec.Class == ClassPrivate
+	static := rec.Class == ClassImmutable || s.Static
+	rec.EdgeNeeds = prof.Needs(edge.Row{Path: rec.Endpoint, Shared: shared, PerUser: perUser, Query: len(s.Params) > 0, Static: static})
+	if shared && stock != nil {
+		if c := at(stock, time.Duration(rec.TTLSeconds)*time.Second); c != nil {
+			v := c.HitRatio
+			rec.StockPredictedHitRatio = &v
+		}
+	}
 }
 
 // immutableTTL is the lifetime of fingerprinted static files (max-age of a

@@ -42,6 +42,15 @@ type LoadOptions struct {
 	// by a hash of path and query, so a key is all in or all out); 0 or 1: all.
 	Sample float64
 	Router analyze.Router
+	// Stock, when set, replays the edge as configured by default (without
+	// the configuration cdnadvise edge writes): requests it would pass
+	// (carrying cookies when it passes those, of a file extension it does
+	// not cache) are misses whatever the TTL. (Requests with Authorization
+	// are never stored, stock or not.)
+	Stock *Profile
+	// AssumeCookies: requests are taken to carry cookies (browsers send the
+	// site's cookies with every request; the logs do not record them).
+	AssumeCookies bool
 	// SplitMethods replays requests of unsafe methods (POST, PUT, ...) as
 	// an endpoint of their own, named UnsafeEndpoint(endpoint), so that an
 	// endpoint's figures are those of its GET and HEAD requests: the ones a
@@ -324,21 +333,40 @@ func (l *storeLoader) pathEndpoints(ctx context.Context) error {
 		path   int32
 		unsafe bool
 		ep     int32
+		pass   bool
 	}
 	var pe []peRow
 	for i := range paths {
 		unsafe := paths[i].Requests - safeN[i]
+		pass := l.stockPasses(paths[i].Path)
 		if safeN[i] > 0 || unsafe == 0 {
-			pe = append(pe, peRow{paths[i].ID, false, epID(tpl[i].Endpoint)})
+			pe = append(pe, peRow{paths[i].ID, false, epID(tpl[i].Endpoint), pass})
 		}
 		if unsafe > 0 {
-			pe = append(pe, peRow{paths[i].ID, true, epID(UnsafeEndpoint(tpl[i].Endpoint))})
+			pe = append(pe, peRow{paths[i].ID, true, epID(UnsafeEndpoint(tpl[i].Endpoint)), pass})
 		}
 	}
-	if _, err := l.conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE pe (path_id INTEGER, unsafe BOOLEAN, ep INTEGER)"); err != nil {
+	if _, err := l.conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE pe (path_id INTEGER, unsafe BOOLEAN, ep INTEGER, stock_pass BOOLEAN)"); err != nil {
 		return err
 	}
-	return l.appendRows("pe", len(pe), func(i int) []driver.Value { return []driver.Value{pe[i].path, pe[i].unsafe, pe[i].ep} })
+	return l.appendRows("pe", len(pe), func(i int) []driver.Value { return []driver.Value{pe[i].path, pe[i].unsafe, pe[i].ep, pe[i].pass} })
+}
+
+// stockPasses reports whether the stock edge passes every request of this
+// path: it passes requests with cookies (and they are assumed), or it
+// caches only some file extensions and this path has none of them.
+func (l *storeLoader) stockPasses(path string) bool {
+	p := l.o.Stock
+	if p == nil {
+		return false
+	}
+	if p.RequestCookie == "pass" && l.o.AssumeCookies {
+		return true
+	}
+	if len(p.Extensions) > 0 {
+		return !p.Eligible(path)
+	}
+	return false
 }
 
 // stream reads the requests in time order, each as four integers with its
@@ -361,7 +389,7 @@ func (l *storeLoader) stream(ctx context.Context, free chan *Batch, fn func(*Bat
 	base := `SELECT epoch_ms(r.ts) AS t, ck.cid, coalesce(r.host_id, -1) AS host, ` + pop + ` AS pop, pe.ep,
 				coalesce(r.bytes, 0) AS bytes, coalesce(r.status, 0)::BIGINT AS status,
 				CASE WHEN coalesce(m.value NOT IN ('GET', 'HEAD'), false) OR coalesce(r.set_cookie, false) OR coalesce(r.has_auth, false)
-					OR coalesce(cc.value ILIKE '%private%' OR cc.value ILIKE '%no-store%', false) THEN 1 ELSE 0 END AS flag
+					OR coalesce(cc.value ILIKE '%private%' OR cc.value ILIKE '%no-store%', false) OR pe.stock_pass THEN 1 ELSE 0 END AS flag
 			FROM requests_raw r JOIN files f USING (file_id) ` + l.joinQ + `
 			JOIN ck ON ck.path_id = r.path_id AND ck.nq = ` + l.nq + `
 			JOIN pe ON pe.path_id = r.path_id AND pe.unsafe = ` + l.unsafeExpr() + `

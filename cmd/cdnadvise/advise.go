@@ -192,7 +192,14 @@ cached; responses that say no-store keep it; fingerprinted static files get
 browser max-age of at most 60 s (0 when the content was seen changing), plus
 stale-while-revalidate (up to the TTL, within --max-stale) and stale-if-error.
 The TTL is the shortest whose predicted hit ratio reaches --target (90%) of the
-hit ratio at the longest TTL tried.`,
+hit ratio at the longest TTL tried, each TTL tried with the stale-while-revalidate the
+advice sends with it.
+
+The prediction is for the edge configured as cdnadvise edge writes it. Where the edge
+as it comes stores less (Varnish passes every request with a cookie, and browsers send
+cookies with every request; Cloudflare caches only static file extensions), the
+table shows the stock prediction beside it, and "edge:" lines say what the edge needs
+besides the header (cookies stripped, a Cache Rule, a CloudFront cache behavior...).`,
 		Example: `  cdnadvise advise --src ./myapp
   cdnadvise advise --src ./myapp --edge cloudfront --max-stale 5m --json`,
 		Args: cobra.NoArgs,
@@ -240,8 +247,12 @@ func printAdvice(w io.Writer, adv *advisor.Advice, top int) {
 		if r.Kept {
 			class += " (kept)"
 		}
+		pred := pct(r.PredictedHitRatio)
+		if r.StockPredictedHitRatio != nil {
+			pred += " (stock " + pct(r.StockPredictedHitRatio) + ")"
+		}
 		fmt.Fprintf(tw, "%s %s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Method, r.Endpoint, r.Requests, class, dash(r.CacheControl), pct(r.CurrentHitRatio),
-			pct(r.PredictedHitRatio), at, stale, r.Confidence)
+			pred, at, stale, r.Confidence)
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "\nwhy:")
@@ -250,6 +261,9 @@ func printAdvice(w io.Writer, adv *advisor.Advice, top int) {
 			break
 		}
 		fmt.Fprintf(w, "  %s %s: %s\n", r.Method, r.Endpoint, strings.Join(r.Reasons, "; "))
+		for _, n := range r.EdgeNeeds {
+			fmt.Fprintf(w, "    edge: %s\n", n)
+		}
 	}
 	if len(adv.Unmatched) > 0 {
 		fmt.Fprintln(w, "\npaths that match no route (top):")
