@@ -12,6 +12,10 @@ import (
 var trackingParams = []string{"utm_*", "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid",
 	"_ga", "_gl", "yclid", "igshid", "ttclid", "twclid", "li_fat_id", "epik", "s_kwcid", "_hsenc", "_hsmi", "mkt_tok", "srsltid"}
 
+// TrackingParams lists the known tracking parameter names ("utm_*": a
+// prefix), for edge configurations that drop them from cache keys.
+func TrackingParams() []string { return append([]string(nil), trackingParams...) }
+
 // IsTracking reports whether a query parameter is a known tracking parameter.
 func IsTracking(name string) bool {
 	n := strings.ToLower(name)

@@ -52,6 +52,10 @@ type Config struct {
 	Listen string
 	// CacheDir is where a self-hosted cache keeps its files (nginx).
 	CacheDir string
+	// AccessLog, when set, is where the edge logs each request with its
+	// cache status (nginx: combined + $request_time
+	// $upstream_response_time $upstream_cache_status).
+	AccessLog string
 	// Rules are the advised rows (only safe methods need rules).
 	Rules []Rule
 	// TrackingParams are query parameters left out of cache keys.
@@ -75,7 +79,7 @@ type Writer interface {
 // per edge file.
 func Writers() map[string]Writer {
 	ws := map[string]Writer{}
-	for _, w := range []Writer{} {
+	for _, w := range []Writer{Varnish{}, Nginx{}} {
 		ws[w.Name()] = w
 	}
 	return ws

@@ -222,6 +222,38 @@ http {
 	return p, os.WriteFile(p, []byte(conf), 0o644)
 }
 
+// NginxMain writes a minimal nginx.conf into dir that includes file inside
+// http {} (as a user's nginx.conf includes cdnadvise edge's output), with
+// nginx's own files in dir, in the foreground; it returns its path.
+func NginxMain(dir, file string) (string, error) {
+	for _, d := range []string{"tmp", "logs"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			return "", err
+		}
+	}
+	user := ""
+	if os.Geteuid() == 0 {
+		user = "user root;\n" // workers as nobody could not enter the test's folders
+	}
+	conf := user + fmt.Sprintf(`worker_processes 1;
+daemon off;
+pid %[1]s/nginx.pid;
+error_log %[1]s/logs/error.log warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path %[1]s/tmp/body;
+  proxy_temp_path %[1]s/tmp/proxy;
+  fastcgi_temp_path %[1]s/tmp/fastcgi;
+  uwsgi_temp_path %[1]s/tmp/uwsgi;
+  scgi_temp_path %[1]s/tmp/scgi;
+  include %[2]s;
+}
+`, dir, file)
+	p := filepath.Join(dir, "nginx.conf")
+	return p, os.WriteFile(p, []byte(conf), 0o644)
+}
+
 // StartVarnish starts varnishd in the foreground in front of appPort, with
 // its work folder in dir and no jail (the test's private folders stay
 // readable), and varnishncsa writing the access log (default format plus

@@ -444,3 +444,44 @@ func TestPythonExactMode(t *testing.T) {
 		t.Errorf("advise --python says nothing of the diff: %s", errOut)
 	}
 }
+
+// TestEdgeCommand: cdnadvise edge writes the VCL and the nginx file from the
+// advice (a per-user route passed, the advised ones with cookies dropped),
+// run writes the edge's file beside the patch, and an unknown edge is named.
+func TestEdgeCommand(t *testing.T) {
+	dir := t.TempDir()
+	src := "../../advisor/testdata/fastapiproj"
+	var b strings.Builder
+	for i := 0; i < 600; i++ {
+		p := fmt.Sprintf("/api/items/%d", i%7)
+		if i%10 == 0 {
+			p = "/users/me"
+		}
+		fmt.Fprintf(&b, "10.0.0.1 - - [01/Nov/2026:00:%02d:%02d +0000] \"GET %s HTTP/1.1\" 200 100 \"-\" \"ua\" 0.010 0.009 MISS\n", i/60%60, i%60, p)
+	}
+	logp := filepath.Join(dir, "e.log")
+	os.WriteFile(logp, []byte(b.String()), 0o644)
+	db := filepath.Join(dir, "s.duckdb")
+	if code, _, errOut := cli(t, "", "--db", db, "ingest", "-q", logp); code != 0 {
+		t.Fatal(errOut)
+	}
+	vcl := filepath.Join(dir, "c.vcl")
+	code, _, errOut := cli(t, "", "--db", db, "edge", "--edge", "varnish", "--src", src, "--upstream", "http://127.0.0.1:9009", "-o", vcl)
+	body, _ := os.ReadFile(vcl)
+	if code != 0 || !strings.Contains(string(body), `.port = "9009";`) || !strings.Contains(string(body), `req.url ~ "^/users/me(\?.*)?$"`) ||
+		!strings.Contains(string(body), `req.url ~ "^/api/items/[^/]+(\?.*)?$"`) {
+		t.Fatalf("edge varnish: %d %s\n%s", code, errOut, body)
+	}
+	code, out, _ := cli(t, "", "--db", db, "edge", "--edge", "nginx", "--listen", "127.0.0.1:9010")
+	if code != 0 || !strings.Contains(out, "listen 127.0.0.1:9010;") || !strings.Contains(out, `"~^/api/items/[0-9]+$" 1;`) {
+		t.Fatalf("edge nginx (inferred endpoints): %d\n%s", code, out)
+	}
+	if code, _, errOut := cli(t, "", "--db", db, "edge", "--edge", "akamai"); code == 0 || !strings.Contains(errOut, "known:") {
+		t.Errorf("unknown edge: %d %s", code, errOut)
+	}
+	outDir := filepath.Join(dir, "out")
+	code, out, errOut = cli(t, "", "run", logp, "--out", outDir, "--src", src, "--edge", "varnish")
+	if _, err := os.Stat(filepath.Join(outDir, "edge-varnish.vcl")); code != 0 || err != nil || !strings.Contains(out, "edge-varnish.vcl") {
+		t.Fatalf("run --edge varnish: %d %v\n%s\n%s", code, err, out, errOut)
+	}
+}

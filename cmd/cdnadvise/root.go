@@ -83,7 +83,7 @@ The store is ./cdnadvise.duckdb unless --db FILE or $CDNADVISE_DB says otherwise
 			prof.Close()
 		}
 	}
-	root.AddCommand(newIngestCmd(g, io), newFormatsCmd(io), newSQLCmd(g, io), newAnalyzeCmd(g, io), newReplayCmd(g, io), newRoutesCmd(io), newAdviseCmd(g, io), newPatchCmd(g, io), newReportCmd(g, io), newRunCmd(g, io))
+	root.AddCommand(newIngestCmd(g, io), newFormatsCmd(io), newSQLCmd(g, io), newAnalyzeCmd(g, io), newReplayCmd(g, io), newRoutesCmd(io), newAdviseCmd(g, io), newPatchCmd(g, io), newReportCmd(g, io), newRunCmd(g, io), newEdgeCmd(g, io))
 	return root
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cdnadvise/cdnadvise/charts"
+	"github.com/cdnadvise/cdnadvise/edge"
 	"github.com/cdnadvise/cdnadvise/ingest"
 	"github.com/cdnadvise/cdnadvise/internal/store"
 )
@@ -32,7 +33,8 @@ func newRunCmd(g *globalOptions, io *streams) *cobra.Command {
 		Long: `Run the whole job: ingest the logs (files, folders, globs), analyze them, replay
 the traffic through the cache model, recommend a TTL and Cache-Control per route (or
 inferred endpoint), and write into --out: the store (cdnadvise.duckdb, unless --db),
-report.html, advice.json, and with --src the patch for the project (cache.patch).
+report.html, advice.json, with --src the patch for the project (cache.patch), and with
+--edge the edge's configuration (edge-NAME.vcl, .conf, .json, .tf: see cdnadvise edge).
 Prints the top findings and where everything is. The advice takes the flags of
 cdnadvise advise (--edge, --target, --max-stale, --policy, --pop-mode, --key,
 --replace) and is the same advice.`,
@@ -134,6 +136,18 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		}
 		abs, _ := filepath.Abs(p)
 		fmt.Fprintf(w, "patch:  %s (git -C %s apply %s)\n", p, opts.Src, abs)
+	}
+	if ew, err := edge.Lookup(opts.Edge); err == nil && d.Advice != nil {
+		files, err := edgeArtifacts(ew, edgeConfig(d.Advice, opts.adviseFlags, "", "", "", ""), filepath.Join(opts.Out, "edge-"+opts.Edge+ew.Files()[0]))
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			if err := os.WriteFile(f.path, f.body, 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "edge:   %s (the %s configuration the advice needs; cdnadvise edge --help)\n", f.path, opts.Edge)
+		}
 	}
 	fmt.Fprintf(w, "done in %s\n", time.Since(start).Round(time.Millisecond))
 	return nil

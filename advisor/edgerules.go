@@ -1,0 +1,86 @@
+package advisor
+
+import (
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/cdnadvise/cdnadvise/analyze"
+	"github.com/cdnadvise/cdnadvise/edge"
+	"github.com/cdnadvise/cdnadvise/replay"
+)
+
+// EdgeRules turns the advice's GET rows into the rules of an edge
+// configuration: routes advised for a shared cache (their cookies dropped
+// at the edge) and per-user routes (passed, never stored), each with a
+// regex over request paths: the route's own matcher with --src, else one
+// built from the inferred template.
+func EdgeRules(adv *Advice, key replay.KeyPolicy) []edge.Rule {
+	query := "all"
+	switch key {
+	case replay.KeyNoTracking, replay.KeySorted:
+		query = "no-tracking"
+	case replay.KeyNoQuery:
+		query = "none"
+	}
+	var out []edge.Rule
+	for _, r := range adv.Recommendations {
+		if !SafeMethod(r.Method) {
+			continue
+		}
+		shared := r.TTLSeconds > 0 && !strings.Contains(r.CacheControl, "private") && !strings.Contains(r.CacheControl, "no-store")
+		perUser := r.Class == ClassPrivate && strings.Contains(r.CacheControl, "private")
+		if !shared && !perUser {
+			continue
+		}
+		re := ""
+		if r.route != nil && r.route.regex != nil {
+			re = r.route.regex.String()
+		} else {
+			re = templateRegex(r.Endpoint)
+		}
+		out = append(out, edge.Rule{Method: r.Method, Pattern: r.Endpoint, Regex: re, Prefix: literalPrefix(r.Endpoint), Class: r.Class,
+			CacheControl: r.CacheControl, TTL: time.Duration(r.TTLSeconds) * time.Second, Shared: shared, PerUser: perUser, Query: query})
+	}
+	edge.SortRules(out)
+	return out
+}
+
+// templateRegex is the regex of an inferred endpoint template: each
+// placeholder stands for one path segment (or part of one).
+func templateRegex(t string) string {
+	var b strings.Builder
+	b.WriteString("^")
+	for {
+		i := strings.IndexByte(t, '{')
+		if i < 0 {
+			b.WriteString(regexp.QuoteMeta(t))
+			break
+		}
+		j := strings.IndexByte(t[i:], '}')
+		if j < 0 {
+			b.WriteString(regexp.QuoteMeta(t))
+			break
+		}
+		b.WriteString(regexp.QuoteMeta(t[:i]))
+		switch t[i : i+j+1] {
+		case analyze.PhInt:
+			b.WriteString(`[0-9]+`)
+		default:
+			b.WriteString(`[^/]+`)
+		}
+		t = t[i+j+1:]
+	}
+	b.WriteString("$")
+	return b.String()
+}
+
+// literalPrefix is the part of a pattern before its first parameter or
+// regex syntax.
+func literalPrefix(p string) string {
+	p = strings.TrimPrefix(p, "^")
+	if i := strings.IndexAny(p, "{<([?*+\\$.|"); i >= 0 {
+		p = p[:i]
+	}
+	return p
+}

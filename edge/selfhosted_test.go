@@ -1,0 +1,102 @@
+package edge_test
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cdnadvise/cdnadvise/edge"
+	"github.com/cdnadvise/cdnadvise/lab"
+)
+
+// rules covers each kind of row, and a hostile pattern whose regex carries
+// quotes, a backslash, braces and a newline.
+func rules() []edge.Rule {
+	return []edge.Rule{
+		{Method: "GET", Pattern: "/api/items/{item_id}", Regex: `^/api/items/[^/]+$`, Prefix: "/api/items/", Shared: true, TTL: 30 * time.Second, Query: "all"},
+		{Method: "GET", Pattern: "/static/{path:path}", Regex: `^/static/.*$`, Prefix: "/static/", Shared: true, TTL: 365 * 24 * time.Hour},
+		{Method: "GET", Pattern: "/api/me", Regex: `^/api/me$`, Prefix: "/api/me", PerUser: true},
+		{Method: "GET", Pattern: "^/archive/(?P<year>[0-9]{4})/$", Regex: `^/archive/(?P<year>[0-9]{4})/$`, Prefix: "/archive/", Shared: true, TTL: time.Minute},
+		{Method: "GET", Pattern: "/x\"y\\z{}\nw", Regex: "^/x\"y\\\\z\\{\\}$", Prefix: "/x", Shared: true, TTL: time.Minute},
+		{Method: "GET", Pattern: "/bad", Regex: "^/a\nb$", Prefix: "/bad", Shared: true, TTL: time.Minute},
+	}
+}
+
+func write(t *testing.T, w edge.Writer, suffix string, c edge.Config) string {
+	t.Helper()
+	var a, b bytes.Buffer
+	if err := w.Write(&a, suffix, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(&b, suffix, c); err != nil || !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Fatalf("%s: two writes differ (%v)", w.Name(), err)
+	}
+	return a.String()
+}
+
+// TestVarnishVCLCompiles: the VCL is complete and varnishd -C compiles it.
+func TestVarnishVCLCompiles(t *testing.T) {
+	vcl := write(t, edge.Varnish{}, ".vcl", edge.Config{Upstream: "http://127.0.0.1:9001", Rules: rules(), TrackingParams: []string{"utm_*", "fbclid"}})
+	for _, want := range []string{"vcl 4.1;", `.host = "127.0.0.1";`, `.port = "9001";`, "unset req.http.Cookie;", "return (pass);",
+		`req.url ~ "^/api/me(\?.*)?$"`, `req.url ~ {"^/x"y\\z\{\}(\?.*)?$"}`, "utm_[^=&]*|fbclid", "no regex"} {
+		if want == "no regex" {
+			if !strings.Contains(vcl, "cannot be written as a VCL string") {
+				t.Errorf("the rule with a newline in its regex is not left out:\n%s", vcl)
+			}
+			continue
+		}
+		if !strings.Contains(vcl, want) {
+			t.Errorf("VCL lacks %q:\n%s", want, vcl)
+		}
+	}
+	if strings.Contains(vcl, "w\n    ") && strings.Contains(vcl, "# GET /x\"y\\z{}\nw") {
+		t.Errorf("a pattern's newline broke out of its comment:\n%s", vcl)
+	}
+	lab.Need(t, []string{"varnishd"}, nil)
+	dir := t.TempDir()
+	f := filepath.Join(dir, "cdnadvise.vcl")
+	os.WriteFile(f, []byte(vcl), 0o644)
+	cmd := exec.Command("varnishd", "-C", "-j", "none", "-f", f, "-n", filepath.Join(dir, "n"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("varnishd -C: %v\n%s\n%s", err, lastLines(string(out), 20), vcl)
+	}
+}
+
+// TestNginxConfAccepted: the file goes inside http {} of a minimal
+// nginx.conf and nginx -t accepts it.
+func TestNginxConfAccepted(t *testing.T) {
+	dir := t.TempDir()
+	conf := write(t, edge.Nginx{}, ".conf", edge.Config{Upstream: "http://127.0.0.1:9001", Listen: "127.0.0.1:9002", CacheDir: filepath.Join(dir, "cache"),
+		AccessLog: filepath.Join(dir, "edge.log"), Rules: rules()})
+	for _, want := range []string{"proxy_cache_path " + filepath.Join(dir, "cache"), "proxy_cache_key $scheme$host$request_uri;", "listen 127.0.0.1:9002;",
+		"proxy_pass http://127.0.0.1:9001;", `"~^/api/me$" 1;`, `"~^/x\"y\\\\z\\{\\}$" 1;`, "proxy_no_cache $cdnadvise_per_user;", "proxy_set_header Cookie $cdnadvise_cookie;"} {
+		if !strings.Contains(conf, want) {
+			t.Errorf("nginx conf lacks %q:\n%s", want, conf)
+		}
+	}
+	if err := (edge.Nginx{}).Write(&bytes.Buffer{}, ".conf", edge.Config{Listen: "1.2.3.4:80; evil"}); err == nil {
+		t.Error("a listen address with ; accepted")
+	}
+	lab.Need(t, []string{"nginx"}, nil)
+	main, err := lab.NginxMain(dir, filepath.Join(dir, "cdnadvise.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "cdnadvise.conf"), []byte(conf), 0o644)
+	out, err := exec.Command("nginx", "-t", "-p", dir, "-c", main).CombinedOutput()
+	if err != nil {
+		t.Fatalf("nginx -t: %v\n%s\n%s", err, out, conf)
+	}
+}
+
+func lastLines(s string, n int) string {
+	l := strings.Split(strings.TrimSpace(s), "\n")
+	if len(l) > n {
+		l = l[len(l)-n:]
+	}
+	return strings.Join(l, "\n")
+}
