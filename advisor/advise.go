@@ -72,6 +72,10 @@ const (
 	ClassNoTraffic  = "no-traffic"       // a route nobody requested in the logs
 	ClassPolicy     = "policy"           // from the policy file
 	ClassLowReuse   = "low-reuse"        // requests rarely repeat: caching gains little
+	// ClassUnverified: without --src, the logs do not show that the route
+	// answers everyone alike (no two clients fetched one URL at the same
+	// time), so no shared-cache header is guessed.
+	ClassUnverified = "unverified"
 )
 
 // Recommendation is the advice for one method of one route or endpoint:
@@ -104,6 +108,11 @@ type Recommendation struct {
 	LatencyAtMS        *float64 `json:"latency_at_ttl_ms"`
 	Confidence         string   `json:"confidence"`
 	Reasons            []string `json:"reasons"`
+	// Personalization is what the logs say of whether the route answers
+	// everyone alike (per-user, same-for-everyone, unknown), with the
+	// evidence.
+	Personalization         string `json:"personalization,omitempty"`
+	PersonalizationEvidence string `json:"personalization_evidence,omitempty"`
 	// StockPredictedHitRatio is the prediction on the edge as configured by
 	// default (without cdnadvise edge's configuration), when that differs;
 	// EdgeNeeds says what the edge needs besides the header.
@@ -239,6 +248,13 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 	if n == 0 {
 		adv.Notes = append(adv.Notes, "no requests in the store: recommendations come from the routes alone")
 	}
+	personal, err := personalization(ctx, st, router)
+	if err != nil {
+		return nil, err
+	}
+	if o.Routes == nil {
+		adv.Notes = append(adv.Notes, "without --src, a route gets a shared-cache header only when the logs show it answers everyone alike (two clients or more got the same response for one URL at the same time); routes without that evidence are 'unverified': give --src to decide from the code")
+	}
 	curves := map[string][]replay.Outcome{}
 	for _, row := range res.Endpoints {
 		if len(row) > 0 {
@@ -282,6 +298,11 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 					rec.OriginPerMinNow = float64(s.Requests) * (1 - *s.Offload) / minutes
 				}
 			}
+		}
+		if e, ok := personal[endpoint]; ok && SafeMethod(method) {
+			rec.Personalization, rec.PersonalizationEvidence = e.verdict(), e.String()
+		} else if SafeMethod(method) {
+			rec.Personalization = PersonalUnknown
 		}
 		k, isKept := kept[route]
 		decide(rec, route, s, haveStats, o, grid)
@@ -459,11 +480,13 @@ func decide(rec *Recommendation, route *Route, s analyze.Row, haveStats bool, o 
 		rec.Class, rec.CacheControl = ClassNoStore, "no-store"
 		reason("%.0f%% of its responses already say private or no-store: kept", 100*share(s.Private))
 		return
-	case (route != nil && route.PerUser) || share(s.SetCookie) > 0.01 || share(s.Auth) > 0.01:
+	case (route != nil && route.PerUser) || share(s.SetCookie) > 0.01 || share(s.Auth) > 0.01 || rec.Personalization == PersonalPerUser:
 		rec.Class, rec.CacheControl = ClassPrivate, "private, no-store"
 		switch {
 		case route != nil && route.PerUser:
 			reason("the view depends on the user (login, permissions, session or current-user dependency)")
+		case rec.Personalization == PersonalPerUser:
+			reason("the logs show different responses to different clients for the same URL at the same time (%s)", rec.PersonalizationEvidence)
 		case share(s.SetCookie) > 0.01:
 			reason("%.1f%% of its responses set a cookie", 100*share(s.SetCookie))
 		default:
@@ -547,6 +570,14 @@ func decide(rec *Recommendation, route *Route, s analyze.Row, haveStats bool, o 
 	cc += fmt.Sprintf(", stale-if-error=%d", sie)
 	if rec.Class == "" || rec.Class == ClassAlreadySet {
 		// An already-set route keeps its class; the header is what --replace would write.
+		if rec.Class == "" && o.Routes == nil && rec.Personalization != PersonalShared {
+			// Without the source, only the logs can tell that the route is
+			// the same for everyone; they do not: no header is guessed.
+			rec.Class = ClassUnverified
+			reason("without --src, nothing shows that this route answers everyone alike (no two clients fetched one URL at the same time in the logs): no shared-cache header is advised; give --src, or logs with more traffic; at TTL %s it would reach %.1f%%", replay.FormatTTL(c.TTL), 100*c.HitRatio)
+			fillEvidence(rec, &c)
+			return
+		}
 		if rec.Class == "" {
 			rec.Class = ClassCacheable
 			if best < 0.05 {

@@ -1,0 +1,123 @@
+package advisor
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cdnadvise/cdnadvise/analyze"
+	"github.com/cdnadvise/cdnadvise/internal/store"
+)
+
+// Evidence from the logs of whether an endpoint answers everyone alike.
+// A client is an address with its user agent. In each 10-second window,
+// the responses the origin made for one URL (path and query; origin logs,
+// or edge lines that were not served from the cache) to two clients or more
+// are compared by ETag, else by size: one value for all is evidence of a
+// shared response; three values or more among three clients or more is
+// evidence of per-user responses (a gzip and an identity copy of one
+// response explain two values, not three).
+type personalEvidence struct {
+	Windows int64 `json:"windows"`           // URL windows with 2+ clients
+	Same    int64 `json:"same"`              // ... where all got the same response
+	Wide    int64 `json:"windows_3_clients"` // URL windows with 3+ clients
+	Differ  int64 `json:"differ"`            // ... where 3+ responses differed
+}
+
+// Personalization verdicts.
+const (
+	PersonalPerUser = "per-user"          // responses differ between clients at the same time
+	PersonalShared  = "same-for-everyone" // clients got the same response at the same time
+	PersonalUnknown = "unknown"           // no two clients fetched one URL at the same time
+)
+
+func (e personalEvidence) verdict() string {
+	switch {
+	case e.Differ >= 2 && e.Differ*5 >= e.Wide:
+		return PersonalPerUser
+	case e.Same >= 1:
+		return PersonalShared
+	}
+	return PersonalUnknown
+}
+
+func (e personalEvidence) String() string {
+	return fmt.Sprintf("%d of %d URL windows with 3+ clients had 3+ different responses; in %d of %d windows with 2+ clients all got the same", e.Differ, e.Wide, e.Same, e.Windows)
+}
+
+// personalization gathers the evidence per endpoint (GET requests with a
+// body: status 200 and a size).
+func personalization(ctx context.Context, st *store.Store, router analyze.Router) (map[string]personalEvidence, error) {
+	rows, err := st.DB.QueryContext(ctx, `WITH w AS (
+			SELECT r.path_id, count(DISTINCT hash(r.client_hash, r.client_id, r.ua_id)) AS clients,
+				count(DISTINCT CASE WHEN r.etag_id IS NOT NULL THEN -1 - r.etag_id ELSE r.bytes END) AS answers
+			FROM requests_raw r JOIN files f USING (file_id)
+			WHERE r.status = 200 AND r.bytes > 0 AND r.ts IS NOT NULL
+				AND coalesce(r.method_id IN (SELECT id FROM d_misc WHERE value = 'GET'), true)
+				AND (f.tier = 'origin' OR r.cache_status IS NULL OR r.cache_status IN ('MISS', 'EXPIRED', 'BYPASS'))
+				AND (r.client_hash IS NOT NULL OR r.client_id IS NOT NULL)
+			GROUP BY r.path_id, r.query_id, epoch(r.ts)::BIGINT // 10
+			HAVING count(DISTINCT hash(r.client_hash, r.client_id, r.ua_id)) >= 2)
+		SELECT p.id, p.value, count(*), count(*) FILTER (WHERE answers = 1),
+			count(*) FILTER (WHERE clients >= 3), count(*) FILTER (WHERE clients >= 3 AND answers >= 3)
+		FROM w JOIN d_path p ON p.id = w.path_id GROUP BY ALL ORDER BY p.id`)
+	if err != nil {
+		return nil, fmt.Errorf("personalization evidence: %w", err)
+	}
+	defer rows.Close()
+	var paths []analyze.PathStat
+	var ev []personalEvidence
+	for rows.Next() {
+		var p analyze.PathStat
+		var e personalEvidence
+		if err := rows.Scan(&p.ID, &p.Path, &e.Windows, &e.Same, &e.Wide, &e.Differ); err != nil {
+			return nil, err
+		}
+		p.Requests = e.Windows
+		paths, ev = append(paths, p), append(ev, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := map[string]personalEvidence{}
+	if len(paths) == 0 {
+		return out, nil
+	}
+	// The endpoints the analysis uses: the router's, or templates inferred
+	// from all requested paths (the inference depends on the whole set).
+	all, err := allPaths(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	tpl := analyze.InferTemplates(all, router, analyze.TemplateOptions{})
+	ep := map[int32]string{}
+	for i, p := range all {
+		ep[p.ID] = tpl[i].Endpoint
+	}
+	for i, p := range paths {
+		e := out[ep[p.ID]]
+		e.Windows += ev[i].Windows
+		e.Same += ev[i].Same
+		e.Wide += ev[i].Wide
+		e.Differ += ev[i].Differ
+		out[ep[p.ID]] = e
+	}
+	return out, nil
+}
+
+// allPaths lists every requested path with its request count.
+func allPaths(ctx context.Context, st *store.Store) ([]analyze.PathStat, error) {
+	rows, err := st.DB.QueryContext(ctx, `SELECT p.id, p.value, count(*) FROM requests_raw r JOIN d_path p ON p.id = r.path_id GROUP BY ALL ORDER BY p.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []analyze.PathStat
+	for rows.Next() {
+		var p analyze.PathStat
+		if err := rows.Scan(&p.ID, &p.Path, &p.Requests); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
