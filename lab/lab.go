@@ -93,14 +93,20 @@ func FreePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// Traffic is a deterministic request schedule: URL i is sent at Start + i*Gap.
+// Traffic is a deterministic request schedule: URL i is sent at Start +
+// i*Gap by browser Clients[i].
 type Traffic struct {
-	URLs []string
-	Gap  time.Duration
+	URLs    []string
+	Clients []int
+	Gap     time.Duration
 }
 
+// LabClients is the number of browsers the lab's traffic comes from.
+const LabClients = 40
+
 // ShopTraffic builds n requests over the example shop's URLs with Zipf
-// popularity (seeded, so every run sends the same sequence).
+// popularity, from LabClients browsers (seeded, so every run sends the same
+// sequence).
 func ShopTraffic(n int, seed uint64) Traffic {
 	rng := rand.New(rand.NewPCG(seed, 99))
 	items := rand.NewZipf(rng, 1.2, 1, 149)
@@ -110,29 +116,61 @@ func ShopTraffic(n int, seed uint64) Traffic {
 	for i := 0; i < n; i++ {
 		var u string
 		switch r := rng.IntN(100); {
-		case r < 40:
+		case r < 35:
 			u = fmt.Sprintf("/api/items/%d", items.Uint64()+1)
-		case r < 57:
+		case r < 50:
 			u = "/api/leaderboard"
-		case r < 75:
+		case r < 65:
 			u = "/api/items" // the collection's list
-		case r < 78:
+		case r < 68:
 			u = "POST /api/items" // and its create, on the same path
-		case r < 89:
+		case r < 77:
 			u = fmt.Sprintf("/search?q=term%d", queries.Uint64())
-		case r < 95:
+		case r < 83:
 			u = "/static/app.3f2a9c1b.js"
-		default:
+		case r < 89:
 			u = "/api/me"
+		default:
+			u = "/" // the front page, HTML
 		}
 		t.URLs = append(t.URLs, u)
+		t.Clients = append(t.Clients, rng.IntN(LabClients))
 	}
 	return t
 }
 
+// Browser returns the headers browser c sends with a request for path:
+// its own User-Agent and Accept-Encoding, the site's analytics cookie on
+// every request, a csrftoken on HTML pages, and the session of a logged-in
+// user on the per-user route (user names of different lengths, so that
+// per-user responses differ in size as real ones do).
+func Browser(c int, path string) http.Header {
+	h := http.Header{}
+	h.Set("User-Agent", fmt.Sprintf("Mozilla/5.0 (X11; Linux x86_64; rv:128.0; lab client %d) Gecko/20100101 Firefox/128.0", c))
+	switch {
+	case c%10 < 6:
+		h.Set("Accept-Encoding", "gzip, deflate, br, zstd")
+	case c%10 < 9:
+		h.Set("Accept-Encoding", "gzip, deflate")
+	}
+	cookie := fmt.Sprintf("_ga=GA1.1.%d.1764400000", 100000+c)
+	if path == "/" {
+		cookie += fmt.Sprintf("; csrftoken=lab%032d", c)
+	}
+	if strings.HasPrefix(path, "/api/me") {
+		cookie += "; sessionid=" + UserName(c)
+	}
+	h.Set("Cookie", cookie)
+	return h
+}
+
+// UserName is the logged-in user of browser c.
+func UserName(c int) string { return "user" + strings.Repeat("x", c%9) + fmt.Sprint(c) }
+
 // Drive sends the traffic to base (http://127.0.0.1:port) on schedule, one
-// request at a time ("POST /path" is a POST with a small JSON body, others
-// are GETs); it returns the number of failed requests and the first failure.
+// request at a time, each with its browser's headers ("POST /path" is a
+// POST with a small JSON body, others are GETs); it returns the number of
+// failed requests and the first failure.
 func (t Traffic) Drive(base string) (int, string) {
 	client := &http.Client{Timeout: 5 * time.Second}
 	start := time.Now()
@@ -148,12 +186,14 @@ func (t Traffic) Drive(base string) (int, string) {
 			method, path, body = "POST", p, strings.NewReader(`{"name": "new item"}`)
 		}
 		req, _ := http.NewRequest(method, base+path, body)
-		req.Header.Set("User-Agent", "cdnadvise-lab/1")
+		c := 0
+		if i < len(t.Clients) {
+			c = t.Clients[i]
+		}
+		pathOnly, _, _ := strings.Cut(path, "?")
+		req.Header = Browser(c, pathOnly)
 		if body != nil {
 			req.Header.Set("Content-Type", "application/json")
-		}
-		if strings.HasPrefix(u, "/api/me") {
-			req.Header.Set("Cookie", fmt.Sprintf("session=user%d", i%7))
 		}
 		resp, err := client.Do(req)
 		if err != nil {
@@ -254,17 +294,22 @@ http {
 	return p, os.WriteFile(p, []byte(conf), 0o644)
 }
 
-// StartVarnish starts varnishd in the foreground in front of appPort, with
+// StartVarnish starts varnishd in the foreground in front of appPort (with
+// its builtin VCL, or with the VCL file vcl when given), with
 // its work folder in dir and no jail (the test's private folders stay
 // readable), and varnishncsa writing the access log (default format plus
 // %{Varnish:hitmiss}x %{Varnish:handling}x %D) to edgeLog.
-func StartVarnish(dir string, port, appPort int, edgeLog string) (varnish, ncsa *Proc, err error) {
+func StartVarnish(dir string, port, appPort int, vcl, edgeLog string) (varnish, ncsa *Proc, err error) {
 	work := filepath.Join(dir, "varnish")
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		return nil, nil, err
 	}
-	varnish, err = Start(dir, nil, port, "varnishd", "-F", "-j", "none", "-n", work, "-a", fmt.Sprintf("127.0.0.1:%d", port),
-		"-b", fmt.Sprintf("127.0.0.1:%d", appPort), "-s", "malloc,64m")
+	backend := []string{"-b", fmt.Sprintf("127.0.0.1:%d", appPort)}
+	if vcl != "" {
+		backend = []string{"-f", vcl}
+	}
+	varnish, err = Start(dir, nil, port, "varnishd", append(append([]string{"-F", "-j", "none", "-n", work, "-a", fmt.Sprintf("127.0.0.1:%d", port)},
+		backend...), "-s", "malloc,64m")...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -313,14 +358,14 @@ func (p *Proc) StopGently() {
 // Django maps the shop traffic onto the Django example's URLs (trailing
 // slashes: /api/items/3/, /search/?q=...).
 func (t Traffic) Django() Traffic {
-	out := Traffic{Gap: t.Gap}
+	out := Traffic{Gap: t.Gap, Clients: t.Clients}
 	for _, u := range t.URLs {
 		method := ""
 		if p, ok := strings.CutPrefix(u, "POST "); ok {
 			method, u = "POST ", p
 		}
 		path, query, _ := strings.Cut(u, "?")
-		if !strings.HasPrefix(path, "/static/") {
+		if path != "/" && !strings.HasPrefix(path, "/static/") {
 			path += "/"
 		}
 		if query != "" {

@@ -118,13 +118,14 @@ type adviseOptions struct {
 // report and run so that all of them give the same advice.
 type adviseFlags struct {
 	sourceFlags
-	Edge       string
-	Target     float64
-	MaxStale   time.Duration
-	PolicyFile string
-	PopMode    string
-	Key        string
-	Replace    bool
+	Edge        string
+	Target      float64
+	MaxStale    time.Duration
+	PolicyFile  string
+	PopMode     string
+	Key         string
+	Replace     bool
+	ProfileFile string
 }
 
 func (o *adviseFlags) flags(cmd *cobra.Command) {
@@ -137,6 +138,7 @@ func (o *adviseFlags) flags(cmd *cobra.Command) {
 	f.StringVar(&o.PolicyFile, "policy", "", `JSON per-route overrides: {"/api/items/{id}": {"ttl": "5m"}, "/cart/": {"skip": true}}`)
 	f.StringVar(&o.PopMode, "pop-mode", "per-pop", "per-pop or shared caches in the replay")
 	f.StringVar(&o.Key, "key", "raw", "cache key policy in the replay: raw, no-tracking, sorted, no-query")
+	f.StringVar(&o.ProfileFile, "profile-file", "", `JSON file overriding the edge profile's fields (e.g. {"request_cookie": "ignore", "min_ttl": "1s"}: what your edge is configured to do)`)
 	f.BoolVar(&o.Replace, "replace", false, "views that set Cache-Control themselves get the recommended header instead (without it they keep theirs, and are predicted at it)")
 }
 
@@ -144,7 +146,7 @@ func (o *adviseFlags) flags(cmd *cobra.Command) {
 // are extracted (with --python, read from the framework; differences from
 // the static pass go to diag), and the caller closes opts.Routes.
 func (o *adviseFlags) options(ctx context.Context, diag io.Writer) (advisor.Options, error) {
-	prof, err := replay.LookupProfile(o.Edge, "")
+	prof, err := replay.LookupProfile(o.Edge, o.ProfileFile)
 	if err != nil {
 		return advisor.Options{}, err
 	}

@@ -14,6 +14,14 @@ def leaderboard(request):
     return JsonResponse({"epoch": epoch, "top": [(epoch * 7 + i) % 100 for i in range(10)]})
 
 
+def home(request):
+    """The front page: the same for everyone, but it reads the session (a
+    visit counter nobody sees), so SessionMiddleware adds Vary: Cookie."""
+    request.session.get("visits")
+    epoch = int(time.time() // 60)  # the front page changes every minute
+    return HttpResponse("<!doctype html><title>Shop</title><h1>Shop</h1><p>Deals of minute %d</p>" % epoch)
+
+
 def items(request):
     """The item collection: GET lists the newest items, POST creates one.
 
@@ -28,7 +36,8 @@ def items(request):
 
 def item(request, item_id):
     time.sleep(0.002)
-    return JsonResponse({"id": item_id, "name": "item %d" % item_id, "price": item_id % 50 + 0.99})
+    epoch = int(time.time() // 120)  # prices change every two minutes
+    return JsonResponse({"id": item_id, "name": "item %d" % item_id, "price": (item_id + epoch) % 50 + 0.99})
 
 
 def search(request):
@@ -38,7 +47,7 @@ def search(request):
 
 
 def me(request):
-    user = request.COOKIES.get("session", "anonymous")
+    user = request.COOKIES.get("sessionid", "anonymous")
     response = JsonResponse({"user": user})
     response.set_cookie("seen", "1")
     return response

@@ -3,7 +3,9 @@ SECRET_KEY = "lab-only-not-secret"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "shopsite.urls"
-INSTALLED_APPS = ["shop"]
-MIDDLEWARE = []
+INSTALLED_APPS = ["django.contrib.sessions", "shop"]
+MIDDLEWARE = ["django.contrib.sessions.middleware.SessionMiddleware"]
+# Sessions in a signed cookie: no database needed.
+SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 DATABASES = {}
 USE_TZ = True

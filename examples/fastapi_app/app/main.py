@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 app = FastAPI()
@@ -31,6 +32,12 @@ async def access_log(request: Request, call_next):
 app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
 
+@app.get("/", response_class=HTMLResponse)
+def home():
+    epoch = int(time.time() // 60)  # the front page changes every minute
+    return "<!doctype html><title>Shop</title><h1>Shop</h1><p>Deals of minute %d</p>" % epoch
+
+
 @app.get("/api/leaderboard")
 def leaderboard():
     epoch = int(time.time() // 30)  # the content changes every 30 s
@@ -51,7 +58,8 @@ def create_item():
 @app.get("/api/items/{item_id}")
 def item(item_id: int):
     time.sleep(0.002)
-    return {"id": item_id, "name": "item %d" % item_id, "price": item_id % 50 + 0.99}
+    epoch = int(time.time() // 120)  # prices change every two minutes
+    return {"id": item_id, "name": "item %d" % item_id, "price": (item_id + epoch) % 50 + 0.99}
 
 
 @app.get("/search")
@@ -62,6 +70,6 @@ def search(q: str = ""):
 
 @app.get("/api/me")
 def me(request: Request, response: Response):
-    user = request.cookies.get("session", "anonymous")
+    user = request.cookies.get("sessionid", "anonymous")
     response.set_cookie("seen", "1")
     return {"user": user}
