@@ -75,7 +75,7 @@ type Writer interface {
 // per edge file.
 func Writers() map[string]Writer {
 	ws := map[string]Writer{}
-	for _, w := range []Writer{} {
+	for _, w := range []Writer{Cloudflare{}, CloudFront{}, Fastly{}} {
 		ws[w.Name()] = w
 	}
 	return ws
