@@ -242,6 +242,10 @@ func cfCacheParams(query string, tracking []string) cfParams {
 // without one: edge_ttl bypass_by_default).
 // Fields and functions: https://developers.cloudflare.com/ruleset-engine/rules-language/functions/#starts_with
 func (cf Cloudflare) expression(r Rule) (expr string, regex bool, err error) {
+	// JSON would turn invalid UTF-8 into U+FFFD: a different regex.
+	if !utf8.ValidString(r.Regex) || !utf8.ValidString(r.Prefix) {
+		return "", false, fmt.Errorf("cloudflare: route %q: regex or prefix is not valid UTF-8", r.Pattern)
+	}
 	lit, kind := routeShape(r.Regex)
 	switch {
 	case kind == pathLiteral:
