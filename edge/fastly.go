@@ -1,0 +1,184 @@
+package edge
+
+// Fastly: VCL snippets for a Fastly VCL service (.vcl), one section per
+// snippet type.
+//
+// Defaults this file relies on (research notes: edges.md sections 5, 8.6):
+//
+//   - The request Cookie is not in the cache key and does not cause a pass;
+//     it is forwarded to the origin: "At worst, if a cookie header is
+//     forwarded to your backend server, the backend uses the cookie value to
+//     generate personalized content, and that content is then cached by
+//     Fastly, a user may end up receiving content intended for someone
+//     else." So per-user routes must return(pass), and shared routes drop
+//     the Cookie so that the origin cannot personalize them.
+//     https://www.fastly.com/documentation/reference/http/http-headers/Cookie/
+//   - A response with Set-Cookie is passed (hit-for-pass): "By default,
+//     Fastly will pass requests that have the headers Set-Cookie or
+//     Cache-Control: private." So shared routes drop Set-Cookie in fetch.
+//     https://www.fastly.com/blog/cache-recipe-success
+//   - The TTL comes from Surrogate-Control, then s-maxage, then max-age,
+//     then Expires: the origin's s-maxage is the advice, no TTL is set here.
+//     https://www.fastly.com/documentation/guides/concepts/edge-state/cache/cache-freshness/
+//   - Snippets: one per type (recv, fetch, ...), placed at the #FASTLY macro
+//     of that subroutine. https://www.fastly.com/documentation/guides/full-site-delivery/fastly-vcl/using-vcl-snippets/
+//   - String literals: "Arbitrary bytes may be encoded by %XX (case
+//     insensitive) hex escape sequences."; there is no backslash escape, so
+//     a regex's backslashes are written as they are and `"`, `%` and control
+//     bytes as %XX. https://www.fastly.com/documentation/reference/vcl/types/string/
+//   - Regexes are PCRE, written as string literals after ~.
+//     https://www.fastly.com/documentation/reference/vcl/regex/
+//   - querystring.filter removes the listed parameters, separated by
+//     querystring.filtersep(); querystring.remove removes the query string.
+//     https://www.fastly.com/documentation/reference/vcl/functions/query-string/querystring-filter/
+//     https://www.fastly.com/documentation/reference/vcl/functions/query-string/querystring-remove/
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Fastly writes VCL snippets for a Fastly VCL service.
+type Fastly struct{}
+
+// Name implements Writer.
+func (Fastly) Name() string { return "fastly" }
+
+// Files implements Writer.
+func (Fastly) Files() []string { return []string{".vcl"} }
+
+// Write implements Writer.
+func (f Fastly) Write(w io.Writer, suffix string, c Config) error {
+	if suffix != ".vcl" {
+		return fmt.Errorf("fastly: no %q artifact (known: .vcl)", suffix)
+	}
+	tracking := sortedParams(c.TrackingParams)
+	rules := sortedRules(c.Rules)
+	for _, r := range rules {
+		if r.Regex == "" {
+			return fmt.Errorf("fastly: route %s %q has no regex", r.Method, r.Pattern)
+		}
+		// "%00 ... has the effect of terminating the string": a regex cut
+		// there could match more paths than the route.
+		if strings.ContainsRune(r.Regex, 0) {
+			return fmt.Errorf("fastly: route %s %q: regex contains a NUL byte", r.Method, r.Pattern)
+		}
+	}
+	// Identical regexes make one branch; a pass among them wins.
+	type branch struct {
+		regex  string
+		pass   bool
+		query  string
+		labels []string
+	}
+	var bs []*branch
+	byRegex := map[string]*branch{}
+	for _, r := range rules {
+		b := byRegex[r.Regex]
+		if b == nil {
+			b = &branch{regex: r.Regex, pass: !r.Shared, query: queryPolicy(r, tracking)}
+			byRegex[r.Regex] = b
+			bs = append(bs, b)
+		} else if !r.Shared {
+			b.pass = true
+		} else if queryRank(queryPolicy(r, tracking)) > queryRank(b.query) {
+			b.query = queryPolicy(r, tracking)
+		}
+		b.labels = append(b.labels, ruleLabel(r))
+	}
+
+	var out strings.Builder
+	out.WriteString("# cdnadvise: Fastly VCL snippets for a VCL service.\n")
+	if c.Source != "" {
+		out.WriteString("# Source: " + lineComment(c.Source) + "\n")
+	}
+	out.WriteString(`#
+# Apply: each section below is one VCL snippet; upload it with the type its
+# header names, e.g.
+#   fastly vcl snippet create --version=latest --autoclone --name=cdnadvise_recv --type=recv --content=<recv section>
+#   fastly vcl snippet create --version=latest --autoclone --name=cdnadvise_fetch --type=fetch --content=<fetch section>
+# then activate the version. Snippets run at the #FASTLY macro of their
+# subroutine, before the rest of Fastly's boilerplate.
+#
+# Shared routes (GET/HEAD): the request Cookie is removed (Fastly forwards it
+# and does not key on it, so a cookie-dependent response would be shared),
+# tracking parameters are removed from the URL (the cache key and the origin
+# request), and Set-Cookie is removed from the response (Fastly passes
+# responses with Set-Cookie). Per-user and not shareable routes:
+# return(pass). Branches are in first-match order, most specific first.
+`)
+	out.WriteString("\n# ==== snippet type: recv (name: cdnadvise_recv) ====\n")
+	first := true
+	for _, b := range bs {
+		kw := "} else if"
+		if first {
+			kw, first = "if", false
+		}
+		if b.pass {
+			fmt.Fprintf(&out, "%s (req.url.path ~ %s) {\n", kw, fastlyString(b.regex))
+		} else {
+			fmt.Fprintf(&out, "%s ((req.method == \"GET\" || req.method == \"HEAD\") && req.url.path ~ %s) {\n", kw, fastlyString(b.regex))
+		}
+		for _, l := range b.labels {
+			out.WriteString("  # " + l + "\n")
+		}
+		if b.pass {
+			out.WriteString("  return(pass);\n")
+			continue
+		}
+		out.WriteString("  unset req.http.Cookie;\n")
+		switch b.query {
+		case "none":
+			out.WriteString("  set req.url = querystring.remove(req.url);\n")
+		case "no-tracking":
+			q := make([]string, len(tracking))
+			for i, t := range tracking {
+				q[i] = fastlyString(t)
+			}
+			out.WriteString("  set req.url = querystring.filter(req.url, " + strings.Join(q, " + querystring.filtersep() + ") + ");\n")
+		}
+	}
+	if !first {
+		out.WriteString("}\n")
+	}
+	out.WriteString("# ==== end snippet recv ====\n")
+
+	out.WriteString("\n# ==== snippet type: fetch (name: cdnadvise_fetch) ====\n")
+	first = true
+	for _, b := range bs {
+		if b.pass {
+			continue
+		}
+		kw := "} else if"
+		if first {
+			kw, first = "if", false
+		}
+		fmt.Fprintf(&out, "%s ((req.method == \"GET\" || req.method == \"HEAD\") && req.url.path ~ %s) {\n", kw, fastlyString(b.regex))
+		out.WriteString("  unset beresp.http.Set-Cookie;\n")
+	}
+	if !first {
+		out.WriteString("}\n")
+	}
+	out.WriteString("# ==== end snippet fetch ====\n")
+	_, err := io.WriteString(w, out.String())
+	return err
+}
+
+// fastlyString writes s as a Fastly VCL string literal: printable ASCII as
+// is, except `"` and `%`; every other byte as %XX (Fastly strings have no
+// backslash escapes, and a literal must be valid UTF-8).
+func fastlyString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '%' {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	b.WriteByte('"')
+	return b.String()
+}
