@@ -1,7 +1,6 @@
 package advisor
 
 import (
-	"regexp"
 	"strings"
 	"time"
 
@@ -49,30 +48,12 @@ func EdgeRules(adv *Advice, key replay.KeyPolicy) []edge.Rule {
 // templateRegex is the regex of an inferred endpoint template: each
 // placeholder stands for one path segment (or part of one).
 func templateRegex(t string) string {
-	var b strings.Builder
-	b.WriteString("^")
-	for {
-		i := strings.IndexByte(t, '{')
-		if i < 0 {
-			b.WriteString(regexp.QuoteMeta(t))
-			break
+	return braceRegex(t, func(param string) string {
+		if "{"+param+"}" == analyze.PhInt {
+			return `[0-9]+`
 		}
-		j := strings.IndexByte(t[i:], '}')
-		if j < 0 {
-			b.WriteString(regexp.QuoteMeta(t))
-			break
-		}
-		b.WriteString(regexp.QuoteMeta(t[:i]))
-		switch t[i : i+j+1] {
-		case analyze.PhInt:
-			b.WriteString(`[0-9]+`)
-		default:
-			b.WriteString(`[^/]+`)
-		}
-		t = t[i+j+1:]
-	}
-	b.WriteString("$")
-	return b.String()
+		return `[^/]+`
+	})
 }
 
 // literalPrefix is the part of a pattern before its first parameter or

@@ -221,31 +221,38 @@ func compilePattern(r *Route, converters map[string]string) (*regexp.Regexp, err
 		}
 		return regexp.Compile("^/" + re + "$")
 	default:
-		var b strings.Builder
-		b.WriteString("^")
-		p := r.Pattern
-		for {
-			i := strings.IndexByte(p, '{')
-			if i < 0 {
-				b.WriteString(regexp.QuoteMeta(p))
-				break
+		return regexp.Compile(braceRegex(r.Pattern, func(param string) string {
+			if strings.HasSuffix(param, ":path") {
+				return `.*`
 			}
-			j := strings.IndexByte(p[i:], '}')
-			if j < 0 {
-				b.WriteString(regexp.QuoteMeta(p))
-				break
-			}
-			b.WriteString(regexp.QuoteMeta(p[:i]))
-			if strings.HasSuffix(p[i+1:i+j], ":path") {
-				b.WriteString(`.*`)
-			} else {
-				b.WriteString(`[^/]+`)
-			}
-			p = p[i+j+1:]
-		}
-		b.WriteString("$")
-		return regexp.Compile(b.String())
+			return `[^/]+`
+		}))
 	}
+}
+
+// braceRegex turns a pattern with {param} placeholders (FastAPI routes,
+// inferred templates) into an anchored regex: literal text quoted, each
+// placeholder replaced by param(its inside).
+func braceRegex(p string, param func(string) string) string {
+	var b strings.Builder
+	b.WriteString("^")
+	for {
+		i := strings.IndexByte(p, '{')
+		if i < 0 {
+			b.WriteString(regexp.QuoteMeta(p))
+			break
+		}
+		j := strings.IndexByte(p[i:], '}')
+		if j < 0 {
+			b.WriteString(regexp.QuoteMeta(p))
+			break
+		}
+		b.WriteString(regexp.QuoteMeta(p[:i]))
+		b.WriteString(param(p[i+1 : i+j]))
+		p = p[i+j+1:]
+	}
+	b.WriteString("$")
+	return b.String()
 }
 
 // Route implements analyze.Router: the pattern of the first route that

@@ -109,8 +109,11 @@ const LabClients = 40
 // sequence).
 func ShopTraffic(n int, seed uint64) Traffic {
 	rng := rand.New(rand.NewPCG(seed, 99))
-	items := rand.NewZipf(rng, 1.2, 1, 149)
-	queries := rand.NewZipf(rng, 1.3, 1, 29)
+	// Many item pages and search terms with a long tail: their hit ratio
+	// keeps growing with the TTL, so TTLs of a minute or more are advised
+	// (single popular URLs reach their best at 10 s).
+	items := rand.NewZipf(rng, 1.1, 1, 1499)
+	queries := rand.NewZipf(rng, 1.1, 1, 399)
 	var t Traffic
 	t.Gap = 20 * time.Millisecond
 	for i := 0; i < n; i++ {
