@@ -49,8 +49,7 @@ func (Nginx) Write(w io.Writer, suffix string, c Config) error {
 			return fmt.Errorf("%q cannot be written into an nginx configuration (spaces, quotes, ; { } # $)", s)
 		}
 	}
-	rules := append([]Rule(nil), c.Rules...)
-	SortRules(rules)
+	rules := sortedRules(c.Rules)
 	var b strings.Builder
 	b.WriteString("# Written by cdnadvise edge --edge nginx" + from(c.Source) + ".\n")
 	b.WriteString("# Include it inside http {} (include /etc/nginx/cdnadvise.conf;) and check with nginx -t.\n")
@@ -102,11 +101,11 @@ func (Nginx) Write(w io.Writer, suffix string, c Config) error {
 // is double-quoted, so quotes and backslashes are escaped.
 func writeMapLine(b *strings.Builder, r Rule) {
 	if r.Regex == "" || strings.ContainsAny(r.Regex, "\n\r") {
-		fmt.Fprintf(b, "    # %s %s: no regex that nginx can take\n", r.Method, comment(r.Pattern))
+		fmt.Fprintf(b, "    # %s %s: no regex that nginx can take\n", r.Method, lineComment(r.Pattern))
 		return
 	}
 	// In a double-quoted nginx string \\ and \" stand for \ and "; the keys of
 	// a map are not interpolated, so "$" is the regex's end anchor.
 	q := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(r.Regex)
-	fmt.Fprintf(b, "    \"~%s\" 1;  # %s %s\n", q, r.Method, comment(r.Pattern))
+	fmt.Fprintf(b, "    \"~%s\" 1;  # %s %s\n", q, r.Method, lineComment(r.Pattern))
 }

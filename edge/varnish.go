@@ -34,8 +34,7 @@ func (Varnish) Write(w io.Writer, suffix string, c Config) error {
 	if err != nil {
 		return err
 	}
-	rules := append([]Rule(nil), c.Rules...)
-	SortRules(rules)
+	rules := sortedRules(c.Rules)
 	var b strings.Builder
 	b.WriteString("vcl 4.1;\n\n")
 	b.WriteString("# Written by cdnadvise edge --edge varnish" + from(c.Source) + ".\n")
@@ -48,14 +47,14 @@ func (Varnish) Write(w io.Writer, suffix string, c Config) error {
 	for _, r := range rules {
 		re := vclRegex(r.Regex)
 		if re == "" {
-			fmt.Fprintf(&b, "    # %s %s: its regex cannot be written as a VCL string, left to the builtin VCL\n", r.Method, comment(r.Pattern))
+			fmt.Fprintf(&b, "    # %s %s: its regex cannot be written as a VCL string, left to the builtin VCL\n", r.Method, lineComment(r.Pattern))
 			continue
 		}
 		switch {
 		case r.PerUser:
-			perUser = append(perUser, fmt.Sprintf("        # %s %s\n        req.url ~ %s", r.Method, comment(r.Pattern), re))
+			perUser = append(perUser, fmt.Sprintf("        # %s %s\n        req.url ~ %s", r.Method, lineComment(r.Pattern), re))
 		case r.Shared:
-			shared = append(shared, fmt.Sprintf("        # %s %s\n        req.url ~ %s", r.Method, comment(r.Pattern), re))
+			shared = append(shared, fmt.Sprintf("        # %s %s\n        req.url ~ %s", r.Method, lineComment(r.Pattern), re))
 		}
 	}
 	if len(perUser) > 0 {
@@ -153,14 +152,6 @@ func quoteParams(ps []string) []string {
 	return out
 }
 
-// comment makes text safe inside a one-line comment (no line breaks).
-func comment(s string) string {
-	if s == "" {
-		return ""
-	}
-	return strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
-}
-
 func writeAll(w io.Writer, s string) error {
 	_, err := io.WriteString(w, s)
 	return err
@@ -171,5 +162,5 @@ func from(source string) string {
 	if source == "" {
 		return ""
 	}
-	return " from " + comment(source)
+	return " from " + lineComment(source)
 }
