@@ -104,6 +104,9 @@ func startApp(dir, kind string, port int, originLog string) (*Proc, error) {
 // labRequests is the traffic of one phase: 7,500 requests, 150 s.
 const labRequests = 7500
 
+// labTarget is the lab's --target (see labRun).
+const labTarget = 0.97
+
 // labRun: baseline (the app sends no Cache-Control, the cache as it comes)
 // -> ingest -> advise -> patch; then the same browser traffic twice with
 // the patched app: behind the cache as it comes ("stock"), where the
@@ -213,7 +216,11 @@ func labRun(t *testing.T, edgeName, kind string) {
 	// The advice is for the edge configured as cdnadvise edge writes it,
 	// with the edge's own profile.
 	prof := replay.Profiles()[edgeName]
-	adv, err := advisor.Advise(context.Background(), st, advisor.Options{Routes: rt,
+	// --target 0.97: with 150 s phases the default 0.9 is reached at 10 or
+	// 30 s; asking for more of the achievable hit ratio makes the advice
+	// (and so this check) go to TTLs of one and two minutes on the long-tailed
+	// routes, where Varnish's grace from stale-while-revalidate matters most.
+	adv, err := advisor.Advise(context.Background(), st, advisor.Options{Routes: rt, Target: labTarget,
 		Sweep: replay.SweepOptions{Profile: prof}, Load: replay.LoadOptions{PerPoP: false}})
 	if err != nil {
 		t.Fatal(err)
@@ -266,7 +273,7 @@ func labRun(t *testing.T, edgeName, kind string) {
 				pol[r.Endpoint] = advisor.Policy{TTL: r.TTL}
 			}
 		}
-		sadv, err := advisor.Advise(context.Background(), st, advisor.Options{Routes: rt, Policies: pol,
+		sadv, err := advisor.Advise(context.Background(), st, advisor.Options{Routes: rt, Policies: pol, Target: labTarget,
 			Sweep: replay.SweepOptions{Profile: sp}, Load: replay.LoadOptions{PerPoP: false}})
 		if err != nil {
 			t.Fatal(err)
