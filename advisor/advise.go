@@ -243,7 +243,15 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 				stock[row[0].Endpoint] = row
 			}
 		}
-		adv.Notes = append(adv.Notes, fmt.Sprintf("assumed: requests come from browsers that send the site's cookies with every request (the logs do not record Cookie); %s as configured by default passes or skips some of them, so each route also shows its stock prediction and what the edge needs (cdnadvise edge --edge %s)", prof.Name, prof.Name))
+		var logged, all int64
+		if err := st.DB.QueryRowContext(ctx, `SELECT count(has_cookie), count(*) FROM requests_raw`).Scan(&logged, &all); err != nil {
+			return nil, err
+		}
+		cookies := "the logs record each request's Cookie header: taken at their word"
+		if logged < all {
+			cookies = fmt.Sprintf("assumed: requests come from browsers that send the site's cookies with every request (%d of %d log lines record the Cookie header)", logged, all)
+		}
+		adv.Notes = append(adv.Notes, fmt.Sprintf("%s; %s as configured by default passes or skips some requests, so each route also shows its stock prediction and what the edge needs (cdnadvise edge --edge %s)", cookies, prof.Name, prof.Name))
 	}
 	if n == 0 {
 		adv.Notes = append(adv.Notes, "no requests in the store: recommendations come from the routes alone")

@@ -22,6 +22,7 @@ const (
 	sUA
 	sReferer
 	sClient
+	sCookieNames
 	nStr
 )
 
@@ -53,6 +54,7 @@ type Batch struct {
 	cache             []uint8
 	dur, ttfb, origin []float64
 	setCookie, auth   []int8
+	cookie            []int8
 	str               [nStr][]span
 	arena             []byte
 
@@ -69,7 +71,7 @@ func (b *Batch) Len() int { return len(b.status) }
 func (b *Batch) reset() {
 	b.ts, b.status, b.size, b.cache = b.ts[:0], b.status[:0], b.size[:0], b.cache[:0]
 	b.dur, b.ttfb, b.origin = b.dur[:0], b.ttfb[:0], b.origin[:0]
-	b.setCookie, b.auth = b.setCookie[:0], b.auth[:0]
+	b.setCookie, b.auth, b.cookie = b.setCookie[:0], b.auth[:0], b.cookie[:0]
 	for i := range b.str {
 		b.str[i] = b.str[i][:0]
 	}
@@ -120,6 +122,7 @@ func (b *Batch) add(r *Record) {
 	b.origin = append(b.origin, r.OriginMS)
 	b.setCookie = append(b.setCookie, r.SetCookie)
 	b.auth = append(b.auth, r.HasAuth)
+	b.cookie = append(b.cookie, r.HasCookie)
 	method := r.Method
 	if method == nil {
 		method = []byte("GET")
@@ -137,6 +140,7 @@ func (b *Batch) add(r *Record) {
 	b.addString(sUA, r.UserAgent)
 	b.addString(sReferer, r.Referer)
 	b.addString(sClient, r.Client)
+	b.addString(sCookieNames, r.CookieNames)
 }
 
 // strAt returns the bytes of a string cell, or nil for NULL.

@@ -51,6 +51,7 @@ const (
 	jkETag
 	jkSetCookie
 	jkAuth
+	jkCookie
 	jkExtra1 // read raw, for the format's post hook only
 	jkExtra2
 )
@@ -287,6 +288,8 @@ func (p *jsonParser) Parse(line []byte, r *Record) error {
 				r.SetCookie = 0
 			case jkAuth:
 				r.HasAuth = 0
+			case jkCookie:
+				r.HasCookie = 0
 			}
 			continue
 		}
@@ -396,6 +399,8 @@ func setJSONField(r *Record, k jsonKind, v []byte, scale float64) error {
 		r.SetCookie = jsonBool(v)
 	case jkAuth:
 		r.HasAuth = jsonBool(v)
+	case jkCookie:
+		r.SetCookieHeader(v)
 	}
 	return nil
 }
@@ -631,6 +636,7 @@ var jsonMapNames = [...]struct {
 	{"etag", jkETag, 0},
 	{"set_cookie", jkSetCookie, 0},
 	{"authorization", jkAuth, 0},
+	{"cookie", jkCookie, 0},
 }
 
 // jsonMapValidNames lists the names accepted by --json-map, for messages.
@@ -648,7 +654,7 @@ const jsonMapSummary = "JSON lines read with --json-map 'canonical=key,...': key
 	"url (path?query or absolute URL, split into path and query), path, query, status, bytes, " +
 	"cache (normalized cache status), duration_ms / duration_s / duration_us, ttfb_ms / ttfb_s / ttfb_us, " +
 	"origin_ms / origin_s / origin_us, pop, request_id, client, ua, referer, cache_control, content_type, etag, " +
-	"set_cookie and authorization (presence), and tier=edge|origin (default: edge when cache is mapped, else origin); " +
+	"set_cookie and authorization (presence), cookie (the request's Cookie header: presence and names, never values), and tier=edge|origin (default: edge when cache is mapped, else origin); " +
 	"path or url is required; null, \"\", \"-\" and \"(null)\" are no value"
 
 // JSONMapFormat builds the "json-map" format from a --json-map spec: a comma
@@ -673,6 +679,8 @@ const jsonMapSummary = "JSON lines read with --json-map 'canonical=key,...': key
 //	ua, referer                      user agent, referer
 //	cache_control, content_type, etag   response headers
 //	set_cookie, authorization        presence of Set-Cookie / Authorization
+//	cookie                           the request's Cookie header: its presence and
+//	                                 cookie names are stored, never the values
 //	tier                             edge or origin (not a key: the tier of the log;
 //	                                 default edge when cache is mapped, else origin)
 //

@@ -43,6 +43,7 @@ const (
 	fSetCookie
 	fAuth
 	fPop
+	fCookie
 )
 
 var kindNames = map[fieldKind]string{
@@ -52,6 +53,7 @@ var kindNames = map[fieldKind]string{
 	fDurUS: "duration(us)", fOriginS: "origin(s)", fOriginMS: "origin(ms)", fOriginUS: "origin(us)", fTTFBs: "ttfb(s)", fTTFBms: "ttfb(ms)",
 	fCache: "cache_status", fHost: "host", fRequestID: "request_id", fCacheControl: "cache_control",
 	fContentType: "content_type", fETag: "etag", fSetCookie: "set_cookie", fAuth: "authorization", fPop: "pop",
+	fCookie: "cookie",
 }
 
 // item is one piece of a compiled layout: a literal, or a field.
@@ -180,6 +182,8 @@ func nginxKind(v string) fieldKind {
 		return fSetCookie
 	case "http_authorization":
 		return fAuth
+	case "http_cookie":
+		return fCookie
 	}
 	return fIgnore
 }
@@ -268,6 +272,8 @@ func apacheHeaderKind(h string, dir byte) fieldKind {
 			return fRequestID
 		case "authorization":
 			return fAuth
+		case "cookie":
+			return fCookie
 		}
 	case 'o':
 		switch h {
@@ -715,6 +721,8 @@ func setField(r *Record, k fieldKind, v []byte) error {
 		r.SetCookie = boolPresent(v)
 	case fAuth:
 		r.HasAuth = boolPresent(v)
+	case fCookie:
+		r.SetCookieHeader(v)
 	case fPop:
 		r.Pop = orNil(v)
 	}

@@ -66,6 +66,7 @@ type rowsOut struct {
 	cache             []uint8
 	dur, ttfb, origin []float64
 	setCookie, auth   []int8
+	cookie            []int8
 	clientHash        []uint64 // keyed hash of the client address, 0 = none
 }
 
@@ -77,7 +78,7 @@ func (o *rowsOut) reset() {
 	}
 	o.status, o.size, o.cache = o.status[:0], o.size[:0], o.cache[:0]
 	o.dur, o.ttfb, o.origin = o.dur[:0], o.ttfb[:0], o.origin[:0]
-	o.setCookie, o.auth = o.setCookie[:0], o.auth[:0]
+	o.setCookie, o.auth, o.cookie = o.setCookie[:0], o.auth[:0], o.cookie[:0]
 	o.clientHash = o.clientHash[:0]
 }
 
@@ -170,6 +171,7 @@ func newLoader(ctx context.Context, st *store.Store, keepClient bool, log *slog.
 		sMethod: store.DictMisc, sHost: store.DictHost, sPath: store.DictPath, sQuery: store.DictQuery,
 		sPop: store.DictMisc, sCacheRaw: store.DictMisc, sCacheControl: store.DictMisc, sContentType: store.DictMisc,
 		sETag: store.DictETag, sUA: store.DictUA, sReferer: store.DictReferer, sClient: store.DictClient,
+		sCookieNames: store.DictMisc,
 	}
 	if !keepClient {
 		delete(cols, sClient) // stored as a keyed hash, not a dictionary id
@@ -278,6 +280,7 @@ func (l *loader) add(ctx context.Context, b *Batch, fileID int32) error {
 	o.origin = append(o.origin, b.origin...)
 	o.setCookie = append(o.setCookie, b.setCookie...)
 	o.auth = append(o.auth, b.auth...)
+	o.cookie = append(o.cookie, b.cookie...)
 	wg.Wait()
 	o.n += n
 	if o.n >= insertRows {
@@ -484,16 +487,18 @@ var rawTypes = []duckdb.Type{duckdb.TYPE_BIGINT, duckdb.TYPE_INTEGER, duckdb.TYP
 	duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_SMALLINT,
 	duckdb.TYPE_BIGINT, duckdb.TYPE_UTINYINT, duckdb.TYPE_INTEGER, duckdb.TYPE_DOUBLE, duckdb.TYPE_DOUBLE,
 	duckdb.TYPE_DOUBLE, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_BOOLEAN,
-	duckdb.TYPE_BOOLEAN, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_UBIGINT}
+	duckdb.TYPE_BOOLEAN, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_UBIGINT,
+	duckdb.TYPE_BOOLEAN, duckdb.TYPE_INTEGER}
 
 // idCol maps a raw column holding a dictionary id to its Batch string column.
 // (-1: not an id column).
-var idCol = func() (m [24]int) {
+var idCol = func() (m [26]int) {
 	for i := range m {
 		m[i] = -1
 	}
 	m[2], m[4], m[5], m[6], m[7], m[11] = sPop, sMethod, sHost, sPath, sQuery, sCacheRaw
 	m[15], m[16], m[17], m[20], m[21], m[22] = sCacheControl, sContentType, sETag, sUA, sReferer, sClient
+	m[25] = sCookieNames
 	return m
 }()
 
@@ -536,6 +541,8 @@ func (s *rowsSource) anyValue(c int) bool {
 			ok = o.setCookie[i] >= 0
 		case 19:
 			ok = o.auth[i] >= 0
+		case 24:
+			ok = o.cookie[i] >= 0
 		case 23:
 			ok = o.clientHash[i] != 0
 		default:
@@ -642,10 +649,13 @@ func (s *rowsSource) FillChunk(_ any, ch duckdb.DataChunk) error {
 				} else {
 					null(k, r)
 				}
-			case 18, 19:
+			case 18, 19, 24:
 				v := o.setCookie[i]
-				if c == 19 {
+				switch c {
+				case 19:
 					v = o.auth[i]
+				case 24:
+					v = o.cookie[i]
 				}
 				if v >= 0 {
 					err = duckdb.SetChunkValue(ch, k, r, v == 1)

@@ -7,6 +7,9 @@ package ingest
 import (
 	"bytes"
 	"math"
+	"slices"
+	"sort"
+	"strings"
 )
 
 // Tier says on which side of the cache a log was written.
@@ -71,13 +74,43 @@ type Record struct {
 
 	CacheControl, ContentType, ETag []byte
 	SetCookie, HasAuth              int8 // -1 unknown, 0 false, 1 true
+	// HasCookie says whether the request carried a Cookie header (-1
+	// unknown); CookieNames are its cookies' names, sorted and joined by
+	// ",", never their values.
+	HasCookie   int8
+	CookieNames []byte
 
 	UserAgent, Referer, Client []byte
 }
 
 // Reset clears r for the next line.
 func (r *Record) Reset() {
-	*r = Record{Bytes: -1, DurationMS: math.NaN(), TTFBMS: math.NaN(), OriginMS: math.NaN(), SetCookie: -1, HasAuth: -1}
+	*r = Record{Bytes: -1, DurationMS: math.NaN(), TTFBMS: math.NaN(), OriginMS: math.NaN(), SetCookie: -1, HasAuth: -1, HasCookie: -1}
+}
+
+// SetCookieHeader records a request's Cookie header: its presence and the
+// names of its cookies (sorted, without duplicates), never the values. "-"
+// and "" are no header.
+func (r *Record) SetCookieHeader(v []byte) {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 || string(v) == "-" {
+		r.HasCookie, r.CookieNames = 0, nil
+		return
+	}
+	r.HasCookie = 1
+	var names []string
+	for _, part := range bytes.Split(v, []byte(";")) {
+		name, _, _ := bytes.Cut(bytes.TrimSpace(part), []byte("="))
+		if n := string(bytes.TrimSpace(name)); n != "" && len(n) <= 128 {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	names = slices.Compact(names)
+	if len(names) > 64 {
+		names = names[:64]
+	}
+	r.CookieNames = []byte(strings.Join(names, ","))
 }
 
 // SetTarget sets Path and Query from a request target, which may be

@@ -48,8 +48,9 @@ type LoadOptions struct {
 	// not cache) are misses whatever the TTL. (Requests with Authorization
 	// are never stored, stock or not.)
 	Stock *Profile
-	// AssumeCookies: requests are taken to carry cookies (browsers send the
-	// site's cookies with every request; the logs do not record them).
+	// AssumeCookies: requests whose log line does not say whether they
+	// carried a Cookie header are taken to (browsers send the site's
+	// cookies with every request); lines that say so are taken at their word.
 	AssumeCookies bool
 	// SplitMethods replays requests of unsafe methods (POST, PUT, ...) as
 	// an endpoint of their own, named UnsafeEndpoint(endpoint), so that an
@@ -278,6 +279,16 @@ func (l *storeLoader) queryKeys(ctx context.Context) error {
 	return nil
 }
 
+// stockCookie is the SQL that passes requests carrying cookies on a stock
+// edge that passes those: the log's word where it has one, else the
+// assumption.
+func (l *storeLoader) stockCookie() string {
+	if l.o.Stock == nil || l.o.Stock.RequestCookie != "pass" {
+		return ""
+	}
+	return fmt.Sprintf(" OR coalesce(r.has_cookie, %t)", l.o.AssumeCookies)
+}
+
 // UnsafeEndpoint names the endpoint that holds an endpoint's requests of
 // unsafe methods when LoadOptions.SplitMethods is set.
 func UnsafeEndpoint(endpoint string) string { return "non-GET " + endpoint }
@@ -353,15 +364,11 @@ func (l *storeLoader) pathEndpoints(ctx context.Context) error {
 }
 
 // stockPasses reports whether the stock edge passes every request of this
-// path: it passes requests with cookies (and they are assumed), or it
-// caches only some file extensions and this path has none of them.
+// path: it caches only some file extensions and this path has none of them.
 func (l *storeLoader) stockPasses(path string) bool {
 	p := l.o.Stock
 	if p == nil {
 		return false
-	}
-	if p.RequestCookie == "pass" && l.o.AssumeCookies {
-		return true
 	}
 	if len(p.Extensions) > 0 {
 		return !p.Eligible(path)
@@ -389,7 +396,7 @@ func (l *storeLoader) stream(ctx context.Context, free chan *Batch, fn func(*Bat
 	base := `SELECT epoch_ms(r.ts) AS t, ck.cid, coalesce(r.host_id, -1) AS host, ` + pop + ` AS pop, pe.ep,
 				coalesce(r.bytes, 0) AS bytes, coalesce(r.status, 0)::BIGINT AS status,
 				CASE WHEN coalesce(m.value NOT IN ('GET', 'HEAD'), false) OR coalesce(r.set_cookie, false) OR coalesce(r.has_auth, false)
-					OR coalesce(cc.value ILIKE '%private%' OR cc.value ILIKE '%no-store%', false) OR pe.stock_pass THEN 1 ELSE 0 END AS flag
+					OR coalesce(cc.value ILIKE '%private%' OR cc.value ILIKE '%no-store%', false) OR pe.stock_pass` + l.stockCookie() + ` THEN 1 ELSE 0 END AS flag
 			FROM requests_raw r JOIN files f USING (file_id) ` + l.joinQ + `
 			JOIN ck ON ck.path_id = r.path_id AND ck.nq = ` + l.nq + `
 			JOIN pe ON pe.path_id = r.path_id AND pe.unsafe = ` + l.unsafeExpr() + `

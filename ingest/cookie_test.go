@@ -1,0 +1,53 @@
+package ingest
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestRequestCookies: a log format that records the request's Cookie
+// header (nginx "$http_cookie", Apache %{Cookie}i, --json-map cookie=...)
+// stores whether the request had cookies and their names, never a value.
+func TestRequestCookies(t *testing.T) {
+	cases := []struct {
+		name, format, jsonMap, lines string
+	}{
+		{"nginx", `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_cookie" $upstream_cache_status`, "",
+			`10.0.0.1 - - [01/Nov/2026:00:00:01 +0000] "GET /a HTTP/1.1" 200 10 "_ga=GA1.1.1.2; sessionid=SECRET1; csrftoken=SECRET2" MISS
+10.0.0.2 - - [01/Nov/2026:00:00:02 +0000] "GET /a HTTP/1.1" 200 10 "-" HIT
+10.0.0.3 - - [01/Nov/2026:00:00:03 +0000] "GET /b HTTP/1.1" 200 10 "_ga=x; _ga=y" MISS
+`},
+		{"apache", `%h %l %u %t "%r" %>s %b "%{Cookie}i"`, "",
+			`10.0.0.1 - - [01/Nov/2026:00:00:01 +0000] "GET /a HTTP/1.1" 200 10 "_ga=GA1.1.1.2; sessionid=SECRET1; csrftoken=SECRET2"
+10.0.0.2 - - [01/Nov/2026:00:00:02 +0000] "GET /a HTTP/1.1" 200 10 "-"
+10.0.0.3 - - [01/Nov/2026:00:00:03 +0000] "GET /b HTTP/1.1" 200 10 "_ga=x; _ga=y"
+`},
+		{"json", "", "ts=time,url=uri,status=status,cookie=headers.cookie",
+			`{"time": "2026-11-01T00:00:01Z", "uri": "/a", "status": 200, "headers": {"cookie": "_ga=GA1.1.1.2; sessionid=SECRET1; csrftoken=SECRET2"}}
+{"time": "2026-11-01T00:00:02Z", "uri": "/a", "status": 200, "headers": {}}
+{"time": "2026-11-01T00:00:03Z", "uri": "/b", "status": 200, "headers": {"cookie": "_ga=x; _ga=y"}}
+`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "access.log")
+			os.WriteFile(p, []byte(c.lines), 0o644)
+			st := openStore(t, filepath.Join(dir, "s.duckdb"))
+			run(t, st, Options{Inputs: []Input{{Path: p}}, LogFormat: c.format, JSONMap: c.jsonMap})
+			if n := queryInt(t, st, `SELECT count(*) FROM requests WHERE has_cookie AND cookie_names = '_ga,csrftoken,sessionid'`); n != 1 {
+				t.Errorf("cookie names: %d rows", n)
+			}
+			if n := queryInt(t, st, `SELECT count(*) FROM requests WHERE has_cookie = false AND cookie_names IS NULL`); n != 1 {
+				t.Errorf("no cookie: %d rows", n)
+			}
+			if n := queryInt(t, st, `SELECT count(*) FROM requests WHERE cookie_names = '_ga'`); n != 1 {
+				t.Errorf("a name given twice: %d rows", n)
+			}
+			if n := queryInt(t, st, `SELECT count(*) FROM d_misc WHERE value LIKE '%SECRET%' OR value LIKE '%GA1%'`); n != 0 {
+				t.Errorf("a cookie value was stored (%d dictionary entries)", n)
+			}
+		})
+	}
+}
