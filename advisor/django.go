@@ -935,7 +935,7 @@ func decorators(m *module, def *sitter.Node) []string {
 
 var (
 	cacheRe   = regexp.MustCompile(`(?i)cache[-_]control|patch_cache_control|cache_page|never_cache|add_never_cache_headers`)
-	perUserRe = regexp.MustCompile(`login_required|permission_required|user_passes_test|IsAuthenticated|IsAdminUser|LoginRequiredMixin|PermissionRequiredMixin|current_user|get_current_user|Security\(|OAuth2|HTTPBearer|request\.user|request\.session|set_cookie|Depends\(auth`)
+	perUserRe = regexp.MustCompile(`login_required|permission_required|user_passes_test|IsAuthenticated|IsAdminUser|LoginRequiredMixin|PermissionRequiredMixin|current_user|get_current_user|Security\(|OAuth2|HTTPBearer|request\.user|request\.session|set_cookie|Depends\(auth|request\.cookies|request\.COOKIES|\bCookie\(|request\.headers\.get\(["']authorization`)
 )
 
 // inspectView reports whether a view already sets Cache-Control and whether

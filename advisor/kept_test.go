@@ -100,3 +100,20 @@ urlpatterns = [path("a/", views.a), path("b/", views.b), path("c/", views.c), pa
 		}
 	}
 }
+
+// TestPerUserMarkers: what makes a view per-user in the source.
+func TestPerUserMarkers(t *testing.T) {
+	for src, want := range map[string]bool{
+		"def v(request):\n    return request.COOKIES.get('sessionid')\n":                true,
+		"async def v(request: Request):\n    return request.cookies.get('sessionid')\n": true,
+		"def v(session: str = Cookie(None)):\n    return session\n":                      true,
+		"def v(request):\n    return request.session.get('visits')\n":                   true,
+		"def v(request):\n    return request.headers.get('authorization')\n":            true,
+		"def v(request, pk):\n    return {'pk': pk}\n":                                  false,
+		"def v(request):\n    return request.GET.get('cookie_policy')\n":                false,
+	} {
+		if got := perUserRe.MatchString(src); got != want {
+			t.Errorf("%q: per-user %v, want %v", src, got, want)
+		}
+	}
+}
