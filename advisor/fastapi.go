@@ -428,22 +428,11 @@ func (w *fastapiWalker) walk(m *module, fn func(*sitter.Node, faCtx)) {
 					visit(b.body, push(c, b.assume), depth+1)
 				}
 			case "for_statement":
-				items, ok := w.ev.forItems(m, st.ChildByFieldName("right"), c.locals, 0)
-				if !ok {
-					if strings.Contains(m.text(st), "include_router") {
-						w.rt.Notes = append(w.rt.Notes, fmt.Sprintf("%s:%d: the for loop over %s including routers cannot be followed statically", m.file, line(st), m.text(st.ChildByFieldName("right"))))
-					}
-					continue
+				envs, why := w.ev.forBindings(m, st, c.locals, &iterations)
+				if why != "" && strings.Contains(m.text(st), "include_router") {
+					w.rt.Notes = append(w.rt.Notes, why+" (including routers)")
 				}
-				for _, it := range items {
-					iterations++
-					if iterations > 2000 {
-						return
-					}
-					l, ok := bindTarget(m, st.ChildByFieldName("left"), it, c.locals)
-					if !ok {
-						break
-					}
+				for _, l := range envs {
 					c2 := c
 					c2.locals = l
 					visit(st.ChildByFieldName("body"), c2, depth+1)

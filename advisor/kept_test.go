@@ -106,7 +106,7 @@ func TestPerUserMarkers(t *testing.T) {
 	for src, want := range map[string]bool{
 		"def v(request):\n    return request.COOKIES.get('sessionid')\n":                true,
 		"async def v(request: Request):\n    return request.cookies.get('sessionid')\n": true,
-		"def v(session: str = Cookie(None)):\n    return session\n":                      true,
+		"def v(session: str = Cookie(None)):\n    return session\n":                     true,
 		"def v(request):\n    return request.session.get('visits')\n":                   true,
 		"def v(request):\n    return request.headers.get('authorization')\n":            true,
 		"def v(request, pk):\n    return {'pk': pk}\n":                                  false,

@@ -927,6 +927,29 @@ func (e *evaluator) forItems(m *module, it *sitter.Node, locals env, depth int) 
 
 // bindTarget binds a for loop's target (a name, or a tuple of names
 // unpacking a tuple item) to an item.
+// forBindings lists the locals each iteration of a for loop binds, when it
+// loops over something the evaluator can list; why says what stopped it
+// (the items, or a target that cannot be bound). *budget counts iterations
+// across loops: none are listed past 2,000.
+func (e *evaluator) forBindings(m *module, st *sitter.Node, locals env, budget *int) ([]env, string) {
+	items, ok := e.forItems(m, st.ChildByFieldName("right"), locals, 0)
+	if !ok {
+		return nil, fmt.Sprintf("%s:%d: the for loop over %s cannot be followed statically", m.file, line(st), m.text(st.ChildByFieldName("right")))
+	}
+	var out []env
+	for _, it := range items {
+		if *budget++; *budget > 2000 {
+			return out, fmt.Sprintf("%s:%d: too many loop iterations to follow", m.file, line(st))
+		}
+		l, ok := bindTarget(m, st.ChildByFieldName("left"), it, locals)
+		if !ok {
+			return out, fmt.Sprintf("%s:%d: the for loop's target %s cannot be bound statically", m.file, line(st), m.text(st.ChildByFieldName("left")))
+		}
+		out = append(out, l)
+	}
+	return out, ""
+}
+
 func bindTarget(m *module, target *sitter.Node, item binding, locals env) (env, bool) {
 	if target == nil {
 		return nil, false
@@ -1018,21 +1041,11 @@ func (e *evaluator) listParts(m *module, name string, notes *[]string) []patPart
 				if !strings.Contains(m.text(st), name) {
 					continue
 				}
-				items, ok := e.forItems(m, st.ChildByFieldName("right"), c.locals, 0)
-				if !ok {
-					*notes = append(*notes, fmt.Sprintf("%s:%d: the for loop over %s adding to %s cannot be followed statically", m.file, line(st), m.text(st.ChildByFieldName("right")), name))
-					continue
+				envs, why := e.forBindings(m, st, c.locals, &iterations)
+				if why != "" {
+					*notes = append(*notes, why+" (adding to "+name+")")
 				}
-				for _, it := range items {
-					iterations++
-					if iterations > 2000 {
-						return
-					}
-					l, ok := bindTarget(m, st.ChildByFieldName("left"), it, c.locals)
-					if !ok {
-						*notes = append(*notes, fmt.Sprintf("%s:%d: the for loop's target %s cannot be bound statically", m.file, line(st), m.text(st.ChildByFieldName("left"))))
-						break
-					}
+				for _, l := range envs {
 					c2 := c
 					c2.locals = l
 					walk(st.ChildByFieldName("body"), c2, depth+1)
