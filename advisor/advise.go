@@ -108,6 +108,8 @@ type Recommendation struct {
 	LatencyAtMS        *float64 `json:"latency_at_ttl_ms"`
 	Confidence         string   `json:"confidence"`
 	Reasons            []string `json:"reasons"`
+	// Vary are the request headers the responses vary on (from the source).
+	Vary []string `json:"vary,omitempty"`
 	// Personalization is what the logs say of whether the route answers
 	// everyone alike (per-user, same-for-everyone, unknown), with the
 	// evidence.
@@ -205,6 +207,23 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 		}
 	}
 	sort.Slice(ttls, func(i, j int) bool { return ttls[i] < ttls[j] })
+	// Routes whose responses vary on a header the edge splits on and the
+	// logs do not record: one copy per client (the worst case). Vary:
+	// Cookie does not split where cdnadvise edge strips the cookies.
+	varySplit := map[string][]string{}
+	if o.Routes != nil {
+		cookie := o.Sweep.Profile.VaryCookie
+		if o.Sweep.Profile.RequestCookie == "pass" {
+			cookie = "ignore"
+		}
+		o.Load.SplitByClient = map[string]bool{}
+		for _, r := range o.Routes.Routes {
+			if h := splitsOn(r.Vary, o.Sweep.Profile.Vary, cookie); len(h) > 0 && SafeMethod(r.Method) {
+				varySplit[r.Pattern] = h
+				o.Load.SplitByClient[r.Pattern] = true
+			}
+		}
+	}
 	o.Load.Router = router
 	o.Load.SplitMethods = true
 	so := o.Sweep
@@ -319,6 +338,14 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 		}
 		if SafeMethod(method) {
 			edgeSide(rec, prof, stock[endpoint], s)
+			if route != nil {
+				rec.Vary = route.Vary
+			}
+			if h := varySplit[endpoint]; len(h) > 0 && rec.CacheControl != "" && !strings.Contains(rec.CacheControl, "private") {
+				msg := fmt.Sprintf("the responses vary on %s (as the source says) and %s keeps one copy per value; the logs do not record it, so each client is taken to send its own (worst case): predicted per client", strings.Join(h, ", "), prof.Name)
+				rec.Reasons = append(rec.Reasons, msg)
+				rec.EdgeNeeds = append(rec.EdgeNeeds, "normalize "+strings.Join(h, ", ")+" at the edge to the values the app serves (or move the variation into the URL), else "+prof.Name+" keeps one copy per browser")
+			}
 		}
 		adv.Recommendations = append(adv.Recommendations, rec)
 	}

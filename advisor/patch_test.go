@@ -318,8 +318,11 @@ func TestDjangoAdviseAndPatch(t *testing.T) {
 	}
 	// Collections: the GET of each is advised on its own, the POST never.
 	for _, p := range []string{"/api/orders/", "/comments/", "/api/products/", "/api/tags/"} {
-		if r := recFor(t, adv, p); r.Class != ClassCacheable || r.PredictedHitRatio == nil {
-			t.Errorf("GET %s: %+v", p, r)
+		// (The fixture runs LocaleMiddleware: responses vary on
+		// Accept-Language and are predicted per client, so a rarely
+		// requested collection may be low-reuse; it still gets its header.)
+		if r := recFor(t, adv, p); (r.Class != ClassCacheable && r.Class != ClassLowReuse) || !strings.Contains(r.CacheControl, "s-maxage=") || r.PredictedHitRatio == nil {
+			t.Errorf("GET %s: %s %q", p, r.Class, r.CacheControl)
 		}
 		if r := recForMethod(t, adv, "POST", p); r.Class != ClassUnsafe || r.CacheControl != "" {
 			t.Errorf("POST %s: %+v", p, r)

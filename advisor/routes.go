@@ -34,6 +34,10 @@ type Route struct {
 	// header, patch_cache_control); PerUser: it depends on the user
 	// (login_required, IsAuthenticated, Depends(current user), ...).
 	HasCacheControl bool `json:"has_cache_control,omitempty"`
+	// Vary are the request headers the responses vary on, as the source
+	// tells (Django's LocaleMiddleware and GZipMiddleware, @vary_on_headers,
+	// @vary_on_cookie).
+	Vary []string `json:"vary,omitempty"`
 	PerUser         bool `json:"per_user,omitempty"`
 	// Assumptions are what the static reading took for granted to resolve
 	// the route: a default of os.getenv, a name's unconditional value
@@ -105,6 +109,7 @@ func ExtractRoutes(src string) (*Routes, error) {
 		rt.Framework = "none"
 		rt.Notes = append(rt.Notes, "no Django urlpatterns and no FastAPI app found under "+src)
 	}
+	rt.djangoVary()
 	rt.finish()
 	return rt, nil
 }

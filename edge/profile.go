@@ -60,6 +60,9 @@ type Profile struct {
 	// VaryCookie is what Vary: Cookie does: "split" (one variant per Cookie
 	// value: per browser), "ignore" or "pass".
 	VaryCookie string `json:"vary_cookie"`
+	// Vary is what Vary on another request header (Accept-Language, ...)
+	// does: "split" (one copy per value of the header) or "ignore".
+	Vary string `json:"vary"`
 	// MinTTLOverridesPrivate: a minimum TTL above 0 caches responses even
 	// when they say private, no-store or no-cache (CloudFront).
 	MinTTLOverridesPrivate bool `json:"min_ttl_overrides_private,omitempty"`
@@ -99,7 +102,7 @@ func Profiles() map[string]Profile {
 	return map[string]Profile{
 		"generic": {
 			Name: "generic", HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: true,
-			RequestCookie: "ignore", Authorization: "pass", SetCookie: "pass", VaryCookie: "split",
+			RequestCookie: "ignore", Authorization: "pass", SetCookie: "pass", VaryCookie: "split", Vary: "split",
 			Docs: []string{
 				"RFC 9111 (HTTP caching), RFC 5861 (stale-while-revalidate, stale-if-error): a cache that stores only what the origin allows",
 				"RFC 9111 3.5: a shared cache must not use a response to a request with Authorization unless it says public, s-maxage or must-revalidate",
@@ -107,7 +110,7 @@ func Profiles() map[string]Profile {
 		},
 		"nginx": {
 			Name: "nginx", HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: true, ClockSeconds: true,
-			RequestCookie: "ignore", Authorization: "ignore", SetCookie: "pass", VaryCookie: "split",
+			RequestCookie: "ignore", Authorization: "ignore", SetCookie: "pass", VaryCookie: "split", Vary: "split",
 			Docs: []string{
 				"https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_cache_valid: without proxy_cache_valid only responses with Cache-Control/Expires are cached (default_ttl 0); \"If the header includes the Set-Cookie field, such a response will not be cached\"; \"If the header includes the Vary field with another value, such a response will be cached taking into account the corresponding request header fields (1.7.7)\"",
 				"https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_cache_key: default $scheme$proxy_host$request_uri: request cookies and Authorization are neither in the key nor a reason to bypass (the examples bypass explicitly with proxy_cache_bypass)",
@@ -118,7 +121,7 @@ func Profiles() map[string]Profile {
 		"varnish": {
 			Name: "varnish", DefaultTTL: Duration(120 * time.Second), DefaultGrace: Duration(10 * time.Second),
 			HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: false, GraceFromSWR: true,
-			RequestCookie: "pass", Authorization: "pass", SetCookie: "pass", VaryCookie: "split",
+			RequestCookie: "pass", Authorization: "pass", SetCookie: "pass", VaryCookie: "split", Vary: "split",
 			Docs: []string{
 				"varnishd -x builtin (7.1): vcl_req_cookie 'if (req.http.Cookie) { return (pass); }', vcl_req_authorization 'if (req.http.Authorization) { return (pass); }', vcl_beresp_cookie: Set-Cookie makes the object hit-for-miss; vcl_beresp_vary: Vary: * too",
 				"https://varnish-cache.org/docs/7.1/reference/vcl-var.html#beresp-ttl: default_ttl 120 s when the backend sends no TTL; s-maxage, else max-age",
@@ -128,7 +131,7 @@ func Profiles() map[string]Profile {
 		"cloudfront": {
 			Name: "cloudfront", DefaultTTL: Duration(24 * time.Hour), MinTTL: 0, MaxTTL: Duration(365 * 24 * time.Hour),
 			HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: true,
-			RequestCookie: "ignore", Authorization: "ignore", SetCookie: "strip", VaryCookie: "ignore", MinTTLOverridesPrivate: true,
+			RequestCookie: "ignore", Authorization: "ignore", SetCookie: "strip", VaryCookie: "ignore", Vary: "ignore", MinTTLOverridesPrivate: true,
 			Docs: []string{
 				"https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html: default TTL 86,400 s when the origin sends no Cache-Control, maximum TTL 31,536,000 s; s-maxage overrides max-age for CloudFront; stale-while-revalidate and stale-if-error are honoured (since 2023-05)",
 				"https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Cookies.html: \"By default, CloudFront doesn't consider cookies when processing requests and responses, or when caching your objects\"; without cookie forwarding it removes Set-Cookie from responses",
@@ -139,7 +142,7 @@ func Profiles() map[string]Profile {
 		"cloudflare": {
 			Name: "cloudflare", DefaultTTL: Duration(120 * time.Minute), HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: true,
 			Extensions:    cloudflareExtensions(),
-			RequestCookie: "ignore", Authorization: "pass", SetCookie: "pass", VaryCookie: "ignore",
+			RequestCookie: "ignore", Authorization: "pass", SetCookie: "pass", VaryCookie: "ignore", Vary: "ignore",
 			Docs: []string{
 				"https://developers.cloudflare.com/cache/concepts/default-cache-behavior/: by default Cloudflare caches only files with the listed static extensions; HTML and JSON are cached only when a Cache Rule makes them eligible",
 				"https://developers.cloudflare.com/cache/how-to/configure-cache-status-code/#edge-ttl: without Cache-Control, eligible responses get an edge TTL of 120 minutes for 200, 206 and 301",
@@ -149,7 +152,7 @@ func Profiles() map[string]Profile {
 		},
 		"fastly": {
 			Name: "fastly", DefaultTTL: Duration(time.Hour), HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: true,
-			RequestCookie: "ignore", Authorization: "ignore", SetCookie: "pass", VaryCookie: "split",
+			RequestCookie: "ignore", Authorization: "ignore", SetCookie: "pass", VaryCookie: "split", Vary: "split",
 			Docs: []string{
 				"https://www.fastly.com/documentation/guides/concepts/edge-state/cache/cache-freshness/: default TTL 3,600 s (service fallback) when the response has no freshness information; Surrogate-Control and s-maxage take precedence over max-age",
 				"https://www.fastly.com/documentation/reference/http/http-headers/Cookie/: the request's Cookie is forwarded but not part of the key; https://www.fastly.com/blog/cache-recipe-success: \"By default, Fastly will pass requests that have the headers Set-Cookie or Cache-Control: private\"",

@@ -52,6 +52,11 @@ type LoadOptions struct {
 	// carried a Cookie header are taken to (browsers send the site's
 	// cookies with every request); lines that say so are taken at their word.
 	AssumeCookies bool
+	// SplitByClient names endpoints whose responses vary on a request
+	// header the logs do not record (Vary: Accept-Language, ...) on an edge
+	// that keeps one copy per value: each client (address and user agent)
+	// is taken to send its own value, the worst case.
+	SplitByClient map[string]bool
 	// SplitMethods replays requests of unsafe methods (POST, PUT, ...) as
 	// an endpoint of their own, named UnsafeEndpoint(endpoint), so that an
 	// endpoint's figures are those of its GET and HEAD requests: the ones a
@@ -345,22 +350,24 @@ func (l *storeLoader) pathEndpoints(ctx context.Context) error {
 		unsafe bool
 		ep     int32
 		pass   bool
+		vary   bool
 	}
 	var pe []peRow
 	for i := range paths {
 		unsafe := paths[i].Requests - safeN[i]
 		pass := l.stockPasses(paths[i].Path)
+		vary := l.o.SplitByClient[tpl[i].Endpoint]
 		if safeN[i] > 0 || unsafe == 0 {
-			pe = append(pe, peRow{paths[i].ID, false, epID(tpl[i].Endpoint), pass})
+			pe = append(pe, peRow{paths[i].ID, false, epID(tpl[i].Endpoint), pass, vary})
 		}
 		if unsafe > 0 {
-			pe = append(pe, peRow{paths[i].ID, true, epID(UnsafeEndpoint(tpl[i].Endpoint)), pass})
+			pe = append(pe, peRow{paths[i].ID, true, epID(UnsafeEndpoint(tpl[i].Endpoint)), pass, false})
 		}
 	}
-	if _, err := l.conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE pe (path_id INTEGER, unsafe BOOLEAN, ep INTEGER, stock_pass BOOLEAN)"); err != nil {
+	if _, err := l.conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE pe (path_id INTEGER, unsafe BOOLEAN, ep INTEGER, stock_pass BOOLEAN, vary BOOLEAN)"); err != nil {
 		return err
 	}
-	return l.appendRows("pe", len(pe), func(i int) []driver.Value { return []driver.Value{pe[i].path, pe[i].unsafe, pe[i].ep, pe[i].pass} })
+	return l.appendRows("pe", len(pe), func(i int) []driver.Value { return []driver.Value{pe[i].path, pe[i].unsafe, pe[i].ep, pe[i].pass, pe[i].vary} })
 }
 
 // stockPasses reports whether the stock edge passes every request of this
@@ -394,6 +401,7 @@ func (l *storeLoader) stream(ctx context.Context, free chan *Batch, fn func(*Bat
 		pop = "coalesce(r.pop_id, -1)"
 	}
 	base := `SELECT epoch_ms(r.ts) AS t, ck.cid, coalesce(r.host_id, -1) AS host, ` + pop + ` AS pop, pe.ep,
+				CASE WHEN pe.vary THEN hash(r.client_hash, r.client_id, r.ua_id) ELSE 0 END AS vk,
 				coalesce(r.bytes, 0) AS bytes, coalesce(r.status, 0)::BIGINT AS status,
 				CASE WHEN coalesce(m.value NOT IN ('GET', 'HEAD'), false) OR coalesce(r.set_cookie, false) OR coalesce(r.has_auth, false)
 					OR coalesce(cc.value ILIKE '%private%' OR cc.value ILIKE '%no-store%', false) OR pe.stock_pass` + l.stockCookie() + ` THEN 1 ELSE 0 END AS flag
@@ -405,8 +413,8 @@ func (l *storeLoader) stream(ctx context.Context, free chan *Batch, fn func(*Bat
 	// Cache entries are numbered first, so that the replay can size its
 	// state once.
 	if _, err := l.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE sk AS
-		SELECT cid, host, pop, (row_number() OVER ())::BIGINT - 1 AS sid, (dense_rank() OVER (ORDER BY pop))::BIGINT - 1 AS inst
-		FROM (SELECT DISTINCT cid, host, pop FROM (`+base+`))`, l.args...); err != nil {
+		SELECT cid, host, pop, vk, (row_number() OVER ())::BIGINT - 1 AS sid, (dense_rank() OVER (ORDER BY pop))::BIGINT - 1 AS inst
+		FROM (SELECT DISTINCT cid, host, pop, vk FROM (`+base+`))`, l.args...); err != nil {
 		return fmt.Errorf("cache entries: %w", err)
 	}
 	var ns, nr int64
@@ -422,7 +430,7 @@ func (l *storeLoader) stream(ctx context.Context, free chan *Batch, fn func(*Bat
 	}
 	q := `WITH b AS (` + base + `)
 		SELECT t, (cid::BIGINT << 32) | sid, (ep::BIGINT << 32) | (status << 4) | flag, (bytes << 16) | (inst & 65535)
-		FROM b JOIN sk USING (cid, host, pop) ORDER BY t`
+		FROM b JOIN sk USING (cid, host, pop, vk) ORDER BY t`
 	rows, err := l.conn.QueryContext(ctx, q, l.args...)
 	if err != nil {
 		return fmt.Errorf("read requests: %w", err)
