@@ -37,8 +37,8 @@ type Route struct {
 	// Vary are the request headers the responses vary on, as the source
 	// tells (Django's LocaleMiddleware and GZipMiddleware, @vary_on_headers,
 	// @vary_on_cookie).
-	Vary []string `json:"vary,omitempty"`
-	PerUser         bool `json:"per_user,omitempty"`
+	Vary    []string `json:"vary,omitempty"`
+	PerUser bool     `json:"per_user,omitempty"`
 	// Assumptions are what the static reading took for granted to resolve
 	// the route: a default of os.getenv, a name's unconditional value
 	// while a condition may reassign it, a branch of an if taken.

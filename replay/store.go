@@ -367,7 +367,9 @@ func (l *storeLoader) pathEndpoints(ctx context.Context) error {
 	if _, err := l.conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE pe (path_id INTEGER, unsafe BOOLEAN, ep INTEGER, stock_pass BOOLEAN, vary BOOLEAN)"); err != nil {
 		return err
 	}
-	return l.appendRows("pe", len(pe), func(i int) []driver.Value { return []driver.Value{pe[i].path, pe[i].unsafe, pe[i].ep, pe[i].pass, pe[i].vary} })
+	return l.appendRows("pe", len(pe), func(i int) []driver.Value {
+		return []driver.Value{pe[i].path, pe[i].unsafe, pe[i].ep, pe[i].pass, pe[i].vary}
+	})
 }
 
 // stockPasses reports whether the stock edge passes every request of this
