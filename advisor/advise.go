@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -108,7 +109,8 @@ type Recommendation struct {
 	LatencyAtMS        *float64 `json:"latency_at_ttl_ms"`
 	Confidence         string   `json:"confidence"`
 	Reasons            []string `json:"reasons"`
-	// Vary are the request headers the responses vary on (from the source).
+	// Vary are the request headers the responses vary on (from the source
+	// and the logs).
 	Vary []string `json:"vary,omitempty"`
 	// Personalization is what the logs say of whether the route answers
 	// everyone alike (per-user, same-for-everyone, unknown), with the
@@ -208,20 +210,43 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 	}
 	sort.Slice(ttls, func(i, j int) bool { return ttls[i] < ttls[j] })
 	// Routes whose responses vary on a header the edge splits on and the
-	// logs do not record: one copy per client (the worst case). Vary:
-	// Cookie does not split where cdnadvise edge strips the cookies.
-	varySplit := map[string][]string{}
-	if o.Routes != nil {
-		cookie := o.Sweep.Profile.VaryCookie
-		if o.Sweep.Profile.RequestCookie == "pass" {
-			cookie = "ignore"
-		}
-		o.Load.SplitByClient = map[string]bool{}
-		for _, r := range o.Routes.Routes {
-			if h := splitsOn(r.Vary, o.Sweep.Profile.Vary, cookie); len(h) > 0 && SafeMethod(r.Method) {
-				varySplit[r.Pattern] = h
-				o.Load.SplitByClient[r.Pattern] = true
+	// logs do not record: one copy per client (the worst case). The Vary
+	// headers come from the source and from the logs where they record
+	// them. Vary: Cookie does not split where cdnadvise edge strips the
+	// cookies.
+	logVary, err := loggedVary(ctx, st, router)
+	if err != nil {
+		return nil, err
+	}
+	vary := map[string][]string{}
+	addVary := func(endpoint string, hs []string) {
+		for _, h := range hs {
+			if !slices.Contains(vary[endpoint], h) {
+				vary[endpoint] = append(vary[endpoint], h)
 			}
+		}
+		sort.Strings(vary[endpoint])
+	}
+	if o.Routes != nil {
+		for _, r := range o.Routes.Routes {
+			if SafeMethod(r.Method) {
+				addVary(r.Pattern, r.Vary)
+			}
+		}
+	}
+	for e, hs := range logVary {
+		addVary(e, hs)
+	}
+	varySplit := map[string][]string{}
+	cookieVary := o.Sweep.Profile.VaryCookie
+	if o.Sweep.Profile.RequestCookie == "pass" {
+		cookieVary = "ignore"
+	}
+	o.Load.SplitByClient = map[string]bool{}
+	for e, hs := range vary {
+		if h := splitsOn(hs, o.Sweep.Profile.Vary, cookieVary); len(h) > 0 {
+			varySplit[e] = h
+			o.Load.SplitByClient[e] = true
 		}
 	}
 	o.Load.Router = router
@@ -338,11 +363,9 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 		}
 		if SafeMethod(method) {
 			edgeSide(rec, prof, stock[endpoint], s)
-			if route != nil {
-				rec.Vary = route.Vary
-			}
+			rec.Vary = vary[endpoint]
 			if h := varySplit[endpoint]; len(h) > 0 && rec.CacheControl != "" && !strings.Contains(rec.CacheControl, "private") {
-				msg := fmt.Sprintf("the responses vary on %s (as the source says) and %s keeps one copy per value; the logs do not record it, so each client is taken to send its own (worst case): predicted per client", strings.Join(h, ", "), prof.Name)
+				msg := fmt.Sprintf("the responses vary on %s (as the source or the logs say) and %s keeps one copy per value; the logs do not record it, so each client is taken to send its own (worst case): predicted per client", strings.Join(h, ", "), prof.Name)
 				rec.Reasons = append(rec.Reasons, msg)
 				rec.EdgeNeeds = append(rec.EdgeNeeds, "normalize "+strings.Join(h, ", ")+" at the edge to the values the app serves (or move the variation into the URL), else "+prof.Name+" keeps one copy per browser")
 			}

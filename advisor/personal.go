@@ -3,6 +3,8 @@ package advisor
 import (
 	"context"
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/cdnadvise/cdnadvise/analyze"
 	"github.com/cdnadvise/cdnadvise/internal/store"
@@ -82,16 +84,9 @@ func personalization(ctx context.Context, st *store.Store, router analyze.Router
 	if len(paths) == 0 {
 		return out, nil
 	}
-	// The endpoints the analysis uses: the router's, or templates inferred
-	// from all requested paths (the inference depends on the whole set).
-	all, err := allPaths(ctx, st)
+	ep, err := endpointOf(ctx, st, router)
 	if err != nil {
 		return nil, err
-	}
-	tpl := analyze.InferTemplates(all, router, analyze.TemplateOptions{})
-	ep := map[int32]string{}
-	for i, p := range all {
-		ep[p.ID] = tpl[i].Endpoint
 	}
 	for i, p := range paths {
 		e := out[ep[p.ID]]
@@ -100,6 +95,70 @@ func personalization(ctx context.Context, st *store.Store, router analyze.Router
 		e.Wide += ev[i].Wide
 		e.Differ += ev[i].Differ
 		out[ep[p.ID]] = e
+	}
+	return out, nil
+}
+
+// endpointOf maps every requested path id onto the endpoint the analysis
+// uses: the router's, or a template inferred from all requested paths (the
+// inference depends on the whole set).
+func endpointOf(ctx context.Context, st *store.Store, router analyze.Router) (map[int32]string, error) {
+	all, err := allPaths(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	tpl := analyze.InferTemplates(all, router, analyze.TemplateOptions{})
+	ep := make(map[int32]string, len(all))
+	for i, p := range all {
+		ep[p.ID] = tpl[i].Endpoint
+	}
+	return ep, nil
+}
+
+// loggedVary reads the Vary headers the logs record, per endpoint: the
+// header names, canonical and sorted.
+func loggedVary(ctx context.Context, st *store.Store, router analyze.Router) (map[string][]string, error) {
+	rows, err := st.DB.QueryContext(ctx, `SELECT DISTINCT r.path_id, v.value FROM requests_raw r JOIN d_misc v ON v.id = r.vary_id ORDER BY 1, 2`)
+	if err != nil {
+		return nil, fmt.Errorf("logged Vary: %w", err)
+	}
+	defer rows.Close()
+	byPath := map[int32][]string{}
+	for rows.Next() {
+		var id int32
+		var v string
+		if err := rows.Scan(&id, &v); err != nil {
+			return nil, err
+		}
+		byPath[id] = append(byPath[id], v)
+	}
+	if err := rows.Err(); err != nil || len(byPath) == 0 {
+		return nil, err
+	}
+	ep, err := endpointOf(ctx, st, router)
+	if err != nil {
+		return nil, err
+	}
+	sets := map[string]map[string]bool{}
+	for id, vs := range byPath {
+		e := ep[id]
+		if sets[e] == nil {
+			sets[e] = map[string]bool{}
+		}
+		for _, v := range vs {
+			for _, h := range strings.Split(v, ",") {
+				if h = strings.TrimSpace(h); h != "" && h != "*" {
+					sets[e][canonicalHeader(h)] = true
+				}
+			}
+		}
+	}
+	out := map[string][]string{}
+	for e, set := range sets {
+		for h := range set {
+			out[e] = append(out[e], h)
+		}
+		sort.Strings(out[e])
 	}
 	return out, nil
 }

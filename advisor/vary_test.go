@@ -3,9 +3,14 @@ package advisor
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/cdnadvise/cdnadvise/ingest"
+	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/replay"
 )
 
@@ -54,5 +59,48 @@ func TestVaryFromSource(t *testing.T) {
 	c, d := recFor(t, split, "/<lang>/about/"), recFor(t, whole, "/<lang>/about/")
 	if c.PredictedHitRatio == nil || d.PredictedHitRatio == nil || *c.PredictedHitRatio != *d.PredictedHitRatio {
 		t.Errorf("i18n route: %v vs %v", deref(c.PredictedHitRatio), deref(d.PredictedHitRatio))
+	}
+}
+
+// TestVaryFromLogs: without --src, a log that records the response's Vary
+// (nginx $sent_http_vary) tells which routes vary on Accept-Language; on
+// nginx they are predicted per client (the log does not record the
+// request's Accept-Language), the others are not.
+func TestVaryFromLogs(t *testing.T) {
+	const format = `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$sent_http_vary"`
+	var b strings.Builder
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 6000; i++ {
+		ts := start.Add(time.Duration(i) * 100 * time.Millisecond).Format("02/Jan/2006:15:04:05 -0700")
+		path, vary := fmt.Sprintf("/news/%d", i/2%10), "Accept-Language, Accept-Encoding"
+		if i%2 == 1 {
+			path, vary = fmt.Sprintf("/api/items/%d", i/2%10), "-"
+		}
+		fmt.Fprintf(&b, "10.3.%d.%d - - [%s] \"GET %s HTTP/1.1\" 200 900 \"-\" \"ua\" %q\n", i%7, i%43, ts, path, vary)
+	}
+	dir := t.TempDir()
+	st, err := store.Open(context.Background(), filepath.Join(dir, "s.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	p := filepath.Join(dir, "origin.log")
+	os.WriteFile(p, []byte(b.String()), 0o644)
+	if _, err := ingest.Run(context.Background(), st, ingest.Options{Inputs: []ingest.Input{{Path: p}}, LogFormat: format, MaxRejectRatio: 0.01}); err != nil {
+		t.Fatal(err)
+	}
+	adv, err := Advise(context.Background(), st, Options{Sweep: replay.SweepOptions{Profile: replay.Profiles()["nginx"]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	news, items := recFor(t, adv, "/news/{int}"), recFor(t, adv, "/api/items/{int}")
+	if strings.Join(news.Vary, ",") != "Accept-Encoding,Accept-Language" || len(items.Vary) != 0 {
+		t.Fatalf("vary: news %v, items %v", news.Vary, items.Vary)
+	}
+	if news.PredictedHitRatio == nil || items.PredictedHitRatio == nil || *news.PredictedHitRatio >= *items.PredictedHitRatio-0.2 {
+		t.Errorf("per client %v, shared %v", deref(news.PredictedHitRatio), deref(items.PredictedHitRatio))
+	}
+	if !strings.Contains(strings.Join(news.Reasons, " "), "vary on Accept-Language") {
+		t.Errorf("reasons: %q", news.Reasons)
 	}
 }

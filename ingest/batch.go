@@ -23,6 +23,7 @@ const (
 	sReferer
 	sClient
 	sCookieNames
+	sVary
 	nStr
 )
 
@@ -141,6 +142,7 @@ func (b *Batch) add(r *Record) {
 	b.addString(sReferer, r.Referer)
 	b.addString(sClient, r.Client)
 	b.addString(sCookieNames, r.CookieNames)
+	b.addString(sVary, r.Vary)
 }
 
 // strAt returns the bytes of a string cell, or nil for NULL.

@@ -8,25 +8,26 @@ import (
 
 // TestRequestCookies: a log format that records the request's Cookie
 // header (nginx "$http_cookie", Apache %{Cookie}i, --json-map cookie=...)
-// stores whether the request had cookies and their names, never a value.
+// stores whether the request had cookies and their names, never a value;
+// the response's Vary ($sent_http_vary, %{Vary}o, vary=...) is kept.
 func TestRequestCookies(t *testing.T) {
 	cases := []struct {
 		name, format, jsonMap, lines string
 	}{
-		{"nginx", `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_cookie" $upstream_cache_status`, "",
-			`10.0.0.1 - - [01/Nov/2026:00:00:01 +0000] "GET /a HTTP/1.1" 200 10 "_ga=GA1.1.1.2; sessionid=SECRET1; csrftoken=SECRET2" MISS
-10.0.0.2 - - [01/Nov/2026:00:00:02 +0000] "GET /a HTTP/1.1" 200 10 "-" HIT
-10.0.0.3 - - [01/Nov/2026:00:00:03 +0000] "GET /b HTTP/1.1" 200 10 "_ga=x; _ga=y" MISS
+		{"nginx", `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_cookie" "$sent_http_vary" $upstream_cache_status`, "",
+			`10.0.0.1 - - [01/Nov/2026:00:00:01 +0000] "GET /a HTTP/1.1" 200 10 "_ga=GA1.1.1.2; sessionid=SECRET1; csrftoken=SECRET2" "Accept-Language" MISS
+10.0.0.2 - - [01/Nov/2026:00:00:02 +0000] "GET /a HTTP/1.1" 200 10 "-" "Accept-Language" HIT
+10.0.0.3 - - [01/Nov/2026:00:00:03 +0000] "GET /b HTTP/1.1" 200 10 "_ga=x; _ga=y" "Accept-Language" MISS
 `},
-		{"apache", `%h %l %u %t "%r" %>s %b "%{Cookie}i"`, "",
-			`10.0.0.1 - - [01/Nov/2026:00:00:01 +0000] "GET /a HTTP/1.1" 200 10 "_ga=GA1.1.1.2; sessionid=SECRET1; csrftoken=SECRET2"
-10.0.0.2 - - [01/Nov/2026:00:00:02 +0000] "GET /a HTTP/1.1" 200 10 "-"
-10.0.0.3 - - [01/Nov/2026:00:00:03 +0000] "GET /b HTTP/1.1" 200 10 "_ga=x; _ga=y"
+		{"apache", `%h %l %u %t "%r" %>s %b "%{Cookie}i" "%{Vary}o"`, "",
+			`10.0.0.1 - - [01/Nov/2026:00:00:01 +0000] "GET /a HTTP/1.1" 200 10 "_ga=GA1.1.1.2; sessionid=SECRET1; csrftoken=SECRET2" "Accept-Language"
+10.0.0.2 - - [01/Nov/2026:00:00:02 +0000] "GET /a HTTP/1.1" 200 10 "-" "Accept-Language"
+10.0.0.3 - - [01/Nov/2026:00:00:03 +0000] "GET /b HTTP/1.1" 200 10 "_ga=x; _ga=y" "Accept-Language"
 `},
-		{"json", "", "ts=time,url=uri,status=status,cookie=headers.cookie",
-			`{"time": "2026-11-01T00:00:01Z", "uri": "/a", "status": 200, "headers": {"cookie": "_ga=GA1.1.1.2; sessionid=SECRET1; csrftoken=SECRET2"}}
-{"time": "2026-11-01T00:00:02Z", "uri": "/a", "status": 200, "headers": {}}
-{"time": "2026-11-01T00:00:03Z", "uri": "/b", "status": 200, "headers": {"cookie": "_ga=x; _ga=y"}}
+		{"json", "", "ts=time,url=uri,status=status,cookie=headers.cookie,vary=vary",
+			`{"time": "2026-11-01T00:00:01Z", "uri": "/a", "status": 200, "headers": {"cookie": "_ga=GA1.1.1.2; sessionid=SECRET1; csrftoken=SECRET2"}, "vary": "Accept-Language"}
+{"time": "2026-11-01T00:00:02Z", "uri": "/a", "status": 200, "headers": {}, "vary": "Accept-Language"}
+{"time": "2026-11-01T00:00:03Z", "uri": "/b", "status": 200, "headers": {"cookie": "_ga=x; _ga=y"}, "vary": "Accept-Language"}
 `},
 	}
 	for _, c := range cases {
@@ -44,6 +45,9 @@ func TestRequestCookies(t *testing.T) {
 			}
 			if n := queryInt(t, st, `SELECT count(*) FROM requests WHERE cookie_names = '_ga'`); n != 1 {
 				t.Errorf("a name given twice: %d rows", n)
+			}
+			if n := queryInt(t, st, `SELECT count(*) FROM requests WHERE vary = 'Accept-Language'`); n != 3 {
+				t.Errorf("vary: %d rows", n)
 			}
 			if n := queryInt(t, st, `SELECT count(*) FROM d_misc WHERE value LIKE '%SECRET%' OR value LIKE '%GA1%'`); n != 0 {
 				t.Errorf("a cookie value was stored (%d dictionary entries)", n)

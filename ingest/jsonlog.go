@@ -52,6 +52,7 @@ const (
 	jkSetCookie
 	jkAuth
 	jkCookie
+	jkVary
 	jkExtra1 // read raw, for the format's post hook only
 	jkExtra2
 )
@@ -401,6 +402,8 @@ func setJSONField(r *Record, k jsonKind, v []byte, scale float64) error {
 		r.HasAuth = jsonBool(v)
 	case jkCookie:
 		r.SetCookieHeader(v)
+	case jkVary:
+		r.Vary = v
 	}
 	return nil
 }
@@ -637,6 +640,7 @@ var jsonMapNames = [...]struct {
 	{"set_cookie", jkSetCookie, 0},
 	{"authorization", jkAuth, 0},
 	{"cookie", jkCookie, 0},
+	{"vary", jkVary, 0},
 }
 
 // jsonMapValidNames lists the names accepted by --json-map, for messages.
@@ -654,7 +658,7 @@ const jsonMapSummary = "JSON lines read with --json-map 'canonical=key,...': key
 	"url (path?query or absolute URL, split into path and query), path, query, status, bytes, " +
 	"cache (normalized cache status), duration_ms / duration_s / duration_us, ttfb_ms / ttfb_s / ttfb_us, " +
 	"origin_ms / origin_s / origin_us, pop, request_id, client, ua, referer, cache_control, content_type, etag, " +
-	"set_cookie and authorization (presence), cookie (the request's Cookie header: presence and names, never values), and tier=edge|origin (default: edge when cache is mapped, else origin); " +
+	"set_cookie and authorization (presence), cookie (the request's Cookie header: presence and names, never values), vary (the response's Vary), and tier=edge|origin (default: edge when cache is mapped, else origin); " +
 	"path or url is required; null, \"\", \"-\" and \"(null)\" are no value"
 
 // JSONMapFormat builds the "json-map" format from a --json-map spec: a comma
@@ -681,6 +685,7 @@ const jsonMapSummary = "JSON lines read with --json-map 'canonical=key,...': key
 //	set_cookie, authorization        presence of Set-Cookie / Authorization
 //	cookie                           the request's Cookie header: its presence and
 //	                                 cookie names are stored, never the values
+//	vary                             the response's Vary header
 //	tier                             edge or origin (not a key: the tier of the log;
 //	                                 default edge when cache is mapped, else origin)
 //

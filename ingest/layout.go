@@ -44,6 +44,7 @@ const (
 	fAuth
 	fPop
 	fCookie
+	fVary
 )
 
 var kindNames = map[fieldKind]string{
@@ -53,7 +54,7 @@ var kindNames = map[fieldKind]string{
 	fDurUS: "duration(us)", fOriginS: "origin(s)", fOriginMS: "origin(ms)", fOriginUS: "origin(us)", fTTFBs: "ttfb(s)", fTTFBms: "ttfb(ms)",
 	fCache: "cache_status", fHost: "host", fRequestID: "request_id", fCacheControl: "cache_control",
 	fContentType: "content_type", fETag: "etag", fSetCookie: "set_cookie", fAuth: "authorization", fPop: "pop",
-	fCookie: "cookie",
+	fCookie: "cookie", fVary: "vary",
 }
 
 // item is one piece of a compiled layout: a literal, or a field.
@@ -184,6 +185,8 @@ func nginxKind(v string) fieldKind {
 		return fAuth
 	case "http_cookie":
 		return fCookie
+	case "sent_http_vary", "upstream_http_vary":
+		return fVary
 	}
 	return fIgnore
 }
@@ -285,6 +288,8 @@ func apacheHeaderKind(h string, dir byte) fieldKind {
 			return fETag
 		case "set-cookie":
 			return fSetCookie
+		case "vary":
+			return fVary
 		case "x-cache", "x-cache-status":
 			return fCache
 		case "x-request-id":
@@ -723,6 +728,8 @@ func setField(r *Record, k fieldKind, v []byte) error {
 		r.HasAuth = boolPresent(v)
 	case fCookie:
 		r.SetCookieHeader(v)
+	case fVary:
+		r.Vary = orNil(v)
 	case fPop:
 		r.Pop = orNil(v)
 	}

@@ -79,6 +79,8 @@ type Record struct {
 	// ",", never their values.
 	HasCookie   int8
 	CookieNames []byte
+	// Vary is the response's Vary header.
+	Vary []byte
 
 	UserAgent, Referer, Client []byte
 }
