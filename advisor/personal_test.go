@@ -38,17 +38,7 @@ func TestPersonalizationFromLogs(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "10.1.0.%d - - [%s] \"GET %s HTTP/1.1\" 200 %d \"-\" \"ua\" 0.020 0.019 MISS\n", client, ts, path, size)
 	}
-	dir := t.TempDir()
-	st, err := store.Open(context.Background(), filepath.Join(dir, "s.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	p := filepath.Join(dir, "edge.log")
-	os.WriteFile(p, []byte(b.String()), 0o644)
-	if _, err := ingest.Run(context.Background(), st, ingest.Options{Inputs: []ingest.Input{{Path: p}}, MaxRejectRatio: 0.01}); err != nil {
-		t.Fatal(err)
-	}
+	st := logStore(t, b.String(), "")
 	adv, err := Advise(context.Background(), st, Options{Sweep: sweepGeneric()})
 	if err != nil {
 		t.Fatal(err)
@@ -65,4 +55,24 @@ func TestPersonalizationFromLogs(t *testing.T) {
 	if strings.Contains(reports.CacheControl, "public") || strings.Contains(reports.CacheControl, "s-maxage") || reports.Personalization != PersonalUnknown {
 		t.Errorf("/api/reports/{int} (no evidence either way): %+v", reports)
 	}
+}
+
+// logStore ingests log lines (in the given --log-format, or detected) into
+// a new store that the test closes.
+func logStore(t *testing.T, lines, format string) *store.Store {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := store.Open(context.Background(), filepath.Join(dir, "s.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	p := filepath.Join(dir, "access.log")
+	if err := os.WriteFile(p, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ingest.Run(context.Background(), st, ingest.Options{Inputs: []ingest.Input{{Path: p}}, LogFormat: format, MaxRejectRatio: 0.01}); err != nil {
+		t.Fatal(err)
+	}
+	return st
 }

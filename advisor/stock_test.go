@@ -3,13 +3,10 @@ package advisor
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/cdnadvise/cdnadvise/ingest"
 	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/replay"
 )
@@ -41,22 +38,10 @@ func TestStockEdgePrediction(t *testing.T) {
 			}
 			b.WriteString(line + "\n")
 		}
-		dir := t.TempDir()
-		st, err := store.Open(context.Background(), filepath.Join(dir, "s.duckdb"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		p := filepath.Join(dir, "origin.log")
-		os.WriteFile(p, []byte(b.String()), 0o644)
-		o := ingest.Options{Inputs: []ingest.Input{{Path: p}}, MaxRejectRatio: 0.01}
 		if logCookies {
-			o.LogFormat = format
+			return logStore(t, b.String(), format)
 		}
-		if _, err := ingest.Run(context.Background(), st, o); err != nil {
-			t.Fatal(err)
-		}
-		return st
+		return logStore(t, b.String(), "")
 	}
 	advise := func(st *store.Store, edge string) *Advice {
 		adv, err := Advise(context.Background(), st, Options{Sweep: replay.SweepOptions{Profile: replay.Profiles()[edge]}})

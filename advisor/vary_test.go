@@ -3,14 +3,10 @@ package advisor
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/cdnadvise/cdnadvise/ingest"
-	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/replay"
 )
 
@@ -78,17 +74,7 @@ func TestVaryFromLogs(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "10.3.%d.%d - - [%s] \"GET %s HTTP/1.1\" 200 900 \"-\" \"ua\" %q\n", i%7, i%43, ts, path, vary)
 	}
-	dir := t.TempDir()
-	st, err := store.Open(context.Background(), filepath.Join(dir, "s.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	p := filepath.Join(dir, "origin.log")
-	os.WriteFile(p, []byte(b.String()), 0o644)
-	if _, err := ingest.Run(context.Background(), st, ingest.Options{Inputs: []ingest.Input{{Path: p}}, LogFormat: format, MaxRejectRatio: 0.01}); err != nil {
-		t.Fatal(err)
-	}
+	st := logStore(t, b.String(), format)
 	adv, err := Advise(context.Background(), st, Options{Sweep: replay.SweepOptions{Profile: replay.Profiles()["nginx"]}})
 	if err != nil {
 		t.Fatal(err)
