@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run the lab by hand: the example FastAPI app behind a real nginx cache and a real Varnish,
 # baseline traffic, cdnadvise advise + patch, the same traffic again, and the
-# predicted vs measured hit ratio per route (about eight minutes: three phases of 150 s,
+# predicted vs measured hit ratio per route (about sixteen minutes: three phases of 300 s,
 # the four combinations side by side).
 set -euo pipefail
 cd "$(dirname "$0")/.."
