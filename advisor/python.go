@@ -130,8 +130,13 @@ func children(n *sitter.Node) []*sitter.Node {
 	return out
 }
 
-// index records the module's imports and top-level definitions.
-func (m *module) index() {
+// absolute turns a relative module name of an import in m (".views",
+// "..core.settings") into a dotted name from the source root; absolute names
+// are returned as they are.
+func (m *module) absolute(from string) string {
+	if !strings.HasPrefix(from, ".") {
+		return from
+	}
 	pkg := m.name
 	if !strings.HasSuffix(m.file, "__init__.py") {
 		if i := strings.LastIndexByte(pkg, '.'); i >= 0 {
@@ -140,6 +145,19 @@ func (m *module) index() {
 			pkg = ""
 		}
 	}
+	dots := len(from) - len(strings.TrimLeft(from, "."))
+	for i := 1; i < dots; i++ {
+		if j := strings.LastIndexByte(pkg, '.'); j >= 0 {
+			pkg = pkg[:j]
+		} else {
+			pkg = ""
+		}
+	}
+	return strings.Trim(pkg+"."+strings.TrimLeft(from, "."), ".")
+}
+
+// index records the module's imports and top-level definitions.
+func (m *module) index() {
 	for _, st := range children(m.root) {
 		n := st
 		if n.Kind() == "decorated_definition" {
@@ -169,19 +187,7 @@ func (m *module) index() {
 		case "import_from_statement":
 			modNode := n.ChildByFieldName("module_name")
 			from := m.text(modNode)
-			if strings.HasPrefix(from, ".") {
-				dots := len(from) - len(strings.TrimLeft(from, "."))
-				base := pkg
-				for i := 1; i < dots; i++ {
-					if j := strings.LastIndexByte(base, '.'); j >= 0 {
-						base = base[:j]
-					} else {
-						base = ""
-					}
-				}
-				rest := strings.TrimLeft(from, ".")
-				from = strings.Trim(base+"."+rest, ".")
-			}
+			from = m.absolute(from)
 			for _, c := range children(n) {
 				if c.Equals(*modNode) {
 					continue

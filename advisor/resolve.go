@@ -623,26 +623,7 @@ func (m *module) starImports(p *project) []*module {
 		if !star {
 			continue
 		}
-		from := m.text(st.ChildByFieldName("module_name"))
-		if strings.HasPrefix(from, ".") {
-			pkg := m.name
-			if !strings.HasSuffix(m.file, "__init__.py") {
-				if i := strings.LastIndexByte(pkg, '.'); i >= 0 {
-					pkg = pkg[:i]
-				} else {
-					pkg = ""
-				}
-			}
-			dots := len(from) - len(strings.TrimLeft(from, "."))
-			for i := 1; i < dots; i++ {
-				if j := strings.LastIndexByte(pkg, '.'); j >= 0 {
-					pkg = pkg[:j]
-				} else {
-					pkg = ""
-				}
-			}
-			from = strings.Trim(pkg+"."+strings.TrimLeft(from, "."), ".")
-		}
+		from := m.absolute(m.text(st.ChildByFieldName("module_name")))
 		if t := p.findModule(from); t != nil {
 			out = append([]*module{t}, out...)
 		}
