@@ -541,6 +541,8 @@ func decide(rec *Recommendation, route *Route, s analyze.Row, haveStats bool, o 
 	case (route != nil && route.PerUser) || share(s.SetCookie) > 0.01 || share(s.Auth) > 0.01 || rec.Personalization == PersonalPerUser:
 		rec.Class, rec.CacheControl = ClassPrivate, "private, no-store"
 		switch {
+		case route != nil && route.PerUser && route.PerUserWhy != "":
+			reason("the view depends on the user: %s", route.PerUserWhy)
 		case route != nil && route.PerUser:
 			reason("the view depends on the user (login, permissions, session or current-user dependency)")
 		case rec.Personalization == PersonalPerUser:

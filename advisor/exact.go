@@ -593,6 +593,7 @@ func (rt *Routes) buildExact(out []*exactRoute, static *Routes) {
 			}
 		}
 	}
+	rt.sourceFacts()
 }
 
 // displayTwin picks the static row whose display form a framework route

@@ -113,6 +113,7 @@ func TestExactDjango(t *testing.T) {
 		"GET /api/tags/ GET,POST shop.api.tags",
 		"GET /blog/  blog.views.index",
 		"GET /blog/<slug:slug>/  blog.views.post",
+		"GET /blog/contact/  blog.views.contact",
 		"GET /by-year/<yyyy:year>/  shop.views.archive",
 		"GET /comments/ GET,POST shop.views.CommentList",
 		"GET /items/<int:pk>/ GET shop.views.ItemDetail",
@@ -148,10 +149,10 @@ func TestExactDjango(t *testing.T) {
 			t.Errorf("%s -> %q %v, want %s", path, got, ok, pattern)
 		}
 	}
-	if d.FrameworkRows != 28 || d.StaticRows != 28 || d.Matched != 27 || d.Builtin != 0 || len(d.StaticOnly) != 0 || len(d.FrameworkOnly) != 1 {
+	if d.FrameworkRows != 29 || d.StaticRows != 29 || d.Matched != 28 || d.Builtin != 0 || len(d.StaticOnly) != 0 || len(d.FrameworkOnly) != 1 {
 		t.Errorf("diff: %+v", d)
 	}
-	if want := 27.0 / 28; d.Recall != want {
+	if want := 28.0 / 29; d.Recall != want {
 		t.Errorf("recall %.3f, want %.3f", d.Recall, want)
 	}
 	found := false

@@ -35,6 +35,10 @@ type project struct {
 	root    string
 	modules map[string]*module // by dotted name
 	files   []*module          // in path order
+	// templates maps a template name (the path under a templates/ folder:
+	// shop/front.html) to its file, the first in path order, as Django's
+	// app directories loader finds it.
+	templates map[string]string
 }
 
 var skipDirs = map[string]bool{".git": true, "node_modules": true, "__pycache__": true, "venv": true, ".venv": true, "env": true,
@@ -49,7 +53,7 @@ func loadProject(root string) (*project, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("%s is not a folder", root)
 	}
-	p := &project{root: root, modules: map[string]*module{}}
+	p := &project{root: root, modules: map[string]*module{}, templates: map[string]string{}}
 	parser := sitter.NewParser()
 	defer parser.Close()
 	if err := parser.SetLanguage(sitter.NewLanguage(python.Language())); err != nil {
@@ -65,7 +69,18 @@ func loadProject(root string) (*project, error) {
 			}
 			return nil
 		}
-		if !strings.HasSuffix(path, ".py") || d.Type()&os.ModeSymlink != 0 {
+		if d.Type()&os.ModeSymlink != 0 {
+			return nil
+		}
+		if !strings.HasSuffix(path, ".py") {
+			if rel, err := filepath.Rel(root, path); err == nil {
+				rel = filepath.ToSlash(rel)
+				if i := strings.LastIndex("/"+rel, "/templates/"); i >= 0 {
+					if name := rel[i+len("templates/"):]; p.templates[name] == "" {
+						p.templates[name] = path
+					}
+				}
+			}
 			return nil
 		}
 		info, err := d.Info()

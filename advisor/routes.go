@@ -39,6 +39,8 @@ type Route struct {
 	// @vary_on_cookie).
 	Vary    []string `json:"vary,omitempty"`
 	PerUser bool     `json:"per_user,omitempty"`
+	// PerUserWhy says what in the source makes the route per-user.
+	PerUserWhy string `json:"per_user_why,omitempty"`
 	// Assumptions are what the static reading took for granted to resolve
 	// the route: a default of os.getenv, a name's unconditional value
 	// while a condition may reassign it, a branch of an if taken.
@@ -109,7 +111,7 @@ func ExtractRoutes(src string) (*Routes, error) {
 		rt.Framework = "none"
 		rt.Notes = append(rt.Notes, "no Django urlpatterns and no FastAPI app found under "+src)
 	}
-	rt.djangoVary()
+	rt.sourceFacts()
 	rt.finish()
 	return rt, nil
 }

@@ -55,6 +55,7 @@ func TestDjangoRoutes(t *testing.T) {
 		"GET /api/tags/ GET,POST shop.api.tags",
 		"GET /blog/  blog.views.index",
 		"GET /blog/<slug:slug>/  blog.views.post",
+		"GET /blog/contact/  blog.views.contact",
 		"GET /by-year/<yyyy:year>/  shop.views.archive",
 		"GET /comments/ GET,POST shop.views.CommentList",
 		"GET /items/<int:pk>/ GET shop.views.ItemDetail",

@@ -19,3 +19,4 @@ DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memor
 USE_I18N = True
 LANGUAGES = [("en", "English"), ("fr", "French")]
 REST_FRAMEWORK = {"UNAUTHENTICATED_USER": None}
+TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}]
