@@ -3,6 +3,7 @@ package lab
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -101,9 +102,11 @@ func startApp(dir, kind string, port int, originLog string) (*Proc, error) {
 		"--host", "127.0.0.1", "--port", fmt.Sprint(port), "--log-level", "warning", "--no-access-log")
 }
 
-// labRequests is the traffic of one phase: 15,000 requests, 300 s, long
-// enough that TTLs of several minutes are advised and checked.
-const labRequests = 15000
+// labRequests is the traffic of one phase: 30,000 requests, 600 s, long
+// enough that TTLs of five minutes are advised and checked (a 2-minute
+// TTL with its stale-while-revalidate covers 4 minutes: only traffic
+// longer than that tells it from 5 minutes).
+const labRequests = 30000
 
 // labTarget is the lab's --target (see labRun).
 const labTarget = 0.97
@@ -118,7 +121,7 @@ const labTarget = 0.97
 // cache, in any phase.
 func labRun(t *testing.T, edgeName, kind string) {
 	if testing.Short() {
-		t.Skip("the lab takes about sixteen minutes")
+		t.Skip("the lab takes about twenty-two minutes")
 	}
 	bins := []string{"nginx", "git"}
 	if edgeName == "varnish" {
@@ -138,13 +141,15 @@ func labRun(t *testing.T, edgeName, kind string) {
 	}
 	var generated func(dir string, appPort, edgePort int, edgeLog string) (string, error)
 
-	phase := func(name string) (edgeLog, originLog string) {
+	// phase runs the traffic once through a fresh app and cache; it may run
+	// on its own goroutine (errors, never t.Fatal, from inside).
+	phase := func(name string) (edgeLog, originLog string, err error) {
 		appPort, _ := FreePort()
 		edgePort, _ := FreePort()
 		edgeLog, originLog = filepath.Join(work, name+"-edge.log"), filepath.Join(work, name+"-origin.log")
 		ap, err := startApp(app, kind, appPort, originLog)
 		if err != nil {
-			t.Fatal(err)
+			return "", "", fmt.Errorf("%s: %w", name, err)
 		}
 		defer ap.Stop()
 		dir := filepath.Join(work, name+"-"+edgeName)
@@ -152,7 +157,7 @@ func labRun(t *testing.T, edgeName, kind string) {
 		conf := ""
 		if name == "generated" {
 			if conf, err = generated(dir, appPort, edgePort, edgeLog); err != nil {
-				t.Fatal(err)
+				return "", "", fmt.Errorf("%s: %w", name, err)
 			}
 		}
 		var edgeProc *Proc
@@ -164,16 +169,16 @@ func labRun(t *testing.T, edgeName, kind string) {
 				conf, err = NginxMain(dir, conf)
 			}
 			if err != nil {
-				t.Fatal(err)
+				return "", "", fmt.Errorf("%s: %w", name, err)
 			}
 			if edgeProc, err = Start(dir, nil, edgePort, "nginx", "-p", dir, "-c", conf); err != nil {
-				t.Fatal(err)
+				return "", "", fmt.Errorf("%s: %w", name, err)
 			}
 			defer edgeProc.Stop()
 		case "varnish":
 			v, ncsa, err := StartVarnish(dir, edgePort, appPort, conf, edgeLog)
 			if err != nil {
-				t.Fatal(err)
+				return "", "", fmt.Errorf("%s: %w", name, err)
 			}
 			edgeProc = v
 			defer v.Stop()
@@ -182,10 +187,13 @@ func labRun(t *testing.T, edgeName, kind string) {
 		if failed, first := traffic.Drive(fmt.Sprintf("http://127.0.0.1:%d", edgePort)); failed > 0 {
 			t.Errorf("%s: %d requests failed, first: %s\n%s\n%s", name, failed, first, ap.Logs(), edgeProc.Logs())
 		}
-		return edgeLog, originLog
+		return edgeLog, originLog, nil
 	}
 
-	baseEdge, baseOrigin := phase("baseline")
+	baseEdge, baseOrigin, err := phase("baseline")
+	if err != nil {
+		t.Fatal(err)
+	}
 	// scripts/lab.sh --examples keeps the baseline logs as the bundled examples.
 	if dst := os.Getenv("CDNADVISE_LAB_EXAMPLES"); dst != "" && edgeName == "nginx" && kind == "fastapi" {
 		for from, to := range map[string]string{baseEdge: "edge/nginx-cache.log", baseOrigin: "origin/fastapi-access.log"} {
@@ -333,10 +341,32 @@ func labRun(t *testing.T, edgeName, kind string) {
 			t.Errorf("%s: GET %s was not advised a shared TTL and measured", phaseName, collection)
 		}
 	}
-	stockEdge, _ := phase("stock")
+	// The stock and generated phases are independent (each its own app,
+	// cache, ports and folder): they run side by side.
+	var stockEdge, genEdge string
+	var stockErr, genErr error
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); stockEdge, _, stockErr = phase("stock") }()
+	go func() { defer wg.Done(); genEdge, _, genErr = phase("generated") }()
+	wg.Wait()
+	if err := errors.Join(stockErr, genErr); err != nil {
+		t.Fatal(err)
+	}
 	check("stock", stockEdge, func(r *advisor.Recommendation) *float64 { return stockPred[[2]string{r.Method, r.Endpoint}] })
-	genEdge, _ := phase("generated")
 	check("generated", genEdge, func(r *advisor.Recommendation) *float64 { return r.PredictedHitRatio })
+	// Long enough traffic that the long-tailed routes are advised minutes:
+	// TTLs from 10 s to 5 min were chosen and checked above.
+	var short, long bool
+	for _, r := range adv.Recommendations {
+		if r.Class == advisor.ClassCacheable && r.Requests >= 500 {
+			short = short || (r.TTLSeconds > 0 && r.TTLSeconds <= 30)
+			long = long || r.TTLSeconds >= 300
+		}
+	}
+	if !short || !long {
+		t.Errorf("the advice does not span 30 s to 5 min on routes with 500 requests or more (short %v, long %v)", short, long)
+	}
 
 	// The patched app sends the recommended header on each patched route.
 	appPort, _ := FreePort()

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Run the lab by hand: the example FastAPI app behind a real nginx cache and a real Varnish,
 # baseline traffic, cdnadvise advise + patch, the same traffic again, and the
-# predicted vs measured hit ratio per route (about sixteen minutes: three phases of 300 s,
-# the four combinations side by side).
+# predicted vs measured hit ratio per route (about twenty-two minutes: phases of 600 s,
+# the four combinations side by side, the patched phases of each too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in nginx varnishd git; do
