@@ -242,11 +242,17 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 	if o.Sweep.Profile.RequestCookie == "pass" {
 		cookieVary = "ignore"
 	}
-	o.Load.SplitByClient = map[string]bool{}
+	o.Load.SplitVary = map[string][]string{}
 	for e, hs := range vary {
 		if h := splitsOn(hs, o.Sweep.Profile.Vary, cookieVary); len(h) > 0 {
 			varySplit[e] = h
-			o.Load.SplitByClient[e] = true
+			o.Load.SplitVary[e] = h
+		}
+	}
+	logged := map[string]bool{}
+	if len(varySplit) > 0 {
+		if logged, err = replay.LoggedVaryHeaders(ctx, st, o.Load.Tier); err != nil {
+			return nil, err
 		}
 	}
 	o.Load.Router = router
@@ -365,9 +371,8 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 			edgeSide(rec, prof, stock[endpoint], s)
 			rec.Vary = vary[endpoint]
 			if h := varySplit[endpoint]; len(h) > 0 && rec.CacheControl != "" && !strings.Contains(rec.CacheControl, "private") {
-				msg := fmt.Sprintf("the responses vary on %s (as the source or the logs say) and %s keeps one copy per value; the logs do not record it, so each client is taken to send its own (worst case): predicted per client", strings.Join(h, ", "), prof.Name)
-				rec.Reasons = append(rec.Reasons, msg)
-				rec.EdgeNeeds = append(rec.EdgeNeeds, "normalize "+strings.Join(h, ", ")+" at the edge to the values the app serves (or move the variation into the URL), else "+prof.Name+" keeps one copy per browser")
+				rec.Reasons = append(rec.Reasons, varyReason(h, logged, prof.Name))
+				rec.EdgeNeeds = append(rec.EdgeNeeds, "normalize "+strings.Join(h, ", ")+" at the edge to the values the app serves (or move the variation into the URL), else "+prof.Name+" keeps one copy per distinct value")
 			}
 		}
 		adv.Recommendations = append(adv.Recommendations, rec)

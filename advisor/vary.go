@@ -1,6 +1,7 @@
 package advisor
 
 import (
+	"fmt"
 	"regexp"
 	"sort"
 	"strings"
@@ -88,4 +89,25 @@ func splitsOn(vary []string, varyOther, varyCookie string) []string {
 		}
 	}
 	return out
+}
+
+// varyReason says how the prediction keyed a route whose responses vary on
+// headers: by the values the logs record, or per client where they do not.
+func varyReason(headers []string, logged map[string]bool, edgeName string) string {
+	var byValue, perClient []string
+	for _, h := range headers {
+		if logged[h] {
+			byValue = append(byValue, h)
+		} else {
+			perClient = append(perClient, h)
+		}
+	}
+	msg := fmt.Sprintf("the responses vary on %s (as the source or the logs say) and %s keeps one copy per value", strings.Join(headers, ", "), edgeName)
+	if len(byValue) > 0 {
+		msg += fmt.Sprintf("; predicted with one copy per %s value the logs record", strings.Join(byValue, ", "))
+	}
+	if len(perClient) > 0 {
+		msg += fmt.Sprintf("; the logs do not record %s, so each client is taken to send its own (worst case): predicted per client", strings.Join(perClient, ", "))
+	}
+	return msg
 }

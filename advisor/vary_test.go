@@ -90,3 +90,53 @@ func TestVaryFromLogs(t *testing.T) {
 		t.Errorf("reasons: %q", news.Reasons)
 	}
 }
+
+// TestVaryByLoggedValue: when the log records the request's
+// Accept-Language ($http_accept_language), a route whose responses vary
+// on it is keyed by the logged value: three languages over 43 clients give
+// a hit ratio between the per-client worst case and a cache that ignores
+// Vary, and the advice says which it used.
+func TestVaryByLoggedValue(t *testing.T) {
+	langs := []string{"en-US,en;q=0.9", "fr-FR,fr;q=0.9", "de"}
+	lines := func(logLang bool) (string, string) {
+		format := `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$sent_http_vary"`
+		if logLang {
+			format += ` "$http_accept_language"`
+		}
+		var b strings.Builder
+		start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+		for i := 0; i < 12000; i++ {
+			ts := start.Add(time.Duration(i) * 250 * time.Millisecond).Format("02/Jan/2006:15:04:05.000 -0700")
+			client := i * 7 % 43
+			fmt.Fprintf(&b, "10.3.0.%d - - [%s] \"GET /news/%d HTTP/1.1\" 200 900 \"-\" \"ua\" \"Accept-Language\"", client, ts, i%20)
+			if logLang {
+				fmt.Fprintf(&b, " %q", langs[client%3])
+			}
+			b.WriteString("\n")
+		}
+		return b.String(), format
+	}
+	nginx := replay.Profiles()["nginx"]
+	ignoring := nginx
+	ignoring.Vary = "ignore"
+	predict := func(logLang bool, prof replay.Profile) *Recommendation {
+		text, format := lines(logLang)
+		adv, err := Advise(context.Background(), logStore(t, text, format), Options{Sweep: replay.SweepOptions{Profile: prof}, TTLs: []time.Duration{10 * time.Second}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return recFor(t, adv, "/news/{int}")
+	}
+	perClient, byValue, whole := predict(false, nginx), predict(true, nginx), predict(true, ignoring)
+	pc, bv, wh := deref(perClient.PredictedHitRatio), deref(byValue.PredictedHitRatio), deref(whole.PredictedHitRatio)
+	t.Logf("per client %.3f (%s), by logged value %.3f (%s), ignoring Vary %.3f (%s)", pc, perClient.Class, bv, byValue.Class, wh, whole.Class)
+	if !(pc < bv-0.05 && bv < wh-0.01) {
+		t.Errorf("per client %.3f, by logged value %.3f, ignoring Vary %.3f", pc, bv, wh)
+	}
+	if r := strings.Join(byValue.Reasons, " "); !strings.Contains(r, "one copy per Accept-Language value the logs record") || strings.Contains(r, "per client") {
+		t.Errorf("reasons: %q", byValue.Reasons)
+	}
+	if r := strings.Join(perClient.Reasons, " "); !strings.Contains(r, "the logs do not record Accept-Language") {
+		t.Errorf("reasons: %q", perClient.Reasons)
+	}
+}

@@ -24,6 +24,8 @@ const (
 	sClient
 	sCookieNames
 	sVary
+	sLang
+	sAccept
 	nStr
 )
 
@@ -143,6 +145,8 @@ func (b *Batch) add(r *Record) {
 	b.addString(sClient, r.Client)
 	b.addString(sCookieNames, r.CookieNames)
 	b.addString(sVary, r.Vary)
+	b.addString(sLang, clipHeader(r.AcceptLanguage))
+	b.addString(sAccept, clipHeader(r.Accept))
 }
 
 // strAt returns the bytes of a string cell, or nil for NULL.

@@ -5,6 +5,11 @@ package ingest
 // https://developers.cloudflare.com/logs/reference/log-fields/zone/http_requests/
 // Timestamp formats (output_options.timestamp_format: unixnano, unix,
 // rfc3339): https://developers.cloudflare.com/logs/reference/logpush-api-configuration/
+// Custom fields (RequestHeaders, ResponseHeaders and Cookies: objects keyed
+// by the lower-case header or cookie names the zone configured in its
+// http_log_custom_fields phase; only those are logged, so a missing key is
+// "not logged", never "not sent"):
+// https://developers.cloudflare.com/logs/reference/custom-fields
 
 import "math"
 
@@ -34,7 +39,17 @@ func cloudflareSpec() *jsonSpec {
 			{kind: jkClient, alts: key("ClientIP")},
 			{kind: jkUA, alts: key("ClientRequestUserAgent")},
 			{kind: jkReferer, alts: key("ClientRequestReferer")},
-			{kind: jkContentType, alts: key("EdgeResponseContentType")},
+			{kind: jkContentType, alts: []jsonAlt{{path: "EdgeResponseContentType"}, {path: "ResponseHeaders.content-type"}}},
+			// Custom fields, when the zone logs them.
+			{kind: jkCacheControl, alts: key("ResponseHeaders.cache-control")},
+			{kind: jkVary, alts: key("ResponseHeaders.vary")},
+			{kind: jkETag, alts: key("ResponseHeaders.etag")},
+			{kind: jkSetCookie, alts: key("ResponseHeaders.set-cookie"), absentUnknown: true},
+			{kind: jkAuth, alts: key("RequestHeaders.authorization"), absentUnknown: true},
+			{kind: jkCookie, alts: key("RequestHeaders.cookie"), absentUnknown: true},
+			{kind: jkCookieNames, alts: key("Cookies"), absentUnknown: true},
+			{kind: jkLang, alts: key("RequestHeaders.accept-language")},
+			{kind: jkAccept, alts: key("RequestHeaders.accept")},
 		},
 		detectKeys: []string{"RayID", "EdgeStartTimestamp", "CacheCacheStatus", "ClientRequestURI"},
 		detect: func(has func(string) bool) bool {
@@ -57,7 +72,9 @@ func cloudflareFormat() Format {
 			"CacheCacheStatus, EdgeColoCode (pop), RayID (request id), EdgeTimeToFirstByteMs (ttfb), " +
 			"OriginResponseDurationMs (else OriginResponseHeaderReceiveDurationMs, else the deprecated OriginResponseTime in ns; " +
 			"0 on a response served from cache is no origin time), ClientIP, ClientRequestUserAgent, ClientRequestReferer, " +
-			"EdgeResponseContentType; duration = EdgeEndTimestamp - EdgeStartTimestamp when both have sub-second precision",
+			"EdgeResponseContentType; duration = EdgeEndTimestamp - EdgeStartTimestamp when both have sub-second precision; " +
+			"custom fields when the zone logs them: RequestHeaders (cookie, authorization: presence and cookie names only; accept-language, accept), " +
+			"ResponseHeaders (cache-control, vary, etag, set-cookie: presence; content-type), Cookies (names only, never values)",
 		Example: `{"ClientIP":"192.0.2.10","ClientRequestHost":"shop.example","ClientRequestMethod":"GET","ClientRequestURI":"/items/42?x=1",` +
 			`"ClientRequestUserAgent":"curl/8.0","CacheCacheStatus":"hit","EdgeColoCode":"FRA","EdgeResponseBytes":1532,"EdgeResponseStatus":200,` +
 			`"EdgeStartTimestamp":1795595131123000000,"EdgeEndTimestamp":1795595131127000000,"EdgeTimeToFirstByteMs":3,"OriginResponseDurationMs":0,"RayID":"8c1e2f3a4b5c6d7e"}`,

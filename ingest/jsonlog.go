@@ -53,6 +53,9 @@ const (
 	jkAuth
 	jkCookie
 	jkVary
+	jkLang        // the request's Accept-Language
+	jkAccept      // the request's Accept
+	jkCookieNames // an object of cookies by name (Cloudflare's Cookies): names only
 	jkExtra1 // read raw, for the format's post hook only
 	jkExtra2
 )
@@ -77,6 +80,9 @@ type jsonField struct {
 	kind   jsonKind
 	alts   []jsonAlt
 	decode jsonDecode
+	// absentUnknown: a missing key means "not logged", not "not sent"
+	// (headers logged only when configured, as Cloudflare's custom fields).
+	absentUnknown bool
 }
 
 // jsonSpec describes one JSON-lines format.
@@ -145,7 +151,8 @@ func (t *jsonTrie) addSegs(segs []string) int {
 
 // jsonSlotField is a compiled jsonField: one slot per alternative.
 type jsonSlotField struct {
-	kind   jsonKind
+	kind          jsonKind
+	absentUnknown bool
 	slots  []int
 	names  []string // key path per slot, for messages
 	scales []float64
@@ -166,7 +173,7 @@ func (s *jsonSpec) compile() *jsonParser {
 	p := &jsonParser{spec: s}
 	var pathKeys []string
 	for _, f := range s.fields {
-		sf := jsonSlotField{kind: f.kind, decode: f.decode}
+		sf := jsonSlotField{kind: f.kind, decode: f.decode, absentUnknown: f.absentUnknown}
 		for _, a := range f.alts {
 			scale := a.scale
 			if scale == 0 {
@@ -278,12 +285,19 @@ func (p *jsonParser) Parse(line []byte, r *Record) error {
 		var text []byte
 		alt := -1
 		for k, slot := range f.slots {
-			if t := jsonText(vals[slot]); t != nil {
+			t := jsonText(vals[slot])
+			if f.kind == jkCookieNames && len(vals[slot]) > 0 && vals[slot][0] == '{' {
+				t = vals[slot] // the object itself: its keys are the names
+			}
+			if t != nil {
 				text, alt = t, k
 				break
 			}
 		}
 		if alt < 0 {
+			if f.absentUnknown {
+				continue
+			}
 			switch f.kind {
 			case jkSetCookie:
 				r.SetCookie = 0
@@ -404,8 +418,35 @@ func setJSONField(r *Record, k jsonKind, v []byte, scale float64) error {
 		r.SetCookieHeader(v)
 	case jkVary:
 		r.Vary = v
+	case jkLang:
+		r.AcceptLanguage = v
+	case jkAccept:
+		r.Accept = v
+	case jkCookieNames:
+		setCookieObject(r, v)
 	}
 	return nil
+}
+
+// setCookieObject records the names of a {"name": value, ...} object of
+// request cookies (Cloudflare's Cookies custom field, only the cookies the
+// zone configured): presence when one has a value; an empty object or only
+// empty values leave presence unknown, since other cookies are not logged.
+func setCookieObject(r *Record, obj []byte) {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(obj, &m) != nil {
+		return
+	}
+	var names []string
+	for k, v := range m {
+		if s := string(v); s != "null" && s != `""` && k != "" {
+			names = append(names, k)
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	r.SetCookieHeader([]byte(strings.Join(names, "=;") + "="))
 }
 
 // jsonBool reads a presence flag: false and 0 are false, any other value
@@ -641,6 +682,8 @@ var jsonMapNames = [...]struct {
 	{"authorization", jkAuth, 0},
 	{"cookie", jkCookie, 0},
 	{"vary", jkVary, 0},
+	{"accept_language", jkLang, 0},
+	{"accept", jkAccept, 0},
 }
 
 // jsonMapValidNames lists the names accepted by --json-map, for messages.
@@ -658,7 +701,8 @@ const jsonMapSummary = "JSON lines read with --json-map 'canonical=key,...': key
 	"url (path?query or absolute URL, split into path and query), path, query, status, bytes, " +
 	"cache (normalized cache status), duration_ms / duration_s / duration_us, ttfb_ms / ttfb_s / ttfb_us, " +
 	"origin_ms / origin_s / origin_us, pop, request_id, client, ua, referer, cache_control, content_type, etag, " +
-	"set_cookie and authorization (presence), cookie (the request's Cookie header: presence and names, never values), vary (the response's Vary), and tier=edge|origin (default: edge when cache is mapped, else origin); " +
+	"set_cookie and authorization (presence), cookie (the request's Cookie header: presence and names, never values), vary (the response's Vary), " +
+	"accept_language and accept (the request's headers, for routes whose responses vary on them), and tier=edge|origin (default: edge when cache is mapped, else origin); " +
 	"path or url is required; null, \"\", \"-\" and \"(null)\" are no value"
 
 // JSONMapFormat builds the "json-map" format from a --json-map spec: a comma

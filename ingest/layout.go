@@ -45,6 +45,8 @@ const (
 	fPop
 	fCookie
 	fVary
+	fLang
+	fAccept
 )
 
 var kindNames = map[fieldKind]string{
@@ -54,7 +56,7 @@ var kindNames = map[fieldKind]string{
 	fDurUS: "duration(us)", fOriginS: "origin(s)", fOriginMS: "origin(ms)", fOriginUS: "origin(us)", fTTFBs: "ttfb(s)", fTTFBms: "ttfb(ms)",
 	fCache: "cache_status", fHost: "host", fRequestID: "request_id", fCacheControl: "cache_control",
 	fContentType: "content_type", fETag: "etag", fSetCookie: "set_cookie", fAuth: "authorization", fPop: "pop",
-	fCookie: "cookie", fVary: "vary",
+	fCookie: "cookie", fVary: "vary", fLang: "accept_language", fAccept: "accept",
 }
 
 // item is one piece of a compiled layout: a literal, or a field.
@@ -187,6 +189,10 @@ func nginxKind(v string) fieldKind {
 		return fCookie
 	case "sent_http_vary", "upstream_http_vary":
 		return fVary
+	case "http_accept_language":
+		return fLang
+	case "http_accept":
+		return fAccept
 	}
 	return fIgnore
 }
@@ -277,6 +283,10 @@ func apacheHeaderKind(h string, dir byte) fieldKind {
 			return fAuth
 		case "cookie":
 			return fCookie
+		case "accept-language":
+			return fLang
+		case "accept":
+			return fAccept
 		}
 	case 'o':
 		switch h {
@@ -730,6 +740,10 @@ func setField(r *Record, k fieldKind, v []byte) error {
 		r.SetCookieHeader(v)
 	case fVary:
 		r.Vary = orNil(v)
+	case fLang:
+		r.AcceptLanguage = orNil(v)
+	case fAccept:
+		r.Accept = orNil(v)
 	case fPop:
 		r.Pop = orNil(v)
 	}

@@ -171,7 +171,7 @@ func newLoader(ctx context.Context, st *store.Store, keepClient bool, log *slog.
 		sMethod: store.DictMisc, sHost: store.DictHost, sPath: store.DictPath, sQuery: store.DictQuery,
 		sPop: store.DictMisc, sCacheRaw: store.DictMisc, sCacheControl: store.DictMisc, sContentType: store.DictMisc,
 		sETag: store.DictETag, sUA: store.DictUA, sReferer: store.DictReferer, sClient: store.DictClient,
-		sCookieNames: store.DictMisc, sVary: store.DictMisc,
+		sCookieNames: store.DictMisc, sVary: store.DictMisc, sLang: store.DictMisc, sAccept: store.DictMisc,
 	}
 	if !keepClient {
 		delete(cols, sClient) // stored as a keyed hash, not a dictionary id
@@ -488,17 +488,17 @@ var rawTypes = []duckdb.Type{duckdb.TYPE_BIGINT, duckdb.TYPE_INTEGER, duckdb.TYP
 	duckdb.TYPE_BIGINT, duckdb.TYPE_UTINYINT, duckdb.TYPE_INTEGER, duckdb.TYPE_DOUBLE, duckdb.TYPE_DOUBLE,
 	duckdb.TYPE_DOUBLE, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_BOOLEAN,
 	duckdb.TYPE_BOOLEAN, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_UBIGINT,
-	duckdb.TYPE_BOOLEAN, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER}
+	duckdb.TYPE_BOOLEAN, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER, duckdb.TYPE_INTEGER}
 
 // idCol maps a raw column holding a dictionary id to its Batch string column.
 // (-1: not an id column).
-var idCol = func() (m [27]int) {
+var idCol = func() (m [29]int) {
 	for i := range m {
 		m[i] = -1
 	}
 	m[2], m[4], m[5], m[6], m[7], m[11] = sPop, sMethod, sHost, sPath, sQuery, sCacheRaw
 	m[15], m[16], m[17], m[20], m[21], m[22] = sCacheControl, sContentType, sETag, sUA, sReferer, sClient
-	m[25], m[26] = sCookieNames, sVary
+	m[25], m[26], m[27], m[28] = sCookieNames, sVary, sLang, sAccept
 	return m
 }()
 

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Tier says on which side of the cache a log was written.
@@ -81,6 +82,11 @@ type Record struct {
 	CookieNames []byte
 	// Vary is the response's Vary header.
 	Vary []byte
+	// AcceptLanguage and Accept are the request's headers of those names,
+	// when the format logs them: the values responses that vary on them
+	// (Django's LocaleMiddleware, DRF's content negotiation) are cached
+	// per. At most 128 bytes are kept.
+	AcceptLanguage, Accept []byte
 
 	UserAgent, Referer, Client []byte
 }
@@ -195,4 +201,19 @@ func stripDefaultPort(h []byte) []byte {
 		return h[:len(h)-4]
 	}
 	return h
+}
+
+// clipHeader trims a request header value kept for the cache key
+// (Accept-Language, Accept) and caps it at 128 bytes, on a character
+// boundary: longer values are noise, not another language.
+func clipHeader(v []byte) []byte {
+	v = bytes.TrimSpace(v)
+	if len(v) <= 128 {
+		return orNil(v)
+	}
+	n := 128
+	for n > 0 && !utf8.RuneStart(v[n]) {
+		n--
+	}
+	return v[:n]
 }

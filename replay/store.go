@@ -52,11 +52,14 @@ type LoadOptions struct {
 	// carried a Cookie header are taken to (browsers send the site's
 	// cookies with every request); lines that say so are taken at their word.
 	AssumeCookies bool
-	// SplitByClient names endpoints whose responses vary on a request
-	// header the logs do not record (Vary: Accept-Language, ...) on an edge
-	// that keeps one copy per value: each client (address and user agent)
-	// is taken to send its own value, the worst case.
-	SplitByClient map[string]bool
+	// SplitVary names, per endpoint, the request headers its responses vary
+	// on that the edge keeps one copy per value of (Vary: Accept-Language,
+	// ...): the cache key gains the request's value where the log records
+	// it (Accept-Language and Accept, see LoggedVaryHeaders; in a file that
+	// logs the header, a line without it is one more value: not sent), and
+	// where it does not, each client (address and user agent) is taken to
+	// send its own value, the worst case.
+	SplitVary map[string][]string
 	// SplitMethods replays requests of unsafe methods (POST, PUT, ...) as
 	// an endpoint of their own, named UnsafeEndpoint(endpoint), so that an
 	// endpoint's figures are those of its GET and HEAD requests: the ones a
@@ -222,6 +225,9 @@ func (l *storeLoader) prepare(ctx context.Context) error {
 	if err := l.pathEndpoints(ctx); err != nil {
 		return err
 	}
+	if err := l.loggedVary(ctx); err != nil {
+		return err
+	}
 	if _, err := l.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE ck AS
 		SELECT path_id, nq, (row_number() OVER ())::INTEGER - 1 AS cid
 		FROM (SELECT DISTINCT r.path_id, `+l.nq+` AS nq FROM requests_raw r JOIN files f USING (file_id) `+l.joinQ+` WHERE `+l.cond+`)`, l.args...); err != nil {
@@ -350,26 +356,91 @@ func (l *storeLoader) pathEndpoints(ctx context.Context) error {
 		unsafe bool
 		ep     int32
 		pass   bool
-		vary   bool
+		vary   int32 // varyMask bits
 	}
 	var pe []peRow
 	for i := range paths {
 		unsafe := paths[i].Requests - safeN[i]
 		pass := l.stockPasses(paths[i].Path)
-		vary := l.o.SplitByClient[tpl[i].Endpoint]
+		vary := varyMask(l.o.SplitVary[tpl[i].Endpoint])
 		if safeN[i] > 0 || unsafe == 0 {
 			pe = append(pe, peRow{paths[i].ID, false, epID(tpl[i].Endpoint), pass, vary})
 		}
 		if unsafe > 0 {
-			pe = append(pe, peRow{paths[i].ID, true, epID(UnsafeEndpoint(tpl[i].Endpoint)), pass, false})
+			pe = append(pe, peRow{paths[i].ID, true, epID(UnsafeEndpoint(tpl[i].Endpoint)), pass, 0})
 		}
 	}
-	if _, err := l.conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE pe (path_id INTEGER, unsafe BOOLEAN, ep INTEGER, stock_pass BOOLEAN, vary BOOLEAN)"); err != nil {
+	if _, err := l.conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE pe (path_id INTEGER, unsafe BOOLEAN, ep INTEGER, stock_pass BOOLEAN, vary INTEGER)"); err != nil {
 		return err
 	}
 	return l.appendRows("pe", len(pe), func(i int) []driver.Value {
 		return []driver.Value{pe[i].path, pe[i].unsafe, pe[i].ep, pe[i].pass, pe[i].vary}
 	})
+}
+
+// Bits of pe.vary: the request headers an endpoint's cache key is split on.
+const (
+	varyLang   = 1 // Accept-Language: the logged value, else per client
+	varyAccept = 2 // Accept: the logged value, else per client
+	varyClient = 4 // another header, never logged: per client
+)
+
+// varyMask folds the headers an endpoint is split on into pe.vary bits.
+func varyMask(headers []string) int32 {
+	var m int32
+	for _, h := range headers {
+		switch strings.ToLower(h) {
+		case "accept-language":
+			m |= varyLang
+		case "accept":
+			m |= varyAccept
+		default:
+			m |= varyClient
+		}
+	}
+	return m
+}
+
+// varyKeySQL is the cache key's Vary part of a request row: 0 when the
+// endpoint is not split, else a hash of the logged values of its varied
+// headers (a line without the header, in a file that logs it, is the
+// "not sent" value -1) and, for a header the file does not log, of the
+// client (address and user agent).
+const varyKeySQL = `CASE WHEN pe.vary = 0 THEN 0 ELSE hash(
+		CASE WHEN pe.vary & 4 <> 0 THEN hash(r.client_hash, r.client_id, r.ua_id) END,
+		CASE WHEN pe.vary & 1 <> 0 THEN CASE WHEN coalesce(lv.lang, false) THEN hash(coalesce(r.accept_language_id, -1)) ELSE hash(r.client_hash, r.client_id, r.ua_id) END END,
+		CASE WHEN pe.vary & 2 <> 0 THEN CASE WHEN coalesce(lv.accept, false) THEN hash(coalesce(r.accept_id, -1)) ELSE hash(r.client_hash, r.client_id, r.ua_id) END END) END`
+
+// loggedVary makes the temporary table logged_vary: per file, whether it
+// logs the request's Accept-Language and Accept (some line has them). It is
+// left empty when no endpoint is split on them.
+func (l *storeLoader) loggedVary(ctx context.Context) error {
+	need := false
+	for _, hs := range l.o.SplitVary {
+		need = need || varyMask(hs)&(varyLang|varyAccept) != 0
+	}
+	q := `CREATE OR REPLACE TEMP TABLE logged_vary AS SELECT file_id, bool_or(accept_language_id IS NOT NULL) AS lang, bool_or(accept_id IS NOT NULL) AS accept
+		FROM requests_raw GROUP BY file_id`
+	if !need {
+		q = `CREATE OR REPLACE TEMP TABLE logged_vary (file_id INTEGER, lang BOOLEAN, accept BOOLEAN)`
+	}
+	if _, err := l.conn.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("logged request headers: %w", err)
+	}
+	return nil
+}
+
+// LoggedVaryHeaders lists which of the request headers the replay can key
+// on by their logged value (Accept-Language, Accept) the tier's logs
+// record ("" for every tier): those some line of some file of the tier has.
+func LoggedVaryHeaders(ctx context.Context, st *store.Store, tier string) (map[string]bool, error) {
+	var lang, accept bool
+	err := st.DB.QueryRowContext(ctx, `SELECT coalesce(bool_or(r.accept_language_id IS NOT NULL), false), coalesce(bool_or(r.accept_id IS NOT NULL), false)
+		FROM requests_raw r JOIN files f USING (file_id) WHERE ? = '' OR f.tier = ?`, tier, tier).Scan(&lang, &accept)
+	if err != nil {
+		return nil, fmt.Errorf("logged request headers: %w", err)
+	}
+	return map[string]bool{"Accept-Language": lang, "Accept": accept}, nil
 }
 
 // stockPasses reports whether the stock edge passes every request of this
@@ -403,11 +474,11 @@ func (l *storeLoader) stream(ctx context.Context, free chan *Batch, fn func(*Bat
 		pop = "coalesce(r.pop_id, -1)"
 	}
 	base := `SELECT epoch_ms(r.ts) AS t, ck.cid, coalesce(r.host_id, -1) AS host, ` + pop + ` AS pop, pe.ep,
-				CASE WHEN pe.vary THEN hash(r.client_hash, r.client_id, r.ua_id) ELSE 0 END AS vk,
+				`+varyKeySQL+` AS vk,
 				coalesce(r.bytes, 0) AS bytes, coalesce(r.status, 0)::BIGINT AS status,
 				CASE WHEN coalesce(m.value NOT IN ('GET', 'HEAD'), false) OR coalesce(r.set_cookie, false) OR coalesce(r.has_auth, false)
 					OR coalesce(cc.value ILIKE '%private%' OR cc.value ILIKE '%no-store%', false) OR pe.stock_pass` + l.stockCookie() + ` THEN 1 ELSE 0 END AS flag
-			FROM requests_raw r JOIN files f USING (file_id) ` + l.joinQ + `
+			FROM requests_raw r JOIN files f USING (file_id) LEFT JOIN logged_vary lv USING (file_id) ` + l.joinQ + `
 			JOIN ck ON ck.path_id = r.path_id AND ck.nq = ` + l.nq + `
 			JOIN pe ON pe.path_id = r.path_id AND pe.unsafe = ` + l.unsafeExpr() + `
 			LEFT JOIN d_misc m ON m.id = r.method_id LEFT JOIN d_misc cc ON cc.id = r.cc_id

@@ -66,7 +66,7 @@ var RawColumns = []string{
 	"ts", "file_id", "pop_id", "request_id", "method_id", "host_id", "path_id", "query_id",
 	"status", "bytes", "cache_status", "cache_raw_id", "duration_ms", "ttfb_ms", "origin_ms",
 	"cc_id", "ct_id", "etag_id", "set_cookie", "has_auth", "ua_id", "referer_id", "client_id", "client_hash",
-	"has_cookie", "cookie_names_id", "vary_id",
+	"has_cookie", "cookie_names_id", "vary_id", "accept_language_id", "accept_id",
 }
 
 // SchemaVersion is bumped when the schema changes incompatibly.
@@ -107,12 +107,15 @@ func schemaSQL() []string {
 			cache_status ENUM(`+enum+`), cache_raw_id INTEGER, duration_ms DOUBLE, ttfb_ms DOUBLE,
 			origin_ms DOUBLE, cc_id INTEGER, ct_id INTEGER, etag_id INTEGER, set_cookie BOOLEAN,
 			has_auth BOOLEAN, ua_id INTEGER, referer_id INTEGER, client_id INTEGER, client_hash UBIGINT,
-			has_cookie BOOLEAN, cookie_names_id INTEGER, vary_id INTEGER)`,
+			has_cookie BOOLEAN, cookie_names_id INTEGER, vary_id INTEGER,
+			accept_language_id INTEGER, accept_id INTEGER)`,
 		// Stores written before the request's cookies were read get the
 		// columns (NULL: not logged).
 		`ALTER TABLE requests_raw ADD COLUMN IF NOT EXISTS has_cookie BOOLEAN`,
 		`ALTER TABLE requests_raw ADD COLUMN IF NOT EXISTS cookie_names_id INTEGER`,
 		`ALTER TABLE requests_raw ADD COLUMN IF NOT EXISTS vary_id INTEGER`,
+		`ALTER TABLE requests_raw ADD COLUMN IF NOT EXISTS accept_language_id INTEGER`,
+		`ALTER TABLE requests_raw ADD COLUMN IF NOT EXISTS accept_id INTEGER`,
 		`CREATE OR REPLACE VIEW requests AS
 		SELECT r.ts, f.tier, f.format, r.file_id, pop.value AS pop, r.request_id,
 			m.value AS method, h.value AS host, p.value AS path, q.value AS query,
@@ -121,7 +124,8 @@ func schemaSQL() []string {
 			r.duration_ms, r.ttfb_ms, r.origin_ms, cc.value AS cache_control, ct.value AS content_type,
 			e.value AS etag, r.set_cookie, r.has_auth, ua.value AS user_agent, rf.value AS referer,
 			coalesce(c.value, printf('%016x', r.client_hash)) AS client,
-			r.has_cookie, cn.value AS cookie_names, vy.value AS vary
+			r.has_cookie, cn.value AS cookie_names, vy.value AS vary,
+			al.value AS accept_language, ac.value AS accept
 		FROM requests_raw r
 		JOIN files f USING (file_id)
 		LEFT JOIN d_misc pop ON pop.id = r.pop_id
@@ -137,7 +141,9 @@ func schemaSQL() []string {
 		LEFT JOIN d_referer rf ON rf.id = r.referer_id
 		LEFT JOIN d_client c ON c.id = r.client_id
 		LEFT JOIN d_misc cn ON cn.id = r.cookie_names_id
-		LEFT JOIN d_misc vy ON vy.id = r.vary_id`,
+		LEFT JOIN d_misc vy ON vy.id = r.vary_id
+		LEFT JOIN d_misc al ON al.id = r.accept_language_id
+		LEFT JOIN d_misc ac ON ac.id = r.accept_id`,
 	)
 	return stmts
 }
