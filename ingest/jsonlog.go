@@ -56,7 +56,7 @@ const (
 	jkLang        // the request's Accept-Language
 	jkAccept      // the request's Accept
 	jkCookieNames // an object of cookies by name (Cloudflare's Cookies): names only
-	jkExtra1 // read raw, for the format's post hook only
+	jkExtra1      // read raw, for the format's post hook only
 	jkExtra2
 )
 
@@ -153,10 +153,10 @@ func (t *jsonTrie) addSegs(segs []string) int {
 type jsonSlotField struct {
 	kind          jsonKind
 	absentUnknown bool
-	slots  []int
-	names  []string // key path per slot, for messages
-	scales []float64
-	decode jsonDecode
+	slots         []int
+	names         []string // key path per slot, for messages
+	scales        []float64
+	decode        jsonDecode
 }
 
 // jsonParser parses JSON lines with a compiled spec. It is immutable.

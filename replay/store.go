@@ -474,7 +474,7 @@ func (l *storeLoader) stream(ctx context.Context, free chan *Batch, fn func(*Bat
 		pop = "coalesce(r.pop_id, -1)"
 	}
 	base := `SELECT epoch_ms(r.ts) AS t, ck.cid, coalesce(r.host_id, -1) AS host, ` + pop + ` AS pop, pe.ep,
-				`+varyKeySQL+` AS vk,
+				` + varyKeySQL + ` AS vk,
 				coalesce(r.bytes, 0) AS bytes, coalesce(r.status, 0)::BIGINT AS status,
 				CASE WHEN coalesce(m.value NOT IN ('GET', 'HEAD'), false) OR coalesce(r.set_cookie, false) OR coalesce(r.has_auth, false)
 					OR coalesce(cc.value ILIKE '%private%' OR cc.value ILIKE '%no-store%', false) OR pe.stock_pass` + l.stockCookie() + ` THEN 1 ELSE 0 END AS flag
