@@ -3,8 +3,11 @@ package advisor
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
 )
 
 var (
@@ -16,17 +19,24 @@ var (
 // on: LocaleMiddleware adds Vary: Accept-Language except on URLs with an
 // i18n_patterns language prefix, GZipMiddleware Vary: Accept-Encoding
 // (django/middleware/locale.py, gzip.py), and a view's own
-// @vary_on_headers(...) and @vary_on_cookie. (SessionMiddleware's Vary:
-// Cookie comes with views that touch the session, which are per-user.)
+// @vary_on_headers(...) and @vary_on_cookie. Django REST framework views
+// add Vary: Accept when more than one renderer can answer (the default:
+// JSON and the browsable API; APIView.default_response_headers), and, with
+// SessionMiddleware and DRF's default SessionAuthentication, Vary: Cookie:
+// authenticating reads the session on every request (checked against
+// Debian's Django 3.2 and DRF 3.14 in TestDRFVary). (A view's own session
+// use makes it per-user.)
 func (rt *Routes) djangoVary() {
-	var locale, gzip bool
+	var locale, gzip, session bool
 	for _, m := range rt.proj.files {
 		for _, v := range append(m.assigned("MIDDLEWARE"), m.assigned("MIDDLEWARE_CLASSES")...) {
 			t := m.text(v)
 			locale = locale || strings.Contains(t, "LocaleMiddleware")
 			gzip = gzip || strings.Contains(t, "GZipMiddleware")
+			session = session || strings.Contains(t, "SessionMiddleware")
 		}
 	}
+	renderers, sessionAuth := rt.drfDefaults()
 	for _, r := range rt.Routes {
 		if r.Framework != "django" {
 			continue
@@ -50,11 +60,101 @@ func (rt *Routes) djangoVary() {
 				}
 			}
 		}
+		if r.View == "router (api root)" || (r.viewMod != nil && r.viewNode != nil && rt.proj.isDRFView(r.viewMod, r.viewNode, 0)) {
+			text := ""
+			if r.viewNode != nil {
+				text = r.viewMod.text(r.viewNode)
+			}
+			n, auth := renderers, sessionAuth
+			if m := drfRenderersRe.FindStringSubmatch(text); m != nil {
+				n = countItems(m[1])
+			}
+			if m := drfAuthRe.FindStringSubmatch(text); m != nil {
+				auth = strings.Contains(m[1], "SessionAuthentication")
+			}
+			if n > 1 {
+				set["Accept"] = true
+			}
+			if session && auth {
+				set["Cookie"] = true
+			}
+		}
 		for h := range set {
-			r.Vary = append(r.Vary, h)
+			if !slices.Contains(r.Vary, h) {
+				r.Vary = append(r.Vary, h)
+			}
 		}
 		sort.Strings(r.Vary)
 	}
+}
+
+var (
+	// drfRenderersRe: renderer_classes = [...] in a view, @renderer_classes([...]),
+	// or DEFAULT_RENDERER_CLASSES in the settings.
+	drfRenderersRe = regexp.MustCompile(`(?s)(?:renderer_classes\s*=\s*|@renderer_classes\(\s*|["']DEFAULT_RENDERER_CLASSES["']\s*:\s*)[\[(]([^\])]*)[\])]`)
+	drfAuthRe      = regexp.MustCompile(`(?s)(?:authentication_classes\s*=\s*|@authentication_classes\(\s*|["']DEFAULT_AUTHENTICATION_CLASSES["']\s*:\s*)[\[(]([^\])]*)[\])]`)
+)
+
+// drfDefaults reads REST_FRAMEWORK's renderer count and whether session
+// authentication is on (DRF's defaults: two renderers, session and basic
+// authentication).
+func (rt *Routes) drfDefaults() (renderers int, sessionAuth bool) {
+	renderers, sessionAuth = 2, true
+	for _, m := range rt.proj.files {
+		for _, v := range m.assigned("REST_FRAMEWORK") {
+			t := m.text(v)
+			if x := drfRenderersRe.FindStringSubmatch(t); x != nil {
+				renderers = countItems(x[1])
+			}
+			if x := drfAuthRe.FindStringSubmatch(t); x != nil {
+				sessionAuth = strings.Contains(x[1], "SessionAuthentication")
+			}
+		}
+	}
+	return renderers, sessionAuth
+}
+
+// countItems counts the comma-separated items of a list's text.
+func countItems(s string) int {
+	n := 0
+	for _, part := range strings.Split(s, ",") {
+		if p := strings.TrimSpace(part); p != "" && !strings.HasPrefix(p, "#") {
+			n++
+		}
+	}
+	return n
+}
+
+// isDRFView tells whether a view is a Django REST framework view: an
+// @api_view function, or a class deriving from DRF's APIView (directly,
+// through its generic views and viewsets, or through classes of the
+// project).
+func (p *project) isDRFView(m *module, def *sitter.Node, depth int) bool {
+	for _, d := range decorators(m, def) {
+		if d == "api_view" || strings.HasPrefix(d, "api_view(") {
+			return true
+		}
+	}
+	if !isClass(def) || depth > 8 {
+		return false
+	}
+	for _, b := range children(classNode(def).ChildByFieldName("superclasses")) {
+		if b.Kind() == "keyword_argument" {
+			continue
+		}
+		name := m.text(b)
+		last := lastName(name)
+		if strings.HasSuffix(last, "APIView") || strings.HasSuffix(last, "ViewSet") || last == "ViewSetMixin" {
+			return true
+		}
+		if first, _, _ := strings.Cut(name, "."); strings.HasPrefix(m.imports[first], "rest_framework") {
+			return true
+		}
+		if bm, rest := p.resolve(m, name); bm != nil && rest != "" && bm.defs[rest] != nil && p.isDRFView(bm, bm.defs[rest], depth+1) {
+			return true
+		}
+	}
+	return false
 }
 
 // canonicalHeader writes a header name as HTTP does (accept-language ->
@@ -94,17 +194,23 @@ func splitsOn(vary []string, varyOther, varyCookie string) []string {
 // varyReason says how the prediction keyed a route whose responses vary on
 // headers: by the values the logs record, or per client where they do not.
 func varyReason(headers []string, logged map[string]bool, edgeName string) string {
-	var byValue, perClient []string
+	var byValue, perClient, perUA []string
 	for _, h := range headers {
-		if logged[h] {
+		switch {
+		case logged[h]:
 			byValue = append(byValue, h)
-		} else {
+		case h == "Accept":
+			perUA = append(perUA, h)
+		default:
 			perClient = append(perClient, h)
 		}
 	}
 	msg := fmt.Sprintf("the responses vary on %s (as the source or the logs say) and %s keeps one copy per value", strings.Join(headers, ", "), edgeName)
 	if len(byValue) > 0 {
 		msg += fmt.Sprintf("; predicted with one copy per %s value the logs record", strings.Join(byValue, ", "))
+	}
+	if len(perUA) > 0 {
+		msg += fmt.Sprintf("; the logs do not record %s: one value per User-Agent assumed (the browser and the page's code choose it, not the user)", strings.Join(perUA, ", "))
 	}
 	if len(perClient) > 0 {
 		msg += fmt.Sprintf("; the logs do not record %s, so each client is taken to send its own (worst case): predicted per client", strings.Join(perClient, ", "))

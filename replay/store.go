@@ -58,7 +58,8 @@ type LoadOptions struct {
 	// it (Accept-Language and Accept, see LoggedVaryHeaders; in a file that
 	// logs the header, a line without it is one more value: not sent), and
 	// where it does not, each client (address and user agent) is taken to
-	// send its own value, the worst case.
+	// send its own value, the worst case (Accept: each user agent, as the
+	// browser sets it).
 	SplitVary map[string][]string
 	// SplitMethods replays requests of unsafe methods (POST, PUT, ...) as
 	// an endpoint of their own, named UnsafeEndpoint(endpoint), so that an
@@ -381,7 +382,7 @@ func (l *storeLoader) pathEndpoints(ctx context.Context) error {
 // Bits of pe.vary: the request headers an endpoint's cache key is split on.
 const (
 	varyLang   = 1 // Accept-Language: the logged value, else per client
-	varyAccept = 2 // Accept: the logged value, else per client
+	varyAccept = 2 // Accept: the logged value, else per user agent
 	varyClient = 4 // another header, never logged: per client
 )
 
@@ -405,11 +406,12 @@ func varyMask(headers []string) int32 {
 // endpoint is not split, else a hash of the logged values of its varied
 // headers (a line without the header, in a file that logs it, is the
 // "not sent" value -1) and, for a header the file does not log, of the
-// client (address and user agent).
+// client (address and user agent): Accept-Language is the user's; Accept,
+// which the browser and the page's code choose, of the user agent.
 const varyKeySQL = `CASE WHEN pe.vary = 0 THEN 0 ELSE hash(
 		CASE WHEN pe.vary & 4 <> 0 THEN hash(r.client_hash, r.client_id, r.ua_id) END,
 		CASE WHEN pe.vary & 1 <> 0 THEN CASE WHEN coalesce(lv.lang, false) THEN hash(coalesce(r.accept_language_id, -1)) ELSE hash(r.client_hash, r.client_id, r.ua_id) END END,
-		CASE WHEN pe.vary & 2 <> 0 THEN CASE WHEN coalesce(lv.accept, false) THEN hash(coalesce(r.accept_id, -1)) ELSE hash(r.client_hash, r.client_id, r.ua_id) END END) END`
+		CASE WHEN pe.vary & 2 <> 0 THEN CASE WHEN coalesce(lv.accept, false) THEN hash(coalesce(r.accept_id, -1)) ELSE hash(coalesce(r.ua_id, -1)) END END) END`
 
 // loggedVary makes the temporary table logged_vary: per file, whether it
 // logs the request's Accept-Language and Accept (some line has them). It is
