@@ -178,18 +178,24 @@ func (albParser) Parse(line []byte, r *Record) error {
 		r.UserAgent = orNil(f[albUA+off])
 	}
 	req := f[albRequest+off]
-	if len(bytes.Trim(req, "- ")) == 0 {
-		return fmt.Errorf("request %q: the load balancer could not parse the client's request", clip(req))
-	}
 	fromURL := len(r.Host) == 0
-	if !r.SetRequestLine(req) {
-		return fmt.Errorf("request %q: %w", clip(req), errBadReq)
+	if !r.SetRequestLine(req) || len(r.Path) == 0 {
+		// The load balancer could not parse the client's request: "- - -",
+		// or "- http://host:80- -" (the host it was sent to). A row, with
+		// its status and bytes.
+		r.SetBadRequest()
+		if fromURL {
+			if i := bytes.Index(req, []byte("://")); i > 0 {
+				h := req[i+3:]
+				if end := bytes.IndexAny(h, "/?- "); end >= 0 {
+					h = h[:end]
+				}
+				r.Host = orNil(h)
+			}
+		}
 	}
 	if fromURL {
 		r.Host = albStripPort(r.Host)
-	}
-	if len(r.Path) == 0 {
-		return fmt.Errorf("request %q: no path", clip(req))
 	}
 	return nil
 }

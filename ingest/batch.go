@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"unicode/utf8"
@@ -62,8 +63,11 @@ type Batch struct {
 	arena             []byte
 
 	noRequest int64
+	notAccess int64 // non-access lines of a console log
 	rejected  int64
 	rejects   []Reject // at most maxRejectSamples per batch
+	// layoutRows counts the rows read with each layout of a Layouts parser.
+	layoutRows [maxLayouts]int64
 }
 
 const maxRejectSamples = 20
@@ -79,7 +83,8 @@ func (b *Batch) reset() {
 		b.str[i] = b.str[i][:0]
 	}
 	b.arena = b.arena[:0]
-	b.noRequest, b.rejected, b.rejects = 0, 0, b.rejects[:0]
+	b.noRequest, b.notAccess, b.rejected, b.rejects = 0, 0, 0, b.rejects[:0]
+	b.layoutRows = [maxLayouts]int64{}
 	b.lines, b.bytes = 0, 0
 }
 
@@ -127,7 +132,7 @@ func (b *Batch) add(r *Record) {
 	b.auth = append(b.auth, r.HasAuth)
 	b.cookie = append(b.cookie, r.HasCookie)
 	method := r.Method
-	if method == nil {
+	if method == nil && !r.BadRequest {
 		method = []byte("GET")
 	}
 	b.addString(sMethod, method)
@@ -217,11 +222,14 @@ func parseBlock(p Parser, block []byte, firstLine int64, overlong []Reject, b *B
 			continue
 		}
 		r.Reset()
-		err := safeParse(p, l, &r)
+		idx, err := parseLine(p, l, &r)
 		switch {
 		case err == nil:
 			b.add(&r)
-		case err == ErrNoRequest:
+			b.layoutRows[idx]++
+		case err == ErrNotAccess:
+			b.notAccess++
+		case errors.Is(err, ErrNoRequest):
 			b.noRequest++
 		default:
 			b.reject(line, err, l)
@@ -229,6 +237,24 @@ func parseBlock(p Parser, block []byte, firstLine int64, overlong []Reject, b *B
 		line++
 	}
 	b.lines = line - firstLine
+}
+
+// parseLine parses a line with p and says which of its layouts read it (0
+// unless p is a Layouts).
+func parseLine(p Parser, l []byte, r *Record) (idx int, err error) {
+	lp, ok := p.(*Layouts)
+	if !ok {
+		return 0, safeParse(p, l, r)
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			idx, err = 0, fmt.Errorf("parser failure: %v", v)
+		}
+	}()
+	if len(l) == 0 {
+		return 0, ErrNoRequest
+	}
+	return lp.ParseIndex(l, r)
 }
 
 func safeParse(p Parser, l []byte, r *Record) (err error) {

@@ -13,9 +13,18 @@ import (
 // host, request id, in any order, bare or as key=value). The extra fields are
 // inferred per file from its first lines and compiled into a Layout, so the
 // parse is as fast as an explicit --nginx-format.
+//
+// Lines may carry a virtual host in front: Apache's standard vhost_combined
+// (`%v:%p %h ...`, Debian's other_vhosts_access.log) or an nginx format
+// starting with `$host` (`%v %h ...`); the client field may be a
+// forwarded-for list (`$http_x_forwarded_for` in place of
+// `$remote_addr`: "10.0.0.2, 10.0.0.1, 127.0.0.1"), whose first address is
+// the client's.
 const (
 	commonLayout   = `%h %l %u %t "%r" %>s %b`
 	combinedLayout = commonLayout + ` "%{Referer}i" "%{User-Agent}i"`
+	vhostPrefix    = `%v:%p `
+	hostPrefix     = `%v `
 )
 
 // clfFamily says which named format an inferred layout belongs to.
@@ -222,6 +231,19 @@ func isHostname(b []byte) bool {
 var (
 	combinedBase = mustCompile(combinedLayout)
 	commonBase   = mustCompile(commonLayout)
+	// clfBases are tried in this order: the first that reads half of the
+	// head's lines is the file's.
+	clfBases = []struct {
+		layout *Layout
+		source string
+	}{
+		{combinedBase, combinedLayout},
+		{commonBase, commonLayout},
+		{mustCompile(vhostPrefix + combinedLayout), vhostPrefix + combinedLayout},
+		{mustCompile(vhostPrefix + commonLayout), vhostPrefix + commonLayout},
+		{mustCompile(hostPrefix + combinedLayout), hostPrefix + combinedLayout},
+		{mustCompile(hostPrefix + commonLayout), hostPrefix + commonLayout},
+	}
 )
 
 func mustCompile(s string) *Layout {
@@ -241,8 +263,10 @@ func inferCLF(head [][]byte) (*clfParser, error) {
 		absolute bool
 	}
 	var bestBase *Layout
+	bestSource := ""
 	var samples []sample
-	for _, base := range []*Layout{combinedBase, commonBase} {
+	for _, cand := range clfBases {
+		base := cand.layout
 		samples = samples[:0]
 		n := 0
 		for _, line := range head {
@@ -257,10 +281,12 @@ func inferCLF(head [][]byte) (*clfParser, error) {
 			if err != nil {
 				continue
 			}
-			samples = append(samples, sample{extras: splitExtras(line[pos:]), absolute: len(r.Host) > 0})
+			// A host without a virtual-host prefix came from an absolute URL
+			// (varnishncsa logs them).
+			samples = append(samples, sample{extras: splitExtras(line[pos:]), absolute: len(r.Host) > 0 && !strings.HasPrefix(cand.source, "%v")})
 		}
 		if n > 0 && len(samples)*2 >= n {
-			bestBase = base
+			bestBase, bestSource = base, cand.source
 			break
 		}
 	}
@@ -345,11 +371,7 @@ func inferCLF(head [][]byte) (*clfParser, error) {
 	}
 	l := &Layout{syntax: "apache", items: append([]item(nil), bestBase.items...)}
 	src := strings.Builder{}
-	if bestBase == combinedBase {
-		src.WriteString(combinedLayout)
-	} else {
-		src.WriteString(commonLayout)
-	}
+	src.WriteString(bestSource)
 	var names []string
 	hasCache := false
 	for i, k := range kinds {
@@ -376,7 +398,7 @@ func inferCLF(head [][]byte) (*clfParser, error) {
 	l.source = src.String()
 	fam := famCombined
 	switch {
-	case bestBase == commonBase && !hasCache && !absolute:
+	case strings.HasSuffix(bestSource, commonLayout) && !hasCache && !absolute:
 		fam = famCommon
 	case hasCache && !lower && !absolute:
 		fam = famNginx

@@ -83,14 +83,11 @@ func (p *djangoParser) Parse(line []byte, r *Record) error {
 		r.TS, r.HasTS = t, true
 	}
 	req := line[start+1 : end]
-	if !r.SetRequestLine(req) {
-		return fmt.Errorf("request %q: %w", clip(req), errBadReq)
-	}
-	if len(r.Path) == 0 {
-		return fmt.Errorf("request %q: no path", clip(req))
-	}
 	r.Status = status
 	r.Bytes = size
+	if !r.SetRequestLine(req) || len(r.Path) == 0 {
+		r.SetBadRequest() // TLS bytes on the plain port, a scanner's line: logged with 400
+	}
 	return nil
 }
 
@@ -160,37 +157,14 @@ var djangoMessages = [...]string{
 // monthNames start runserver's banner date line ("November 25, 2026 - 08:25:31").
 var monthNames = [...]string{"January ", "February ", "March ", "April ", "May ", "June ", "July ", "August ", "September ", "October ", "November ", "December "}
 
-// djangoNoRequest classifies a line that is not a request line: runserver's
-// other output carries no request (ErrNoRequest), anything else is an error.
+// djangoNoRequest classifies a line that is not a request line: a line
+// with a request that does not parse is an error; anything else (the
+// banner, system checks, reload notices, "code 400" lines, other loggers,
+// tracebacks, the app's own prints) is runserver's console output, not an
+// access line (ErrNotAccess: skipped and counted).
 func djangoNoRequest(line []byte) error {
-	if bytes.Contains(line, []byte(" HTTP/")) && bytes.IndexByte(line, '"') >= 0 {
+	if bytes.Contains(line, []byte(" HTTP/")) {
 		return fmt.Errorf("line has a request but is not a %s: expected status and size after it", djangoWant)
 	}
-	if line[0] == ' ' || line[0] == '\t' || bytes.HasSuffix(line, []byte(" changed, reloading.")) {
-		return ErrNoRequest
-	}
-	if line[0] == '[' {
-		if end := bytes.IndexByte(line, ']'); end > 0 {
-			if _, err := parseDjangoTime(line[1:end]); err == nil {
-				return ErrNoRequest // "[25/Nov/2026 08:25:31] code 400, message Bad request version (...)"
-			}
-		}
-	}
-	for _, m := range djangoMessages {
-		if bytes.HasPrefix(line, []byte(m)) {
-			return ErrNoRequest
-		}
-	}
-	if bytes.HasPrefix(line, []byte("You have ")) && bytes.Contains(line, []byte("migration")) {
-		return ErrNoRequest
-	}
-	for _, m := range monthNames {
-		if bytes.HasPrefix(line, []byte(m)) && bytes.Contains(line, []byte(", ")) {
-			return ErrNoRequest
-		}
-	}
-	if startsWithLevel(line) || isoTimeEnd(line) > 0 {
-		return ErrNoRequest // another logger's line, with a level or time prefix
-	}
-	return fmt.Errorf("not a %s", djangoWant)
+	return ErrNotAccess
 }

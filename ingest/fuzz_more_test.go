@@ -23,8 +23,8 @@ func moreFuzzCheck(t *testing.T, p Parser, line []byte) {
 			t.Fatalf("empty error for %q", line)
 		}
 	default:
-		if len(r.Path) == 0 {
-			t.Fatalf("parsed %q without a path: %+v", line, viewOf(&r))
+		if len(r.Path) == 0 != r.BadRequest || r.BadRequest && len(r.Method)+len(r.Query) > 0 {
+			t.Fatalf("parsed %q: path %q, bad request %v: %+v", line, r.Path, r.BadRequest, viewOf(&r))
 		}
 		if r.Status < 0 || r.Status > 999 || r.Bytes < -1 {
 			t.Fatalf("parsed %q: status %d bytes %d", line, r.Status, r.Bytes)

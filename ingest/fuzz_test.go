@@ -5,14 +5,14 @@ import (
 	"testing"
 )
 
-// checkParse parses line with p and checks the contract: no panic, a parsed
-// record has a path, and an error is never ErrNoRequest for a non-empty
-// request-looking line that parsed before.
+// checkParse parses line with p and checks the contract: no panic, and a
+// parsed record has a path unless it is a bad request (then it has no
+// method, path or query).
 func checkParse(t *testing.T, p Parser, line []byte) {
 	var r Record
 	r.Reset()
-	if err := p.Parse(line, &r); err == nil && len(r.Path) == 0 {
-		t.Fatalf("parsed %q without a path", line)
+	if err := p.Parse(line, &r); err == nil && (len(r.Path) == 0 != r.BadRequest || r.BadRequest && len(r.Method)+len(r.Query) > 0) {
+		t.Fatalf("parsed %q: path %q, bad request %v", line, r.Path, r.BadRequest)
 	}
 }
 

@@ -79,10 +79,24 @@ type FileResult struct {
 	Rows        int64    `json:"rows"`
 	Rejected    int64    `json:"rejected"`
 	NoRequest   int64    `json:"no_request"` // header/comment/blank lines
-	Skipped     int64    `json:"skipped"`    // lines skipped as already ingested
+	// NonAccess counts the lines of a console log (uvicorn, Django's
+	// runserver) that are not access lines: banners, warnings, tracebacks,
+	// the app's own prints. Skipped, never rejected.
+	NonAccess int64 `json:"non_access"`
+	// Layouts says how many rows each layout read, the file's own first:
+	// a file whose lines change layout (a log_format edited mid-file, a
+	// second virtual host) lists each.
+	Layouts []LayoutRows `json:"layouts,omitempty"`
+	Skipped int64        `json:"skipped"` // lines skipped as already ingested
 	Notes       []string `json:"notes,omitempty"`
 	Error       string   `json:"error,omitempty"`
 	Rejects     []Reject `json:"reject_samples,omitempty"`
+}
+
+// LayoutRows is how many rows of a file one layout read.
+type LayoutRows struct {
+	Layout string `json:"layout"`
+	Rows   int64  `json:"rows"`
 }
 
 // Summary is the result of a run.
@@ -386,6 +400,12 @@ func (r *runner) file(ctx context.Context, f fileArg) FileResult {
 	if format.Describe != nil {
 		fr.Layout = format.Describe(parser)
 	}
+	first := format.Name
+	if fr.Layout != "" {
+		first += ": " + fr.Layout
+	}
+	layouts := NewLayouts(parser, first)
+	parser = layouts
 
 	row := manifestRow{fileID: r.nextID + 1, runs: 1}
 	if prev != nil {
@@ -460,6 +480,13 @@ func (r *runner) file(ctx context.Context, f fileArg) FileResult {
 	}
 	st, err := r.pipeline(ctx, lr, parser, row.fileID, f.path, checkpoint)
 	fr.Lines, fr.Rows, fr.Rejected, fr.NoRequest, fr.Rejects = st.lines, st.rows, st.rejected, st.noRequest, st.rejects
+	fr.NonAccess = st.notAccess
+	for i, name := range layouts.Names() {
+		fr.Layouts = append(fr.Layouts, LayoutRows{Layout: name, Rows: st.layoutRows[i]})
+	}
+	if len(fr.Layouts) > 1 {
+		fr.Notes = append(fr.Notes, fmt.Sprintf("lines in %d layouts: %d rows read with the file's own, the others with layouts found on the lines the first did not read", len(fr.Layouts), fr.Layouts[0].Rows))
+	}
 	if err != nil && !errors.Is(err, errTruncated) {
 		r.ld.rollback()
 		return fail(err)
@@ -496,6 +523,8 @@ var errTruncated = errors.New("truncated")
 
 type pipeStats struct {
 	lines, rows, rejected, noRequest, noTS int64
+	notAccess                              int64
+	layoutRows                             [maxLayouts]int64
 	firstTS, lastTS                        int64
 	rejects                                []Reject
 }
@@ -616,6 +645,10 @@ func (r *runner) pipeline(ctx context.Context, lr *lineReader, p Parser, fileID 
 			st.rows += int64(b.Len())
 			st.rejected += b.rejected
 			st.noRequest += b.noRequest
+			st.notAccess += b.notAccess
+			for i, n := range b.layoutRows {
+				st.layoutRows[i] += n
+			}
 			for _, t := range b.ts {
 				if t == noTS {
 					st.noTS++

@@ -491,7 +491,7 @@ func (l *Layout) Parse(line []byte, r *Record) error {
 	if pos != len(line) {
 		return fmt.Errorf("unexpected trailing text at column %d", pos+1)
 	}
-	if len(r.Path) == 0 {
+	if len(r.Path) == 0 && !r.BadRequest {
 		return errors.New("no request path")
 	}
 	return nil
@@ -578,6 +578,11 @@ func findDelim(s, delim []byte, k fieldKind) int {
 				return -1
 			}
 			i += off
+			if k == fClient && i > 0 && s[i-1] == ',' {
+				// A forwarded-for list: "10.0.0.2, 10.0.0.1, 127.0.0.1".
+				off = i + 1
+				continue
+			}
 			if (k == fOriginS || k == fTTFBs) && i > 0 && (s[i-1] == ',' || bytes.HasPrefix(s[i:], []byte(" : "))) {
 				if s[i-1] == ',' {
 					off = i + 1
@@ -632,6 +637,9 @@ func setField(r *Record, k fieldKind, v []byte) error {
 	switch k {
 	case fIgnore:
 	case fClient:
+		if c := bytes.IndexByte(v, ','); c >= 0 {
+			v = bytes.TrimSpace(v[:c]) // the first address of a forwarded-for list
+		}
 		r.Client = orNil(v)
 	case fTimeCLF:
 		if len(v) > 2 && v[0] == '[' && v[len(v)-1] == ']' {
@@ -656,7 +664,8 @@ func setField(r *Record, k fieldKind, v []byte) error {
 		r.TS, r.HasTS = t, true
 	case fRequest:
 		if !r.SetRequestLine(v) {
-			return errBadReq
+			// "", "hello", TLS bytes: logged with their status; a row.
+			r.SetBadRequest()
 		}
 	case fMethod:
 		r.Method = orNil(v)

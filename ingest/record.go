@@ -64,7 +64,12 @@ type Record struct {
 	HasTS bool
 
 	Method, Host, Path, Query []byte
-	Pop, RequestID            []byte
+	// BadRequest: the server logged a request line that is not HTTP (a
+	// scanner's "hello", an empty "", TLS bytes sent to a plain port, an
+	// ALB "- - -"); the row keeps its status and bytes, with no method or
+	// path. Such requests are traffic too.
+	BadRequest     bool
+	Pop, RequestID []byte
 	Status                    int   // 0 = unknown
 	Bytes                     int64 // response bytes; -1 = unknown
 
@@ -119,6 +124,12 @@ func (r *Record) SetCookieHeader(v []byte) {
 		names = names[:64]
 	}
 	r.CookieNames = []byte(strings.Join(names, ","))
+}
+
+// SetBadRequest marks a request line that is not HTTP: no method, path or
+// query.
+func (r *Record) SetBadRequest() {
+	r.Method, r.Path, r.Query, r.BadRequest = nil, nil, nil, true
 }
 
 // SetTarget sets Path and Query from a request target, which may be

@@ -239,33 +239,16 @@ func startsWithLevel(b []byte) bool {
 	return isLevelToken(tok)
 }
 
-// logNoRequest classifies a line of a Python application log that holds no
-// access line: a line with a log prefix (a leading time, or a level among its
-// first words), a traceback, or a continuation line carries no request
-// (ErrNoRequest); a line with an HTTP request line that did not match, or
-// anything else, is an error.
+// logNoRequest classifies a line of a Python application's console that
+// holds no access line: a line with an HTTP request line that did not match
+// is an error; anything else (startup banners, WARNING: reload lines,
+// tracebacks, the app's own prints) is console output, not an access line
+// (ErrNotAccess: skipped and counted, never rejected).
 func logNoRequest(line []byte, want string) error {
-	if bytes.Contains(line, []byte(" HTTP/")) && bytes.IndexByte(line, '"') >= 0 {
+	if bytes.Contains(line, []byte(" HTTP/")) {
 		return fmt.Errorf("line has a request but is not a %s", want)
 	}
-	if line[0] == ' ' || line[0] == '\t' || bytes.HasPrefix(line, []byte("Traceback (most recent call last):")) {
-		return ErrNoRequest
-	}
-	if _, ok, _ := leadingLogTime(line); ok {
-		return ErrNoRequest // a logger's line with a time prefix
-	}
-	// A level among the first words: "INFO: ...", "[123] [INFO] ...",
-	// "uvicorn.error - INFO - ...".
-	words := bytes.Fields(line[:min(len(line), 80)])
-	for i, w := range words {
-		if i >= 6 {
-			break
-		}
-		if isLevelToken(w) {
-			return ErrNoRequest
-		}
-	}
-	return fmt.Errorf("not a %s", want)
+	return ErrNotAccess
 }
 
 // leadingLogTime reads a time at the start of a log line: "[...]" holding an
