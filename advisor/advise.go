@@ -387,6 +387,10 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 		}
 	}
 	for _, r := range rep.Rows {
+		if r.Endpoint == analyze.NotHTTPEndpoint {
+			// Scanners' lines: nothing to advise; the analysis counts them.
+			continue
+		}
 		add(r.Keys["method_group"], r.Endpoint, nil)
 	}
 	if o.Routes != nil {

@@ -308,6 +308,10 @@ func (a *analysis) has(dim string) bool {
 	return false
 }
 
+// NotHTTPEndpoint is the endpoint of the requests whose request line was
+// not HTTP (no method, no path): scanners, TLS sent to a plain port.
+const NotHTTPEndpoint = "(not an HTTP request)"
+
 // endpoints maps the distinct paths of the selected rows onto templates, in
 // a temporary table ep(path_id, endpoint, static, fp).
 func (a *analysis) endpoints(ctx context.Context) error {
@@ -330,6 +334,17 @@ func (a *analysis) endpoints(ctx context.Context) error {
 		return err
 	}
 	tpl := InferTemplates(paths, a.opts.Router, a.opts.Templates)
+	// Requests whose line was not HTTP (a scanner's "hello", TLS bytes on a
+	// plain port) have no path: one endpoint of their own, so that totals
+	// count them.
+	var bad int64
+	if err := a.conn.QueryRowContext(ctx, `SELECT count(*) FROM requests_raw r JOIN files f USING (file_id) WHERE `+a.where+` AND r.path_id IS NULL`, a.args...).Scan(&bad); err != nil {
+		return fmt.Errorf("read paths: %w", err)
+	}
+	if bad > 0 {
+		paths = append(paths, PathStat{ID: -1, Requests: bad})
+		tpl = append(tpl, Template{Endpoint: NotHTTPEndpoint, Source: "inferred"})
+	}
 	// Endpoints get small integer ids (grouping on them is cheaper than on
 	// strings); a.eps holds them in id order.
 	ids := map[string]int32{}
@@ -382,7 +397,7 @@ func boolInt(b bool) int64 {
 func (a *analysis) keys(ctx context.Context, primary string) error {
 	_, err := a.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE k AS
 		SELECT e.ep_id, r.host_id, r.path_id, r.query_id, count(*) AS n
-		FROM requests_raw r JOIN files f USING (file_id) JOIN ep e USING (path_id)
+		FROM requests_raw r JOIN files f USING (file_id) JOIN ep e ON e.path_id = coalesce(r.path_id, -1)
 		WHERE `+a.where+` AND f.tier = '`+primary+`' GROUP BY ALL`, a.args...)
 	if err != nil {
 		return fmt.Errorf("cache keys: %w", err)
@@ -426,7 +441,7 @@ func (a *analysis) aggregate(ctx context.Context, primary, quantile string) ([]R
 			r.status // 100 AS cls, r.status, r.bytes, r.duration_ms, r.origin_ms, r.set_cookie, r.has_auth, r.host_id, r.path_id, r.query_id,
 			coalesce(r.cc_id IN (SELECT id FROM d_misc WHERE value ILIKE '%private%' OR value ILIKE '%no-store%'), false) AS private,
 			coalesce(r.method_id IN (SELECT id FROM d_misc WHERE value IN ('GET', 'HEAD')), true) AS safe_method
-		FROM requests_raw r JOIN files f USING (file_id) JOIN ep e USING (path_id) ` + strings.Join(joins, " ") + `
+		FROM requests_raw r JOIN files f USING (file_id) JOIN ep e ON e.path_id = coalesce(r.path_id, -1) ` + strings.Join(joins, " ") + `
 		WHERE ` + a.where + `
 	)`
 	// Distinct cache keys: from k when grouping by endpoint alone (cheaper),

@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -245,5 +246,33 @@ func TestCapacityMatchesListSimulation(t *testing.T) {
 	two := Sweep(s, SweepOptions{TTLs: []time.Duration{Infinite}, Profile: generic(), Capacity: 1 << 20}).Totals[0]
 	if two.Hits == 0 || two.Requests != int64(len(s.State)) {
 		t.Errorf("per-PoP capacity: %+v", two)
+	}
+}
+
+// TestChangesOf: content changes are the first responses of new versions,
+// except versions that alternate with another (variants of one content).
+func TestChangesOf(t *testing.T) {
+	seq := func(vs ...int64) []versionAt {
+		out := make([]versionAt, len(vs))
+		for i, v := range vs {
+			out[i] = versionAt{int64(i), v}
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name string
+		seq  []versionAt
+		want []int64
+	}{
+		{"never changes", seq(1, 1, 1), nil},
+		{"changes twice", seq(1, 1, 2, 2, 3), []int64{2, 4}},
+		{"gzip and identity alternate", seq(1, 1, 2, 1, 1, 2, 1), nil},
+		{"a revert is not counted again", seq(1, 2, 2, 1), []int64{1}},
+		{"alternation then a new version", seq(1, 2, 1, 2, 3, 3), []int64{4}},
+		{"one response", seq(5), nil},
+	} {
+		if got := changesOf(c.seq); fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
 	}
 }

@@ -595,16 +595,32 @@ func (l *storeLoader) loadChanges(ctx context.Context) error {
 	if n == 0 {
 		src = `f.tier = 'edge' AND r.cache_status IN ('MISS', 'EXPIRED')`
 	}
+	// A version is read from a response with a body: a GET (HEAD has no
+	// body) answered 200 (not 206 or 304) with an ETag or a size above 0;
+	// unknown and empty sizes tell nothing.
 	rows, err := l.conn.QueryContext(ctx, `SELECT ck.cid, epoch_ms(r.ts), coalesce(r.etag_id::BIGINT, -1), coalesce(r.bytes, -1)
 		FROM requests_raw r JOIN files f USING (file_id) `+l.joinQ+` JOIN ck ON ck.path_id = r.path_id AND ck.nq = `+l.nq+`
-		WHERE `+src+` AND r.status = 200 AND `+l.cond+` ORDER BY ck.cid, r.ts`, l.args...)
+		WHERE `+src+` AND r.status = 200 AND (r.etag_id IS NOT NULL OR r.bytes > 0)
+			AND coalesce(r.method_id NOT IN (SELECT id FROM d_misc WHERE value = 'HEAD'), true) AND `+l.cond+` ORDER BY ck.cid, r.ts`, l.args...)
 	if err != nil {
 		return fmt.Errorf("content versions: %w", err)
 	}
 	defer rows.Close()
 	l.changes = make([][]int64, l.nContent)
 	l.observed = make([]bool, l.nContent)
-	prevC, prevV := int32(-1), int64(0)
+	// A change is the first response of a version that does not alternate
+	// with another: a version that comes back after another one answered in
+	// between (a gzip and an identity copy, two variants of one page) is a
+	// variant of the same content, not new content each time; a return to
+	// an earlier version is not counted again.
+	prevC := int32(-1)
+	var seq []versionAt
+	flush := func() {
+		for _, t := range changesOf(seq) {
+			l.changes[prevC] = append(l.changes[prevC], t)
+		}
+		seq = seq[:0]
+	}
 	for rows.Next() {
 		var c int32
 		var t, etag, size int64
@@ -615,13 +631,45 @@ func (l *storeLoader) loadChanges(ctx context.Context) error {
 		if etag >= 0 {
 			v = math.MaxInt32 + etag
 		}
-		if c == prevC && v != prevV {
-			l.changes[c] = append(l.changes[c], t)
+		if c != prevC && prevC >= 0 {
+			flush()
 		}
-		prevC, prevV = c, v
+		seq = append(seq, versionAt{t, v})
+		prevC = c
 		l.observed[c] = true
 	}
+	if prevC >= 0 {
+		flush()
+	}
 	return rows.Err()
+}
+
+// versionAt is one response's version (size or ETag) at a time (ms).
+type versionAt struct{ t, v int64 }
+
+// changesOf returns the times at which a key's content changed, from its
+// responses' versions in time order: the first response of each version
+// after the first, unless that version alternates with another (it comes
+// back after a different one answered in between): then it is a variant of
+// the same content.
+func changesOf(seq []versionAt) []int64 {
+	last := map[int64]int{}
+	alternates := map[int64]bool{}
+	for k, x := range seq {
+		if p, ok := last[x.v]; ok && p < k-1 {
+			alternates[x.v] = true
+		}
+		last[x.v] = k
+	}
+	var out []int64
+	seen := map[int64]bool{}
+	for k, x := range seq {
+		if k > 0 && !seen[x.v] && !alternates[x.v] {
+			out = append(out, x.t)
+		}
+		seen[x.v] = true
+	}
+	return out
 }
 
 // loadLatency reads the observed mean latency of hits and misses per
