@@ -69,16 +69,16 @@ type Progress struct {
 
 // FileResult says what happened to one file.
 type FileResult struct {
-	Path        string   `json:"path"`
-	Format      string   `json:"format"`
-	Tier        string   `json:"tier"`
-	Compression string   `json:"compression,omitempty"`
-	Layout      string   `json:"layout,omitempty"`
-	Status      string   `json:"status"` // ingested, appended, seen, empty, failed
-	Lines       int64    `json:"lines"`  // lines read in this run
-	Rows        int64    `json:"rows"`
-	Rejected    int64    `json:"rejected"`
-	NoRequest   int64    `json:"no_request"` // header/comment/blank lines
+	Path        string `json:"path"`
+	Format      string `json:"format"`
+	Tier        string `json:"tier"`
+	Compression string `json:"compression,omitempty"`
+	Layout      string `json:"layout,omitempty"`
+	Status      string `json:"status"` // ingested, appended, seen, empty, failed
+	Lines       int64  `json:"lines"`  // lines read in this run
+	Rows        int64  `json:"rows"`
+	Rejected    int64  `json:"rejected"`
+	NoRequest   int64  `json:"no_request"` // header/comment/blank lines
 	// NonAccess counts the lines of a console log (uvicorn, Django's
 	// runserver) that are not access lines: banners, warnings, tracebacks,
 	// the app's own prints. Skipped, never rejected.
@@ -88,9 +88,9 @@ type FileResult struct {
 	// second virtual host) lists each.
 	Layouts []LayoutRows `json:"layouts,omitempty"`
 	Skipped int64        `json:"skipped"` // lines skipped as already ingested
-	Notes       []string `json:"notes,omitempty"`
-	Error       string   `json:"error,omitempty"`
-	Rejects     []Reject `json:"reject_samples,omitempty"`
+	Notes   []string     `json:"notes,omitempty"`
+	Error   string       `json:"error,omitempty"`
+	Rejects []Reject     `json:"reject_samples,omitempty"`
 }
 
 // LayoutRows is how many rows of a file one layout read.

@@ -70,8 +70,8 @@ type Record struct {
 	// path. Such requests are traffic too.
 	BadRequest     bool
 	Pop, RequestID []byte
-	Status                    int   // 0 = unknown
-	Bytes                     int64 // response bytes; -1 = unknown
+	Status         int   // 0 = unknown
+	Bytes          int64 // response bytes; -1 = unknown
 
 	Cache    CacheStatus
 	CacheRaw []byte
