@@ -60,20 +60,54 @@ func (l *list) remove(x int32) {
 	l.in[x] = false
 }
 
+// SizeChange says what a request for a cached object with another size
+// than the cached copy's is.
+type SizeChange int
+
+const (
+	// SizeKeep: a hit; the cached copy keeps the size it was inserted with.
+	// libCacheSim finds a cached object by id alone (cache_get_base in its
+	// cache/cache.c), so this reproduces it.
+	SizeKeep SizeChange = iota
+	// SizeMiss: the HTTP meaning, a new size is a new version of the
+	// object: a miss, and the new copy replaces the old.
+	SizeMiss
+)
+
 // SimulateLRU runs a byte-capacity LRU cache: a hit moves the object to the
 // front; a miss inserts it, evicting from the back until it fits, unless it
 // is larger than the whole cache (then it is not inserted). This is what
 // libCacheSim's LRU does with object sizes counted and no metadata.
 func SimulateLRU(t *Trace, capacity int64) Result {
-	return simulateList(t, capacity, true)
+	return simulateList(t, capacity, true, SizeKeep)
 }
 
 // SimulateFIFO is SimulateLRU without the move on hit.
 func SimulateFIFO(t *Trace, capacity int64) Result {
-	return simulateList(t, capacity, false)
+	return simulateList(t, capacity, false, SizeKeep)
 }
 
-func simulateList(t *Trace, capacity int64, lru bool) Result {
+// Simulate runs one byte-capacity cache ("lru" or "fifo") with the given
+// meaning of a size change.
+func Simulate(t *Trace, policy string, capacity int64, sc SizeChange) Result {
+	return simulateList(t, capacity, policy == "lru", sc)
+}
+
+// SimulateMany runs caps capacities of a policy: LRU over a trace whose
+// objects keep one size in one pass from stack distances; otherwise (a size
+// change makes each capacity's cached copies differ) one cache at a time.
+func SimulateMany(t *Trace, policy string, caps []int64, sc SizeChange) []Result {
+	if policy == "lru" && !t.SizeChanges() {
+		return SimulateLRUMany(t, caps)
+	}
+	out := make([]Result, len(caps))
+	for i, c := range caps {
+		out[i] = Simulate(t, policy, c, sc)
+	}
+	return out
+}
+
+func simulateList(t *Trace, capacity int64, lru bool, sc SizeChange) Result {
 	res := Result{Policy: "fifo", CapacityBytes: capacity, Requests: int64(t.Len())}
 	if lru {
 		res.Policy = "lru"
@@ -85,6 +119,11 @@ func simulateList(t *Trace, capacity int64, lru bool) Result {
 	for i, x := range obj {
 		s := sz[i]
 		res.bytes += s
+		if l.in[x] && sc == SizeMiss && size[x] != s {
+			// Another version: the old copy goes, the new one is fetched.
+			l.remove(x)
+			used -= size[x]
+		}
 		if l.in[x] {
 			if lru && l.head != x {
 				l.remove(x)

@@ -118,3 +118,21 @@ func (t *Trace) Stream() *Stream {
 	}
 	return s
 }
+
+// SizeChanges reports whether some object is requested with more than one
+// size.
+func (t *Trace) SizeChanges() bool {
+	first := make([]int64, t.Objects)
+	for i := range first {
+		first[i] = -1
+	}
+	for i, x := range t.Obj {
+		switch s := t.Size[i]; {
+		case first[x] < 0:
+			first[x] = s
+		case first[x] != s:
+			return true
+		}
+	}
+	return false
+}

@@ -36,6 +36,7 @@ type replayOptions struct {
 
 	Trace      string
 	Policy     string
+	SizeChange string
 	Capacities string
 	ttlGiven   bool
 }
@@ -60,7 +61,10 @@ Authorization responses; statuses cacheable by default), RFC 5861 (--swr, --sie)
 defaults of the chosen --edge (nginx: whole-second clock; varnish: 10 s grace; ...).
 
 With --trace FILE (CSV time,obj_id,obj_size), byte-capacity LRU or FIFO caches of the
-given --capacity are simulated instead (all LRU sizes in one pass from stack distances);
+given --capacity are simulated instead, as libCacheSim's cachesim does: a cached object is
+found by its id and keeps the size it was inserted with (--size-change miss: a request with
+another size is a new version of the object, a miss, as HTTP caches see it); all LRU sizes
+in one pass from stack distances when no object changes size;
 with --trace and --ttl, the trace goes through the freshness model (one cache, the
 objects as keys, at most one --capacity).`,
 		Example: `  cdnadvise replay
@@ -88,6 +92,7 @@ objects as keys, at most one --capacity).`,
 	f.BoolVar(&opts.JSON, "json", false, "print as JSON")
 	f.StringVar(&opts.Trace, "trace", "", "simulate a trace file (CSV time,obj_id,obj_size, optionally .gz) instead of the store")
 	f.StringVar(&opts.Policy, "policy", "lru", "eviction when a --capacity is set: lru or fifo")
+	f.StringVar(&opts.SizeChange, "size-change", "keep", "with --trace, a request for a cached object with another size: keep (a hit, as libCacheSim) or miss (a new version, as HTTP)")
 	f.StringVar(&opts.Capacities, "capacity", "", "bytes per edge cache (e.g. 512MiB; default unbounded); with --trace a list: 1MiB,4MiB,1GiB")
 	return cmd
 }
@@ -318,17 +323,18 @@ func runTrace(opts *replayOptions) error {
 	if err != nil {
 		return err
 	}
-	var res []replay.Result
-	switch opts.Policy {
-	case "lru":
-		res = replay.SimulateLRUMany(tr, caps)
-	case "fifo":
-		for _, c := range caps {
-			res = append(res, replay.SimulateFIFO(tr, c))
-		}
-	default:
+	if opts.Policy != "lru" && opts.Policy != "fifo" {
 		return fmt.Errorf("--policy is lru or fifo, not %q", opts.Policy)
 	}
+	sc := replay.SizeKeep
+	switch opts.SizeChange {
+	case "keep":
+	case "miss":
+		sc = replay.SizeMiss
+	default:
+		return fmt.Errorf("--size-change is keep or miss, not %q", opts.SizeChange)
+	}
+	res := replay.SimulateMany(tr, opts.Policy, caps, sc)
 	if opts.JSON {
 		return printJSON(opts.io.Out, res)
 	}
