@@ -197,8 +197,16 @@ func printIngestSummary(io *streams, sum *ingest.Summary, dbPath string, took ti
 		for _, n := range f.Notes {
 			lines = append(lines, "note: "+n)
 		}
-		if f.Layout != "" && f.Status != "seen" {
+		if f.Layout != "" && f.Status != "seen" && len(f.Layouts) <= 1 {
 			lines = append(lines, "how it was read: "+f.Layout)
+		}
+		if len(f.Layouts) > 1 {
+			for _, l := range f.Layouts {
+				lines = append(lines, fmt.Sprintf("%d rows read as %s", l.Rows, l.Layout))
+			}
+		}
+		if f.NonAccess > 0 {
+			lines = append(lines, fmt.Sprintf("%d lines of console output that are not access lines (banners, warnings, tracebacks, the app's prints) skipped", f.NonAccess))
 		}
 		for i, r := range f.Rejects {
 			if i == 3 {

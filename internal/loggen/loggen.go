@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"time"
 )
 
@@ -152,4 +153,108 @@ func EdgeAndOrigin(edge, origin io.Writer, o Options) error {
 		return err
 	}
 	return ow.Flush()
+}
+
+// Realistic writes the same format as NginxCache in the shape of a real
+// site's log: long and varied query strings (campaign tags, click ids,
+// search terms: most query strings are distinct), thousands of user
+// agents, tens of thousands of referers, percent-encoded non-ASCII paths
+// and a quarter of IPv6 clients.
+func Realistic(w io.Writer, o Options) error {
+	if o.URLs == 0 {
+		o.URLs = 50_000
+	}
+	if o.Start.IsZero() {
+		o.Start = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	}
+	if o.PerSec == 0 {
+		o.PerSec = 200
+	}
+	rng := rand.New(rand.NewPCG(o.Seed, 43))
+	z := rand.NewZipf(rng, 1.1, 1, uint64(o.URLs-1))
+	token := func(n int) string {
+		const abc = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = abc[rng.IntN(len(abc))]
+		}
+		return string(b)
+	}
+	systems := []func(i int) string{
+		func(int) string { return "Windows NT 10.0; Win64; x64" },
+		func(i int) string { return fmt.Sprintf("Macintosh; Intel Mac OS X 10_15_%d", i%8) },
+		func(int) string { return "X11; Linux x86_64" },
+		func(i int) string { return fmt.Sprintf("iPhone; CPU iPhone OS 17_%d like Mac OS X", i%7) },
+		func(i int) string { return fmt.Sprintf("Linux; Android %d; SM-G99%d", 10+i%5, i%10) },
+	}
+	browsers := []func(i int) string{
+		func(i int) string { return fmt.Sprintf("Chrome/%d.0.%d.%d Safari/537.36", 90+i%40, i%5000, i%200) },
+		func(i int) string { return fmt.Sprintf("Firefox/%d.0", 90+i%40) },
+		func(i int) string { return fmt.Sprintf("Version/%d.%d Mobile/15E148 Safari/604.1", 14+i%4, i%7) },
+		func(i int) string { return fmt.Sprintf("Edg/%d.0.%d.%d", 90+i%40, i%3000, i%90) },
+	}
+	uas := make([]string, 4500)
+	for i := range uas {
+		uas[i] = "Mozilla/5.0 (" + systems[i%len(systems)](i) + ") AppleWebKit/537.36 (KHTML, like Gecko) " + browsers[i/len(systems)%len(browsers)](i)
+	}
+	referers := make([]string, 28000)
+	for i := range referers {
+		referers[i] = fmt.Sprintf("https://%s/%s?q=%s", []string{"www.google.com/search", "t.co", "news.example.org/a", "www.bing.com/search", "l.facebook.com/l.php"}[i%5], token(6), token(12))
+	}
+	words := []string{"caf%C3%A9", "m%C3%BCnchen", "%E6%9D%B1%E4%BA%AC", "stra%C3%9Fe", "na%C3%AFve", "shoes", "jacket", "red", "sale"}
+	kinds := []string{"/api/items/%d", "/static/app.%08x.js", "/products/%d/", "/search", "/api/users/%d/profile", "/blog/%s-%d/"}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	for i := 0; i < o.Lines; i++ {
+		u := z.Uint64()
+		t := o.Start.Add(time.Duration(i) * time.Second / time.Duration(o.PerSec))
+		k := u % uint64(len(kinds))
+		var path string
+		switch k {
+		case 3:
+			path = kinds[k]
+		case 5:
+			path = fmt.Sprintf(kinds[k], words[u%uint64(len(words))], u)
+		default:
+			path = fmt.Sprintf(kinds[k], u)
+		}
+		var q []string
+		if k == 3 {
+			q = append(q, "q="+words[rng.IntN(len(words))]+"+"+words[rng.IntN(len(words))], fmt.Sprintf("page=%d", rng.IntN(20)+1))
+		}
+		if rng.IntN(3) == 0 {
+			q = append(q, "utm_source="+[]string{"newsletter", "facebook", "google", "twitter"}[rng.IntN(4)],
+				"utm_medium="+[]string{"email", "cpc", "social"}[rng.IntN(3)], "utm_campaign=winter-"+token(8))
+		}
+		if rng.IntN(5) == 0 {
+			q = append(q, "fbclid=IwAR"+token(56))
+		}
+		if rng.IntN(9) == 0 {
+			q = append(q, "gclid=Cj0KCQiA"+token(60))
+		}
+		if len(q) > 0 {
+			path += "?" + strings.Join(q, "&")
+		}
+		client := fmt.Sprintf("10.%d.%d.%d", rng.IntN(200), rng.IntN(250), rng.IntN(250))
+		if rng.IntN(4) == 0 {
+			client = fmt.Sprintf("2001:db8:%x:%x::%x", rng.IntN(65536), rng.IntN(65536), rng.IntN(65536))
+		}
+		status := 200
+		if u%97 == 0 {
+			status = 404
+		}
+		cache := "MISS"
+		if rng.Float64() < 0.8 {
+			cache = "HIT"
+		}
+		ref := "-"
+		if rng.IntN(3) > 0 {
+			ref = referers[rng.IntN(len(referers))]
+		}
+		_, err := fmt.Fprintf(bw, "%s - - [%s] \"GET %s HTTP/1.1\" %d %d \"%s\" \"%s\" %.3f %s\n",
+			client, t.Format("02/Jan/2006:15:04:05 -0700"), path, status, 200+u%5000, ref, uas[rng.IntN(len(uas))], 0.001+rng.Float64()*0.06, cache)
+		if err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
 }
