@@ -23,36 +23,6 @@ import (
 // insertRows is how many rows are handed to DuckDB in one INSERT.
 const insertRows = 60 * 2048
 
-// dict is the in-memory side of one dictionary table: value -> id, plus the
-// values added since the last commit (written with the file's transaction, and
-// forgotten again if it rolls back).
-type dict struct {
-	name    store.Dict
-	ids     map[string]int32
-	next    int32
-	pending []string
-}
-
-func (d *dict) id(b []byte) int32 {
-	if id, ok := d.ids[string(b)]; ok {
-		return id
-	}
-	s := string(b)
-	id := d.next
-	d.next++
-	d.ids[s] = id
-	d.pending = append(d.pending, s)
-	return id
-}
-
-func (d *dict) rollback() {
-	for _, s := range d.pending {
-		delete(d.ids, s)
-	}
-	d.next -= int32(len(d.pending))
-	d.pending = d.pending[:0]
-}
-
 // rowsOut is the columnar buffer of rows about to be inserted.
 type rowsOut struct {
 	n                 int
@@ -160,7 +130,7 @@ func newLoader(ctx context.Context, st *store.Store, keepClient bool, log *slog.
 		return nil, fmt.Errorf("register table function: %w", err)
 	}
 	for _, name := range store.Dicts() {
-		d := &dict{name: name, ids: map[string]int32{}}
+		d := newDict(name)
 		if err := l.loadDict(ctx, d); err != nil {
 			conn.Close()
 			return nil, err
@@ -198,14 +168,11 @@ func (l *loader) loadDict(ctx context.Context, d *dict) error {
 	defer rows.Close()
 	for rows.Next() {
 		var id int32
-		var v string
+		var v sql.RawBytes
 		if err := rows.Scan(&id, &v); err != nil {
 			return err
 		}
-		d.ids[v] = id
-		if id >= d.next {
-			d.next = id + 1
-		}
+		d.put(id, v)
 	}
 	return rows.Err()
 }
@@ -381,10 +348,10 @@ func (l *loader) commit(ctx context.Context, final func(tx *sql.Tx) error) error
 		return err
 	}
 	for _, d := range l.dicts {
-		if len(d.pending) == 0 {
+		if d.pending() == 0 {
 			continue
 		}
-		src := &dictSource{chunkSource: chunkSource{n: len(d.pending)}, first: d.next - int32(len(d.pending)), values: d.pending}
+		src := &dictSource{chunkSource: chunkSource{n: d.pending()}, d: d}
 		table := d.name.Table()
 		if err := l.insertFrom(ctx, src, func(fn string) string { return "INSERT INTO " + table + " SELECT * FROM " + fn }); err != nil {
 			return fmt.Errorf("insert dictionary %s: %w", d.name, err)
@@ -405,7 +372,7 @@ func (l *loader) commit(ctx context.Context, final func(tx *sql.Tx) error) error
 	l.stats = loadStats{}
 	l.tx = nil
 	for _, d := range l.dicts {
-		d.pending = d.pending[:0]
+		d.commit()
 	}
 	return nil
 }
@@ -450,8 +417,7 @@ func typeInfos(ts ...duckdb.Type) []duckdb.TypeInfo {
 // dictSource feeds new dictionary entries (id, value).
 type dictSource struct {
 	chunkSource
-	first  int32
-	values []string
+	d *dict
 }
 
 func (s *dictSource) ColumnInfos() []duckdb.ColumnInfo {
@@ -462,10 +428,11 @@ func (s *dictSource) ColumnInfos() []duckdb.ColumnInfo {
 func (s *dictSource) FillChunk(_ any, ch duckdb.DataChunk) error {
 	start, end := s.claim()
 	for i := start; i < end; i++ {
-		if err := duckdb.SetChunkValue(ch, 0, i-start, s.first+int32(i)); err != nil {
+		id := s.d.committed + int32(i)
+		if err := duckdb.SetChunkValue(ch, 0, i-start, id); err != nil {
 			return err
 		}
-		if err := duckdb.SetChunkValue(ch, 1, i-start, s.values[i]); err != nil {
+		if err := duckdb.SetChunkValue(ch, 1, i-start, string(s.d.value(id))); err != nil {
 			return err
 		}
 	}
