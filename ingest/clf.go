@@ -45,6 +45,12 @@ type clfParser struct {
 }
 
 func describeCLF(p Parser) string {
+	if l, ok := p.(*looseCLF); ok {
+		if len(l.extras) == 0 {
+			return "layout " + l.source
+		}
+		return "layout " + l.source + " (trailing fields read as " + strings.Join(l.extras, ", ") + ")"
+	}
 	c, ok := p.(*clfParser)
 	if !ok {
 		return ""
@@ -413,7 +419,15 @@ func clfOpen(fam clfFamily) func([][]byte) (Parser, error) {
 	return func(head [][]byte) (Parser, error) {
 		p, err := inferCLF(head)
 		if err != nil {
-			return nil, err
+			// A host and a forwarded-for list before ident and user.
+			lp, lerr := inferLooseCLF(head)
+			if lerr != nil {
+				return nil, err
+			}
+			if lp.family != fam && fam != "gunicorn" {
+				return nil, fmt.Errorf("file is %s, not %s", lp.family, fam)
+			}
+			return lp, nil
 		}
 		if p.family != fam && fam != "gunicorn" {
 			return nil, fmt.Errorf("file is %s, not %s", p.family, fam)

@@ -37,6 +37,12 @@ func FuzzCLF(f *testing.F) {
 	f.Add([]byte(`127.0.0.1 - - [25/Nov/2026:08:25:31 +0000] "GET http://shop.example/ HTTP/1.1" 200 512 "-" "curl/8.0" hit hit 153`))
 	f.Add([]byte(`1.2.3.4 - - [25/Nov/2026:08:25:31 +0000] "GET /a HTTP/1.1" 200 10 "-" "ua" rt=0.010 uct="0.001" urt=0.008 cs=STALE "h.example" 0123456789abcdef0123456789abcdef`))
 	f.Add([]byte(`198.51.100.7 - frank [25/Nov/2026:08:25:31 +0000] "HEAD /a HTTP/1.0" 304 -`))
+	// Real shapes: a vhost prefix, $host first, a forwarded-for list, a
+	// scanner's request logged with 400.
+	f.Add([]byte(`www.example.org:443 192.0.2.1 - - [25/Nov/2026:08:25:31 +0000] "GET /a HTTP/1.1" 200 5 "-" "ua"`))
+	f.Add([]byte(`shop.example 192.0.2.1 - - [25/Nov/2026:08:25:31 +0000] "GET /a HTTP/1.1" 200 5 "-" "ua"`))
+	f.Add([]byte(`203.0.113.7, 10.0.0.1, 127.0.0.1 - - [25/Nov/2026:08:25:31 +0000] "GET /a HTTP/1.1" 200 5 "-" "ua"`))
+	f.Add([]byte(`198.51.100.9 - - [25/Nov/2026:08:00:01 +0000] "" 400 0 "-" "-"` + "\n" + `198.51.100.9 - - [25/Nov/2026:08:00:02 +0000] "hello" 400 157 "-" "-"`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		head := bytes.Split(data, []byte("\n"))
 		p, err := inferCLF(head)
@@ -57,6 +63,8 @@ func FuzzDetect(f *testing.F) {
 	}
 	f.Add([]byte("#Version: 1.0\n#Fields: date time cs-uri-stem sc-status\n2026-11-25\t08:25:31\t/a\t200\n"))
 	f.Add([]byte(`{"EdgeStartTimestamp":1795595131,"ClientRequestURI":"/a","CacheCacheStatus":"hit"}`))
+	f.Add([]byte("INFO:     Started server process [4023]\nloading\nINFO:     127.0.0.1:64086 - \"POST /chat HTTP/1.1\" 200 OK\nTraceback (most recent call last):\n"))
+	f.Add([]byte(`{"RayID":"1","EdgeStartTimestamp":"2026-11-01T00:00:01Z","ClientRequestURI":"/a","RequestHeaders":{"accept-language":"fr"},"Cookies":{"a":"b"}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		head := bytes.Split(data, []byte("\n"))
 		_, p, err := Detect(head)

@@ -54,6 +54,20 @@ func TestRealShapes(t *testing.T) {
 		`http 2026-11-25T08:25:33.000000Z app/my-lb/50dc6c495c0c9188 192.0.2.12:2819 - -1 -1 -1 400 - 0 272 "- http://shop.example:80- -" "-" - - - "-" "-" "-" - 2026-11-25T08:25:33.000000Z "-" "-" "-" "-" "-" "-" "-"`,
 		`wss 2026-11-25T08:25:34.000000Z app/my-lb/50dc6c495c0c9188 192.0.2.13:2820 10.0.0.1:80 0.000 0.001 0.000 101 101 218 587 "GET wss://shop.example:443/ws HTTP/1.1" "-"- - arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/t/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe356" "-" "-" 1 2026-11-25T08:25:33.500000Z "forward" "-" "-" "10.0.0.1:80" "101" "-" "-"`,
 	}
+	// Behind proxies, several virtual hosts in one file: a host, a
+	// forwarded-for list (bare or quoted), the connecting address, in the
+	// combinations public projects' test logs show.
+	proxied := []string{
+		combined(1, "/"),
+		"example.com " + strings.Replace(combined(2, "/a"), "192.0.2.3", "10.0.0.2, 10.0.0.1, 127.0.0.1", 1),
+		"67.43.156.15 " + strings.Replace(combined(3, "/b"), "192.0.2.4", "2001:db8::1, 10.225.192.17 10.2.2.121", 1),
+		"example.com:80 " + combined(4, "/c"),
+		`example.com:80 "10.5.102.222, 199.96.1.1, 204.246.1.1" ` + combined(5, "/d"),
+		`example.com:80 unix: - - [25/Nov/2026:08:00:06 +0000] "hello" 400 173 "-" "-"`,
+		"67.43.156.15 " + strings.Replace(combined(7, "/e"), "192.0.2.8", "localhost", 1),
+		combined(8, "/f"),
+		`192.0.2.9 - - [25/Nov/2026:08:00:09 +0000] "" 400 0 "-" "-"`,
+	}
 	console := []string{
 		`INFO:     Will watch for changes in these directories: ['/srv/app']`,
 		`INFO:     Uvicorn running on http://127.0.0.1:8000 (Press CTRL+C to quit)`,
@@ -89,6 +103,9 @@ func TestRealShapes(t *testing.T) {
 		{"log_format edited mid-file", editedMid, 40, 0, 2, `SELECT count(*) FROM requests WHERE cache_status = 'HIT' AND duration_ms > 0`, 10},
 		{"scanner requests logged with 400", badNginx, 5, 0, 1, `SELECT count(*) FROM requests WHERE path IS NULL AND method IS NULL AND status = 400 AND bytes IS NOT NULL`, 3},
 		{"alb: unparsed requests and wss", alb, 4, 0, 1, `SELECT count(*) FROM requests WHERE path IS NULL AND status = 400`, 2},
+		{"hosts, forwarded-for lists and connecting addresses", proxied, 9, 0, 1,
+			`SELECT count(*) FROM requests WHERE (host = 'example.com' AND client IN ('10.0.0.2', '192.0.2.5', '10.5.102.222', 'unix:'))
+				OR (host = '67.43.156.15' AND client IN ('2001:db8::1', 'localhost'))`, 6},
 		{"uvicorn console output", console, 4, 14, 1, `SELECT count(*) FROM requests WHERE method = 'POST' AND path = '/chat'`, 2},
 	}
 	for _, c := range cases {
