@@ -2,11 +2,14 @@ package replay
 
 import (
 	"bufio"
+	"bytes"
 	"math/rand/v2"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/cdnadvise/cdnadvise/internal/loggen"
 )
 
 // TestLibCacheSimReference reproduces libCacheSim's miss ratios on the
@@ -61,6 +64,49 @@ func TestLibCacheSimReference(t *testing.T) {
 	for i, r := range SimulateLRUMany(tr, lruCaps) {
 		if got := strconv.FormatFloat(r.MissRatio, 'f', 4, 64); got != lruWant[i] {
 			t.Errorf("LRU (stack distances) %d: %s, libCacheSim %s", lruCaps[i], got, lruWant[i])
+		}
+	}
+}
+
+// TestLibCacheSimSizeChanges: on a trace whose objects change size between
+// requests, replay --trace reproduces libCacheSim's miss and byte miss
+// ratios to the 4th decimal (testdata/README.md says how they were made);
+// the HTTP meaning (a new size is a new version) gives more misses.
+func TestLibCacheSimSizeChanges(t *testing.T) {
+	var b bytes.Buffer
+	if err := loggen.SizeTrace(&b, 200_000, 8_000, 1); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := parseTrace(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tr.SizeChanges() {
+		t.Fatal("the trace has no size changes")
+	}
+	ref, err := os.ReadFile("testdata/trace-b.libcachesim.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := strings.Split(strings.TrimSpace(string(ref)), "\n")[1:]
+	caps := map[string][]int64{}
+	want := map[string][][2]string{}
+	for _, row := range rows {
+		p := strings.Split(row, ",")
+		c, _ := strconv.ParseInt(p[1], 10, 64)
+		policy := strings.ToLower(p[0])
+		caps[policy] = append(caps[policy], c)
+		want[policy] = append(want[policy], [2]string{p[2], p[3]})
+	}
+	for policy, cs := range caps {
+		for i, r := range SimulateMany(tr, policy, cs, SizeKeep) {
+			got := [2]string{strconv.FormatFloat(r.MissRatio, 'f', 4, 64), strconv.FormatFloat(r.ByteMissRatio, 'f', 4, 64)}
+			if got != want[policy][i] {
+				t.Errorf("%s %d bytes: miss ratio, byte miss ratio %v; libCacheSim %v", policy, cs[i], got, want[policy][i])
+			}
+			if m := Simulate(tr, policy, cs[i], SizeMiss); m.Misses <= r.Misses {
+				t.Errorf("%s %d bytes: a new size as a new version gives %d misses, keeping sizes %d", policy, cs[i], m.Misses, r.Misses)
+			}
 		}
 	}
 }
