@@ -1,32 +1,32 @@
 package ingest
 
 import (
-	"bytes"
-	"hash/maphash"
-
 	"github.com/cdnadvise/cdnadvise/internal/store"
+	"github.com/zeebo/xxh3"
 )
 
 // dict is the in-memory side of one dictionary table: value -> id, plus the
 // values added since the last commit (written with the file's transaction,
 // and forgotten again if it rolls back).
 //
-// Values live back to back in large byte chunks (no allocation and nothing
-// for the garbage collector to scan per value) and are found through an
-// open-addressing table of (id, 32-bit hash) slots: about 24 bytes per
-// value besides its bytes, where a Go map of strings costs several times
-// that once allocation rounding and GC headroom are counted (a real log
-// has about one distinct query string per two lines).
+// A value is known by a 96-bit hash of it (XXH3-128, 64 + 32 bits; the
+// chance that two of 20 million distinct values share one is below
+// 10^-14): the table holds 16 bytes per value, and values themselves are
+// kept only until they are committed to the store (in large byte chunks,
+// nothing for the garbage collector to scan). A real log has about one
+// distinct query string per two lines, so keeping every value in memory,
+// as a Go map of strings did, cost hundreds of megabytes.
 type dict struct {
-	name      store.Dict
-	seed      maphash.Seed
-	chunks    [][]byte
-	off       []int64 // per id: chunk index << 32 | offset in chunk; -1 for no value
-	ln        []int32 // per id: length
-	tab       []uint64
-	used      int   // filled slots of tab
+	name store.Dict
+	// tab slots: [0] the hash's low 64 bits, [1] its next 32 bits << 32 |
+	// id+1 (0: empty).
+	tab       [][2]uint64
+	used      int
 	next      int32 // next id
-	committed int32 // ids below are in the store
+	committed int32 // ids below are committed to the store
+	// pend holds the values not yet handed to the store (inserted in the
+	// file's transaction as rows are, so that memory stays bounded).
+	pend *values
 }
 
 // dictChunk is the size of a value chunk (a longer value gets a chunk of
@@ -34,131 +34,147 @@ type dict struct {
 const dictChunk = 1 << 20
 
 func newDict(name store.Dict) *dict {
-	return &dict{name: name, seed: maphash.MakeSeed(), tab: make([]uint64, 1024)}
+	return &dict{name: name, tab: make([][2]uint64, 1024), pend: &values{}}
 }
 
-// value returns the bytes of id (nil when it has none).
-func (d *dict) value(id int32) []byte {
-	o := d.off[id]
-	if o < 0 {
-		return nil
+// slotOf finds b's slot: where it is, or the empty slot it would take.
+func (d *dict) slotOf(b []byte) (i int, lo, hi32 uint64, found bool) {
+	h := xxh3.Hash128(b)
+	lo, hi32 = h.Lo, h.Hi>>32
+	mask := len(d.tab) - 1
+	for i = int(lo) & mask; d.tab[i][1] != 0; i = (i + 1) & mask {
+		if s := d.tab[i]; s[0] == lo && s[1]>>32 == hi32 {
+			return i, lo, hi32, true
+		}
 	}
-	c, p := o>>32, o&0xffffffff
-	return d.chunks[c][p : p+int64(d.ln[id])]
+	return i, lo, hi32, false
 }
 
 // id returns the id of b, adding it when new.
 func (d *dict) id(b []byte) int32 {
-	h := uint32(maphash.Bytes(d.seed, b))
-	mask := len(d.tab) - 1
-	i := int(h) & mask
-	for ; d.tab[i] != 0; i = (i + 1) & mask {
-		if e := d.tab[i]; uint32(e) == h {
-			if id := int32(e>>32) - 1; bytes.Equal(d.value(id), b) {
-				return id
-			}
-		}
+	i, lo, hi32, found := d.slotOf(b)
+	if found {
+		return int32(uint32(d.tab[i][1])) - 1
 	}
 	id := d.next
 	d.next++
-	d.store(id, b)
-	d.tab[i] = uint64(id+1)<<32 | uint64(h)
-	d.used++
-	if d.used*2 > len(d.tab) {
-		d.rehash(len(d.tab) * 2)
-	}
+	d.keep(b)
+	d.tab[i] = [2]uint64{lo, hi32<<32 | uint64(uint32(id+1))}
+	d.grow()
 	return id
 }
 
-// put records an id read from the store with its value.
+// put records an id read from the store with its value (not kept).
 func (d *dict) put(id int32, v []byte) {
 	if id >= d.next {
 		d.next = id + 1
 	}
 	d.committed = d.next
-	d.store(id, v)
-	if (d.used+1)*2 > len(d.tab) {
-		d.rehash(len(d.tab) * 2)
+	d.pend.first = d.next
+	i, lo, hi32, found := d.slotOf(v)
+	if !found {
+		d.tab[i] = [2]uint64{lo, hi32<<32 | uint64(uint32(id+1))}
+		d.grow()
 	}
-	d.insert(id)
 }
 
-// store copies v into the chunks as id's value.
-func (d *dict) store(id int32, v []byte) {
-	for int(id) >= len(d.off) {
-		d.off, d.ln = append(d.off, -1), append(d.ln, 0)
+// grow counts a new slot and doubles the table past 3/4 full.
+func (d *dict) grow() {
+	d.used++
+	if d.used*4 <= len(d.tab)*3 {
+		return
 	}
-	n := len(d.chunks)
-	if n == 0 || len(d.chunks[n-1])+len(v) > cap(d.chunks[n-1]) {
-		d.chunks = append(d.chunks, make([]byte, 0, max(dictChunk, len(v))))
+	old := d.tab
+	d.tab = make([][2]uint64, 2*len(old))
+	mask := len(d.tab) - 1
+	for _, s := range old {
+		if s[1] == 0 {
+			continue
+		}
+		i := int(s[0]) & mask
+		for d.tab[i][1] != 0 {
+			i = (i + 1) & mask
+		}
+		d.tab[i] = s
+	}
+}
+
+// keep copies a new value into the pending chunks.
+func (d *dict) keep(v []byte) {
+	d.pend.add(v)
+}
+
+// values is a run of dictionary values with consecutive ids from first,
+// back to back in chunks.
+type values struct {
+	first  int32
+	chunks [][]byte
+	off    []int64 // chunk index << 32 | offset
+	ln     []int32
+}
+
+func (vs *values) add(v []byte) {
+	n := len(vs.chunks)
+	if n == 0 || len(vs.chunks[n-1])+len(v) > cap(vs.chunks[n-1]) {
+		vs.chunks = append(vs.chunks, make([]byte, 0, max(dictChunk, len(v))))
 		n++
 	}
-	c := &d.chunks[n-1]
-	d.off[id] = int64(n-1)<<32 | int64(len(*c))
-	d.ln[id] = int32(len(v))
+	c := &vs.chunks[n-1]
+	vs.off = append(vs.off, int64(n-1)<<32|int64(len(*c)))
+	vs.ln = append(vs.ln, int32(len(v)))
 	*c = append(*c, v...)
 }
 
-// insert adds id's slot to the table.
-func (d *dict) insert(id int32) {
-	h := uint32(maphash.Bytes(d.seed, d.value(id)))
-	mask := len(d.tab) - 1
-	i := int(h) & mask
-	for d.tab[i] != 0 {
-		i = (i + 1) & mask
-	}
-	d.tab[i] = uint64(id+1)<<32 | uint64(h)
-	d.used++
+func (vs *values) len() int { return len(vs.off) }
+
+// at returns the k-th value of the run.
+func (vs *values) at(k int) []byte {
+	o := vs.off[k]
+	c, p := o>>32, o&0xffffffff
+	return vs.chunks[c][p : p+int64(vs.ln[k])]
 }
 
-// rehash rebuilds the table with size slots.
-func (d *dict) rehash(size int) {
-	old := d.tab
-	d.tab = make([]uint64, size)
-	d.used = 0
-	mask := size - 1
-	for _, e := range old {
-		if e == 0 {
-			continue
-		}
-		i := int(uint32(e)) & mask
-		for d.tab[i] != 0 {
-			i = (i + 1) & mask
-		}
-		d.tab[i] = e
-		d.used++
-	}
+// value returns the bytes of an id not yet handed to the store.
+func (d *dict) value(id int32) []byte { return d.pend.at(int(id - d.pend.first)) }
+
+// pending returns the number of values added since they were last handed
+// to the store; their ids run from pend.first.
+func (d *dict) pending() int { return d.pend.len() }
+
+// take hands the pending values over (to be inserted in the file's
+// transaction) and lets the dictionary forget them: their ids stay in the
+// table, and a rollback removes them.
+func (d *dict) take() *values {
+	vs := d.pend
+	d.pend = &values{first: d.next}
+	return vs
 }
 
-// pending returns the number of values added since the last commit; their
-// ids run from committed.
-func (d *dict) pending() int { return int(d.next - d.committed) }
-
-// commit marks the pending values as stored.
-func (d *dict) commit() { d.committed = d.next }
+// commit marks every id as stored.
+func (d *dict) commit() {
+	d.committed = d.next
+}
 
 // rollback forgets the values added since the last commit.
 func (d *dict) rollback() {
 	if d.next == d.committed {
 		return
 	}
-	// The chunks are truncated back to the first forgotten value, and the
-	// table rebuilt without the forgotten ids.
-	for id := d.committed; id < d.next; id++ {
-		if o := d.off[id]; o >= 0 {
-			c, p := o>>32, o&0xffffffff
-			d.chunks = d.chunks[:c+1]
-			d.chunks[c] = d.chunks[c][:p]
-			break
-		}
-	}
-	d.off, d.ln = d.off[:d.committed], d.ln[:d.committed]
-	d.next = d.committed
-	d.tab = make([]uint64, len(d.tab))
+	mask := len(d.tab) - 1
+	kept := make([][2]uint64, len(d.tab))
 	d.used = 0
-	for id := int32(0); id < d.next; id++ {
-		if d.off[id] >= 0 {
-			d.insert(id)
+	for _, s := range d.tab {
+		if s[1] == 0 || int32(uint32(s[1]))-1 >= d.committed {
+			continue
 		}
+		i := int(s[0]) & mask
+		for kept[i][1] != 0 {
+			i = (i + 1) & mask
+		}
+		kept[i] = s
+		d.used++
 	}
+	d.tab = kept
+	d.next = d.committed
+	d.pend = &values{first: d.next}
 }

@@ -294,10 +294,17 @@ func (l *loader) flush(ctx context.Context) error {
 	full := l.out
 	l.out, l.spare = l.spare, full
 	l.out.reset()
+	// The dictionaries' new values go in with the rows that use them (same
+	// transaction), so that they are not held in memory until the commit.
+	taken := l.takeValues()
 	done := make(chan error, 1)
 	l.inflight = done
 	go func() {
 		start := time.Now()
+		if err := l.insertValues(ctx, taken); err != nil {
+			done <- err
+			return
+		}
 		src := newRowsSource(full)
 		if err := l.insertFrom(ctx, src, src.insertSQL); err != nil {
 			done <- fmt.Errorf("insert rows: %w", err)
@@ -347,15 +354,8 @@ func (l *loader) commit(ctx context.Context, final func(tx *sql.Tx) error) error
 	if err := l.wait(); err != nil {
 		return err
 	}
-	for _, d := range l.dicts {
-		if d.pending() == 0 {
-			continue
-		}
-		src := &dictSource{chunkSource: chunkSource{n: d.pending()}, d: d}
-		table := d.name.Table()
-		if err := l.insertFrom(ctx, src, func(fn string) string { return "INSERT INTO " + table + " SELECT * FROM " + fn }); err != nil {
-			return fmt.Errorf("insert dictionary %s: %w", d.name, err)
-		}
+	if err := l.insertValues(ctx, l.takeValues()); err != nil {
+		return err
 	}
 	if err := final(l.tx); err != nil {
 		return err
@@ -414,10 +414,33 @@ func typeInfos(ts ...duckdb.Type) []duckdb.TypeInfo {
 	return out
 }
 
+// takeValues takes the dictionaries' values not yet handed to the store.
+func (l *loader) takeValues() map[store.Dict]*values {
+	out := map[store.Dict]*values{}
+	for name, d := range l.dicts {
+		if d.pending() > 0 {
+			out[name] = d.take()
+		}
+	}
+	return out
+}
+
+// insertValues inserts taken dictionary values in the file's transaction.
+func (l *loader) insertValues(ctx context.Context, taken map[store.Dict]*values) error {
+	for name, vs := range taken {
+		src := &dictSource{chunkSource: chunkSource{n: vs.len()}, vs: vs}
+		table := name.Table()
+		if err := l.insertFrom(ctx, src, func(fn string) string { return "INSERT INTO " + table + " SELECT * FROM " + fn }); err != nil {
+			return fmt.Errorf("insert dictionary %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
 // dictSource feeds new dictionary entries (id, value).
 type dictSource struct {
 	chunkSource
-	d *dict
+	vs *values
 }
 
 func (s *dictSource) ColumnInfos() []duckdb.ColumnInfo {
@@ -428,11 +451,10 @@ func (s *dictSource) ColumnInfos() []duckdb.ColumnInfo {
 func (s *dictSource) FillChunk(_ any, ch duckdb.DataChunk) error {
 	start, end := s.claim()
 	for i := start; i < end; i++ {
-		id := s.d.committed + int32(i)
-		if err := duckdb.SetChunkValue(ch, 0, i-start, id); err != nil {
+		if err := duckdb.SetChunkValue(ch, 0, i-start, s.vs.first+int32(i)); err != nil {
 			return err
 		}
-		if err := duckdb.SetChunkValue(ch, 1, i-start, string(s.d.value(id))); err != nil {
+		if err := duckdb.SetChunkValue(ch, 1, i-start, string(s.vs.at(i))); err != nil {
 			return err
 		}
 	}
