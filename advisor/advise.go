@@ -127,6 +127,10 @@ type Recommendation struct {
 	// Replacement is what --replace would write instead.
 	Kept        bool   `json:"kept,omitempty"`
 	Replacement string `json:"replacement_cache_control,omitempty"`
+	// Match is the regex over request paths that maps a path to this row
+	// (the route's own matcher, or one built from the inferred template):
+	// what verify maps new traffic with.
+	Match string `json:"match,omitempty"`
 
 	route *Route
 	curve []replay.Outcome
@@ -138,6 +142,14 @@ type Advice struct {
 	// drawn from, for callers that show it (the report) without running it again.
 	Analysis *analyze.Report     `json:"-"`
 	Sweep    *replay.SweepResult `json:"-"`
+
+	// RunID is the number the run is recorded under in the store (see
+	// Record; 0: not recorded); DataFrom and DataTo bound the traffic the
+	// advice was drawn from.
+	RunID     int64      `json:"run_id,omitempty"`
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+	DataFrom  *time.Time `json:"data_from,omitempty"`
+	DataTo    *time.Time `json:"data_to,omitempty"`
 
 	Recommendations []*Recommendation `json:"recommendations"`
 	Unmatched       []UnmatchedPath   `json:"unmatched_paths,omitempty"`
@@ -410,6 +422,14 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 		}
 		return methodRank(a.Method) < methodRank(b.Method)
 	})
+	for _, r := range adv.Recommendations {
+		if r.route != nil && r.route.regex != nil {
+			r.Match = r.route.regex.String()
+		} else {
+			r.Match = templateRegex(r.Endpoint)
+		}
+	}
+	adv.DataFrom, adv.DataTo = rep.From, rep.To
 	return adv, nil
 }
 

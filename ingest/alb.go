@@ -34,7 +34,9 @@ func albFormat() Format {
 		Summary: "AWS Application Load Balancer access log (also Classic ELB): type, time (ISO 8601, UTC), client:port (client), " +
 			"request_processing_time + target_processing_time + response_processing_time (s; duration when none is -1), " +
 			"target_processing_time (origin time), elb_status_code, sent_bytes, \"request\" (absolute URL: host, path, query; :80/:443 dropped), " +
-			"\"user_agent\", \"trace_id\" (request id), \"domain_name\" (host when not -); no cache status",
+			"\"user_agent\", \"trace_id\" (request id), \"domain_name\" (host when not -); no cache status; " +
+			"sent_bytes counts the response's headers too (AWS; Elastic files it as body bytes); the time keeps its microseconds (Elastic: milliseconds); " +
+			"a request the load balancer could not parse (\"- - -\", \"- http://host:80- -\") is a row with its status and bytes and no method or path",
 		Example: `https 2026-11-25T08:25:31.123456Z app/my-lb/50dc6c495c0c9188 192.0.2.10:2817 10.0.0.1:80 0.000 0.004 0.000 200 200 34 366 ` +
 			`"GET https://shop.example:443/items/42?x=1 HTTP/1.1" "curl/8.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 ` +
 			`arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354" ` +

@@ -37,6 +37,14 @@ const (
 	famVarnish  clfFamily = "varnishncsa"
 )
 
+// clfShapes is what every format of the family also reads, for `cdnadvise
+// formats`; the differences from Elastic's nginx ingest pipeline are
+// deliberate (ingest/oracle_test.go).
+const clfShapes = "; lines may start with a virtual host (Apache %v:%p, nginx $host) and a forwarded-for list before the connecting address, " +
+	"and their layout may change within the file; the client is the forwarded-for list's first address (Elastic: its first public one); " +
+	"a request line that is not HTTP (\"\", \"hello\", TLS bytes) is a row with its status and bytes and no method or path; " +
+	"paths and queries are kept as logged, not percent-decoded (they are cache keys; Elastic decodes url.path)"
+
 // clfParser is a Layout inferred for one file, with the family it belongs to.
 type clfParser struct {
 	*Layout
@@ -439,7 +447,7 @@ func clfOpen(fam clfFamily) func([][]byte) (Parser, error) {
 func nginxCacheFormat() Format {
 	return Format{
 		Name: string(famNginx), Tier: TierEdge,
-		Summary: "nginx as a cache: combined plus any of $request_time, $upstream_response_time, $upstream_header_time, $upstream_cache_status, \"$host\", $request_id (bare or key=value, any order; key=value also for pop=, colo=, edge_location=)",
+		Summary: "nginx as a cache: combined plus any of $request_time, $upstream_response_time, $upstream_header_time, $upstream_cache_status, \"$host\", $request_id (bare or key=value, any order; key=value also for pop=, colo=, edge_location=)" + clfShapes,
 		Example: `203.0.113.9 - - [25/Nov/2026:08:25:31 +0000] "GET /api/items/42?x=1 HTTP/1.1" 200 512 "-" "curl/8.0" 0.004 0.003 HIT`,
 		Open:    clfOpen(famNginx), Describe: describeCLF,
 	}
@@ -448,7 +456,7 @@ func nginxCacheFormat() Format {
 func varnishFormat() Format {
 	return Format{
 		Name: string(famVarnish), Tier: TierEdge,
-		Summary: "varnishncsa: default format (absolute URL in %r), optionally with %{Varnish:hitmiss}x, %{Varnish:handling}x, %D (microseconds), %{Varnish:time_firstbyte}x",
+		Summary: "varnishncsa: default format (absolute URL in %r), optionally with %{Varnish:hitmiss}x, %{Varnish:handling}x, %D (microseconds), %{Varnish:time_firstbyte}x" + clfShapes,
 		Example: `127.0.0.1 - - [25/Nov/2026:08:25:31 +0000] "GET http://shop.example/items/42 HTTP/1.1" 200 512 "-" "curl/8.0" hit hit 153`,
 		Open:    clfOpen(famVarnish), Describe: describeCLF,
 	}
@@ -457,7 +465,7 @@ func varnishFormat() Format {
 func combinedFormat() Format {
 	return Format{
 		Name: string(famCombined), Tier: TierOrigin,
-		Summary: "NCSA combined (nginx default, Apache combined, gunicorn default), optionally followed by a response time: decimal seconds (nginx $request_time, gunicorn %(L)s) or integer microseconds (Apache %D, gunicorn %(D)s); for Apache %T or gunicorn %(M)s use --apache-format / --log-format",
+		Summary: "NCSA combined (nginx default, Apache combined, gunicorn default), optionally followed by a response time: decimal seconds (nginx $request_time, gunicorn %(L)s) or integer microseconds (Apache %D, gunicorn %(D)s); for Apache %T or gunicorn %(M)s use --apache-format / --log-format" + clfShapes,
 		Example: `198.51.100.7 - - [25/Nov/2026:08:25:31 +0000] "GET /items/42/ HTTP/1.1" 200 2326 "https://shop.example/" "Mozilla/5.0" 1532`,
 		Open:    clfOpen(famCombined), Describe: describeCLF,
 	}
@@ -466,7 +474,7 @@ func combinedFormat() Format {
 func commonFormat() Format {
 	return Format{
 		Name: string(famCommon), Tier: TierOrigin,
-		Summary: "NCSA common (Apache common): no referer or user agent",
+		Summary: "NCSA common (Apache common): no referer or user agent" + clfShapes,
 		Example: `198.51.100.7 - frank [25/Nov/2026:08:25:31 +0000] "GET /items/42/ HTTP/1.0" 200 2326`,
 		Open:    clfOpen(famCommon), Describe: describeCLF,
 	}
@@ -475,7 +483,7 @@ func commonFormat() Format {
 func gunicornFormat() Format {
 	return Format{
 		Name: "gunicorn", Tier: TierOrigin, NoDetect: true,
-		Summary: "gunicorn access log: the default access_log_format is combined (detected as such); with %(D)s (microseconds) or %(L)s (seconds) appended the time is read too; other layouts: --log-format '<access_log_format>'",
+		Summary: "gunicorn access log: the default access_log_format is combined (detected as such); with %(D)s (microseconds) or %(L)s (seconds) appended the time is read too; other layouts: --log-format '<access_log_format>'" + clfShapes,
 		Example: `127.0.0.1 - - [25/Nov/2026:08:25:31 +0000] "GET /items/42/ HTTP/1.1" 200 2326 "-" "python-requests/2.31" 1532`,
 		Open:    clfOpen("gunicorn"), Describe: describeCLF,
 	}

@@ -73,6 +73,7 @@ func cloudflareFormat() Format {
 			"OriginResponseDurationMs (else OriginResponseHeaderReceiveDurationMs, else the deprecated OriginResponseTime in ns; " +
 			"0 on a response served from cache is no origin time), ClientIP, ClientRequestUserAgent, ClientRequestReferer, " +
 			"EdgeResponseContentType; duration = EdgeEndTimestamp - EdgeStartTimestamp when both have sub-second precision; " +
+			"bytes are EdgeResponseBytes, what the edge returned headers included (EdgeResponseBodyBytes would be the body alone; Elastic keeps both); " +
 			"custom fields when the zone logs them: RequestHeaders (cookie, authorization: presence and cookie names only; accept-language, accept), " +
 			"ResponseHeaders (cache-control, vary, etag, set-cookie: presence; content-type), Cookies (names only, never values)",
 		Example: `{"ClientIP":"192.0.2.10","ClientRequestHost":"shop.example","ClientRequestMethod":"GET","ClientRequestURI":"/items/42?x=1",` +

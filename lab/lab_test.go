@@ -21,6 +21,7 @@ import (
 	"github.com/cdnadvise/cdnadvise/ingest"
 	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/replay"
+	"github.com/cdnadvise/cdnadvise/verify"
 )
 
 func openStore(t *testing.T, path string, files ...ingest.Input) *store.Store {
@@ -297,7 +298,7 @@ func labRun(t *testing.T, edgeName, kind string) {
 	if kind == "django" {
 		collection = "/api/items/"
 	}
-	check := func(phaseName, edgeLog string, predicted func(r *advisor.Recommendation) *float64) {
+	check := func(phaseName, edgeLog string, predicted func(r *advisor.Recommendation) *float64) map[[2]string]analyze.Row {
 		st2 := openStore(t, filepath.Join(work, phaseName+".duckdb"), ingest.Input{Path: edgeLog, Tier: ingest.TierEdge})
 		rep2, err := analyze.Run(context.Background(), st2, analyze.Options{Router: rt, By: []string{"endpoint", "method_group"}})
 		if err != nil {
@@ -340,6 +341,7 @@ func labRun(t *testing.T, edgeName, kind string) {
 		if !checked {
 			t.Errorf("%s: GET %s was not advised a shared TTL and measured", phaseName, collection)
 		}
+		return measured
 	}
 	// The stock and generated phases are independent (each its own app,
 	// cache, ports and folder): they run side by side.
@@ -354,7 +356,41 @@ func labRun(t *testing.T, edgeName, kind string) {
 		t.Fatal(err)
 	}
 	check("stock", stockEdge, func(r *advisor.Recommendation) *float64 { return stockPred[[2]string{r.Method, r.Endpoint}] })
-	check("generated", genEdge, func(r *advisor.Recommendation) *float64 { return r.PredictedHitRatio })
+	genMeasured := check("generated", genEdge, func(r *advisor.Recommendation) *float64 { return r.PredictedHitRatio })
+
+	// cdnadvise verify on the same change: the baseline and the generated
+	// phase in one store, the advice recorded as advise records it; its
+	// numbers are the lab's own count and its verdicts "as predicted".
+	vst := openStore(t, filepath.Join(work, "verify.duckdb"), ingest.Input{Path: baseEdge, Tier: ingest.TierEdge}, ingest.Input{Path: genEdge, Tier: ingest.TierEdge})
+	if _, err := advisor.Record(context.Background(), vst, adv, advisor.RunInfo{Command: "lab", Settings: map[string]string{"edge": edgeName}}); err != nil {
+		t.Fatal(err)
+	}
+	ra, err := advisor.LoadRun(context.Background(), vst, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vres, err := verify.Run(context.Background(), vst, ra, verify.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s, verify: after from %s (%s)", edgeName, vres.Since.Format(time.RFC3339), vres.SinceWhy)
+	for _, r := range vres.Rows {
+		t.Logf("%s, verify: %-6s %-26s %6d→%-6d %6.1f%%→%6.1f%%→%6.1f%%  %s", edgeName, r.Method, r.Route, r.RequestsBefore, r.RequestsAfter,
+			100*deref(r.HitRatioBefore), 100*deref(r.HitRatioPredicted), 100*deref(r.HitRatioAfter), r.Verdict)
+		m, ok := genMeasured[[2]string{r.Method, r.Route}]
+		if !ok {
+			continue
+		}
+		if r.RequestsAfter != m.Requests || (m.HitRatio != nil) != (r.HitRatioAfter != nil) || (m.HitRatio != nil && math.Abs(*m.HitRatio-*r.HitRatioAfter) > 1e-12) {
+			t.Errorf("verify %s %s: %d requests at %v, the lab counted %d at %v", r.Method, r.Route, r.RequestsAfter, deref(r.HitRatioAfter), m.Requests, deref(m.HitRatio))
+		}
+		if r.RequestsAfter >= 500 && r.HitRatioPredicted != nil && r.Verdict != verify.AsPredicted {
+			t.Errorf("verify %s %s: %s (%s), the lab measured %.1f%% for a prediction of %.1f%%", r.Method, r.Route, r.Verdict, r.Why, 100*deref(m.HitRatio), 100*deref(r.HitRatioPredicted))
+		}
+	}
+	if vres.Failed > 0 {
+		t.Errorf("verify: %d routes below their prediction", vres.Failed)
+	}
 	// Long enough traffic that the long-tailed routes are advised minutes:
 	// TTLs from 10 s to 5 min were chosen and checked above.
 	var short, long bool

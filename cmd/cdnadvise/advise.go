@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -163,7 +164,9 @@ func (o *adviseFlags) options(ctx context.Context, diag io.Writer) (advisor.Opti
 	return opts, nil
 }
 
-func (o *adviseOptions) advise(ctx context.Context) (*advisor.Advice, *advisor.Routes, error) {
+// advise runs the advice; with a command name it is recorded in the store
+// under a run id (what verify compares with later).
+func (o *adviseOptions) advise(ctx context.Context, command string) (*advisor.Advice, *advisor.Routes, error) {
 	opts, err := o.options(ctx, o.io.ErrOut)
 	if err != nil {
 		return nil, nil, err
@@ -174,7 +177,38 @@ func (o *adviseOptions) advise(ctx context.Context) (*advisor.Advice, *advisor.R
 	}
 	defer st.Close()
 	adv, err := advisor.Advise(ctx, st, opts)
-	return adv, opts.Routes, err
+	if err != nil || command == "" {
+		return adv, opts.Routes, err
+	}
+	if _, err := advisor.Record(ctx, st, adv, o.runInfo(ctx, command)); err != nil {
+		return adv, opts.Routes, err
+	}
+	return adv, opts.Routes, nil
+}
+
+// runInfo is what the record of an advice run says of its settings.
+func (o *adviseFlags) runInfo(ctx context.Context, command string) advisor.RunInfo {
+	settings := map[string]string{"edge": o.Edge, "target": fmt.Sprint(o.Target), "key": o.Key, "pop_mode": o.PopMode}
+	if o.MaxStale > 0 {
+		settings["max_stale"] = o.MaxStale.String()
+	}
+	if o.PolicyFile != "" {
+		settings["policy"] = o.PolicyFile
+	}
+	if o.ProfileFile != "" {
+		settings["profile_file"] = o.ProfileFile
+	}
+	if o.Replace {
+		settings["replace"] = "true"
+	}
+	info := advisor.RunInfo{Command: command, Settings: settings, Version: versionString()}
+	if o.Src != "" {
+		if abs, err := filepath.Abs(o.Src); err == nil {
+			info.Src = abs
+		}
+		info.SrcCommit = advisor.GitCommit(ctx, o.Src)
+	}
+	return info
 }
 
 func newAdviseCmd(g *globalOptions, io *streams) *cobra.Command {
@@ -214,7 +248,7 @@ besides the header (cookies stripped, a Cache Rule, a CloudFront cache behavior.
 }
 
 func runAdvise(ctx context.Context, opts *adviseOptions) error {
-	adv, rt, err := opts.advise(ctx)
+	adv, rt, err := opts.advise(ctx, "advise")
 	if rt != nil {
 		defer rt.Close()
 	}
@@ -314,7 +348,7 @@ got a header and every one left alone, with the reason.`,
 }
 
 func runPatch(ctx context.Context, opts *adviseOptions) error {
-	adv, rt, err := opts.advise(ctx)
+	adv, rt, err := opts.advise(ctx, "patch")
 	if rt != nil {
 		defer rt.Close()
 	}

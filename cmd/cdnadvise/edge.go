@@ -71,7 +71,7 @@ func runEdge(ctx context.Context, opts *edgeOptions) error {
 		return err
 	}
 	ao := &adviseOptions{globalOptions: opts.globalOptions, io: opts.io, adviseFlags: opts.adviseFlags}
-	adv, rt, err := ao.advise(ctx)
+	adv, rt, err := ao.advise(ctx, "")
 	if rt != nil {
 		defer rt.Close()
 	}

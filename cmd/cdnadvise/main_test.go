@@ -8,8 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cdnadvise/cdnadvise/lab"
 )
@@ -341,6 +343,92 @@ func TestRunCommand(t *testing.T) {
 	}
 }
 
+var runIDRe = regexp.MustCompile(`(?m)^  "(run_id|created_at)": .*\n`)
+
+// TestVerifyCommand: run records its advice (advice list shows it,
+// advice.json carries its id); verify --json compares later traffic with
+// it: after ingesting a second day in which the app sends the recommended
+// headers and the cache serves the cacheable routes, the rows have the
+// keys scripts rely on and the verdicts say so; --version names the
+// commit.
+func TestVerifyCommand(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	src := "../../examples/fastapi_app"
+	code, stdout, errOut := cli(t, "", "run", "../../examples/logs", "--out", out, "--src", src)
+	if code != 0 || !strings.Contains(stdout, "recorded as advice run 1") {
+		t.Fatalf("run: %d %s %s", code, stdout, errOut)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "advice.json"))
+	if err != nil || !strings.Contains(string(b), `"run_id": 1`) {
+		t.Fatalf("advice.json without its run id: %v", err)
+	}
+	db := filepath.Join(out, "cdnadvise.duckdb")
+	code, stdout, _ = cli(t, "", "--db", db, "advice", "list", "--json")
+	var runs []map[string]any
+	if code != 0 || json.Unmarshal([]byte(stdout), &runs) != nil || len(runs) != 1 || runs[0]["command"] != "run" {
+		t.Fatalf("advice list: %s", stdout)
+	}
+	// The day after: the same requests one day later, the cacheable GETs
+	// served from the cache (HIT), the others not.
+	var adv struct {
+		Recommendations []struct {
+			Method, Endpoint, Class, CacheControl string
+			Match                                 string
+		}
+	}
+	json.Unmarshal(b, &adv)
+	var day strings.Builder
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 3000; i++ {
+		r := adv.Recommendations[i%len(adv.Recommendations)]
+		if r.Match == "" || strings.Contains(r.Match, "(") {
+			continue
+		}
+		path := strings.Trim(r.Match, "^$")
+		path = strings.ReplaceAll(path, `[^/]+`, "x")
+		path = strings.ReplaceAll(path, `[0-9]+`, "7")
+		if strings.ContainsAny(path, `\[]*+?`) {
+			continue
+		}
+		cache := "MISS"
+		if r.Method == "GET" && r.CacheControl != "" && !strings.Contains(r.CacheControl, "private") {
+			cache = "HIT"
+		}
+		fmt.Fprintf(&day, "10.0.0.%d - - [%s] \"%s %s HTTP/1.1\" 200 100 \"-\" \"ua\" 0.002 0.001 %s\n", i%50, t0.Add(time.Duration(i)*time.Second).Format("02/Jan/2006:15:04:05 -0700"), r.Method, path, cache)
+	}
+	logp := filepath.Join(dir, "day2.log")
+	os.WriteFile(logp, []byte(day.String()), 0o644)
+	if code, _, errOut := cli(t, "", "--db", db, "ingest", "-q", "--tier", "edge", logp); code != 0 {
+		t.Fatal(errOut)
+	}
+	code, stdout, errOut = cli(t, "", "--db", db, "verify", "--json", "--since", "2026-12-01")
+	var rows []map[string]any
+	if json.Unmarshal([]byte(stdout), &rows) != nil || len(rows) == 0 {
+		t.Fatalf("verify --json: %d %s %s", code, stdout, errOut)
+	}
+	verdicts := map[string]int{}
+	for _, r := range rows {
+		for _, k := range []string{"method", "route", "requests_before", "requests_after", "hit_ratio_before", "hit_ratio_predicted", "hit_ratio_after", "verdict"} {
+			if _, ok := r[k]; !ok {
+				t.Fatalf("row without %s: %v", k, r)
+			}
+		}
+		verdicts[r["verdict"].(string)]++
+	}
+	if verdicts["better"]+verdicts["as predicted"] == 0 || code != 0 {
+		t.Errorf("verdicts %v, exit %d", verdicts, code)
+	}
+	code, stdout, _ = cli(t, "", "--db", db, "verify")
+	if code != 0 || !strings.Contains(stdout, "HIT% BEFORE→PREDICTED→AFTER") || !strings.Contains(stdout, "advice run 1") {
+		t.Errorf("verify: %s", stdout)
+	}
+	code, stdout, _ = cli(t, "", "--version")
+	if code != 0 || !strings.HasPrefix(stdout, "cdnadvise ") || !strings.Contains(stdout, "go1.") {
+		t.Errorf("--version: %q", stdout)
+	}
+}
+
 // TestDeterministicOutputs: on a project whose paths take several methods
 // (collections with GET and POST, a viewset with list and create), routes,
 // advise --json and patch print the same bytes run after run.
@@ -378,6 +466,9 @@ func TestDeterministicOutputs(t *testing.T) {
 					if code != 0 {
 						t.Fatalf("%v: exit %d: %s", args, code, errOut)
 					}
+					// Each advise is recorded as a new run: its number and
+					// time are the only things that may change.
+					out = runIDRe.ReplaceAllString(out, "")
 					if run == 0 {
 						first, firstErr = out, errOut
 						continue

@@ -83,7 +83,12 @@ The store is ./cdnadvise.duckdb unless --db FILE or $CDNADVISE_DB says otherwise
 			prof.Close()
 		}
 	}
-	root.AddCommand(newIngestCmd(g, io), newFormatsCmd(io), newSQLCmd(g, io), newAnalyzeCmd(g, io), newReplayCmd(g, io), newRoutesCmd(io), newAdviseCmd(g, io), newPatchCmd(g, io), newReportCmd(g, io), newRunCmd(g, io), newEdgeCmd(g, io))
+	root.SetOut(io.Out)
+	root.SetErr(io.ErrOut)
+	root.Version = versionString()
+	root.SetVersionTemplate("cdnadvise {{.Version}}\n")
+	root.AddCommand(newIngestCmd(g, io), newFormatsCmd(io), newSQLCmd(g, io), newAnalyzeCmd(g, io), newReplayCmd(g, io), newRoutesCmd(io), newAdviseCmd(g, io), newPatchCmd(g, io), newReportCmd(g, io), newRunCmd(g, io), newEdgeCmd(g, io),
+		newVerifyCmd(g, io), newAdviceCmd(g, io))
 	return root
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cdnadvise/cdnadvise/advisor"
 	"github.com/cdnadvise/cdnadvise/charts"
 	"github.com/cdnadvise/cdnadvise/edge"
 	"github.com/cdnadvise/cdnadvise/ingest"
@@ -120,6 +121,10 @@ func runRun(ctx context.Context, opts *runOptions) error {
 			}
 			fmt.Fprintf(w, "  %-44s %-16s %s%s\n", r.Method+" "+r.Endpoint, r.Class, dash(r.CacheControl), pred)
 		}
+		if _, err := advisor.Record(ctx, st, d.Advice, opts.adviseFlags.runInfo(ctx, "run")); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "\nrecorded as advice run %d: after deploying, ingest the new logs and run cdnadvise verify\n", d.Advice.RunID)
 		if err := writeJSON(filepath.Join(opts.Out, "advice.json"), d.Advice); err != nil {
 			return err
 		}

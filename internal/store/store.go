@@ -96,6 +96,34 @@ func schemaSQL() []string {
 			runs INTEGER,
 			ingested_at TIMESTAMPTZ)`,
 		`CREATE TABLE IF NOT EXISTS rejects (file_id INTEGER, path VARCHAR, line BIGINT, reason VARCHAR, text VARCHAR)`,
+		// What each advise/patch/run predicted, for verify: one row per run
+		// and one per (method, route) of it.
+		`CREATE TABLE IF NOT EXISTS advice_runs (
+			run_id INTEGER PRIMARY KEY,
+			created_at TIMESTAMPTZ,
+			command VARCHAR,
+			settings VARCHAR,
+			src VARCHAR,
+			src_commit VARCHAR,
+			data_from TIMESTAMPTZ,
+			data_to TIMESTAMPTZ,
+			requests BIGINT,
+			cdnadvise_version VARCHAR)`,
+		`CREATE TABLE IF NOT EXISTS advice_routes (
+			run_id INTEGER,
+			method VARCHAR,
+			route VARCHAR,
+			match VARCHAR,
+			class VARCHAR,
+			cache_control VARCHAR,
+			ttl_seconds BIGINT,
+			requests BIGINT,
+			hit_ratio_now DOUBLE,
+			hit_ratio_predicted DOUBLE,
+			origin_rpm_now DOUBLE,
+			origin_rpm_predicted DOUBLE,
+			latency_now_ms DOUBLE,
+			latency_predicted_ms DOUBLE)`,
 	}
 	for _, d := range Dicts() {
 		stmts = append(stmts, fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (id INTEGER, value VARCHAR)`, d.Table()))

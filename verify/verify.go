@@ -1,0 +1,427 @@
+// Package verify compares the traffic after a change was deployed with
+// what a recorded advice run predicted for it: per route, requests, hit
+// ratio, origin requests per minute and edge latency before and after,
+// whether the logs show the recommended Cache-Control, and a verdict.
+package verify
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/cdnadvise/cdnadvise/advisor"
+	"github.com/cdnadvise/cdnadvise/internal/store"
+)
+
+// Verdicts.
+const (
+	AsPredicted    = "as predicted"  // within Band of the prediction
+	Better         = "better"        // above it
+	Worse          = "worse"         // below it
+	NotDeployed    = "not deployed"  // the header is not seen, or nothing changed
+	NoTrafficAfter = "no traffic"    // no request after the change
+	NoPrediction   = "no prediction" // the advice predicted nothing for it
+)
+
+// Options tune a verification.
+type Options struct {
+	// Since starts the after period (zero: the first request after the
+	// advice's data that carries a recommended Cache-Control, else the
+	// run's time when traffic was logged after it, else the end of the
+	// advice's data).
+	Since time.Time
+	// Band is how close to the prediction "as predicted" is (default 0.03:
+	// 3 points of hit ratio).
+	Band float64
+	// Tolerance is how far below the prediction a deployed route may land
+	// before Result.Failed counts it (default 0.05).
+	Tolerance float64
+}
+
+// Row is one (method, route) of the advice, before and after.
+type Row struct {
+	Method       string `json:"method"`
+	Route        string `json:"route"`
+	Class        string `json:"class"`
+	CacheControl string `json:"recommended_cache_control,omitempty"`
+
+	RequestsBefore int64 `json:"requests_before"`
+	RequestsAfter  int64 `json:"requests_after"`
+
+	HitRatioBefore    *float64 `json:"hit_ratio_before"`
+	HitRatioPredicted *float64 `json:"hit_ratio_predicted"`
+	HitRatioAfter     *float64 `json:"hit_ratio_after"`
+
+	OriginPerMinBefore    *float64 `json:"origin_requests_per_minute_before"`
+	OriginPerMinPredicted *float64 `json:"origin_requests_per_minute_predicted"`
+	OriginPerMinAfter     *float64 `json:"origin_requests_per_minute_after"`
+
+	LatencyP50Before *float64 `json:"edge_latency_p50_ms_before"`
+	LatencyP95Before *float64 `json:"edge_latency_p95_ms_before"`
+	LatencyP50After  *float64 `json:"edge_latency_p50_ms_after"`
+	LatencyP95After  *float64 `json:"edge_latency_p95_ms_after"`
+
+	// HeaderLogged: the logs of the after period record Cache-Control;
+	// HeaderShare is the share of its responses that carry the
+	// recommended one, HeaderSeen the most frequent value logged.
+	HeaderLogged bool     `json:"header_logged"`
+	HeaderShare  *float64 `json:"recommended_header_share,omitempty"`
+	HeaderSeen   string   `json:"header_seen,omitempty"`
+
+	Verdict string `json:"verdict"`
+	Why     string `json:"why"`
+	// Failed: deployed, and below the prediction by more than the
+	// tolerance.
+	Failed bool `json:"failed,omitempty"`
+}
+
+// Result is a verification.
+type Result struct {
+	RunID      int64     `json:"run_id,omitempty"`
+	Tier       string    `json:"tier"`
+	BeforeFrom time.Time `json:"before_from"`
+	BeforeTo   time.Time `json:"before_to"`
+	Since      time.Time `json:"after_from"`
+	AfterTo    time.Time `json:"after_to"`
+	SinceWhy   string    `json:"after_from_is"`
+	Rows       []Row     `json:"rows"`
+	Failed     int       `json:"failed"`
+	Notes      []string  `json:"notes,omitempty"`
+}
+
+// Run verifies the recorded advice against the store's traffic.
+func Run(ctx context.Context, st *store.Store, ra *advisor.RecordedAdvice, o Options) (*Result, error) {
+	if o.Band <= 0 {
+		o.Band = 0.03
+	}
+	if o.Tolerance <= 0 {
+		o.Tolerance = 0.05
+	}
+	conn, err := st.DB.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	res := &Result{RunID: ra.Run.ID, Tier: "edge"}
+	var edgeRows int64
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM requests_raw r JOIN files f USING (file_id) WHERE f.tier = 'edge'`).Scan(&edgeRows); err != nil {
+		return nil, err
+	}
+	if edgeRows == 0 {
+		res.Tier = "origin"
+		res.Notes = append(res.Notes, "no edge logs: hit ratios are unknown, requests and origin load are the origin's")
+	}
+	var first, last sql.NullTime
+	if err := conn.QueryRowContext(ctx, `SELECT min(r.ts), max(r.ts) FROM requests_raw r JOIN files f USING (file_id) WHERE f.tier = ?`, res.Tier).Scan(&first, &last); err != nil {
+		return nil, err
+	}
+	if !first.Valid {
+		return nil, fmt.Errorf("the store has no %s requests with a time", res.Tier)
+	}
+	res.BeforeFrom, res.BeforeTo, res.AfterTo = first.Time.UTC(), last.Time.UTC(), last.Time.UTC()
+	if ra.Run.DataFrom != nil {
+		res.BeforeFrom = *ra.Run.DataFrom
+	}
+	if ra.Run.DataTo != nil {
+		res.BeforeTo = *ra.Run.DataTo
+	}
+	if err := since(ctx, conn, ra, res, o.Since); err != nil {
+		return nil, err
+	}
+	if !res.AfterTo.After(res.Since) {
+		res.Notes = append(res.Notes, fmt.Sprintf("no traffic after %s: ingest the logs written since the change was deployed", res.Since.Format(time.RFC3339)))
+	}
+
+	// Paths onto the advice's routes.
+	router, err := ra.Router()
+	if err != nil {
+		return nil, err
+	}
+	if err := mapPaths(ctx, conn, router, res.Tier); err != nil {
+		return nil, err
+	}
+	stats, err := aggregate(ctx, conn, res)
+	if err != nil {
+		return nil, err
+	}
+	minutesBefore := math.Max(res.BeforeTo.Sub(res.BeforeFrom).Minutes(), 1.0/60)
+	minutesAfter := math.Max(res.AfterTo.Sub(res.Since).Minutes(), 1.0/60)
+	for _, r := range ra.Rows {
+		row := Row{Method: r.Method, Route: r.Endpoint, Class: r.Class, CacheControl: r.CacheControl,
+			HitRatioPredicted: r.PredictedHitRatio, OriginPerMinPredicted: r.OriginPerMinAt}
+		b, a := stats[key{r.Endpoint, r.Method, "before"}], stats[key{r.Endpoint, r.Method, "after"}]
+		row.RequestsBefore, row.RequestsAfter = b.n, a.n
+		row.HitRatioBefore, row.HitRatioAfter = b.hitRatio(), a.hitRatio()
+		row.OriginPerMinBefore, row.OriginPerMinAfter = b.originPerMin(minutesBefore), a.originPerMin(minutesAfter)
+		row.LatencyP50Before, row.LatencyP95Before, row.LatencyP50After, row.LatencyP95After = b.p50, b.p95, a.p50, a.p95
+		row.HeaderLogged = a.ccLogged > 0
+		if row.HeaderLogged {
+			share := float64(a.ccCount[normalizeCC(r.CacheControl)]) / float64(a.ccLogged)
+			row.HeaderShare = &share
+			row.HeaderSeen = a.ccMode()
+		}
+		judge(&row, r, o)
+		if row.Failed {
+			res.Failed++
+		}
+		res.Rows = append(res.Rows, row)
+	}
+	sort.SliceStable(res.Rows, func(i, j int) bool {
+		if res.Rows[i].RequestsAfter != res.Rows[j].RequestsAfter {
+			return res.Rows[i].RequestsAfter > res.Rows[j].RequestsAfter
+		}
+		if res.Rows[i].Route != res.Rows[j].Route {
+			return res.Rows[i].Route < res.Rows[j].Route
+		}
+		return res.Rows[i].Method < res.Rows[j].Method
+	})
+	return res, nil
+}
+
+// since sets the start of the after period.
+func since(ctx context.Context, conn *sql.Conn, ra *advisor.RecordedAdvice, res *Result, given time.Time) error {
+	if !given.IsZero() {
+		res.Since, res.SinceWhy = given.UTC(), "--since"
+		return nil
+	}
+	var headers []any
+	var marks []string
+	for _, r := range ra.Rows {
+		if r.CacheControl != "" {
+			headers = append(headers, normalizeCC(r.CacheControl))
+			marks = append(marks, "?")
+		}
+	}
+	if len(headers) > 0 {
+		var t sql.NullTime
+		args := append([]any{res.Tier, res.BeforeTo}, headers...)
+		err := conn.QueryRowContext(ctx, `SELECT min(r.ts) FROM requests_raw r JOIN files f USING (file_id) JOIN d_misc cc ON cc.id = r.cc_id
+			WHERE f.tier = ? AND r.ts > ? AND lower(replace(cc.value, ' ', '')) IN (`+strings.Join(marks, ",")+`)`, args...).Scan(&t)
+		if err != nil {
+			return fmt.Errorf("first recommended header: %w", err)
+		}
+		if t.Valid {
+			res.Since, res.SinceWhy = t.Time.UTC(), "the first request after the advice's data that carries a recommended Cache-Control"
+			return nil
+		}
+	}
+	if !ra.Run.CreatedAt.IsZero() && res.AfterTo.After(ra.Run.CreatedAt) && ra.Run.CreatedAt.After(res.BeforeTo) {
+		res.Since, res.SinceWhy = ra.Run.CreatedAt.UTC(), "the time of the advice run (no logged request carries a recommended Cache-Control)"
+		return nil
+	}
+	res.Since, res.SinceWhy = res.BeforeTo.Add(time.Microsecond), "the end of the traffic the advice was drawn from (no logged request carries a recommended Cache-Control)"
+	return nil
+}
+
+// normalizeCC makes Cache-Control values comparable: lower case, no
+// spaces.
+func normalizeCC(s string) string { return strings.ToLower(strings.ReplaceAll(s, " ", "")) }
+
+// mapPaths makes the temporary table vp(path_id, route) of the tier's
+// paths that a route matches.
+func mapPaths(ctx context.Context, conn *sql.Conn, router interface {
+	Route(string) (string, bool)
+}, tier string) error {
+	rows, err := conn.QueryContext(ctx, `SELECT DISTINCT r.path_id, p.value FROM requests_raw r JOIN files f USING (file_id) JOIN d_path p ON p.id = r.path_id WHERE f.tier = ?`, tier)
+	if err != nil {
+		return fmt.Errorf("paths: %w", err)
+	}
+	type pr struct {
+		id    int32
+		route string
+	}
+	var out []pr
+	for rows.Next() {
+		var id int32
+		var path string
+		if err := rows.Scan(&id, &path); err != nil {
+			rows.Close()
+			return err
+		}
+		if route, ok := router.Route(path); ok {
+			out = append(out, pr{id, route})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE vp (path_id INTEGER, route VARCHAR)`); err != nil {
+		return err
+	}
+	return conn.Raw(func(dc any) error {
+		app, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", "vp")
+		if err != nil {
+			return err
+		}
+		for _, p := range out {
+			if err := app.AppendRow(p.id, p.route); err != nil {
+				app.Close()
+				return err
+			}
+		}
+		return app.Close()
+	})
+}
+
+type key struct{ route, method, period string }
+
+type periodStats struct {
+	n, withStatus, hits, origin int64
+	p50, p95                    *float64
+	ccLogged                    int64
+	ccCount                     map[string]int64
+	ccRaw                       map[string]int64
+}
+
+func (s periodStats) hitRatio() *float64 {
+	if s.withStatus == 0 {
+		return nil
+	}
+	v := float64(s.hits) / float64(s.withStatus)
+	return &v
+}
+
+func (s periodStats) originPerMin(minutes float64) *float64 {
+	if s.n == 0 {
+		return nil
+	}
+	v := float64(s.origin) / minutes
+	return &v
+}
+
+// ccMode is the Cache-Control value logged most often.
+func (s periodStats) ccMode() string {
+	best, n := "", int64(-1)
+	for v, c := range s.ccRaw {
+		if c > n || c == n && v < best {
+			best, n = v, c
+		}
+	}
+	return best
+}
+
+// aggregate counts per (route, method group, period): requests, hits among
+// requests with a cache status, requests that reached the origin (a miss
+// of any kind; with origin logs only, every request), edge latency
+// percentiles, and the Cache-Control values logged.
+func aggregate(ctx context.Context, conn *sql.Conn, res *Result) (map[key]periodStats, error) {
+	const group = `vp.route, CASE WHEN m.value IS NULL OR m.value IN ('GET', 'HEAD') THEN 'GET' ELSE m.value END, CASE WHEN r.ts < ? THEN 'before' ELSE 'after' END`
+	where := `f.tier = ? AND ((r.ts >= ? AND r.ts <= ?) OR r.ts >= ?)`
+	args := []any{res.Since, res.Tier, res.BeforeFrom, res.BeforeTo, res.Since}
+	origin := `count(*) FILTER (WHERE r.cache_status IS NULL OR r.cache_status NOT IN ('HIT', 'STALE', 'UPDATING'))`
+	if res.Tier == "origin" {
+		origin = `count(*)`
+	}
+	rows, err := conn.QueryContext(ctx, `SELECT `+group+`, count(*), count(r.cache_status),
+			count(*) FILTER (WHERE r.cache_status IN ('HIT', 'STALE', 'UPDATING', 'REVALIDATED')), `+origin+`,
+			quantile_cont(r.duration_ms, 0.5), quantile_cont(r.duration_ms, 0.95)
+		FROM requests_raw r JOIN files f USING (file_id) JOIN vp ON vp.path_id = r.path_id LEFT JOIN d_misc m ON m.id = r.method_id
+		WHERE `+where+` GROUP BY ALL`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("before and after: %w", err)
+	}
+	out := map[key]periodStats{}
+	for rows.Next() {
+		var k key
+		var s periodStats
+		var p50, p95 sql.NullFloat64
+		if err := rows.Scan(&k.route, &k.method, &k.period, &s.n, &s.withStatus, &s.hits, &s.origin, &p50, &p95); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if p50.Valid {
+			s.p50, s.p95 = &p50.Float64, &p95.Float64
+		}
+		out[k] = s
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// The Cache-Control values of the after period.
+	rows, err = conn.QueryContext(ctx, `SELECT `+group+`, cc.value, count(*)
+		FROM requests_raw r JOIN files f USING (file_id) JOIN vp ON vp.path_id = r.path_id LEFT JOIN d_misc m ON m.id = r.method_id
+		JOIN d_misc cc ON cc.id = r.cc_id
+		WHERE f.tier = ? AND r.ts >= ? GROUP BY ALL`, res.Since, res.Tier, res.Since)
+	if err != nil {
+		return nil, fmt.Errorf("headers after: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k key
+		var v string
+		var n int64
+		if err := rows.Scan(&k.route, &k.method, &k.period, &v, &n); err != nil {
+			return nil, err
+		}
+		s := out[k]
+		if s.ccCount == nil {
+			s.ccCount, s.ccRaw = map[string]int64{}, map[string]int64{}
+		}
+		s.ccLogged += n
+		s.ccCount[normalizeCC(v)] += n
+		s.ccRaw[v] += n
+		out[k] = s
+	}
+	return out, rows.Err()
+}
+
+// judge gives a row its verdict.
+func judge(row *Row, r *advisor.Recommendation, o Options) {
+	pts := func(v float64) string { return fmt.Sprintf("%.1f points", 100*math.Abs(v)) }
+	switch {
+	case row.RequestsAfter == 0:
+		row.Verdict, row.Why = NoTrafficAfter, "no request for it after the change"
+		return
+	case r.Class == advisor.ClassUnsafe:
+		// Never stored: a hit would be the surprise.
+		if row.HitRatioAfter != nil && *row.HitRatioAfter > 0 {
+			row.Verdict, row.Why, row.Failed = Worse, fmt.Sprintf("%s responses were served from the cache (%.1f%%)", r.Method, 100**row.HitRatioAfter), true
+			return
+		}
+		row.Verdict, row.Why = AsPredicted, "not cached, as an unsafe method must not be"
+		return
+	}
+	predicted := row.HitRatioPredicted
+	if strings.Contains(r.CacheControl, "private") || strings.Contains(r.CacheControl, "no-store") {
+		zero := 0.0
+		predicted = &zero
+	}
+	if predicted == nil {
+		row.Verdict, row.Why = NoPrediction, "the advice predicted no hit ratio for it ("+r.Class+")"
+		return
+	}
+	if row.HitRatioAfter == nil {
+		row.Verdict, row.Why = NoPrediction, "the logs after the change record no cache status"
+		return
+	}
+	after := *row.HitRatioAfter
+	if row.HeaderLogged && r.CacheControl != "" && (row.HeaderShare == nil || *row.HeaderShare < 0.5) {
+		row.Verdict = NotDeployed
+		row.Why = fmt.Sprintf("the logs show Cache-Control %q, not the recommended %q", row.HeaderSeen, r.CacheControl)
+		return
+	}
+	if !row.HeaderLogged && row.HitRatioBefore != nil && math.Abs(*predicted-*row.HitRatioBefore) > o.Band && math.Abs(after-*row.HitRatioBefore) <= o.Band {
+		row.Verdict = NotDeployed
+		row.Why = fmt.Sprintf("the hit ratio did not move (%.1f%% before, %.1f%% after) and the logs do not record Cache-Control", 100**row.HitRatioBefore, 100*after)
+		return
+	}
+	d := after - *predicted
+	switch {
+	case math.Abs(d) <= o.Band:
+		row.Verdict, row.Why = AsPredicted, fmt.Sprintf("within %s of the prediction", pts(d))
+	case d > 0:
+		row.Verdict, row.Why = Better, fmt.Sprintf("%s above the prediction", pts(d))
+	default:
+		row.Verdict, row.Why = Worse, fmt.Sprintf("%s below the prediction", pts(d))
+		row.Failed = -d > o.Tolerance
+	}
+}
