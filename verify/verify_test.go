@@ -58,7 +58,9 @@ func TestVerify(t *testing.T) {
 			func(i int) (string, string) { return pick(i%50 < 39, "HIT", "MISS"), "public, max-age=0, s-maxage=60" }}, // 78%: as predicted
 		{"GET", "/news", `^/news$`, advisor.ClassCacheable, "public, max-age=10, s-maxage=10", 0.90,
 			func(int) string { return "/news" },
-			func(i int) (string, string) { return pick(i%100 != 0, "HIT", "MISS"), "public, max-age=10, s-maxage=10" }}, // 99%: better
+			func(i int) (string, string) {
+				return pick(i%100 != 0, "HIT", "MISS"), "public, max-age=10, s-maxage=10"
+			}}, // 99%: better
 		{"GET", "/legacy", `^/legacy$`, advisor.ClassCacheable, "public, max-age=60, s-maxage=120", 0.70,
 			func(int) string { return "/legacy" },
 			func(i int) (string, string) { return pick(i%2 == 0, "HIT", "MISS"), "public, max-age=300" }}, // another header: not deployed
