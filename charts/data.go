@@ -49,6 +49,7 @@ type Data struct {
 	ByPop     *analyze.Report
 	Timeline  []Bucket
 	Step      string
+	StepDur   time.Duration
 	Sweep     *replay.SweepResult
 	Advice    *advisor.Advice
 	Patch     *advisor.PatchResult
@@ -129,7 +130,8 @@ func (d *Data) timeline(ctx context.Context, st *store.Store) error {
 	steps := []struct {
 		d    time.Duration
 		name string
-	}{{time.Minute, "minute"}, {5 * time.Minute, "5 minutes"}, {15 * time.Minute, "15 minutes"}, {time.Hour, "hour"}, {6 * time.Hour, "6 hours"}, {24 * time.Hour, "day"}}
+	}{{time.Second, "second"}, {5 * time.Second, "5 seconds"}, {15 * time.Second, "15 seconds"},
+		{time.Minute, "minute"}, {5 * time.Minute, "5 minutes"}, {15 * time.Minute, "15 minutes"}, {time.Hour, "hour"}, {6 * time.Hour, "6 hours"}, {24 * time.Hour, "day"}, {7 * 24 * time.Hour, "week"}}
 	step := steps[len(steps)-1]
 	for _, s := range steps {
 		if span/s.d <= 150 {
@@ -137,7 +139,7 @@ func (d *Data) timeline(ctx context.Context, st *store.Store) error {
 			break
 		}
 	}
-	d.Step = step.name
+	d.Step, d.StepDur = step.name, step.d
 	tier := "edge"
 	if a.Mode == "origin" {
 		tier = "origin"

@@ -11,6 +11,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -37,6 +38,9 @@ type chart struct {
 	ID, Title, Note string
 	Option          template.JS
 	Height          int
+	// Empty replaces a chart that would have nothing to show with one line
+	// saying why.
+	Empty string
 }
 
 func optionJSON(c interface{ JSON() map[string]interface{} }) template.JS {
@@ -84,8 +88,15 @@ func (d *Data) charts() []chart {
 		bar := charts.NewBar()
 		bar.SetGlobalOptions(append(baseOpts(""), charts.WithYAxisOpts(opts.YAxis{Name: "requests"}))...)
 		var labels []string
+		layout := "01-02 15:04"
+		switch {
+		case d.StepDur < time.Minute:
+			layout = "15:04:05"
+		case d.StepDur >= 24*time.Hour:
+			layout = "2006-01-02"
+		}
 		for _, b := range d.Timeline {
-			labels = append(labels, b.Start.Format("01-02 15:04"))
+			labels = append(labels, b.Start.Format(layout))
 		}
 		bar.SetXAxis(labels)
 		for _, s := range statusOrder {
@@ -133,7 +144,14 @@ func (d *Data) charts() []chart {
 		out = append(out, chart{ID: "saveable", Title: "Top endpoints by origin requests a cache could have saved", Option: optionJSON(bar), Height: 80 + 24*len(top)})
 	}
 	// Hit ratio per endpoint against the 70% line.
-	if a.Mode != "origin" && len(rows) > 0 {
+	if a.Mode != "origin" && len(rows) > 0 && (a.Totals.HitRatio == nil || *a.Totals.HitRatio == 0) {
+		why := "No hits yet: the edge served every request from the origin (no Cache-Control, or the edge passes them: see the recommendations)."
+		if a.Totals.HitRatio == nil {
+			why = "The edge logs record no cache status: hit ratios are unknown (log $upstream_cache_status, %{Varnish:hitmiss}x, or the CDN's cache field)."
+		}
+		out = append(out, chart{ID: "hitratio", Title: "Hit ratio of the busiest endpoints, against 70%", Empty: why},
+			chart{ID: "latency", Title: "Edge latency per endpoint: hits vs misses", Empty: "No hits to compare misses with."})
+	} else if a.Mode != "origin" && len(rows) > 0 {
 		top := topRows(rows, d.TopN, func(r analyze.Row) float64 { return float64(r.Requests) })
 		bar := charts.NewBar()
 		bar.SetGlobalOptions(append(baseOpts(""), charts.WithYAxisOpts(opts.YAxis{Min: 0, Max: 1}))...)
@@ -173,7 +191,17 @@ func (d *Data) charts() []chart {
 		out = append(out, chart{ID: "latency", Title: "Edge latency per endpoint: hits vs misses", Option: optionJSON(lat), Height: 360})
 	}
 	// Per-PoP hit ratio.
-	if d.ByPop != nil && d.ByPop.Mode != "origin" && len(d.ByPop.Rows) > 0 {
+	pops := 0
+	if d.ByPop != nil {
+		for _, r := range d.ByPop.Rows {
+			if r.Keys["pop"] != "-" {
+				pops++
+			}
+		}
+	}
+	if d.ByPop != nil && d.ByPop.Mode != "origin" && pops == 0 {
+		out = append(out, chart{ID: "pops", Title: "Hit ratio per PoP", Empty: "The logs name no edge location (PoP): one cache is all there is to show (CloudFront's x-edge-location, Cloudflare's EdgeColoCode, Fastly's pop, or pop= in an nginx log name it)."})
+	} else if d.ByPop != nil && d.ByPop.Mode != "origin" && len(d.ByPop.Rows) > 0 {
 		bar := charts.NewBar()
 		bar.SetGlobalOptions(append(baseOpts(""), charts.WithYAxisOpts(opts.YAxis{Min: 0, Max: 1}))...)
 		var names []string
@@ -279,6 +307,12 @@ func Render(w io.Writer, d *Data) error {
 			return fmt.Sprintf("%.1f", *v)
 		},
 		"join": strings.Join,
+		"rates": func(now float64, at *float64) string {
+			if at == nil {
+				return "-"
+			}
+			return analyze.Rates(&now, at)
+		},
 	}).Parse(pageTemplate)
 	if err != nil {
 		return err

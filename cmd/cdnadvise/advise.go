@@ -265,7 +265,7 @@ func runAdvise(ctx context.Context, opts *adviseOptions) error {
 func printAdvice(w io.Writer, adv *advisor.Advice, top int) {
 	fmt.Fprintln(w, "TTL rule:", adv.Definition)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ROUTE\tREQS\tCLASS\tCACHE-CONTROL\tHIT NOW\tHIT PREDICTED\tORIGIN/min NOW→AT TTL\tSTALE\tCONFIDENCE")
+	fmt.Fprintln(tw, "ROUTE\tREQS\tCLASS\tCACHE-CONTROL\tHIT NOW\tHIT PREDICTED\tORIGIN REQUESTS NOW→AT TTL\tSTALE\tCONFIDENCE")
 	for i, r := range adv.Recommendations {
 		if top > 0 && i >= top {
 			fmt.Fprintf(tw, "(%d more: --top 0)\n", len(adv.Recommendations)-top)
@@ -273,7 +273,8 @@ func printAdvice(w io.Writer, adv *advisor.Advice, top int) {
 		}
 		at := "-"
 		if r.OriginPerMinAt != nil {
-			at = fmt.Sprintf("%.1f→%.1f", r.OriginPerMinNow, *r.OriginPerMinAt)
+			now := r.OriginPerMinNow
+			at = analyze.Rates(&now, r.OriginPerMinAt)
 		}
 		stale := "-"
 		if r.StaleShare != nil {

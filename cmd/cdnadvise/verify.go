@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cdnadvise/cdnadvise/advisor"
+	"github.com/cdnadvise/cdnadvise/analyze"
 	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/verify"
 )
@@ -166,15 +167,15 @@ func printVerify(opts *verifyOptions, res *verify.Result) {
 	fmt.Fprintf(w, "%s; before %s to %s, after %s to %s (%s); %s logs\n", run, res.BeforeFrom.Format(time.RFC3339), res.BeforeTo.Format(time.RFC3339),
 		res.Since.Format(time.RFC3339), res.AfterTo.Format(time.RFC3339), res.SinceWhy, res.Tier)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ROUTE\tREQS BEFORE→AFTER\tHIT% BEFORE→PREDICTED→AFTER\tORIGIN/min BEFORE→PREDICTED→AFTER\tp50/p95 ms BEFORE→AFTER\tHEADER\tVERDICT")
+	fmt.Fprintln(tw, "ROUTE\tREQS BEFORE→AFTER\tHIT% BEFORE→PREDICTED→AFTER\tORIGIN REQUESTS BEFORE→PREDICTED→AFTER\tp50/p95 ms BEFORE→AFTER\tHEADER\tVERDICT")
 	for _, r := range res.Rows {
 		header := "not logged"
 		if r.HeaderLogged && r.HeaderShare != nil {
 			header = fmt.Sprintf("%.0f%% recommended", 100**r.HeaderShare)
 		}
-		fmt.Fprintf(tw, "%s %s\t%d→%d\t%s→%s→%s\t%s→%s→%s\t%s/%s→%s/%s\t%s\t%s\n", r.Method, r.Route, r.RequestsBefore, r.RequestsAfter,
+		fmt.Fprintf(tw, "%s %s\t%d→%d\t%s→%s→%s\t%s\t%s/%s→%s/%s\t%s\t%s\n", r.Method, r.Route, r.RequestsBefore, r.RequestsAfter,
 			pct(r.HitRatioBefore), pct(r.HitRatioPredicted), pct(r.HitRatioAfter),
-			num(r.OriginPerMinBefore), num(r.OriginPerMinPredicted), num(r.OriginPerMinAfter),
+			analyze.Rates(r.OriginPerMinBefore, r.OriginPerMinPredicted, r.OriginPerMinAfter),
 			num(r.LatencyP50Before), num(r.LatencyP95Before), num(r.LatencyP50After), num(r.LatencyP95After), header, r.Verdict)
 	}
 	tw.Flush()
