@@ -13,6 +13,7 @@ import (
 	"github.com/cdnadvise/cdnadvise/analyze"
 	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/replay"
+	"github.com/cdnadvise/cdnadvise/verify"
 )
 
 // Options configure the report.
@@ -58,6 +59,9 @@ type Data struct {
 	Framework string
 	TopN      int
 	MaxRows   int
+	// Verify is the latest recorded advice run checked against the traffic
+	// logged after it, when there is some (the before/after section).
+	Verify *verify.Result
 }
 
 // Gather runs the analysis, replay and advice the report needs.
@@ -109,6 +113,9 @@ func Gather(ctx context.Context, st *store.Store, o Options) (*Data, error) {
 		return nil, err
 	}
 	if err := d.files(ctx, st); err != nil {
+		return nil, err
+	}
+	if err := d.verify(ctx, st); err != nil {
 		return nil, err
 	}
 	if rt != nil {
@@ -183,6 +190,21 @@ func (d *Data) timeline(ctx context.Context, st *store.Store) error {
 		}
 	}
 	return rows.Err()
+}
+
+// verify checks the latest recorded advice run against the traffic logged
+// after the data it was drawn from, when there is any.
+func (d *Data) verify(ctx context.Context, st *store.Store) error {
+	runs, err := advisor.Runs(ctx, st)
+	if err != nil || len(runs) == 0 || runs[0].DataTo == nil || d.Analysis.To == nil || !d.Analysis.To.After(*runs[0].DataTo) {
+		return err
+	}
+	ra, err := advisor.LoadRun(ctx, st, runs[0].ID)
+	if err != nil {
+		return err
+	}
+	d.Verify, err = verify.Run(ctx, st, ra, verify.Options{Series: 6})
+	return err
 }
 
 func (d *Data) files(ctx context.Context, st *store.Store) error {

@@ -126,6 +126,57 @@ func (d *Data) charts() []chart {
 		bar.Validate()
 		out = append(out, chart{ID: "timeline", Title: "Requests over time by cache status, per " + d.Step, Option: optionJSON(bar), Height: 360})
 	}
+	// Before and after a recorded advice run: the measured hit ratio over
+	// time of the busiest routes, the change and each prediction marked.
+	if v := d.Verify; v != nil && len(v.Series) > 0 {
+		layout := "01-02 15:04"
+		if v.Step < time.Minute {
+			layout = "15:04:05"
+		}
+		seen := map[time.Time]bool{}
+		var starts []time.Time
+		for _, s := range v.Series {
+			for _, p := range s.Points {
+				if !seen[p.Start] {
+					seen[p.Start] = true
+					starts = append(starts, p.Start)
+				}
+			}
+		}
+		sort.Slice(starts, func(i, j int) bool { return starts[i].Before(starts[j]) })
+		var labels []string
+		change := ""
+		for _, t := range starts {
+			labels = append(labels, t.Format(layout))
+			if change == "" && !t.Add(v.Step).Before(v.Since) {
+				change = t.Format(layout)
+			}
+		}
+		line := charts.NewLine()
+		line.SetGlobalOptions(append(baseOpts(""), charts.WithYAxisOpts(opts.YAxis{Min: 0, Max: 1, Name: "hit ratio"}))...)
+		line.SetXAxis(labels)
+		for k, s := range v.Series {
+			at := map[time.Time]*float64{}
+			for _, p := range s.Points {
+				at[p.Start] = p.HitRatio
+			}
+			var vals []opts.LineData
+			for _, t := range starts {
+				if h := at[t]; h != nil {
+					vals = append(vals, opts.LineData{Value: fnum(*h)})
+				} else {
+					vals = append(vals, opts.LineData{Value: nil})
+				}
+			}
+			marks := []charts.SeriesOpts{charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: "predicted", YAxis: fnum(*s.Predicted)})}
+			if k == 0 && change != "" {
+				marks = append(marks, charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: "change", XAxis: change}))
+			}
+			line.AddSeries(s.Method+" "+s.Route, vals, marks...)
+		}
+		line.Validate()
+		out = append(out, chart{ID: "beforeafter", Title: "Before and after: measured hit ratio over time per " + v.Step.String() + " (the change and each route's prediction marked)", Option: optionJSON(line), Height: 380})
+	}
 	rows := a.Rows
 	// Origin requests a cache could have saved.
 	if len(rows) > 0 {
@@ -307,6 +358,7 @@ func Render(w io.Writer, d *Data) error {
 			return fmt.Sprintf("%.1f", *v)
 		},
 		"join": strings.Join,
+		"rates3": func(a, b, c *float64) string { return analyze.Rates(a, b, c) },
 		"rates": func(now float64, at *float64) string {
 			if at == nil {
 				return "-"

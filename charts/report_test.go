@@ -10,10 +10,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/cdnadvise/cdnadvise/advisor"
 	"github.com/cdnadvise/cdnadvise/ingest"
 	"github.com/cdnadvise/cdnadvise/internal/loggen"
 	"github.com/cdnadvise/cdnadvise/internal/store"
+	"github.com/cdnadvise/cdnadvise/replay"
 )
 
 // hostile lines: paths, queries and user agents that try to run script in
@@ -46,6 +49,34 @@ func reportStore(t *testing.T) *store.Store {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// withAfter records the advice on the store as advise does, then ingests a
+// day of traffic after it: the report gets its before/after section.
+func withAfter(t *testing.T, st *store.Store, src string) {
+	t.Helper()
+	rt, err := advisor.ExtractRoutes(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	prof, _ := replay.LookupProfile("generic", "")
+	adv, err := advisor.Advise(context.Background(), st, advisor.Options{Routes: rt, Sweep: replay.SweepOptions{Profile: prof}, Load: replay.LoadOptions{PerPoP: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := advisor.Record(context.Background(), st, adv, advisor.RunInfo{Command: "advise"}); err != nil {
+		t.Fatal(err)
+	}
+	var edge, origin bytes.Buffer
+	if err := loggen.EdgeAndOrigin(&edge, &origin, loggen.Options{Lines: 3000, Seed: 10, Start: adv.Analysis.To.Add(24 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "edge2.log"), edge.Bytes(), 0o644)
+	if _, err := ingest.Run(context.Background(), st, ingest.Options{Inputs: []ingest.Input{{Path: filepath.Join(dir, "edge2.log")}}, MaxRejectRatio: 0.01}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func render(t *testing.T, st *store.Store, o Options) string {
@@ -91,8 +122,13 @@ func TestReportInHeadlessChromium(t *testing.T) {
 		t.Skip("chromium not installed (apt-get install chromium)")
 	}
 	st := reportStore(t)
+	withAfter(t, st, "../advisor/testdata/fastapiproj")
 	page := filepath.Join(t.TempDir(), "report.html")
-	os.WriteFile(page, []byte(render(t, st, Options{Src: "../advisor/testdata/fastapiproj"})), 0o644)
+	html := render(t, st, Options{Src: "../advisor/testdata/fastapiproj"})
+	if !strings.Contains(html, "Before and after advice run 1") || !strings.Contains(html, `id="beforeafter"`) {
+		t.Error("no before/after section for a recorded run with traffic after it")
+	}
+	os.WriteFile(page, []byte(html), 0o644)
 	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
 		"--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--user-data-dir="+t.TempDir(),
 		"--host-resolver-rules=MAP * ~NOTFOUND", "--virtual-time-budget=5000", "--dump-dom", "file://"+page)

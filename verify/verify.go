@@ -43,6 +43,24 @@ type Options struct {
 	// Tolerance is how far below the prediction a deployed route may land
 	// before Result.Failed counts it (default 0.05).
 	Tolerance float64
+	// Series, when above 0, also returns the hit ratio over time of this
+	// many of the busiest predicted GET routes (Result.Series).
+	Series int
+}
+
+// Point is one time bucket of a route's series.
+type Point struct {
+	Start    time.Time `json:"start"`
+	Requests int64     `json:"requests"`
+	HitRatio *float64  `json:"hit_ratio"`
+}
+
+// Series is a route's hit ratio over time, before and after the change.
+type Series struct {
+	Method    string   `json:"method"`
+	Route     string   `json:"route"`
+	Predicted *float64 `json:"hit_ratio_predicted"`
+	Points    []Point  `json:"points"`
 }
 
 // Row is one (method, route) of the advice, before and after.
@@ -94,6 +112,9 @@ type Result struct {
 	Rows       []Row     `json:"rows"`
 	Failed     int       `json:"failed"`
 	Notes      []string  `json:"notes,omitempty"`
+	// Series (with Options.Series) share one time step.
+	Series []Series       `json:"series,omitempty"`
+	Step   time.Duration `json:"step_ns,omitempty"`
 }
 
 // Run verifies the recorded advice against the store's traffic.
@@ -182,7 +203,71 @@ func Run(ctx context.Context, st *store.Store, ra *advisor.RecordedAdvice, o Opt
 		}
 		return res.Rows[i].Method < res.Rows[j].Method
 	})
+	if o.Series > 0 {
+		if err := series(ctx, conn, res, o.Series); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
+}
+
+// series fills res.Series: the hit ratio per time bucket (about 100 over
+// the before and after periods) of the busiest GET routes with a
+// prediction.
+func series(ctx context.Context, conn *sql.Conn, res *Result, n int) error {
+	want := map[string]*Series{}
+	for _, r := range res.Rows {
+		if len(want) == n {
+			break
+		}
+		if r.Method == "GET" && r.HitRatioPredicted != nil && r.RequestsAfter > 0 {
+			want[r.Route] = &Series{Method: r.Method, Route: r.Route, Predicted: r.HitRatioPredicted}
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	span := res.AfterTo.Sub(res.BeforeFrom)
+	res.Step = time.Second
+	for _, s := range []time.Duration{time.Second, 5 * time.Second, 15 * time.Second, time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour, 6 * time.Hour, 24 * time.Hour} {
+		res.Step = s
+		if span/s <= 120 {
+			break
+		}
+	}
+	rows, err := conn.QueryContext(ctx, `SELECT vp.route, time_bucket(to_microseconds(?), r.ts) AS b, count(*), count(r.cache_status),
+			count(*) FILTER (WHERE r.cache_status IN ('HIT', 'STALE', 'UPDATING', 'REVALIDATED'))
+		FROM requests_raw r JOIN files f USING (file_id) JOIN vp ON vp.path_id = r.path_id LEFT JOIN d_misc m ON m.id = r.method_id
+		WHERE f.tier = ? AND ((r.ts >= ? AND r.ts <= ?) OR r.ts >= ?) AND (m.value IS NULL OR m.value IN ('GET', 'HEAD'))
+		GROUP BY ALL ORDER BY 1, 2`, res.Step.Microseconds(), res.Tier, res.BeforeFrom, res.BeforeTo, res.Since)
+	if err != nil {
+		return fmt.Errorf("hit ratio over time: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var route string
+		var p Point
+		var with, hits int64
+		if err := rows.Scan(&route, &p.Start, &p.Requests, &with, &hits); err != nil {
+			return err
+		}
+		s := want[route]
+		if s == nil {
+			continue
+		}
+		p.Start = p.Start.UTC()
+		if with > 0 {
+			v := float64(hits) / float64(with)
+			p.HitRatio = &v
+		}
+		s.Points = append(s.Points, p)
+	}
+	for _, r := range res.Rows {
+		if s := want[r.Route]; s != nil && r.Method == "GET" {
+			res.Series = append(res.Series, *s)
+		}
+	}
+	return rows.Err()
 }
 
 // since sets the start of the after period.
