@@ -357,7 +357,7 @@ func Render(w io.Writer, d *Data) error {
 			}
 			return fmt.Sprintf("%.1f", *v)
 		},
-		"join": strings.Join,
+		"join":   strings.Join,
 		"rates3": func(a, b, c *float64) string { return analyze.Rates(a, b, c) },
 		"rates": func(now float64, at *float64) string {
 			if at == nil {

@@ -113,7 +113,7 @@ type Result struct {
 	Failed     int       `json:"failed"`
 	Notes      []string  `json:"notes,omitempty"`
 	// Series (with Options.Series) share one time step.
-	Series []Series       `json:"series,omitempty"`
+	Series []Series      `json:"series,omitempty"`
 	Step   time.Duration `json:"step_ns,omitempty"`
 }
 
