@@ -82,7 +82,7 @@ type FileResult struct {
 	// NonAccess counts the lines of a console log (uvicorn, Django's
 	// runserver) that are not access lines: banners, warnings, tracebacks,
 	// the app's own prints. Skipped, never rejected.
-	NonAccess int64 `json:"non_access"`
+	NonAccess int64 `json:"skipped_non_access"`
 	// Layouts says how many rows each layout read, the file's own first:
 	// a file whose lines change layout (a log_format edited mid-file, a
 	// second virtual host) lists each.
