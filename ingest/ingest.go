@@ -106,7 +106,9 @@ type Summary struct {
 	Rows     int64        `json:"rows"`
 	Rejected int64        `json:"rejected"`
 	Skipped  int64        `json:"skipped"`
-	Failed   int          `json:"failed"`
+	// SkippedNonAccess counts console lines that are not access lines.
+	SkippedNonAccess int64 `json:"skipped_non_access"`
+	Failed           int   `json:"failed"`
 }
 
 // ErrFilesFailed is returned (wrapped) when at least one file failed; the
@@ -170,6 +172,7 @@ func Run(ctx context.Context, st *store.Store, opts Options) (*Summary, error) {
 		sum.Rows += fr.Rows
 		sum.Rejected += fr.Rejected
 		sum.Skipped += fr.Skipped
+		sum.SkippedNonAccess += fr.NonAccess
 		if fr.Status == "failed" {
 			sum.Failed++
 		}
