@@ -362,11 +362,11 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 		if haveStats {
 			rec.Requests = s.Requests
 			rec.CurrentHitRatio = s.HitRatio
-			if s.EdgeMiss != nil || s.Origin != nil {
-				rec.OriginPerMinNow = float64(s.Requests) / minutes
-				if s.Offload != nil {
-					rec.OriginPerMinNow = float64(s.Requests) * (1 - *s.Offload) / minutes
-				}
+			// Every request reaches the origin today, but those the edge
+			// offloads (whether or not the logs carry times).
+			rec.OriginPerMinNow = float64(s.Requests) / minutes
+			if s.Offload != nil {
+				rec.OriginPerMinNow = float64(s.Requests) * (1 - *s.Offload) / minutes
 			}
 		}
 		if e, ok := personal[endpoint]; ok && SafeMethod(method) {
