@@ -188,32 +188,65 @@ func (m *module) index() {
 			if name := n.ChildByFieldName("name"); name != nil {
 				m.defs[m.text(name)] = n
 			}
-		case "import_statement":
-			for _, c := range children(n) {
-				switch c.Kind() {
-				case "dotted_name":
-					full := m.text(c)
-					m.imports[strings.SplitN(full, ".", 2)[0]] = strings.SplitN(full, ".", 2)[0]
-					m.imports[full] = full
-				case "aliased_import":
-					m.imports[m.text(c.ChildByFieldName("alias"))] = m.text(c.ChildByFieldName("name"))
+		case "import_statement", "import_from_statement":
+			m.indexImport(n, true)
+		}
+	}
+	// Imports inside functions (an app factory's "from .views import bp"):
+	// known too, unless the module imports the name itself.
+	var inner func(n *sitter.Node, depth int)
+	inner = func(n *sitter.Node, depth int) {
+		if depth > 4 {
+			return
+		}
+		for _, st := range children(n) {
+			switch st.Kind() {
+			case "import_statement", "import_from_statement":
+				if depth > 0 {
+					m.indexImport(st, false)
 				}
+			case "function_definition", "decorated_definition", "block", "if_statement", "try_statement", "with_statement":
+				inner(st, depth+1)
 			}
-		case "import_from_statement":
-			modNode := n.ChildByFieldName("module_name")
-			from := m.text(modNode)
-			from = m.absolute(from)
-			for _, c := range children(n) {
-				if c.Equals(*modNode) {
-					continue
-				}
-				switch c.Kind() {
-				case "dotted_name":
-					name := m.text(c)
-					m.imports[name] = strings.Trim(from+"."+name, ".")
-				case "aliased_import":
-					m.imports[m.text(c.ChildByFieldName("alias"))] = strings.Trim(from+"."+m.text(c.ChildByFieldName("name")), ".")
-				}
+		}
+	}
+	inner(m.root, 0)
+}
+
+// indexImport records the names an import statement binds; replace says
+// whether a name already known is rebound.
+func (m *module) indexImport(n *sitter.Node, replace bool) {
+	set := func(name, target string) {
+		if _, ok := m.imports[name]; ok && !replace {
+			return
+		}
+		m.imports[name] = target
+	}
+	switch n.Kind() {
+	case "import_statement":
+		for _, c := range children(n) {
+			switch c.Kind() {
+			case "dotted_name":
+				full := m.text(c)
+				set(strings.SplitN(full, ".", 2)[0], strings.SplitN(full, ".", 2)[0])
+				set(full, full)
+			case "aliased_import":
+				set(m.text(c.ChildByFieldName("alias")), m.text(c.ChildByFieldName("name")))
+			}
+		}
+	case "import_from_statement":
+		modNode := n.ChildByFieldName("module_name")
+		from := m.absolute(m.text(modNode))
+		for _, c := range children(n) {
+			if c.Equals(*modNode) {
+				continue
+			}
+			switch c.Kind() {
+			case "dotted_name":
+				name := m.text(c)
+				set(name, strings.Trim(from+"."+name, "."))
+			case "aliased_import":
+				set(m.text(c.ChildByFieldName("alias")), strings.Trim(from+"."+m.text(c.ChildByFieldName("name")), "."))
 			}
 		}
 	}

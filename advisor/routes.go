@@ -82,6 +82,9 @@ type Routes struct {
 	// converters are Django path converters: the built-in ones and those
 	// registered with register_converter (their regex attribute).
 	converters map[string]string
+	// flaskConverters are the converters registered on a Flask app's
+	// url_map (name -> regex).
+	flaskConverters map[string]string
 }
 
 // ExtractRoutes lists every route of the Django or FastAPI project under
@@ -100,16 +103,26 @@ func ExtractRoutes(src string) (*Routes, error) {
 	dj.run()
 	fa := &fastapiWalker{p: p, rt: rt, ev: ev}
 	fa.run()
-	switch {
-	case dj.found && fa.found:
-		rt.Framework = "both"
-	case dj.found:
-		rt.Framework = "django"
-	case fa.found:
-		rt.Framework = "fastapi"
-	default:
+	fl := &flaskWalker{h: &fastapiWalker{p: p, rt: rt, ev: ev, objects: map[string]*faObject{}}}
+	fl.run()
+	rt.flaskConverters = fl.converters
+	var found []string
+	for _, f := range []struct {
+		name string
+		ok   bool
+	}{{"django", dj.found}, {"fastapi", fa.found}, {"flask", fl.found}} {
+		if f.ok {
+			found = append(found, f.name)
+		}
+	}
+	switch len(found) {
+	case 0:
 		rt.Framework = "none"
-		rt.Notes = append(rt.Notes, "no Django urlpatterns and no FastAPI app found under "+src)
+		rt.Notes = append(rt.Notes, "no Django urlpatterns, FastAPI app or Flask app found under "+src)
+	case 1:
+		rt.Framework = found[0]
+	default:
+		rt.Framework = "both"
 	}
 	rt.sourceFacts()
 	rt.finish()
@@ -123,7 +136,7 @@ func (rt *Routes) finish() {
 	var rows []*Route
 	for _, r := range rt.Routes {
 		if r.Unresolved == "" && r.regex == nil {
-			re, err := compilePattern(r, rt.converters)
+			re, err := compilePattern(r, rt.converters, rt.flaskConverters)
 			if err != nil {
 				r.Unresolved = err.Error()
 			} else {
@@ -216,8 +229,10 @@ func MethodGroup(m string) string {
 func (rt *Routes) Close() { rt.proj.close() }
 
 // compilePattern builds the matcher of a route.
-func compilePattern(r *Route, converters map[string]string) (*regexp.Regexp, error) {
+func compilePattern(r *Route, converters, flaskConv map[string]string) (*regexp.Regexp, error) {
 	switch r.Framework {
+	case "flask":
+		return flaskRegex(r.routeName, flaskConv)
 	case "django":
 		p := r.routeName
 		var re string
