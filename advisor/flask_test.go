@@ -91,3 +91,24 @@ print(json.dumps({"rows": sorted(rows), "matches": matches}))
 		}
 	}
 }
+
+// TestFlaskPatchSkipped: until the Flask patch exists, advising a Flask
+// project writes no change to it and says why per route.
+func TestFlaskPatchSkipped(t *testing.T) {
+	rt, err := ExtractRoutes("testdata/flaskproj")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	var recs []*Recommendation
+	for _, r := range rt.Routes {
+		recs = append(recs, &Recommendation{Method: r.Method, Endpoint: r.Pattern, Class: ClassCacheable, CacheControl: "public, max-age=10, s-maxage=60", route: r})
+	}
+	res, err := Patch("testdata/flaskproj", rt, recs, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Diff != "" || len(res.Skipped) != len(recs) {
+		t.Errorf("diff %q, %d skipped of %d", res.Diff, len(res.Skipped), len(recs))
+	}
+}
