@@ -112,10 +112,8 @@ func Patch(src string, rt *Routes, recs []*Recommendation, replace bool) (*Patch
 			skip("the view already sets Cache-Control; --replace to override")
 			continue
 		}
-		if r.Framework == "flask" {
-			// Routes are read; the Flask patch (a decorator setting
-			// response.cache_control) is not written yet.
-			skip("Flask views are not patched yet: send " + rec.CacheControl + " from the view (response.headers[\"Cache-Control\"])")
+		if r.Framework == "flask" && r.Kind == "static" {
+			skip("Flask's static route: give fingerprinted files a year with SEND_FILE_MAX_AGE_DEFAULT or from the CDN's configuration")
 			continue
 		}
 		if r.Framework == "fastapi" {
@@ -138,6 +136,10 @@ func Patch(src string, rt *Routes, recs []*Recommendation, replace bool) (*Patch
 		}
 		key, target, safe := r.View, "", false
 		switch {
+		case r.Framework == "flask" && isClass(r.viewNode):
+			key, target = r.viewMod.name+"."+r.viewMod.text(classNameNode(r.viewNode)), flaskClassTarget
+		case r.Framework == "flask":
+			target = flaskFuncTarget
 		case r.Kind == "viewset":
 			key = r.viewMod.name + "." + r.viewMod.text(classNameNode(r.viewNode))
 			target = r.Action
@@ -185,6 +187,49 @@ func Patch(src string, rt *Routes, recs []*Recommendation, replace bool) (*Patch
 		args := djangoArgs(p.rec.CacheControl)
 		var deco, how string
 		switch {
+		case p.target == flaskFuncTarget || p.target == flaskClassTarget:
+			helper, imp, err := djangoHelper(src, m)
+			if err != nil {
+				for _, row := range p.routes {
+					res.Skipped = append(res.Skipped, PatchSkipped{Route: row, Method: "GET", Pattern: strings.TrimPrefix(row, "GET "), Reason: err.Error()})
+				}
+				continue
+			}
+			if !helpers[helper] {
+				helpers[helper] = true
+				if _, err := os.Stat(filepath.Join(src, helper)); err != nil {
+					newFiles[helper] = flaskHelperSource
+				}
+			}
+			edits[m] = append(edits[m], importEdit(m, imp, "cache_control_header"))
+			call := fmt.Sprintf("cache_control_header(%q%s)", p.rec.CacheControl, map[bool]string{true: ", replace=True", false: ""}[replace])
+			if p.target == flaskClassTarget {
+				// View.as_view applies the class's decorators list.
+				body := classNode(def).ChildByFieldName("body")
+				at := int(body.StartPosition().Row)
+				ind := leadingSpace(lineAt(m.src, at))
+				edits[m] = append(edits[m], edit{at: at, lines: []string{ind + "decorators = [" + call + "]"}})
+				how = "decorators = [cache_control_header(...)] on the View class (" + helper + "): GET and HEAD responses only"
+			} else {
+				// Closest to the function, under the route decorators: the
+				// view Flask registers is the wrapped one.
+				fn := def
+				if def.Kind() == "decorated_definition" {
+					fn = def.ChildByFieldName("definition")
+				}
+				at := int(fn.StartPosition().Row)
+				edits[m] = append(edits[m], edit{at: at, lines: []string{leadingSpace(lineAt(m.src, at)) + "@" + call}})
+				how = "@cache_control_header(...) (" + helper + ") under the route decorators: GET and HEAD responses only"
+			}
+			res.Changes = append(res.Changes, PatchChange{View: r.View, File: m.file, Line: startLine + 1, Routes: p.routes, CacheControl: p.rec.CacheControl, How: how})
+			for _, rec := range p.recs {
+				row := PatchRow{Method: rec.Method, Pattern: rec.route.Pattern, CacheControl: p.rec.CacheControl, File: m.file}
+				if rec.CacheControl != p.rec.CacheControl {
+					row.Note = fmt.Sprintf("the view also serves %s %s: the stricter header of its rows is written", p.rec.Method, p.rec.route.Pattern)
+				}
+				res.Applied = append(res.Applied, row)
+			}
+			continue
 		case p.target != "":
 			deco = fmt.Sprintf(`%s@method_decorator(cache_control(%s), name=%q)`, indent, args, p.target)
 			how = fmt.Sprintf(`@method_decorator(cache_control(...), name=%q) on the class: %s responses only`, p.target, p.target)

@@ -29,17 +29,25 @@ func newRoutesCmd(io *streams) *cobra.Command {
 	opts := &routesOptions{io: io}
 	cmd := &cobra.Command{
 		Use:   "routes --src DIR",
-		Short: "List the routes of a Django or FastAPI project (parsed, never run)",
-		Long: `List every route of the Django or FastAPI project in DIR, one row per method and
+		Short: "List the routes of a Django, FastAPI or Flask project (parsed, never run)",
+		Long: `List every route of the Django, FastAPI or Flask project in DIR, one row per method and
 pattern (GET stands for GET and HEAD): the full URL pattern (prefixes resolved), the
 methods the view accepts, the file and line that declares it and the view. The source is
 parsed with tree-sitter, never imported or run. Routes that cannot be resolved
 statically are listed with the reason.
 
+Understood: Django path()/re_path() (converters, register_converter), include() chains,
+class-based views, DRF routers and @action, i18n_patterns; FastAPI @app.get/@router.post,
+APIRouter(prefix=), include_router(prefix=), add_api_route, mount; Flask @app.route and
+@bp.route with methods=, @bp.get/.post/..., add_url_rule (view_func=, MethodView.as_view),
+Blueprint(url_prefix=) and register_blueprint(url_prefix=) (which replaces it), nested
+blueprints, create_app() factories, converters (int, float, path, uuid, any, custom ones
+in app.url_map.converters), the static route (static_url_path).
+
 With --python, the routes are those the framework itself builds, read with the
 project's own interpreter in a subprocess (no server started, killed after
 --python-timeout): Django's get_resolver() with the settings of manage.py, FastAPI's
-app.routes. Where they differ from the static pass is printed on stderr (and is
+app.routes (Flask: not yet). Where they differ from the static pass is printed on stderr (and is
 "exact_diff" in --json). analyze, advise, patch, report and run take the same flag.`,
 		Example: `  cdnadvise routes --src ./myapp
   cdnadvise routes --src ./myapp --json
@@ -131,7 +139,7 @@ type adviseFlags struct {
 
 func (o *adviseFlags) flags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVar(&o.Src, "src", "", "the Django or FastAPI project (routes from its source); without it, endpoints are inferred")
+	f.StringVar(&o.Src, "src", "", "the Django, FastAPI or Flask project (routes from its source); without it, endpoints are inferred")
 	o.addExact(f)
 	f.StringVar(&o.Edge, "edge", "generic", "cache the advice is for: nginx, varnish, cloudfront, cloudflare, fastly, generic")
 	f.Float64Var(&o.Target, "target", 0.9, "the TTL chosen is the shortest reaching this share of the achievable hit ratio")
@@ -320,7 +328,7 @@ func newPatchCmd(g *globalOptions, io *streams) *cobra.Command {
 	opts := &adviseOptions{globalOptions: g, io: io}
 	cmd := &cobra.Command{
 		Use:   "patch --src DIR [-o FILE]",
-		Short: "Write the recommended Cache-Control into the Django/FastAPI source as a unified diff",
+		Short: "Write the recommended Cache-Control into the Django, FastAPI or Flask source as a unified diff",
 		Long: `Write the advice into the project's source as a unified diff, relative to DIR, that
 'git apply' and 'patch -p1' accept. Django function views get @cache_control(...) (from
 django.views.decorators.cache, import added or merged) above their other decorators;
