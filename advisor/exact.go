@@ -33,6 +33,8 @@ var (
 	djangoRoutesScript string
 	//go:embed exact/fastapi_routes.py
 	fastapiRoutesScript string
+	//go:embed exact/flask_routes.py
+	flaskRoutesScript string
 )
 
 // DefaultExactTimeout bounds one run of the project's interpreter when
@@ -196,8 +198,9 @@ func ExactRoutesWith(ctx context.Context, o ExactOptions) (*Routes, *ExactDiff, 
 	diff := &ExactDiff{Python: o.Python}
 	var frameworks, versions []string
 	runDjango := static.Framework == "django" || static.Framework == "both"
-	runFastAPI := static.Framework == "fastapi" || static.Framework == "both" || o.App != ""
-	if !runDjango && !runFastAPI {
+	runFastAPI := static.Framework == "fastapi" || static.Framework == "both" || (o.App != "" && static.Framework != "flask")
+	runFlask := static.Framework == "flask"
+	if !runDjango && !runFastAPI && !runFlask {
 		if findManagePy(p) != nil || o.Settings != "" {
 			runDjango = true
 		} else {
@@ -227,6 +230,16 @@ func ExactRoutesWith(ctx context.Context, o ExactOptions) (*Routes, *ExactDiff, 
 		frameworks, versions = append(frameworks, "fastapi"), append(versions, "FastAPI "+res.Version)
 		diff.Warnings = append(diff.Warnings, res.Warnings...)
 		out = append(out, res.Routes...)
+	}
+	if runFlask {
+		res, err := runFlaskScript(ctx, o, p)
+		if err != nil {
+			return nil, nil, err
+		}
+		frameworks, versions = append(frameworks, "flask"), append(versions, "Flask "+res.Version)
+		diff.Warnings = append(diff.Warnings, res.Warnings...)
+		out = append(out, res.Routes...)
+		rt.flaskConverters = static.flaskConverters
 	}
 	rt.Framework = strings.Join(frameworks, "")
 	if len(frameworks) == 2 {
@@ -333,7 +346,7 @@ func runDjangoScript(ctx context.Context, o ExactOptions, p *project) (*exactRes
 func runFastAPIScript(ctx context.Context, o ExactOptions, p *project) (*exactResult, error) {
 	target, root := o.App, o.Src
 	if target == "" {
-		m, v := findFastAPIApp(p)
+		m, v := findApp(p, "FastAPI")
 		if m == nil {
 			return nil, errors.New("exact routes: no FastAPI app found in the source (X = FastAPI(...) or X = create_app() at module level); name it as module:variable")
 		}
@@ -350,6 +363,33 @@ func runFastAPIScript(ctx context.Context, o ExactOptions, p *project) (*exactRe
 	}
 	for _, r := range res.Routes {
 		r.framework = "fastapi"
+	}
+	return res, nil
+}
+
+// runFlaskScript reads app.url_map of the Flask app the static pass finds
+// (X = Flask(...), or X = create_app() with a factory of the project), or
+// of the module:variable given.
+func runFlaskScript(ctx context.Context, o ExactOptions, p *project) (*exactResult, error) {
+	target, root := o.App, o.Src
+	if target == "" {
+		m, v := findApp(p, "Flask")
+		if m == nil {
+			return nil, errors.New("exact routes: no Flask app found in the source (X = Flask(...) or X = create_app() at module level); name it as module:variable")
+		}
+		root, target = importRoot(o.Src, m)
+		target += ":" + v
+	}
+	paths := []string{root}
+	if root != o.Src {
+		paths = append(paths, o.Src)
+	}
+	res, err := runScript(ctx, o, "Flask", commonScript+"\n\n"+flaskRoutesScript, paths, nil, target)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range res.Routes {
+		r.framework = "flask"
 	}
 	return res, nil
 }
@@ -375,11 +415,12 @@ func importRoot(src string, m *module) (root, name string) {
 	return filepath.Join(src, dir), strings.Join(parts, ".")
 }
 
-// findFastAPIApp finds the app object: X = FastAPI(...) at module level, or
-// X = f() where f is a function of the project that makes a FastAPI().
-// Among several, an app that is not mounted in another one, named app, in
-// a module named main, app or asgi is preferred.
-func findFastAPIApp(p *project) (*module, string) {
+// findApp finds the app object of a framework whose application class is
+// class (FastAPI, Flask): X = class(...) at module level, or X = f() where f
+// is a function of the project that makes one (an app factory). Among
+// several, an app that is not mounted in another one, named app, in a
+// module named main, app, asgi or wsgi is preferred.
+func findApp(p *project, class string) (*module, string) {
 	type cand struct {
 		m     *module
 		v     string
@@ -403,10 +444,10 @@ func findFastAPIApp(p *project) (*module, string) {
 				if !ok {
 					continue
 				}
-				isApp := lastName(c.fn) == "FastAPI"
+				isApp := lastName(c.fn) == class
 				if !isApp {
 					if fm, rest := p.resolve(m, c.fn); fm != nil && rest != "" && !strings.Contains(rest, ".") {
-						if def := fm.defs[rest]; def != nil && !isClass(def) && strings.Contains(fm.text(def), "FastAPI(") {
+						if def := fm.defs[rest]; def != nil && !isClass(def) && strings.Contains(fm.text(def), class+"(") {
 							isApp = true
 						}
 					}
@@ -426,7 +467,7 @@ func findFastAPIApp(p *project) (*module, string) {
 			c.score += 2
 		}
 		switch lastName(c.m.name) {
-		case "main", "app", "asgi":
+		case "main", "app", "asgi", "wsgi":
 			c.score++
 		}
 		mounted := regexp.MustCompile(`\.mount\([^)]*\b` + regexp.QuoteMeta(c.v) + `\b`)
@@ -536,7 +577,7 @@ func runScript(ctx context.Context, o ExactOptions, what, script string, paths, 
 // display and its routeName (the Django route with re: for regexes, the
 // FastAPI path format).
 func (r *exactRoute) pattern() (display, name string) {
-	if r.framework == "fastapi" {
+	if r.framework == "fastapi" || r.framework == "flask" {
 		return r.Path, r.PathFormat
 	}
 	full := ""

@@ -47,7 +47,7 @@ in app.url_map.converters), the static route (static_url_path).
 With --python, the routes are those the framework itself builds, read with the
 project's own interpreter in a subprocess (no server started, killed after
 --python-timeout): Django's get_resolver() with the settings of manage.py, FastAPI's
-app.routes (Flask: not yet). Where they differ from the static pass is printed on stderr (and is
+app.routes, Flask's app.url_map (of the app or create_app() factory found). Where they differ from the static pass is printed on stderr (and is
 "exact_diff" in --json). analyze, advise, patch, report and run take the same flag.`,
 		Example: `  cdnadvise routes --src ./myapp
   cdnadvise routes --src ./myapp --json
