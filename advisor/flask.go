@@ -256,7 +256,7 @@ func (w *flaskWalker) staticRoute(m *module, a *sitter.Node, c call, ctx faCtx) 
 	}
 	w.h.rt.Routes = append(w.h.rt.Routes, &Route{Framework: "flask", Methods: []string{"GET"}, Pattern: strings.TrimRight(p, "/") + "/<path:filename>",
 		routeName: strings.TrimRight(p, "/") + "/<path:filename>", File: m.file, Line: line(a), View: "Flask (static folder)", Kind: "static",
-		Assumptions: dedupe(append(append([]string(nil), ctx.assume...), assume...))})
+		Assumptions: dedupe(append(append([]string(nil), ctx.assume...), assume...)), viewMod: m, appAssign: a})
 }
 
 // prefixes lists the full url prefixes a blueprint (or app: "") is served

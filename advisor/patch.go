@@ -113,7 +113,35 @@ func Patch(src string, rt *Routes, recs []*Recommendation, replace bool) (*Patch
 			continue
 		}
 		if r.Framework == "flask" && r.Kind == "static" {
-			skip("Flask's static route: give fingerprinted files a year with SEND_FILE_MAX_AGE_DEFAULT or from the CDN's configuration")
+			if rec.Class != ClassImmutable || r.appAssign == nil || r.viewMod == nil {
+				skip("Flask's static route: only fingerprinted files get a header (immutable)")
+				continue
+			}
+			m := r.viewMod
+			if err := underRoot(src, m.file); err != nil {
+				skip(err.Error())
+				continue
+			}
+			if strings.Contains(string(m.src), "static_immutable(") {
+				skip("static_immutable(app) is already there")
+				continue
+			}
+			helper, imp, err := djangoHelper(src, m)
+			if err != nil {
+				skip(err.Error())
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(src, helper)); err != nil {
+				newFiles[helper] = flaskHelperSource
+			}
+			at := int(r.appAssign.EndPosition().Row) + 1
+			ind := leadingSpace(lineAt(m.src, int(r.appAssign.StartPosition().Row)))
+			app := m.text(r.appAssign.ChildByFieldName("left"))
+			edits[m] = append(edits[m], importEdit(m, imp, "static_immutable"))
+			edits[m] = append(edits[m], edit{at: at, lines: []string{fmt.Sprintf("%sstatic_immutable(%s)", ind, app)}})
+			res.Changes = append(res.Changes, PatchChange{View: r.View, File: m.file, Line: at + 1, Routes: []string{row}, CacheControl: rec.CacheControl,
+				How: "static_immutable(app) (" + helper + "): fingerprinted files under the static route get " + rec.CacheControl})
+			res.Applied = append(res.Applied, PatchRow{Method: rec.Method, Pattern: r.Pattern, CacheControl: rec.CacheControl, File: m.file})
 			continue
 		}
 		if r.Framework == "fastapi" {

@@ -19,9 +19,12 @@ that the view Flask registers is the wrapped one; for a View or MethodView
 class, list it in the class's decorators. Responses to other methods (POST,
 PUT, PATCH, DELETE) are left alone: shared caches must never store them.
 """
+import re
 from functools import wraps
 
 from flask import make_response, request
+
+FINGERPRINT = re.compile(r"[.-][0-9a-f]{8,}[.]")
 
 
 def cache_control_header(value, replace=False):
@@ -38,4 +41,18 @@ def cache_control_header(value, replace=False):
         return wrapped
 
     return decorator
+
+
+def static_immutable(app, value="public, max-age=31536000, immutable"):
+    """Send Cache-Control: value with the static files whose name carries a
+    content hash (app.3f2a9c1b.js): a new version gets a new name."""
+
+    @app.after_request
+    def _immutable(response):
+        if request.endpoint == "static" and request.method in ("GET", "HEAD") and response.status_code == 200 \
+                and FINGERPRINT.search(request.path.rsplit("/", 1)[-1]):
+            response.headers["Cache-Control"] = value
+        return response
+
+    return app
 `

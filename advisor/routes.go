@@ -55,6 +55,9 @@ type Route struct {
 	// routeName identifies the route for the FastAPI middleware: the path
 	// format FastAPI reports for it.
 	routeName string
+	// appAssign is the X = Flask(...) statement of a Flask static route
+	// (its patch goes after it).
+	appAssign *sitter.Node
 }
 
 // ViewFile and ViewLine locate the view's definition ("" when unknown).
