@@ -81,6 +81,8 @@ func TestLab(t *testing.T) {
 		{"varnish", "fastapi"}, // the same behind Varnish (varnishncsa log)
 		{"nginx", "django"},    // the Django example under gunicorn behind nginx
 		{"varnish", "django"},  // and behind Varnish
+		{"nginx", "flask"},     // the Flask example under gunicorn behind nginx
+		{"varnish", "flask"},   // and behind Varnish
 	}
 	var wg sync.WaitGroup
 	for _, c := range combos {
@@ -95,8 +97,12 @@ func TestLab(t *testing.T) {
 
 // startApp starts the example app on port, logging to originLog.
 func startApp(dir, kind string, port int, originLog string) (*Proc, error) {
-	if kind == "django" {
+	switch kind {
+	case "django":
 		return Start(dir, nil, port, "gunicorn", "shopsite.wsgi", "-b", fmt.Sprintf("127.0.0.1:%d", port), "--workers", "2",
+			"--access-logfile", originLog, "--access-logformat", GunicornAccessFormat)
+	case "flask":
+		return Start(dir, nil, port, "gunicorn", "wsgi:app", "-b", fmt.Sprintf("127.0.0.1:%d", port), "--workers", "2",
 			"--access-logfile", originLog, "--access-logformat", GunicornAccessFormat)
 	}
 	return Start(dir, []string{"ACCESS_LOG=" + originLog}, port, "/usr/bin/python3", "-m", "uvicorn", "app.main:app",
@@ -129,8 +135,11 @@ func labRun(t *testing.T, edgeName, kind string) {
 		bins = []string{"varnishd", "varnishncsa", "git"}
 	}
 	modules := []string{"fastapi", "uvicorn"}
-	if kind == "django" {
+	switch kind {
+	case "django":
 		bins, modules = append(bins, "gunicorn"), []string{"django"}
+	case "flask":
+		bins, modules = append(bins, "gunicorn"), []string{"flask"}
 	}
 	Need(t, bins, modules)
 	work := t.TempDir()
@@ -413,6 +422,10 @@ func labRun(t *testing.T, edgeName, kind string) {
 	defer ap.Stop()
 	checks := map[string]string{"/api/items/3": "/api/items/{item_id}", "/api/leaderboard": "/api/leaderboard", "/search?q=a": "/search", "/api/me": "/api/me",
 		"/api/items": "/api/items", "/": "/"}
+	if kind == "flask" {
+		checks = map[string]string{"/api/items/3": "/api/items/<int:item_id>", "/api/leaderboard": "/api/leaderboard", "/search?q=a": "/search",
+			"/api/me": "/api/me", "/static/app.3f2a9c1b.js": "/static/<path:filename>", "/api/items": "/api/items", "/": "/"}
+	}
 	if kind == "django" {
 		checks = map[string]string{"/api/items/3/": "/api/items/<int:item_id>/", "/api/leaderboard/": "/api/leaderboard/", "/search/?q=a": "/search/",
 			"/api/me/": "/api/me/", "/static/app.3f2a9c1b.js": "/static/<path:name>", "/api/items/": "/api/items/", "/": "/"}
