@@ -578,3 +578,55 @@ func TestEdgeCommand(t *testing.T) {
 		t.Fatalf("run --edge varnish: %d %v\n%s\n%s", code, err, out, errOut)
 	}
 }
+
+// TestExportParquet: export --parquet writes the requests as
+// date=/tier= partitions that DuckDB reads back as one table: the same
+// rows per day and tier, the same bytes and paths, strings resolved; a
+// second export into the same folder is refused.
+func TestExportParquet(t *testing.T) {
+	dir := t.TempDir()
+	var edge, origin strings.Builder
+	t0 := time.Date(2026, 11, 1, 23, 50, 0, 0, time.UTC) // two days
+	for i := 0; i < 1500; i++ {
+		ts := t0.Add(time.Duration(i) * time.Second).Format("02/Jan/2006:15:04:05 -0700")
+		fmt.Fprintf(&edge, "10.0.0.%d - - [%s] \"GET /items/%d?utm_source=x HTTP/1.1\" 200 %d \"-\" \"ua\" 0.010 0.009 %s\n", i%9, ts, i%17, 100+i%7, []string{"HIT", "MISS"}[i%2])
+		if i%2 == 1 {
+			fmt.Fprintf(&origin, "10.0.0.%d - - [%s] \"GET /items/%d?utm_source=x HTTP/1.1\" 200 %d \"-\" \"ua\" 9000\n", i%9, ts, i%17, 100+i%7)
+		}
+	}
+	ep, op := filepath.Join(dir, "edge.log"), filepath.Join(dir, "origin.log")
+	os.WriteFile(ep, []byte(edge.String()), 0o644)
+	os.WriteFile(op, []byte(origin.String()), 0o644)
+	db := filepath.Join(dir, "s.duckdb")
+	if code, _, errOut := cli(t, "", "--db", db, "ingest", "-q", "--tier", "edge", ep, "--tier", "origin", op); code != 0 {
+		t.Fatal(errOut)
+	}
+	out := filepath.Join(dir, "parquet")
+	code, stdout, errOut := cli(t, "", "--db", db, "export", "--parquet", out, "--json")
+	var res struct{ Rows, Files, Partitions int64 }
+	if code != 0 || json.Unmarshal([]byte(stdout), &res) != nil || res.Rows != 2250 || res.Partitions != 4 {
+		t.Fatalf("export: %d %s %s", code, stdout, errOut)
+	}
+	for _, p := range []string{"date=2026-11-01/tier=edge", "date=2026-11-02/tier=edge", "date=2026-11-01/tier=origin", "date=2026-11-02/tier=origin"} {
+		if _, err := os.Stat(filepath.Join(out, p)); err != nil {
+			t.Errorf("partition %s: %v", p, err)
+		}
+	}
+	q := func(sql string) string {
+		t.Helper()
+		code, stdout, errOut := cli(t, "", "--db", db, "sql", "--json", sql)
+		if code != 0 {
+			t.Fatalf("%s: %s", sql, errOut)
+		}
+		return stdout
+	}
+	glob := filepath.Join(out, "**", "*.parquet")
+	fromStore := q(`SELECT strftime(ts, '%Y-%m-%d') AS date, tier, count(*) AS n, sum(bytes) AS b, count(DISTINCT path || coalesce(query, '')) AS k, count(cache_status) AS c FROM requests GROUP BY ALL ORDER BY ALL`)
+	fromParquet := q(`SELECT date::VARCHAR AS date, tier, count(*) AS n, sum(bytes) AS b, count(DISTINCT path || coalesce(query, '')) AS k, count(cache_status) AS c FROM read_parquet('` + glob + `', hive_partitioning = true) GROUP BY ALL ORDER BY ALL`)
+	if fromStore != fromParquet {
+		t.Errorf("store:\n%s\nparquet:\n%s", fromStore, fromParquet)
+	}
+	if code, _, _ := cli(t, "", "--db", db, "export", "--parquet", out); code == 0 {
+		t.Error("a second export into the same folder was accepted")
+	}
+}

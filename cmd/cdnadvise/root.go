@@ -88,7 +88,7 @@ The store is ./cdnadvise.duckdb unless --db FILE or $CDNADVISE_DB says otherwise
 	root.Version = versionString()
 	root.SetVersionTemplate("cdnadvise {{.Version}}\n")
 	root.AddCommand(newIngestCmd(g, io), newFormatsCmd(io), newSQLCmd(g, io), newAnalyzeCmd(g, io), newReplayCmd(g, io), newRoutesCmd(io), newAdviseCmd(g, io), newPatchCmd(g, io), newReportCmd(g, io), newRunCmd(g, io), newEdgeCmd(g, io),
-		newVerifyCmd(g, io), newAdviceCmd(g, io))
+		newVerifyCmd(g, io), newAdviceCmd(g, io), newExportCmd(g, io))
 	return root
 }
 
