@@ -154,37 +154,20 @@ func (w *fastapiWalker) run() {
 	}
 	// Routes: decorators, add_api_route, mount.
 	for _, m := range w.p.files {
-		for _, def := range decoratedFunctions(m) {
-			name := m.text(def.ChildByFieldName("definition").ChildByFieldName("name"))
-			for _, d := range children(def) {
-				if d.Kind() != "decorator" {
-					continue
+		w.eachRouteDecorator(m, func(def, d *sitter.Node, name string, c call, o *faObject, method string) {
+			methods := []string{strings.ToUpper(method)}
+			switch method {
+			case "get", "post", "put", "patch", "delete", "head", "options":
+			case "api_route":
+				methods = []string{"GET"}
+				if v, ok := c.kw["methods"]; ok {
+					methods = methodsIn(m.text(v))
 				}
-				for _, e := range children(d) {
-					c, ok := m.asCall(e)
-					if !ok {
-						continue
-					}
-					obj, method := splitLast(c.fn)
-					o := w.object(m, obj)
-					if o == nil {
-						continue
-					}
-					methods := []string{strings.ToUpper(method)}
-					switch method {
-					case "get", "post", "put", "patch", "delete", "head", "options":
-					case "api_route":
-						methods = []string{"GET"}
-						if v, ok := c.kw["methods"]; ok {
-							methods = methodsIn(m.text(v))
-						}
-					default:
-						continue
-					}
-					w.addRoutes(m, d, o, c, methods, name, def, faCtx{})
-				}
+			default:
+				return
 			}
-		}
+			w.addRoutes(m, d, o, c, methods, name, def, faCtx{})
+		})
 		w.eachCallCtx(m, func(c call, ctx faCtx) {
 			obj, method := splitLast(c.fn)
 			o := w.object(m, obj)
@@ -227,6 +210,31 @@ func (w *fastapiWalker) run() {
 				}
 			}
 		})
+	}
+}
+
+// eachRouteDecorator calls fn for every decorator call X.method(...) on a
+// function, where X is one of the walker's objects (an app, router or
+// blueprint): the decorated definition, the decorator, the function's
+// name, the call, the object and the method.
+func (w *fastapiWalker) eachRouteDecorator(m *module, fn func(def, d *sitter.Node, name string, c call, o *faObject, method string)) {
+	for _, def := range decoratedFunctions(m) {
+		name := m.text(def.ChildByFieldName("definition").ChildByFieldName("name"))
+		for _, d := range children(def) {
+			if d.Kind() != "decorator" {
+				continue
+			}
+			for _, e := range children(d) {
+				c, ok := m.asCall(e)
+				if !ok {
+					continue
+				}
+				obj, method := splitLast(c.fn)
+				if o := w.object(m, obj); o != nil {
+					fn(def, d, name, c, o, method)
+				}
+			}
+		}
 	}
 }
 

@@ -122,35 +122,18 @@ func (w *flaskWalker) run() {
 	}
 	// Routes: decorators and add_url_rule.
 	for _, m := range h.p.files {
-		for _, def := range decoratedFunctions(m) {
-			name := m.text(def.ChildByFieldName("definition").ChildByFieldName("name"))
-			for _, d := range children(def) {
-				if d.Kind() != "decorator" {
-					continue
-				}
-				for _, e := range children(d) {
-					c, ok := m.asCall(e)
-					if !ok {
-						continue
-					}
-					obj, method := splitLast(c.fn)
-					o := h.object(m, obj)
-					if o == nil {
-						continue
-					}
-					var methods []string
-					switch method {
-					case "get", "post", "put", "patch", "delete":
-						methods = []string{strings.ToUpper(method)}
-					case "route":
-						methods = flaskMethods(m, c)
-					default:
-						continue
-					}
-					w.addRoute(m, d, o, c, methods, m.name+"."+name, "function", m, def, faCtx{})
-				}
+		h.eachRouteDecorator(m, func(def, d *sitter.Node, name string, c call, o *faObject, method string) {
+			var methods []string
+			switch method {
+			case "get", "post", "put", "patch", "delete":
+				methods = []string{strings.ToUpper(method)}
+			case "route":
+				methods = flaskMethods(m, c)
+			default:
+				return
 			}
-		}
+			w.addRoute(m, d, o, c, methods, m.name+"."+name, "function", m, def, faCtx{})
+		})
 		h.eachCallCtx(m, func(c call, ctx faCtx) {
 			obj, method := splitLast(c.fn)
 			if method != "add_url_rule" {
@@ -204,7 +187,7 @@ func flaskMethods(m *module, c call) []string {
 // attribute, else the HTTP method functions a MethodView defines.
 func flaskClassMethods(m *module, def *sitter.Node) []string {
 	body := m.text(classNode(def))
-	if mm := regexp.MustCompile(`(?m)^\s+methods\s*=\s*(\[[^\]]*\]|\([^)]*\))`).FindStringSubmatch(body); mm != nil {
+	if mm := flaskMethodsAttrRe.FindStringSubmatch(body); mm != nil {
 		return methodsIn(mm[1])
 	}
 	var out []string
@@ -224,7 +207,7 @@ func flaskClassMethods(m *module, def *sitter.Node) []string {
 // regex class attribute.
 func (w *flaskWalker) converter(m *module, a *sitter.Node, ctx faCtx) {
 	left := m.text(a.ChildByFieldName("left"))
-	mm := regexp.MustCompile(`converters\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\]`).FindStringSubmatch(left)
+	mm := flaskConverterKeyRe.FindStringSubmatch(left)
 	if mm == nil {
 		return
 	}
@@ -234,7 +217,7 @@ func (w *flaskWalker) converter(m *module, a *sitter.Node, ctx faCtx) {
 		return
 	}
 	body := t.text(t.defs[rest])
-	if re := regexp.MustCompile(`(?m)^\s+regex\s*=\s*r?["']([^"']+)["']`).FindStringSubmatch(body); re != nil {
+	if re := flaskConverterRegexRe.FindStringSubmatch(body); re != nil {
 		w.converters[mm[1]] = re[1]
 	}
 }
@@ -340,6 +323,15 @@ func (w *flaskWalker) addRoute(m *module, at *sitter.Node, o *faObject, c call, 
 		w.h.rt.Routes = append(w.h.rt.Routes, &r)
 	}
 }
+
+var (
+	// flaskMethodsAttrRe: a View class's methods = [...] attribute.
+	flaskMethodsAttrRe = regexp.MustCompile(`(?m)^\s+methods\s*=\s*(\[[^\]]*\]|\([^)]*\))`)
+	// flaskConverterKeyRe: app.url_map.converters["name"] on the left of an assignment.
+	flaskConverterKeyRe = regexp.MustCompile(`converters\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\]`)
+	// flaskConverterRegexRe: a converter class's regex attribute.
+	flaskConverterRegexRe = regexp.MustCompile(`(?m)^\s+regex\s*=\s*r?["']([^"']+)["']`)
+)
 
 // flaskPerUserRe: a Flask view that depends on the user (flask_login, the
 // session, g.user, the request's cookies or Authorization header).

@@ -85,6 +85,21 @@ func Patch(src string, rt *Routes, recs []*Recommendation, replace bool) (*Patch
 		recs   []*Recommendation
 	}
 	plans := map[string]*plan{}
+	// helperFor writes the generated module (source) next to m once, unless
+	// the project has it already, and returns its file and import path.
+	helpers := map[string]bool{}
+	helperFor := func(m *module, source string) (file, imp string, err error) {
+		if file, imp, err = djangoHelper(src, m); err != nil {
+			return "", "", err
+		}
+		if !helpers[file] {
+			helpers[file] = true
+			if _, err := os.Stat(filepath.Join(src, file)); err != nil {
+				newFiles[file] = source
+			}
+		}
+		return file, imp, nil
+	}
 	var order []string
 	fastapiEntries := map[[2]string]string{}
 	var fastapiImmutable []string
@@ -126,13 +141,10 @@ func Patch(src string, rt *Routes, recs []*Recommendation, replace bool) (*Patch
 				skip("static_immutable(app) is already there")
 				continue
 			}
-			helper, imp, err := djangoHelper(src, m)
+			helper, imp, err := helperFor(m, flaskHelperSource)
 			if err != nil {
 				skip(err.Error())
 				continue
-			}
-			if _, err := os.Stat(filepath.Join(src, helper)); err != nil {
-				newFiles[helper] = flaskHelperSource
 			}
 			at := int(r.appAssign.EndPosition().Row) + 1
 			ind := leadingSpace(lineAt(m.src, int(r.appAssign.StartPosition().Row)))
@@ -198,7 +210,6 @@ func Patch(src string, rt *Routes, recs []*Recommendation, replace bool) (*Patch
 		p.recs = append(p.recs, rec)
 	}
 	sort.Strings(order)
-	helpers := map[string]bool{} // packages given the safe-method decorator module
 	for _, pk := range order {
 		p := plans[pk]
 		r := p.route
@@ -213,70 +224,43 @@ func Patch(src string, rt *Routes, recs []*Recommendation, replace bool) (*Patch
 		startLine := int(def.StartPosition().Row)
 		indent := leadingSpace(lineAt(m.src, startLine))
 		args := djangoArgs(p.rec.CacheControl)
-		var deco, how string
-		switch {
-		case p.target == flaskFuncTarget || p.target == flaskClassTarget:
-			helper, imp, err := djangoHelper(src, m)
-			if err != nil {
+		flask := p.target == flaskFuncTarget || p.target == flaskClassTarget
+		// helper is the generated module next to the views (Flask views and
+		// Django views that also take unsafe methods), "" for none.
+		helper, imp := "", ""
+		if flask || (p.target == "" && p.safe) {
+			var err error
+			if helper, imp, err = helperFor(m, map[bool]string{true: flaskHelperSource, false: djangoHelperSource}[flask]); err != nil {
 				for _, row := range p.routes {
 					res.Skipped = append(res.Skipped, PatchSkipped{Route: row, Method: "GET", Pattern: strings.TrimPrefix(row, "GET "), Reason: err.Error()})
 				}
 				continue
 			}
-			if !helpers[helper] {
-				helpers[helper] = true
-				if _, err := os.Stat(filepath.Join(src, helper)); err != nil {
-					newFiles[helper] = flaskHelperSource
-				}
-			}
+		}
+		at := startLine // where the line goes: above the view's decorators by default
+		var deco, how string
+		switch {
+		case flask:
 			edits[m] = append(edits[m], importEdit(m, imp, "cache_control_header"))
 			call := fmt.Sprintf("cache_control_header(%q%s)", p.rec.CacheControl, map[bool]string{true: ", replace=True", false: ""}[replace])
 			if p.target == flaskClassTarget {
 				// View.as_view applies the class's decorators list.
-				body := classNode(def).ChildByFieldName("body")
-				at := int(body.StartPosition().Row)
-				ind := leadingSpace(lineAt(m.src, at))
-				edits[m] = append(edits[m], edit{at: at, lines: []string{ind + "decorators = [" + call + "]"}})
+				at = int(classNode(def).ChildByFieldName("body").StartPosition().Row)
+				deco = leadingSpace(lineAt(m.src, at)) + "decorators = [" + call + "]"
 				how = "decorators = [cache_control_header(...)] on the View class (" + helper + "): GET and HEAD responses only"
 			} else {
 				// Closest to the function, under the route decorators: the
 				// view Flask registers is the wrapped one.
-				fn := def
-				if def.Kind() == "decorated_definition" {
-					fn = def.ChildByFieldName("definition")
-				}
-				at := int(fn.StartPosition().Row)
-				edits[m] = append(edits[m], edit{at: at, lines: []string{leadingSpace(lineAt(m.src, at)) + "@" + call}})
+				at = int(classNode(def).StartPosition().Row)
+				deco = leadingSpace(lineAt(m.src, at)) + "@" + call
 				how = "@cache_control_header(...) (" + helper + ") under the route decorators: GET and HEAD responses only"
 			}
-			res.Changes = append(res.Changes, PatchChange{View: r.View, File: m.file, Line: startLine + 1, Routes: p.routes, CacheControl: p.rec.CacheControl, How: how})
-			for _, rec := range p.recs {
-				row := PatchRow{Method: rec.Method, Pattern: rec.route.Pattern, CacheControl: p.rec.CacheControl, File: m.file}
-				if rec.CacheControl != p.rec.CacheControl {
-					row.Note = fmt.Sprintf("the view also serves %s %s: the stricter header of its rows is written", p.rec.Method, p.rec.route.Pattern)
-				}
-				res.Applied = append(res.Applied, row)
-			}
-			continue
 		case p.target != "":
 			deco = fmt.Sprintf(`%s@method_decorator(cache_control(%s), name=%q)`, indent, args, p.target)
 			how = fmt.Sprintf(`@method_decorator(cache_control(...), name=%q) on the class: %s responses only`, p.target, p.target)
 			edits[m] = append(edits[m], importEdit(m, "django.utils.decorators", "method_decorator"))
 			edits[m] = append(edits[m], importEdit(m, "django.views.decorators.cache", "cache_control"))
 		case p.safe:
-			helper, imp, err := djangoHelper(src, m)
-			if err != nil {
-				for _, row := range p.routes {
-					res.Skipped = append(res.Skipped, PatchSkipped{Route: row, Method: "GET", Pattern: strings.TrimPrefix(row, "GET "), Reason: err.Error()})
-				}
-				continue
-			}
-			if !helpers[helper] {
-				helpers[helper] = true
-				if _, err := os.Stat(filepath.Join(src, helper)); err != nil {
-					newFiles[helper] = djangoHelperSource
-				}
-			}
 			deco = fmt.Sprintf("%s@cache_control_safe(%s)", indent, args)
 			how = "@cache_control_safe(...) (" + helper + ") above the view's other decorators: GET and HEAD responses only, the view also takes other methods"
 			edits[m] = append(edits[m], importEdit(m, imp, "cache_control_safe"))
@@ -285,16 +269,16 @@ func Patch(src string, rt *Routes, recs []*Recommendation, replace bool) (*Patch
 			how = "@cache_control(...) above the view's other decorators (the view takes GET/HEAD only)"
 			edits[m] = append(edits[m], importEdit(m, "django.views.decorators.cache", "cache_control"))
 		}
-		if replace {
+		if replace && !flask {
 			// Our decorator replaces a single-line cache_control decorator
-			// for the same target.
+			// for the same target (Flask's helper replaces the header itself).
 			for _, d := range decoratorLines(m, def) {
 				if strings.Contains(d.text, "cache_control(") && (p.target == "" || strings.Contains(d.text, `"`+p.target+`"`) || strings.Contains(d.text, `'`+p.target+`'`)) {
 					edits[m] = append(edits[m], edit{at: d.line, replace: true, lines: []string{}})
 				}
 			}
 		}
-		edits[m] = append(edits[m], edit{at: startLine, lines: []string{deco}})
+		edits[m] = append(edits[m], edit{at: at, lines: []string{deco}})
 		res.Changes = append(res.Changes, PatchChange{View: r.View, File: m.file, Line: startLine + 1, Routes: p.routes, CacheControl: p.rec.CacheControl, How: how})
 		for _, rec := range p.recs {
 			row := PatchRow{Method: rec.Method, Pattern: rec.route.Pattern, CacheControl: p.rec.CacheControl, File: m.file}

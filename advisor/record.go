@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -151,7 +152,11 @@ type RecordedAdvice struct {
 	Rows []*Recommendation
 }
 
-// LoadRun reads a recorded run (id 0: the latest).
+// ErrNoAdvice: the store has no recorded advice run.
+var ErrNoAdvice = errors.New("no advice recorded in this store: run advise, patch or run first (or give --advice FILE)")
+
+// LoadRun reads a recorded run (id 0: the latest; ErrNoAdvice when there is
+// none).
 func LoadRun(ctx context.Context, st *store.Store, id int64) (*RecordedAdvice, error) {
 	runs, err := Runs(ctx, st)
 	if err != nil {
@@ -166,7 +171,7 @@ func LoadRun(ctx context.Context, st *store.Store, id int64) (*RecordedAdvice, e
 	}
 	if run == nil {
 		if id == 0 {
-			return nil, fmt.Errorf("no advice recorded in this store: run advise, patch or run first (or give --advice FILE)")
+			return nil, ErrNoAdvice
 		}
 		return nil, fmt.Errorf("no advice run %d in this store (cdnadvise advice list shows them)", id)
 	}

@@ -6,6 +6,7 @@ package charts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -195,12 +196,11 @@ func (d *Data) timeline(ctx context.Context, st *store.Store) error {
 // verify checks the latest recorded advice run against the traffic logged
 // after the data it was drawn from, when there is any.
 func (d *Data) verify(ctx context.Context, st *store.Store) error {
-	runs, err := advisor.Runs(ctx, st)
-	if err != nil || len(runs) == 0 || runs[0].DataTo == nil || d.Analysis.To == nil || !d.Analysis.To.After(*runs[0].DataTo) {
-		return err
+	ra, err := advisor.LoadRun(ctx, st, 0)
+	if errors.Is(err, advisor.ErrNoAdvice) {
+		return nil
 	}
-	ra, err := advisor.LoadRun(ctx, st, runs[0].ID)
-	if err != nil {
+	if err != nil || ra.Run.DataTo == nil || d.Analysis.To == nil || !d.Analysis.To.After(*ra.Run.DataTo) {
 		return err
 	}
 	d.Verify, err = verify.Run(ctx, st, ra, verify.Options{Series: 6})

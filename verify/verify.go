@@ -184,7 +184,7 @@ func Run(ctx context.Context, st *store.Store, ra *advisor.RecordedAdvice, o Opt
 		row.LatencyP50Before, row.LatencyP95Before, row.LatencyP50After, row.LatencyP95After = b.p50, b.p95, a.p50, a.p95
 		row.HeaderLogged = a.ccLogged > 0
 		if row.HeaderLogged {
-			share := float64(a.ccCount[normalizeCC(r.CacheControl)]) / float64(a.ccLogged)
+			share := a.ccShare(r.CacheControl)
 			row.HeaderShare = &share
 			row.HeaderSeen = a.ccMode()
 		}
@@ -362,8 +362,7 @@ type periodStats struct {
 	n, withStatus, hits, origin int64
 	p50, p95                    *float64
 	ccLogged                    int64
-	ccCount                     map[string]int64
-	ccRaw                       map[string]int64
+	cc                          map[string]int64 // Cache-Control values logged, as logged
 }
 
 func (s periodStats) hitRatio() *float64 {
@@ -382,10 +381,22 @@ func (s periodStats) originPerMin(minutes float64) *float64 {
 	return &v
 }
 
+// ccShare is the share of logged responses whose Cache-Control is want
+// (case and spaces aside).
+func (s periodStats) ccShare(want string) float64 {
+	var n int64
+	for v, c := range s.cc {
+		if normalizeCC(v) == normalizeCC(want) {
+			n += c
+		}
+	}
+	return float64(n) / float64(s.ccLogged)
+}
+
 // ccMode is the Cache-Control value logged most often.
 func (s periodStats) ccMode() string {
 	best, n := "", int64(-1)
-	for v, c := range s.ccRaw {
+	for v, c := range s.cc {
 		if c > n || c == n && v < best {
 			best, n = v, c
 		}
@@ -448,12 +459,11 @@ func aggregate(ctx context.Context, conn *sql.Conn, res *Result) (map[key]period
 			return nil, err
 		}
 		s := out[k]
-		if s.ccCount == nil {
-			s.ccCount, s.ccRaw = map[string]int64{}, map[string]int64{}
+		if s.cc == nil {
+			s.cc = map[string]int64{}
 		}
 		s.ccLogged += n
-		s.ccCount[normalizeCC(v)] += n
-		s.ccRaw[v] += n
+		s.cc[v] += n
 		out[k] = s
 	}
 	return out, rows.Err()

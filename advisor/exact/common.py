@@ -56,6 +56,20 @@ def where(obj):
         return "", 0
 
 
+def load_app(target, marker):
+    """The app object of MODULE:VARIABLE (dotted attributes allowed); a
+    factory (an object without the attribute marker that is callable, such as
+    create_app) is called."""
+    import importlib
+    modname, _, var = target.partition(":")
+    app = importlib.import_module(modname)
+    for part in (var or "app").split("."):
+        app = getattr(app, part)
+    if not hasattr(app, marker) and callable(app):
+        app = app()
+    return app
+
+
 def names(obj):
     """Module and qualified name of obj (unwrapped)."""
     try:

@@ -9,7 +9,6 @@ app.routes is read: no server is started, no request is made. The JSON goes
 to the real stdout at the end; anything the project prints while importing
 goes to stderr.
 """
-import importlib
 
 TARGET = sys.argv[2]
 
@@ -75,13 +74,7 @@ def walk(routes, prefix, out, depth):
 
 
 def main():
-    modname, _, var = TARGET.partition(":")
-    mod = importlib.import_module(modname)
-    app = mod
-    for part in (var or "app").split("."):
-        app = getattr(app, part)
-    if not hasattr(app, "routes") and callable(app):
-        app = app()  # a factory given as module:create_app
+    app = load_app(TARGET, "routes")
     out = {"framework": "fastapi", "app": TARGET, "routes": [], "warnings": []}
     try:
         import fastapi

@@ -8,7 +8,7 @@ app.run()` block does not run), Flask.run is disabled, and only the url_map is
 read: no server is started, no request is made. A VARIABLE that is a factory
 (create_app) is called. The JSON goes to the real stdout at the end.
 """
-import importlib
+
 
 TARGET = sys.argv[2]
 
@@ -24,16 +24,11 @@ except Exception:
 
 
 def main():
-    modname, _, var = TARGET.partition(":")
-    mod = importlib.import_module(modname)
-    app = mod
-    for part in (var or "app").split("."):
-        app = getattr(app, part)
-    if not hasattr(app, "url_map") and callable(app):
-        app = app()  # a factory given as module:create_app
+    app = load_app(TARGET, "url_map")
     out = {"framework": "flask", "app": TARGET, "routes": [], "warnings": []}
     try:
-        out["version"] = importlib.import_module("flask").__version__
+        import flask as _flask
+        out["version"] = _flask.__version__
     except Exception:
         out["version"] = ""
     for rule in app.url_map.iter_rules():

@@ -22,9 +22,8 @@ type Options struct {
 	HitRate float64 // share of HIT among cache statuses (default 0.8)
 }
 
-// NginxCache writes lines in nginx "combined" plus " $request_time
-// $upstream_cache_status" (the benchmark format of the ingest issue).
-func NginxCache(w io.Writer, o Options) error {
+// defaults fills the zero fields of o.
+func (o *Options) defaults() {
 	if o.URLs == 0 {
 		o.URLs = 50_000
 	}
@@ -40,6 +39,12 @@ func NginxCache(w io.Writer, o Options) error {
 	if o.HitRate == 0 {
 		o.HitRate = 0.8
 	}
+}
+
+// NginxCache writes lines in nginx "combined" plus " $request_time
+// $upstream_cache_status" (the benchmark format of the ingest issue).
+func NginxCache(w io.Writer, o Options) error {
+	o.defaults()
 	rng := rand.New(rand.NewPCG(o.Seed, 42))
 	z := rand.NewZipf(rng, o.ZipfS, 1, uint64(o.URLs-1))
 	bw := bufio.NewWriterSize(w, 1<<20)
@@ -161,15 +166,7 @@ func EdgeAndOrigin(edge, origin io.Writer, o Options) error {
 // agents, tens of thousands of referers, percent-encoded non-ASCII paths
 // and a quarter of IPv6 clients.
 func Realistic(w io.Writer, o Options) error {
-	if o.URLs == 0 {
-		o.URLs = 50_000
-	}
-	if o.Start.IsZero() {
-		o.Start = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	}
-	if o.PerSec == 0 {
-		o.PerSec = 200
-	}
+	o.defaults()
 	rng := rand.New(rand.NewPCG(o.Seed, 43))
 	z := rand.NewZipf(rng, 1.1, 1, uint64(o.URLs-1))
 	token := func(n int) string {
