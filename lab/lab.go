@@ -83,6 +83,41 @@ func Start(dir string, env []string, port int, name string, args ...string) (*Pr
 	return nil, fmt.Errorf("%s did not listen on %d: %s", name, port, p.Logs())
 }
 
+// Ports hands out loopback ports for servers that run side by side, each
+// port once, from below Linux's ephemeral range (32768-60999 by default).
+// A port the kernel picks for :0 comes from that range, where it also
+// picks the local ports of outgoing connections (the driver's, nginx's to
+// its upstream) and the ports of the other servers asking at the same
+// moment: between its choice and the server's bind, it may be taken, and
+// the server that then answers on it is not the one started.
+type Ports struct {
+	mu   sync.Mutex
+	next int
+}
+
+// NewPorts starts at a random port in 20000-27999, so that two test
+// processes rarely walk the same ports.
+func NewPorts() *Ports { return &Ports{next: 20000 + rand.IntN(8000)} }
+
+// Next returns a port no earlier call returned and that nothing listens on now.
+func (p *Ports) Next() (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for range 4000 {
+		port := p.next
+		p.next++
+		if p.next >= 32768 {
+			p.next = 20000
+		}
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			l.Close()
+			return port, nil
+		}
+	}
+	return 0, fmt.Errorf("no free loopback port in 20000-32767")
+}
+
 // FreePort asks the kernel for a free loopback port.
 func FreePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -174,7 +209,7 @@ func UserName(c int) string { return "user" + strings.Repeat("x", c%9) + fmt.Spr
 // Drive sends the traffic to base (http://127.0.0.1:port) on schedule, one
 // request at a time, each with its browser's headers ("POST /path" is a
 // POST with a small JSON body, others are GETs); it returns the number of
-// failed requests and the first failure.
+// failed requests and the first three failures, with their times.
 func (t Traffic) Drive(base string) (int, string) {
 	client := &http.Client{Timeout: 5 * time.Second}
 	start := time.Now()
@@ -202,8 +237,8 @@ func (t Traffic) Drive(base string) (int, string) {
 		resp, err := client.Do(req)
 		if err != nil {
 			failed++
-			if first == "" {
-				first = err.Error()
+			if failed <= 3 {
+				first += fmt.Sprintf("\n  request %d at +%s: %v", i, time.Since(start).Round(time.Millisecond), err)
 			}
 			continue
 		}
@@ -211,8 +246,8 @@ func (t Traffic) Drive(base string) (int, string) {
 		resp.Body.Close()
 		if resp.StatusCode >= 500 {
 			failed++
-			if first == "" {
-				first = u + ": " + resp.Status
+			if failed <= 3 {
+				first += fmt.Sprintf("\n  request %d at +%s: %s %s", i, time.Since(start).Round(time.Millisecond), u, resp.Status)
 			}
 		}
 	}
@@ -383,3 +418,17 @@ func (t Traffic) Django() Traffic {
 // GunicornAccessFormat is the access log format of the Django example:
 // combined plus the time in microseconds.
 const GunicornAccessFormat = `%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(D)s`
+
+// tail returns the last n lines of a file, headed by its name ("" when it
+// is missing or empty): a server's own log, for a failure's message.
+func tail(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil || len(bytes.TrimSpace(b)) == 0 {
+		return ""
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return "\n" + path + ":\n" + strings.Join(lines, "\n")
+}

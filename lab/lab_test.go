@@ -84,12 +84,13 @@ func TestLab(t *testing.T) {
 		{"nginx", "flask"},     // the Flask example under gunicorn behind nginx
 		{"varnish", "flask"},   // and behind Varnish
 	}
+	ports := NewPorts() // the combinations' servers never share a port
 	var wg sync.WaitGroup
 	for _, c := range combos {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			t.Run(c.edge+"-"+c.kind, func(t *testing.T) { labRun(t, c.edge, c.kind) })
+			t.Run(c.edge+"-"+c.kind, func(t *testing.T) { labRun(t, ports, c.edge, c.kind) })
 		}()
 	}
 	wg.Wait()
@@ -126,7 +127,7 @@ const labTarget = 0.97
 // configuration cdnadvise edge writes ("generated"), where it must match
 // the advice's own prediction. Per-user routes are never served from the
 // cache, in any phase.
-func labRun(t *testing.T, edgeName, kind string) {
+func labRun(t *testing.T, ports *Ports, edgeName, kind string) {
 	if testing.Short() {
 		t.Skip("the lab takes about twenty-two minutes")
 	}
@@ -154,8 +155,14 @@ func labRun(t *testing.T, edgeName, kind string) {
 	// phase runs the traffic once through a fresh app and cache; it may run
 	// on its own goroutine (errors, never t.Fatal, from inside).
 	phase := func(name string) (edgeLog, originLog string, err error) {
-		appPort, _ := FreePort()
-		edgePort, _ := FreePort()
+		appPort, err := ports.Next()
+		if err != nil {
+			return "", "", err
+		}
+		edgePort, err := ports.Next()
+		if err != nil {
+			return "", "", err
+		}
 		edgeLog, originLog = filepath.Join(work, name+"-edge.log"), filepath.Join(work, name+"-origin.log")
 		ap, err := startApp(app, kind, appPort, originLog)
 		if err != nil {
@@ -195,7 +202,7 @@ func labRun(t *testing.T, edgeName, kind string) {
 			defer func() { time.Sleep(2 * time.Second); ncsa.StopGently() }()
 		}
 		if failed, first := traffic.Drive(fmt.Sprintf("http://127.0.0.1:%d", edgePort)); failed > 0 {
-			t.Errorf("%s: %d requests failed, first: %s\n%s\n%s", name, failed, first, ap.Logs(), edgeProc.Logs())
+			t.Errorf("%s: %d requests failed:%s\n%s\n%s%s", name, failed, first, ap.Logs(), edgeProc.Logs(), tail(filepath.Join(dir, "logs", "error.log"), 40))
 		}
 		return edgeLog, originLog, nil
 	}
@@ -414,7 +421,10 @@ func labRun(t *testing.T, edgeName, kind string) {
 	}
 
 	// The patched app sends the recommended header on each patched route.
-	appPort, _ := FreePort()
+	appPort, err := ports.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
 	ap, err := startApp(app, kind, appPort, filepath.Join(work, "check.log"))
 	if err != nil {
 		t.Fatal(err)

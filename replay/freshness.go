@@ -154,11 +154,11 @@ type Sweeper struct {
 	sie        int64
 	clockSec   bool
 
-	fill, shield []int64 // [entry*n + ttl]: when the copy was filled
-	// next[entry*n + ttl]: the first content change after that fill (never:
-	// none known), so that a hit knows in O(1) whether it serves old content.
-	next []int64
-	acc  []Outcome
+	// fill[entry*n + ttl]: when the copy was filled (never: not cached); the
+	// first content change after it, which tells whether a hit serves old
+	// content, is looked up in the content's changes (most keys have none).
+	fill, shield []int64
+	acc          []Outcome
 	// Per endpoint, the same for every TTL: requests, bytes, and the
 	// uncacheable requests that always reach the origin.
 	epReq, epBytes, epPass, epPassBytes []int64
@@ -179,6 +179,7 @@ type Sweeper struct {
 
 	first, last int64
 	started     bool
+	requests    int64
 }
 
 // NewSweeper prepares a sweep. changes/observed describe content versions
@@ -226,7 +227,6 @@ func NewSweeper(o SweepOptions, changes [][]int64, observed []bool) *Sweeper {
 // (optional: Add grows it as needed).
 func (w *Sweeper) Reserve(entries, contents int) {
 	w.fill = grow(w.fill, entries*w.n)
-	w.next = grow(w.next, entries*w.n)
 	if w.o.Capacity > 0 {
 		w.prev, w.nxt, w.esize = make([]int32, 0, entries*w.n), make([]int32, 0, entries*w.n), make([]int64, 0, entries*w.n)
 	}
@@ -278,6 +278,7 @@ func (w *Sweeper) Add(b *Batch) {
 		w.first, w.started = b.TimeMS[0], true
 	}
 	w.last = b.TimeMS[len(b.TimeMS)-1]
+	w.requests += int64(len(b.TimeMS))
 	maxState, maxContent, maxEP := int32(-1), int32(-1), int32(-1)
 	for i := range b.State {
 		maxState = max(maxState, b.State[i])
@@ -285,7 +286,6 @@ func (w *Sweeper) Add(b *Batch) {
 		maxEP = max(maxEP, b.Endpoint[i])
 	}
 	w.fill = grow(w.fill, (int(maxState)+1)*w.n)
-	w.next = grow(w.next, (int(maxState)+1)*w.n)
 	if w.o.Capacity > 0 {
 		w.growLists(int(maxState)+1, b)
 	}
@@ -407,19 +407,23 @@ func (w *Sweeper) run(b *Batch, k0, k1 int) {
 			if !loaded {
 				ver, loaded = w.versions(c), true
 			}
-			fp, np := &w.fill[base+k], &w.next[base+k]
+			fp := &w.fill[base+k]
 			f := *fp
+			np := int64(never) // the first change after the fill
+			if f != never {
+				np = ver.after(f)
+			}
 			// A refresh of a stored copy is a conditional request: it carries a
 			// body only when the content is known to have changed since.
-			body := *np != never && *np <= t
+			body := np != never && np <= t
 			var servedNext int64
 			switch {
 			case f != never && w.fresh(t, f, ttl):
-				servedNext = *np
+				servedNext = np
 				w.touch(st, k)
 			case f != never && w.stale[k] > 0 && w.fresh(t, f, ttl+w.stale[k]):
 				// Served stale; one background refresh goes upstream.
-				servedNext = *np
+				servedNext = np
 				a.StaleServed++
 				a.Upstream++
 				a.Revalidations++
@@ -429,11 +433,11 @@ func (w *Sweeper) run(b *Batch, k0, k1 int) {
 						a.OriginBytes += sz
 					}
 				}
-				*fp, *np = t, ver.after(t)
+				*fp = t
 				w.touch(st, k)
 			case f != never && fl&FlagOriginError != 0 && w.sie > 0 && w.fresh(t, f, ttl+w.sie):
 				// stale-if-error hides the origin's error.
-				servedNext = *np
+				servedNext = np
 				a.StaleServed++
 				a.Upstream++
 				if w.upstream(c, k, t) {
@@ -455,7 +459,7 @@ func (w *Sweeper) run(b *Batch, k0, k1 int) {
 					a.OriginBytes += sz
 				}
 				if fl&FlagOriginError == 0 {
-					*fp, *np = t, ver.after(t)
+					*fp = t
 					w.admit(st, k, sz)
 				} else {
 					*fp = never
@@ -586,37 +590,7 @@ func (w *Sweeper) drop(st int32, k int) {
 // Result finishes the sweep. endpoints names the endpoint ids; hitMS and
 // missMS (may be nil) are observed mean latencies per endpoint.
 func (w *Sweeper) Result(endpoints []string, hitMS, missMS []float64) *SweepResult {
-	n := w.n
-	res := &SweepResult{TTLs: w.o.TTLs, Endpoints: make([][]Outcome, len(endpoints)), Totals: make([]Outcome, n)}
-	res.Minutes = math.Max(float64(w.last-w.first)/60000, 1.0/60)
-	for e := range endpoints {
-		if e >= w.nEP {
-			res.Endpoints[e] = make([]Outcome, n)
-		} else {
-			res.Endpoints[e] = w.acc[e*n : e*n+n]
-		}
-		for k := range res.Endpoints[e] {
-			out := &res.Endpoints[e][k]
-			out.Endpoint, out.TTL = endpoints[e], w.o.TTLs[k]
-			if e < w.nEP {
-				out.Requests, out.Bytes = w.epReq[e], w.epBytes[e]
-				out.Upstream += w.epPass[e]
-				out.OriginRequests += w.epPass[e]
-				out.OriginBytes += w.epPassBytes[e]
-			}
-			hit, miss := math.NaN(), math.NaN()
-			if e < len(hitMS) && e < len(missMS) {
-				hit, miss = hitMS[e], missMS[e]
-			}
-			out.finish(res.Minutes, hit, miss)
-			res.Totals[k].add(out)
-		}
-	}
-	for k := range res.Totals {
-		res.Totals[k].Endpoint, res.Totals[k].TTL = "(all)", w.o.TTLs[k]
-		res.Totals[k].finish(res.Minutes, math.NaN(), math.NaN())
-	}
-	return res
+	return w.Partial(endpoints, hitMS, missMS).Result()
 }
 
 // Sweep replays a whole in-memory stream (see Sweeper).

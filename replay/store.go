@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"net/url"
 	"sort"
@@ -66,6 +68,15 @@ type LoadOptions struct {
 	// endpoint's figures are those of its GET and HEAD requests: the ones a
 	// cache can serve.
 	SplitMethods bool
+	// Shard and Shards: replay only the content keys (path and normalized
+	// query) whose hash modulo Shards is Shard (Shards 0 or 1: all). The
+	// shards of one store are disjoint and cover it; their Partials merge
+	// into the whole replay.
+	Shard, Shards int
+	// MemoryLimit bounds the replay's memory in bytes (0: none): the keys
+	// are replayed in as many passes as their state needs (see
+	// ReplayPartial).
+	MemoryLimit int64
 	// Progress, when set, is called as requests are replayed.
 	Progress func(done, total int)
 }
@@ -78,6 +89,12 @@ func LoadStream(ctx context.Context, st *store.Store, o LoadOptions) (*Stream, s
 		return nil, "", err
 	}
 	defer l.conn.Close()
+	if err := l.preparePart(ctx, 0, 1); err != nil {
+		return nil, "", err
+	}
+	if err := l.loadChanges(ctx); err != nil {
+		return nil, "", err
+	}
 	s := &Stream{}
 	err = l.stream(ctx, nil, func(b *Batch) {
 		s.TimeMS = append(s.TimeMS, b.TimeMS...)
@@ -97,40 +114,137 @@ func LoadStream(ctx context.Context, st *store.Store, o LoadOptions) (*Stream, s
 }
 
 // Replay streams the store's requests through a Sweeper: memory stays
-// proportional to cache entries, whatever the number of requests. It returns
-// the result, the tier replayed and the number of requests.
+// proportional to cache entries, whatever the number of requests, and
+// within lo.MemoryLimit (see ReplayPartial). It returns the result, the
+// tier replayed and the number of requests.
 func Replay(ctx context.Context, st *store.Store, lo LoadOptions, so SweepOptions) (*SweepResult, string, int, error) {
+	p, tier, err := ReplayPartial(ctx, st, lo, so)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	return p.Result(), tier, int(p.Requests), nil
+}
+
+// ErrCapacityShards: a byte capacity is shared by all the keys of a cache,
+// so a replay with one cannot be split by key.
+var ErrCapacityShards = errors.New("a cache of bounded size is shared by all its keys: a replay with --capacity cannot be split into shards")
+
+// ReplayPartial replays the cache keys of lo's shard (every key without
+// one) and returns their raw counts, which merge with the other shards'
+// into exactly the whole replay. When lo.MemoryLimit says the state of
+// the cache entries would not fit, the keys are replayed in several
+// passes over the store, each over a share of them (by the same hash) and
+// exact for those keys. A byte capacity (so.Capacity) makes the keys of
+// one cache depend on one another: then one pass whatever the limit, and
+// no shards.
+func ReplayPartial(ctx context.Context, st *store.Store, lo LoadOptions, so SweepOptions) (*Partial, string, error) {
+	if lo.Shards > 1 && so.Capacity > 0 {
+		return nil, "", ErrCapacityShards
+	}
+	if lo.Shards > 1 && (lo.Shard < 0 || lo.Shard >= lo.Shards) {
+		return nil, "", fmt.Errorf("shard %d of %d: shards are numbered 0 to %d", lo.Shard, lo.Shards, lo.Shards-1)
+	}
 	l, err := newStoreLoader(ctx, st, lo)
 	if err != nil {
-		return nil, "", 0, err
+		return nil, "", err
 	}
 	defer l.conn.Close()
-	w := NewSweeper(so, l.changes, l.observed)
-	l.onStates = w.Reserve
-	// Reading and replaying overlap: batches go through a small channel and
-	// come back for reuse.
-	n := 0
-	full, free := make(chan *Batch, 2), make(chan *Batch, 4)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for b := range full {
-			n += len(b.TimeMS)
-			w.Add(b)
-			if lo.Progress != nil {
-				lo.Progress(n, l.nRows)
-			}
-			b.reset()
-			free <- b
-		}
-	}()
-	err = l.stream(ctx, free, func(b *Batch) { full <- b })
-	close(full)
-	<-done
+	passes, total, err := l.passes(ctx, so)
 	if err != nil {
-		return nil, "", 0, err
+		return nil, "", err
 	}
-	return w.Result(l.endpoints, l.hitMS, l.missMS), l.tier, n, nil
+	var all *Partial
+	done := 0
+	for pass := range passes {
+		if err := l.preparePart(ctx, pass, passes); err != nil {
+			return nil, "", err
+		}
+		if err := l.loadChanges(ctx); err != nil {
+			return nil, "", err
+		}
+		w := NewSweeper(so, l.changes, l.observed)
+		l.onStates = w.Reserve
+		// Reading and replaying overlap: batches go through a small channel
+		// and come back for reuse.
+		full, free := make(chan *Batch, 2), make(chan *Batch, 4)
+		finished := make(chan struct{})
+		go func() {
+			defer close(finished)
+			for b := range full {
+				done += len(b.TimeMS)
+				w.Add(b)
+				if lo.Progress != nil {
+					lo.Progress(done, max(total, l.nRows, done))
+				}
+				b.reset()
+				free <- b
+			}
+		}()
+		err = l.stream(ctx, free, func(b *Batch) { full <- b })
+		close(full)
+		<-finished
+		if err != nil {
+			return nil, "", err
+		}
+		p := w.Partial(l.endpoints, l.hitMS, l.missMS)
+		l.changes, l.observed = nil, nil
+		if all == nil {
+			all = p
+		} else if err := all.Merge(p); err != nil {
+			return nil, "", err
+		}
+		slog.Debug("replay pass", "pass", pass+1, "of", passes, "requests", p.Requests, "entries", l.nStates, "contents", l.nContent)
+	}
+	return all, l.tier, nil
+}
+
+// StateBytes is what the replay keeps per cache entry (one fill time per
+// TTL) and per content key (its change times' slice, whether it was seen
+// at the origin, and with a shield one fill time per TTL), without the
+// change times themselves.
+func StateBytes(ttls int, shield bool) (perEntry, perContent int64) {
+	perEntry, perContent = 8*int64(ttls), 32
+	if shield {
+		perContent += 8 * int64(ttls)
+	}
+	return perEntry, perContent
+}
+
+// MaxPasses bounds the passes of one replay: beyond it, a memory limit
+// too small for the store is exceeded rather than the store read a
+// thousand times.
+const MaxPasses = 1024
+
+// passes says in how many passes the loader's shard is replayed within
+// lo.MemoryLimit (half of it for the replay's state, the other half is
+// DuckDB's), and how many requests the shard holds when it had to count
+// them (0: not counted).
+func (l *storeLoader) passes(ctx context.Context, so SweepOptions) (int, int, error) {
+	limit := l.o.MemoryLimit
+	if limit <= 0 || so.Capacity > 0 {
+		return 1, 0, nil
+	}
+	budget := max(limit/2, 1)
+	perEntry, perContent := StateBytes(len(so.TTLs), so.Shield)
+	var rows int64
+	if err := l.conn.QueryRowContext(ctx, `SELECT count(*) FROM requests_raw r JOIN files f USING (file_id) WHERE f.tier = '`+l.tier+`' AND `+l.cond, l.args...).Scan(&rows); err != nil {
+		return 0, 0, err
+	}
+	if rows*(perEntry+perContent) <= budget {
+		return 1, 0, nil // even a key per request fits
+	}
+	// Count the shard's cache entries and content keys.
+	if err := l.preparePart(ctx, 0, 1); err != nil {
+		return 0, 0, err
+	}
+	var entries, shardRows int64
+	if err := l.conn.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM (`+l.baseSQL()+`) GROUP BY cid, host, pop, vk)`, l.args...).Scan(&entries, &shardRows); err != nil {
+		return 0, 0, fmt.Errorf("count cache entries: %w", err)
+	}
+	need := entries*perEntry + int64(l.nContent)*perContent
+	passes := int(min((need+budget-1)/budget, MaxPasses))
+	slog.Debug("replay memory", "entries", entries, "contents", l.nContent, "state_bytes", need, "budget", budget, "passes", passes)
+	return max(passes, 1), int(shardRows), nil
 }
 
 // storeLoader maps store rows onto cache entries, content keys and
@@ -229,9 +343,28 @@ func (l *storeLoader) prepare(ctx context.Context) error {
 	if err := l.loggedVary(ctx); err != nil {
 		return err
 	}
+	return l.loadLatency(ctx)
+}
+
+// partCond is the SQL condition on a content key's hash h that keeps the
+// keys of the loader's shard and, within it, of pass `pass` of `passes`.
+func (l *storeLoader) partCond(pass, passes int) string {
+	shards := max(l.o.Shards, 1)
+	c := fmt.Sprintf("h %% %d = %d", shards, l.o.Shard)
+	if passes > 1 {
+		c += fmt.Sprintf(" AND (h // %d) %% %d = %d", shards, passes, pass)
+	}
+	return c
+}
+
+// preparePart numbers the content keys (path, normalized query) of one
+// pass of the loader's shard, densely from 0, into the temporary table ck.
+func (l *storeLoader) preparePart(ctx context.Context, pass, passes int) error {
 	if _, err := l.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE ck AS
 		SELECT path_id, nq, (row_number() OVER ())::INTEGER - 1 AS cid
-		FROM (SELECT DISTINCT r.path_id, `+l.nq+` AS nq FROM requests_raw r JOIN files f USING (file_id) `+l.joinQ+` WHERE `+l.cond+`)`, l.args...); err != nil {
+		FROM (SELECT path_id, nq, hash(path_id, nq) AS h
+			FROM (SELECT DISTINCT r.path_id, `+l.nq+` AS nq FROM requests_raw r JOIN files f USING (file_id) `+l.joinQ+` WHERE `+l.cond+`))
+		WHERE `+l.partCond(pass, passes), l.args...); err != nil {
 		return fmt.Errorf("content keys: %w", err)
 	}
 	var n int64
@@ -239,10 +372,7 @@ func (l *storeLoader) prepare(ctx context.Context) error {
 		return err
 	}
 	l.nContent = int(n)
-	if err := l.loadChanges(ctx); err != nil {
-		return err
-	}
-	return l.loadLatency(ctx)
+	return nil
 }
 
 // queryKeys sets how the query string enters the key: raw ids, none, or
@@ -458,6 +588,26 @@ func (l *storeLoader) stockPasses(path string) bool {
 	return false
 }
 
+// baseSQL is the query of the requests to replay, one row each: time,
+// content key, host, PoP, endpoint, Vary part of the key, bytes, status
+// and whether a shared cache may store the response.
+func (l *storeLoader) baseSQL() string {
+	pop := "-1"
+	if l.o.PerPoP {
+		pop = "coalesce(r.pop_id, -1)"
+	}
+	return `SELECT epoch_ms(r.ts) AS t, ck.cid, coalesce(r.host_id, -1) AS host, ` + pop + ` AS pop, pe.ep,
+				` + varyKeySQL + ` AS vk,
+				coalesce(r.bytes, 0) AS bytes, coalesce(r.status, 0)::BIGINT AS status,
+				CASE WHEN coalesce(m.value NOT IN ('GET', 'HEAD'), false) OR coalesce(r.set_cookie, false) OR coalesce(r.has_auth, false)
+					OR coalesce(cc.value ILIKE '%private%' OR cc.value ILIKE '%no-store%', false) OR pe.stock_pass` + l.stockCookie() + ` THEN 1 ELSE 0 END AS flag
+			FROM requests_raw r JOIN files f USING (file_id) LEFT JOIN logged_vary lv USING (file_id) ` + l.joinQ + `
+			JOIN ck ON ck.path_id = r.path_id AND ck.nq = ` + l.nq + `
+			JOIN pe ON pe.path_id = r.path_id AND pe.unsafe = ` + l.unsafeExpr() + `
+			LEFT JOIN d_misc m ON m.id = r.method_id LEFT JOIN d_misc cc ON cc.id = r.cc_id
+			WHERE f.tier = '` + l.tier + `' AND ` + l.cond
+}
+
 // stream reads the requests in time order, each as four integers with its
 // content key, cache entry and endpoint already numbered, and hands them to
 // fn in batches; fn owns a batch it is given. Empty batches are taken from
@@ -471,32 +621,16 @@ func (l *storeLoader) stream(ctx context.Context, free chan *Batch, fn func(*Bat
 			return &Batch{}
 		}
 	}
-	pop := "-1"
-	if l.o.PerPoP {
-		pop = "coalesce(r.pop_id, -1)"
-	}
-	base := `SELECT epoch_ms(r.ts) AS t, ck.cid, coalesce(r.host_id, -1) AS host, ` + pop + ` AS pop, pe.ep,
-				` + varyKeySQL + ` AS vk,
-				coalesce(r.bytes, 0) AS bytes, coalesce(r.status, 0)::BIGINT AS status,
-				CASE WHEN coalesce(m.value NOT IN ('GET', 'HEAD'), false) OR coalesce(r.set_cookie, false) OR coalesce(r.has_auth, false)
-					OR coalesce(cc.value ILIKE '%private%' OR cc.value ILIKE '%no-store%', false) OR pe.stock_pass` + l.stockCookie() + ` THEN 1 ELSE 0 END AS flag
-			FROM requests_raw r JOIN files f USING (file_id) LEFT JOIN logged_vary lv USING (file_id) ` + l.joinQ + `
-			JOIN ck ON ck.path_id = r.path_id AND ck.nq = ` + l.nq + `
-			JOIN pe ON pe.path_id = r.path_id AND pe.unsafe = ` + l.unsafeExpr() + `
-			LEFT JOIN d_misc m ON m.id = r.method_id LEFT JOIN d_misc cc ON cc.id = r.cc_id
-			WHERE f.tier = '` + l.tier + `' AND ` + l.cond
+	base := l.baseSQL()
 	// Cache entries are numbered first, so that the replay can size its
 	// state once.
 	if _, err := l.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE sk AS
-		SELECT cid, host, pop, vk, (row_number() OVER ())::BIGINT - 1 AS sid, (dense_rank() OVER (ORDER BY pop))::BIGINT - 1 AS inst
-		FROM (SELECT DISTINCT cid, host, pop, vk FROM (`+base+`))`, l.args...); err != nil {
+		SELECT cid, host, pop, vk, n, (row_number() OVER ())::BIGINT - 1 AS sid, (dense_rank() OVER (ORDER BY pop))::BIGINT - 1 AS inst
+		FROM (SELECT cid, host, pop, vk, count(*) AS n FROM (`+base+`) GROUP BY ALL)`, l.args...); err != nil {
 		return fmt.Errorf("cache entries: %w", err)
 	}
 	var ns, nr int64
-	if err := l.conn.QueryRowContext(ctx, "SELECT count(*) FROM sk").Scan(&ns); err != nil {
-		return err
-	}
-	if err := l.conn.QueryRowContext(ctx, `SELECT count(*) FROM requests_raw r JOIN files f USING (file_id) WHERE f.tier = '`+l.tier+`' AND `+l.cond, l.args...).Scan(&nr); err != nil {
+	if err := l.conn.QueryRowContext(ctx, "SELECT count(*), coalesce(sum(n), 0) FROM sk").Scan(&ns, &nr); err != nil {
 		return err
 	}
 	l.nStates, l.nRows = int(ns), int(nr)
@@ -505,7 +639,7 @@ func (l *storeLoader) stream(ctx context.Context, free chan *Batch, fn func(*Bat
 	}
 	q := `WITH b AS (` + base + `)
 		SELECT t, (cid::BIGINT << 32) | sid, (ep::BIGINT << 32) | (status << 4) | flag, (bytes << 16) | (inst & 65535)
-		FROM b JOIN sk USING (cid, host, pop, vk) ORDER BY t`
+		FROM b JOIN sk USING (cid, host, pop, vk) ORDER BY t, pop, host, vk, bytes, status, flag`
 	rows, err := l.conn.QueryContext(ctx, q, l.args...)
 	if err != nil {
 		return fmt.Errorf("read requests: %w", err)

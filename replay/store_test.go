@@ -3,8 +3,10 @@ package replay
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -121,3 +123,70 @@ func TestKeyPolicies(t *testing.T) {
 }
 
 func twoDigits(i int) string { return string([]byte{byte('0' + i/10%10), byte('0' + i%10)}) }
+
+// TestShardsAndPassesAreTheWholeReplay: the cache keys split by hash into
+// shards (separate replays, merged) or into passes (a memory limit) give
+// exactly the one-pass replay, whatever the options that keep keys
+// independent.
+func TestShardsAndPassesAreTheWholeReplay(t *testing.T) {
+	var edge, origin bytes.Buffer
+	if err := loggen.EdgeAndOrigin(&edge, &origin, loggen.Options{Lines: 8000, Seed: 5}); err != nil {
+		t.Fatal(err)
+	}
+	st := storeWith(t, map[string][]byte{"edge.log": edge.Bytes(), "origin.log": origin.Bytes()})
+	ctx := context.Background()
+	ttls := []time.Duration{0, 10 * time.Second, time.Minute, 10 * time.Minute, Infinite}
+	cases := []struct {
+		name string
+		lo   LoadOptions
+		so   SweepOptions
+	}{
+		{"per-pop raw", LoadOptions{PerPoP: true, Key: KeyRaw}, SweepOptions{TTLs: ttls, Profile: Profiles()["nginx"]}},
+		{"per-pop, shield, sorted, swr", LoadOptions{PerPoP: true, Key: KeySorted, SplitMethods: true}, SweepOptions{TTLs: ttls, SWR: 30 * time.Second, SIE: time.Hour, Shield: true, Profile: Profiles()["generic"]}},
+		{"origin tier, varnish grace", LoadOptions{Tier: "origin", Key: KeyNoTracking}, SweepOptions{TTLs: ttls, Profile: Profiles()["varnish"]}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			whole, tier, n, err := Replay(ctx, st, c.lo, c.so)
+			if err != nil || n == 0 {
+				t.Fatalf("replay: %v (%d requests)", err, n)
+			}
+			var merged *Partial
+			for i := range 4 {
+				lo := c.lo
+				lo.Shard, lo.Shards = i, 4
+				p, tr, err := ReplayPartial(ctx, st, lo, c.so)
+				if err != nil || tr != tier {
+					t.Fatalf("shard %d: %v (tier %s)", i, err, tr)
+				}
+				if p.Requests == 0 || p.Requests == int64(n) {
+					t.Errorf("shard %d replayed %d of %d requests: not a share", i, p.Requests, n)
+				}
+				if merged == nil {
+					merged = p
+				} else if err := merged.Merge(p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !reflect.DeepEqual(merged.Result(), whole) {
+				t.Errorf("4 shards merged differ from the whole replay:\n%+v\n%+v", merged.Result().Totals, whole.Totals)
+			}
+			lo := c.lo
+			lo.MemoryLimit = 40 << 10 // a few passes for this store
+			p, _, err := ReplayPartial(ctx, st, lo, c.so)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Passes < 2 {
+				t.Errorf("a %d KiB limit took %d pass", lo.MemoryLimit>>10, p.Passes)
+			}
+			if !reflect.DeepEqual(p.Result(), whole) {
+				t.Errorf("%d passes differ from the whole replay:\n%+v\n%+v", p.Passes, p.Result().Totals, whole.Totals)
+			}
+		})
+	}
+	lo := LoadOptions{Shard: 1, Shards: 2}
+	if _, _, err := ReplayPartial(ctx, st, lo, SweepOptions{TTLs: ttls, Capacity: 1 << 20}); !errors.Is(err, ErrCapacityShards) {
+		t.Errorf("a capacity split into shards: %v", err)
+	}
+}
