@@ -454,7 +454,7 @@ func (l *storeLoader) pathEndpoints(ctx context.Context) error {
 	var safeN []int64
 	rows, err := l.conn.QueryContext(ctx, `SELECT p.id, p.value, count(*), count(*) FILTER (WHERE NOT `+l.unsafeExpr()+`)
 		FROM requests_raw r JOIN files f USING (file_id) JOIN d_path p ON p.id = r.path_id
-		WHERE `+l.cond+` GROUP BY ALL ORDER BY p.id`, l.args...)
+		WHERE `+l.cond+` GROUP BY ALL ORDER BY p.value`, l.args...)
 	if err != nil {
 		return fmt.Errorf("read paths: %w", err)
 	}

@@ -116,6 +116,7 @@ type adviseOptions struct {
 	io *streams
 
 	adviseFlags
+	inputFlags
 	JSON bool
 	Top  int
 
@@ -179,7 +180,7 @@ func (o *adviseOptions) advise(ctx context.Context, command string) (*advisor.Ad
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := store.Open(ctx, store.PathFromEnv(o.DB))
+	st, err := o.inputFlags.open(ctx, o.globalOptions, false)
 	if err != nil {
 		return nil, opts.Routes, err
 	}
@@ -187,6 +188,12 @@ func (o *adviseOptions) advise(ctx context.Context, command string) (*advisor.Ad
 	adv, err := advisor.Advise(ctx, st, opts)
 	if err != nil || command == "" {
 		return adv, opts.Routes, err
+	}
+	if o.Parquet != "" {
+		if !o.Quiet {
+			fmt.Fprintln(o.io.ErrOut, "note: advice from a Parquet folder is not recorded (verify compares with advice recorded in a store: run advise on the store for that)")
+		}
+		return adv, opts.Routes, nil
 	}
 	if _, err := advisor.Record(ctx, st, adv, o.runInfo(ctx, command)); err != nil {
 		return adv, opts.Routes, err
@@ -250,6 +257,7 @@ besides the header (cookies stripped, a Cache Rule, a CloudFront cache behavior.
 		RunE: func(cmd *cobra.Command, args []string) error { return runAdvise(cmd.Context(), opts) },
 	}
 	opts.flags(cmd)
+	opts.inputFlags.add(cmd.Flags())
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print as JSON")
 	cmd.Flags().IntVar(&opts.Top, "top", 30, "recommendations to show in the table (0: all)")
 	return cmd

@@ -22,6 +22,7 @@ type analyzeOptions struct {
 	io *streams
 
 	scopeFlags
+	inputFlags
 	By           string
 	Top          int
 	HitThreshold float64
@@ -59,6 +60,7 @@ How every ratio is defined is printed with --json (definitions) and below the ta
 	f := cmd.Flags()
 	f.StringVar(&opts.By, "by", "endpoint", "group by these, comma-separated: "+strings.Join(analyze.Dimensions, ", "))
 	opts.scopeFlags.add(f, "only this tier: edge or origin")
+	opts.inputFlags.add(f)
 	f.IntVar(&opts.Top, "top", 25, "show this many rows (0: all)")
 	f.Float64Var(&opts.HitThreshold, "hit-threshold", 0.7, "flag endpoints below this hit ratio")
 	f.Int64Var(&opts.MinRequests, "min-requests", 0, "requests an endpoint needs to be flagged (default: max(100, 0.5% of all))")
@@ -111,7 +113,7 @@ func runAnalyze(ctx context.Context, opts *analyzeOptions) error {
 	if opts.JSON && opts.CSV {
 		return errors.New("give --json or --csv, not both")
 	}
-	st, err := store.Open(ctx, store.PathFromEnv(opts.DB))
+	st, err := opts.inputFlags.open(ctx, opts.globalOptions, false)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cdnadvise/cdnadvise/internal/loggen"
 	"github.com/cdnadvise/cdnadvise/lab"
 )
 
@@ -628,5 +630,155 @@ func TestExportParquet(t *testing.T) {
 	}
 	if code, _, _ := cli(t, "", "--db", db, "export", "--parquet", out); code == 0 {
 		t.Error("a second export into the same folder was accepted")
+	}
+}
+
+// TestMain lets a test run the command as a process of its own: the test
+// binary with CDNADVISE_TEST_MAIN=1 is cdnadvise.
+func TestMain(m *testing.M) {
+	if os.Getenv("CDNADVISE_TEST_MAIN") == "1" {
+		os.Exit(runMain(context.Background(), os.Args[1:], defaultStreams()))
+	}
+	os.Exit(m.Run())
+}
+
+// process starts cdnadvise args as a separate process.
+func process(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "CDNADVISE_TEST_MAIN=1")
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	return cmd
+}
+
+// scaleStore ingests generated edge (several PoPs, tracking parameters,
+// content that changes) and origin logs plus the bundled examples.
+func scaleStore(t *testing.T) (db string) {
+	t.Helper()
+	dir := t.TempDir()
+	var edge, origin bytes.Buffer
+	if err := loggen.EdgeAndOrigin(&edge, &origin, loggen.Options{Lines: 20000, Seed: 9}); err != nil {
+		t.Fatal(err)
+	}
+	ep, op := filepath.Join(dir, "edge.log"), filepath.Join(dir, "origin.log")
+	os.WriteFile(ep, edge.Bytes(), 0o644)
+	os.WriteFile(op, origin.Bytes(), 0o644)
+	db = filepath.Join(dir, "s.duckdb")
+	if code, _, errOut := cli(t, "", "--db", db, "ingest", "-q", "--tier", "edge", ep, "--tier", "origin", op); code != 0 {
+		t.Fatal(errOut)
+	}
+	return db
+}
+
+// TestReplayShardsAsProcesses: four processes each replay one shard of the
+// same store (read at once) and of its Parquet export; --merge of their
+// files prints, byte for byte, what one replay prints (JSON and table).
+func TestReplayShardsAsProcesses(t *testing.T) {
+	db := scaleStore(t)
+	dir := filepath.Dir(db)
+	pq := filepath.Join(dir, "parquet")
+	if code, _, errOut := cli(t, "", "--db", db, "export", "-q", "--parquet", pq); code != 0 {
+		t.Fatal(errOut)
+	}
+	settings := [][]string{
+		{"--ttl", "0,10s,1m,5m,1h,inf", "--edge", "nginx"},
+		{"--ttl", "30s,5m", "--swr", "30s", "--sie", "1h", "--key", "sorted", "--shield", "--edge", "varnish"},
+		{"--pop-mode", "shared", "--key", "no-query", "--sample", "0.5"},
+	}
+	for i, set := range settings {
+		for _, input := range [][]string{{"--db", db}, {"--parquet", pq}} {
+			for _, format := range [][]string{{"--json"}, nil, {"--top", "2"}} { // output flags: the merge's own
+				args := append(append(append([]string{"replay"}, input...), set...), format...)
+				code, whole, errOut := cli(t, "", args...)
+				if code != 0 || len(whole) < 200 {
+					t.Fatalf("%v: %d %s %s", args, code, whole, errOut)
+				}
+				var files []string
+				var procs []*exec.Cmd
+				for s := range 4 {
+					f := filepath.Join(dir, fmt.Sprintf("set%d-%s-shard%d.json", i, input[0][2:], s))
+					files = append(files, f)
+					procs = append(procs, process(t, append(append([]string{"replay", "-q", "--shard", fmt.Sprintf("%d/4", s), "-o", f}, input...), set...)...))
+				}
+				for s, p := range procs {
+					if err := p.Wait(); err != nil {
+						t.Fatalf("shard %d/4 %v: %v\n%s", s, args, err, p.Stderr)
+					}
+				}
+				code, merged, errOut := cli(t, "", append(append([]string{"replay", "--merge"}, files...), format...)...)
+				if code != 0 || merged != whole {
+					t.Errorf("%v: the 4 shards merged differ from one replay (%d %s):\n%s\n---\n%s", args, code, errOut, merged, whole)
+				}
+			}
+		}
+	}
+	// What the merge refuses: a shard missing, a shard twice, other settings.
+	a, b := filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json")
+	for s, f := range []string{a, b} {
+		if code, _, errOut := cli(t, "", "--db", db, "replay", "-q", "--shard", fmt.Sprintf("%d/2", s), "-o", f, "--ttl", fmt.Sprint(10*(s+1))+"s"); code != 0 {
+			t.Fatal(errOut)
+		}
+	}
+	for _, bad := range [][]string{{a}, {a, a}, {a, b}} {
+		if code, _, _ := cli(t, "", append([]string{"replay", "--merge"}, bad...)...); code == 0 {
+			t.Errorf("--merge %v accepted", bad)
+		}
+	}
+	for _, bad := range [][]string{{"--shard", "4/4"}, {"--shard", "1"}, {"--shard", "0/2", "--capacity", "1MiB"}, {"--memory-limit", "lots"}, {"--parquet", dir}} {
+		if code, _, _ := cli(t, "", append([]string{"--db", db, "replay"}, bad...)...); code == 0 {
+			t.Errorf("replay %v accepted", bad)
+		}
+	}
+}
+
+// TestParquetInput: analyze, replay and advise read a Parquet export as
+// they read the store it came from, and say the same.
+func TestParquetInput(t *testing.T) {
+	db := scaleStore(t)
+	if code, _, errOut := cli(t, "", "--db", db, "ingest", "-q", "../../examples/logs"); code != 0 {
+		t.Fatal(errOut)
+	}
+	pq := filepath.Join(filepath.Dir(db), "parquet")
+	if code, _, errOut := cli(t, "", "--db", db, "export", "-q", "--parquet", pq); code != 0 {
+		t.Fatal(errOut)
+	}
+	for _, args := range [][]string{
+		{"analyze", "--json"},
+		{"analyze", "--json", "--by", "endpoint,pop", "--tier", "edge"},
+		{"analyze", "--json", "--by", "status,method"},
+		{"analyze", "--json", "--by", "hour,host"},
+		{"replay", "--json", "--ttl", "0,1m,1h"},
+		{"advise", "--json", "--src", "../../examples/fastapi_app", "-q"},
+	} {
+		code, fromStore, errOut := cli(t, "", append([]string{"--db", db}, args...)...)
+		if code != 0 {
+			t.Fatalf("%v: %s", args, errOut)
+		}
+		code, fromParquet, errOut := cli(t, "", append([]string{args[0], "--parquet", pq}, args[1:]...)...)
+		if code != 0 {
+			t.Fatalf("%v --parquet: %s", args, errOut)
+		}
+		if args[0] == "advise" { // recorded in the store only
+			fromStore = regexp.MustCompile(`(?m)^  "(run_id|created_at)": .*\n`).ReplaceAllString(fromStore, "")
+		}
+		if fromStore != fromParquet {
+			t.Errorf("%v: the Parquet export gives another answer than its store:\n%s\n---\n%s", args, fromParquet, fromStore)
+		}
+	}
+	if code, _, _ := cli(t, "", "--db", db, "analyze", "--parquet", pq); code == 0 {
+		t.Error("--db with --parquet accepted")
+	}
+	if code, _, errOut := cli(t, "", "analyze", "--parquet", t.TempDir()); code == 0 || !strings.Contains(errOut, "no .parquet files") {
+		t.Errorf("an empty folder: %d %s", code, errOut)
 	}
 }

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,7 +16,6 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
-	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/replay"
 )
 
@@ -33,6 +34,12 @@ type replayOptions struct {
 	Sample float64
 	Top    int
 	JSON   bool
+
+	inputFlags
+	Shard       string
+	Merge       bool
+	Output      string
+	MemoryLimit string
 
 	Trace      string
 	Policy     string
@@ -71,9 +78,20 @@ objects as keys, at most one --capacity).`,
   cdnadvise replay --ttl 30s,5m,1h --swr 30s --edge cloudfront --key no-tracking
   cdnadvise replay --pop-mode shared --shield --json
   cdnadvise replay --trace trace.csv.gz --policy lru --capacity 1MiB,4MiB,16MiB --json`,
-		Args: cobra.NoArgs,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if opts.Merge {
+				if len(args) == 0 {
+					return errors.New("--merge needs the shards' files: cdnadvise replay --merge shard-*.json")
+				}
+				return nil
+			}
+			return cobra.NoArgs(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ttlGiven = cmd.Flags().Changed("ttl")
+			if opts.Merge {
+				return runReplayMerge(opts, args)
+			}
 			return runReplay(cmd.Context(), opts)
 		},
 	}
@@ -94,6 +112,11 @@ objects as keys, at most one --capacity).`,
 	f.StringVar(&opts.Policy, "policy", "lru", "eviction when a --capacity is set: lru or fifo")
 	f.StringVar(&opts.SizeChange, "size-change", "keep", "with --trace, a request for a cached object with another size: keep (a hit, as libCacheSim) or miss (a new version, as HTTP)")
 	f.StringVar(&opts.Capacities, "capacity", "", "bytes per edge cache (e.g. 512MiB; default unbounded); with --trace a list: 1MiB,4MiB,1GiB")
+	opts.inputFlags.add(f)
+	f.StringVar(&opts.Shard, "shard", "", "replay only shard I of N (I/N, from 0/4 to 3/4): the cache keys whose hash falls in it; writes the shard's counts as JSON for --merge")
+	f.BoolVar(&opts.Merge, "merge", false, "combine the files of all shards (arguments) into what one replay prints")
+	f.StringVarP(&opts.Output, "output", "o", "", "with --shard, write the shard's file here (default: standard output)")
+	f.StringVar(&opts.MemoryLimit, "memory-limit", "", "memory the replay may use (e.g. 1GiB; default a quarter of RAM): keys are replayed in as many passes over the store as their state needs, each exact (with --capacity, one pass)")
 	return cmd
 }
 
@@ -171,12 +194,34 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 	if opts.PopMode != "per-pop" && opts.PopMode != "shared" {
 		return fmt.Errorf("--pop-mode is per-pop or shared, not %q", opts.PopMode)
 	}
-	st, err := store.Open(ctx, store.PathFromEnv(opts.DB))
+	limit := replay.DefaultMemoryLimit()
+	if opts.MemoryLimit != "" {
+		if limit, err = parseBytes(opts.MemoryLimit); err != nil {
+			return fmt.Errorf("--memory-limit: %w", err)
+		}
+	}
+	var shard, shards int
+	if opts.Shard != "" {
+		if _, err := fmt.Sscanf(opts.Shard, "%d/%d", &shard, &shards); err != nil || shards < 1 || shard < 0 || shard >= shards ||
+			opts.Shard != fmt.Sprintf("%d/%d", shard, shards) {
+			return fmt.Errorf("--shard is I/N with 0 <= I < N (0/4, 1/4, 2/4, 3/4), not %q", opts.Shard)
+		}
+		if capacity > 0 {
+			return replay.ErrCapacityShards
+		}
+	}
+	// Shards read one store at once: read-only.
+	st, err := opts.inputFlags.open(ctx, opts.globalOptions, opts.Shard != "")
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	lo := replay.LoadOptions{Host: opts.Host, Tier: opts.Tier, PerPoP: opts.PopMode == "per-pop", Key: replay.KeyPolicy(opts.Key), Sample: opts.Sample, SplitMethods: true}
+	// Half the limit for DuckDB, half for the replay's state (see replay.ReplayPartial).
+	if err := st.LimitMemory(ctx, limit/2); err != nil {
+		return err
+	}
+	lo := replay.LoadOptions{Host: opts.Host, Tier: opts.Tier, PerPoP: opts.PopMode == "per-pop", Key: replay.KeyPolicy(opts.Key), Sample: opts.Sample, SplitMethods: true,
+		Shard: shard, Shards: shards, MemoryLimit: limit}
 	sc, err := opts.scopeFlags.resolve(ctx, st, opts.io.ErrOut)
 	if err != nil {
 		return err
@@ -192,26 +237,113 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 					progressbar.OptionSetDescription("replaying"), progressbar.OptionThrottle(100*time.Millisecond),
 					progressbar.OptionShowCount(), progressbar.OptionSetWidth(30), progressbar.OptionClearOnFinish())
 			}
+			bar.ChangeMax(max(total, 1))
 			bar.Set(done)
 		}
 	}
-	res, tier, n, err := replay.Replay(ctx, st, lo, so)
+	part, tier, err := replay.ReplayPartial(ctx, st, lo, so)
 	if bar != nil {
 		bar.Finish()
 	}
 	if err != nil {
 		return err
 	}
+	if opts.Shard != "" {
+		return writeShard(opts, part, tier, prof, shard, shards, time.Since(start))
+	}
+	n := int(part.Requests)
 	if n == 0 {
 		fmt.Fprintln(opts.io.Out, "no requests to replay: ingest logs first, or widen --since/--until/--host")
 		return nil
 	}
-	opts.logger(opts.io).Debug("replay", "requests", n, "took", time.Since(start))
+	res := part.Result()
+	opts.logger(opts.io).Debug("replay", "requests", n, "passes", part.Passes, "took", time.Since(start))
 	scale := 1.0
 	if opts.Sample > 0 && opts.Sample < 1 {
 		scale = 1 / opts.Sample
 	}
 	return writeReplay(opts, res, tier, n, prof, scale)
+}
+
+// replaySettings are the settings of a replay that its shards must share
+// and that the merge prints.
+type replaySettings struct {
+	TTLs       string        `json:"ttl"`
+	SWR        time.Duration `json:"swr"`
+	SIE        time.Duration `json:"sie"`
+	Edge       string        `json:"edge"`
+	PopMode    string        `json:"pop_mode"`
+	Shield     bool          `json:"shield"`
+	Key        string        `json:"key"`
+	Sample     float64       `json:"sample"`
+	Capacities string        `json:"capacity"`
+	Policy     string        `json:"policy"`
+	Since      string        `json:"since"`
+	Until      string        `json:"until"`
+	Host       string        `json:"host"`
+	Tier       string        `json:"tier"`
+	Src        string        `json:"src"`
+}
+
+func (opts *replayOptions) settings() replaySettings {
+	return replaySettings{TTLs: opts.TTLs, SWR: opts.SWR, SIE: opts.SIE, Edge: opts.Edge, PopMode: opts.PopMode, Shield: opts.Shield, Key: opts.Key,
+		Sample: opts.Sample, Capacities: opts.Capacities, Policy: opts.Policy, Since: opts.Since, Until: opts.Until, Host: opts.Host, Tier: opts.Tier, Src: opts.Src}
+}
+
+// writeShard writes a shard's counts (--shard) for --merge.
+func writeShard(opts *replayOptions, part *replay.Partial, tier string, prof replay.Profile, shard, shards int, took time.Duration) error {
+	settings, err := json.Marshal(opts.settings())
+	if err != nil {
+		return err
+	}
+	f := replay.ShardFile{Format: replay.ShardFormat, Shard: shard, Shards: shards, Tier: tier, Profile: prof, Settings: settings, Partial: part}
+	w := opts.io.Out
+	if opts.Output != "" {
+		file, err := os.Create(opts.Output)
+		if err != nil {
+			return err
+		}
+		defer file.Close()
+		w = file
+	}
+	if err := json.NewEncoder(w).Encode(f); err != nil {
+		return fmt.Errorf("write shard: %w", err)
+	}
+	if !opts.Quiet && opts.Output != "" {
+		fmt.Fprintf(opts.io.ErrOut, "shard %d/%d: %d requests replayed in %d pass(es), %s; wrote %s\n", shard, shards, part.Requests, part.Passes, took.Round(time.Millisecond), opts.Output)
+	}
+	return nil
+}
+
+// runReplayMerge prints what one replay would from its shards' files.
+func runReplayMerge(opts *replayOptions, paths []string) error {
+	var files []*replay.ShardFile
+	for _, p := range paths {
+		f, err := replay.ReadShardFile(p)
+		if err != nil {
+			return err
+		}
+		files = append(files, f)
+	}
+	m, err := replay.MergeShards(files, paths)
+	if err != nil {
+		return err
+	}
+	var s replaySettings
+	if err := json.Unmarshal(m.Settings, &s); err != nil {
+		return fmt.Errorf("%s: settings: %w", paths[0], err)
+	}
+	opts.TTLs, opts.SWR, opts.SIE, opts.Edge, opts.PopMode, opts.Shield, opts.Key = s.TTLs, s.SWR, s.SIE, s.Edge, s.PopMode, s.Shield, s.Key
+	opts.Sample, opts.Capacities, opts.Policy = s.Sample, s.Capacities, s.Policy
+	if m.Partial.Requests == 0 {
+		fmt.Fprintln(opts.io.Out, "no requests to replay: ingest logs first, or widen --since/--until/--host")
+		return nil
+	}
+	scale := 1.0
+	if s.Sample > 0 && s.Sample < 1 {
+		scale = 1 / s.Sample
+	}
+	return writeReplay(opts, m.Partial.Result(), m.Tier, int(m.Partial.Requests), m.Profile, scale)
 }
 
 func writeReplay(opts *replayOptions, res *replay.SweepResult, tier string, n int, prof replay.Profile, scale float64) error {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -9,7 +10,10 @@ import (
 	"runtime/pprof"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
+
+	"github.com/cdnadvise/cdnadvise/internal/store"
 )
 
 // streams are the command's standard streams, injected so that tests can run
@@ -43,6 +47,31 @@ func (g *globalOptions) logger(io *streams) *slog.Logger {
 		level = slog.LevelDebug
 	}
 	return slog.New(slog.NewTextHandler(io.ErrOut, &slog.HandlerOptions{Level: level}))
+}
+
+// inputFlags say where a command reads the requests: the store (--db) or a
+// Parquet export (--parquet DIR).
+type inputFlags struct {
+	Parquet string
+}
+
+func (i *inputFlags) add(f *pflag.FlagSet) {
+	f.StringVar(&i.Parquet, "parquet", "", "read the requests from this Parquet folder (cdnadvise export --parquet, or the same layout written by another engine) instead of the store")
+}
+
+// open opens the input: the Parquet folder, or the store (read-only: other
+// processes may read it at the same time, nothing is written).
+func (i *inputFlags) open(ctx context.Context, g *globalOptions, readOnly bool) (*store.Store, error) {
+	if i.Parquet != "" {
+		if g.DB != "" {
+			return nil, errors.New("give --db or --parquet, not both: they are two inputs")
+		}
+		return store.OpenParquet(ctx, i.Parquet)
+	}
+	if readOnly {
+		return store.OpenReadOnly(ctx, store.PathFromEnv(g.DB))
+	}
+	return store.Open(ctx, store.PathFromEnv(g.DB))
 }
 
 func newRootCmd(io *streams) *cobra.Command {

@@ -69,6 +69,37 @@ var RawColumns = []string{
 	"has_cookie", "cookie_names_id", "vary_id", "accept_language_id", "accept_id",
 }
 
+// requestsViewSQL defines the requests view: requests_raw with its
+// strings resolved and its file's tier and format.
+const requestsViewSQL = `CREATE OR REPLACE VIEW requests AS
+		SELECT r.ts, f.tier, f.format, r.file_id, pop.value AS pop, r.request_id,
+			m.value AS method, h.value AS host, p.value AS path, q.value AS query,
+			r.status, r.bytes, r.cache_status::VARCHAR AS cache_status,
+			coalesce(cr.value, r.cache_status::VARCHAR) AS cache_status_raw,
+			r.duration_ms, r.ttfb_ms, r.origin_ms, cc.value AS cache_control, ct.value AS content_type,
+			e.value AS etag, r.set_cookie, r.has_auth, ua.value AS user_agent, rf.value AS referer,
+			coalesce(c.value, printf('%016x', r.client_hash)) AS client,
+			r.has_cookie, cn.value AS cookie_names, vy.value AS vary,
+			al.value AS accept_language, ac.value AS accept
+		FROM requests_raw r
+		JOIN files f USING (file_id)
+		LEFT JOIN d_misc pop ON pop.id = r.pop_id
+		LEFT JOIN d_misc m ON m.id = r.method_id
+		LEFT JOIN d_host h ON h.id = r.host_id
+		LEFT JOIN d_path p ON p.id = r.path_id
+		LEFT JOIN d_query q ON q.id = r.query_id
+		LEFT JOIN d_misc cr ON cr.id = r.cache_raw_id
+		LEFT JOIN d_misc cc ON cc.id = r.cc_id
+		LEFT JOIN d_misc ct ON ct.id = r.ct_id
+		LEFT JOIN d_etag e ON e.id = r.etag_id
+		LEFT JOIN d_ua ua ON ua.id = r.ua_id
+		LEFT JOIN d_referer rf ON rf.id = r.referer_id
+		LEFT JOIN d_client c ON c.id = r.client_id
+		LEFT JOIN d_misc cn ON cn.id = r.cookie_names_id
+		LEFT JOIN d_misc vy ON vy.id = r.vary_id
+		LEFT JOIN d_misc al ON al.id = r.accept_language_id
+		LEFT JOIN d_misc ac ON ac.id = r.accept_id`
+
 // SchemaVersion is bumped when the schema changes incompatibly.
 const SchemaVersion = 2
 
@@ -144,34 +175,7 @@ func schemaSQL() []string {
 		`ALTER TABLE requests_raw ADD COLUMN IF NOT EXISTS vary_id INTEGER`,
 		`ALTER TABLE requests_raw ADD COLUMN IF NOT EXISTS accept_language_id INTEGER`,
 		`ALTER TABLE requests_raw ADD COLUMN IF NOT EXISTS accept_id INTEGER`,
-		`CREATE OR REPLACE VIEW requests AS
-		SELECT r.ts, f.tier, f.format, r.file_id, pop.value AS pop, r.request_id,
-			m.value AS method, h.value AS host, p.value AS path, q.value AS query,
-			r.status, r.bytes, r.cache_status::VARCHAR AS cache_status,
-			coalesce(cr.value, r.cache_status::VARCHAR) AS cache_status_raw,
-			r.duration_ms, r.ttfb_ms, r.origin_ms, cc.value AS cache_control, ct.value AS content_type,
-			e.value AS etag, r.set_cookie, r.has_auth, ua.value AS user_agent, rf.value AS referer,
-			coalesce(c.value, printf('%016x', r.client_hash)) AS client,
-			r.has_cookie, cn.value AS cookie_names, vy.value AS vary,
-			al.value AS accept_language, ac.value AS accept
-		FROM requests_raw r
-		JOIN files f USING (file_id)
-		LEFT JOIN d_misc pop ON pop.id = r.pop_id
-		LEFT JOIN d_misc m ON m.id = r.method_id
-		LEFT JOIN d_host h ON h.id = r.host_id
-		LEFT JOIN d_path p ON p.id = r.path_id
-		LEFT JOIN d_query q ON q.id = r.query_id
-		LEFT JOIN d_misc cr ON cr.id = r.cache_raw_id
-		LEFT JOIN d_misc cc ON cc.id = r.cc_id
-		LEFT JOIN d_misc ct ON ct.id = r.ct_id
-		LEFT JOIN d_etag e ON e.id = r.etag_id
-		LEFT JOIN d_ua ua ON ua.id = r.ua_id
-		LEFT JOIN d_referer rf ON rf.id = r.referer_id
-		LEFT JOIN d_client c ON c.id = r.client_id
-		LEFT JOIN d_misc cn ON cn.id = r.cookie_names_id
-		LEFT JOIN d_misc vy ON vy.id = r.vary_id
-		LEFT JOIN d_misc al ON al.id = r.accept_language_id
-		LEFT JOIN d_misc ac ON ac.id = r.accept_id`,
+		requestsViewSQL,
 	)
 	return stmts
 }
@@ -199,6 +203,36 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// OpenReadOnly opens an existing store without writing to it, so that
+// several processes may read one file at once (DuckDB lets one process
+// write a file, or many read it). Temporary tables still work.
+func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	db, err := sql.Open("duckdb", path+"?access_mode=read_only")
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	var v string
+	if err := db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if v != strconv.Itoa(SchemaVersion) {
+		db.Close()
+		return nil, fmt.Errorf("store %s: schema version %s, this cdnadvise reads version %d: re-ingest into a new file", path, v, SchemaVersion)
+	}
+	return &Store{DB: db, Path: path}, nil
+}
+
+// LimitMemory caps DuckDB's own memory (what it holds beyond that goes to
+// its temporary files).
+func (s *Store) LimitMemory(ctx context.Context, bytes int64) error {
+	_, err := s.DB.ExecContext(ctx, fmt.Sprintf("SET memory_limit = '%dMB'", max(bytes>>20, 64)))
+	return err
 }
 
 // Close closes the database.
