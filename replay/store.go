@@ -77,6 +77,8 @@ type LoadOptions struct {
 	// are replayed in as many passes as their state needs (see
 	// ReplayPartial).
 	MemoryLimit int64
+	// Logger receives diagnostics (passes, memory); nil: slog's default.
+	Logger *slog.Logger
 	// Progress, when set, is called as requests are replayed.
 	Progress func(done, total int)
 }
@@ -193,7 +195,7 @@ func ReplayPartial(ctx context.Context, st *store.Store, lo LoadOptions, so Swee
 		} else if err := all.Merge(p); err != nil {
 			return nil, "", err
 		}
-		slog.Debug("replay pass", "pass", pass+1, "of", passes, "requests", p.Requests, "entries", l.nStates, "contents", l.nContent)
+		l.log().Debug("replay pass", "pass", pass+1, "of", passes, "requests", p.Requests, "entries", l.nStates, "contents", l.nContent)
 	}
 	return all, l.tier, nil
 }
@@ -208,6 +210,13 @@ func StateBytes(ttls int, shield bool) (perEntry, perContent int64) {
 		perContent += 8 * int64(ttls)
 	}
 	return perEntry, perContent
+}
+
+func (l *storeLoader) log() *slog.Logger {
+	if l.o.Logger != nil {
+		return l.o.Logger
+	}
+	return slog.Default()
 }
 
 // MaxPasses bounds the passes of one replay: beyond it, a memory limit
@@ -243,7 +252,7 @@ func (l *storeLoader) passes(ctx context.Context, so SweepOptions) (int, int, er
 	}
 	need := entries*perEntry + int64(l.nContent)*perContent
 	passes := int(min((need+budget-1)/budget, MaxPasses))
-	slog.Debug("replay memory", "entries", entries, "contents", l.nContent, "state_bytes", need, "budget", budget, "passes", passes)
+	l.log().Debug("replay memory", "entries", entries, "contents", l.nContent, "state_bytes", need, "budget", budget, "passes", passes)
 	return max(passes, 1), int(shardRows), nil
 }
 

@@ -221,7 +221,7 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 		return err
 	}
 	lo := replay.LoadOptions{Host: opts.Host, Tier: opts.Tier, PerPoP: opts.PopMode == "per-pop", Key: replay.KeyPolicy(opts.Key), Sample: opts.Sample, SplitMethods: true,
-		Shard: shard, Shards: shards, MemoryLimit: limit}
+		Shard: shard, Shards: shards, MemoryLimit: limit, Logger: opts.logger(opts.io)}
 	sc, err := opts.scopeFlags.resolve(ctx, st, opts.io.ErrOut)
 	if err != nil {
 		return err
