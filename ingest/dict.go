@@ -16,8 +16,18 @@ import (
 // nothing for the garbage collector to scan). A real log has about one
 // distinct query string per two lines, so keeping every value in memory,
 // as a Go map of strings did, cost hundreds of megabytes.
+//
+// A dictionary may be bounded (limit): past limit values, a new value gets
+// a fresh id without entering the table, so that a value seen again gets
+// another id, and the store's dictionary holds it twice; spilled says so,
+// and the loader merges the duplicates in DuckDB at the end of the run
+// (loader.dedupe), where memory is DuckDB's, bounded and spilling to disk.
 type dict struct {
-	name store.Dict
+	name  store.Dict
+	limit int // most values in the table (0: no bound)
+	// spilled: some value got an id without entering the table since the
+	// store's dictionary was last merged.
+	spilled bool
 	// tab slots: [0] the hash's low 64 bits, [1] its next 32 bits << 32 |
 	// id+1 (0: empty).
 	tab       [][2]uint64
@@ -59,10 +69,17 @@ func (d *dict) id(b []byte) int32 {
 	id := d.next
 	d.next++
 	d.keep(b)
+	if d.full() {
+		d.spilled = true
+		return id
+	}
 	d.tab[i] = [2]uint64{lo, hi32<<32 | uint64(uint32(id+1))}
 	d.grow()
 	return id
 }
+
+// full reports whether the table holds as many values as it may.
+func (d *dict) full() bool { return d.limit > 0 && d.used >= d.limit }
 
 // put records an id read from the store with its value (not kept).
 func (d *dict) put(id int32, v []byte) {
@@ -71,6 +88,10 @@ func (d *dict) put(id int32, v []byte) {
 	}
 	d.committed = d.next
 	d.pend.first = d.next
+	if d.full() {
+		d.spilled = true
+		return
+	}
 	i, lo, hi32, found := d.slotOf(v)
 	if !found {
 		d.tab[i] = [2]uint64{lo, hi32<<32 | uint64(uint32(id+1))}

@@ -1,9 +1,14 @@
 package ingest
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
+	"github.com/cdnadvise/cdnadvise/internal/loggen"
 	"github.com/cdnadvise/cdnadvise/internal/store"
 )
 
@@ -52,5 +57,60 @@ func TestDict(t *testing.T) {
 	}
 	if id := d.id([]byte("rolled-back-5")); id != 50_001 {
 		t.Errorf("a forgotten value came back as %d", id)
+	}
+}
+
+// TestBoundedDictionaries: with dictionaries bounded far below the
+// distinct values of the logs (realistic shape: most query strings
+// distinct), two runs (the second on an appended file) store exactly what
+// unbounded dictionaries store: every request with its strings, each
+// string once in its dictionary.
+func TestBoundedDictionaries(t *testing.T) {
+	dir := t.TempDir()
+	var first, more bytes.Buffer
+	if err := loggen.Realistic(&first, loggen.Options{Lines: 6000, Seed: 3, URLs: 800}); err != nil {
+		t.Fatal(err)
+	}
+	if err := loggen.Realistic(&more, loggen.Options{Lines: 3000, Seed: 4, URLs: 800}); err != nil {
+		t.Fatal(err)
+	}
+	log := filepath.Join(dir, "access.log")
+	ingestAll := func(st *store.Store, limit int) {
+		t.Helper()
+		if _, err := Run(context.Background(), st, Options{Inputs: []Input{{Path: log}}, DictLimit: limit, MaxRejectRatio: 0.01}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bounded, unbounded := openStore(t, filepath.Join(dir, "b.duckdb")), openStore(t, filepath.Join(dir, "u.duckdb"))
+	os.WriteFile(log, first.Bytes(), 0o644)
+	ingestAll(bounded, 100)
+	ingestAll(unbounded, 0)
+	f, _ := os.OpenFile(log, os.O_APPEND|os.O_WRONLY, 0)
+	f.Write(more.Bytes())
+	f.Close()
+	ingestAll(bounded, 100)
+	ingestAll(unbounded, 0)
+	if n := queryInt(t, bounded, "SELECT count(DISTINCT query) FROM requests"); n < 1000 {
+		t.Fatalf("%d distinct query strings: the bound of 100 is not exceeded", n)
+	}
+	for _, d := range store.Dicts() {
+		if dup := queryInt(t, bounded, "SELECT count(*) - count(DISTINCT value) FROM "+d.Table()); dup != 0 {
+			t.Errorf("%s holds %d values twice", d.Table(), dup)
+		}
+	}
+	const rows = `SELECT string_agg(x, '|' ORDER BY x) FROM (SELECT concat_ws(' ', ts, method, host, path, query, status, bytes, user_agent, referer, etag) AS x FROM requests)`
+	var a, b string
+	if err := bounded.DB.QueryRow(rows).Scan(&a); err != nil {
+		t.Fatal(err)
+	}
+	if err := unbounded.DB.QueryRow(rows).Scan(&b); err != nil {
+		t.Fatal(err)
+	}
+	if a != b || len(a) < 1000 {
+		t.Errorf("the bounded store's requests differ from the unbounded store's (%d and %d bytes)", len(a), len(b))
+	}
+	// The ids of one string are one: grouping by id is grouping by string.
+	if n, m := queryInt(t, bounded, "SELECT count(DISTINCT query_id) FROM requests_raw"), queryInt(t, bounded, "SELECT count(DISTINCT query) FROM requests"); n != m {
+		t.Errorf("%d query ids for %d query strings", n, m)
 	}
 }

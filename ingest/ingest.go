@@ -56,7 +56,15 @@ type Options struct {
 	// CommitRows is how many rows of a long file are committed at a time
 	// (DefaultCommitRows if 0); it bounds memory whatever the file size.
 	CommitRows int64
+	// DictLimit bounds the values each large dictionary (paths, queries,
+	// user agents, ...) keeps in memory (DefaultDictLimit if 0): beyond it,
+	// values are told apart by DuckDB at the end of the run.
+	DictLimit int
 }
+
+// DefaultDictLimit is the values a large dictionary keeps in memory: 2 M,
+// a 64 MiB table (16 bytes per slot, at most 3/4 full).
+const DefaultDictLimit = 1 << 21
 
 // Progress is a snapshot of a run for progress display.
 type Progress struct {
@@ -146,7 +154,10 @@ func Run(ctx context.Context, st *store.Store, opts Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	ld, err := newLoader(ctx, st, opts.KeepClient, opts.Logger)
+	if opts.DictLimit <= 0 {
+		opts.DictLimit = DefaultDictLimit
+	}
+	ld, err := newLoader(ctx, st, opts.KeepClient, opts.DictLimit, opts.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -176,6 +187,12 @@ func Run(ctx context.Context, st *store.Store, opts Options) (*Summary, error) {
 		if fr.Status == "failed" {
 			sum.Failed++
 		}
+	}
+	// Values past the dictionaries' bound may have been stored twice: one
+	// id each, merged now (a run cut short before this leaves it to the
+	// next run, which sees the dictionary past its bound).
+	if _, err := ld.dedupe(ctx); err != nil {
+		return sum, err
 	}
 	if sum.Failed > 0 {
 		return sum, fmt.Errorf("%w: %d of %d", ErrFilesFailed, sum.Failed, len(files))

@@ -84,7 +84,14 @@ type loadStats struct {
 // connections, so each loader registers its own.
 const udfPrefix = "cdnadvise_src_"
 
-func newLoader(ctx context.Context, st *store.Store, keepClient bool, log *slog.Logger) (*loader, error) {
+// dictColumns are the requests_raw columns that hold ids of each bounded
+// dictionary (the small misc dictionary is never bounded).
+var dictColumns = map[store.Dict][]string{
+	store.DictHost: {"host_id"}, store.DictPath: {"path_id"}, store.DictQuery: {"query_id"}, store.DictUA: {"ua_id"},
+	store.DictReferer: {"referer_id"}, store.DictClient: {"client_id"}, store.DictETag: {"etag_id"},
+}
+
+func newLoader(ctx context.Context, st *store.Store, keepClient bool, dictLimit int, log *slog.Logger) (*loader, error) {
 	conn, err := st.DB.Conn(ctx)
 	if err != nil {
 		return nil, err
@@ -131,6 +138,9 @@ func newLoader(ctx context.Context, st *store.Store, keepClient bool, log *slog.
 	}
 	for _, name := range store.Dicts() {
 		d := newDict(name)
+		if _, ok := dictColumns[name]; ok {
+			d.limit = dictLimit
+		}
 		if err := l.loadDict(ctx, d); err != nil {
 			conn.Close()
 			return nil, err
@@ -161,7 +171,18 @@ func newLoader(ctx context.Context, st *store.Store, keepClient bool, log *slog.
 }
 
 func (l *loader) loadDict(ctx context.Context, d *dict) error {
-	rows, err := l.conn.QueryContext(ctx, "SELECT id, value FROM "+d.name.Table())
+	var n, next int64
+	if err := l.conn.QueryRowContext(ctx, "SELECT count(*), coalesce(max(id) + 1, 0) FROM "+d.name.Table()).Scan(&n, &next); err != nil {
+		return fmt.Errorf("read dictionary %s: %w", d.name, err)
+	}
+	q := "SELECT id, value FROM " + d.name.Table()
+	if d.limit > 0 && n > int64(d.limit) {
+		// The first values (by id, the earliest seen) fill the table; the
+		// others get new ids when seen again, merged at the end of the run.
+		q += fmt.Sprintf(" ORDER BY id LIMIT %d", d.limit)
+		d.spilled = true
+	}
+	rows, err := l.conn.QueryContext(ctx, q)
 	if err != nil {
 		return fmt.Errorf("read dictionary %s: %w", d.name, err)
 	}
@@ -174,7 +195,64 @@ func (l *loader) loadDict(ctx context.Context, d *dict) error {
 		}
 		d.put(id, v)
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if next > int64(d.next) {
+		d.next = int32(next)
+		d.committed, d.pend.first = d.next, d.next
+	}
+	return nil
+}
+
+// dedupe merges, in each dictionary that spilled, the values stored more
+// than once under the lowest of their ids, rewriting the requests that
+// use the others; DuckDB does it within its memory limit, spilling to
+// disk. It returns how many ids were merged away.
+func (l *loader) dedupe(ctx context.Context) (int64, error) {
+	var merged int64
+	for _, name := range store.Dicts() {
+		d := l.dicts[name]
+		if d == nil || !d.spilled {
+			continue
+		}
+		start := time.Now()
+		tx, err := l.conn.BeginTx(ctx, nil)
+		if err != nil {
+			return merged, err
+		}
+		t := name.Table()
+		stmts := []string{`CREATE OR REPLACE TEMP TABLE dict_remap AS SELECT id, canon FROM
+			(SELECT id, min(id) OVER (PARTITION BY value) AS canon FROM ` + t + `) WHERE id <> canon`}
+		for _, c := range dictColumns[name] {
+			stmts = append(stmts, `UPDATE requests_raw SET `+c+` = m.canon FROM dict_remap m WHERE requests_raw.`+c+` = m.id`)
+		}
+		stmts = append(stmts, `DELETE FROM `+t+` WHERE id IN (SELECT id FROM dict_remap)`)
+		var n int64
+		for i, q := range stmts {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				tx.Rollback()
+				return merged, fmt.Errorf("merge dictionary %s: %w", name, err)
+			}
+			if i == 0 {
+				if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM dict_remap").Scan(&n); err != nil {
+					tx.Rollback()
+					return merged, err
+				}
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "DROP TABLE dict_remap"); err != nil {
+			tx.Rollback()
+			return merged, err
+		}
+		if err := tx.Commit(); err != nil {
+			return merged, fmt.Errorf("merge dictionary %s: %w", name, err)
+		}
+		d.spilled = false
+		merged += n
+		l.log.Debug("dictionary merged", "dict", name, "ids_merged", n, "took", time.Since(start))
+	}
+	return merged, nil
 }
 
 // Close gives the connection back, with the memory limit the loader set
