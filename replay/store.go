@@ -649,43 +649,37 @@ func (l *storeLoader) stream(ctx context.Context, free chan *Batch, fn func(*Bat
 	q := `WITH b AS (` + base + `)
 		SELECT t, (cid::BIGINT << 32) | sid, (ep::BIGINT << 32) | (status << 4) | flag, (bytes << 16) | (inst & 65535)
 		FROM b JOIN sk USING (cid, host, pop, vk) ORDER BY t, pop, host, vk, bytes, status, flag`
-	rows, err := l.conn.QueryContext(ctx, q, l.args...)
+	b := newBatch()
+	err := l.readColumns(ctx, q, func(ts, ids, epsts, sizeInsts []int64) {
+		for i, t := range ts {
+			ids, epst, sizeInst := ids[i], epsts[i], sizeInsts[i]
+			size, inst := sizeInst>>16, int32(sizeInst&65535)
+			cid, sid := int32(ids>>32), int32(ids&0xffffffff)
+			ep, status := int32(epst>>32), (epst>>4)&0xfff
+			var fl uint8
+			switch {
+			case epst&1 != 0:
+				fl = FlagUncacheable
+			case status >= 500:
+				fl = FlagOriginError
+			case !cacheableStatus(status):
+				fl = FlagUncacheable
+			}
+			b.TimeMS = append(b.TimeMS, t)
+			b.Instance = append(b.Instance, inst)
+			b.State = append(b.State, sid)
+			b.Content = append(b.Content, cid)
+			b.Endpoint = append(b.Endpoint, ep)
+			b.Size = append(b.Size, size)
+			b.Flags = append(b.Flags, fl)
+			if len(b.TimeMS) == 1<<16 {
+				fn(b)
+				b = newBatch()
+			}
+		}
+	})
 	if err != nil {
 		return fmt.Errorf("read requests: %w", err)
-	}
-	defer rows.Close()
-	b := newBatch()
-	for rows.Next() {
-		var t, ids, epst, sizeInst int64
-		if err := rows.Scan(&t, &ids, &epst, &sizeInst); err != nil {
-			return err
-		}
-		size, inst := sizeInst>>16, int32(sizeInst&65535)
-		cid, sid := int32(ids>>32), int32(ids&0xffffffff)
-		ep, status := int32(epst>>32), (epst>>4)&0xfff
-		var fl uint8
-		switch {
-		case epst&1 != 0:
-			fl = FlagUncacheable
-		case status >= 500:
-			fl = FlagOriginError
-		case !cacheableStatus(status):
-			fl = FlagUncacheable
-		}
-		b.TimeMS = append(b.TimeMS, t)
-		b.Instance = append(b.Instance, inst)
-		b.State = append(b.State, sid)
-		b.Content = append(b.Content, cid)
-		b.Endpoint = append(b.Endpoint, ep)
-		b.Size = append(b.Size, size)
-		b.Flags = append(b.Flags, fl)
-		if len(b.TimeMS) == 1<<16 {
-			fn(b)
-			b = newBatch()
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	fn(b)
 	return nil
