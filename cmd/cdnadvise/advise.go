@@ -136,6 +136,7 @@ type adviseFlags struct {
 	Key         string
 	Replace     bool
 	ProfileFile string
+	MemoryLimit string
 }
 
 func (o *adviseFlags) flags(cmd *cobra.Command) {
@@ -150,6 +151,7 @@ func (o *adviseFlags) flags(cmd *cobra.Command) {
 	f.StringVar(&o.Key, "key", "raw", "cache key policy in the replay: raw, no-tracking, sorted, no-query")
 	f.StringVar(&o.ProfileFile, "profile-file", "", `JSON file overriding the edge profile's fields (e.g. {"request_cookie": "ignore", "min_ttl": "1s"}: what your edge is configured to do)`)
 	f.BoolVar(&o.Replace, "replace", false, "views that set Cache-Control themselves get the recommended header instead (without it they keep theirs, and are predicted at it)")
+	f.StringVar(&o.MemoryLimit, "memory-limit", "", "memory the replays may use (e.g. 1GiB; default a quarter of RAM): keys are replayed in as many passes as their state needs (see replay --help)")
 }
 
 // options builds the advisor's options from the flags; with --src the routes
@@ -160,8 +162,14 @@ func (o *adviseFlags) options(ctx context.Context, diag io.Writer) (advisor.Opti
 	if err != nil {
 		return advisor.Options{}, err
 	}
+	limit := replay.DefaultMemoryLimit()
+	if o.MemoryLimit != "" {
+		if limit, err = parseBytes(o.MemoryLimit); err != nil {
+			return advisor.Options{}, fmt.Errorf("--memory-limit: %w", err)
+		}
+	}
 	opts := advisor.Options{Target: o.Target, MaxStale: o.MaxStale, Replace: o.Replace, Sweep: replay.SweepOptions{Profile: prof},
-		Load: replay.LoadOptions{PerPoP: o.PopMode != "shared", Key: replay.KeyPolicy(o.Key)}}
+		Load: replay.LoadOptions{PerPoP: o.PopMode != "shared", Key: replay.KeyPolicy(o.Key), MemoryLimit: limit}}
 	if o.PolicyFile != "" {
 		if opts.Policies, err = advisor.ReadPolicies(o.PolicyFile); err != nil {
 			return advisor.Options{}, err
