@@ -73,11 +73,22 @@ found by its id and keeps the size it was inserted with (--size-change miss: a r
 another size is a new version of the object, a miss, as HTTP caches see it); all LRU sizes
 in one pass from stack distances when no object changes size;
 with --trace and --ttl, the trace goes through the freshness model (one cache, the
-objects as keys, at most one --capacity).`,
+objects as keys, at most one --capacity).
+
+Big stores: the replay keeps 8 bytes per cache entry and TTL; past half of --memory-limit
+(default a quarter of RAM) the keys are split by hash into several passes over the store,
+each exact for its keys (-v prints them). --parquet DIR reads a Parquet export (cdnadvise
+export --parquet) instead of the store. --shard I/N replays only the keys of shard I and
+writes their counts as JSON; --merge FILES adds the N shards' files up and prints what one
+replay prints (give the shards the same settings; --json and --top go to the merge).
+Shards may read one store file at the same time. A --capacity cache is shared by all its
+keys: one pass, no shards.`,
 		Example: `  cdnadvise replay
   cdnadvise replay --ttl 30s,5m,1h --swr 30s --edge cloudfront --key no-tracking
   cdnadvise replay --pop-mode shared --shield --json
-  cdnadvise replay --trace trace.csv.gz --policy lru --capacity 1MiB,4MiB,16MiB --json`,
+  cdnadvise replay --trace trace.csv.gz --policy lru --capacity 1MiB,4MiB,16MiB --json
+  for i in 0 1 2 3; do cdnadvise replay --parquet requests/ --shard $i/4 -o shard-$i.json & done; wait
+  cdnadvise replay --merge shard-*.json`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if opts.Merge {
 				if len(args) == 0 {
