@@ -154,11 +154,17 @@ type Sweeper struct {
 	sie        int64
 	clockSec   bool
 
-	// fill[entry*n + ttl]: when the copy was filled (never: not cached); the
-	// first content change after it, which tells whether a hit serves old
-	// content, is looked up in the content's changes (most keys have none).
-	fill, shield []int64
-	acc          []Outcome
+	// The fill time of [entry*n + ttl]: when the copy was filled (never: not
+	// cached); the first content change after it, which tells whether a hit
+	// serves old content, is looked up in the content's changes (most keys
+	// have none). Kept in 4 bytes (fill32: ms since base, +1; 0: never)
+	// while the stream spans less than 49 days, else in 8 (fill, wide).
+	fill32 []uint32
+	fill   []int64
+	wide   bool
+	base   int64
+	shield []int64
+	acc    []Outcome
 	// Per endpoint, the same for every TTL: requests, bytes, and the
 	// uncacheable requests that always reach the origin.
 	epReq, epBytes, epPass, epPassBytes []int64
@@ -226,7 +232,7 @@ func NewSweeper(o SweepOptions, changes [][]int64, observed []bool) *Sweeper {
 // Reserve sizes the state for this many cache entries and content keys
 // (optional: Add grows it as needed).
 func (w *Sweeper) Reserve(entries, contents int) {
-	w.fill = grow(w.fill, entries*w.n)
+	w.growFill(entries * w.n)
 	if w.o.Capacity > 0 {
 		w.prev, w.nxt, w.esize = make([]int32, 0, entries*w.n), make([]int32, 0, entries*w.n), make([]int64, 0, entries*w.n)
 	}
@@ -275,17 +281,20 @@ func (w *Sweeper) Add(b *Batch) {
 		return
 	}
 	if !w.started {
-		w.first, w.started = b.TimeMS[0], true
+		w.first, w.base, w.started = b.TimeMS[0], b.TimeMS[0], true
 	}
 	w.last = b.TimeMS[len(b.TimeMS)-1]
 	w.requests += int64(len(b.TimeMS))
+	if !w.wide && (w.last-w.base >= math.MaxUint32-1 || b.TimeMS[0] < w.base) {
+		w.widen()
+	}
 	maxState, maxContent, maxEP := int32(-1), int32(-1), int32(-1)
 	for i := range b.State {
 		maxState = max(maxState, b.State[i])
 		maxContent = max(maxContent, b.Content[i])
 		maxEP = max(maxEP, b.Endpoint[i])
 	}
-	w.fill = grow(w.fill, (int(maxState)+1)*w.n)
+	w.growFill((int(maxState) + 1) * w.n)
 	if w.o.Capacity > 0 {
 		w.growLists(int(maxState)+1, b)
 	}
@@ -407,8 +416,8 @@ func (w *Sweeper) run(b *Batch, k0, k1 int) {
 			if !loaded {
 				ver, loaded = w.versions(c), true
 			}
-			fp := &w.fill[base+k]
-			f := *fp
+			fi := base + k
+			f := w.fillAt(fi)
 			np := int64(never) // the first change after the fill
 			if f != never {
 				np = ver.after(f)
@@ -433,7 +442,7 @@ func (w *Sweeper) run(b *Batch, k0, k1 int) {
 						a.OriginBytes += sz
 					}
 				}
-				*fp = t
+				w.setFill(fi, t)
 				w.touch(st, k)
 			case f != never && fl&FlagOriginError != 0 && w.sie > 0 && w.fresh(t, f, ttl+w.sie):
 				// stale-if-error hides the origin's error.
@@ -459,10 +468,10 @@ func (w *Sweeper) run(b *Batch, k0, k1 int) {
 					a.OriginBytes += sz
 				}
 				if fl&FlagOriginError == 0 {
-					*fp = t
+					w.setFill(fi, t)
 					w.admit(st, k, sz)
 				} else {
-					*fp = never
+					w.setFill(fi, never)
 					w.drop(st, k)
 				}
 				continue
@@ -557,7 +566,7 @@ func (w *Sweeper) admit(st int32, k int, size int64) {
 		w.touch(st, k)
 	} else {
 		if size > w.o.Capacity {
-			w.fill[i] = never
+			w.setFill(i, never)
 			return
 		}
 		w.esize[i] = size
@@ -584,7 +593,57 @@ func (w *Sweeper) drop(st int32, k int) {
 	}
 	w.used[int(w.inst[st])*w.n+k] -= w.esize[i]
 	w.unlink(st, k)
-	w.fill[i] = never
+	w.setFill(i, never)
+}
+
+// fillAt returns the fill time of slot i (never: not cached).
+func (w *Sweeper) fillAt(i int) int64 {
+	if w.wide {
+		return w.fill[i]
+	}
+	v := w.fill32[i]
+	if v == 0 {
+		return never
+	}
+	return w.base + int64(v) - 1
+}
+
+// setFill records a fill time (or never) in slot i.
+func (w *Sweeper) setFill(i int, t int64) {
+	switch {
+	case w.wide:
+		w.fill[i] = t
+	case t == never:
+		w.fill32[i] = 0
+	default:
+		w.fill32[i] = uint32(t - w.base + 1)
+	}
+}
+
+// growFill extends the fill times to need slots, new ones never.
+func (w *Sweeper) growFill(need int) {
+	if w.wide {
+		w.fill = grow(w.fill, need)
+		return
+	}
+	if len(w.fill32) >= need {
+		return
+	}
+	if cap(w.fill32) < need {
+		b := make([]uint32, len(w.fill32), max(need, 2*cap(w.fill32)))
+		copy(b, w.fill32)
+		w.fill32 = b
+	}
+	w.fill32 = w.fill32[:need] // zero: never (a reused tail was zeroed by widen or never used)
+}
+
+// widen moves the fill times to 8 bytes each: the stream outgrew 49 days.
+func (w *Sweeper) widen() {
+	w.fill = make([]int64, len(w.fill32))
+	for i := range w.fill32 {
+		w.fill[i] = w.fillAt(i)
+	}
+	w.fill32, w.wide = nil, true
 }
 
 // Result finishes the sweep. endpoints names the endpoint ids; hitMS and

@@ -276,3 +276,32 @@ func TestChangesOf(t *testing.T) {
 		}
 	}
 }
+
+// TestFillTimesWiden: fill times are kept in 4 bytes while the stream spans
+// less than 49 days and move to 8 when it grows longer, keeping what was
+// cached.
+func TestFillTimesWiden(t *testing.T) {
+	day := int64(24 * time.Hour / time.Millisecond)
+	w := NewSweeper(SweepOptions{TTLs: []time.Duration{2 * 24 * time.Hour, Infinite}, Profile: Profiles()["generic"]}, nil, nil)
+	batch := func(ts ...int64) *Batch {
+		b := &Batch{}
+		for _, t := range ts {
+			b.TimeMS, b.State, b.Content, b.Endpoint = append(b.TimeMS, t), append(b.State, 0), append(b.Content, 0), append(b.Endpoint, 0)
+			b.Size, b.Flags = append(b.Size, 100), append(b.Flags, 0)
+		}
+		return b
+	}
+	w.Add(batch(5, day))
+	if w.wide {
+		t.Fatal("a one-day stream took 8 bytes per fill time")
+	}
+	w.Add(batch(60*day, 60*day+1000))
+	if !w.wide {
+		t.Fatal("a 60-day stream kept 4 bytes per fill time")
+	}
+	res := w.Result([]string{"/a"}, nil, nil)
+	// 2 days: a miss, a hit a day later, a miss 59 days later, a hit. inf: one miss.
+	if got := []int64{res.Totals[0].Hits, res.Totals[1].Hits}; got[0] != 2 || got[1] != 3 {
+		t.Errorf("hits at 2d and inf: %v, want [2 3]", got)
+	}
+}
