@@ -201,11 +201,15 @@ func ReplayPartial(ctx context.Context, st *store.Store, lo LoadOptions, so Swee
 }
 
 // StateBytes is what the replay keeps per cache entry (one fill time per
-// TTL) and per content key (its change times' slice, whether it was seen
-// at the origin, and with a shield one fill time per TTL), without the
-// change times themselves.
-func StateBytes(ttls int, shield bool) (perEntry, perContent int64) {
-	perEntry, perContent = 8*int64(ttls), 32
+// TTL: 4 bytes while the stream spans less than 49 days, else 8) and per
+// content key (its change times' slice, whether it was seen at the origin,
+// and with a shield one fill time per TTL), without the change times
+// themselves.
+func StateBytes(ttls int, shield, long bool) (perEntry, perContent int64) {
+	perEntry, perContent = 4*int64(ttls), 32
+	if long {
+		perEntry *= 2
+	}
 	if shield {
 		perContent += 8 * int64(ttls)
 	}
@@ -234,11 +238,11 @@ func (l *storeLoader) passes(ctx context.Context, so SweepOptions) (int, int, er
 		return 1, 0, nil
 	}
 	budget := max(limit/2, 1)
-	perEntry, perContent := StateBytes(len(so.TTLs), so.Shield)
-	var rows int64
-	if err := l.conn.QueryRowContext(ctx, `SELECT count(*) FROM requests_raw r JOIN files f USING (file_id) WHERE f.tier = '`+l.tier+`' AND `+l.cond, l.args...).Scan(&rows); err != nil {
+	var rows, span int64
+	if err := l.conn.QueryRowContext(ctx, `SELECT count(*), coalesce(epoch_ms(max(r.ts)) - epoch_ms(min(r.ts)), 0) FROM requests_raw r JOIN files f USING (file_id) WHERE f.tier = '`+l.tier+`' AND `+l.cond, l.args...).Scan(&rows, &span); err != nil {
 		return 0, 0, err
 	}
+	perEntry, perContent := StateBytes(len(so.TTLs), so.Shield, span >= math.MaxUint32-1)
 	if rows*(perEntry+perContent) <= budget {
 		return 1, 0, nil // even a key per request fits
 	}

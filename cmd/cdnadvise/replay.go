@@ -75,7 +75,7 @@ in one pass from stack distances when no object changes size;
 with --trace and --ttl, the trace goes through the freshness model (one cache, the
 objects as keys, at most one --capacity).
 
-Big stores: the replay keeps 8 bytes per cache entry and TTL; past half of --memory-limit
+Big stores: the replay keeps 4 bytes per cache entry and TTL (8 past 49 days of logs); past half of --memory-limit
 (default a quarter of RAM) the keys are split by hash into several passes over the store,
 each exact for its keys (-v prints them). --parquet DIR reads a Parquet export (cdnadvise
 export --parquet) instead of the store. --shard I/N replays only the keys of shard I and
