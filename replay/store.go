@@ -356,6 +356,12 @@ func (l *storeLoader) prepare(ctx context.Context) error {
 	if err := l.loggedVary(ctx); err != nil {
 		return err
 	}
+	// What a method or a Cache-Control value means for the cache, decided
+	// once per distinct string rather than per request.
+	if _, err := l.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE misc_flags AS
+		SELECT id, value NOT IN ('GET', 'HEAD') AS unsafe, value ILIKE '%private%' OR value ILIKE '%no-store%' AS private FROM d_misc`); err != nil {
+		return fmt.Errorf("misc flags: %w", err)
+	}
 	return l.loadLatency(ctx)
 }
 
@@ -612,12 +618,12 @@ func (l *storeLoader) baseSQL() string {
 	return `SELECT epoch_ms(r.ts) AS t, ck.cid, coalesce(r.host_id, -1) AS host, ` + pop + ` AS pop, pe.ep,
 				` + varyKeySQL + ` AS vk,
 				coalesce(r.bytes, 0) AS bytes, coalesce(r.status, 0)::BIGINT AS status,
-				CASE WHEN coalesce(m.value NOT IN ('GET', 'HEAD'), false) OR coalesce(r.set_cookie, false) OR coalesce(r.has_auth, false)
-					OR coalesce(cc.value ILIKE '%private%' OR cc.value ILIKE '%no-store%', false) OR pe.stock_pass` + l.stockCookie() + ` THEN 1 ELSE 0 END AS flag
+				CASE WHEN coalesce(m.unsafe, false) OR coalesce(r.set_cookie, false) OR coalesce(r.has_auth, false)
+					OR coalesce(cc.private, false) OR pe.stock_pass` + l.stockCookie() + ` THEN 1 ELSE 0 END AS flag
 			FROM requests_raw r JOIN files f USING (file_id) LEFT JOIN logged_vary lv USING (file_id) ` + l.joinQ + `
 			JOIN ck ON ck.path_id = r.path_id AND ck.nq = ` + l.nq + `
 			JOIN pe ON pe.path_id = r.path_id AND pe.unsafe = ` + l.unsafeExpr() + `
-			LEFT JOIN d_misc m ON m.id = r.method_id LEFT JOIN d_misc cc ON cc.id = r.cc_id
+			LEFT JOIN misc_flags m ON m.id = r.method_id LEFT JOIN misc_flags cc ON cc.id = r.cc_id
 			WHERE f.tier = '` + l.tier + `' AND ` + l.cond
 }
 
@@ -637,6 +643,7 @@ func (l *storeLoader) stream(ctx context.Context, free chan *Batch, fn func(*Bat
 	base := l.baseSQL()
 	// Cache entries are numbered first, so that the replay can size its
 	// state once.
+	start := time.Now()
 	if _, err := l.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE sk AS
 		SELECT cid, host, pop, vk, n, (row_number() OVER ())::BIGINT - 1 AS sid, (dense_rank() OVER (ORDER BY pop))::BIGINT - 1 AS inst
 		FROM (SELECT cid, host, pop, vk, count(*) AS n FROM (`+base+`) GROUP BY ALL)`, l.args...); err != nil {
@@ -650,6 +657,9 @@ func (l *storeLoader) stream(ctx context.Context, free chan *Batch, fn func(*Bat
 	if l.onStates != nil {
 		l.onStates(l.nStates, l.nContent)
 	}
+	l.log().Debug("replay entries numbered", "entries", ns, "requests", nr, "took", time.Since(start))
+	start = time.Now()
+	defer func() { l.log().Debug("replay stream read", "took", time.Since(start)) }()
 	q := `WITH b AS (` + base + `)
 		SELECT t, (cid::BIGINT << 32) | sid, (ep::BIGINT << 32) | (status << 4) | flag, (bytes << 16) | (inst & 65535)
 		FROM b JOIN sk USING (cid, host, pop, vk) ORDER BY t, pop, host, vk, bytes, status, flag`
@@ -816,10 +826,14 @@ func changesOf(seq []versionAt) []int64 {
 // loadLatency reads the observed mean latency of hits and misses per
 // endpoint (misses: the origin's own time when only origin logs exist).
 func (l *storeLoader) loadLatency(ctx context.Context) error {
+	// Sums of whole microseconds: exact, so that every process replaying a
+	// shard finds the same means (float sums depend on DuckDB's threads).
+	const us = `round(r.duration_ms * 1000)::BIGINT`
+	const hit = `r.cache_status IN ('HIT', 'STALE', 'UPDATING')`
 	rows, err := l.conn.QueryContext(ctx, `SELECT pe.ep,
-			sum(r.duration_ms) FILTER (WHERE r.cache_status IN ('HIT', 'STALE', 'UPDATING')), count(r.duration_ms) FILTER (WHERE r.cache_status IN ('HIT', 'STALE', 'UPDATING')),
-			sum(r.duration_ms) FILTER (WHERE r.cache_status IS NULL OR r.cache_status NOT IN ('HIT', 'STALE', 'UPDATING')),
-			count(r.duration_ms) FILTER (WHERE r.cache_status IS NULL OR r.cache_status NOT IN ('HIT', 'STALE', 'UPDATING'))
+			sum(`+us+`) FILTER (WHERE `+hit+`), count(r.duration_ms) FILTER (WHERE `+hit+`),
+			sum(`+us+`) FILTER (WHERE r.cache_status IS NULL OR NOT `+hit+`),
+			count(r.duration_ms) FILTER (WHERE r.cache_status IS NULL OR NOT `+hit+`)
 		FROM requests_raw r JOIN files f USING (file_id) JOIN pe ON pe.path_id = r.path_id AND pe.unsafe = `+l.unsafeExpr()+`
 		WHERE f.tier = '`+l.tier+`' AND `+l.cond+` GROUP BY 1`, l.args...)
 	if err != nil {
@@ -830,7 +844,7 @@ func (l *storeLoader) loadLatency(ctx context.Context) error {
 	hs, hn, ms, mn := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	for rows.Next() {
 		var ep int32
-		var hsum, msum sql.NullFloat64
+		var hsum, msum sql.NullInt64
 		var hc, mc int64
 		if err := rows.Scan(&ep, &hsum, &hc, &msum, &mc); err != nil {
 			return err
@@ -838,9 +852,9 @@ func (l *storeLoader) loadLatency(ctx context.Context) error {
 		if int(ep) >= n {
 			continue
 		}
-		hs[ep] += hsum.Float64
+		hs[ep] += float64(hsum.Int64) / 1000
 		hn[ep] += float64(hc)
-		ms[ep] += msum.Float64
+		ms[ep] += float64(msum.Int64) / 1000
 		mn[ep] += float64(mc)
 	}
 	l.hitMS, l.missMS = make([]float64, n), make([]float64, n)
