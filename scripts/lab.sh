@@ -15,7 +15,7 @@ if [ "${1:-}" = "--examples" ]; then
   export CDNADVISE_LAB_EXAMPLES="$PWD/examples/logs.new"
   rm -rf "$CDNADVISE_LAB_EXAMPLES"
 fi
-go test ./lab -run Lab -v -count=1 -timeout 40m
+go test -tags duckdb_arrow ./lab -run Lab -v -count=1 -timeout 40m
 if [ -n "${CDNADVISE_LAB_EXAMPLES:-}" ] && [ -d "$CDNADVISE_LAB_EXAMPLES" ]; then
   rm -rf examples/logs && mv "$CDNADVISE_LAB_EXAMPLES" examples/logs
   gzip -9 examples/logs/*/*.log
