@@ -11,7 +11,7 @@ lines=${1:-50000000}
 base=${2:-f335fd5}
 work=${BENCH_DIR:-/tmp/cdnadvise-bench}
 mkdir -p "$work"
-go build -o "$work/cdnadvise" ./cmd/cdnadvise
+go build -tags duckdb_arrow -o "$work/cdnadvise" ./cmd/cdnadvise
 if [ ! -x "$work/cdnadvise-$base" ]; then
   rm -rf "$work/base-src"
   git worktree add -f -q "$work/base-src" "$base"

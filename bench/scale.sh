@@ -12,7 +12,7 @@ requests=${1:-100000000}
 keys=$((requests * 3 / 10))
 work=${BENCH_DIR:-/tmp/cdnadvise-bench}
 mkdir -p "$work"
-go build -o "$work/cdnadvise" ./cmd/cdnadvise
+go build -tags duckdb_arrow -o "$work/cdnadvise" ./cmd/cdnadvise
 db="$work/scale-$requests.duckdb"
 [ -s "$db" ] || go run ./bench/genstore -requests "$requests" -keys "$keys" -o "$db"
 last=$("$work/cdnadvise" --db "$db" sql --json "SELECT max(ts)::VARCHAR AS t FROM requests_raw" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["t"])')

@@ -4,10 +4,10 @@
 //
 //	go run ./bench/genstore -requests 100000000 -keys 30000000 -o /tmp/scale.duckdb
 //
-// Shape: requests spread evenly over 30 days, 20 PoPs; 70 % of them go to
-// a hot set of a million keys (popularity falling as a power law), 30 %
-// to a long tail of keys seen about once each, so that the store holds
-// about -keys distinct cache keys. A key is a path (2,000 of them, so that
+// Shape: requests spread evenly over 30 days, 20 PoPs; most go to a hot
+// set of up to a million keys (popularity falling as a power law), the
+// others (29 % at 100 M requests and 30 M keys) to a long tail of keys
+// seen once each, so that the store holds about -keys distinct cache keys. A key is a path (2,000 of them, so that
 // routes stay few) with a query string of its own; sizes are fixed per key.
 // Rows are numbered as ingest numbers them (dictionaries), so every command
 // reads the store as one ingest wrote.
@@ -52,10 +52,12 @@ func run(ctx context.Context, requests, keys int64, out string) error {
 		`INSERT INTO files (file_id, path, format, tier, rows, rejected, runs) VALUES (1, 'genstore', 'nginx', 'edge', ` + fmt.Sprint(requests) + `, 0, 1)`,
 		`INSERT INTO d_misc VALUES (0, 'GET')` + pops(),
 		`INSERT INTO d_path SELECT i, '/api/items/' || i FROM range(2000) t(i)`,
-		// The key of request i: hot (70 %%) or tail (30 %%), from a hash of i.
-		fmt.Sprintf(`CREATE TEMP TABLE k AS SELECT i, CASE WHEN hash(i) %% 10 < 3 THEN %[1]d + (i * 7919) %% %[2]d
+		// The key of request i, from a hash of i: in the tail (a share of
+		// the requests that makes -keys in all), a key of its own; else one
+		// of the hot keys.
+		fmt.Sprintf(`CREATE TEMP TABLE k AS SELECT i, CASE WHEN hash(i) %% 1000000 < %[2]d THEN %[1]d + i
 			ELSE (floor(%[1]d * pow((hash(i * 31) %% 1000003) / 1000003.0, 4)))::BIGINT END AS key
-			FROM range(%[3]d) t(i)`, hot, tail, requests),
+			FROM range(%[3]d) t(i)`, hot, min(tail*1_000_000/requests, 1_000_000), requests),
 		`INSERT INTO d_query SELECT key, 'id=' || key FROM (SELECT DISTINCT key FROM k)`,
 		fmt.Sprintf(`INSERT INTO requests_raw (ts, file_id, pop_id, method_id, path_id, query_id, status, bytes, cache_status, duration_ms)
 			SELECT make_timestamp(%d + (i::DOUBLE * %d / %d)::BIGINT), 1, 1 + hash(i * 17) %% 20, 0, key %% 2000, key, 200, 500 + key %% 20000,
