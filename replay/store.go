@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"math"
 	"net/url"
 	"sort"
@@ -189,7 +190,12 @@ func ReplayPartial(ctx context.Context, st *store.Store, lo LoadOptions, so Swee
 			return nil, "", err
 		}
 		p := w.Partial(l.endpoints, l.hitMS, l.missMS)
-		l.changes, l.observed = nil, nil
+		l.changes, l.observed, w = nil, nil, nil
+		if passes > 1 {
+			// The next pass allocates its state anew: give this one's back
+			// first, or both would be held at once.
+			debug.FreeOSMemory()
+		}
 		if all == nil {
 			all = p
 		} else if err := all.Merge(p); err != nil {
@@ -228,16 +234,23 @@ func (l *storeLoader) log() *slog.Logger {
 // thousand times.
 const MaxPasses = 1024
 
+// How a memory limit is shared, in tenths: the replay's state, DuckDB's
+// buffers (DuckDBShare, for the caller to set), and the rest for what
+// neither bounds (Go's garbage, DuckDB beyond its buffers, the batches).
+const (
+	StateShare  = 4
+	DuckDBShare = 3
+)
+
 // passes says in how many passes the loader's shard is replayed within
-// lo.MemoryLimit (half of it for the replay's state, the other half is
-// DuckDB's), and how many requests the shard holds when it had to count
-// them (0: not counted).
+// lo.MemoryLimit (StateShare of it for the replay's state), and how many
+// requests the shard holds when it had to count them (0: not counted).
 func (l *storeLoader) passes(ctx context.Context, so SweepOptions) (int, int, error) {
 	limit := l.o.MemoryLimit
 	if limit <= 0 || so.Capacity > 0 {
 		return 1, 0, nil
 	}
-	budget := max(limit/2, 1)
+	budget := max(limit*StateShare/10, 1)
 	var rows, span int64
 	if err := l.conn.QueryRowContext(ctx, `SELECT count(*), coalesce(epoch_ms(max(r.ts)) - epoch_ms(min(r.ts)), 0) FROM requests_raw r JOIN files f USING (file_id) WHERE f.tier = '`+l.tier+`' AND `+l.cond, l.args...).Scan(&rows, &span); err != nil {
 		return 0, 0, err

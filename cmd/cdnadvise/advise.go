@@ -193,6 +193,9 @@ func (o *adviseOptions) advise(ctx context.Context, command string) (*advisor.Ad
 		return nil, opts.Routes, err
 	}
 	defer st.Close()
+	if err := limitMemory(ctx, st, opts.Load.MemoryLimit); err != nil {
+		return nil, opts.Routes, err
+	}
 	adv, err := advisor.Advise(ctx, st, opts)
 	if err != nil || command == "" {
 		return adv, opts.Routes, err

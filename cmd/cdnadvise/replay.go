@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/replay"
 )
 
@@ -75,9 +77,9 @@ in one pass from stack distances when no object changes size;
 with --trace and --ttl, the trace goes through the freshness model (one cache, the
 objects as keys, at most one --capacity).
 
-Big stores: the replay keeps 4 bytes per cache entry and TTL (8 past 49 days of logs); past half of --memory-limit
-(default a quarter of RAM) the keys are split by hash into several passes over the store,
-each exact for its keys (-v prints them). --parquet DIR reads a Parquet export (cdnadvise
+Big stores: the replay keeps 4 bytes per cache entry and TTL (8 past 49 days of logs);
+past 40% of --memory-limit (default a quarter of RAM; DuckDB gets 30%) the keys are split
+by hash into several passes over the store, each exact for its keys (-v prints them). --parquet DIR reads a Parquet export (cdnadvise
 export --parquet) instead of the store. --shard I/N replays only the keys of shard I and
 writes their counts as JSON; --merge FILES adds the N shards' files up and prints what one
 replay prints (give the shards the same settings; --json and --top go to the merge).
@@ -227,8 +229,7 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 		return err
 	}
 	defer st.Close()
-	// Half the limit for DuckDB, half for the replay's state (see replay.ReplayPartial).
-	if err := st.LimitMemory(ctx, limit/2); err != nil {
+	if err := limitMemory(ctx, st, limit); err != nil {
 		return err
 	}
 	lo := replay.LoadOptions{Host: opts.Host, Tier: opts.Tier, PerPoP: opts.PopMode == "per-pop", Key: replay.KeyPolicy(opts.Key), Sample: opts.Sample, SplitMethods: true,
@@ -274,6 +275,13 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 		scale = 1 / opts.Sample
 	}
 	return writeReplay(opts, res, tier, n, prof, scale)
+}
+
+// limitMemory shares limit between DuckDB's buffers and Go's heap (the
+// replay's state and what it allocates besides, see replay.StateShare).
+func limitMemory(ctx context.Context, st *store.Store, limit int64) error {
+	debug.SetMemoryLimit(limit * (10 - replay.DuckDBShare) / 10)
+	return st.LimitMemory(ctx, limit*replay.DuckDBShare/10)
 }
 
 // replaySettings are the settings of a replay that its shards must share
