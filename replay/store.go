@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"net/url"
+	"runtime"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -201,7 +202,14 @@ func ReplayPartial(ctx context.Context, st *store.Store, lo LoadOptions, so Swee
 		} else if err := all.Merge(p); err != nil {
 			return nil, "", err
 		}
-		l.log().Debug("replay pass", "pass", pass+1, "of", passes, "requests", p.Requests, "entries", l.nStates, "contents", l.nContent)
+		if l.log().Enabled(ctx, slog.LevelDebug) {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			var duck sql.NullInt64
+			l.conn.QueryRowContext(ctx, "SELECT sum(memory_usage_bytes) FROM duckdb_memory()").Scan(&duck)
+			l.log().Debug("replay pass", "pass", pass+1, "of", passes, "requests", p.Requests, "entries", l.nStates, "contents", l.nContent,
+				"go_heap_mib", ms.HeapInuse>>20, "go_sys_mib", ms.Sys>>20, "duckdb_mib", duck.Int64>>20)
+		}
 	}
 	return all, l.tier, nil
 }
@@ -238,8 +246,8 @@ const MaxPasses = 1024
 // buffers (DuckDBShare, for the caller to set), and the rest for what
 // neither bounds (Go's garbage, DuckDB beyond its buffers, the batches).
 const (
-	StateShare  = 4
-	DuckDBShare = 3
+	StateShare  = 3
+	DuckDBShare = 4
 )
 
 // passes says in how many passes the loader's shard is replayed within

@@ -278,9 +278,11 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 }
 
 // limitMemory shares limit between DuckDB's buffers and Go's heap (the
-// replay's state and what it allocates besides, see replay.StateShare).
+// replay's state and a tenth for what it allocates besides, see
+// replay.StateShare): Go collects its garbage before the heap passes that,
+// rather than when it has doubled.
 func limitMemory(ctx context.Context, st *store.Store, limit int64) error {
-	debug.SetMemoryLimit(limit * (10 - replay.DuckDBShare) / 10)
+	debug.SetMemoryLimit(limit * (replay.StateShare + 1) / 10)
 	return st.LimitMemory(ctx, limit*replay.DuckDBShare/10)
 }
 

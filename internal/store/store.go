@@ -229,8 +229,12 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 }
 
 // LimitMemory caps DuckDB's own memory (what it holds beyond that goes to
-// its temporary files).
+// its temporary files); results need not keep the order rows were
+// inserted in unless the query says so (which lets operators stream).
 func (s *Store) LimitMemory(ctx context.Context, bytes int64) error {
+	if _, err := s.DB.ExecContext(ctx, "SET preserve_insertion_order = false"); err != nil {
+		return err
+	}
 	_, err := s.DB.ExecContext(ctx, fmt.Sprintf("SET memory_limit = '%dMB'", max(bytes>>20, 64)))
 	return err
 }
