@@ -115,7 +115,7 @@ func (p *Ports) Next() (int, error) {
 			return port, nil
 		}
 	}
-	return 0, fmt.Errorf("no free loopback port in 20000-32767")
+	return 0, fmt.Errorf("no free loopback port among 4,000 tried in 20000-32767")
 }
 
 // FreePort asks the kernel for a free loopback port.

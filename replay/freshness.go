@@ -285,14 +285,17 @@ func (w *Sweeper) Add(b *Batch) {
 	}
 	w.last = b.TimeMS[len(b.TimeMS)-1]
 	w.requests += int64(len(b.TimeMS))
-	if !w.wide && (w.last-w.base >= math.MaxUint32-1 || b.TimeMS[0] < w.base) {
-		w.widen()
-	}
 	maxState, maxContent, maxEP := int32(-1), int32(-1), int32(-1)
+	minT, maxT := b.TimeMS[0], b.TimeMS[0]
 	for i := range b.State {
 		maxState = max(maxState, b.State[i])
 		maxContent = max(maxContent, b.Content[i])
 		maxEP = max(maxEP, b.Endpoint[i])
+		minT, maxT = min(minT, b.TimeMS[i]), max(maxT, b.TimeMS[i])
+	}
+	// Times out of order (a trace file) may fall before the first one.
+	if !w.wide && (maxT-w.base >= math.MaxUint32-1 || minT <= w.base-1) {
+		w.widen()
 	}
 	w.growFill((int(maxState) + 1) * w.n)
 	if w.o.Capacity > 0 {

@@ -33,6 +33,10 @@ type Partial struct {
 	Requests int64 `json:"requests"`
 	// Passes is how many passes over the store the counts took.
 	Passes int `json:"passes"`
+	// InputRows, in a shard's counts, is how many requests the whole input
+	// held (the tier, in the time range): shards of one replay read the
+	// same input.
+	InputRows int64 `json:"input_rows,omitempty"`
 }
 
 // Cell is the raw counts of one endpoint at one TTL.
@@ -133,13 +137,20 @@ func (p *Partial) Merge(x *Partial) error {
 		return fmt.Errorf("%w: TTLs %v and %v", ErrPartialsDiffer, p.TTLs, x.TTLs)
 	}
 	if !slices.Equal(p.Endpoints, x.Endpoints) {
-		return fmt.Errorf("%w: their endpoints differ (%d and %d)", ErrPartialsDiffer, len(p.Endpoints), len(x.Endpoints))
+		i := 0
+		for i < min(len(p.Endpoints), len(x.Endpoints)) && p.Endpoints[i] == x.Endpoints[i] {
+			i++
+		}
+		return fmt.Errorf("%w: their endpoints differ (%d and %d; the first difference at endpoint %d)", ErrPartialsDiffer, len(p.Endpoints), len(x.Endpoints), i+1)
 	}
 	same := func(a, b []*float64) bool {
 		return slices.EqualFunc(a, b, func(u, v *float64) bool { return (u == nil) == (v == nil) && (u == nil || *u == *v) })
 	}
 	if !same(p.HitMS, x.HitMS) || !same(p.MissMS, x.MissMS) {
 		return fmt.Errorf("%w: their observed latencies differ", ErrPartialsDiffer)
+	}
+	if p.InputRows != x.InputRows {
+		return fmt.Errorf("%w: they read different inputs (%d and %d requests): run every shard on the same store or export", ErrPartialsDiffer, p.InputRows, x.InputRows)
 	}
 	if len(p.Cells) != len(x.Cells) {
 		return fmt.Errorf("%w: %d and %d endpoints counted", ErrPartialsDiffer, len(p.Cells), len(x.Cells))

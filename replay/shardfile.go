@@ -15,10 +15,12 @@ const ShardFormat = "cdnadvise-replay-shard/1"
 // cache keys of shard I, with what the merge needs to print the result
 // as one replay would.
 type ShardFile struct {
-	Format  string  `json:"format"`
-	Shard   int     `json:"shard"`
-	Shards  int     `json:"shards"`
-	Tier    string  `json:"tier"`
+	Format string `json:"format"`
+	Shard  int    `json:"shard"`
+	Shards int    `json:"shards"`
+	Tier   string `json:"tier"`
+	// Input says what the shard read: "store" or "parquet".
+	Input   string  `json:"input"`
 	Profile Profile `json:"profile"`
 	// Settings are the replay's settings (TTLs, key, PoP mode, ...) as the
 	// command line gave them: the same in every shard of one replay.
@@ -65,8 +67,12 @@ func MergeShards(files []*ShardFile, names []string) (*ShardFile, error) {
 		switch {
 		case f.Shards != first.Shards:
 			return nil, fmt.Errorf("%s is shard %d of %d, %s of %d: %w", name, f.Shard, f.Shards, nameOf(0), first.Shards, ErrPartialsDiffer)
-		case f.Tier != first.Tier || !bytes.Equal(f.Settings, first.Settings) || !slices.Equal(mustJSON(f.Profile), mustJSON(first.Profile)):
-			return nil, fmt.Errorf("%s was replayed with other settings than %s (%s): %w", name, nameOf(0), f.Settings, ErrPartialsDiffer)
+		case f.Input != first.Input:
+			return nil, fmt.Errorf("%s read a %s, %s a %s (their keys are numbered differently): %w", name, f.Input, nameOf(0), first.Input, ErrPartialsDiffer)
+		case f.Tier != first.Tier:
+			return nil, fmt.Errorf("%s replayed the %s tier, %s the %s tier: %w", name, f.Tier, nameOf(0), first.Tier, ErrPartialsDiffer)
+		case !bytes.Equal(f.Settings, first.Settings) || !slices.Equal(mustJSON(f.Profile), mustJSON(first.Profile)):
+			return nil, fmt.Errorf("%s was replayed with other settings than %s (%s and %s): %w", name, nameOf(0), f.Settings, first.Settings, ErrPartialsDiffer)
 		case seen[f.Shard] != "":
 			return nil, fmt.Errorf("shard %d/%d given twice: %s and %s", f.Shard, f.Shards, seen[f.Shard], name)
 		}

@@ -211,6 +211,11 @@ func ReplayPartial(ctx context.Context, st *store.Store, lo LoadOptions, so Swee
 				"go_heap_mib", ms.HeapInuse>>20, "go_sys_mib", ms.Sys>>20, "duckdb_mib", duck.Int64>>20)
 		}
 	}
+	if lo.Shards > 1 {
+		if err := l.conn.QueryRowContext(ctx, `SELECT count(*) FROM requests_raw r JOIN files f USING (file_id) WHERE f.tier = '`+l.tier+`' AND `+l.cond, l.args...).Scan(&all.InputRows); err != nil {
+			return nil, "", err
+		}
+	}
 	return all, l.tier, nil
 }
 
@@ -310,6 +315,11 @@ func newStoreLoader(ctx context.Context, st *store.Store, o LoadOptions) (*store
 	case KeyRaw, KeyNoTracking, KeySorted, KeyNoQuery:
 	default:
 		return nil, fmt.Errorf("unknown key policy %q (raw, no-tracking, sorted, no-query)", o.Key)
+	}
+	switch o.Tier {
+	case "", "edge", "origin":
+	default:
+		return nil, fmt.Errorf("unknown tier %q (edge or origin)", o.Tier)
 	}
 	conn, err := st.DB.Conn(ctx)
 	if err != nil {
@@ -426,7 +436,9 @@ func (l *storeLoader) queryKeys(ctx context.Context) error {
 		l.nq = "-1"
 		return nil
 	}
-	rows, err := l.conn.QueryContext(ctx, "SELECT id, value FROM d_query")
+	// In id order: a normalized query's number is the same in every
+	// process (shards hash it).
+	rows, err := l.conn.QueryContext(ctx, "SELECT id, value FROM d_query ORDER BY id")
 	if err != nil {
 		return err
 	}

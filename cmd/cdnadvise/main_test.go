@@ -729,12 +729,16 @@ func TestReplayShardsAsProcesses(t *testing.T) {
 			t.Fatal(errOut)
 		}
 	}
-	for _, bad := range [][]string{{a}, {a, a}, {a, b}} {
+	shard := func(input string, s int) string {
+		return filepath.Join(dir, fmt.Sprintf("set0-%s-shard%d.json", input, s))
+	}
+	mixed := []string{shard("db", 0), shard("db", 1), shard("parquet", 2), shard("parquet", 3)} // keys numbered differently
+	for _, bad := range [][]string{{a}, {a, a}, {a, b}, mixed} {
 		if code, _, _ := cli(t, "", append([]string{"replay", "--merge"}, bad...)...); code == 0 {
 			t.Errorf("--merge %v accepted", bad)
 		}
 	}
-	for _, bad := range [][]string{{"--shard", "4/4"}, {"--shard", "1"}, {"--shard", "0/2", "--capacity", "1MiB"}, {"--memory-limit", "lots"}, {"--parquet", dir}} {
+	for _, bad := range [][]string{{"--shard", "4/4"}, {"--shard", "1"}, {"--shard", "0/2", "--capacity", "1MiB"}, {"--memory-limit", "lots"}, {"--parquet", dir}, {"--tier", "edges"}} {
 		if code, _, _ := cli(t, "", append([]string{"--db", db, "replay"}, bad...)...); code == 0 {
 			t.Errorf("replay %v accepted", bad)
 		}

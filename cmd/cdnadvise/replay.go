@@ -78,7 +78,7 @@ with --trace and --ttl, the trace goes through the freshness model (one cache, t
 objects as keys, at most one --capacity).
 
 Big stores: the replay keeps 4 bytes per cache entry and TTL (8 past 49 days of logs);
-past 40% of --memory-limit (default a quarter of RAM; DuckDB gets 30%) the keys are split
+past 30% of --memory-limit (default a quarter of RAM; DuckDB gets 40%) the keys are split
 by hash into several passes over the store, each exact for its keys (-v prints them). --parquet DIR reads a Parquet export (cdnadvise
 export --parquet) instead of the store. --shard I/N replays only the keys of shard I and
 writes their counts as JSON; --merge FILES adds the N shards' files up and prints what one
@@ -317,18 +317,27 @@ func writeShard(opts *replayOptions, part *replay.Partial, tier string, prof rep
 	if err != nil {
 		return err
 	}
-	f := replay.ShardFile{Format: replay.ShardFormat, Shard: shard, Shards: shards, Tier: tier, Profile: prof, Settings: settings, Partial: part}
-	w := opts.io.Out
-	if opts.Output != "" {
-		file, err := os.Create(opts.Output)
-		if err != nil {
-			return err
-		}
-		defer file.Close()
-		w = file
+	input := "store"
+	if opts.Parquet != "" {
+		input = "parquet"
 	}
-	if err := json.NewEncoder(w).Encode(f); err != nil {
-		return fmt.Errorf("write shard: %w", err)
+	f := replay.ShardFile{Format: replay.ShardFormat, Shard: shard, Shards: shards, Tier: tier, Input: input, Profile: prof, Settings: settings, Partial: part}
+	if opts.Output == "" {
+		if err := json.NewEncoder(opts.io.Out).Encode(f); err != nil {
+			return fmt.Errorf("write shard: %w", err)
+		}
+		return nil
+	}
+	file, err := os.Create(opts.Output)
+	if err != nil {
+		return err
+	}
+	if err := json.NewEncoder(file).Encode(f); err != nil {
+		file.Close()
+		return fmt.Errorf("write shard %s: %w", opts.Output, err)
+	}
+	if err := file.Close(); err != nil {
+		return fmt.Errorf("write shard %s: %w", opts.Output, err)
 	}
 	if !opts.Quiet && opts.Output != "" {
 		fmt.Fprintf(opts.io.ErrOut, "shard %d/%d: %d requests replayed in %d pass(es), %s; wrote %s\n", shard, shards, part.Requests, part.Passes, took.Round(time.Millisecond), opts.Output)

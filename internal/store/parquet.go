@@ -73,14 +73,16 @@ func OpenParquet(ctx context.Context, dir string) (*Store, error) {
 	}
 	enum := "'" + strings.Join(cacheStatuses, "','") + "'"
 	stmts = append(stmts, `CREATE VIEW requests_raw AS
-		SELECT x.row_key AS rowid, x.ts, x.file_id, pop.id AS pop_id, x.request_id, m.id AS method_id, h.id AS host_id, p.id AS path_id, q.id AS query_id,
-			x.status::SMALLINT AS status, x.bytes, x.cache_status::ENUM(`+enum+`) AS cache_status,
+		SELECT x.row_key AS rowid, x.ts::TIMESTAMPTZ AS ts, x.file_id::INTEGER AS file_id, pop.id AS pop_id, x.request_id::VARCHAR AS request_id,
+			m.id AS method_id, h.id AS host_id, p.id AS path_id, q.id AS query_id,
+			x.status::SMALLINT AS status, x.bytes::BIGINT AS bytes, x.cache_status::ENUM(`+enum+`) AS cache_status,
 			CASE WHEN x.cache_status_raw IS DISTINCT FROM x.cache_status THEN cr.id END AS cache_raw_id,
-			x.duration_ms, x.ttfb_ms, x.origin_ms, cc.id AS cc_id, ct.id AS ct_id, e.id AS etag_id, x.set_cookie, x.has_auth,
+			x.duration_ms::DOUBLE AS duration_ms, x.ttfb_ms::DOUBLE AS ttfb_ms, x.origin_ms::DOUBLE AS origin_ms,
+			cc.id AS cc_id, ct.id AS ct_id, e.id AS etag_id, x.set_cookie::BOOLEAN AS set_cookie, x.has_auth::BOOLEAN AS has_auth,
 			ua.id AS ua_id, rf.id AS referer_id,
 			CASE WHEN NOT `+hashedClient+` THEN c.id END AS client_id,
 			CASE WHEN `+hashedClient+` THEN ('0x' || x.client)::UBIGINT END AS client_hash,
-			x.has_cookie, cn.id AS cookie_names_id, vy.id AS vary_id, al.id AS accept_language_id, ac.id AS accept_id
+			x.has_cookie::BOOLEAN AS has_cookie, cn.id AS cookie_names_id, vy.id AS vary_id, al.id AS accept_language_id, ac.id AS accept_id
 		FROM pq x
 		LEFT JOIN d_misc pop ON pop.value = x.pop
 		LEFT JOIN d_misc m ON m.value = x.method

@@ -184,6 +184,9 @@ func schemaSQL() []string {
 type Store struct {
 	DB   *sql.DB
 	Path string
+	// tmp is DuckDB's spill folder when LimitMemory made one for this
+	// process (removed on Close).
+	tmp string
 }
 
 // Open opens (creating if needed) the store at path and makes sure the schema
@@ -225,13 +228,34 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store %s: schema version %s, this cdnadvise reads version %d: re-ingest into a new file", path, v, SchemaVersion)
 	}
+	// Columns added since version 2 came out are added by Open, which a
+	// read-only store cannot do.
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.columns WHERE table_name = 'requests_raw' AND column_name IN ('has_cookie', 'cookie_names_id', 'vary_id', 'accept_language_id', 'accept_id')`).Scan(&n); err != nil || n < 5 {
+		db.Close()
+		return nil, fmt.Errorf("store %s was written by an older cdnadvise: run any command on it once without --shard (cdnadvise --db %s analyze) to bring it up to date", path, path)
+	}
 	return &Store{DB: db, Path: path}, nil
 }
 
 // LimitMemory caps DuckDB's own memory (what it holds beyond that goes to
-// its temporary files); results need not keep the order rows were
-// inserted in unless the query says so (which lets operators stream).
+// its temporary files, in a folder of this process's own: several
+// processes reading one store, or in memory, would otherwise share
+// DuckDB's default one and overwrite each other's files); results need
+// not keep the order rows were inserted in unless the query says so
+// (which lets operators stream).
 func (s *Store) LimitMemory(ctx context.Context, bytes int64) error {
+	if s.tmp == "" {
+		dir, err := os.MkdirTemp("", "cdnadvise-duckdb-")
+		if err != nil {
+			return err
+		}
+		if _, err := s.DB.ExecContext(ctx, "SET temp_directory = '"+strings.ReplaceAll(dir, "'", "''")+"'"); err != nil {
+			os.RemoveAll(dir)
+			return err
+		}
+		s.tmp = dir
+	}
 	if _, err := s.DB.ExecContext(ctx, "SET preserve_insertion_order = false"); err != nil {
 		return err
 	}
@@ -239,8 +263,14 @@ func (s *Store) LimitMemory(ctx context.Context, bytes int64) error {
 	return err
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.DB.Close() }
+// Close closes the database (and removes its spill folder, if any).
+func (s *Store) Close() error {
+	err := s.DB.Close()
+	if s.tmp != "" {
+		os.RemoveAll(s.tmp)
+	}
+	return err
+}
 
 func (s *Store) migrate(ctx context.Context) error {
 	var v sql.NullString
