@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
 	"strings"
 	"sync"
@@ -84,11 +85,23 @@ type loadStats struct {
 // connections, so each loader registers its own.
 const udfPrefix = "cdnadvise_src_"
 
-// dictColumns are the requests_raw columns that hold ids of each bounded
-// dictionary (the small misc dictionary is never bounded).
-var dictColumns = map[store.Dict][]string{
-	store.DictHost: {"host_id"}, store.DictPath: {"path_id"}, store.DictQuery: {"query_id"}, store.DictUA: {"ua_id"},
-	store.DictReferer: {"referer_id"}, store.DictClient: {"client_id"}, store.DictETag: {"etag_id"},
+// slotDict is the dictionary of each string column of a Batch.
+var slotDict = map[int]store.Dict{
+	sMethod: store.DictMisc, sHost: store.DictHost, sPath: store.DictPath, sQuery: store.DictQuery,
+	sPop: store.DictMisc, sCacheRaw: store.DictMisc, sCacheControl: store.DictMisc, sContentType: store.DictMisc,
+	sETag: store.DictETag, sUA: store.DictUA, sReferer: store.DictReferer, sClient: store.DictClient,
+	sCookieNames: store.DictMisc, sVary: store.DictMisc, sLang: store.DictMisc, sAccept: store.DictMisc,
+}
+
+// idColumns are the requests_raw columns that hold ids of dictionary d.
+func idColumns(d store.Dict) []string {
+	var out []string
+	for raw, slot := range idCol {
+		if slot >= 0 && slotDict[slot] == d {
+			out = append(out, store.RawColumns[raw])
+		}
+	}
+	return out
 }
 
 func newLoader(ctx context.Context, st *store.Store, keepClient bool, dictLimit int, log *slog.Logger) (*loader, error) {
@@ -138,7 +151,7 @@ func newLoader(ctx context.Context, st *store.Store, keepClient bool, dictLimit 
 	}
 	for _, name := range store.Dicts() {
 		d := newDict(name)
-		if _, ok := dictColumns[name]; ok {
+		if name != store.DictMisc { // a few short strings: never bounded
 			d.limit = dictLimit
 		}
 		if err := l.loadDict(ctx, d); err != nil {
@@ -147,12 +160,7 @@ func newLoader(ctx context.Context, st *store.Store, keepClient bool, dictLimit 
 		}
 		l.dicts[name] = d
 	}
-	cols := map[int]store.Dict{
-		sMethod: store.DictMisc, sHost: store.DictHost, sPath: store.DictPath, sQuery: store.DictQuery,
-		sPop: store.DictMisc, sCacheRaw: store.DictMisc, sCacheControl: store.DictMisc, sContentType: store.DictMisc,
-		sETag: store.DictETag, sUA: store.DictUA, sReferer: store.DictReferer, sClient: store.DictClient,
-		sCookieNames: store.DictMisc, sVary: store.DictMisc, sLang: store.DictMisc, sAccept: store.DictMisc,
-	}
+	cols := maps.Clone(slotDict)
 	if !keepClient {
 		delete(cols, sClient) // stored as a keyed hash, not a dictionary id
 	}
@@ -224,7 +232,7 @@ func (l *loader) dedupe(ctx context.Context) (int64, error) {
 		t := name.Table()
 		stmts := []string{`CREATE OR REPLACE TEMP TABLE dict_remap AS SELECT id, canon FROM
 			(SELECT id, min(id) OVER (PARTITION BY value) AS canon FROM ` + t + `) WHERE id <> canon`}
-		for _, c := range dictColumns[name] {
+		for _, c := range idColumns(name) {
 			stmts = append(stmts, `UPDATE requests_raw SET `+c+` = m.canon FROM dict_remap m WHERE requests_raw.`+c+` = m.id`)
 		}
 		stmts = append(stmts, `DELETE FROM `+t+` WHERE id IN (SELECT id FROM dict_remap)`)

@@ -678,7 +678,23 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
+// add adds x's counts and its share of the expected latency (totals).
 func (o *Outcome) add(x *Outcome) {
+	o.addCounts(x)
+	if x.ExpectedMS != nil {
+		// Totals: request-weighted mean of the endpoints' expectations.
+		v := 0.0
+		if o.ExpectedMS != nil {
+			v = *o.ExpectedMS
+		}
+		v += *x.ExpectedMS * float64(x.Requests)
+		o.ExpectedMS = &v
+		o.latWeight += x.Requests
+	}
+}
+
+// addCounts adds x's raw counts and stale-age histogram.
+func (o *Outcome) addCounts(x *Outcome) {
 	o.Requests += x.Requests
 	o.Hits += x.Hits
 	o.StaleServed += x.StaleServed
@@ -691,16 +707,6 @@ func (o *Outcome) add(x *Outcome) {
 	o.StaleContent += x.StaleContent
 	for i := range o.ages {
 		o.ages[i] += x.ages[i]
-	}
-	if x.ExpectedMS != nil {
-		// Totals: request-weighted mean of the endpoints' expectations.
-		v := 0.0
-		if o.ExpectedMS != nil {
-			v = *o.ExpectedMS
-		}
-		v += *x.ExpectedMS * float64(x.Requests)
-		o.ExpectedMS = &v
-		o.latWeight += x.Requests
 	}
 }
 

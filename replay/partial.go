@@ -68,22 +68,9 @@ func cellOf(o *Outcome) Cell {
 }
 
 func (c *Cell) add(x *Cell) {
-	c.Requests += x.Requests
-	c.Hits += x.Hits
-	c.StaleServed += x.StaleServed
-	c.Revalidations += x.Revalidations
-	c.Upstream += x.Upstream
-	c.OriginRequests += x.OriginRequests
-	c.Bytes += x.Bytes
-	c.HitBytes += x.HitBytes
-	c.OriginBytes += x.OriginBytes
-	c.StaleContent += x.StaleContent
-	if len(x.StaleAges) > len(c.StaleAges) {
-		c.StaleAges = append(c.StaleAges, make([]int64, len(x.StaleAges)-len(c.StaleAges))...)
-	}
-	for i, v := range x.StaleAges {
-		c.StaleAges[i] += v
-	}
+	o, y := c.outcome(), x.outcome()
+	o.addCounts(&y)
+	*c = cellOf(&o)
 }
 
 func (c *Cell) outcome() Outcome {

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"slices"
+	"reflect"
 )
 
 // ShardFormat names the format of a shard's file.
@@ -48,7 +48,8 @@ func ReadShardFile(path string) (*ShardFile, error) {
 }
 
 // MergeShards combines the files of shards 0 to N-1 of one replay, each
-// given once, into one (Shard 0 of 1) whose counts are those of the whole.
+// given once, into one (Shard 0 of 1) whose counts are those of the whole
+// (added into the first file's counts).
 func MergeShards(files []*ShardFile, names []string) (*ShardFile, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("no shard to merge")
@@ -71,17 +72,15 @@ func MergeShards(files []*ShardFile, names []string) (*ShardFile, error) {
 			return nil, fmt.Errorf("%s read a %s, %s a %s (their keys are numbered differently): %w", name, f.Input, nameOf(0), first.Input, ErrPartialsDiffer)
 		case f.Tier != first.Tier:
 			return nil, fmt.Errorf("%s replayed the %s tier, %s the %s tier: %w", name, f.Tier, nameOf(0), first.Tier, ErrPartialsDiffer)
-		case !bytes.Equal(f.Settings, first.Settings) || !slices.Equal(mustJSON(f.Profile), mustJSON(first.Profile)):
+		case !bytes.Equal(f.Settings, first.Settings) || !reflect.DeepEqual(f.Profile, first.Profile):
 			return nil, fmt.Errorf("%s was replayed with other settings than %s (%s and %s): %w", name, nameOf(0), f.Settings, first.Settings, ErrPartialsDiffer)
 		case seen[f.Shard] != "":
 			return nil, fmt.Errorf("shard %d/%d given twice: %s and %s", f.Shard, f.Shards, seen[f.Shard], name)
 		}
 		seen[f.Shard] = name
-		p := *f.Partial
 		if merged == nil {
-			merged = &p
-			merged.Cells = cloneCells(p.Cells)
-		} else if err := merged.Merge(&p); err != nil {
+			merged = f.Partial
+		} else if err := merged.Merge(f.Partial); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	}
@@ -93,21 +92,4 @@ func MergeShards(files []*ShardFile, names []string) (*ShardFile, error) {
 	out := *first
 	out.Shard, out.Shards, out.Partial = 0, 1, merged
 	return &out, nil
-}
-
-func cloneCells(c [][]Cell) [][]Cell {
-	out := make([][]Cell, len(c))
-	for i, row := range c {
-		out[i] = make([]Cell, len(row))
-		for k, x := range row {
-			x.StaleAges = slices.Clone(x.StaleAges)
-			out[i][k] = x
-		}
-	}
-	return out
-}
-
-func mustJSON(v any) []byte {
-	b, _ := json.Marshal(v)
-	return b
 }

@@ -212,19 +212,19 @@ func ReplayPartial(ctx context.Context, st *store.Store, lo LoadOptions, so Swee
 		}
 	}
 	if lo.Shards > 1 {
-		if err := l.conn.QueryRowContext(ctx, `SELECT count(*) FROM requests_raw r JOIN files f USING (file_id) WHERE f.tier = '`+l.tier+`' AND `+l.cond, l.args...).Scan(&all.InputRows); err != nil {
+		if all.InputRows, _, err = l.input(ctx); err != nil {
 			return nil, "", err
 		}
 	}
 	return all, l.tier, nil
 }
 
-// StateBytes is what the replay keeps per cache entry (one fill time per
+// stateBytes is what the replay keeps per cache entry (one fill time per
 // TTL: 4 bytes while the stream spans less than 49 days, else 8) and per
 // content key (its change times' slice, whether it was seen at the origin,
 // and with a shield one fill time per TTL), without the change times
 // themselves.
-func StateBytes(ttls int, shield, long bool) (perEntry, perContent int64) {
+func stateBytes(ttls int, shield, long bool) (perEntry, perContent int64) {
 	perEntry, perContent = 4*int64(ttls), 32
 	if long {
 		perEntry *= 2
@@ -233,6 +233,17 @@ func StateBytes(ttls int, shield, long bool) (perEntry, perContent int64) {
 		perContent += 8 * int64(ttls)
 	}
 	return perEntry, perContent
+}
+
+// input counts the requests of the replayed tier in the time range (all
+// shards') and the milliseconds they span, once.
+func (l *storeLoader) input(ctx context.Context) (rows, spanMS int64, err error) {
+	if !l.counted {
+		err = l.conn.QueryRowContext(ctx, `SELECT count(*), coalesce(epoch_ms(max(r.ts)) - epoch_ms(min(r.ts)), 0)
+			FROM requests_raw r JOIN files f USING (file_id) WHERE f.tier = '`+l.tier+`' AND `+l.cond, l.args...).Scan(&l.inputRows, &l.inputSpan)
+		l.counted = err == nil
+	}
+	return l.inputRows, l.inputSpan, err
 }
 
 func (l *storeLoader) log() *slog.Logger {
@@ -264,11 +275,11 @@ func (l *storeLoader) passes(ctx context.Context, so SweepOptions) (int, int, er
 		return 1, 0, nil
 	}
 	budget := max(limit*StateShare/10, 1)
-	var rows, span int64
-	if err := l.conn.QueryRowContext(ctx, `SELECT count(*), coalesce(epoch_ms(max(r.ts)) - epoch_ms(min(r.ts)), 0) FROM requests_raw r JOIN files f USING (file_id) WHERE f.tier = '`+l.tier+`' AND `+l.cond, l.args...).Scan(&rows, &span); err != nil {
+	rows, span, err := l.input(ctx)
+	if err != nil {
 		return 0, 0, err
 	}
-	perEntry, perContent := StateBytes(len(so.TTLs), so.Shield, span >= math.MaxUint32-1)
+	perEntry, perContent := stateBytes(len(so.TTLs), so.Shield, span >= math.MaxUint32-1)
 	if rows*(perEntry+perContent) <= budget {
 		return 1, 0, nil // even a key per request fits
 	}
@@ -290,21 +301,27 @@ func (l *storeLoader) passes(ctx context.Context, so SweepOptions) (int, int, er
 // endpoints. The mapping is done by DuckDB (temporary tables of numbered
 // keys, joined back), so Go reads ready-made dense ids.
 type storeLoader struct {
-	conn          *sql.Conn
-	o             LoadOptions
-	tier          string
-	cond          string
-	args          []any
-	nq            string // SQL expression of the normalized query id
-	joinQ         string // join that expression needs
-	endpoints     []string
-	nContent      int
-	nStates       int
-	nRows         int
-	onStates      func(states, contents int) // called once both are known
-	changes       [][]int64
-	observed      []bool
-	hitMS, missMS []float64
+	conn *sql.Conn
+	// input's count, once made
+	counted              bool
+	inputRows, inputSpan int64
+	// the part of the keys ck holds (pass, passes), once made
+	ckMade           bool
+	ckPass, ckPasses int
+	o                LoadOptions
+	tier             string
+	cond             string
+	args             []any
+	nq               string // SQL expression of the normalized query id
+	joinQ            string // join that expression needs
+	endpoints        []string
+	nContent         int
+	nStates          int
+	nRows            int
+	onStates         func(states, contents int) // called once both are known
+	changes          [][]int64
+	observed         []bool
+	hitMS, missMS    []float64
 }
 
 func newStoreLoader(ctx context.Context, st *store.Store, o LoadOptions) (*storeLoader, error) {
@@ -387,12 +404,7 @@ func (l *storeLoader) prepare(ctx context.Context) error {
 	if err := l.loggedVary(ctx); err != nil {
 		return err
 	}
-	// What a method or a Cache-Control value means for the cache, decided
-	// once per distinct string rather than per request.
-	if _, err := l.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE misc_flags AS
-		SELECT id, value NOT IN ('GET', 'HEAD') AS unsafe, value ILIKE '%private%' OR value ILIKE '%no-store%' AS private FROM d_misc`); err != nil {
-		return fmt.Errorf("misc flags: %w", err)
-	}
+
 	return l.loadLatency(ctx)
 }
 
@@ -410,6 +422,9 @@ func (l *storeLoader) partCond(pass, passes int) string {
 // preparePart numbers the content keys (path, normalized query) of one
 // pass of the loader's shard, densely from 0, into the temporary table ck.
 func (l *storeLoader) preparePart(ctx context.Context, pass, passes int) error {
+	if l.ckMade && l.ckPass == pass && l.ckPasses == passes {
+		return nil // counting the entries made it already
+	}
 	if _, err := l.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE ck AS
 		SELECT path_id, nq, (row_number() OVER ())::INTEGER - 1 AS cid
 		FROM (SELECT path_id, nq, hash(path_id, nq) AS h
@@ -422,6 +437,7 @@ func (l *storeLoader) preparePart(ctx context.Context, pass, passes int) error {
 		return err
 	}
 	l.nContent = int(n)
+	l.ckMade, l.ckPass, l.ckPasses = true, pass, passes
 	return nil
 }
 
@@ -651,12 +667,12 @@ func (l *storeLoader) baseSQL() string {
 	return `SELECT epoch_ms(r.ts) AS t, ck.cid, coalesce(r.host_id, -1) AS host, ` + pop + ` AS pop, pe.ep,
 				` + varyKeySQL + ` AS vk,
 				coalesce(r.bytes, 0) AS bytes, coalesce(r.status, 0)::BIGINT AS status,
-				CASE WHEN coalesce(m.unsafe, false) OR coalesce(r.set_cookie, false) OR coalesce(r.has_auth, false)
-					OR coalesce(cc.private, false) OR pe.stock_pass` + l.stockCookie() + ` THEN 1 ELSE 0 END AS flag
+				CASE WHEN coalesce(m.value NOT IN ('GET', 'HEAD'), false) OR coalesce(r.set_cookie, false) OR coalesce(r.has_auth, false)
+					OR coalesce(cc.value ILIKE '%private%' OR cc.value ILIKE '%no-store%', false) OR pe.stock_pass` + l.stockCookie() + ` THEN 1 ELSE 0 END AS flag
 			FROM requests_raw r JOIN files f USING (file_id) LEFT JOIN logged_vary lv USING (file_id) ` + l.joinQ + `
 			JOIN ck ON ck.path_id = r.path_id AND ck.nq = ` + l.nq + `
 			JOIN pe ON pe.path_id = r.path_id AND pe.unsafe = ` + l.unsafeExpr() + `
-			LEFT JOIN misc_flags m ON m.id = r.method_id LEFT JOIN misc_flags cc ON cc.id = r.cc_id
+			LEFT JOIN d_misc m ON m.id = r.method_id LEFT JOIN d_misc cc ON cc.id = r.cc_id
 			WHERE f.tier = '` + l.tier + `' AND ` + l.cond
 }
 

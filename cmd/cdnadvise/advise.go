@@ -162,11 +162,9 @@ func (o *adviseFlags) options(ctx context.Context, diag io.Writer) (advisor.Opti
 	if err != nil {
 		return advisor.Options{}, err
 	}
-	limit := replay.DefaultMemoryLimit()
-	if o.MemoryLimit != "" {
-		if limit, err = parseBytes(o.MemoryLimit); err != nil {
-			return advisor.Options{}, fmt.Errorf("--memory-limit: %w", err)
-		}
+	limit, err := memoryLimit(o.MemoryLimit)
+	if err != nil {
+		return advisor.Options{}, err
 	}
 	opts := advisor.Options{Target: o.Target, MaxStale: o.MaxStale, Replace: o.Replace, Sweep: replay.SweepOptions{Profile: prof},
 		Load: replay.LoadOptions{PerPoP: o.PopMode != "shared", Key: replay.KeyPolicy(o.Key), MemoryLimit: limit}}

