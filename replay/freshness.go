@@ -2,7 +2,6 @@ package replay
 
 import (
 	"math"
-	"sort"
 	"strconv"
 	"time"
 )
@@ -32,9 +31,8 @@ type Stream struct {
 	Endpoints         []string
 	// Changes[c] lists, ascending, the times (ms) at which content c was seen
 	// to change at the origin (size or ETag differs from the previous origin
-	// response); Observed[c] says whether c was seen at the origin at all.
-	Changes  [][]int64
-	Observed []bool
+	// response).
+	Changes [][]int64
 	// HitMS and MissMS are the observed mean latencies per endpoint (NaN:
 	// unknown), used for the latency to expect.
 	HitMS, MissMS []float64
@@ -170,8 +168,14 @@ type Sweeper struct {
 	epReq, epBytes, epPass, epPassBytes []int64
 	nEP                                 int
 
-	changes  [][]int64
-	observed []bool
+	// The change times of content c, ascending: chT[chStart[c]:chStart[c+1]]
+	// (one flat array: a content key costs 8 bytes, not a slice header, and
+	// the replay looks it up once per request, not once per TTL).
+	chStart []int
+	chT     []int64
+	// recent[i]: for request i of the batch being replayed, the last change
+	// of its content at or before its time (never: none).
+	recent []int64
 
 	// With a capacity: per TTL, one list per cache instance (PoP) over the
 	// entries it holds, [entry*n + ttl] links, and bytes used per
@@ -188,12 +192,23 @@ type Sweeper struct {
 	requests    int64
 }
 
-// NewSweeper prepares a sweep. changes/observed describe content versions
-// per content id (see Stream).
-func NewSweeper(o SweepOptions, changes [][]int64, observed []bool) *Sweeper {
+// NewSweeper prepares a sweep. changes lists content changes per content
+// id (see Stream); the sweeper keeps a flat copy.
+func NewSweeper(o SweepOptions, changes [][]int64) *Sweeper {
 	n := len(o.TTLs)
 	p := o.Profile
-	w := &Sweeper{o: o, n: n, ttl: make([]int64, n), stale: make([]int64, n), clockSec: p.ClockSeconds, changes: changes, observed: observed}
+	w := &Sweeper{o: o, n: n, ttl: make([]int64, n), stale: make([]int64, n), clockSec: p.ClockSeconds}
+	w.chStart = make([]int, len(changes)+1)
+	total := 0
+	for c, ch := range changes {
+		w.chStart[c] = total
+		total += len(ch)
+	}
+	w.chStart[len(changes)] = total
+	w.chT = make([]int64, 0, total)
+	for _, ch := range changes {
+		w.chT = append(w.chT, ch...)
+	}
 	if p.HonorsSIE {
 		w.sie = o.SIE.Milliseconds()
 	}
@@ -310,6 +325,10 @@ func (w *Sweeper) Add(b *Batch) {
 		w.epPass, w.epPassBytes = append(w.epPass, 0), append(w.epPassBytes, 0)
 		w.nEP++
 	}
+	w.recent = w.recent[:0]
+	for i, c := range b.Content {
+		w.recent = append(w.recent, w.lastChange(c, b.TimeMS[i]))
+	}
 	for i, ep := range b.Endpoint {
 		w.epReq[ep]++
 		w.epBytes[ep] += b.Size[i]
@@ -342,44 +361,43 @@ func (w *Sweeper) fresh(t, f, life int64) bool {
 	return t-f < life
 }
 
-// versions is what is known of one content key's changes at the origin.
-type versions struct {
-	ch       []int64 // change times, ascending
-	last     int64   // last change time (never: none)
-	observed bool    // seen at the origin at all
-}
-
-func (w *Sweeper) versions(c int32) versions {
-	v := versions{last: never}
-	if c >= 0 && int(c) < len(w.changes) {
-		v.ch, v.observed = w.changes[c], w.observed[c]
-		if len(v.ch) > 0 {
-			v.last = v.ch[len(v.ch)-1]
-		}
-	}
-	return v
-}
-
-// changedSince returns the first time after f, not after t, at which the
-// content changed.
-func (v *versions) changedSince(f, t int64) (int64, bool) {
-	if v.last <= f {
-		return 0, false
-	}
-	j := sort.Search(len(v.ch), func(i int) bool { return v.ch[i] > f })
-	if j < len(v.ch) && v.ch[j] <= t {
-		return v.ch[j], true
-	}
-	return 0, false
-}
-
-// after returns the first change after f (never: none).
-func (v *versions) after(f int64) int64 {
-	if v.last <= f {
+// lastChange returns content c's last change at or before t (never:
+// none, or c unknown).
+func (w *Sweeper) lastChange(c int32, t int64) int64 {
+	if c < 0 || int(c) >= len(w.chStart)-1 {
 		return never
 	}
-	j := sort.Search(len(v.ch), func(i int) bool { return v.ch[i] > f })
-	return v.ch[j]
+	ch := w.chT[w.chStart[c]:w.chStart[c+1]]
+	if len(ch) == 0 || ch[0] > t {
+		return never
+	}
+	// The first change after t, minus one.
+	lo, hi := 1, len(ch)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if ch[m] <= t {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return ch[lo-1]
+}
+
+// changeAfter returns content c's first change after f; the caller knows
+// there is one.
+func (w *Sweeper) changeAfter(c int32, f int64) int64 {
+	ch := w.chT[w.chStart[c]:w.chStart[c+1]]
+	lo, hi := 0, len(ch)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if ch[m] <= f {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return ch[lo]
 }
 
 // upstream sends one request from the edge to the shield or the origin and
@@ -405,8 +423,7 @@ func (w *Sweeper) run(b *Batch, k0, k1 int) {
 		}
 		row := w.acc[int(ep)*n : int(ep)*n+n]
 		base := int(st) * n
-		var ver versions
-		loaded := false
+		recent := w.recent[i]
 		for k := k0; k < k1; k++ {
 			a := &row[k]
 			ttl := w.ttl[k]
@@ -416,14 +433,13 @@ func (w *Sweeper) run(b *Batch, k0, k1 int) {
 				a.OriginBytes += sz
 				continue
 			}
-			if !loaded {
-				ver, loaded = w.versions(c), true
-			}
 			fi := base + k
 			f := w.fillAt(fi)
-			np := int64(never) // the first change after the fill
-			if f != never {
-				np = ver.after(f)
+			// The first change after the fill, when it is not after t (only
+			// then does it matter).
+			np := int64(never)
+			if f != never && recent > f {
+				np = w.changeAfter(c, f)
 			}
 			// A refresh of a stored copy is a conditional request: it carries a
 			// body only when the content is known to have changed since.
@@ -657,7 +673,7 @@ func (w *Sweeper) Result(endpoints []string, hitMS, missMS []float64) *SweepResu
 
 // Sweep replays a whole in-memory stream (see Sweeper).
 func Sweep(s *Stream, o SweepOptions) *SweepResult {
-	w := NewSweeper(o, s.Changes, s.Observed)
+	w := NewSweeper(o, s.Changes)
 	const chunk = 1 << 16
 	for i := 0; i < s.Len(); i += chunk {
 		j := min(i+chunk, s.Len())

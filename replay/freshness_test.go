@@ -29,10 +29,8 @@ func stream(reqs []req, changes map[int32][]int64) *Stream {
 		s.NContent = max(s.NContent, int(r.c)+1)
 	}
 	s.Changes = make([][]int64, s.NContent)
-	s.Observed = make([]bool, s.NContent)
 	for c, ch := range changes {
 		s.Changes[c] = ch
-		s.Observed[c] = true
 	}
 	return s
 }
@@ -165,7 +163,7 @@ func TestFreshnessRules(t *testing.T) {
 func TestSweepManyTTLsEqualsOneByOne(t *testing.T) {
 	tr := randomTrace(50_000, 2_000, 3)
 	s := &Stream{Endpoints: []string{"a", "b"}, NStates: tr.Objects, NContent: tr.Objects,
-		Changes: make([][]int64, tr.Objects), Observed: make([]bool, tr.Objects)}
+		Changes: make([][]int64, tr.Objects)}
 	for i := range tr.Obj {
 		s.TimeMS = append(s.TimeMS, int64(i)*37)
 		s.State = append(s.State, tr.Obj[i])
@@ -175,7 +173,7 @@ func TestSweepManyTTLsEqualsOneByOne(t *testing.T) {
 		s.Flags = append(s.Flags, uint8(i%97/96))
 	}
 	for c := 0; c < tr.Objects; c += 7 {
-		s.Changes[c], s.Observed[c] = []int64{int64(c) * 500, int64(c) * 900}, true
+		s.Changes[c] = []int64{int64(c) * 500, int64(c) * 900}
 	}
 	ttls := []time.Duration{0, 10 * time.Second, time.Minute, 5 * time.Minute, time.Hour, Infinite}
 	all := Sweep(s, SweepOptions{TTLs: ttls, SWR: 30 * time.Second, Profile: generic()})
@@ -282,7 +280,7 @@ func TestChangesOf(t *testing.T) {
 // cached.
 func TestFillTimesWiden(t *testing.T) {
 	day := int64(24 * time.Hour / time.Millisecond)
-	w := NewSweeper(SweepOptions{TTLs: []time.Duration{2 * 24 * time.Hour, Infinite}, Profile: Profiles()["generic"]}, nil, nil)
+	w := NewSweeper(SweepOptions{TTLs: []time.Duration{2 * 24 * time.Hour, Infinite}, Profile: Profiles()["generic"]}, nil)
 	batch := func(ts ...int64) *Batch {
 		b := &Batch{}
 		for _, t := range ts {

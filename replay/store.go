@@ -113,7 +113,7 @@ func LoadStream(ctx context.Context, st *store.Store, o LoadOptions) (*Stream, s
 		return nil, "", err
 	}
 	s.NStates, s.NContent = l.nStates, l.nContent
-	s.Endpoints, s.Changes, s.Observed, s.HitMS, s.MissMS = l.endpoints, l.changes, l.observed, l.hitMS, l.missMS
+	s.Endpoints, s.Changes, s.HitMS, s.MissMS = l.endpoints, l.changes, l.hitMS, l.missMS
 	return s, l.tier, nil
 }
 
@@ -166,7 +166,8 @@ func ReplayPartial(ctx context.Context, st *store.Store, lo LoadOptions, so Swee
 		if err := l.loadChanges(ctx); err != nil {
 			return nil, "", err
 		}
-		w := NewSweeper(so, l.changes, l.observed)
+		w := NewSweeper(so, l.changes)
+		l.changes = nil // the sweeper has its own flat copy
 		l.onStates = w.Reserve
 		// Reading and replaying overlap: batches go through a small channel
 		// and come back for reuse.
@@ -191,7 +192,7 @@ func ReplayPartial(ctx context.Context, st *store.Store, lo LoadOptions, so Swee
 			return nil, "", err
 		}
 		p := w.Partial(l.endpoints, l.hitMS, l.missMS)
-		l.changes, l.observed, w = nil, nil, nil
+		w = nil
 		if passes > 1 {
 			// The next pass allocates its state anew: give this one's back
 			// first, or both would be held at once.
@@ -320,7 +321,6 @@ type storeLoader struct {
 	nRows            int
 	onStates         func(states, contents int) // called once both are known
 	changes          [][]int64
-	observed         []bool
 	hitMS, missMS    []float64
 }
 
@@ -807,7 +807,6 @@ func (l *storeLoader) loadChanges(ctx context.Context) error {
 	}
 	defer rows.Close()
 	l.changes = make([][]int64, l.nContent)
-	l.observed = make([]bool, l.nContent)
 	// A change is the first response of a version that does not alternate
 	// with another: a version that comes back after another one answered in
 	// between (a gzip and an identity copy, two variants of one page) is a
@@ -836,7 +835,6 @@ func (l *storeLoader) loadChanges(ctx context.Context) error {
 		}
 		seq = append(seq, versionAt{t, v})
 		prevC = c
-		l.observed[c] = true
 	}
 	if prevC >= 0 {
 		flush()
