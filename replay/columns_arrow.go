@@ -11,10 +11,10 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 )
 
-// readColumns runs q (four BIGINT columns) and hands its rows to fn in
-// column slices, straight from DuckDB's result chunks as Arrow record
+// readColumns runs q (ncols BIGINT columns, no NULLs) and hands its rows to
+// fn in column slices, straight from DuckDB's result chunks as Arrow record
 // batches (no per-row scan).
-func (l *storeLoader) readColumns(ctx context.Context, q string, fn func(a, b, c, d []int64)) error {
+func (l *storeLoader) readColumns(ctx context.Context, q string, ncols int, fn func(cols [][]int64)) error {
 	return l.conn.Raw(func(dc any) error {
 		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
 		if err != nil {
@@ -25,11 +25,11 @@ func (l *storeLoader) readColumns(ctx context.Context, q string, fn func(a, b, c
 			return err
 		}
 		defer rr.Release()
-		var cols [4][]int64
+		cols := make([][]int64, ncols)
 		for rr.Next() {
 			rec := rr.RecordBatch()
-			if rec.NumCols() != 4 {
-				return fmt.Errorf("%d columns, want 4", rec.NumCols())
+			if int(rec.NumCols()) != ncols {
+				return fmt.Errorf("%d columns, want %d", rec.NumCols(), ncols)
 			}
 			for i := range cols {
 				c, ok := rec.Column(i).(*array.Int64)
@@ -41,7 +41,7 @@ func (l *storeLoader) readColumns(ctx context.Context, q string, fn func(a, b, c
 				}
 				cols[i] = c.Int64Values()
 			}
-			fn(cols[0], cols[1], cols[2], cols[3])
+			fn(cols)
 		}
 		return rr.Err()
 	})

@@ -2,6 +2,7 @@ package replay
 
 import (
 	"math"
+	"math/bits"
 	"strconv"
 	"time"
 )
@@ -94,13 +95,19 @@ type Outcome struct {
 	latWeight int64
 }
 
+// tally is what the replay counts per endpoint and TTL (see Outcome), in
+// 64 bytes.
+type tally struct {
+	Hits, StaleServed, Revalidations, Upstream, OriginRequests, HitBytes, OriginBytes, StaleContent int64
+}
+
 // ageHist is a log2 histogram of stale ages in milliseconds.
 type ageHist [48]int64
 
 func (h *ageHist) add(ms int64) {
 	b := 0
-	for v := ms; v > 0 && b < len(h)-1; v >>= 1 {
-		b++
+	if ms > 0 {
+		b = min(bits.Len64(uint64(ms)), len(h)-1)
 	}
 	h[b]++
 }
@@ -152,17 +159,20 @@ type Sweeper struct {
 	sie        int64
 	clockSec   bool
 
-	// The fill time of [entry*n + ttl]: when the copy was filled (never: not
-	// cached); the first content change after it, which tells whether a hit
-	// serves old content, is looked up in the content's changes (most keys
-	// have none). Kept in 4 bytes (fill32: ms since base, +1; 0: never)
-	// while the stream spans less than 49 days, else in 8 (fill, wide).
-	fill32 []uint32
-	fill   []int64
+	// The fill time of each entry and TTL: when the copy was filled (never:
+	// not cached); the first content change after it, which tells whether a
+	// hit serves old content, is looked up in the content's changes (most
+	// keys have none). Kept in 4 bytes (ms since base, +1; 0: never) while
+	// the stream spans less than 49 days, else in 8 (wide). In two parts,
+	// the halves of the TTLs, when they are replayed in parallel (see fills).
+	parts  []fills
 	wide   bool
 	base   int64
 	shield []int64
-	acc    []Outcome
+	// Per [endpoint*n + ttl]: the counts (one cache line each: the replay
+	// touches one per TTL and request) and, apart, the stale ages.
+	acc  []tally
+	ages []ageHist
 	// Per endpoint, the same for every TTL: requests, bytes, and the
 	// uncacheable requests that always reach the origin.
 	epReq, epBytes, epPass, epPassBytes []int64
@@ -173,9 +183,9 @@ type Sweeper struct {
 	// the replay looks it up once per request, not once per TTL).
 	chStart []int
 	chT     []int64
-	// recent[i]: for request i of the batch being replayed, the last change
-	// of its content at or before its time (never: none).
-	recent []int64
+	// recent[i]: for request i of the batch being replayed, the last two
+	// changes of its content at or before its time (never: none).
+	recent []lastChanges
 
 	// With a capacity: per TTL, one list per cache instance (PoP) over the
 	// entries it holds, [entry*n + ttl] links, and bytes used per
@@ -192,12 +202,29 @@ type Sweeper struct {
 	requests    int64
 }
 
+// fills holds the fill times of the TTLs [k0, k0+width) of every entry, at
+// [entry*width + ttl-k0]. The two halves of the TTLs, replayed in
+// parallel, each have their own: in one array they would write the same
+// cache lines from two cores (each entry's 64 bytes), and wait on each
+// other for them.
+type fills struct {
+	k0, width int
+	f32       []uint32
+	f64       []int64 // once wide
+}
+
 // NewSweeper prepares a sweep. changes lists content changes per content
 // id (see Stream); the sweeper keeps a flat copy.
 func NewSweeper(o SweepOptions, changes [][]int64) *Sweeper {
 	n := len(o.TTLs)
 	p := o.Profile
 	w := &Sweeper{o: o, n: n, ttl: make([]int64, n), stale: make([]int64, n), clockSec: p.ClockSeconds}
+	if n >= 2 && o.Capacity <= 0 {
+		w.parts = []fills{{k0: 0, width: n / 2}, {k0: n / 2, width: n - n/2}}
+	} else {
+		// One part: a capacity's lists are indexed as its fill times.
+		w.parts = []fills{{k0: 0, width: n}}
+	}
 	w.chStart = make([]int, len(changes)+1)
 	total := 0
 	for c, ch := range changes {
@@ -247,7 +274,7 @@ func NewSweeper(o SweepOptions, changes [][]int64) *Sweeper {
 // Reserve sizes the state for this many cache entries and content keys
 // (optional: Add grows it as needed).
 func (w *Sweeper) Reserve(entries, contents int) {
-	w.growFill(entries * w.n)
+	w.growFill(entries)
 	if w.o.Capacity > 0 {
 		w.prev, w.nxt, w.esize = make([]int32, 0, entries*w.n), make([]int32, 0, entries*w.n), make([]int64, 0, entries*w.n)
 	}
@@ -272,13 +299,24 @@ func (b *Batch) reset() {
 	b.TimeMS, b.State, b.Content, b.Endpoint, b.Size, b.Flags = b.TimeMS[:0], b.State[:0], b.Content[:0], b.Endpoint[:0], b.Size[:0], b.Flags[:0]
 }
 
+// growCap is the capacity a state array of capacity c grows to for need
+// elements: double while small, then by a quarter (when the number of
+// entries is not known ahead, the last growth should not double the
+// largest part of the replay's memory).
+func growCap(c, need int) int {
+	if c < 1<<20 {
+		return max(need, 2*c)
+	}
+	return max(need, c+c/4)
+}
+
 // grow extends a to need elements (doubling), new ones set to never.
 func grow(a []int64, need int) []int64 {
 	if len(a) >= need {
 		return a
 	}
 	if cap(a) < need {
-		b := make([]int64, len(a), max(need, 2*cap(a)))
+		b := make([]int64, len(a), growCap(cap(a), need))
 		copy(b, a)
 		a = b
 	}
@@ -312,7 +350,7 @@ func (w *Sweeper) Add(b *Batch) {
 	if !w.wide && (maxT-w.base >= math.MaxUint32-1 || minT <= w.base-1) {
 		w.widen()
 	}
-	w.growFill((int(maxState) + 1) * w.n)
+	w.growFill(int(maxState) + 1)
 	if w.o.Capacity > 0 {
 		w.growLists(int(maxState)+1, b)
 	}
@@ -320,14 +358,14 @@ func (w *Sweeper) Add(b *Batch) {
 		w.shield = grow(w.shield, (int(maxContent)+1)*w.n)
 	}
 	for int(maxEP) >= w.nEP {
-		w.acc = append(w.acc, make([]Outcome, w.n)...)
+		w.acc, w.ages = append(w.acc, make([]tally, w.n)...), append(w.ages, make([]ageHist, w.n)...)
 		w.epReq, w.epBytes = append(w.epReq, 0), append(w.epBytes, 0)
 		w.epPass, w.epPassBytes = append(w.epPass, 0), append(w.epPassBytes, 0)
 		w.nEP++
 	}
 	w.recent = w.recent[:0]
 	for i, c := range b.Content {
-		w.recent = append(w.recent, w.lastChange(c, b.TimeMS[i]))
+		w.recent = append(w.recent, w.lastChanges(c, b.TimeMS[i]))
 	}
 	for i, ep := range b.Endpoint {
 		w.epReq[ep]++
@@ -337,19 +375,20 @@ func (w *Sweeper) Add(b *Batch) {
 			w.epPassBytes[ep] += b.Size[i]
 		}
 	}
-	if w.n == 1 || len(b.TimeMS) < 4096 || w.o.Capacity > 0 {
-		w.run(b, 0, w.n)
+	if len(w.parts) == 1 || len(b.TimeMS) < 4096 {
+		for i := range w.parts {
+			w.run(b, &w.parts[i])
+		}
 		return
 	}
-	// Two halves of the TTLs in parallel: each touches only its own part of
-	// every entry's fill times and of every outcome.
-	half := w.n / 2
+	// Two halves of the TTLs in parallel: each touches only its own fill
+	// times and counts.
 	done := make(chan struct{})
 	go func() {
-		w.run(b, half, w.n)
+		w.run(b, &w.parts[1])
 		close(done)
 	}()
-	w.run(b, 0, half)
+	w.run(b, &w.parts[0])
 	<-done
 }
 
@@ -361,15 +400,19 @@ func (w *Sweeper) fresh(t, f, life int64) bool {
 	return t-f < life
 }
 
-// lastChange returns content c's last change at or before t (never:
-// none, or c unknown).
-func (w *Sweeper) lastChange(c int32, t int64) int64 {
+// lastChanges are a content's last two changes at or before a time
+// (never: none).
+type lastChanges struct{ last, prev int64 }
+
+// lastChanges returns content c's last two changes at or before t.
+func (w *Sweeper) lastChanges(c int32, t int64) lastChanges {
+	r := lastChanges{never, never}
 	if c < 0 || int(c) >= len(w.chStart)-1 {
-		return never
+		return r
 	}
 	ch := w.chT[w.chStart[c]:w.chStart[c+1]]
 	if len(ch) == 0 || ch[0] > t {
-		return never
+		return r
 	}
 	// The first change after t, minus one.
 	lo, hi := 1, len(ch)
@@ -381,7 +424,11 @@ func (w *Sweeper) lastChange(c int32, t int64) int64 {
 			hi = m
 		}
 	}
-	return ch[lo-1]
+	r.last = ch[lo-1]
+	if lo >= 2 {
+		r.prev = ch[lo-2]
+	}
+	return r
 }
 
 // changeAfter returns content c's first change after f; the caller knows
@@ -414,16 +461,18 @@ func (w *Sweeper) upstream(c int32, k int, t int64) bool {
 	return true
 }
 
-func (w *Sweeper) run(b *Batch, k0, k1 int) {
+// run replays a batch for the TTLs of part p.
+func (w *Sweeper) run(b *Batch, p *fills) {
 	n := w.n
+	k0, k1 := p.k0, p.k0+p.width
 	for i, t := range b.TimeMS {
 		st, c, ep, sz, fl := b.State[i], b.Content[i], b.Endpoint[i], b.Size[i], b.Flags[i]
 		if fl&FlagUncacheable != 0 {
 			continue // counted once per endpoint in Add
 		}
 		row := w.acc[int(ep)*n : int(ep)*n+n]
-		base := int(st) * n
-		recent := w.recent[i]
+		base := int(st)*p.width - k0
+		last, prev := w.recent[i].last, w.recent[i].prev
 		for k := k0; k < k1; k++ {
 			a := &row[k]
 			ttl := w.ttl[k]
@@ -434,11 +483,15 @@ func (w *Sweeper) run(b *Batch, k0, k1 int) {
 				continue
 			}
 			fi := base + k
-			f := w.fillAt(fi)
+			f := w.fillAt(p, fi)
 			// The first change after the fill, when it is not after t (only
 			// then does it matter).
 			np := int64(never)
-			if f != never && recent > f {
+			switch {
+			case f == never || last <= f:
+			case prev <= f:
+				np = last
+			default:
 				np = w.changeAfter(c, f)
 			}
 			// A refresh of a stored copy is a conditional request: it carries a
@@ -461,7 +514,7 @@ func (w *Sweeper) run(b *Batch, k0, k1 int) {
 						a.OriginBytes += sz
 					}
 				}
-				w.setFill(fi, t)
+				w.setFill(p, fi, t)
 				w.touch(st, k)
 			case f != never && fl&FlagOriginError != 0 && w.sie > 0 && w.fresh(t, f, ttl+w.sie):
 				// stale-if-error hides the origin's error.
@@ -487,10 +540,10 @@ func (w *Sweeper) run(b *Batch, k0, k1 int) {
 					a.OriginBytes += sz
 				}
 				if fl&FlagOriginError == 0 {
-					w.setFill(fi, t)
+					w.setFill(p, fi, t)
 					w.admit(st, k, sz)
 				} else {
-					w.setFill(fi, never)
+					w.setFill(p, fi, never)
 					w.drop(st, k)
 				}
 				continue
@@ -499,7 +552,7 @@ func (w *Sweeper) run(b *Batch, k0, k1 int) {
 			a.HitBytes += sz
 			if servedNext != never && servedNext <= t {
 				a.StaleContent++
-				a.ages.add(t - servedNext)
+				w.ages[int(ep)*n+k].add(t - servedNext)
 			}
 		}
 	}
@@ -585,7 +638,7 @@ func (w *Sweeper) admit(st int32, k int, size int64) {
 		w.touch(st, k)
 	} else {
 		if size > w.o.Capacity {
-			w.setFill(i, never)
+			w.setFill(&w.parts[0], i, never)
 			return
 		}
 		w.esize[i] = size
@@ -612,57 +665,66 @@ func (w *Sweeper) drop(st int32, k int) {
 	}
 	w.used[int(w.inst[st])*w.n+k] -= w.esize[i]
 	w.unlink(st, k)
-	w.setFill(i, never)
+	w.setFill(&w.parts[0], i, never)
 }
 
-// fillAt returns the fill time of slot i (never: not cached).
-func (w *Sweeper) fillAt(i int) int64 {
+// fillAt returns the fill time of slot i of part p (never: not cached).
+func (w *Sweeper) fillAt(p *fills, i int) int64 {
 	if w.wide {
-		return w.fill[i]
+		return p.f64[i]
 	}
-	v := w.fill32[i]
+	v := p.f32[i]
 	if v == 0 {
 		return never
 	}
 	return w.base + int64(v) - 1
 }
 
-// setFill records a fill time (or never) in slot i.
-func (w *Sweeper) setFill(i int, t int64) {
+// setFill records a fill time (or never) in slot i of part p.
+func (w *Sweeper) setFill(p *fills, i int, t int64) {
 	switch {
 	case w.wide:
-		w.fill[i] = t
+		p.f64[i] = t
 	case t == never:
-		w.fill32[i] = 0
+		p.f32[i] = 0
 	default:
-		w.fill32[i] = uint32(t - w.base + 1)
+		p.f32[i] = uint32(t - w.base + 1)
 	}
 }
 
-// growFill extends the fill times to need slots, new ones never.
-func (w *Sweeper) growFill(need int) {
-	if w.wide {
-		w.fill = grow(w.fill, need)
-		return
+// growFill extends the fill times to hold this many entries, new ones
+// never.
+func (w *Sweeper) growFill(entries int) {
+	for i := range w.parts {
+		p := &w.parts[i]
+		need := entries * p.width
+		if w.wide {
+			p.f64 = grow(p.f64, need)
+			continue
+		}
+		if len(p.f32) >= need {
+			continue
+		}
+		if cap(p.f32) < need {
+			b := make([]uint32, len(p.f32), growCap(cap(p.f32), need))
+			copy(b, p.f32)
+			p.f32 = b
+		}
+		p.f32 = p.f32[:need] // zero: never (a reused tail was zeroed by widen or never used)
 	}
-	if len(w.fill32) >= need {
-		return
-	}
-	if cap(w.fill32) < need {
-		b := make([]uint32, len(w.fill32), max(need, 2*cap(w.fill32)))
-		copy(b, w.fill32)
-		w.fill32 = b
-	}
-	w.fill32 = w.fill32[:need] // zero: never (a reused tail was zeroed by widen or never used)
 }
 
 // widen moves the fill times to 8 bytes each: the stream outgrew 49 days.
 func (w *Sweeper) widen() {
-	w.fill = make([]int64, len(w.fill32))
-	for i := range w.fill32 {
-		w.fill[i] = w.fillAt(i)
+	for i := range w.parts {
+		p := &w.parts[i]
+		p.f64 = make([]int64, len(p.f32))
+		for j := range p.f32 {
+			p.f64[j] = w.fillAt(p, j)
+		}
+		p.f32 = nil
 	}
-	w.fill32, w.wide = nil, true
+	w.wide = true
 }
 
 // Result finishes the sweep. endpoints names the endpoint ids; hitMS and

@@ -94,7 +94,9 @@ func (w *Sweeper) Partial(endpoints []string, hitMS, missMS []float64) *Partial 
 		p.Cells[e] = make([]Cell, n)
 		if e < w.nEP {
 			for k := range n {
-				o := w.acc[e*n+k]
+				a := &w.acc[e*n+k]
+				o := Outcome{Hits: a.Hits, StaleServed: a.StaleServed, Revalidations: a.Revalidations, Upstream: a.Upstream,
+					OriginRequests: a.OriginRequests, HitBytes: a.HitBytes, OriginBytes: a.OriginBytes, StaleContent: a.StaleContent, ages: w.ages[e*n+k]}
 				o.Requests, o.Bytes = w.epReq[e], w.epBytes[e]
 				o.Upstream += w.epPass[e]
 				o.OriginRequests += w.epPass[e]
