@@ -895,14 +895,13 @@ func (l *storeLoader) loadChanges(ctx context.Context) error {
 	// A version is read from a response with a body: a GET (HEAD has no
 	// body) answered 200 (not 206 or 304) with an ETag or a size above 0;
 	// unknown and empty sizes tell nothing.
-	rows, err := l.conn.QueryContext(ctx, `SELECT ck.cid, epoch_ms(r.ts), coalesce(r.etag_id::BIGINT, -1), coalesce(r.bytes, -1)
-		FROM requests_raw r JOIN files f USING (file_id) `+l.joinQ+` JOIN ck ON ck.path_id = r.path_id AND ck.nq = `+l.nq+`
-		WHERE `+src+` AND r.status = 200 AND (r.etag_id IS NOT NULL OR r.bytes > 0)
-			AND coalesce(r.method_id NOT IN (SELECT id FROM d_misc WHERE value = 'HEAD'), true) AND `+l.cond+` ORDER BY ck.cid, r.ts`, l.args...)
-	if err != nil {
-		return fmt.Errorf("content versions: %w", err)
-	}
-	defer rows.Close()
+	// Ordered by content key and time, ties by version: the same in every
+	// process.
+	q := `SELECT ck.cid::BIGINT AS cid, epoch_ms(r.ts) AS t, coalesce(r.etag_id::BIGINT, -1) AS etag, coalesce(r.bytes, -1)::BIGINT AS size
+		FROM requests_raw r JOIN files f USING (file_id) ` + l.joinQ + ` JOIN ck ON ck.path_id = r.path_id AND ck.nq = ` + l.nq + `
+		WHERE ` + src + ` AND r.status = 200 AND (r.etag_id IS NOT NULL OR r.bytes > 0)
+			AND coalesce(r.method_id NOT IN (SELECT id FROM d_misc WHERE value = 'HEAD'), true) AND ` + l.cond + `
+		ORDER BY cid, t, etag, size`
 	l.changes = make([][]int64, l.nContent)
 	// A change is the first response of a version that does not alternate
 	// with another: a version that comes back after another one answered in
@@ -917,26 +916,27 @@ func (l *storeLoader) loadChanges(ctx context.Context) error {
 		}
 		seq = seq[:0]
 	}
-	for rows.Next() {
-		var c int32
-		var t, etag, size int64
-		if err := rows.Scan(&c, &t, &etag, &size); err != nil {
-			return err
+	err := l.readColumns(ctx, q, 4, func(cols [][]int64) {
+		for i, c64 := range cols[0] {
+			c, t, etag, size := int32(c64), cols[1][i], cols[2][i], cols[3][i]
+			v := size
+			if etag >= 0 {
+				v = math.MaxInt32 + etag
+			}
+			if c != prevC && prevC >= 0 {
+				flush()
+			}
+			seq = append(seq, versionAt{t, v})
+			prevC = c
 		}
-		v := size
-		if etag >= 0 {
-			v = math.MaxInt32 + etag
-		}
-		if c != prevC && prevC >= 0 {
-			flush()
-		}
-		seq = append(seq, versionAt{t, v})
-		prevC = c
+	})
+	if err != nil {
+		return fmt.Errorf("content versions: %w", err)
 	}
 	if prevC >= 0 {
 		flush()
 	}
-	return rows.Err()
+	return nil
 }
 
 // versionAt is one response's version (size or ETag) at a time (ms).
