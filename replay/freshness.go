@@ -363,10 +363,7 @@ func (w *Sweeper) Add(b *Batch) {
 		w.epPass, w.epPassBytes = append(w.epPass, 0), append(w.epPassBytes, 0)
 		w.nEP++
 	}
-	w.recent = w.recent[:0]
-	for i, c := range b.Content {
-		w.recent = append(w.recent, w.lastChanges(c, b.TimeMS[i]))
-	}
+	w.findChanges(b)
 	for i, ep := range b.Endpoint {
 		w.epReq[ep]++
 		w.epBytes[ep] += b.Size[i]
@@ -398,6 +395,33 @@ func (w *Sweeper) fresh(t, f, life int64) bool {
 		return floorDiv(t, 1000) <= floorDiv(f, 1000)+life/1000
 	}
 	return t-f < life
+}
+
+// findChanges fills w.recent for the batch, in two halves at once when
+// the TTLs are replayed in parallel too (a lookup per request, most of
+// them cache misses).
+func (w *Sweeper) findChanges(b *Batch) {
+	n := len(b.Content)
+	if cap(w.recent) < n {
+		w.recent = make([]lastChanges, n)
+	}
+	w.recent = w.recent[:n]
+	find := func(i0, i1 int) {
+		for i := i0; i < i1; i++ {
+			w.recent[i] = w.lastChanges(b.Content[i], b.TimeMS[i])
+		}
+	}
+	if len(w.parts) == 1 || n < 4096 {
+		find(0, n)
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		find(n/2, n)
+		close(done)
+	}()
+	find(0, n/2)
+	<-done
 }
 
 // lastChanges are a content's last two changes at or before a time
