@@ -178,11 +178,7 @@ type Sweeper struct {
 	epReq, epBytes, epPass, epPassBytes []int64
 	nEP                                 int
 
-	// The change times of content c, ascending: chT[chStart[c]:chStart[c+1]]
-	// (one flat array: a content key costs 8 bytes, not a slice header, and
-	// the replay looks it up once per request, not once per TTL).
-	chStart []int
-	chT     []int64
+	changes changeTimes
 	// recent[i]: for request i of the batch being replayed, the last two
 	// changes of its content at or before its time (never: none).
 	recent []lastChanges
@@ -213,28 +209,53 @@ type fills struct {
 	f64       []int64 // once wide
 }
 
+// changeTimes are the change times of each content key, ascending: those
+// of c are t[start[c]:start[c+1]] (one flat array: a content key costs 8
+// bytes, not a slice header).
+type changeTimes struct {
+	start []int
+	t     []int64
+}
+
+// flatChanges flattens per-content change lists.
+func flatChanges(changes [][]int64) changeTimes {
+	c := changeTimes{start: make([]int, len(changes)+1)}
+	total := 0
+	for i, ch := range changes {
+		c.start[i] = total
+		total += len(ch)
+	}
+	c.start[len(changes)] = total
+	c.t = make([]int64, 0, total)
+	for _, ch := range changes {
+		c.t = append(c.t, ch...)
+	}
+	return c
+}
+
+// of returns content c's change times (none for an unknown c).
+func (c *changeTimes) of(i int32) []int64 {
+	if i < 0 || int(i) >= len(c.start)-1 {
+		return nil
+	}
+	return c.t[c.start[i]:c.start[i+1]]
+}
+
 // NewSweeper prepares a sweep. changes lists content changes per content
-// id (see Stream); the sweeper keeps a flat copy.
+// id (see Stream).
 func NewSweeper(o SweepOptions, changes [][]int64) *Sweeper {
+	return newSweeper(o, flatChanges(changes))
+}
+
+func newSweeper(o SweepOptions, changes changeTimes) *Sweeper {
 	n := len(o.TTLs)
 	p := o.Profile
-	w := &Sweeper{o: o, n: n, ttl: make([]int64, n), stale: make([]int64, n), clockSec: p.ClockSeconds}
+	w := &Sweeper{o: o, n: n, ttl: make([]int64, n), stale: make([]int64, n), clockSec: p.ClockSeconds, changes: changes}
 	if n >= 2 && o.Capacity <= 0 {
 		w.parts = []fills{{k0: 0, width: n / 2}, {k0: n / 2, width: n - n/2}}
 	} else {
 		// One part: a capacity's lists are indexed as its fill times.
 		w.parts = []fills{{k0: 0, width: n}}
-	}
-	w.chStart = make([]int, len(changes)+1)
-	total := 0
-	for c, ch := range changes {
-		w.chStart[c] = total
-		total += len(ch)
-	}
-	w.chStart[len(changes)] = total
-	w.chT = make([]int64, 0, total)
-	for _, ch := range changes {
-		w.chT = append(w.chT, ch...)
 	}
 	if p.HonorsSIE {
 		w.sie = o.SIE.Milliseconds()
@@ -431,10 +452,7 @@ type lastChanges struct{ last, prev int64 }
 // lastChanges returns content c's last two changes at or before t.
 func (w *Sweeper) lastChanges(c int32, t int64) lastChanges {
 	r := lastChanges{never, never}
-	if c < 0 || int(c) >= len(w.chStart)-1 {
-		return r
-	}
-	ch := w.chT[w.chStart[c]:w.chStart[c+1]]
+	ch := w.changes.of(c)
 	if len(ch) == 0 || ch[0] > t {
 		return r
 	}
@@ -458,7 +476,7 @@ func (w *Sweeper) lastChanges(c int32, t int64) lastChanges {
 // changeAfter returns content c's first change after f; the caller knows
 // there is one.
 func (w *Sweeper) changeAfter(c int32, f int64) int64 {
-	ch := w.chT[w.chStart[c]:w.chStart[c+1]]
+	ch := w.changes.of(c)
 	lo, hi := 0, len(ch)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)

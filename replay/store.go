@@ -113,7 +113,11 @@ func LoadStream(ctx context.Context, st *store.Store, o LoadOptions) (*Stream, s
 		return nil, "", err
 	}
 	s.NStates, s.NContent = l.nStates, l.nContent
-	s.Endpoints, s.Changes, s.HitMS, s.MissMS = l.endpoints, l.changes, l.hitMS, l.missMS
+	s.Endpoints, s.HitMS, s.MissMS = l.endpoints, l.hitMS, l.missMS
+	s.Changes = make([][]int64, l.nContent)
+	for c := range s.Changes {
+		s.Changes[c] = l.changes.of(int32(c))
+	}
 	return s, l.tier, nil
 }
 
@@ -174,8 +178,8 @@ func ReplayPartial(ctx context.Context, st *store.Store, lo LoadOptions, so Swee
 		if err := l.loadChanges(ctx); err != nil {
 			return nil, "", err
 		}
-		w := NewSweeper(so, l.changes)
-		l.changes = nil // the sweeper has its own flat copy
+		w := newSweeper(so, l.changes)
+		l.changes = changeTimes{}
 		l.onStates = w.Reserve
 		// Reading and replaying overlap: batches go through a small channel
 		// and come back for reuse.
@@ -230,11 +234,11 @@ func ReplayPartial(ctx context.Context, st *store.Store, lo LoadOptions, so Swee
 
 // stateBytes is what the replay keeps per cache entry (one fill time per
 // TTL: 4 bytes while the stream spans less than 49 days, else 8; its
-// number, found by its key: entryMapBytes) and per content key (its change
-// times' slice, and with a shield one fill time per TTL), without the
-// change times themselves.
+// number, found by its key: entryMapBytes) and per content key (where its
+// change times start, and with a shield one fill time per TTL), without
+// the change times themselves.
 func stateBytes(ttls int, shield, long, vary bool) (perEntry, perContent int64) {
-	perEntry, perContent = 4*int64(ttls), 32
+	perEntry, perContent = 4*int64(ttls), 8
 	if long {
 		perEntry *= 2
 	}
@@ -317,7 +321,8 @@ type storeLoader struct {
 	// input's count, once made
 	counted              bool
 	inputRows, inputSpan int64
-	// the part of the keys ck holds (pass, passes), once made
+	// shard_keys made; the part of them ck holds (pass, passes), once made
+	shardKeys        bool
 	ckMade           bool
 	ckPass, ckPasses int
 	o                LoadOptions
@@ -331,7 +336,7 @@ type storeLoader struct {
 	nStates          int
 	entriesHint      int                        // cache entries expected in a pass (0: unknown)
 	onStates         func(states, contents int) // called with the entries expected and the content keys
-	changes          [][]int64
+	changes          changeTimes
 	hitMS, missMS    []float64
 }
 
@@ -441,12 +446,23 @@ func (l *storeLoader) preparePart(ctx context.Context, pass, passes int) error {
 	if l.ckMade && l.ckPass == pass && l.ckPasses == passes {
 		return nil // counting the entries made it already
 	}
-	defer l.timed("content keys", time.Now())
+	if !l.shardKeys {
+		// Once: the shard's content keys and their hashes, which each pass
+		// then picks its own from (reading the requests for them took 6.6 s
+		// a pass at 100 M requests).
+		start := time.Now()
+		if _, err := l.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE shard_keys AS
+			SELECT path_id, nq, h FROM (SELECT path_id, nq, hash(path_id, nq) AS h
+				FROM (SELECT DISTINCT r.path_id, `+l.nq+` AS nq FROM requests_raw r JOIN files f USING (file_id) `+l.joinQ+` WHERE `+l.cond+`))
+			WHERE `+l.partCond(0, 1), l.args...); err != nil {
+			return fmt.Errorf("content keys: %w", err)
+		}
+		l.shardKeys = true
+		l.timed("content keys of the shard", start)
+	}
+	defer l.timed("content keys of the pass", time.Now())
 	if _, err := l.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE ck AS
-		SELECT path_id, nq, (row_number() OVER ())::INTEGER - 1 AS cid
-		FROM (SELECT path_id, nq, hash(path_id, nq) AS h
-			FROM (SELECT DISTINCT r.path_id, `+l.nq+` AS nq FROM requests_raw r JOIN files f USING (file_id) `+l.joinQ+` WHERE `+l.cond+`))
-		WHERE `+l.partCond(pass, passes), l.args...); err != nil {
+		SELECT path_id, nq, (row_number() OVER ())::INTEGER - 1 AS cid FROM shard_keys WHERE `+l.partCond(pass, passes)); err != nil {
 		return fmt.Errorf("content keys: %w", err)
 	}
 	var n int64
@@ -902,7 +918,10 @@ func (l *storeLoader) loadChanges(ctx context.Context) error {
 		WHERE ` + src + ` AND r.status = 200 AND (r.etag_id IS NOT NULL OR r.bytes > 0)
 			AND coalesce(r.method_id NOT IN (SELECT id FROM d_misc WHERE value = 'HEAD'), true) AND ` + l.cond + `
 		ORDER BY cid, t, etag, size`
-	l.changes = make([][]int64, l.nContent)
+	// The content keys come in order: each one's changes are appended,
+	// and start set for it and the keys without any before it.
+	l.changes = changeTimes{start: make([]int, l.nContent+1)}
+	nextC := int32(0)
 	// A change is the first response of a version that does not alternate
 	// with another: a version that comes back after another one answered in
 	// between (a gzip and an identity copy, two variants of one page) is a
@@ -911,9 +930,10 @@ func (l *storeLoader) loadChanges(ctx context.Context) error {
 	prevC := int32(-1)
 	var seq []versionAt
 	flush := func() {
-		for _, t := range changesOf(seq) {
-			l.changes[prevC] = append(l.changes[prevC], t)
+		for ; nextC <= prevC; nextC++ {
+			l.changes.start[nextC] = len(l.changes.t)
 		}
+		l.changes.t = append(l.changes.t, changesOf(seq)...)
 		seq = seq[:0]
 	}
 	err := l.readColumns(ctx, q, 4, func(cols [][]int64) {
@@ -935,6 +955,9 @@ func (l *storeLoader) loadChanges(ctx context.Context) error {
 	}
 	if prevC >= 0 {
 		flush()
+	}
+	for ; int(nextC) <= l.nContent; nextC++ {
+		l.changes.start[nextC] = len(l.changes.t)
 	}
 	return nil
 }
