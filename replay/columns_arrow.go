@@ -11,16 +11,16 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 )
 
-// readColumns runs q (ncols BIGINT columns, no NULLs) and hands its rows to
+// readColumns runs q with args (ncols BIGINT columns, no NULLs) and hands its rows to
 // fn in column slices, straight from DuckDB's result chunks as Arrow record
 // batches (no per-row scan).
-func (l *storeLoader) readColumns(ctx context.Context, q string, ncols int, fn func(cols [][]int64)) error {
+func (l *storeLoader) readColumns(ctx context.Context, q string, args []any, ncols int, fn func(cols [][]int64)) error {
 	return l.conn.Raw(func(dc any) error {
 		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
 		if err != nil {
 			return err
 		}
-		rr, err := ar.QueryContext(ctx, q, l.args...)
+		rr, err := ar.QueryContext(ctx, q, args...)
 		if err != nil {
 			return err
 		}

@@ -4,11 +4,11 @@ package replay
 
 import "context"
 
-// readColumns runs q (ncols BIGINT columns, no NULLs) and hands its rows to
+// readColumns runs q with args (ncols BIGINT columns, no NULLs) and hands its rows to
 // fn in column slices, here read row by row through database/sql (built
 // with -tags duckdb_arrow, as Arrow record batches: columns_arrow.go).
-func (l *storeLoader) readColumns(ctx context.Context, q string, ncols int, fn func(cols [][]int64)) error {
-	rows, err := l.conn.QueryContext(ctx, q, l.args...)
+func (l *storeLoader) readColumns(ctx context.Context, q string, args []any, ncols int, fn func(cols [][]int64)) error {
+	rows, err := l.conn.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -93,9 +94,7 @@ func LoadStream(ctx context.Context, st *store.Store, o LoadOptions) (*Stream, s
 		return nil, "", err
 	}
 	defer l.conn.Close()
-	if err := l.preparePart(ctx, 0, 1); err != nil {
-		return nil, "", err
-	}
+	l.setPart(0, 1)
 	if err := l.loadChanges(ctx); err != nil {
 		return nil, "", err
 	}
@@ -161,6 +160,12 @@ func ReplayPartial(ctx context.Context, st *store.Store, lo LoadOptions, so Swee
 	if err != nil {
 		return nil, "", err
 	}
+	if lo.MemoryLimit > 0 {
+		maxRows := max(lo.MemoryLimit*ResultShare/10/ResultRowBytes, 1<<16)
+		if err := l.timeWindows(ctx, maxRows, max(lo.Shards, 1)*passes); err != nil {
+			return nil, "", err
+		}
+	}
 	if total == 0 && lo.Progress != nil {
 		// Not counted: the requests of all shards, shared out.
 		rows, _, err := l.input(ctx)
@@ -172,9 +177,7 @@ func ReplayPartial(ctx context.Context, st *store.Store, lo LoadOptions, so Swee
 	var all *Partial
 	done := 0
 	for pass := range passes {
-		if err := l.preparePart(ctx, pass, passes); err != nil {
-			return nil, "", err
-		}
+		l.setPart(pass, passes)
 		if err := l.loadChanges(ctx); err != nil {
 			return nil, "", err
 		}
@@ -204,7 +207,7 @@ func ReplayPartial(ctx context.Context, st *store.Store, lo LoadOptions, so Swee
 			return nil, "", err
 		}
 		p := w.Partial(l.endpoints, l.hitMS, l.missMS)
-		w = nil
+		w, l.onStates = nil, nil // (onStates holds the sweeper too)
 		if passes > 1 {
 			// The next pass allocates its state anew: give this one's back
 			// first, or both would be held at once.
@@ -243,6 +246,7 @@ func stateBytes(ttls int, shield, long, vary bool) (perEntry, perContent int64) 
 		perEntry *= 2
 	}
 	perEntry += entryMapBytes(vary)
+	perContent += contentMapBytes
 	if shield {
 		perContent += 8 * int64(ttls)
 	}
@@ -273,11 +277,14 @@ func (l *storeLoader) log() *slog.Logger {
 const MaxPasses = 1024
 
 // How a memory limit is shared, in tenths: the replay's state, DuckDB's
-// buffers (DuckDBShare, for the caller to set), and the rest for what
-// neither bounds (Go's garbage, DuckDB beyond its buffers, the batches).
+// buffers (DuckDBShare, for the caller to set), the result of DuckDB's
+// query that the replay reads (held outside DuckDB's buffers: the stream
+// is read in time windows of at most this share), and the rest for what
+// none bounds (Go's garbage, DuckDB beyond its buffers, the program).
 const (
 	StateShare  = 3
-	DuckDBShare = 4
+	DuckDBShare = 2
+	ResultShare = 1
 )
 
 // passes says in how many passes the loader's shard is replayed within
@@ -297,47 +304,50 @@ func (l *storeLoader) passes(ctx context.Context, so SweepOptions) (int, int, er
 	if rows*(perEntry+perContent) <= budget {
 		return 1, 0, nil // even a key per request fits
 	}
-	// Count the shard's cache entries and content keys.
-	if err := l.preparePart(ctx, 0, 1); err != nil {
-		return 0, 0, err
-	}
-	var entries, shardRows int64
-	if err := l.conn.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM (`+l.baseSQL()+`) GROUP BY cid, host, pop, vk)`, l.args...).Scan(&entries, &shardRows); err != nil {
+	// Count the shard's cache entries and (about: a memory estimate)
+	// content keys.
+	start := time.Now()
+	l.setPart(0, 1)
+	var entries, contents, shardRows int64
+	if err := l.conn.QueryRowContext(ctx, `SELECT count(*), coalesce(approx_count_distinct(ck), 0), coalesce(sum(n), 0)
+		FROM (SELECT ck, count(*) AS n FROM (`+l.baseSQL(false)+`) GROUP BY ck, host, pop, vk)`, l.args...).Scan(&entries, &contents, &shardRows); err != nil {
 		return 0, 0, fmt.Errorf("count cache entries: %w", err)
 	}
-	need := entries*perEntry + int64(l.nContent)*perContent
+	l.timed("count cache entries", start)
+	need := entries*perEntry + contents*perContent
 	passes := int(min((need+budget-1)/budget, MaxPasses))
 	// The hash shares the entries out about evenly.
 	l.entriesHint = int(entries/int64(max(passes, 1))) * 21 / 20
-	l.log().Debug("replay memory", "entries", entries, "contents", l.nContent, "state_bytes", need, "budget", budget, "passes", passes)
+	l.contentsHint = int(contents/int64(max(passes, 1))) * 21 / 20
+	l.log().Debug("replay memory", "entries", entries, "contents", contents, "state_bytes", need, "budget", budget, "passes", passes)
 	return max(passes, 1), int(shardRows), nil
 }
 
 // storeLoader maps store rows onto cache entries, content keys and
-// endpoints. The mapping is done by DuckDB (temporary tables of numbered
-// keys, joined back), so Go reads ready-made dense ids.
+// endpoints: DuckDB numbers the endpoints (a temporary table joined), the
+// loader numbers content keys and cache entries as they come.
 type storeLoader struct {
 	conn *sql.Conn
 	// input's count, once made
 	counted              bool
 	inputRows, inputSpan int64
-	// shard_keys made; the part of them ck holds (pass, passes), once made
-	shardKeys        bool
-	ckMade           bool
-	ckPass, ckPasses int
-	o                LoadOptions
-	tier             string
-	cond             string
-	args             []any
-	nq               string // SQL expression of the normalized query id
-	joinQ            string // join that expression needs
-	endpoints        []string
-	nContent         int
-	nStates          int
-	entriesHint      int                        // cache entries expected in a pass (0: unknown)
-	onStates         func(states, contents int) // called with the entries expected and the content keys
-	changes          changeTimes
-	hitMS, missMS    []float64
+	part                 string      // SQL condition on a request's content key hash h: the shard's pass
+	contents             *contentIDs // the pass's content keys
+	o                    LoadOptions
+	tier                 string
+	cond                 string
+	args                 []any
+	nq                   string // SQL expression of the normalized query id
+	joinQ                string // join that expression needs
+	endpoints            []string
+	nContent             int
+	nStates              int
+	entriesHint          int                        // cache entries expected in a pass (0: unknown)
+	contentsHint         int                        // content keys expected in a pass (0: unknown)
+	windows              []time.Time                // bounds of the time windows the stream is read in (nil: one query)
+	onStates             func(states, contents int) // called with the entries expected and the content keys
+	changes              changeTimes
+	hitMS, missMS        []float64
 }
 
 func newStoreLoader(ctx context.Context, st *store.Store, o LoadOptions) (*storeLoader, error) {
@@ -424,54 +434,102 @@ func (l *storeLoader) prepare(ctx context.Context) error {
 	return nil
 }
 
+// ResultRowBytes is what DuckDB holds per request of the stream's result
+// (six BIGINT columns) until the replay reads it.
+const ResultRowBytes = 48
+
+// timeWindows splits the stream into time windows of at most maxRows
+// requests of one pass (the tier's requests shared out over parts: shards
+// times passes), at whole minutes, into l.windows; it leaves it nil when
+// one window holds them all.
+func (l *storeLoader) timeWindows(ctx context.Context, maxRows int64, parts int) error {
+	rows, _, err := l.input(ctx)
+	if err != nil || rows/int64(parts) <= maxRows {
+		return err
+	}
+	defer l.timed("time windows", time.Now())
+	r, err := l.conn.QueryContext(ctx, `SELECT epoch_ms(r.ts) // 60000 AS m, count(*) FROM requests_raw r JOIN files f USING (file_id)
+		WHERE f.tier = '`+l.tier+`' AND `+l.cond+` GROUP BY 1 ORDER BY 1`, l.args...)
+	if err != nil {
+		return fmt.Errorf("requests per minute: %w", err)
+	}
+	defer r.Close()
+	minute := func(m int64) time.Time { return time.UnixMilli(m * 60000).UTC() }
+	var n, last int64
+	for r.Next() {
+		var m, c int64
+		if err := r.Scan(&m, &c); err != nil {
+			return err
+		}
+		if l.windows == nil {
+			l.windows = []time.Time{minute(m)}
+		} else if n+c > maxRows*int64(parts) {
+			l.windows, n = append(l.windows, minute(m)), 0
+		}
+		n += c
+		last = m
+	}
+	if err := r.Err(); err != nil {
+		return err
+	}
+	if l.windows != nil {
+		l.windows = append(l.windows, minute(last+1))
+	}
+	l.log().Debug("replay time windows", "windows", len(l.windows)-1, "rows_each", maxRows)
+	return nil
+}
+
 // timed logs (debug) how long a step of the replay took.
 func (l *storeLoader) timed(step string, start time.Time) {
 	l.log().Debug("replay "+step, "took", time.Since(start))
 }
 
-// partCond is the SQL condition on a content key's hash h that keeps the
-// keys of the loader's shard and, within it, of pass `pass` of `passes`.
-func (l *storeLoader) partCond(pass, passes int) string {
+// setPart sets the part of the content keys (path, normalized query) the
+// next reads keep: the loader's shard and, within it, pass `pass` of
+// `passes`, by the hash of the key; and starts numbering content keys
+// afresh.
+func (l *storeLoader) setPart(pass, passes int) {
 	shards := max(l.o.Shards, 1)
-	c := fmt.Sprintf("h %% %d = %d", shards, l.o.Shard)
-	if passes > 1 {
-		c += fmt.Sprintf(" AND (h // %d) %% %d = %d", shards, passes, pass)
+	h := "hash(r.path_id, " + l.nq + ")"
+	var c []string
+	if shards > 1 {
+		c = append(c, fmt.Sprintf("%s %% %d = %d", h, shards, l.o.Shard))
 	}
-	return c
+	if passes > 1 {
+		c = append(c, fmt.Sprintf("(%s // %d) %% %d = %d", h, shards, passes, pass))
+	}
+	l.part = strings.Join(c, " AND ")
+	if l.part == "" {
+		l.part = "true"
+	}
+	l.contents = newContentIDs(l.contentsHint)
 }
 
-// preparePart numbers the content keys (path, normalized query) of one
-// pass of the loader's shard, densely from 0, into the temporary table ck.
-func (l *storeLoader) preparePart(ctx context.Context, pass, passes int) error {
-	if l.ckMade && l.ckPass == pass && l.ckPasses == passes {
-		return nil // counting the entries made it already
+// contentIDs numbers content keys (path id << 32 | normalized query id +
+// 1), densely from 0 in the order they first appear.
+type contentIDs struct{ ids map[int64]int32 }
+
+// contentMapBytes is what contentIDs holds per content key (see
+// entryMapBytes).
+const contentMapBytes = 24
+
+func newContentIDs(hint int) *contentIDs { return &contentIDs{ids: make(map[int64]int32, hint)} }
+
+func (c *contentIDs) id(key int64) int32 {
+	if v, ok := c.ids[key]; ok {
+		return v
 	}
-	if !l.shardKeys {
-		// Once: the shard's content keys and their hashes, which each pass
-		// then picks its own from (reading the requests for them took 6.6 s
-		// a pass at 100 M requests).
-		start := time.Now()
-		if _, err := l.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE shard_keys AS
-			SELECT path_id, nq, h FROM (SELECT path_id, nq, hash(path_id, nq) AS h
-				FROM (SELECT DISTINCT r.path_id, `+l.nq+` AS nq FROM requests_raw r JOIN files f USING (file_id) `+l.joinQ+` WHERE `+l.cond+`))
-			WHERE `+l.partCond(0, 1), l.args...); err != nil {
-			return fmt.Errorf("content keys: %w", err)
-		}
-		l.shardKeys = true
-		l.timed("content keys of the shard", start)
-	}
-	defer l.timed("content keys of the pass", time.Now())
-	if _, err := l.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE ck AS
-		SELECT path_id, nq, (row_number() OVER ())::INTEGER - 1 AS cid FROM shard_keys WHERE `+l.partCond(pass, passes)); err != nil {
-		return fmt.Errorf("content keys: %w", err)
-	}
-	var n int64
-	if err := l.conn.QueryRowContext(ctx, "SELECT count(*) FROM ck").Scan(&n); err != nil {
-		return err
-	}
-	l.nContent = int(n)
-	l.ckMade, l.ckPass, l.ckPasses = true, pass, passes
-	return nil
+	v := int32(len(c.ids))
+	c.ids[key] = v
+	return v
+}
+
+func (c *contentIDs) len() int { return len(c.ids) }
+
+// contentKeySQL is the SQL of a request's content key as contentIDs takes
+// it.
+func (l *storeLoader) contentKeySQL() string {
+	return "(r.path_id::BIGINT << 32) | (" + l.nq + " + 1)::BIGINT"
 }
 
 // queryKeys sets how the query string enters the key: raw ids, none, or
@@ -691,22 +749,26 @@ func (l *storeLoader) stockPasses(path string) bool {
 
 // baseSQL is the query of the requests to replay, one row each: time,
 // content key, host, PoP, endpoint, Vary part of the key, bytes, status
-// and whether a shared cache may store the response.
-func (l *storeLoader) baseSQL() string {
+// and whether a shared cache may store the response. With window, two
+// more arguments bound the time: from (included) and to.
+func (l *storeLoader) baseSQL(window bool) string {
+	cond := l.cond
+	if window {
+		cond += " AND r.ts >= ? AND r.ts < ?"
+	}
 	pop := "-1"
 	if l.o.PerPoP {
 		pop = "coalesce(r.pop_id, -1)"
 	}
-	return `SELECT epoch_ms(r.ts) AS t, ck.cid, coalesce(r.host_id, -1) AS host, ` + pop + ` AS pop, pe.ep,
+	return `SELECT epoch_ms(r.ts) AS t, ` + l.contentKeySQL() + ` AS ck, coalesce(r.host_id, -1) AS host, ` + pop + ` AS pop, pe.ep,
 				` + varyKeySQL + ` AS vk,
 				coalesce(r.bytes, 0) AS bytes, coalesce(r.status, 0)::BIGINT AS status,
 				CASE WHEN coalesce(m.value NOT IN ('GET', 'HEAD'), false) OR coalesce(r.set_cookie, false) OR coalesce(r.has_auth, false)
 					OR coalesce(cc.value ILIKE '%private%' OR cc.value ILIKE '%no-store%', false) OR pe.stock_pass` + l.stockCookie() + ` THEN 1 ELSE 0 END AS flag
 			FROM requests_raw r JOIN files f USING (file_id) LEFT JOIN logged_vary lv USING (file_id) ` + l.joinQ + `
-			JOIN ck ON ck.path_id = r.path_id AND ck.nq = ` + l.nq + `
 			JOIN pe ON pe.path_id = r.path_id AND pe.unsafe = ` + l.unsafeExpr() + `
 			LEFT JOIN d_misc m ON m.id = r.method_id LEFT JOIN d_misc cc ON cc.id = r.cc_id
-			WHERE f.tier = '` + l.tier + `' AND ` + l.cond
+			WHERE f.tier = '` + l.tier + `' AND ` + cond + ` AND ` + l.part
 }
 
 // stream reads the requests in time order, each as four integers with its
@@ -727,20 +789,23 @@ func (l *storeLoader) stream(ctx context.Context, free chan *Batch, fn func(*Bat
 	// and joined the requests twice (1.8 s of the 10 M benchmark's 14).
 	ids := newEntryIDs(l.entriesHint)
 	if l.onStates != nil {
-		l.onStates(l.entriesHint, l.nContent)
+		l.onStates(l.entriesHint, l.contentsHint)
 	}
 	start := time.Now()
 	defer func() {
-		l.nStates = ids.len()
+		l.nStates, l.nContent = ids.len(), l.contents.len()
 		l.log().Debug("replay stream read", "entries", l.nStates, "took", time.Since(start))
 	}()
-	q := `SELECT t, (cid::BIGINT << 32) | (host::BIGINT & 4294967295), pop::BIGINT, (vk >> 1)::BIGINT, (ep::BIGINT << 32) | (status << 4) | flag, bytes
-		FROM (` + l.baseSQL() + `) ORDER BY t, pop, host, vk, bytes, status, flag`
+	q := `SELECT t, ck, ((host::BIGINT + 1) << 32) | (pop::BIGINT & 4294967295), (vk >> 1)::BIGINT, (ep::BIGINT << 32) | (status << 4) | flag, bytes
+		FROM (` + l.baseSQL(l.windows != nil) + `) ORDER BY t, pop, host, vk, bytes, status, flag`
 	b := newBatch()
-	err := l.readColumns(ctx, q, 6, func(cols [][]int64) {
-		ts, cidHosts, pops, vks, epsts, sizes := cols[0], cols[1], cols[2], cols[3], cols[4], cols[5]
+	read := func(cols [][]int64) {
+		ts, cks, hostPops, vks, epsts, sizes := cols[0], cols[1], cols[2], cols[3], cols[4], cols[5]
 		for i, t := range ts {
-			sid, inst := ids.id(cidHosts[i], pops[i], vks[i])
+			cid := l.contents.id(cks[i])
+			hp := hostPops[i]
+			host := hp>>32 - 1
+			sid, inst := ids.id(int64(cid)<<32|host&0xffffffff, int64(int32(hp)), vks[i])
 			epst := epsts[i]
 			ep, status := int32(epst>>32), (epst>>4)&0xfff
 			var fl uint8
@@ -755,7 +820,7 @@ func (l *storeLoader) stream(ctx context.Context, free chan *Batch, fn func(*Bat
 			b.TimeMS = append(b.TimeMS, t)
 			b.Instance = append(b.Instance, inst)
 			b.State = append(b.State, sid)
-			b.Content = append(b.Content, int32(cidHosts[i]>>32))
+			b.Content = append(b.Content, cid)
 			b.Endpoint = append(b.Endpoint, ep)
 			b.Size = append(b.Size, sizes[i])
 			b.Flags = append(b.Flags, fl)
@@ -764,7 +829,16 @@ func (l *storeLoader) stream(ctx context.Context, free chan *Batch, fn func(*Bat
 				b = newBatch()
 			}
 		}
-	})
+	}
+	// DuckDB holds a query's whole result until it is read, outside its
+	// memory limit: in time windows, each result stays small.
+	var err error
+	if l.windows == nil {
+		err = l.readColumns(ctx, q, l.args, 6, read)
+	}
+	for i := 0; err == nil && i+1 < len(l.windows); i++ {
+		err = l.readColumns(ctx, q, append(slices.Clip(l.args), l.windows[i], l.windows[i+1]), 6, read)
+	}
 	if err != nil {
 		return fmt.Errorf("read requests: %w", err)
 	}
@@ -913,15 +987,15 @@ func (l *storeLoader) loadChanges(ctx context.Context) error {
 	// unknown and empty sizes tell nothing.
 	// Ordered by content key and time, ties by version: the same in every
 	// process.
-	q := `SELECT ck.cid::BIGINT AS cid, epoch_ms(r.ts) AS t, coalesce(r.etag_id::BIGINT, -1) AS etag, coalesce(r.bytes, -1)::BIGINT AS size
-		FROM requests_raw r JOIN files f USING (file_id) ` + l.joinQ + ` JOIN ck ON ck.path_id = r.path_id AND ck.nq = ` + l.nq + `
-		WHERE ` + src + ` AND r.status = 200 AND (r.etag_id IS NOT NULL OR r.bytes > 0)
-			AND coalesce(r.method_id NOT IN (SELECT id FROM d_misc WHERE value = 'HEAD'), true) AND ` + l.cond + `
-		ORDER BY cid, t, etag, size`
-	// The content keys come in order: each one's changes are appended,
-	// and start set for it and the keys without any before it.
-	l.changes = changeTimes{start: make([]int, l.nContent+1)}
-	nextC := int32(0)
+	q := `SELECT ` + l.contentKeySQL() + ` AS ck, epoch_ms(r.ts) AS t, coalesce(r.etag_id::BIGINT, -1) AS etag, coalesce(r.bytes, -1)::BIGINT AS size
+		FROM requests_raw r JOIN files f USING (file_id) ` + l.joinQ + `
+		WHERE ` + src + ` AND r.path_id IS NOT NULL AND r.status = 200 AND (r.etag_id IS NOT NULL OR r.bytes > 0)
+			AND coalesce(r.method_id NOT IN (SELECT id FROM d_misc WHERE value = 'HEAD'), true) AND ` + l.cond + ` AND ` + l.part + `
+		ORDER BY ck, t, etag, size`
+	// The content keys come in order, each numbered as it comes (the
+	// others later, by the stream: none of them has changes), its changes
+	// appended.
+	l.changes = changeTimes{}
 	// A change is the first response of a version that does not alternate
 	// with another: a version that comes back after another one answered in
 	// between (a gzip and an identity copy, two variants of one page) is a
@@ -930,15 +1004,13 @@ func (l *storeLoader) loadChanges(ctx context.Context) error {
 	prevC := int32(-1)
 	var seq []versionAt
 	flush := func() {
-		for ; nextC <= prevC; nextC++ {
-			l.changes.start[nextC] = len(l.changes.t)
-		}
+		l.changes.start = append(l.changes.start, len(l.changes.t))
 		l.changes.t = append(l.changes.t, changesOf(seq)...)
 		seq = seq[:0]
 	}
-	err := l.readColumns(ctx, q, 4, func(cols [][]int64) {
-		for i, c64 := range cols[0] {
-			c, t, etag, size := int32(c64), cols[1][i], cols[2][i], cols[3][i]
+	err := l.readColumns(ctx, q, l.args, 4, func(cols [][]int64) {
+		for i, ck := range cols[0] {
+			c, t, etag, size := l.contents.id(ck), cols[1][i], cols[2][i], cols[3][i]
 			v := size
 			if etag >= 0 {
 				v = math.MaxInt32 + etag
@@ -956,9 +1028,7 @@ func (l *storeLoader) loadChanges(ctx context.Context) error {
 	if prevC >= 0 {
 		flush()
 	}
-	for ; int(nextC) <= l.nContent; nextC++ {
-		l.changes.start[nextC] = len(l.changes.t)
-	}
+	l.changes.start = append(l.changes.start, len(l.changes.t))
 	return nil
 }
 

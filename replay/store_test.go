@@ -48,8 +48,11 @@ func TestReplayReproducesTheLoggedCache(t *testing.T) {
 	}
 	st := storeWith(t, map[string][]byte{"edge.log": edge.Bytes(), "origin.log": origin.Bytes()})
 	s, tier, err := LoadStream(context.Background(), st, LoadOptions{PerPoP: true, Key: KeyRaw})
-	if err != nil || tier != "edge" || s.Len() != 8000 {
-		t.Fatalf("load: %v %s %d", err, tier, s.Len())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tier != "edge" || s.Len() != 8000 {
+		t.Fatalf("load: %s %d", tier, s.Len())
 	}
 	routes := []string{"/api/items/{int}", "/static/app.{fp}.js", "/items/{int}/", "/api/leaderboard", "/search/"}
 	var ttls []time.Duration
