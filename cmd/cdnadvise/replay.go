@@ -77,8 +77,10 @@ in one pass from stack distances when no object changes size;
 with --trace and --ttl, the trace goes through the freshness model (one cache, the
 objects as keys, at most one --capacity).
 
-Big stores: the replay keeps 4 bytes per cache entry and TTL (8 past 49 days of logs);
-past 30% of --memory-limit (default a quarter of RAM; DuckDB gets 40%) the keys are split
+Big stores: the replay keeps 4 bytes per cache entry and TTL (8 past 49 days of logs),
+and ~32 bytes per entry and content key; past 30% of --memory-limit (default a quarter of
+RAM; DuckDB's buffers get 20%, its query results 10%: the stream is read in time windows)
+the keys are split
 by hash into several passes over the store, each exact for its keys (-v prints them). --parquet DIR reads a Parquet export (cdnadvise
 export --parquet) instead of the store. --shard I/N replays only the keys of shard I and
 writes their counts as JSON; --merge FILES adds the N shards' files up and prints what one
