@@ -80,6 +80,9 @@ type LoadOptions struct {
 	// are replayed in as many passes as their state needs (see
 	// ReplayPartial).
 	MemoryLimit int64
+	// WindowRows bounds the requests of one pass read in one query (0:
+	// from MemoryLimit, see ResultShare).
+	WindowRows int64
 	// Logger receives diagnostics (passes, memory); nil: slog's default.
 	Logger *slog.Logger
 	// Progress, when set, is called as requests are replayed.
@@ -160,8 +163,11 @@ func ReplayPartial(ctx context.Context, st *store.Store, lo LoadOptions, so Swee
 	if err != nil {
 		return nil, "", err
 	}
-	if lo.MemoryLimit > 0 {
-		maxRows := max(lo.MemoryLimit*ResultShare/10/ResultRowBytes, 1<<16)
+	if lo.MemoryLimit > 0 || lo.WindowRows > 0 {
+		maxRows := lo.WindowRows
+		if maxRows <= 0 {
+			maxRows = max(lo.MemoryLimit*ResultShare/10/ResultRowBytes, 1<<16)
+		}
 		if err := l.timeWindows(ctx, maxRows, max(lo.Shards, 1)*passes); err != nil {
 			return nil, "", err
 		}

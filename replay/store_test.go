@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -176,6 +178,8 @@ func TestShardsAndPassesAreTheWholeReplay(t *testing.T) {
 			}
 			lo := c.lo
 			lo.MemoryLimit = 40 << 10 // a few passes for this store
+			var log bytes.Buffer
+			lo.Logger = slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			p, _, err := ReplayPartial(ctx, st, lo, c.so)
 			if err != nil {
 				t.Fatal(err)
@@ -185,6 +189,19 @@ func TestShardsAndPassesAreTheWholeReplay(t *testing.T) {
 			}
 			if !reflect.DeepEqual(p.Result(), whole) {
 				t.Errorf("%d passes differ from the whole replay:\n%+v\n%+v", p.Passes, p.Result().Totals, whole.Totals)
+			}
+			// Each pass read in time windows of at most 300 requests.
+			lo.WindowRows = 300
+			log.Reset()
+			p, _, err = ReplayPartial(ctx, st, lo, c.so)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m := regexp.MustCompile(`time windows" windows=(\d+)`).FindStringSubmatch(log.String()); m == nil || m[1] == "1" {
+				t.Errorf("not read in time windows: %v", m)
+			}
+			if !reflect.DeepEqual(p.Result(), whole) {
+				t.Errorf("%d passes in time windows differ from the whole replay:\n%+v\n%+v", p.Passes, p.Result().Totals, whole.Totals)
 			}
 		})
 	}
