@@ -60,7 +60,15 @@ type Options struct {
 	// user agents, ...) keeps in memory (DefaultDictLimit if 0): beyond it,
 	// values are told apart by DuckDB at the end of the run.
 	DictLimit int
+	// DuckDBMemory caps DuckDB's buffers during the run (DefaultDuckDBMemory
+	// if 0).
+	DuckDBMemory int64
 }
+
+// DefaultDuckDBMemory is DuckDB's memory during ingest unless told: it
+// evicts written blocks to the store file, so this bounds its buffers
+// whatever the input size.
+const DefaultDuckDBMemory = 128 << 20
 
 // DefaultDictLimit is the values a large dictionary keeps in memory: 2 M,
 // a 64 MiB table (16 bytes per slot, at most 3/4 full).
@@ -157,7 +165,10 @@ func Run(ctx context.Context, st *store.Store, opts Options) (*Summary, error) {
 	if opts.DictLimit <= 0 {
 		opts.DictLimit = DefaultDictLimit
 	}
-	ld, err := newLoader(ctx, st, opts.KeepClient, opts.DictLimit, opts.Logger)
+	if opts.DuckDBMemory <= 0 {
+		opts.DuckDBMemory = DefaultDuckDBMemory
+	}
+	ld, err := newLoader(ctx, st, opts.KeepClient, opts.DictLimit, opts.DuckDBMemory, opts.Logger)
 	if err != nil {
 		return nil, err
 	}

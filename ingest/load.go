@@ -104,7 +104,7 @@ func idColumns(d store.Dict) []string {
 	return out
 }
 
-func newLoader(ctx context.Context, st *store.Store, keepClient bool, dictLimit int, log *slog.Logger) (*loader, error) {
+func newLoader(ctx context.Context, st *store.Store, keepClient bool, dictLimit int, duckMemory int64, log *slog.Logger) (*loader, error) {
 	conn, err := st.DB.Conn(ctx)
 	if err != nil {
 		return nil, err
@@ -117,7 +117,7 @@ func newLoader(ctx context.Context, st *store.Store, keepClient bool, dictLimit 
 	}
 	// DuckDB's buffer pool is capped so that peak memory stays bounded
 	// whatever the input size (it evicts written blocks to the file).
-	if _, err := conn.ExecContext(ctx, "SET memory_limit = '128MB'"); err != nil {
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("SET memory_limit = '%dMB'", max(duckMemory>>20, 64))); err != nil {
 		conn.Close()
 		return nil, err
 	}

@@ -61,7 +61,7 @@ func BenchmarkInsert(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
 			st := openStore(b, filepath.Join(b.TempDir(), "s.duckdb"))
-			ld, err := newLoader(ctx, st, false, DefaultDictLimit, slog.New(slog.DiscardHandler))
+			ld, err := newLoader(ctx, st, false, DefaultDictLimit, DefaultDuckDBMemory, slog.New(slog.DiscardHandler))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -29,6 +30,7 @@ type ingestOptions struct {
 	MaxRejectRatio float64
 	KeepClient     bool
 	Workers        int
+	MemoryLimit    string
 	JSON           bool
 }
 
@@ -116,6 +118,7 @@ with more than --max-reject-ratio of them is not stored and the run fails.`,
 	f.Float64Var(&opts.MaxRejectRatio, "max-reject-ratio", 0.05, "fail a file when more than this share of its request lines does not parse")
 	f.BoolVar(&opts.KeepClient, "keep-client", false, "store client addresses as logged (default: a keyed hash per store)")
 	f.IntVar(&opts.Workers, "workers", 0, "parsing goroutines (default: number of CPUs)")
+	f.StringVar(&opts.MemoryLimit, "memory-limit", "512MiB", "memory the ingest aims to stay under: DuckDB's buffers get an eighth, Go's heap 40%, the in-memory part of each large dictionary an eighth (past it, DuckDB tells values apart at the end)")
 	f.BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
 	return cmd
 }
@@ -131,11 +134,21 @@ func runIngest(ctx context.Context, opts *ingestOptions) error {
 	if custom > 1 {
 		return errors.New("give only one of --nginx-format, --apache-format and --log-format")
 	}
+	limit, err := parseBytes(opts.MemoryLimit)
+	if err != nil || limit <= 0 {
+		return fmt.Errorf("--memory-limit %q: a size such as 512MiB or 2GiB", opts.MemoryLimit)
+	}
 	st, err := store.Open(ctx, store.PathFromEnv(opts.DB))
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	// Go collects its garbage before its heap passes 40% of the limit
+	// rather than when it has doubled, and DuckDB gets an eighth (measured
+	// on 10 M realistic lines: peak 585 MiB with neither, 465-536 MiB with
+	// the heap limit and DuckDB at 128 MiB, 412 MiB and 15% faster with
+	// DuckDB at 64 MiB).
+	debug.SetMemoryLimit(limit * 4 / 10)
 
 	var bar *progressbar.ProgressBar
 	start := time.Now()
@@ -143,6 +156,9 @@ func runIngest(ctx context.Context, opts *ingestOptions) error {
 		Inputs: opts.Inputs, Format: opts.Format, LogFormat: opts.LogFormat, JSONMap: opts.JSONMap,
 		MaxRejectRatio: opts.MaxRejectRatio, KeepClient: opts.KeepClient, Workers: opts.Workers,
 		Stdin: opts.io.In, Logger: opts.logger(opts.io),
+		// A dictionary's table: 16-byte slots, at most 3/4 full, a power of
+		// two: up to 32 bytes a value.
+		DuckDBMemory: limit / 8, DictLimit: int(max(limit/8/32, 1024)),
 	}
 	if opts.io.ErrTTY && !opts.Quiet && !opts.JSON {
 		iopts.Progress = func(p ingest.Progress) {

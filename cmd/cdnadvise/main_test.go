@@ -118,6 +118,11 @@ func TestIngestErrors(t *testing.T) {
 	if code, _, errOut = cli(t, "", "--db", db, "ingest", "--nginx-format", "$status", junk); code == 0 || !strings.Contains(errOut, "no request path") {
 		t.Fatalf("bad layout: %d %s", code, errOut)
 	}
+	for _, bad := range []string{"lots", "0", "-1GiB"} {
+		if code, _, errOut = cli(t, "", "--db", db, "ingest", "--memory-limit", bad, junk); code == 0 || !strings.Contains(errOut, "--memory-limit") {
+			t.Fatalf("bad memory limit %q: %d %s", bad, code, errOut)
+		}
+	}
 }
 
 func TestIngestStdinAndCustomFormat(t *testing.T) {
