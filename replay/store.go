@@ -535,7 +535,7 @@ func (c *contentIDs) len() int { return len(c.ids) }
 // contentKeySQL is the SQL of a request's content key as contentIDs takes
 // it.
 func (l *storeLoader) contentKeySQL() string {
-	return "(r.path_id::BIGINT << 32) | (" + l.nq + " + 1)::BIGINT"
+	return "(r.path_id::BIGINT << 32) | ((" + l.nq + ")::BIGINT + 1)"
 }
 
 // queryKeys sets how the query string enters the key: raw ids, none, or
