@@ -55,6 +55,8 @@ func (o *rowsOut) reset() {
 
 // loader writes parsed batches into the store, one transaction per file.
 type loader struct {
+	// prevMemory is DuckDB's memory limit before the loader set its own.
+	prevMemory string
 	conn       *sql.Conn
 	tx         *sql.Tx
 	dicts      map[store.Dict]*dict
@@ -117,6 +119,10 @@ func newLoader(ctx context.Context, st *store.Store, keepClient bool, dictLimit 
 	}
 	// DuckDB's buffer pool is capped so that peak memory stays bounded
 	// whatever the input size (it evicts written blocks to the file).
+	if err := conn.QueryRowContext(ctx, "SELECT current_setting('memory_limit')").Scan(&l.prevMemory); err != nil {
+		conn.Close()
+		return nil, err
+	}
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf("SET memory_limit = '%dMB'", max(duckMemory>>20, 64))); err != nil {
 		conn.Close()
 		return nil, err
@@ -264,9 +270,14 @@ func (l *loader) dedupe(ctx context.Context) (int64, error) {
 }
 
 // Close gives the connection back, with the memory limit the loader set
-// lifted again for whatever the process does next.
+// lifted again for whatever the process does next. It sets the previous
+// limit back: RESET memory_limit changes the setting but not the buffer
+// pool's bound (DuckDB 1.5.6: a query after it still failed at the
+// loader's 64 MiB).
 func (l *loader) Close() error {
-	l.conn.ExecContext(context.Background(), "RESET memory_limit")
+	if l.prevMemory != "" {
+		l.conn.ExecContext(context.Background(), "SET memory_limit = '"+strings.ReplaceAll(l.prevMemory, "'", "''")+"'")
+	}
 	return l.conn.Close()
 }
 
