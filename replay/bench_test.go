@@ -2,13 +2,13 @@ package replay
 
 import (
 	"context"
+	"math/rand/v2"
 	"os"
 	"strings"
-
-	"github.com/cdnadvise/cdnadvise/internal/store"
-	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/cdnadvise/cdnadvise/internal/store"
 )
 
 // benchStream is 10M requests over 500,000 cache keys (Zipf), two PoPs, 50

@@ -393,20 +393,30 @@ func (w *Sweeper) Add(b *Batch) {
 			w.epPassBytes[ep] += b.Size[i]
 		}
 	}
-	if len(w.parts) == 1 || len(b.TimeMS) < 4096 {
-		for i := range w.parts {
-			w.run(b, &w.parts[i])
-		}
+	if len(w.parts) == 1 {
+		w.run(b, &w.parts[0])
 		return
 	}
-	// Two halves of the TTLs in parallel: each touches only its own fill
-	// times and counts.
+	// The two halves of the TTLs: each touches only its own fill times and
+	// counts.
+	w.halves(len(b.TimeMS), func() { w.run(b, &w.parts[0]) }, func() { w.run(b, &w.parts[1]) })
+}
+
+// halves runs first and second, two halves of the work on a batch of n
+// requests: at once when the TTLs are replayed in two parts and the batch
+// is large enough to pay for a goroutine, else one after the other.
+func (w *Sweeper) halves(n int, first, second func()) {
+	if len(w.parts) == 1 || n < 4096 {
+		first()
+		second()
+		return
+	}
 	done := make(chan struct{})
 	go func() {
-		w.run(b, &w.parts[1])
+		second()
 		close(done)
 	}()
-	w.run(b, &w.parts[0])
+	first()
 	<-done
 }
 
@@ -432,17 +442,7 @@ func (w *Sweeper) findChanges(b *Batch) {
 			w.recent[i] = w.lastChanges(b.Content[i], b.TimeMS[i])
 		}
 	}
-	if len(w.parts) == 1 || n < 4096 {
-		find(0, n)
-		return
-	}
-	done := make(chan struct{})
-	go func() {
-		find(n/2, n)
-		close(done)
-	}()
-	find(0, n/2)
-	<-done
+	w.halves(n, func() { find(0, n/2) }, func() { find(n/2, n) })
 }
 
 // lastChanges are a content's last two changes at or before a time
@@ -454,10 +454,21 @@ func (w *Sweeper) lastChanges(c int32, t int64) lastChanges {
 	r := lastChanges{never, never}
 	ch := w.changes.of(c)
 	if len(ch) == 0 || ch[0] > t {
-		return r
+		return r // most keys: no change, or none yet
 	}
-	// The first change after t, minus one.
-	lo, hi := 1, len(ch)
+	j := firstAfter(ch, t)
+	r.last = ch[j-1]
+	if j >= 2 {
+		r.prev = ch[j-2]
+	}
+	return r
+}
+
+// firstAfter returns the index of the first of the ascending times ch
+// after t (len(ch): none); a plain loop, without sort.Search's call per
+// step, since the sweep runs it per request.
+func firstAfter(ch []int64, t int64) int {
+	lo, hi := 0, len(ch)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
 		if ch[m] <= t {
@@ -466,27 +477,14 @@ func (w *Sweeper) lastChanges(c int32, t int64) lastChanges {
 			hi = m
 		}
 	}
-	r.last = ch[lo-1]
-	if lo >= 2 {
-		r.prev = ch[lo-2]
-	}
-	return r
+	return lo
 }
 
 // changeAfter returns content c's first change after f; the caller knows
 // there is one.
 func (w *Sweeper) changeAfter(c int32, f int64) int64 {
 	ch := w.changes.of(c)
-	lo, hi := 0, len(ch)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if ch[m] <= f {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return ch[lo]
+	return ch[firstAfter(ch, f)]
 }
 
 // upstream sends one request from the edge to the shield or the origin and

@@ -353,6 +353,7 @@ type storeLoader struct {
 	windows              []time.Time                // bounds of the time windows the stream is read in (nil: one query)
 	onStates             func(states, contents int) // called with the entries expected and the content keys
 	changes              changeTimes
+	changeSrc            string // SQL condition on the requests content changes are read from
 	hitMS, missMS        []float64
 }
 
@@ -810,8 +811,7 @@ func (l *storeLoader) stream(ctx context.Context, free chan *Batch, fn func(*Bat
 		for i, t := range ts {
 			cid := l.contents.id(cks[i])
 			hp := hostPops[i]
-			host := hp>>32 - 1
-			sid, inst := ids.id(int64(cid)<<32|host&0xffffffff, int64(int32(hp)), vks[i])
+			sid, inst := ids.id(entryKey{cid, int32(hp>>32 - 1), int32(hp), vks[i]})
 			epst := epsts[i]
 			ep, status := int32(epst>>32), (epst>>4)&0xfff
 			var fl uint8
@@ -860,13 +860,16 @@ type entryIDs struct {
 	// key. Values: entry<<32 | instance.
 	packed map[uint64]uint64
 	full   map[entryKey]uint64
-	inst   map[int64]int32
+	inst   map[int32]int32
 	n      int32
 }
 
-// entryKey is a cache entry's whole key: content key and host (packed as
-// the stream sends them), PoP, and the Vary part.
-type entryKey struct{ cidHost, pop, vk int64 }
+// entryKey is a cache entry's whole key: content key, host and PoP ids
+// (-1: unknown), and the Vary part.
+type entryKey struct {
+	cid, host, pop int32
+	vk             int64
+}
 
 // entryMapBytes is what entryIDs holds per entry: a map slot of 16 bytes
 // (32 for a whole key) in tables between 7/16 and 7/8 full, plus control
@@ -880,54 +883,38 @@ func entryMapBytes(vary bool) int64 {
 }
 
 func newEntryIDs(hint int) *entryIDs {
-	return &entryIDs{packed: make(map[uint64]uint64, hint), full: map[entryKey]uint64{}, inst: map[int64]int32{}}
+	return &entryIDs{packed: make(map[uint64]uint64, hint), full: map[entryKey]uint64{}, inst: map[int32]int32{}}
 }
 
-// id returns the entry of (content key and host, PoP, Vary part) and its
-// instance, numbering it when it is new.
-func (e *entryIDs) id(cidHost, pop, vk int64) (entry, inst int32) {
-	if k, ok := packKey(cidHost, pop, vk); ok {
-		if v, ok := e.packed[k]; ok {
+// id returns the entry of k and its instance, numbering it when it is new.
+func (e *entryIDs) id(k entryKey) (entry, inst int32) {
+	if p, ok := k.packed(); ok {
+		if v, ok := e.packed[p]; ok {
 			return int32(v >> 32), int32(v)
 		}
-		v := e.next(pop)
-		e.packed[k] = v
+		v := e.next(k.pop)
+		e.packed[p] = v
 		return int32(v >> 32), int32(v)
 	}
-	k := entryKey{cidHost, pop, vk}
 	if v, ok := e.full[k]; ok {
 		return int32(v >> 32), int32(v)
 	}
-	v := e.next(pop)
+	v := e.next(k.pop)
 	e.full[k] = v
 	return int32(v >> 32), int32(v)
 }
 
-// packKey packs an entry's key into 64 bits when it has no Vary part and
-// its host and PoP ids fit in 16 bits (unknown, -1, is 0xffff).
-func packKey(cidHost, pop, vk int64) (uint64, bool) {
-	if vk != 0 {
+// packed is k in 64 bits when it has no Vary part and its host and PoP
+// ids fit in 16 bits (+1, so that unknown, -1, is 0).
+func (k entryKey) packed() (uint64, bool) {
+	if k.vk != 0 || k.host < -1 || k.host >= 0xffff || k.pop < -1 || k.pop >= 0xffff {
 		return 0, false
 	}
-	h := uint64(cidHost) & 0xffffffff
-	switch {
-	case h == 0xffffffff:
-		h = 0xffff
-	case h >= 0xffff:
-		return 0, false
-	}
-	p := uint64(pop)
-	switch {
-	case pop == -1:
-		p = 0xffff
-	case pop < 0 || pop >= 0xffff:
-		return 0, false
-	}
-	return uint64(cidHost)>>32<<32 | h<<16 | p, true
+	return uint64(uint32(k.cid))<<32 | uint64(k.host+1)<<16 | uint64(k.pop+1), true
 }
 
 // next numbers a new entry of PoP pop.
-func (e *entryIDs) next(pop int64) uint64 {
+func (e *entryIDs) next(pop int32) uint64 {
 	in, ok := e.inst[pop]
 	if !ok {
 		in = int32(len(e.inst))
@@ -980,13 +967,15 @@ func NormalizeQuery(q string, sorted bool) string {
 // whose ETag, or size when there is no ETag, differs from the previous one.
 func (l *storeLoader) loadChanges(ctx context.Context) error {
 	defer l.timed("content changes", time.Now())
-	src := `f.tier = 'origin'`
-	var n int64
-	if err := l.conn.QueryRowContext(ctx, `SELECT count(*) FROM requests_raw r JOIN files f USING (file_id) WHERE f.tier = 'origin' AND `+l.cond, l.args...).Scan(&n); err != nil {
-		return err
-	}
-	if n == 0 {
-		src = `f.tier = 'edge' AND r.cache_status IN ('MISS', 'EXPIRED')`
+	if l.changeSrc == "" { // once, not per pass
+		var origin bool
+		if err := l.conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM requests_raw r JOIN files f USING (file_id) WHERE f.tier = 'origin' AND `+l.cond+`)`, l.args...).Scan(&origin); err != nil {
+			return err
+		}
+		l.changeSrc = `f.tier = 'origin'`
+		if !origin {
+			l.changeSrc = `f.tier = 'edge' AND r.cache_status IN ('MISS', 'EXPIRED')`
+		}
 	}
 	// A version is read from a response with a body: a GET (HEAD has no
 	// body) answered 200 (not 206 or 304) with an ETag or a size above 0;
@@ -995,7 +984,7 @@ func (l *storeLoader) loadChanges(ctx context.Context) error {
 	// process.
 	q := `SELECT ` + l.contentKeySQL() + ` AS ck, epoch_ms(r.ts) AS t, coalesce(r.etag_id::BIGINT, -1) AS etag, coalesce(r.bytes, -1)::BIGINT AS size
 		FROM requests_raw r JOIN files f USING (file_id) ` + l.joinQ + `
-		WHERE ` + src + ` AND r.path_id IS NOT NULL AND r.status = 200 AND (r.etag_id IS NOT NULL OR r.bytes > 0)
+		WHERE ` + l.changeSrc + ` AND r.path_id IS NOT NULL AND r.status = 200 AND (r.etag_id IS NOT NULL OR r.bytes > 0)
 			AND coalesce(r.method_id NOT IN (SELECT id FROM d_misc WHERE value = 'HEAD'), true) AND ` + l.cond + ` AND ` + l.part + `
 		ORDER BY ck, t, etag, size`
 	// The content keys come in order, each numbered as it comes (the
