@@ -104,24 +104,3 @@ func (p *project) templateCSRF(name string, seen map[string]string, depth int) s
 	seen[name] = chain
 	return chain
 }
-
-// explainPerUser fills PerUserWhy for the per-user routes that the view's
-// own code marks (the first marker found in it).
-func (rt *Routes) explainPerUser() {
-	for _, r := range rt.Routes {
-		if !r.PerUser || r.PerUserWhy != "" || r.viewMod == nil || r.viewNode == nil {
-			continue
-		}
-		if m := perUserRe.FindString(r.viewMod.text(r.viewNode)); m != "" {
-			r.PerUserWhy = "uses " + strings.TrimSuffix(m, "(")
-		}
-	}
-}
-
-// sourceFacts reads, after the routes are found, what the source tells
-// about each route's responses: the CSRF cookie, Vary, why it is per-user.
-func (rt *Routes) sourceFacts() {
-	rt.djangoCSRF()
-	rt.djangoVary()
-	rt.explainPerUser()
-}

@@ -113,7 +113,7 @@ func (w *djangoWalker) customConverters() {
 				if !ok {
 					continue
 				}
-				w.rt.converters[name] = `[^/]+`
+				w.rt.Converters("django")[name] = `[^/]+`
 				cm, rest := w.p.resolve(m, m.text(c.args[0]))
 				if cm == nil || cm.defs[rest] == nil {
 					continue
@@ -126,7 +126,7 @@ func (w *djangoWalker) customConverters() {
 					for _, a := range children(bs) {
 						if a.Kind() == "assignment" && cm.text(a.ChildByFieldName("left")) == "regex" {
 							if v, ok := cm.stringValue(a.ChildByFieldName("right")); ok {
-								w.rt.converters[name] = v
+								w.rt.Converters("django")[name] = v
 							}
 						}
 					}
@@ -207,27 +207,6 @@ func (w *djangoWalker) emit(r *Route) {
 	r.Assumptions = dedupe(append(append([]string(nil), w.assume...), r.Assumptions...))
 	r.DebugOnly = r.DebugOnly || w.debug
 	w.rt.Routes = append(w.rt.Routes, r)
-}
-
-func dedupe(s []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, x := range s {
-		if !seen[x] {
-			seen[x] = true
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-func containsModule(ms []*module, m *module) bool {
-	for _, x := range ms {
-		if x == m {
-			return true
-		}
-	}
-	return false
 }
 
 // patterns walks a urlpatterns expression: lists, concatenations,
@@ -873,74 +852,4 @@ func djangoMethods(m *module, def *sitter.Node) []string {
 		}
 	}
 	return nil
-}
-
-// classNode returns the class definition of a (decorated) definition.
-func classNode(def *sitter.Node) *sitter.Node {
-	if def.Kind() == "decorated_definition" {
-		return def.ChildByFieldName("definition")
-	}
-	return def
-}
-
-// classMethods lists the names of the methods a class defines itself, in
-// source order.
-func classMethods(m *module, def *sitter.Node) []string {
-	var out []string
-	for _, st := range children(classNode(def).ChildByFieldName("body")) {
-		f := st
-		if f.Kind() == "decorated_definition" {
-			f = f.ChildByFieldName("definition")
-		}
-		if f != nil && f.Kind() == "function_definition" {
-			out = append(out, m.text(f.ChildByFieldName("name")))
-		}
-	}
-	return out
-}
-
-var methodRe = regexp.MustCompile(`(?i)["'](get|post|put|patch|delete|head|options)["']`)
-
-func methodsIn(s string) []string {
-	var out []string
-	for _, m := range methodRe.FindAllStringSubmatch(s, -1) {
-		out = append(out, strings.ToUpper(m[1]))
-	}
-	if len(out) == 0 {
-		return []string{"GET"}
-	}
-	return out
-}
-
-func isClass(def *sitter.Node) bool {
-	if def.Kind() == "decorated_definition" {
-		def = def.ChildByFieldName("definition")
-	}
-	return def != nil && def.Kind() == "class_definition"
-}
-
-// decorators returns the decorator expressions of a definition (without @).
-func decorators(m *module, def *sitter.Node) []string {
-	if def == nil || def.Kind() != "decorated_definition" {
-		return nil
-	}
-	var out []string
-	for _, d := range children(def) {
-		if d.Kind() == "decorator" {
-			out = append(out, strings.TrimSpace(strings.TrimPrefix(m.text(d), "@")))
-		}
-	}
-	return out
-}
-
-var (
-	cacheRe   = regexp.MustCompile(`(?i)cache[-_]control|patch_cache_control|cache_page|never_cache|add_never_cache_headers`)
-	perUserRe = regexp.MustCompile(`login_required|permission_required|user_passes_test|IsAuthenticated|IsAdminUser|LoginRequiredMixin|PermissionRequiredMixin|current_user|get_current_user|Security\(|OAuth2|HTTPBearer|request\.user|request\.session|set_cookie|Depends\(auth|request\.cookies|request\.COOKIES|\bCookie\(|request\.headers\.get\(["']authorization`)
-)
-
-// inspectView reports whether a view already sets Cache-Control and whether
-// it depends on the user, from its decorators, bases and body.
-func inspectView(m *module, def *sitter.Node) (hasCache, perUser bool) {
-	t := m.text(def)
-	return cacheRe.MatchString(t), perUserRe.MatchString(t)
 }

@@ -26,16 +26,9 @@ import (
 
 // The scripts run with the project's interpreter; common.py (network
 // guard, source root, where a view is defined) goes before each.
-var (
-	//go:embed exact/common.py
-	commonScript string
-	//go:embed exact/django_routes.py
-	djangoRoutesScript string
-	//go:embed exact/fastapi_routes.py
-	fastapiRoutesScript string
-	//go:embed exact/flask_routes.py
-	flaskRoutesScript string
-)
+//
+//go:embed exact/common.py
+var commonScript string
 
 // DefaultExactTimeout bounds one run of the project's interpreter when
 // ExactRoutes is given no timeout.
@@ -145,49 +138,19 @@ func (d *ExactDiff) Write(w io.Writer) {
 	}
 }
 
-// ExactRoutes reads the routes the framework builds with the project's
-// interpreter python (its virtualenv's python), in a subprocess with cwd
-// src that is killed after timeout (0: DefaultExactTimeout) or when ctx
-// ends: Django through get_resolver() with the settings of manage.py (or
-// DJANGO_SETTINGS_MODULE), FastAPI through app.routes of the app the
-// static pass finds. No server is started.
-//
-// The table has the static pass's row form (patterns displayed as the
-// static pass displays them, one row per method, sorted) and its rows stay
-// patchable: a row the static pass also has takes that row's pattern,
-// declaration site, view definition and flags; another one's view is
-// looked up in the source by the file and line the interpreter reports.
-// The table owns its own parsed source: Close it, and static, separately.
-// static may be nil (it is then extracted and closed here). The diff says
-// where the two passes differ.
-func ExactRoutes(ctx context.Context, python, src string, static *Routes, timeout time.Duration) (*Routes, *ExactDiff, error) {
-	return ExactRoutesWith(ctx, ExactOptions{Python: python, Src: src, Static: static, Timeout: timeout})
-}
-
-// ExactRoutesWith is ExactRoutes with the FastAPI app or Django settings
-// module given explicitly when needed.
-func ExactRoutesWith(ctx context.Context, o ExactOptions) (*Routes, *ExactDiff, error) {
-	if o.Python == "" {
-		return nil, nil, errors.New("exact routes: no Python interpreter given")
-	}
-	if o.Timeout <= 0 {
-		o.Timeout = DefaultExactTimeout
-	}
-	static := o.Static
-	if static == nil {
-		var err error
-		if static, err = ExtractRoutes(o.Src); err != nil {
-			return nil, nil, err
-		}
-		defer static.Close()
-	}
+// exactWith reads the routes of the frameworks run names with the
+// project's interpreter and builds their table from the static pass's
+// (see ExactRoutes).
+func exactWith(ctx context.Context, o ExactOptions, static *Routes, run map[string]bool) (*Routes, *ExactDiff, error) {
 	p, err := loadProject(o.Src)
 	if err != nil {
 		return nil, nil, err
 	}
-	rt := &Routes{proj: p, converters: map[string]string{}}
-	for k, v := range static.converters {
-		rt.converters[k] = v
+	rt := &Routes{proj: p, table: static.table}
+	for f, conv := range static.converters {
+		for k, v := range conv {
+			rt.Converters(f)[k] = v
+		}
 	}
 	ok := false
 	defer func() {
@@ -197,49 +160,27 @@ func ExactRoutesWith(ctx context.Context, o ExactOptions) (*Routes, *ExactDiff, 
 	}()
 	diff := &ExactDiff{Python: o.Python}
 	var frameworks, versions []string
-	runDjango := static.Framework == "django" || static.Framework == "both"
-	runFastAPI := static.Framework == "fastapi" || static.Framework == "both" || (o.App != "" && static.Framework != "flask")
-	runFlask := static.Framework == "flask"
-	if !runDjango && !runFastAPI && !runFlask {
-		if findManagePy(p) != nil || o.Settings != "" {
-			runDjango = true
-		} else {
-			return nil, nil, fmt.Errorf("exact routes: no Django project (manage.py, urlpatterns) and no FastAPI app found under %s", o.Src)
-		}
-	}
 	var out []*exactRoute
-	if runDjango {
-		res, err := runDjangoScript(ctx, o, p)
+	for _, f := range rt.table {
+		if !run[f.Name()] {
+			continue
+		}
+		res, err := f.Exact(ctx, o, p)
 		if err != nil {
 			return nil, nil, err
 		}
-		frameworks, versions = append(frameworks, "django"), append(versions, "Django "+res.Version)
+		for _, r := range res.Routes {
+			r.framework = f.Name()
+		}
+		frameworks, versions = append(frameworks, f.Name()), append(versions, res.Version)
 		diff.Warnings = append(diff.Warnings, res.Warnings...)
+		conv := rt.Converters(f.Name())
 		for k, v := range res.Converters {
-			if _, known := rt.converters[k]; !known {
-				rt.converters[k] = v
+			if _, known := conv[k]; !known {
+				conv[k] = v
 			}
 		}
 		out = append(out, res.Routes...)
-	}
-	if runFastAPI {
-		res, err := runFastAPIScript(ctx, o, p)
-		if err != nil {
-			return nil, nil, err
-		}
-		frameworks, versions = append(frameworks, "fastapi"), append(versions, "FastAPI "+res.Version)
-		diff.Warnings = append(diff.Warnings, res.Warnings...)
-		out = append(out, res.Routes...)
-	}
-	if runFlask {
-		res, err := runFlaskScript(ctx, o, p)
-		if err != nil {
-			return nil, nil, err
-		}
-		frameworks, versions = append(frameworks, "flask"), append(versions, "Flask "+res.Version)
-		diff.Warnings = append(diff.Warnings, res.Warnings...)
-		out = append(out, res.Routes...)
-		rt.flaskConverters = static.flaskConverters
 	}
 	rt.Framework = strings.Join(frameworks, "")
 	if len(frameworks) == 2 {
@@ -282,116 +223,6 @@ type exactResult struct {
 	Routes     []*exactRoute     `json:"routes"`
 	Converters map[string]string `json:"converters"`
 	Warnings   []string          `json:"warnings"`
-}
-
-var settingsRe = regexp.MustCompile(`os\.environ\.setdefault\(\s*["']DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']`)
-
-// findManagePy returns the shallowest manage.py of the project.
-func findManagePy(p *project) *module {
-	var best *module
-	for _, m := range p.files {
-		if filepath.Base(m.file) == "manage.py" && (best == nil || strings.Count(m.file, "/") < strings.Count(best.file, "/")) {
-			best = m
-		}
-	}
-	return best
-}
-
-// djangoSettings finds the settings module manage.py, wsgi.py or asgi.py
-// sets by default.
-func djangoSettings(p *project) string {
-	if m := findManagePy(p); m != nil {
-		if s := settingsRe.FindSubmatch(m.src); s != nil {
-			return string(s[1])
-		}
-	}
-	for _, base := range []string{"wsgi.py", "asgi.py"} {
-		for _, m := range p.files {
-			if filepath.Base(m.file) == base {
-				if s := settingsRe.FindSubmatch(m.src); s != nil {
-					return string(s[1])
-				}
-			}
-		}
-	}
-	return ""
-}
-
-func runDjangoScript(ctx context.Context, o ExactOptions, p *project) (*exactResult, error) {
-	var paths []string
-	if m := findManagePy(p); m != nil {
-		paths = append(paths, filepath.Join(o.Src, filepath.FromSlash(filepath.Dir(m.file))))
-	}
-	paths = append(paths, o.Src)
-	var env []string
-	settings := o.Settings
-	if settings == "" && os.Getenv("DJANGO_SETTINGS_MODULE") == "" {
-		if settings = djangoSettings(p); settings == "" {
-			return nil, errors.New("exact routes: DJANGO_SETTINGS_MODULE is not set and no os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", ...) was found in manage.py, wsgi.py or asgi.py")
-		}
-	}
-	if settings != "" {
-		env = append(env, "DJANGO_SETTINGS_MODULE="+settings)
-	}
-	res, err := runScript(ctx, o, "Django", commonScript+"\n\n"+djangoRoutesScript, paths, env)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range res.Routes {
-		r.framework = "django"
-	}
-	return res, nil
-}
-
-func runFastAPIScript(ctx context.Context, o ExactOptions, p *project) (*exactResult, error) {
-	target, root := o.App, o.Src
-	if target == "" {
-		m, v := findApp(p, "FastAPI")
-		if m == nil {
-			return nil, errors.New("exact routes: no FastAPI app found in the source (X = FastAPI(...) or X = create_app() at module level); name it as module:variable")
-		}
-		root, target = importRoot(o.Src, m)
-		target += ":" + v
-	}
-	paths := []string{root}
-	if root != o.Src {
-		paths = append(paths, o.Src)
-	}
-	res, err := runScript(ctx, o, "FastAPI", commonScript+"\n\n"+fastapiRoutesScript, paths, nil, target)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range res.Routes {
-		r.framework = "fastapi"
-	}
-	return res, nil
-}
-
-// runFlaskScript reads app.url_map of the Flask app the static pass finds
-// (X = Flask(...), or X = create_app() with a factory of the project), or
-// of the module:variable given.
-func runFlaskScript(ctx context.Context, o ExactOptions, p *project) (*exactResult, error) {
-	target, root := o.App, o.Src
-	if target == "" {
-		m, v := findApp(p, "Flask")
-		if m == nil {
-			return nil, errors.New("exact routes: no Flask app found in the source (X = Flask(...) or X = create_app() at module level); name it as module:variable")
-		}
-		root, target = importRoot(o.Src, m)
-		target += ":" + v
-	}
-	paths := []string{root}
-	if root != o.Src {
-		paths = append(paths, o.Src)
-	}
-	res, err := runScript(ctx, o, "Flask", commonScript+"\n\n"+flaskRoutesScript, paths, nil, target)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range res.Routes {
-		r.framework = "flask"
-	}
-	return res, nil
 }
 
 // importRoot returns the folder to import a module from (the first parent
@@ -573,27 +404,6 @@ func runScript(ctx context.Context, o ExactOptions, what, script string, paths, 
 	return res, nil
 }
 
-// pattern returns the route's pattern in the static pass's forms: its
-// display and its routeName (the Django route with re: for regexes, the
-// FastAPI path format).
-func (r *exactRoute) pattern() (display, name string) {
-	if r.framework == "fastapi" || r.framework == "flask" {
-		return r.Path, r.PathFormat
-	}
-	full := ""
-	for _, l := range r.Levels {
-		switch l.Kind {
-		case "locale":
-			full = joinDjango(full, "<lang>/")
-		case "regex":
-			full = joinDjango(full, "re:"+strings.TrimSuffix(strings.TrimPrefix(l.P, "^"), "$"))
-		default:
-			full = joinDjango(full, l.P)
-		}
-	}
-	return displayDjango(full), full
-}
-
 // buildExact makes the table's rows from the framework's routes.
 func (rt *Routes) buildExact(out []*exactRoute, static *Routes) {
 	// Static rows by canonical pattern, for their display form.
@@ -605,7 +415,7 @@ func (rt *Routes) buildExact(out []*exactRoute, static *Routes) {
 		}
 	}
 	for _, e := range out {
-		display, name := e.pattern()
+		display, name := rt.home(e.framework).ExactPattern(e)
 		r := &Route{Framework: e.framework, Methods: e.Methods, Pattern: display, routeName: name, File: e.File, Line: e.Line,
 			View: e.View, Kind: e.Kind, Name: e.Name, Action: e.Action}
 		if s := displayTwin(byCanon[e.framework+" "+canonPattern(display)], display, e.View); s != nil {
@@ -820,8 +630,9 @@ func canonPattern(p string) string {
 }
 
 // builtinView reports whether a view is one the framework adds by itself.
-func builtinView(r *Route) bool {
-	return r.Framework == "fastapi" && r.Kind != "static" && (strings.HasPrefix(r.View, "fastapi.") || strings.HasPrefix(r.View, "starlette."))
+func (rt *Routes) builtinView(r *Route) bool {
+	f := rt.home(r.Framework)
+	return f != nil && f.Builtin(r)
 }
 
 // diffExact compares the framework's rows (rt) with the static ones.
@@ -836,10 +647,10 @@ func (rt *Routes) diffExact(static *Routes, d *ExactDiff) {
 			d.Matched++
 			continue
 		}
-		if builtinView(r) {
+		if rt.builtinView(r) {
 			d.Builtin++
 		}
-		row := DiffRow{Method: r.Method, Pattern: r.Pattern, View: r.View, Kind: r.Kind, File: r.File, Line: r.Line, Builtin: builtinView(r)}
+		row := DiffRow{Method: r.Method, Pattern: r.Pattern, View: r.View, Kind: r.Kind, File: r.File, Line: r.Line, Builtin: rt.builtinView(r)}
 		canon := canonPattern(r.Pattern)
 		for _, s := range static.Routes {
 			if s.Unresolved == "" || s.Framework != r.Framework {

@@ -19,7 +19,7 @@ import (
 )
 
 type flaskWalker struct {
-	h     *fastapiWalker // object lookup and statement walking, shared with FastAPI
+	h     *appWalker // object lookup and statement walking, shared with FastAPI
 	found bool
 	// own url_prefix of each blueprint ("" none), registrations per child.
 	regs map[string][]flaskReg

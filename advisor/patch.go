@@ -1,7 +1,6 @@
 package advisor
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/pmezard/go-difflib/difflib"
-	sitter "github.com/tree-sitter/go-tree-sitter"
 )
 
 // PatchResult is the unified diff and what it did to each route.
@@ -60,240 +58,59 @@ type edit struct {
 	lines   []string
 }
 
-// Patch writes the recommendations into the project's source as a unified
-// diff relative to src. Only files under src are touched; a view that
-// already sets Cache-Control is left alone unless replace. Only rows of a
-// safe method (GET, with HEAD) get a header: Django class views and DRF
-// viewsets are decorated per method or action (get, list, retrieve, a GET
-// @action), function views that also take unsafe methods get a decorator
-// that sets the header on GET and HEAD responses only, and the FastAPI
-// middleware is keyed by method.
-func Patch(src string, rt *Routes, recs []*Recommendation, replace bool) (*PatchResult, error) {
-	res := &PatchResult{}
-	edits := map[*module][]edit{}
-	newFiles := map[string]string{}
+// Advised is one route row's advice, as a patch writes it.
+type Advised struct {
+	Route        *Route
+	Method       string
+	Class        string // the advice's class, for the reasons a row is left alone
+	CacheControl string
+	TTLSeconds   int64
+	// Kept: the view keeps the header it sets itself.
+	Kept bool
+	// Immutable: the row is a fingerprinted static file.
+	Immutable bool
+}
 
-	// One header per decorated target (a function view, or a method or
-	// action of a class): rows sharing a target take the most conservative
-	// recommendation (shortest shared TTL; private wins).
-	type plan struct {
-		route  *Route
-		rec    *Recommendation
-		target string // "" (the function or class itself) or a method/action name
-		safe   bool   // a function view that also takes unsafe methods
-		routes []string
-		recs   []*Recommendation
-	}
-	plans := map[string]*plan{}
-	// helperFor writes the generated module (source) next to m once, unless
-	// the project has it already, and returns its file and import path.
-	helpers := map[string]bool{}
-	helperFor := func(m *module, source string) (file, imp string, err error) {
-		if file, imp, err = djangoHelper(src, m); err != nil {
-			return "", "", err
-		}
-		if !helpers[file] {
-			helpers[file] = true
-			if _, err := os.Stat(filepath.Join(src, file)); err != nil {
-				newFiles[file] = source
-			}
-		}
-		return file, imp, nil
-	}
-	var order []string
-	fastapiEntries := map[[2]string]string{}
-	var fastapiImmutable []string
-	var fastapiRecs []*Recommendation
+// WritePatch writes the advised rows into the project's source as a
+// unified diff relative to src (see Patch).
+func WritePatch(src string, rt *Routes, recs []*Advised, replace bool) (*PatchResult, error) {
+	pw := &patchWriter{src: src, rt: rt, replace: replace, res: &PatchResult{}, edits: map[*module][]edit{}, newFiles: map[string]string{},
+		helpers: map[string]bool{}, plans: map[string]*patchPlan{}, state: map[string]any{}}
+	res := pw.res
 	for _, rec := range recs {
-		r := rec.route
-		if r == nil {
-			continue
-		}
-		row := rec.Method + " " + r.Pattern
-		skip := func(why string) {
-			res.Skipped = append(res.Skipped, PatchSkipped{Route: row, Method: rec.Method, Pattern: r.Pattern, Reason: why})
-		}
+		r := rec.Route
 		switch {
 		case !SafeMethod(rec.Method):
-			skip(rec.Method + " never gets a shared-cache header (" + rec.Class + ")")
+			pw.skip(r, rec, rec.Method+" never gets a shared-cache header ("+rec.Class+")")
 			continue
 		case rec.Kept:
-			skip("the view sets its own Cache-Control (" + dash(rec.CacheControl) + "), kept; --replace to override")
+			pw.skip(r, rec, "the view sets its own Cache-Control ("+dash(rec.CacheControl)+"), kept; --replace to override")
 			continue
 		case rec.CacheControl == "":
-			skip("no header recommended (" + rec.Class + ")")
+			pw.skip(r, rec, "no header recommended ("+rec.Class+")")
 			continue
 		case r.HasCacheControl && !replace:
-			skip("the view already sets Cache-Control; --replace to override")
+			pw.skip(r, rec, "the view already sets Cache-Control; --replace to override")
 			continue
 		}
-		if r.Framework == "flask" && r.Kind == "static" {
-			if rec.Class != ClassImmutable || r.appAssign == nil || r.viewMod == nil {
-				skip("Flask's static route: only fingerprinted files get a header (immutable)")
-				continue
-			}
-			m := r.viewMod
-			if err := underRoot(src, m.file); err != nil {
-				skip(err.Error())
-				continue
-			}
-			if strings.Contains(string(m.src), "static_immutable(") {
-				skip("static_immutable(app) is already there")
-				continue
-			}
-			helper, imp, err := helperFor(m, flaskHelperSource)
-			if err != nil {
-				skip(err.Error())
-				continue
-			}
-			at := int(r.appAssign.EndPosition().Row) + 1
-			ind := leadingSpace(lineAt(m.src, int(r.appAssign.StartPosition().Row)))
-			app := m.text(r.appAssign.ChildByFieldName("left"))
-			edits[m] = append(edits[m], importEdit(m, imp, "static_immutable"))
-			edits[m] = append(edits[m], edit{at: at, lines: []string{fmt.Sprintf("%sstatic_immutable(%s)", ind, app)}})
-			res.Changes = append(res.Changes, PatchChange{View: r.View, File: m.file, Line: at + 1, Routes: []string{row}, CacheControl: rec.CacheControl,
-				How: "static_immutable(app) (" + helper + "): fingerprinted files under the static route get " + rec.CacheControl})
-			res.Applied = append(res.Applied, PatchRow{Method: rec.Method, Pattern: r.Pattern, CacheControl: rec.CacheControl, File: m.file})
-			continue
+		if f := rt.home(r.Framework); f != nil {
+			f.PatchRow(pw, r, rec)
 		}
-		if r.Framework == "fastapi" {
-			if r.Kind == "static" {
-				if rec.Class == ClassImmutable || strings.Contains(rec.CacheControl, "immutable") {
-					fastapiImmutable = append(fastapiImmutable, r.routeName)
-					fastapiRecs = append(fastapiRecs, rec)
-				} else {
-					skip("static mount: only fingerprinted files get a header")
-				}
-				continue
-			}
-			fastapiEntries[[2]string{"GET", r.Pattern}] = rec.CacheControl
-			fastapiRecs = append(fastapiRecs, rec)
-			continue
-		}
-		if r.viewNode == nil || r.viewMod == nil {
-			skip("view not found under --src: the header cannot be written")
-			continue
-		}
-		key, target, safe := r.View, "", false
-		switch {
-		case r.Framework == "flask" && isClass(r.viewNode):
-			key, target = r.viewMod.name+"."+r.viewMod.text(classNameNode(r.viewNode)), flaskClassTarget
-		case r.Framework == "flask":
-			target = flaskFuncTarget
-		case r.Kind == "viewset":
-			key = r.viewMod.name + "." + r.viewMod.text(classNameNode(r.viewNode))
-			target = r.Action
-			if target == "" {
-				skip("the viewset action of this route is unknown")
-				continue
-			}
-		case isClass(r.viewNode):
-			key = r.viewMod.name + "." + r.viewMod.text(classNameNode(r.viewNode))
-			if !classServesGet(r.viewMod, r.viewNode) {
-				skip("the class defines no get() of its own and its bases are not known views: decorate it by hand")
-				continue
-			}
-			target = "get"
-		default:
-			safe = !onlySafe(r.Methods)
-		}
-		pk := key + "|" + target
-		p, ok := plans[pk]
-		if !ok {
-			p = &plan{route: r, rec: rec, target: target, safe: safe}
-			plans[pk] = p
-			order = append(order, pk)
-		} else if stricter(rec, p.rec) {
-			p.rec = rec
-		}
-		p.routes = append(p.routes, row)
-		p.recs = append(p.recs, rec)
 	}
-	sort.Strings(order)
-	for _, pk := range order {
-		p := plans[pk]
-		r := p.route
-		m := r.viewMod
-		if err := underRoot(src, m.file); err != nil {
+	sort.Strings(pw.order)
+	for _, pk := range pw.order {
+		p := pw.plans[pk]
+		if err := underRoot(src, p.route.viewMod.file); err != nil {
 			for _, row := range p.routes {
 				res.Skipped = append(res.Skipped, PatchSkipped{Route: row, Method: "GET", Pattern: strings.TrimPrefix(row, "GET "), Reason: err.Error()})
 			}
 			continue
 		}
-		def := r.viewNode
-		startLine := int(def.StartPosition().Row)
-		indent := leadingSpace(lineAt(m.src, startLine))
-		args := djangoArgs(p.rec.CacheControl)
-		flask := p.target == flaskFuncTarget || p.target == flaskClassTarget
-		// helper is the generated module next to the views (Flask views and
-		// Django views that also take unsafe methods), "" for none.
-		helper, imp := "", ""
-		if flask || (p.target == "" && p.safe) {
-			var err error
-			if helper, imp, err = helperFor(m, map[bool]string{true: flaskHelperSource, false: djangoHelperSource}[flask]); err != nil {
-				for _, row := range p.routes {
-					res.Skipped = append(res.Skipped, PatchSkipped{Route: row, Method: "GET", Pattern: strings.TrimPrefix(row, "GET "), Reason: err.Error()})
-				}
-				continue
-			}
-		}
-		at := startLine // where the line goes: above the view's decorators by default
-		var deco, how string
-		switch {
-		case flask:
-			edits[m] = append(edits[m], importEdit(m, imp, "cache_control_header"))
-			call := fmt.Sprintf("cache_control_header(%q%s)", p.rec.CacheControl, map[bool]string{true: ", replace=True", false: ""}[replace])
-			if p.target == flaskClassTarget {
-				// View.as_view applies the class's decorators list.
-				at = int(classNode(def).ChildByFieldName("body").StartPosition().Row)
-				deco = leadingSpace(lineAt(m.src, at)) + "decorators = [" + call + "]"
-				how = "decorators = [cache_control_header(...)] on the View class (" + helper + "): GET and HEAD responses only"
-			} else {
-				// Closest to the function, under the route decorators: the
-				// view Flask registers is the wrapped one.
-				at = int(classNode(def).StartPosition().Row)
-				deco = leadingSpace(lineAt(m.src, at)) + "@" + call
-				how = "@cache_control_header(...) (" + helper + ") under the route decorators: GET and HEAD responses only"
-			}
-		case p.target != "":
-			deco = fmt.Sprintf(`%s@method_decorator(cache_control(%s), name=%q)`, indent, args, p.target)
-			how = fmt.Sprintf(`@method_decorator(cache_control(...), name=%q) on the class: %s responses only`, p.target, p.target)
-			edits[m] = append(edits[m], importEdit(m, "django.utils.decorators", "method_decorator"))
-			edits[m] = append(edits[m], importEdit(m, "django.views.decorators.cache", "cache_control"))
-		case p.safe:
-			deco = fmt.Sprintf("%s@cache_control_safe(%s)", indent, args)
-			how = "@cache_control_safe(...) (" + helper + ") above the view's other decorators: GET and HEAD responses only, the view also takes other methods"
-			edits[m] = append(edits[m], importEdit(m, imp, "cache_control_safe"))
-		default:
-			deco = fmt.Sprintf("%s@cache_control(%s)", indent, args)
-			how = "@cache_control(...) above the view's other decorators (the view takes GET/HEAD only)"
-			edits[m] = append(edits[m], importEdit(m, "django.views.decorators.cache", "cache_control"))
-		}
-		if replace && !flask {
-			// Our decorator replaces a single-line cache_control decorator
-			// for the same target (Flask's helper replaces the header itself).
-			for _, d := range decoratorLines(m, def) {
-				if strings.Contains(d.text, "cache_control(") && (p.target == "" || strings.Contains(d.text, `"`+p.target+`"`) || strings.Contains(d.text, `'`+p.target+`'`)) {
-					edits[m] = append(edits[m], edit{at: d.line, replace: true, lines: []string{}})
-				}
-			}
-		}
-		edits[m] = append(edits[m], edit{at: at, lines: []string{deco}})
-		res.Changes = append(res.Changes, PatchChange{View: r.View, File: m.file, Line: startLine + 1, Routes: p.routes, CacheControl: p.rec.CacheControl, How: how})
-		for _, rec := range p.recs {
-			row := PatchRow{Method: rec.Method, Pattern: rec.route.Pattern, CacheControl: p.rec.CacheControl, File: m.file}
-			if rec.CacheControl != p.rec.CacheControl {
-				row.Note = fmt.Sprintf("the view also serves %s %s: the stricter header of its rows is written", p.rec.Method, p.rec.route.Pattern)
-			}
-			res.Applied = append(res.Applied, row)
-		}
+		rt.home(p.route.Framework).WritePlan(pw, p)
 	}
-	if len(fastapiEntries) > 0 || len(fastapiImmutable) > 0 {
-		if err := fastapiPatch(src, rt, fastapiEntries, fastapiImmutable, replace, edits, newFiles, res); err != nil {
+	for _, f := range rt.table {
+		if err := f.FinishPatch(pw); err != nil {
 			return nil, err
-		}
-		for _, rec := range fastapiRecs {
-			res.Applied = append(res.Applied, PatchRow{Method: rec.Method, Pattern: rec.route.Pattern, CacheControl: rec.CacheControl, File: "cdnadvise_cache.py"})
 		}
 	}
 	sort.SliceStable(res.Applied, func(i, j int) bool {
@@ -303,10 +120,105 @@ func Patch(src string, rt *Routes, recs []*Recommendation, replace bool) (*Patch
 		}
 		return methodRank(a.Method) < methodRank(b.Method)
 	})
-	// Render the diff.
+	if err := pw.render(); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// patchWriter is the patch being written: the edits per module, the files
+// it adds, the plans the frameworks filed, and the result.
+type patchWriter struct {
+	src      string
+	rt       *Routes
+	replace  bool
+	res      *PatchResult
+	edits    map[*module][]edit
+	newFiles map[string]string
+	// helpers are the generated modules already placed (by file).
+	helpers map[string]bool
+	plans   map[string]*patchPlan
+	order   []string
+	// state is what a framework collects over its rows (by framework).
+	state map[string]any
+}
+
+// patchPlan is one decorated target (a function view, or a method or
+// action of a class): rows sharing a target take the most conservative
+// recommendation (shortest shared TTL; private wins).
+type patchPlan struct {
+	route  *Route
+	rec    *Advised
+	target string // "" (the function or class itself) or a method/action name
+	safe   bool   // a function view that also takes unsafe methods
+	routes []string
+	recs   []*Advised
+}
+
+// skip leaves a row alone, saying why.
+func (pw *patchWriter) skip(r *Route, rec *Advised, why string) {
+	pw.res.Skipped = append(pw.res.Skipped, PatchSkipped{Route: rec.Method + " " + r.Pattern, Method: rec.Method, Pattern: r.Pattern, Reason: why})
+}
+
+// plan files a row under the target key (a view and its method or action).
+func (pw *patchWriter) plan(key, target string, safe bool, r *Route, rec *Advised) {
+	pk := key + "|" + target
+	p, ok := pw.plans[pk]
+	if !ok {
+		p = &patchPlan{route: r, rec: rec, target: target, safe: safe}
+		pw.plans[pk] = p
+		pw.order = append(pw.order, pk)
+	} else if stricter(rec, p.rec) {
+		p.rec = rec
+	}
+	p.routes = append(p.routes, rec.Method+" "+r.Pattern)
+	p.recs = append(p.recs, rec)
+}
+
+// helperFor writes the generated module (source) next to m once, unless
+// the project has it already, and returns its file and import path.
+func (pw *patchWriter) helperFor(m *module, source string) (file, imp string, err error) {
+	if file, imp, err = djangoHelper(pw.src, m); err != nil {
+		return "", "", err
+	}
+	if !pw.helpers[file] {
+		pw.helpers[file] = true
+		if _, err := os.Stat(filepath.Join(pw.src, file)); err != nil {
+			pw.newFiles[file] = source
+		}
+	}
+	return file, imp, nil
+}
+
+// skipPlan leaves every row of a plan alone, saying why.
+func (pw *patchWriter) skipPlan(p *patchPlan, why string) {
+	for _, row := range p.routes {
+		pw.res.Skipped = append(pw.res.Skipped, PatchSkipped{Route: row, Method: "GET", Pattern: strings.TrimPrefix(row, "GET "), Reason: why})
+	}
+}
+
+// writePlan adds a plan's line (deco, inserted before the 0-based line at)
+// and records the change and its rows.
+func (pw *patchWriter) writePlan(p *patchPlan, at int, deco, how string) {
+	r := p.route
+	m := r.viewMod
+	pw.edits[m] = append(pw.edits[m], edit{at: at, lines: []string{deco}})
+	pw.res.Changes = append(pw.res.Changes, PatchChange{View: r.View, File: m.file, Line: int(r.viewNode.StartPosition().Row) + 1, Routes: p.routes, CacheControl: p.rec.CacheControl, How: how})
+	for _, rec := range p.recs {
+		row := PatchRow{Method: rec.Method, Pattern: rec.Route.Pattern, CacheControl: p.rec.CacheControl, File: m.file}
+		if rec.CacheControl != p.rec.CacheControl {
+			row.Note = fmt.Sprintf("the view also serves %s %s: the stricter header of its rows is written", p.rec.Method, p.rec.Route.Pattern)
+		}
+		pw.res.Applied = append(pw.res.Applied, row)
+	}
+}
+
+// render writes the unified diff of every edited module and new file.
+func (pw *patchWriter) render() error {
+	res := pw.res
 	var files []string
 	byFile := map[string]*module{}
-	for m := range edits {
+	for m := range pw.edits {
 		files = append(files, m.file)
 		byFile[m.file] = m
 	}
@@ -315,25 +227,25 @@ func Patch(src string, rt *Routes, recs []*Recommendation, replace bool) (*Patch
 	for _, f := range files {
 		m := byFile[f]
 		if len(m.src) > 0 && m.src[len(m.src)-1] != '\n' {
-			return nil, fmt.Errorf("%s does not end with a newline: add one first", f)
+			return fmt.Errorf("%s does not end with a newline: add one first", f)
 		}
-		after := applyEdits(m.src, edits[m])
+		after := applyEdits(m.src, pw.edits[m])
 		d := difflib.UnifiedDiff{A: splitLines(string(m.src)), B: splitLines(after), FromFile: "a/" + f, ToFile: "b/" + f, Context: 3}
 		text, err := difflib.GetUnifiedDiffString(d)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		out.WriteString(fmt.Sprintf("diff --git a/%s b/%s\n", f, f))
 		out.WriteString(text)
 		res.Files = append(res.Files, f)
 	}
 	var nf []string
-	for f := range newFiles {
+	for f := range pw.newFiles {
 		nf = append(nf, f)
 	}
 	sort.Strings(nf)
 	for _, f := range nf {
-		body := newFiles[f]
+		body := pw.newFiles[f]
 		lines := strings.SplitAfter(body, "\n")
 		if lines[len(lines)-1] == "" {
 			lines = lines[:len(lines)-1]
@@ -345,11 +257,11 @@ func Patch(src string, rt *Routes, recs []*Recommendation, replace bool) (*Patch
 		res.Files = append(res.Files, f)
 	}
 	res.Diff = out.String()
-	return res, nil
+	return nil
 }
 
 // stricter reports whether a's header is more conservative than b's.
-func stricter(a, b *Recommendation) bool {
+func stricter(a, b *Advised) bool {
 	ap, bp := strings.Contains(a.CacheControl, "private") || strings.Contains(a.CacheControl, "no-store"), strings.Contains(b.CacheControl, "private") || strings.Contains(b.CacheControl, "no-store")
 	if ap != bp {
 		return ap
@@ -378,66 +290,6 @@ func underRoot(src, rel string) error {
 		return fmt.Errorf("%s resolves outside --src", rel)
 	}
 	return nil
-}
-
-var ccDirective = regexp.MustCompile(`^([a-z-]+)(?:=(\d+))?$`)
-
-// djangoArgs turns "public, max-age=0, s-maxage=300" into cache_control's
-// keyword arguments: public=True, max_age=0, s_maxage=300.
-func djangoArgs(cc string) string {
-	var args []string
-	for _, d := range strings.Split(cc, ",") {
-		d = strings.TrimSpace(strings.ToLower(d))
-		m := ccDirective.FindStringSubmatch(d)
-		if m == nil {
-			continue
-		}
-		name := strings.ReplaceAll(m[1], "-", "_")
-		if m[2] != "" {
-			args = append(args, name+"="+m[2])
-		} else {
-			args = append(args, name+"=True")
-		}
-	}
-	return strings.Join(args, ", ")
-}
-
-func lineAt(src []byte, n int) string {
-	lines := bytes.Split(src, []byte("\n"))
-	if n < len(lines) {
-		return string(lines[n])
-	}
-	return ""
-}
-
-func leadingSpace(s string) string { return s[:len(s)-len(strings.TrimLeft(s, " \t"))] }
-
-type decoLine struct {
-	line int
-	text string
-}
-
-// decoratorLines lists the single-line decorators of a definition
-// (0-based line and text).
-func decoratorLines(m *module, def *sitter.Node) []decoLine {
-	if def.Kind() != "decorated_definition" {
-		return nil
-	}
-	var out []decoLine
-	for _, d := range children(def) {
-		if d.Kind() == "decorator" && d.StartPosition().Row == d.EndPosition().Row {
-			out = append(out, decoLine{line: int(d.StartPosition().Row), text: m.text(d)})
-		}
-	}
-	return out
-}
-
-// classNameNode returns the name node of a (decorated) class definition.
-func classNameNode(def *sitter.Node) *sitter.Node {
-	if def.Kind() == "decorated_definition" {
-		def = def.ChildByFieldName("definition")
-	}
-	return def.ChildByFieldName("name")
 }
 
 // importEdit adds "from mod import name" (merged into an existing
@@ -522,23 +374,6 @@ func mergeImport(a, b string) string {
 	return a[:ia] + " import " + strings.Join(names, ", ")
 }
 
-// importAfter returns the line where a new import goes: after the module's
-// last top-level import, or after its docstring when it has none.
-func importAfter(m *module) int {
-	at := 0
-	for _, st := range children(m.root) {
-		switch st.Kind() {
-		case "import_statement", "import_from_statement", "future_import_statement":
-			at = int(st.EndPosition().Row) + 1
-		case "expression_statement":
-			if at == 0 && len(children(st)) == 1 && children(st)[0].Kind() == "string" {
-				at = int(st.EndPosition().Row) + 1
-			}
-		}
-	}
-	return at
-}
-
 // splitLines splits text into lines that keep their newline (difflib's own
 // SplitLines adds a phantom empty last line).
 func splitLines(s string) []string {
@@ -547,4 +382,28 @@ func splitLines(s string) []string {
 		lines = lines[:len(lines)-1]
 	}
 	return lines
+}
+
+// djangoHelper returns where the safe-method decorator module goes for a
+// views module (its folder) and the module to import it from: relative
+// inside a package, by name for a module at the top of the project.
+func djangoHelper(src string, m *module) (file, importFrom string, err error) {
+	dir := filepath.ToSlash(filepath.Dir(m.file))
+	file = "cdnadvise_cache.py"
+	importFrom = "cdnadvise_cache"
+	if dir != "." {
+		file = dir + "/cdnadvise_cache.py"
+		importFrom = ".cdnadvise_cache"
+	}
+	if err := underRoot(src, file); err != nil {
+		return "", "", err
+	}
+	return file, importFrom, nil
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

@@ -1,7 +1,7 @@
 package advisor
 
 import (
-	"path/filepath"
+	"regexp"
 	"strings"
 
 	sitter "github.com/tree-sitter/go-tree-sitter"
@@ -51,23 +51,6 @@ def cache_control_safe(**kwargs):
     return decorator
 `
 
-// djangoHelper returns where the safe-method decorator module goes for a
-// views module (its folder) and the module to import it from: relative
-// inside a package, by name for a module at the top of the project.
-func djangoHelper(src string, m *module) (file, importFrom string, err error) {
-	dir := filepath.ToSlash(filepath.Dir(m.file))
-	file = "cdnadvise_cache.py"
-	importFrom = "cdnadvise_cache"
-	if dir != "." {
-		file = dir + "/cdnadvise_cache.py"
-		importFrom = ".cdnadvise_cache"
-	}
-	if err := underRoot(src, file); err != nil {
-		return "", "", err
-	}
-	return file, importFrom, nil
-}
-
 // onlySafe reports whether a view's declared methods are GET/HEAD only
 // (require_GET, require_safe, api_view(["GET"])); nil (any method) is not.
 func onlySafe(methods []string) bool {
@@ -108,9 +91,24 @@ func classServesGet(m *module, def *sitter.Node) bool {
 	return false
 }
 
-func dash(s string) string {
-	if s == "" {
-		return "-"
+var ccDirective = regexp.MustCompile(`^([a-z-]+)(?:=(\d+))?$`)
+
+// djangoArgs turns "public, max-age=0, s-maxage=300" into cache_control's
+// keyword arguments: public=True, max_age=0, s_maxage=300.
+func djangoArgs(cc string) string {
+	var args []string
+	for _, d := range strings.Split(cc, ",") {
+		d = strings.TrimSpace(strings.ToLower(d))
+		m := ccDirective.FindStringSubmatch(d)
+		if m == nil {
+			continue
+		}
+		name := strings.ReplaceAll(m[1], "-", "_")
+		if m[2] != "" {
+			args = append(args, name+"="+m[2])
+		} else {
+			args = append(args, name+"=True")
+		}
 	}
-	return s
+	return strings.Join(args, ", ")
 }

@@ -82,40 +82,51 @@ type Routes struct {
 	Routes    []*Route `json:"routes"`
 	Notes     []string `json:"notes,omitempty"`
 	proj      *project
-	// converters are Django path converters: the built-in ones and those
-	// registered with register_converter (their regex attribute).
-	converters map[string]string
-	// flaskConverters are the converters registered on a Flask app's
-	// url_map (name -> regex).
-	flaskConverters map[string]string
+	// table is the frameworks the routes were read with.
+	table []Framework
+	// converters are each framework's converters by name (framework ->
+	// converter -> regex): Django's built-in ones and those registered with
+	// register_converter, those registered on a Flask app's url_map.
+	converters map[string]map[string]string
 }
 
-// ExtractRoutes lists every route of the Django or FastAPI project under
-// src. Nothing is run: the source is parsed with tree-sitter.
-func ExtractRoutes(src string) (*Routes, error) {
+// Converters returns the converters of a framework (name -> regex), for
+// its home to read and add to.
+func (rt *Routes) Converters(framework string) map[string]string {
+	if rt.converters == nil {
+		rt.converters = map[string]map[string]string{}
+	}
+	c := rt.converters[framework]
+	if c == nil {
+		c = map[string]string{}
+		rt.converters[framework] = c
+	}
+	return c
+}
+
+// home returns the framework a route row belongs to (nil: none known).
+func (rt *Routes) home(name string) Framework {
+	for _, f := range rt.table {
+		if f.Name() == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// extract reads the routes of the project under src with the frameworks
+// of table (the static pass).
+func extract(src string, table []Framework) (*Routes, error) {
 	p, err := loadProject(src)
 	if err != nil {
 		return nil, err
 	}
-	rt := &Routes{proj: p, converters: map[string]string{}}
-	for k, v := range djangoConverters {
-		rt.converters[k] = v
-	}
+	rt := &Routes{proj: p, table: table}
 	ev := &evaluator{p: p}
-	dj := &djangoWalker{p: p, rt: rt, ev: ev, seen: map[string]bool{}}
-	dj.run()
-	fa := &fastapiWalker{p: p, rt: rt, ev: ev}
-	fa.run()
-	fl := &flaskWalker{h: &fastapiWalker{p: p, rt: rt, ev: ev, objects: map[string]*faObject{}}}
-	fl.run()
-	rt.flaskConverters = fl.converters
 	var found []string
-	for _, f := range []struct {
-		name string
-		ok   bool
-	}{{"django", dj.found}, {"fastapi", fa.found}, {"flask", fl.found}} {
-		if f.ok {
-			found = append(found, f.name)
+	for _, f := range rt.table {
+		if f.Walk(p, ev, rt) {
+			found = append(found, f.Name())
 		}
 	}
 	switch len(found) {
@@ -139,7 +150,7 @@ func (rt *Routes) finish() {
 	var rows []*Route
 	for _, r := range rt.Routes {
 		if r.Unresolved == "" && r.regex == nil {
-			re, err := compilePattern(r, rt.converters, rt.flaskConverters)
+			re, err := rt.compilePattern(r)
 			if err != nil {
 				r.Unresolved = err.Error()
 			} else {
@@ -231,28 +242,13 @@ func MethodGroup(m string) string {
 // Close releases the parsed source.
 func (rt *Routes) Close() { rt.proj.close() }
 
-// compilePattern builds the matcher of a route.
-func compilePattern(r *Route, converters, flaskConv map[string]string) (*regexp.Regexp, error) {
-	switch r.Framework {
-	case "flask":
-		return flaskRegex(r.routeName, flaskConv)
-	case "django":
-		p := r.routeName
-		var re string
-		if strings.HasPrefix(p, "re:") {
-			re = p[3:]
-		} else {
-			re = djangoRegex(p, converters)
-		}
-		return regexp.Compile("^/" + re + "$")
-	default:
-		return regexp.Compile(braceRegex(r.Pattern, func(param string) string {
-			if strings.HasSuffix(param, ":path") {
-				return `.*`
-			}
-			return `[^/]+`
-		}))
+// compilePattern builds the matcher of a route, the way its framework
+// matches a request path.
+func (rt *Routes) compilePattern(r *Route) (*regexp.Regexp, error) {
+	if f := rt.home(r.Framework); f != nil {
+		return f.Matcher(r, rt)
 	}
+	return regexp.Compile(braceRegex(r.Pattern, func(string) string { return `[^/]+` }))
 }
 
 // braceRegex turns a pattern with {param} placeholders (FastAPI routes,

@@ -1,0 +1,39 @@
+package advisor
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+)
+
+// flaskRoutesScript reads the routes flask builds (common.py goes before it).
+//
+//go:embed exact/flask_routes.py
+var flaskRoutesScript string
+
+// runFlaskScript reads app.url_map of the Flask app the static pass finds
+// (X = Flask(...), or X = create_app() with a factory of the project), or
+// of the module:variable given.
+func runFlaskScript(ctx context.Context, o ExactOptions, p *project) (*exactResult, error) {
+	target, root := o.App, o.Src
+	if target == "" {
+		m, v := findApp(p, "Flask")
+		if m == nil {
+			return nil, errors.New("exact routes: no Flask app found in the source (X = Flask(...) or X = create_app() at module level); name it as module:variable")
+		}
+		root, target = importRoot(o.Src, m)
+		target += ":" + v
+	}
+	paths := []string{root}
+	if root != o.Src {
+		paths = append(paths, o.Src)
+	}
+	res, err := runScript(ctx, o, "Flask", commonScript+"\n\n"+flaskRoutesScript, paths, nil, target)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range res.Routes {
+		r.framework = "flask"
+	}
+	return res, nil
+}
