@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cdnadvise/cdnadvise/framework"
+
 	"github.com/cdnadvise/cdnadvise/analyze"
 	"github.com/cdnadvise/cdnadvise/edge"
 	"github.com/cdnadvise/cdnadvise/internal/store"
@@ -20,7 +22,7 @@ import (
 // Options configure the advice.
 type Options struct {
 	// Routes from the source (nil: endpoints are inferred templates).
-	Routes *Routes
+	Routes *framework.Routes
 	// Target is the share of the achievable hit ratio the chosen TTL must
 	// reach: the shortest TTL with hit ratio >= Target x (hit ratio at the
 	// longest TTL tried) wins (default 0.9).
@@ -132,7 +134,7 @@ type Recommendation struct {
 	// what verify maps new traffic with.
 	Match string `json:"match,omitempty"`
 
-	route *Route
+	route *framework.Route
 	curve []replay.Outcome
 }
 
@@ -206,16 +208,16 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 		ttls = append(ttls, d)
 	}
 	extra(immutableTTL)
-	kept := map[*Route]keptHeader{}
+	kept := map[*framework.Route]framework.KeptHeader{}
 	if o.Routes != nil {
 		for _, r := range o.Routes.Routes {
 			if !r.HasCacheControl {
 				continue
 			}
-			if k, ok := r.keptHeader(); ok {
+			if k, ok := r.KeptHeader(); ok {
 				kept[r] = k
-				if k.ttl > 0 {
-					extra(k.ttl)
+				if k.Ttl > 0 {
+					extra(k.Ttl)
 				}
 			}
 		}
@@ -241,7 +243,7 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 	}
 	if o.Routes != nil {
 		for _, r := range o.Routes.Routes {
-			if SafeMethod(r.Method) {
+			if framework.SafeMethod(r.Method) {
 				addVary(r.Pattern, r.Vary)
 			}
 		}
@@ -337,7 +339,7 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 	}
 	var minutes float64 = math.Max(res.Minutes, 1.0/60)
 	seen := map[[2]string]bool{}
-	add := func(method, endpoint string, route *Route) {
+	add := func(method, endpoint string, route *framework.Route) {
 		key := [2]string{method, endpoint}
 		if seen[key] {
 			return
@@ -347,10 +349,10 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 			// A method the source does not declare on a known route (a
 			// view that takes any method): the route's view still tells
 			// where it is.
-			route = o.Routes.byPattern(endpoint)
+			route = o.Routes.ByPattern(endpoint)
 		}
 		rec := &Recommendation{Method: method, Endpoint: endpoint, route: route}
-		if SafeMethod(method) {
+		if framework.SafeMethod(method) {
 			rec.curve = curves[endpoint]
 		} else {
 			rec.curve = curves[replay.UnsafeEndpoint(endpoint)]
@@ -369,17 +371,17 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 				rec.OriginPerMinNow = float64(s.Requests) * (1 - *s.Offload) / minutes
 			}
 		}
-		if e, ok := personal[endpoint]; ok && SafeMethod(method) {
+		if e, ok := personal[endpoint]; ok && framework.SafeMethod(method) {
 			rec.Personalization, rec.PersonalizationEvidence = e.verdict(), e.String()
-		} else if SafeMethod(method) {
+		} else if framework.SafeMethod(method) {
 			rec.Personalization = PersonalUnknown
 		}
 		k, isKept := kept[route]
 		decide(rec, route, s, haveStats, o, grid)
-		if route != nil && route.HasCacheControl && !o.Replace && SafeMethod(method) {
+		if route != nil && route.HasCacheControl && !o.Replace && framework.SafeMethod(method) {
 			keep(rec, k, isKept)
 		}
-		if SafeMethod(method) {
+		if framework.SafeMethod(method) {
 			edgeSide(rec, prof, stock[endpoint], s)
 			rec.Vary = vary[endpoint]
 			if h := varySplit[endpoint]; len(h) > 0 && rec.CacheControl != "" && !strings.Contains(rec.CacheControl, "private") {
@@ -391,7 +393,7 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 	}
 	if o.Routes != nil {
 		for _, r := range o.Routes.Routes {
-			if r.Unresolved != "" && r.regex == nil {
+			if r.Unresolved != "" && r.Regex == nil {
 				adv.Notes = append(adv.Notes, fmt.Sprintf("route %s %s (%s:%d) not resolved: %s", r.Method, r.Pattern, r.File, r.Line, r.Unresolved))
 				continue
 			}
@@ -420,11 +422,11 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 		if a.Endpoint != b.Endpoint {
 			return a.Endpoint < b.Endpoint
 		}
-		return methodRank(a.Method) < methodRank(b.Method)
+		return framework.MethodRank(a.Method) < framework.MethodRank(b.Method)
 	})
 	for _, r := range adv.Recommendations {
-		if r.route != nil && r.route.regex != nil {
-			r.Match = r.route.regex.String()
+		if r.route != nil && r.route.Regex != nil {
+			r.Match = r.route.Regex.String()
 		} else {
 			r.Match = templateRegex(r.Endpoint)
 		}
@@ -474,7 +476,7 @@ func at(curve []replay.Outcome, d time.Duration) *replay.Outcome {
 
 // keep turns a recommendation for a view that sets Cache-Control itself
 // into the prediction for that header: what will really be sent.
-func keep(rec *Recommendation, k keptHeader, known bool) {
+func keep(rec *Recommendation, k framework.KeptHeader, known bool) {
 	rec.Kept = true
 	rec.Replacement = rec.CacheControl
 	rec.Class = ClassAlreadySet
@@ -484,22 +486,22 @@ func keep(rec *Recommendation, k keptHeader, known bool) {
 		rec.Reasons = append(rec.Reasons, "the header the view sets is computed at run time: no prediction for it")
 		return
 	}
-	rec.CacheControl = k.value
-	rec.TTL, rec.TTLSeconds, rec.SWRSeconds, rec.SIESeconds, rec.BrowserMaxAge = replay.FormatTTL(k.ttl), int64(k.ttl/time.Second), k.swr, k.sie, k.browser
-	if k.ttl <= 0 {
+	rec.CacheControl = k.Value
+	rec.TTL, rec.TTLSeconds, rec.SWRSeconds, rec.SIESeconds, rec.BrowserMaxAge = replay.FormatTTL(k.Ttl), int64(k.Ttl/time.Second), k.Swr, k.Sie, k.Browser
+	if k.Ttl <= 0 {
 		zero := 0.0
 		rec.PredictedHitRatio = &zero
-		rec.Reasons = append(rec.Reasons, fmt.Sprintf("kept: the view sends %q (%s:%d), which no shared cache stores", k.value, k.file, k.line))
+		rec.Reasons = append(rec.Reasons, fmt.Sprintf("kept: the view sends %q (%s:%d), which no shared cache stores", k.Value, k.File, k.Line))
 		return
 	}
-	rec.Reasons = append(rec.Reasons, fmt.Sprintf("kept: the view sends %q (%s:%d); predicted at its shared TTL %s", k.value, k.file, k.line, replay.FormatTTL(k.ttl)))
-	if c := at(rec.curve, k.ttl); c != nil {
+	rec.Reasons = append(rec.Reasons, fmt.Sprintf("kept: the view sends %q (%s:%d); predicted at its shared TTL %s", k.Value, k.File, k.Line, replay.FormatTTL(k.Ttl)))
+	if c := at(rec.curve, k.Ttl); c != nil {
 		fillEvidence(rec, c)
 	}
 }
 
 // unmatchedPaths lists requested paths that no route matches (top 50).
-func unmatchedPaths(ctx context.Context, st *store.Store, rt *Routes) ([]UnmatchedPath, error) {
+func unmatchedPaths(ctx context.Context, st *store.Store, rt *framework.Routes) ([]UnmatchedPath, error) {
 	rows, err := st.DB.QueryContext(ctx, `SELECT p.value, count(*) FROM requests_raw r JOIN d_path p ON p.id = r.path_id GROUP BY 1 ORDER BY 2 DESC, 1`)
 	if err != nil {
 		return nil, err
@@ -519,7 +521,7 @@ func unmatchedPaths(ctx context.Context, st *store.Store, rt *Routes) ([]Unmatch
 }
 
 // decide applies the rules, then the replay curve.
-func decide(rec *Recommendation, route *Route, s analyze.Row, haveStats bool, o Options, grid map[time.Duration]bool) {
+func decide(rec *Recommendation, route *framework.Route, s analyze.Row, haveStats bool, o Options, grid map[time.Duration]bool) {
 	reason := func(f string, a ...any) { rec.Reasons = append(rec.Reasons, fmt.Sprintf(f, a...)) }
 	switch {
 	case rec.Requests >= 1000:
@@ -546,7 +548,7 @@ func decide(rec *Recommendation, route *Route, s analyze.Row, haveStats bool, o 
 		return *p
 	}
 	switch {
-	case !SafeMethod(rec.Method):
+	case !framework.SafeMethod(rec.Method):
 		// Before the policy file too: no policy makes an unsafe method's
 		// response shareable.
 		rec.Class = ClassUnsafe

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cdnadvise/cdnadvise/framework"
+
 	"github.com/cdnadvise/cdnadvise/analyze"
 	"github.com/cdnadvise/cdnadvise/edge"
 	"github.com/cdnadvise/cdnadvise/replay"
@@ -24,7 +26,7 @@ func EdgeRules(adv *Advice, key replay.KeyPolicy) []edge.Rule {
 	}
 	var out []edge.Rule
 	for _, r := range adv.Recommendations {
-		if !SafeMethod(r.Method) {
+		if !framework.SafeMethod(r.Method) {
 			continue
 		}
 		shared := r.TTLSeconds > 0 && !strings.Contains(r.CacheControl, "private") && !strings.Contains(r.CacheControl, "no-store")
@@ -33,8 +35,8 @@ func EdgeRules(adv *Advice, key replay.KeyPolicy) []edge.Rule {
 			continue
 		}
 		re := ""
-		if r.route != nil && r.route.regex != nil {
-			re = r.route.regex.String()
+		if r.route != nil && r.route.Regex != nil {
+			re = r.route.Regex.String()
 		} else {
 			re = templateRegex(r.Endpoint)
 		}
@@ -48,7 +50,7 @@ func EdgeRules(adv *Advice, key replay.KeyPolicy) []edge.Rule {
 // templateRegex is the regex of an inferred endpoint template: each
 // placeholder stands for one path segment (or part of one).
 func templateRegex(t string) string {
-	return braceRegex(t, func(param string) string {
+	return framework.BraceRegex(t, func(param string) string {
 		if "{"+param+"}" == analyze.PhInt {
 			return `[0-9]+`
 		}

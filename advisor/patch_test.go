@@ -14,19 +14,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cdnadvise/cdnadvise/framework"
+	"github.com/cdnadvise/cdnadvise/framework/django"
+	"github.com/cdnadvise/cdnadvise/routes"
+
 	"github.com/cdnadvise/cdnadvise/ingest"
 	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/lab"
 	"github.com/cdnadvise/cdnadvise/replay"
 )
-
-// copyTree copies a test project into a new git repository.
-func copyTree(t *testing.T, from string) string {
-	t.Helper()
-	dst := filepath.Join(t.TempDir(), filepath.Base(from))
-	lab.CopyRepo(t, from, dst)
-	return dst
-}
 
 // trafficStore makes a store of edge traffic over the given paths (Zipf-like,
 // over ten minutes, two PoPs), all MISS: no CDN caching today.
@@ -81,16 +77,16 @@ func recForMethod(t *testing.T, adv *Advice, method, endpoint string) *Recommend
 // of a route advised a header is patched with exactly that header (or the
 // patch says why not), no unsafe method is patched, and nothing is patched
 // that was not advised.
-func checkAgreement(t *testing.T, adv *Advice, res *PatchResult) {
+func checkAgreement(t *testing.T, adv *Advice, res *framework.PatchResult) {
 	t.Helper()
-	applied := map[[2]string]PatchRow{}
+	applied := map[[2]string]framework.PatchRow{}
 	for _, a := range res.Applied {
 		k := [2]string{a.Method, a.Pattern}
 		if _, dup := applied[k]; dup {
 			t.Errorf("row %s %s patched twice", a.Method, a.Pattern)
 		}
 		applied[k] = a
-		if !SafeMethod(a.Method) {
+		if !framework.SafeMethod(a.Method) {
 			t.Errorf("unsafe row patched: %+v", a)
 		}
 	}
@@ -111,7 +107,7 @@ func checkAgreement(t *testing.T, adv *Advice, res *PatchResult) {
 			t.Errorf("%s %s keeps its own header but was patched: %+v", r.Method, r.Endpoint, a)
 		case ok && a.CacheControl != r.CacheControl && a.Note == "":
 			t.Errorf("%s %s advised %q, patched %q", r.Method, r.Endpoint, r.CacheControl, a.CacheControl)
-		case !ok && SafeMethod(r.Method) && r.CacheControl != "" && !r.Kept && skipped[k] == "":
+		case !ok && framework.SafeMethod(r.Method) && r.CacheControl != "" && !r.Kept && skipped[k] == "":
 			t.Errorf("%s %s advised %q (%s) but neither patched nor listed as skipped", r.Method, r.Endpoint, r.CacheControl, r.Class)
 		}
 	}
@@ -151,7 +147,7 @@ func checkUnsafe(t *testing.T, port int, reqs []string) {
 
 // applyAndCompile applies the diff with git apply (after patch -p1 --dry-run)
 // and compiles every patched Python file with /usr/bin/python3.
-func applyAndCompile(t *testing.T, dir string, res *PatchResult) {
+func applyAndCompile(t *testing.T, dir string, res *framework.PatchResult) {
 	t.Helper()
 	pf := filepath.Join(t.TempDir(), "cache.patch")
 	os.WriteFile(pf, []byte(res.Diff), 0o644)
@@ -181,8 +177,8 @@ func applyAndCompile(t *testing.T, dir string, res *PatchResult) {
 }
 
 func TestFastAPIAdviseAndPatch(t *testing.T) {
-	dir := copyTree(t, "testdata/fastapiproj")
-	rt, err := ExtractRoutes(dir)
+	dir := lab.CopyTree(t, "../routes/testdata/fastapiproj")
+	rt, err := routes.ExtractRoutes(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,19 +248,6 @@ func sweepGeneric() replay.SweepOptions {
 	return replay.SweepOptions{Profile: replay.Profiles()["generic"]}
 }
 
-// serveApp starts the app with /usr/bin/python3 on a free loopback port once
-// its modules are there, and returns the port; it stops when the test ends.
-func serveApp(t *testing.T, dir string, modules []string, args func(port int) []string) int {
-	t.Helper()
-	lab.Need(t, nil, modules)
-	port, err := lab.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	lab.Serve(t, dir, nil, port, "/usr/bin/python3", args(port)...)
-	return port
-}
-
 // checkHeaders requests each path and compares Cache-Control.
 func checkHeaders(t *testing.T, port int, want map[string]string) {
 	t.Helper()
@@ -285,7 +268,7 @@ func checkHeaders(t *testing.T, port int, want map[string]string) {
 }
 
 func runFastAPI(t *testing.T, dir string, want map[string]string) int {
-	port := serveApp(t, dir, []string{"fastapi", "uvicorn"}, func(port int) []string {
+	port := lab.ServeApp(t, dir, []string{"fastapi", "uvicorn"}, func(port int) []string {
 		return []string{"-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", fmt.Sprint(port), "--log-level", "warning"}
 	})
 	checkHeaders(t, port, want)
@@ -293,8 +276,8 @@ func runFastAPI(t *testing.T, dir string, want map[string]string) int {
 }
 
 func TestDjangoAdviseAndPatch(t *testing.T) {
-	dir := copyTree(t, "testdata/djangoproj")
-	rt, err := ExtractRoutes(dir)
+	dir := lab.CopyTree(t, "../routes/testdata/djangoproj")
+	rt, err := routes.ExtractRoutes(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,7 +337,7 @@ func TestDjangoAdviseAndPatch(t *testing.T) {
 	}
 	applyAndCompile(t, dir, res)
 	// Never twice: patching the patched tree changes no view again.
-	rt2, err := ExtractRoutes(dir)
+	rt2, err := routes.ExtractRoutes(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,7 +371,7 @@ func TestDjangoAdviseAndPatch(t *testing.T) {
 }
 
 func runDjango(t *testing.T, dir string, want map[string]string) int {
-	port := serveApp(t, dir, []string{"django", "rest_framework"}, func(port int) []string {
+	port := lab.ServeApp(t, dir, []string{"django", "rest_framework"}, func(port int) []string {
 		return []string{"manage.py", "runserver", fmt.Sprintf("127.0.0.1:%d", port), "--noreload"}
 	})
 	checkHeaders(t, port, want)
@@ -396,8 +379,8 @@ func runDjango(t *testing.T, dir string, want map[string]string) int {
 }
 
 func TestPolicyMaxStaleAndReplace(t *testing.T) {
-	dir := copyTree(t, "testdata/fastapiproj")
-	rt, err := ExtractRoutes(dir)
+	dir := lab.CopyTree(t, "../routes/testdata/fastapiproj")
+	rt, err := routes.ExtractRoutes(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -461,27 +444,27 @@ func TestPolicyMaxStaleAndReplace(t *testing.T) {
 }
 
 func TestPatchStaysUnderSrc(t *testing.T) {
-	if err := underRoot("/tmp/x", "../etc/passwd"); err == nil {
+	if err := framework.UnderRoot("/tmp/x", "../etc/passwd"); err == nil {
 		t.Error("../ accepted")
 	}
-	if err := underRoot("/tmp/x", "/etc/passwd"); err == nil {
+	if err := framework.UnderRoot("/tmp/x", "/etc/passwd"); err == nil {
 		t.Error("absolute path accepted")
 	}
 	dir := t.TempDir()
 	outside := t.TempDir()
 	os.WriteFile(filepath.Join(outside, "v.py"), []byte("x = 1\n"), 0o644)
 	os.Symlink(filepath.Join(outside, "v.py"), filepath.Join(dir, "v.py"))
-	if err := underRoot(dir, "v.py"); err == nil {
+	if err := framework.UnderRoot(dir, "v.py"); err == nil {
 		t.Error("symlink leaving --src accepted")
 	}
 }
 
 func TestDjangoArgs(t *testing.T) {
-	got := djangoArgs("public, max-age=0, s-maxage=300, stale-while-revalidate=30, stale-if-error=86400")
+	got := django.DjangoArgs("public, max-age=0, s-maxage=300, stale-while-revalidate=30, stale-if-error=86400")
 	if got != "public=True, max_age=0, s_maxage=300, stale_while_revalidate=30, stale_if_error=86400" {
 		t.Error(got)
 	}
-	if got := djangoArgs("private, no-store"); got != "private=True, no_store=True" {
+	if got := django.DjangoArgs("private, no-store"); got != "private=True, no_store=True" {
 		t.Error(got)
 	}
 }

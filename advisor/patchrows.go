@@ -1,5 +1,9 @@
 package advisor
 
+import (
+	"github.com/cdnadvise/cdnadvise/framework"
+)
+
 // Patch writes the recommendations into the project's source as a unified
 // diff relative to src. Only files under src are touched; a view that
 // already sets Cache-Control is left alone unless replace. Only rows of a
@@ -9,17 +13,17 @@ package advisor
 // methods get a decorator that sets the header on GET and HEAD responses
 // only, the FastAPI middleware is keyed by method, Flask views get a
 // decorator from a generated module).
-func Patch(src string, rt *Routes, recs []*Recommendation, replace bool) (*PatchResult, error) {
-	return WritePatch(src, rt, PatchRows(recs), replace)
+func Patch(src string, rt *framework.Routes, recs []*Recommendation, replace bool) (*framework.PatchResult, error) {
+	return framework.WritePatch(src, rt, PatchRows(recs), replace)
 }
 
 // PatchRows turns recommendations into the rows a patch writes (those of
 // a route of the source).
-func PatchRows(recs []*Recommendation) []*Advised {
-	var out []*Advised
+func PatchRows(recs []*Recommendation) []*framework.Advised {
+	var out []*framework.Advised
 	for _, rec := range recs {
 		if rec.route != nil {
-			out = append(out, &Advised{Route: rec.route, Method: rec.Method, Class: rec.Class, CacheControl: rec.CacheControl,
+			out = append(out, &framework.Advised{Route: rec.route, Method: rec.Method, Class: rec.Class, CacheControl: rec.CacheControl,
 				TTLSeconds: rec.TTLSeconds, Kept: rec.Kept, Immutable: rec.Class == ClassImmutable})
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cdnadvise/cdnadvise/framework"
+
 	"github.com/cdnadvise/cdnadvise/analyze"
 	"github.com/cdnadvise/cdnadvise/internal/store"
 )
@@ -148,7 +150,7 @@ func loggedVary(ctx context.Context, st *store.Store, router analyze.Router) (ma
 		for _, v := range vs {
 			for _, h := range strings.Split(v, ",") {
 				if h = strings.TrimSpace(h); h != "" && h != "*" {
-					sets[e][canonicalHeader(h)] = true
+					sets[e][framework.CanonicalHeader(h)] = true
 				}
 			}
 		}

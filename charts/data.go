@@ -12,8 +12,10 @@ import (
 
 	"github.com/cdnadvise/cdnadvise/advisor"
 	"github.com/cdnadvise/cdnadvise/analyze"
+	"github.com/cdnadvise/cdnadvise/framework"
 	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/replay"
+	"github.com/cdnadvise/cdnadvise/routes"
 	"github.com/cdnadvise/cdnadvise/verify"
 )
 
@@ -54,7 +56,7 @@ type Data struct {
 	StepDur   time.Duration
 	Sweep     *replay.SweepResult
 	Advice    *advisor.Advice
-	Patch     *advisor.PatchResult
+	Patch     *framework.PatchResult
 	Files     []FileRow
 	Rejected  int64
 	Framework string
@@ -79,7 +81,7 @@ func Gather(ctx context.Context, st *store.Store, o Options) (*Data, error) {
 	}
 	ao := o.Advise
 	if ao.Routes == nil && o.Src != "" {
-		rt, err := advisor.ExtractRoutes(o.Src)
+		rt, err := routes.ExtractRoutes(o.Src)
 		if err != nil {
 			return nil, err
 		}
@@ -121,7 +123,7 @@ func Gather(ctx context.Context, st *store.Store, o Options) (*Data, error) {
 	}
 	if rt != nil {
 		if d.Patch, err = advisor.Patch(o.Src, rt, d.Advice.Recommendations, ao.Replace); err != nil {
-			d.Patch = &advisor.PatchResult{Skipped: []advisor.PatchSkipped{{Route: "(all)", Reason: err.Error()}}}
+			d.Patch = &framework.PatchResult{Skipped: []framework.PatchSkipped{{Route: "(all)", Reason: err.Error()}}}
 		}
 	}
 	return d, nil

@@ -17,6 +17,7 @@ import (
 	"github.com/cdnadvise/cdnadvise/internal/loggen"
 	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/replay"
+	"github.com/cdnadvise/cdnadvise/routes"
 )
 
 // hostile lines: paths, queries and user agents that try to run script in
@@ -55,7 +56,7 @@ func reportStore(t *testing.T) *store.Store {
 // day of traffic after it: the report gets its before/after section.
 func withAfter(t *testing.T, st *store.Store, src string) {
 	t.Helper()
-	rt, err := advisor.ExtractRoutes(src)
+	rt, err := routes.ExtractRoutes(src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +95,7 @@ func render(t *testing.T, st *store.Store, o Options) string {
 
 func TestReportIsSelfContainedAndEscaped(t *testing.T) {
 	st := reportStore(t)
-	html := render(t, st, Options{Src: "../advisor/testdata/fastapiproj"})
+	html := render(t, st, Options{Src: "../routes/testdata/fastapiproj"})
 	for _, bad := range []string{`src="http`, `src='http`, `href="http`, `<script src`, `data-pwned','img')">`} {
 		if strings.Contains(html, bad) {
 			t.Errorf("report contains %q", bad)
@@ -122,9 +123,9 @@ func TestReportInHeadlessChromium(t *testing.T) {
 		t.Skip("chromium not installed (apt-get install chromium)")
 	}
 	st := reportStore(t)
-	withAfter(t, st, "../advisor/testdata/fastapiproj")
+	withAfter(t, st, "../routes/testdata/fastapiproj")
 	page := filepath.Join(t.TempDir(), "report.html")
-	html := render(t, st, Options{Src: "../advisor/testdata/fastapiproj"})
+	html := render(t, st, Options{Src: "../routes/testdata/fastapiproj"})
 	if !strings.Contains(html, "Before and after advice run 1") || !strings.Contains(html, `id="beforeafter"`) {
 		t.Error("no before/after section for a recorded run with traffic after it")
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/cdnadvise/cdnadvise/ingest"
 	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/replay"
+	"github.com/cdnadvise/cdnadvise/routes"
 	"github.com/cdnadvise/cdnadvise/verify"
 )
 
@@ -234,7 +235,7 @@ func labRun(t *testing.T, ports *Ports, edgeName, kind string) {
 		t.Errorf("baseline: analyze says %v, the %s log %v", rep.Totals.HitRatio, edgeName, want)
 	}
 
-	rt, err := advisor.ExtractRoutes(app)
+	rt, err := routes.ExtractRoutes(app)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cdnadvise/cdnadvise/advisor"
 	"github.com/cdnadvise/cdnadvise/analyze"
+	"github.com/cdnadvise/cdnadvise/framework"
 	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/replay"
 )
@@ -74,8 +75,8 @@ func runRoutes(ctx context.Context, opts *routesOptions) error {
 	defer rt.Close()
 	if opts.JSON {
 		return printJSON(opts.io.Out, struct {
-			*advisor.Routes
-			Exact *advisor.ExactDiff `json:"exact_diff,omitempty"`
+			*framework.Routes
+			Exact *framework.ExactDiff `json:"exact_diff,omitempty"`
 		}{rt, diff})
 	}
 	fmt.Fprintf(opts.io.Out, "%s project, %d route rows (one per method and pattern)\n", rt.Framework, len(rt.Routes))
@@ -181,7 +182,7 @@ func (o *adviseFlags) options(ctx context.Context, diag io.Writer) (advisor.Opti
 
 // advise runs the advice; with a command name it is recorded in the store
 // under a run id (what verify compares with later).
-func (o *adviseOptions) advise(ctx context.Context, command string) (*advisor.Advice, *advisor.Routes, error) {
+func (o *adviseOptions) advise(ctx context.Context, command string) (*advisor.Advice, *framework.Routes, error) {
 	opts, err := o.options(ctx, o.io.ErrOut)
 	if err != nil {
 		return nil, nil, err

@@ -1,9 +1,0 @@
-//go:build !unix
-
-package advisor
-
-import "os/exec"
-
-// setProcessGroup: outside Unix, cancelling kills the interpreter itself
-// (exec.CommandContext's default).
-func setProcessGroup(cmd *exec.Cmd) {}

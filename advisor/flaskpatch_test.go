@@ -1,0 +1,119 @@
+package advisor
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/cdnadvise/cdnadvise/framework"
+	"github.com/cdnadvise/cdnadvise/routes"
+
+	"github.com/cdnadvise/cdnadvise/lab"
+)
+
+// TestFlaskPatch: the patch applies with git apply, compiles, and the
+// patched app (Debian's Flask, through its test client) sends the
+// recommended header on every patched GET route (function views, a view
+// registered with add_url_rule, a MethodView) and none on POST or PUT; a
+// second patch on the patched source changes nothing; under the static
+// route, the fingerprinted file is immutable and the others keep Flask's
+// own header.
+func TestFlaskPatch(t *testing.T) {
+	lab.Need(t, []string{"git"}, []string{"flask"})
+	dir := lab.CopyTree(t, "../routes/testdata/flaskproj")
+	rt, err := routes.ExtractRoutes(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	headers := map[string]string{}
+	var recs []*Recommendation
+	for i, r := range rt.Routes {
+		rec := &Recommendation{Method: r.Method, Endpoint: r.Pattern, route: r, Class: ClassUnsafe}
+		if r.Kind == "static" {
+			rec.Class, rec.CacheControl = ClassImmutable, "public, max-age=31536000, immutable"
+		} else if framework.SafeMethod(r.Method) && !r.PerUser {
+			rec.Class, rec.CacheControl = ClassCacheable, fmt.Sprintf("public, max-age=10, s-maxage=%d", 60+i)
+			headers[r.Pattern] = rec.CacheControl
+		}
+		recs = append(recs, rec)
+	}
+	res, err := Patch(dir, rt, recs, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir+"/cache.patch", []byte(res.Diff), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"init", "-q"}, {"apply", "--check", "cache.patch"}, {"apply", "cache.patch"}} {
+		c := exec.Command("git", args...)
+		c.Dir = dir
+		if out, err := c.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v %s\n%s", args, err, out, res.Diff)
+		}
+	}
+	script := `import json, py_compile, sys, glob
+for f in glob.glob("shop/*.py"):
+    py_compile.compile(f, doraise=True)
+sys.path.insert(0, ".")
+from shop import create_app
+app = create_app()
+c = app.test_client()
+out = {}
+for method, path in [("GET", "/"), ("GET", "/search/?q=a"), ("GET", "/tags/red"), ("GET", "/healthz"), ("GET", "/api/items"),
+                     ("POST", "/api/items"), ("GET", "/api/items/4"), ("POST", "/api/items/4/reviews"), ("GET", "/api/leaderboard"),
+                     ("GET", "/api/things/0f8fad5b-d9cb-469f-a165-70867728950e"), ("PUT", "/api/things/0f8fad5b-d9cb-469f-a165-70867728950e"),
+                     ("GET", "/api/v2/files/a/b"), ("HEAD", "/api/items"), ("GET", "/assets/app.3f2a9c1b.js"), ("GET", "/assets/plain.js")]:
+    r = c.open(path, method=method)
+    out[method + " " + path] = [r.status_code, r.headers.get("Cache-Control", "")]
+print(json.dumps(out))
+`
+	cmd := exec.Command("/usr/bin/python3", "-c", script)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("patched app: %v %s\n%s", err, stderr.String(), res.Diff)
+	}
+	var got map[string][2]any
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	want := map[string]string{"GET /": headers["/"], "GET /search/?q=a": headers["/search/"], "GET /tags/red": headers["/tags/<slug:tag>"],
+		"GET /healthz": headers["/healthz"], "GET /api/items": headers["/api/items"], "POST /api/items": "", "GET /api/items/4": headers["/api/items/<int:item_id>"],
+		"POST /api/items/4/reviews": "", "GET /api/leaderboard": headers["/api/leaderboard"],
+		"GET /api/things/0f8fad5b-d9cb-469f-a165-70867728950e": headers["/api/things/<uuid:thing_id>"], "PUT /api/things/0f8fad5b-d9cb-469f-a165-70867728950e": "",
+		"GET /api/v2/files/a/b": headers["/api/v2/files/<path:name>"], "HEAD /api/items": headers["/api/items"],
+		"GET /assets/app.3f2a9c1b.js": "public, max-age=31536000, immutable", "GET /assets/plain.js": "no-cache"}
+	for k, w := range want {
+		g := got[k]
+		if status, _ := g[0].(float64); status >= 400 || g[1] != w {
+			t.Errorf("%s: %v %q, want %q", k, g[0], g[1], w)
+		}
+	}
+	// Patching the patched source again changes nothing.
+	rt2, err := routes.ExtractRoutes(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt2.Close()
+	for _, rec := range recs {
+		for _, r := range rt2.Routes {
+			if r.Method == rec.Method && r.Pattern == rec.Endpoint {
+				rec.route = r
+			}
+		}
+	}
+	res2, err := Patch(dir, rt2, recs, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res2.Diff != "" {
+		t.Errorf("a second patch changes the source again:\n%s", res2.Diff)
+	}
+}

@@ -1,0 +1,214 @@
+package framework
+
+import (
+	"strings"
+
+	"github.com/cdnadvise/cdnadvise/pysrc"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
+)
+
+// appWalker walks the statements of a project whose routes hang off app
+// objects (FastAPI apps and routers, Flask apps and blueprints): it finds
+// the objects' statements in factories, branches and loops, and what a
+// name or expression refers to.
+type AppWalker struct {
+	P  *pysrc.Project
+	Rt *Routes
+	Ev *pysrc.Evaluator
+	// objects: "module|var" -> kind (app, router, blueprint) and own prefix.
+	Objects map[string]*FaObject
+}
+
+type FaObject struct {
+	Key, Kind, Prefix string
+	Unresolved        string // why the prefix is unknown
+	Assume            []string
+	// perUser: dependencies=[Depends(auth)] on the APIRouter or FastAPI.
+	PerUser bool
+	Mod     *pysrc.Module
+	Line    int
+	// docs are the routes FastAPI adds to an app by itself (OpenAPI
+	// schema and documentation pages) unless their URL is set to None.
+	Docs []string
+	// includedIn: (parent object key, prefix given to include_router or
+	// mount).
+	IncludedIn []FaInclude
+}
+
+// mounted reports whether an app is mounted in another one (it is then
+// served under the mount's path only).
+func (o *FaObject) Mounted() bool {
+	for _, inc := range o.IncludedIn {
+		if inc.Mount {
+			return true
+		}
+	}
+	return false
+}
+
+type FaInclude struct {
+	Parent, Prefix string
+	Unresolved     string
+	Assume         []string
+	PerUser        bool
+	Mount          bool
+}
+
+// faCtx is the context a statement runs in: the assumptions made to reach
+// it (a branch of an if, a try block) and the loop variables bound.
+type FaCtx struct {
+	Assume []string
+	Locals pysrc.Env
+}
+
+func (w *AppWalker) EachRouteDecorator(m *pysrc.Module, fn func(def, d *sitter.Node, name string, c pysrc.Call, o *FaObject, method string)) {
+	for _, def := range decoratedFunctions(m) {
+		name := m.Text(def.ChildByFieldName("definition").ChildByFieldName("name"))
+		for _, d := range pysrc.Children(def) {
+			if d.Kind() != "decorator" {
+				continue
+			}
+			for _, e := range pysrc.Children(d) {
+				c, ok := m.AsCall(e)
+				if !ok {
+					continue
+				}
+				obj, method := pysrc.SplitLast(c.Fn)
+				if o := w.Object(m, obj); o != nil {
+					fn(def, d, name, c, o, method)
+				}
+			}
+		}
+	}
+}
+
+// decoratedFunctions lists a module's decorated function definitions in
+// source order: at module level and inside functions (routes declared in
+// an app factory such as create_app()) and their blocks, not in classes.
+func decoratedFunctions(m *pysrc.Module) []*sitter.Node {
+	var out []*sitter.Node
+	var visit func(n *sitter.Node, depth int)
+	visit = func(n *sitter.Node, depth int) {
+		if depth > 12 {
+			return
+		}
+		for _, c := range pysrc.Children(n) {
+			switch c.Kind() {
+			case "decorated_definition":
+				d := c.ChildByFieldName("definition")
+				if d == nil || d.Kind() != "function_definition" {
+					continue
+				}
+				out = append(out, c)
+				visit(d.ChildByFieldName("body"), depth+1)
+			case "function_definition":
+				visit(c.ChildByFieldName("body"), depth+1)
+			case "if_statement", "block", "with_statement", "try_statement", "else_clause", "elif_clause", "except_clause", "finally_clause":
+				visit(c, depth+1)
+			}
+		}
+	}
+	visit(m.Root, 0)
+	return out
+}
+
+// walk calls fn for every expression statement at module level and inside
+// functions (factories such as create_app()) and blocks, with the context
+// it runs in: each branch of an if with its assumption, try blocks, and
+// for loops over literal lists (once per item, the loop variable bound).
+func (w *AppWalker) Walk(m *pysrc.Module, fn func(*sitter.Node, FaCtx)) {
+	iterations := 0
+	push := func(c FaCtx, a string) FaCtx {
+		if a == "" {
+			return c
+		}
+		c.Assume = append(append([]string(nil), c.Assume...), a)
+		return c
+	}
+	var visit func(n *sitter.Node, c FaCtx, depth int)
+	visit = func(n *sitter.Node, c FaCtx, depth int) {
+		if depth > 12 {
+			return
+		}
+		for _, st := range pysrc.Children(n) {
+			switch st.Kind() {
+			case "expression_statement":
+				fn(st, c)
+			case "function_definition", "block", "decorated_definition", "with_statement":
+				visit(st, c, depth+1)
+			case "if_statement":
+				for _, b := range pysrc.IfBranches(m, st) {
+					visit(b.Body, push(c, b.Assume), depth+1)
+				}
+			case "try_statement":
+				for _, b := range pysrc.TryBranches(m, st) {
+					visit(b.Body, push(c, b.Assume), depth+1)
+				}
+			case "for_statement":
+				envs, why := w.Ev.ForBindings(m, st, c.Locals, &iterations)
+				if why != "" && strings.Contains(m.Text(st), "include_router") {
+					w.Rt.Notes = append(w.Rt.Notes, why+" (including routers)")
+				}
+				for _, l := range envs {
+					c2 := c
+					c2.Locals = l
+					visit(st.ChildByFieldName("body"), c2, depth+1)
+				}
+			}
+		}
+	}
+	visit(m.Root, FaCtx{}, 0)
+}
+
+// eachCallCtx calls fn for every call statement found by walk.
+func (w *AppWalker) EachCallCtx(m *pysrc.Module, fn func(pysrc.Call, FaCtx)) {
+	w.Walk(m, func(st *sitter.Node, c FaCtx) {
+		for _, e := range pysrc.Children(st) {
+			if cl, ok := m.AsCall(e); ok {
+				fn(cl, c)
+			}
+		}
+	})
+}
+
+// object finds the app or router a local name refers to.
+func (w *AppWalker) Object(m *pysrc.Module, name string) *FaObject {
+	if name == "" {
+		return nil
+	}
+	if o, ok := w.Objects[m.Name+"|"+name]; ok {
+		return o
+	}
+	if t, rest := w.P.Resolve(m, name); t != nil && rest != "" {
+		if o, ok := w.Objects[t.Name+"|"+rest]; ok {
+			return o
+		}
+	}
+	return nil
+}
+
+// objectExpr finds the app or router an expression refers to, a loop
+// variable included.
+func (w *AppWalker) ObjectExpr(m *pysrc.Module, n *sitter.Node, locals pysrc.Env) *FaObject {
+	for depth := 0; n != nil && n.Kind() == "identifier" && depth < 8; depth++ {
+		b, ok := locals[m.Text(n)]
+		if !ok {
+			break
+		}
+		m, n, locals = b.M, b.N, nil
+	}
+	if n == nil {
+		return nil
+	}
+	return w.Object(m, m.Text(n))
+}
+
+// prefix is a full prefix at which an object is served, why it is
+// uncertain when a part of it is not a constant, the assumptions made to
+// resolve it, and whether a router or include on the way requires a user.
+type Prefix struct {
+	Path, Unresolved string
+	Assume           []string
+	PerUser          bool
+}

@@ -1,0 +1,838 @@
+package django
+
+// Django: routes from urlpatterns (path, re_path, include chains, DRF
+// routers and viewsets, i18n_patterns, converters) and what a view says of
+// its methods, its Cache-Control and its users.
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/cdnadvise/cdnadvise/framework"
+	"github.com/cdnadvise/cdnadvise/pysrc"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
+)
+
+type djangoWalker struct {
+	p  *pysrc.Project
+	rt *framework.Routes
+	ev *pysrc.Evaluator
+	// assume, debug and locals are the context of the patterns being
+	// walked: the assumptions made to reach them, whether they exist only
+	// under settings.DEBUG, and the loop variables bound.
+	assume []string
+	debug  bool
+	locals pysrc.Env
+	// formatSuffix: the routes being added also get DRF's format-suffix
+	// variant (DefaultRouter's include_format_suffixes).
+	formatSuffix bool
+	steps        int             // patterns() calls, against lists that double at each level
+	seen         map[string]bool // urlconf modules being walked (include cycles)
+	depth        int             // nesting of patterns(), against self-references
+	found        bool
+}
+
+var djangoConverters = map[string]string{
+	"int": `[0-9]+`, "str": `[^/]+`, "slug": `[-a-zA-Z0-9_]+`, "path": `.+`,
+	"uuid": `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`,
+}
+
+func (w *djangoWalker) run() {
+	// The root URLconf: ROOT_URLCONF in settings, else every urls module
+	// that no other one includes.
+	var roots []*pysrc.Module
+	for _, sm := range w.ev.DjangoSettings() {
+		if v, _, ok := w.ev.Name(sm, "ROOT_URLCONF", "ROOT_URLCONF"); ok {
+			if r := w.p.FindModule(v); r != nil {
+				roots = append(roots, r)
+				break
+			}
+		}
+	}
+	for _, m := range w.p.Files {
+		if len(roots) > 0 {
+			break
+		}
+		for _, st := range pysrc.Children(m.Root) {
+			if st.Kind() != "expression_statement" {
+				continue
+			}
+			a := pysrc.Children(st)
+			if len(a) == 1 && a[0].Kind() == "assignment" && m.Text(a[0].ChildByFieldName("left")) == "ROOT_URLCONF" {
+				if v, ok := m.StringValue(a[0].ChildByFieldName("right")); ok {
+					if r := w.p.FindModule(v); r != nil && !framework.ContainsModule(roots, r) {
+						roots = append(roots, r)
+					}
+				}
+			}
+		}
+	}
+	if len(roots) == 0 {
+		included := map[string]bool{}
+		var cands []*pysrc.Module
+		for _, m := range w.p.Files {
+			if urlpatterns(m) == nil {
+				continue
+			}
+			cands = append(cands, m)
+			src := string(m.Src)
+			for _, o := range w.p.Files {
+				if o != m && strings.Contains(src, "include(") {
+					if strings.Contains(src, `"`+o.Name+`"`) || strings.Contains(src, `'`+o.Name+`'`) {
+						included[o.Name] = true
+					}
+				}
+			}
+		}
+		for _, c := range cands {
+			if !included[c.Name] {
+				roots = append(roots, c)
+			}
+		}
+	}
+	w.customConverters()
+	for _, r := range roots {
+		w.found = true
+		w.urlconf(r, "", "", nil)
+	}
+}
+
+// customConverters finds register_converter(Cls, "name") calls and reads
+// the converter class's regex attribute.
+func (w *djangoWalker) customConverters() {
+	for _, m := range w.p.Files {
+		for _, st := range pysrc.Children(m.Root) {
+			if st.Kind() != "expression_statement" {
+				continue
+			}
+			for _, e := range pysrc.Children(st) {
+				c, ok := m.AsCall(e)
+				if !ok || pysrc.LastName(c.Fn) != "register_converter" || len(c.Args) < 2 {
+					continue
+				}
+				name, ok := m.StringValue(c.Args[1])
+				if !ok {
+					continue
+				}
+				w.rt.Converters("django")[name] = `[^/]+`
+				cm, rest := w.p.Resolve(m, m.Text(c.Args[0]))
+				if cm == nil || cm.Defs[rest] == nil {
+					continue
+				}
+				cls := cm.Defs[rest]
+				if cls.Kind() == "decorated_definition" {
+					cls = cls.ChildByFieldName("definition")
+				}
+				for _, bs := range pysrc.Children(cls.ChildByFieldName("body")) {
+					for _, a := range pysrc.Children(bs) {
+						if a.Kind() == "assignment" && cm.Text(a.ChildByFieldName("left")) == "regex" {
+							if v, ok := cm.StringValue(a.ChildByFieldName("right")); ok {
+								w.rt.Converters("django")[name] = v
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// urlpatterns returns the value nodes assigned to urlpatterns at module
+// level (=, +=), in order.
+func urlpatterns(m *pysrc.Module) []*sitter.Node {
+	return m.Assigned("urlpatterns")
+}
+
+// urlconf walks a URLconf module with the given prefix.
+func (w *djangoWalker) urlconf(m *pysrc.Module, prefix, regexPrefix string, langs []string) {
+	// A module including itself, directly or not, would never end.
+	if w.seen[m.Name] || len(w.seen) > 30 {
+		w.unresolved(m, m.Root, prefix, "include cycle through "+m.Name)
+		return
+	}
+	w.seen[m.Name] = true
+	defer delete(w.seen, m.Name)
+	w.parts(m, "urlpatterns", prefix)
+}
+
+// parts walks the pieces of a list of patterns as module m builds it.
+func (w *djangoWalker) parts(m *pysrc.Module, name, prefix string) {
+	for _, pt := range w.ev.ListParts(m, name, &w.rt.Notes) {
+		w.within(pt.Assume, pt.Debug, pt.Locals, func() {
+			if pt.Elem {
+				w.element(pt.M, pt.N, prefix)
+			} else {
+				w.patterns(pt.M, pt.N, prefix, false)
+			}
+		})
+	}
+}
+
+// within runs fn with assumptions added to the context (and debug-only
+// set, and loop variables bound, when given).
+func (w *djangoWalker) within(assume []string, debug bool, locals pysrc.Env, fn func()) {
+	oa, od, ol := w.assume, w.debug, w.locals
+	if len(assume) > 0 {
+		w.assume = append(append([]string(nil), oa...), assume...)
+	}
+	w.debug = od || debug
+	if locals != nil {
+		w.locals = locals
+	}
+	fn()
+	w.assume, w.debug, w.locals = oa, od, ol
+}
+
+// emit adds a route with the context's assumptions.
+func (w *djangoWalker) emit(r *framework.Route) {
+	r.Assumptions = framework.Dedupe(append(append([]string(nil), w.assume...), r.Assumptions...))
+	r.DebugOnly = r.DebugOnly || w.debug
+	w.rt.Routes = append(w.rt.Routes, r)
+}
+
+// patterns walks a urlpatterns expression: lists, concatenations,
+// i18n_patterns(...), router.urls, names of other lists.
+func (w *djangoWalker) patterns(m *pysrc.Module, n *sitter.Node, prefix string, regex bool) {
+	if n == nil {
+		return
+	}
+	w.depth++
+	defer func() { w.depth-- }()
+	if w.depth > 40 {
+		w.unresolved(m, n, prefix, "urlpatterns refer to themselves")
+		return
+	}
+	if !w.budget() {
+		return
+	}
+	switch n.Kind() {
+	case "list", "tuple", "parenthesized_expression":
+		for _, e := range pysrc.Children(n) {
+			w.element(m, e, prefix)
+		}
+	case "binary_operator":
+		w.patterns(m, n.ChildByFieldName("left"), prefix, regex)
+		w.patterns(m, n.ChildByFieldName("right"), prefix, regex)
+	case "call":
+		c, _ := m.AsCall(n)
+		switch pysrc.LastName(c.Fn) {
+		case "i18n_patterns":
+			for _, a := range c.Args {
+				w.element(m, a, prefix+"<lang>/")
+			}
+		case "format_suffix_patterns":
+			if len(c.Args) > 0 {
+				w.patterns(m, c.Args[0], prefix, regex)
+			}
+		case "static", "staticfiles_urlpatterns":
+			w.static(m, c, prefix)
+		default:
+			w.unresolved(m, n, prefix, "urlpatterns built by "+c.Fn+"(): cannot be read without running it")
+		}
+	case "attribute":
+		if pysrc.LastName(m.Text(n)) == "urls" {
+			w.router(m, m.Text(n.ChildByFieldName("object")), prefix, n)
+			return
+		}
+		w.unresolved(m, n, prefix, "urlpatterns from "+m.Text(n))
+	case "identifier":
+		name := m.Text(n)
+		if b, ok := w.locals[name]; ok {
+			w.patterns(b.M, b.N, prefix, regex)
+			return
+		}
+		if len(m.Assigned(name)) == 0 {
+			if tm, rest := w.p.Resolve(m, name); tm != nil && rest != "" && tm != m {
+				w.parts(tm, rest, prefix)
+				return
+			}
+			w.unresolved(m, n, prefix, "urlpatterns list "+name+" not found")
+			return
+		}
+		w.parts(m, name, prefix)
+	case "list_splat":
+		cs := pysrc.Children(n)
+		if len(cs) == 1 {
+			w.patterns(m, cs[0], prefix, regex)
+		}
+	default:
+		w.unresolved(m, n, prefix, "unsupported urlpatterns expression "+n.Kind())
+	}
+}
+
+// static adds the route of static(settings.MEDIA_URL, ...) or
+// staticfiles_urlpatterns(): Django serves files under the prefix only
+// when settings.DEBUG is true (and not for an absolute URL prefix).
+func (w *djangoWalker) static(m *pysrc.Module, c pysrc.Call, prefix string) {
+	view := "django.views.static.serve"
+	var pre string
+	var assume []string
+	ok := false
+	if len(c.Args) > 0 {
+		pre, assume, ok = w.ev.Str(m, c.Args[0], w.locals)
+	} else if pysrc.LastName(c.Fn) == "staticfiles_urlpatterns" {
+		view = "django.contrib.staticfiles.views.serve"
+		for _, sm := range w.ev.DjangoSettings() {
+			if pre, assume, ok = w.ev.Name(sm, "STATIC_URL", "settings.STATIC_URL"); ok {
+				break
+			}
+		}
+	}
+	if pysrc.LastName(c.Fn) == "staticfiles_urlpatterns" {
+		view = "django.contrib.staticfiles.views.serve"
+	}
+	if !ok {
+		w.within([]string{fmt.Sprintf("assumed settings.DEBUG is true (%s() at %s:%d serves files in development only)", pysrc.LastName(c.Fn), m.File, pysrc.Line(c.Node))}, true, nil, func() {
+			w.unresolved(m, c.Node, prefix, "prefix of "+m.Text(c.Node)+" is not a constant string")
+		})
+		return
+	}
+	if strings.Contains(pre, "://") || strings.TrimLeft(pre, "/") == "" {
+		return // Django adds no route for an absolute or empty prefix
+	}
+	full := joinDjango(prefix, strings.TrimLeft(pre, "/")+"<path:path>")
+	if !w.debug {
+		assume = append(assume, fmt.Sprintf("assumed settings.DEBUG is true (%s() at %s:%d serves files in development only)", pysrc.LastName(c.Fn), m.File, pysrc.Line(c.Node)))
+	}
+	w.within(assume, true, nil, func() {
+		w.emit(&framework.Route{Framework: "django", Methods: []string{"GET", "HEAD"}, Pattern: displayDjango(full), File: m.File, Line: pysrc.Line(c.Node),
+			View: view, Kind: "static", RouteName: full})
+	})
+}
+
+func (w *djangoWalker) unresolved(m *pysrc.Module, n *sitter.Node, prefix, why string) {
+	shown := "/" + prefix + "…"
+	if strings.HasPrefix(prefix, "re:") {
+		shown = "^/" + prefix[3:] + "…"
+	}
+	w.emit(&framework.Route{Framework: "django", Pattern: shown, File: m.File, Line: pysrc.Line(n), Unresolved: why})
+}
+
+// budget counts a step of the walk; false once 20000 are spent (lists
+// that double at each level), with a note the first time.
+func (w *djangoWalker) budget() bool {
+	w.steps++
+	if w.steps == 20001 {
+		w.rt.Notes = append(w.rt.Notes, "urlpatterns too large or too self-referential to follow: the walk stopped early")
+	}
+	return w.steps <= 20000
+}
+
+// element handles one entry of a urlpatterns list.
+func (w *djangoWalker) element(m *pysrc.Module, e *sitter.Node, prefix string) {
+	if !w.budget() {
+		return
+	}
+	if e.Kind() == "list_splat" {
+		w.patterns(m, e, prefix, false)
+		return
+	}
+	c, ok := m.AsCall(e)
+	if !ok {
+		w.patterns(m, e, prefix, false)
+		return
+	}
+	fn := pysrc.LastName(c.Fn)
+	switch fn {
+	case "path", "re_path", "url":
+	default:
+		w.patterns(m, e, prefix, false)
+		return
+	}
+	if len(c.Args) < 2 {
+		w.unresolved(m, e, prefix, fn+"() without a view")
+		return
+	}
+	route, assume, ok := w.ev.Str(m, c.Args[0], w.locals)
+	if !ok {
+		w.unresolved(m, e, prefix, "route of "+fn+"() is not a constant string: "+m.Text(c.Args[0]))
+		return
+	}
+	if len(assume) > 0 {
+		w.within(assume, false, nil, func() { w.element2(m, e, c, fn, prefix, route) })
+		return
+	}
+	w.element2(m, e, c, fn, prefix, route)
+}
+
+// element2 handles a path(), re_path() or url() entry whose route is known.
+func (w *djangoWalker) element2(m *pysrc.Module, e *sitter.Node, c pysrc.Call, fn, prefix, route string) {
+	if fn != "path" {
+		route = "re:" + strings.TrimSuffix(strings.TrimPrefix(route, "^"), "$")
+	}
+	full := joinDjango(prefix, route)
+	name := ""
+	if nv, ok := c.Kw["name"]; ok {
+		name, _ = m.StringValue(nv)
+	}
+	view := c.Args[1]
+	if vc, ok := m.AsCall(view); ok {
+		switch {
+		case pysrc.LastName(vc.Fn) == "include":
+			if len(vc.Args) == 0 {
+				w.unresolved(m, e, full, "include() without an argument")
+				return
+			}
+			w.include(m, vc.Args[0], full, e)
+			return
+		case strings.HasSuffix(vc.Fn, ".as_view"):
+			cls := strings.TrimSuffix(vc.Fn, ".as_view")
+			w.addView(m, e, full, cls, "class", name)
+			return
+		}
+		w.emit(&framework.Route{Framework: "django", Pattern: displayDjango(full), File: m.File, Line: pysrc.Line(e),
+			View: m.Text(view), Name: name, Unresolved: "view built by " + vc.Fn + "(): cannot be resolved statically"})
+		return
+	}
+	if view.Kind() == "attribute" && pysrc.LastName(m.Text(view)) == "urls" {
+		// path("api/", router.urls) or path("admin/", admin.site.urls): an include.
+		w.include(m, view, full, e)
+		return
+	}
+	w.addView(m, e, full, m.Text(view), "function", name)
+}
+
+// include follows include("mod.urls"), include(module), include(router.urls),
+// include([...]) and include((patterns, "app")).
+func (w *djangoWalker) include(m *pysrc.Module, arg *sitter.Node, prefix string, at *sitter.Node) {
+	if s, assume, ok := w.ev.Str(m, arg, w.locals); ok {
+		w.within(assume, false, nil, func() {
+			if t := w.p.FindModule(s); t != nil {
+				w.urlconf(t, prefix, "", nil)
+				return
+			}
+			w.unresolved(m, at, prefix, "included module "+s+" not found under --src (a third-party package?)")
+		})
+		return
+	}
+	switch arg.Kind() {
+	case "tuple", "parenthesized_expression":
+		cs := pysrc.Children(arg)
+		if len(cs) > 0 {
+			w.include(m, cs[0], prefix, at)
+		}
+		return
+	case "list":
+		w.patterns(m, arg, prefix, false)
+		return
+	case "attribute":
+		if pysrc.LastName(m.Text(arg)) == "urls" {
+			w.router(m, m.Text(arg.ChildByFieldName("object")), prefix, at)
+			return
+		}
+	case "identifier":
+		if b, ok := w.locals[m.Text(arg)]; ok {
+			w.include(b.M, b.N, prefix, at)
+			return
+		}
+		if _, _, _, ok := m.Binding(m.Text(arg)); ok {
+			w.parts(m, m.Text(arg), prefix)
+			return
+		}
+	}
+	// A module object or a list variable.
+	if t, rest := w.p.Resolve(m, m.Text(arg)); t != nil {
+		if rest == "" {
+			w.urlconf(t, prefix, "", nil)
+			return
+		}
+		w.parts(t, rest, prefix)
+		return
+	}
+	if target, ok := m.Imports[strings.SplitN(m.Text(arg), ".", 2)[0]]; ok {
+		w.unresolved(m, at, prefix, "include("+m.Text(arg)+"): "+target+" is not under --src (a third-party package?)")
+		return
+	}
+	w.unresolved(m, at, prefix, "cannot resolve include("+m.Text(arg)+")")
+}
+
+func joinDjango(prefix, route string) string {
+	if strings.HasPrefix(route, "re:") {
+		if strings.HasPrefix(prefix, "re:") {
+			return prefix + route[3:]
+		}
+		return "re:" + regexp.QuoteMeta(prefix) + route[3:]
+	}
+	if strings.HasPrefix(prefix, "re:") {
+		return prefix + djangoToRegex(route)
+	}
+	return prefix + route
+}
+
+// addView records a route to a function or class view.
+func (w *djangoWalker) addView(m *pysrc.Module, at *sitter.Node, pattern, view, kind, name string) {
+	r := &framework.Route{Framework: "django", Pattern: displayDjango(pattern), File: m.File, Line: pysrc.Line(at), View: view, Kind: kind, Name: name}
+	r.Regex = nil
+	r.RouteName = pattern
+	if vm, rest := w.p.Resolve(m, view); vm != nil && rest != "" {
+		if def, ok := vm.Defs[rest]; ok {
+			r.ViewMod, r.ViewNode = vm, def
+			r.View = vm.Name + "." + rest
+			r.HasCacheControl, r.PerUser = framework.InspectView(vm, def)
+			if pysrc.IsClass(def) {
+				r.Kind = "class"
+			}
+			r.Methods = djangoMethods(vm, def)
+		}
+	}
+	if r.ViewNode == nil {
+		r.Unresolved = "view " + view + " not found under --src (the route is listed, the patch cannot target it)"
+	}
+	w.emit(r)
+}
+
+// router adds the routes of a Django REST framework router variable.
+func (w *djangoWalker) router(m *pysrc.Module, name, prefix string, at *sitter.Node) {
+	rm, rname := m, name
+	if len(m.Assigned(name)) == 0 {
+		if t, rest := w.p.Resolve(m, name); t != nil && rest != "" {
+			rm, rname = t, rest
+		}
+	}
+	vals := rm.Assigned(rname)
+	if len(vals) == 0 {
+		if target, ok := m.Imports[strings.SplitN(name, ".", 2)[0]]; ok && rm == m {
+			w.unresolved(m, at, prefix, "routes of "+name+".urls come from "+target+", not under --src (a third-party package?)")
+			return
+		}
+		w.unresolved(m, at, prefix, "router "+name+" not found")
+		return
+	}
+	c, _ := rm.AsCall(vals[len(vals)-1])
+	kind := pysrc.LastName(c.Fn)
+	trailing := "/"
+	if ts, ok := c.Kw["trailing_slash"]; ok && rm.Text(ts) == "False" {
+		trailing = ""
+	}
+	if kind == "DefaultRouter" {
+		w.emit(&framework.Route{Framework: "django", Methods: []string{"GET"}, Pattern: displayDjango(prefix), File: rm.File,
+			Line: pysrc.Line(vals[0]), View: rname + " (api root)", Kind: "viewset", RouteName: prefix})
+		w.emit(&framework.Route{Framework: "django", Methods: []string{"GET"}, Pattern: displayDjango(joinDjango(prefix, formatSuffix(""))), File: rm.File,
+			Line: pysrc.Line(vals[0]), View: rname + " (api root)", Kind: "viewset", RouteName: joinDjango(prefix, formatSuffix(""))})
+		// DefaultRouter adds format-suffix variants (.json, .api) of its routes.
+		old := w.formatSuffix
+		w.formatSuffix = true
+		defer func() { w.formatSuffix = old }()
+	}
+	for _, st := range pysrc.Children(rm.Root) {
+		if st.Kind() != "expression_statement" {
+			continue
+		}
+		for _, e := range pysrc.Children(st) {
+			rc, ok := rm.AsCall(e)
+			if !ok || !strings.HasPrefix(rc.Fn, rname+".register") || len(rc.Args) < 2 {
+				continue
+			}
+			reg, assume, ok := w.ev.Str(rm, rc.Args[0], nil)
+			if !ok {
+				w.unresolved(rm, e, prefix, "router prefix "+rm.Text(rc.Args[0])+" is not a constant string")
+				continue
+			}
+			if rc.Fn != rname+".register" {
+				// Not DRF's register (Wagtail's register_endpoint, ...): the
+				// router class decides the routes.
+				w.unresolved(rm, e, prefix+strings.Trim(reg, "/")+"/", "endpoint of "+kind+"."+pysrc.LastName(rc.Fn)+"(): its routes are decided by the router class, not under --src")
+				continue
+			}
+			w.within(assume, false, nil, func() {
+				w.viewset(rm, e, prefix+strings.Trim(reg, "/"), rm.Text(rc.Args[1]), trailing)
+			})
+		}
+	}
+}
+
+// drfActions maps DRF's router actions to their methods, for the list and
+// detail routes (rest_framework/routers.py SimpleRouter.routes).
+var drfActions = []struct {
+	action, method string
+	detail         bool
+}{
+	{"list", "GET", false}, {"create", "POST", false},
+	{"retrieve", "GET", true}, {"update", "PUT", true}, {"partial_update", "PATCH", true}, {"destroy", "DELETE", true},
+}
+
+// drfBaseActions are the actions DRF's generic viewsets and mixins provide.
+var drfBaseActions = map[string][]string{
+	"ModelViewSet":         {"list", "create", "retrieve", "update", "partial_update", "destroy"},
+	"ReadOnlyModelViewSet": {"list", "retrieve"},
+	"ListModelMixin":       {"list"},
+	"CreateModelMixin":     {"create"},
+	"RetrieveModelMixin":   {"retrieve"},
+	"UpdateModelMixin":     {"update", "partial_update"},
+	"DestroyModelMixin":    {"destroy"},
+	"ViewSet":              {},
+	"GenericViewSet":       {},
+	"ViewSetMixin":         {},
+}
+
+// viewsetActions lists the router actions a viewset class provides: the
+// methods it defines and those of its bases (DRF's generic viewsets and
+// mixins, or classes of the project, followed). known is false when a base
+// could not be read.
+func (w *djangoWalker) viewsetActions(m *pysrc.Module, def *sitter.Node, depth int) (actions map[string]bool, known bool) {
+	actions, known = map[string]bool{}, true
+	cls := pysrc.ClassNode(def)
+	for _, name := range pysrc.ClassMethods(m, def) {
+		actions[name] = true
+	}
+	for _, b := range pysrc.Children(cls.ChildByFieldName("superclasses")) {
+		if b.Kind() == "keyword_argument" {
+			continue
+		}
+		name := m.Text(b)
+		if acts, ok := drfBaseActions[pysrc.LastName(name)]; ok {
+			for _, a := range acts {
+				actions[a] = true
+			}
+			continue
+		}
+		if bm, rest := w.p.Resolve(m, name); bm != nil && rest != "" && bm.Defs[rest] != nil && depth < 8 {
+			sub, ok := w.viewsetActions(bm, bm.Defs[rest], depth+1)
+			for a := range sub {
+				actions[a] = true
+			}
+			known = known && ok
+			continue
+		}
+		switch pysrc.LastName(name) {
+		case "object", "APIView", "GenericAPIView":
+		default:
+			known = false
+		}
+	}
+	return actions, known
+}
+
+// viewset adds a ViewSet's list, detail and @action routes: one route per
+// action, so that list and create (or retrieve and update) on one URL are
+// told apart.
+func (w *djangoWalker) viewset(m *pysrc.Module, at *sitter.Node, base, view, slash string) {
+	vm, rest := w.p.Resolve(m, view)
+	var def *sitter.Node
+	if vm != nil {
+		def = vm.Defs[rest]
+	}
+	add := func(pattern string, methods []string, action string) {
+		if strings.HasPrefix(pattern, "re:") {
+			pattern = "re:" + drfRegex(pattern)
+		}
+		r := &framework.Route{Framework: "django", Methods: methods, Pattern: displayDjango(pattern), File: m.File, Line: pysrc.Line(at), View: view + "." + action, Kind: "viewset", Action: action, RouteName: pattern}
+		if def != nil {
+			r.ViewMod, r.ViewNode, r.View = vm, def, vm.Name+"."+rest+"."+action
+			r.HasCacheControl, r.PerUser = framework.InspectView(vm, def)
+		} else {
+			r.Unresolved = "viewset " + view + " not found under --src"
+		}
+		w.emit(r)
+		if w.formatSuffix {
+			f := *r
+			f.RouteName = formatSuffix(pattern)
+			f.Pattern = displayDjango(f.RouteName)
+			w.emit(&f)
+		}
+	}
+	lookup := "pk"
+	var actions []*sitter.Node
+	provided, known := map[string]bool{}, false
+	if def != nil {
+		provided, known = w.viewsetActions(vm, def, 0)
+		cls := def
+		if cls.Kind() == "decorated_definition" {
+			cls = cls.ChildByFieldName("definition")
+		}
+		for _, st := range pysrc.Children(cls.ChildByFieldName("body")) {
+			if st.Kind() == "expression_statement" {
+				for _, a := range pysrc.Children(st) {
+					if a.Kind() == "assignment" && vm.Text(a.ChildByFieldName("left")) == "lookup_field" {
+						if v, ok := vm.StringValue(a.ChildByFieldName("right")); ok {
+							lookup = v
+						}
+					}
+				}
+			}
+			if st.Kind() == "decorated_definition" {
+				actions = append(actions, st)
+			}
+		}
+	}
+	for _, a := range drfActions {
+		if len(provided) > 0 || known {
+			if !provided[a.action] {
+				continue
+			}
+		}
+		p := base + slash
+		if a.detail {
+			p = base + "/<" + lookup + ">" + slash
+		}
+		add(p, []string{a.method}, a.action)
+	}
+	for _, a := range actions {
+		var ac pysrc.Call
+		found := false
+		for _, d := range pysrc.Children(a) {
+			if d.Kind() != "decorator" {
+				continue
+			}
+			for _, e := range pysrc.Children(d) {
+				if c, ok := vm.AsCall(e); ok && pysrc.LastName(c.Fn) == "action" {
+					ac, found = c, true
+				}
+			}
+		}
+		if !found {
+			continue
+		}
+		fn := a.ChildByFieldName("definition")
+		name := vm.Text(fn.ChildByFieldName("name"))
+		urlPath := strings.ReplaceAll(name, "_", "-")
+		if v, ok := ac.Kw["url_path"]; ok {
+			if s, ok := vm.StringValue(v); ok {
+				urlPath = s
+			}
+		}
+		methods := []string{"GET"}
+		if v, ok := ac.Kw["methods"]; ok {
+			methods = nil
+			for _, mv := range pysrc.Children(v) {
+				if s, ok := vm.StringValue(mv); ok {
+					methods = append(methods, strings.ToUpper(s))
+				}
+			}
+		}
+		p := base + "/" + urlPath + slash
+		if v, ok := ac.Kw["detail"]; ok && vm.Text(v) == "True" {
+			p = base + "/<" + lookup + ">/" + urlPath + slash
+		}
+		add(p, methods, name)
+	}
+}
+
+// drfRegex turns a router pattern below a regex prefix into a regex:
+// <lookup> becomes DRF's (?P<lookup>[^/.]+); groups already written as
+// (?P<name>...) are kept.
+func drfRegex(p string) string {
+	p = strings.TrimPrefix(p, "re:")
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(p, '<')
+		if i < 0 {
+			b.WriteString(p)
+			return b.String()
+		}
+		j := strings.IndexByte(p[i:], '>')
+		if j < 0 || strings.HasSuffix(p[:i], "?P") {
+			b.WriteString(p[:i+1])
+			p = p[i+1:]
+			continue
+		}
+		b.WriteString(p[:i])
+		b.WriteString("(?P<" + p[i+1:i+j] + ">[^/.]+)")
+		p = p[i+j+1:]
+	}
+}
+
+// formatSuffix is DRF's format-suffix variant of a route
+// (format_suffix_patterns): the route without its trailing slash, then
+// \.(?P<format>[a-z0-9]+)/?, as a regex.
+func formatSuffix(p string) string {
+	re := ""
+	if strings.HasPrefix(p, "re:") {
+		re = drfRegex(p)
+	} else {
+		var b strings.Builder
+		for {
+			i := strings.IndexByte(p, '<')
+			j := strings.IndexByte(p[max(i, 0):], '>')
+			if i < 0 || j < 0 {
+				b.WriteString(regexp.QuoteMeta(p))
+				break
+			}
+			b.WriteString(regexp.QuoteMeta(p[:i]))
+			name := p[i+1 : i+j]
+			if k := strings.IndexByte(name, ':'); k >= 0 {
+				name = name[k+1:]
+			}
+			b.WriteString("(?P<" + name + ">[^/.]+)")
+			p = p[i+j+1:]
+		}
+		re = b.String()
+	}
+	return "re:" + strings.TrimSuffix(re, "/") + `\.(?P<format>[a-z0-9]+)/?`
+}
+
+// displayDjango shows a Django pattern as a path: "/" + route, with regex
+// routes shown as their regex.
+func displayDjango(p string) string {
+	if strings.HasPrefix(p, "re:") {
+		return "^/" + p[3:] + "$"
+	}
+	return "/" + p
+}
+
+// djangoToRegex turns a path() route into a regex with the built-in
+// converters.
+func djangoToRegex(route string) string { return djangoRegex(route, djangoConverters) }
+
+// djangoRegex turns a path() route into a regex (converters as given).
+func djangoRegex(route string, converters map[string]string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(route, '<')
+		if i < 0 {
+			b.WriteString(regexp.QuoteMeta(route))
+			return b.String()
+		}
+		j := strings.IndexByte(route[i:], '>')
+		if j < 0 {
+			b.WriteString(regexp.QuoteMeta(route))
+			return b.String()
+		}
+		b.WriteString(regexp.QuoteMeta(route[:i]))
+		conv, _, _ := strings.Cut(route[i+1:i+j], ":")
+		if !strings.Contains(route[i+1:i+j], ":") {
+			conv = "str"
+		}
+		if conv == "lang" {
+			b.WriteString(`[a-z]{2}(?:-[a-zA-Z]{2,4})?`)
+		} else if re, ok := converters[conv]; ok {
+			b.WriteString(re)
+		} else {
+			b.WriteString(`[^/]+`)
+		}
+		route = route[i+j+1:]
+	}
+}
+
+// djangoMethods reads the HTTP methods a view accepts from @require_GET,
+// @require_http_methods([...]), @api_view([...]) or a class's get/post/...
+// methods (nil: any).
+func djangoMethods(m *pysrc.Module, def *sitter.Node) []string {
+	for _, d := range pysrc.Decorators(m, def) {
+		switch {
+		case d == "require_GET" || d == "require_safe":
+			return []string{"GET", "HEAD"}
+		case d == "require_POST":
+			return []string{"POST"}
+		case strings.HasPrefix(d, "require_http_methods(") || strings.HasPrefix(d, "api_view("):
+			return pysrc.MethodsIn(d)
+		case d == "api_view" || d == "api_view()":
+			return []string{"GET"}
+		}
+	}
+	if pysrc.IsClass(def) {
+		var out []string
+		for _, n := range pysrc.ClassMethods(m, def) {
+			switch n {
+			case "get", "post", "put", "patch", "delete", "head", "options":
+				out = append(out, strings.ToUpper(n))
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return nil
+}

@@ -1,0 +1,154 @@
+package django
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/cdnadvise/cdnadvise/framework"
+	"github.com/cdnadvise/cdnadvise/pysrc"
+)
+
+// djangoFramework is Django's home (with Django REST framework).
+type DjangoFramework struct{}
+
+var _ framework.Framework = DjangoFramework{}
+
+func (DjangoFramework) Name() string { return "django" }
+
+// Walk reads urlpatterns from ROOT_URLCONF down, with Django's built-in
+// path converters and those the project registers.
+func (DjangoFramework) Walk(p *pysrc.Project, ev *pysrc.Evaluator, rt *framework.Routes) bool {
+	conv := rt.Converters("django")
+	for k, v := range djangoConverters {
+		conv[k] = v
+	}
+	w := &djangoWalker{p: p, rt: rt, ev: ev, seen: map[string]bool{}}
+	w.run()
+	return w.found
+}
+
+// Facts marks the views whose responses carry the CSRF cookie and reads
+// the Vary headers the middleware and decorators add.
+func (DjangoFramework) Facts(rt *framework.Routes) {
+	djangoCSRF(rt)
+	djangoVary(rt)
+}
+
+// Matcher is the URL resolver's regex: path() routes with their
+// converters, re_path() regexes as written.
+func (DjangoFramework) Matcher(r *framework.Route, rt *framework.Routes) (*regexp.Regexp, error) {
+	p := r.RouteName
+	var re string
+	if strings.HasPrefix(p, "re:") {
+		re = p[3:]
+	} else {
+		re = djangoRegex(p, rt.Converters("django"))
+	}
+	return regexp.Compile("^/" + re + "$")
+}
+
+func (DjangoFramework) Exact(ctx context.Context, o framework.ExactOptions, p *pysrc.Project) (*framework.ExactResult, error) {
+	res, err := runDjangoScript(ctx, o, p)
+	if err != nil {
+		return nil, err
+	}
+	res.Version = "Django " + res.Version
+	return res, nil
+}
+
+// ExactPattern joins the resolver levels the script printed.
+func (DjangoFramework) ExactPattern(r *framework.ExactRoute) (display, rule string) {
+	full := ""
+	for _, l := range r.Levels {
+		switch l.Kind {
+		case "locale":
+			full = joinDjango(full, "<lang>/")
+		case "regex":
+			full = joinDjango(full, "re:"+strings.TrimSuffix(strings.TrimPrefix(l.P, "^"), "$"))
+		default:
+			full = joinDjango(full, l.P)
+		}
+	}
+	return displayDjango(full), full
+}
+
+func (DjangoFramework) Builtin(*framework.Route) bool { return false }
+
+// PatchRow files a decorator plan per view: a DRF viewset per action, a
+// class view on its get(), a function view as a whole.
+func (DjangoFramework) PatchRow(pw *framework.PatchWriter, r *framework.Route, rec *framework.Advised) {
+	if r.ViewNode == nil || r.ViewMod == nil {
+		pw.Skip(r, rec, "view not found under --src: the header cannot be written")
+		return
+	}
+	key, target, safe := r.View, "", false
+	switch {
+	case r.Kind == "viewset":
+		key = r.ViewMod.Name + "." + r.ViewMod.Text(pysrc.ClassNameNode(r.ViewNode))
+		target = r.Action
+		if target == "" {
+			pw.Skip(r, rec, "the viewset action of this route is unknown")
+			return
+		}
+	case pysrc.IsClass(r.ViewNode):
+		key = r.ViewMod.Name + "." + r.ViewMod.Text(pysrc.ClassNameNode(r.ViewNode))
+		if !classServesGet(r.ViewMod, r.ViewNode) {
+			pw.Skip(r, rec, "the class defines no get() of its own and its bases are not known views: decorate it by hand")
+			return
+		}
+		target = "get"
+	default:
+		safe = !onlySafe(r.Methods)
+	}
+	pw.Plan(key, target, safe, r, rec)
+}
+
+// WritePlan writes @cache_control (Django's), @method_decorator on a
+// class's method or action, or @cache_control_safe (the generated module)
+// for a function view that also takes unsafe methods.
+func (DjangoFramework) WritePlan(pw *framework.PatchWriter, p *framework.PatchPlan) {
+	r := p.Route
+	m := r.ViewMod
+	def := r.ViewNode
+	startLine := int(def.StartPosition().Row)
+	indent := pysrc.LeadingSpace(pysrc.LineAt(m.Src, startLine))
+	args := DjangoArgs(p.Rec.CacheControl)
+	helper, imp := "", ""
+	if p.Target == "" && p.Safe {
+		var err error
+		if helper, imp, err = pw.HelperFor(m, djangoHelperSource); err != nil {
+			pw.SkipPlan(p, err.Error())
+			return
+		}
+	}
+	var deco, how string
+	switch {
+	case p.Target != "":
+		deco = fmt.Sprintf(`%s@method_decorator(cache_control(%s), name=%q)`, indent, args, p.Target)
+		how = fmt.Sprintf(`@method_decorator(cache_control(...), name=%q) on the class: %s responses only`, p.Target, p.Target)
+		pw.Edits[m] = append(pw.Edits[m], framework.ImportEdit(m, "django.utils.decorators", "method_decorator"))
+		pw.Edits[m] = append(pw.Edits[m], framework.ImportEdit(m, "django.views.decorators.cache", "cache_control"))
+	case p.Safe:
+		deco = fmt.Sprintf("%s@cache_control_safe(%s)", indent, args)
+		how = "@cache_control_safe(...) (" + helper + ") above the view's other decorators: GET and HEAD responses only, the view also takes other methods"
+		pw.Edits[m] = append(pw.Edits[m], framework.ImportEdit(m, imp, "cache_control_safe"))
+	default:
+		deco = fmt.Sprintf("%s@cache_control(%s)", indent, args)
+		how = "@cache_control(...) above the view's other decorators (the view takes GET/HEAD only)"
+		pw.Edits[m] = append(pw.Edits[m], framework.ImportEdit(m, "django.views.decorators.cache", "cache_control"))
+	}
+	if pw.Replace {
+		// Our decorator replaces a single-line cache_control decorator
+		// for the same target.
+		for _, d := range pysrc.DecoratorLines(m, def) {
+			if strings.Contains(d.Text, "cache_control(") && (p.Target == "" || strings.Contains(d.Text, `"`+p.Target+`"`) || strings.Contains(d.Text, `'`+p.Target+`'`)) {
+				pw.Edits[m] = append(pw.Edits[m], framework.Edit{At: d.Line, Replace: true, Lines: []string{}})
+			}
+		}
+	}
+	pw.WritePlan(p, startLine, deco, how)
+}
+
+func (DjangoFramework) FinishPatch(*framework.PatchWriter) error { return nil }

@@ -1,0 +1,9 @@
+//go:build !unix
+
+package framework
+
+import "os/exec"
+
+// setProcessGroup: outside Unix, cancelling kills the interpreter itself
+// (exec.CommandContext's default).
+func setProcessGroup(cmd *exec.Cmd) {}

@@ -1,0 +1,366 @@
+package fastapi
+
+// FastAPI: apps and routers, include_router and mount chains with their
+// prefixes, route decorators and add_api_route, FastAPI's own routes.
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/cdnadvise/cdnadvise/framework"
+	"github.com/cdnadvise/cdnadvise/pysrc"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
+)
+
+// fastapiWalker reads FastAPI's apps and routers over the shared app walker.
+type fastapiWalker struct {
+	*framework.AppWalker
+	found bool
+}
+
+func (w *fastapiWalker) run() {
+	w.Objects = map[string]*framework.FaObject{}
+	// Apps and routers (module level, and inside factories such as create_app()).
+	for _, m := range w.P.Files {
+		w.Walk(m, func(st *sitter.Node, ctx framework.FaCtx) {
+			for _, a := range pysrc.Children(st) {
+				if a.Kind() != "assignment" {
+					continue
+				}
+				c, ok := m.AsCall(a.ChildByFieldName("right"))
+				if !ok {
+					continue
+				}
+				kind := ""
+				switch pysrc.LastName(c.Fn) {
+				case "FastAPI":
+					kind = "app"
+				case "APIRouter":
+					kind = "router"
+				default:
+					continue
+				}
+				o := &framework.FaObject{Key: m.Name + "|" + m.Text(a.ChildByFieldName("left")), Kind: kind, Mod: m, Line: pysrc.Line(a)}
+				if _, dup := w.Objects[o.Key]; dup {
+					continue // the first definition wins (a name rebound in another branch)
+				}
+				if p, ok := c.Kw["prefix"]; ok {
+					if o.Prefix, o.Assume, ok = w.Ev.Str(m, p, ctx.Locals); !ok {
+						o.Unresolved = "prefix " + m.Text(p) + " is not a constant string"
+					}
+				}
+				o.PerUser = w.authDeps(m, c.Kw["dependencies"])
+				if kind == "app" {
+					o.Docs = w.docRoutes(m, c, ctx)
+				}
+				w.Objects[o.Key] = o
+				w.found = true
+			}
+		})
+	}
+	if !w.found {
+		return
+	}
+	// include_router calls and mounted sub-applications.
+	for _, m := range w.P.Files {
+		w.EachCallCtx(m, func(c pysrc.Call, ctx framework.FaCtx) {
+			obj, method := pysrc.SplitLast(c.Fn)
+			switch method {
+			case "include_router":
+			case "mount":
+				w.mountApp(m, c, ctx)
+				return
+			default:
+				return
+			}
+			if len(c.Args) == 0 {
+				return
+			}
+			parent := w.Object(m, obj)
+			child := w.ObjectExpr(m, c.Args[0], ctx.Locals)
+			if parent == nil || child == nil {
+				return
+			}
+			inc := framework.FaInclude{Parent: parent.Key, Assume: ctx.Assume}
+			if p, ok := c.Kw["prefix"]; ok {
+				var a []string
+				if inc.Prefix, a, ok = w.Ev.Str(m, p, ctx.Locals); !ok {
+					inc.Unresolved = "include_router prefix " + m.Text(p) + " is not a constant string"
+				}
+				inc.Assume = append(append([]string(nil), ctx.Assume...), a...)
+			}
+			inc.PerUser = w.authDeps(m, c.Kw["dependencies"])
+			child.IncludedIn = append(child.IncludedIn, inc)
+		})
+	}
+	// FastAPI's own routes: the OpenAPI schema and the documentation pages.
+	keys := make([]string, 0, len(w.Objects))
+	for k := range w.Objects {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		o := w.Objects[k]
+		for _, f := range w.prefixes(o) {
+			for _, d := range o.Docs {
+				w.Rt.Routes = append(w.Rt.Routes, &framework.Route{Framework: "fastapi", Methods: []string{"GET", "HEAD"}, Pattern: f.Path + d, File: o.Mod.File, Line: o.Line,
+					View: "FastAPI (built in)", Kind: "builtin", RouteName: f.Path + d, Unresolved: f.Unresolved, Assumptions: f.Assume})
+			}
+		}
+	}
+	// Routes: decorators, add_api_route, mount.
+	for _, m := range w.P.Files {
+		w.EachRouteDecorator(m, func(def, d *sitter.Node, name string, c pysrc.Call, o *framework.FaObject, method string) {
+			methods := []string{strings.ToUpper(method)}
+			switch method {
+			case "get", "post", "put", "patch", "delete", "head", "options":
+			case "api_route":
+				methods = []string{"GET"}
+				if v, ok := c.Kw["methods"]; ok {
+					methods = pysrc.MethodsIn(m.Text(v))
+				}
+			default:
+				return
+			}
+			w.addRoutes(m, d, o, c, methods, name, def, framework.FaCtx{})
+		})
+		w.EachCallCtx(m, func(c pysrc.Call, ctx framework.FaCtx) {
+			obj, method := pysrc.SplitLast(c.Fn)
+			o := w.Object(m, obj)
+			if o == nil {
+				return
+			}
+			switch method {
+			case "add_api_route":
+				methods := []string{"GET"}
+				if v, ok := c.Kw["methods"]; ok {
+					methods = pysrc.MethodsIn(m.Text(v))
+				}
+				view := ""
+				var def *sitter.Node
+				vm := m
+				if len(c.Args) > 1 {
+					view = m.Text(c.Args[1])
+					if t, rest := w.P.Resolve(m, view); t != nil {
+						vm, def = t, t.Defs[rest]
+					}
+				}
+				w.addRoutes(vm, c.Node, o, c, methods, view, def, ctx)
+			case "mount":
+				if w.mountedApp(m, c, ctx.Locals) != nil {
+					return
+				}
+				p, assume, ok := w.Ev.Str(m, mountPath(c), ctx.Locals)
+				why := ""
+				if !ok {
+					why = "mount path " + m.Text(mountPath(c)) + " is not a constant string"
+				}
+				for _, full := range w.prefixes(o) {
+					r := &framework.Route{Framework: "fastapi", Methods: []string{"GET", "HEAD"}, Pattern: full.Path + strings.TrimSuffix(p, "/") + "/{path:path}",
+						File: m.File, Line: pysrc.Line(c.Node), View: m.Text(mountApp(c)), Kind: "static", RouteName: full.Path + strings.TrimSuffix(p, "/"), Unresolved: full.Unresolved,
+						Assumptions: framework.Dedupe(append(append(append([]string(nil), full.Assume...), ctx.Assume...), assume...))}
+					if why != "" {
+						r.Unresolved = why
+					}
+					w.Rt.Routes = append(w.Rt.Routes, r)
+				}
+			}
+		})
+	}
+}
+
+// eachRouteDecorator calls fn for every decorator call X.method(...) on a
+// function, where X is one of the walker's objects (an app, router or
+// blueprint): the decorated definition, the decorator, the function's
+// name, the call, the object and the method.
+// mountPath and mountApp are the path and the application of a mount()
+// call (positional or path=, app=).
+func mountPath(c pysrc.Call) *sitter.Node {
+	if v, ok := c.Kw["path"]; ok {
+		return v
+	}
+	return pysrc.First(c.Args)
+}
+
+func mountApp(c pysrc.Call) *sitter.Node {
+	if v, ok := c.Kw["app"]; ok {
+		return v
+	}
+	return pysrc.Second(c.Args)
+}
+
+// mountedApp returns the FastAPI application a mount() call mounts, or nil
+// (a static folder or another ASGI app).
+func (w *fastapiWalker) mountedApp(m *pysrc.Module, c pysrc.Call, locals pysrc.Env) *framework.FaObject {
+	a := mountApp(c)
+	if a == nil || (a.Kind() != "identifier" && a.Kind() != "attribute") {
+		return nil
+	}
+	if o := w.ObjectExpr(m, a, locals); o != nil && o.Kind == "app" {
+		return o
+	}
+	return nil
+}
+
+// mountApp records app.mount("/v2", other_app) of a FastAPI application:
+// its routes are served under /v2.
+func (w *fastapiWalker) mountApp(m *pysrc.Module, c pysrc.Call, ctx framework.FaCtx) {
+	obj, _ := pysrc.SplitLast(c.Fn)
+	parent := w.Object(m, obj)
+	child := w.mountedApp(m, c, ctx.Locals)
+	if parent == nil || child == nil || parent == child {
+		return
+	}
+	inc := framework.FaInclude{Parent: parent.Key, Mount: true, Assume: ctx.Assume}
+	p, a, ok := w.Ev.Str(m, mountPath(c), ctx.Locals)
+	if !ok {
+		inc.Unresolved = "mount path " + m.Text(mountPath(c)) + " is not a constant string"
+	}
+	inc.Prefix = strings.TrimSuffix(p, "/")
+	inc.Assume = append(append([]string(nil), ctx.Assume...), a...)
+	child.IncludedIn = append(child.IncludedIn, inc)
+}
+
+// authDeps reports whether a dependencies=[...] list looks like
+// authentication: its text, or the functions it depends on, match
+// perUserRe.
+func (w *fastapiWalker) authDeps(m *pysrc.Module, n *sitter.Node) bool {
+	if n == nil {
+		return false
+	}
+	if framework.PerUserRe.MatchString(m.Text(n)) {
+		return true
+	}
+	for _, e := range pysrc.Children(n) {
+		c, ok := m.AsCall(e)
+		if !ok || len(c.Args) == 0 {
+			continue
+		}
+		switch pysrc.LastName(c.Fn) {
+		case "Depends", "Security":
+		default:
+			continue
+		}
+		if t, rest := w.P.Resolve(m, m.Text(c.Args[0])); t != nil && t.Defs[rest] != nil {
+			if framework.PerUserRe.MatchString(t.Text(t.Defs[rest])) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// docRoutes lists the routes FastAPI(...) adds by itself: openapi_url
+// (default /openapi.json) and, when it is set, docs_url (/docs, with
+// swagger_ui_oauth2_redirect_url /docs/oauth2-redirect) and redoc_url
+// (/redoc); a URL given as None, or one that is not a constant, is left out.
+func (w *fastapiWalker) docRoutes(m *pysrc.Module, c pysrc.Call, ctx framework.FaCtx) []string {
+	url := func(kw, def string) string {
+		v, ok := c.Kw[kw]
+		if !ok {
+			return def
+		}
+		if m.Text(v) == "None" {
+			return ""
+		}
+		s, _, ok := w.Ev.Str(m, v, ctx.Locals)
+		if !ok {
+			return ""
+		}
+		return s
+	}
+	openapi := url("openapi_url", "/openapi.json")
+	if openapi == "" {
+		return nil
+	}
+	out := []string{openapi}
+	if d := url("docs_url", "/docs"); d != "" {
+		out = append(out, d)
+		if r := url("swagger_ui_oauth2_redirect_url", "/docs/oauth2-redirect"); r != "" {
+			out = append(out, r)
+		}
+	}
+	if r := url("redoc_url", "/redoc"); r != "" {
+		out = append(out, r)
+	}
+	return out
+}
+
+// prefixes lists the full prefixes at which an object is served (its own
+// prefix included), following include_router and mount up to an app that
+// is not mounted in another one.
+func (w *fastapiWalker) prefixes(o *framework.FaObject) []framework.Prefix {
+	var out []framework.Prefix
+	var walk func(o *framework.FaObject, suffix, why string, assume []string, perUser bool, depth int)
+	walk = func(o *framework.FaObject, suffix, why string, assume []string, perUser bool, depth int) {
+		if depth > 20 {
+			return
+		}
+		s := o.Prefix + suffix
+		if o.Unresolved != "" {
+			why = o.Unresolved
+		}
+		assume = append(append([]string(nil), o.Assume...), assume...)
+		perUser = perUser || o.PerUser
+		if len(out) >= 1000 {
+			return
+		}
+		if o.Kind == "app" && !o.Mounted() {
+			out = append(out, framework.Prefix{Path: s, Unresolved: why, Assume: framework.Dedupe(assume), PerUser: perUser})
+		}
+		for _, inc := range o.IncludedIn {
+			if p, ok := w.Objects[inc.Parent]; ok {
+				w2 := why
+				if inc.Unresolved != "" {
+					w2 = inc.Unresolved
+				}
+				walk(p, inc.Prefix+s, w2, append(append([]string(nil), inc.Assume...), assume...), perUser || inc.PerUser, depth+1)
+			}
+		}
+	}
+	walk(o, "", "", nil, false, 0)
+	return out
+}
+
+func (w *fastapiWalker) addRoutes(m *pysrc.Module, at *sitter.Node, o *framework.FaObject, c pysrc.Call, methods []string, view string, def *sitter.Node, ctx framework.FaCtx) {
+	pathNode := pysrc.First(c.Args)
+	if pathNode == nil {
+		pathNode = c.Kw["path"]
+	}
+	p, assume, ok := w.Ev.Str(m, pathNode, ctx.Locals)
+	base := &framework.Route{Framework: "fastapi", Methods: methods, File: m.File, Line: pysrc.Line(at), View: m.Name + "." + view, Kind: "function"}
+	if def != nil {
+		base.ViewMod, base.ViewNode = m, def
+		base.HasCacheControl, base.PerUser = framework.InspectView(m, def)
+	}
+	if w.authDeps(m, c.Kw["dependencies"]) {
+		base.PerUser = true
+	}
+	if !ok {
+		r := *base
+		r.Pattern, r.Unresolved = "…", "route path "+m.Text(pathNode)+" is not a constant string"
+		r.Assumptions = framework.Dedupe(ctx.Assume)
+		w.Rt.Routes = append(w.Rt.Routes, &r)
+		return
+	}
+	full := w.prefixes(o)
+	if len(full) == 0 {
+		r := *base
+		r.Pattern = o.Prefix + p
+		r.Assumptions = framework.Dedupe(append(append(append([]string(nil), o.Assume...), ctx.Assume...), assume...))
+		r.Unresolved = fmt.Sprintf("router %s (%s:%d) is not included in any FastAPI app found under --src", pysrc.LastName(strings.SplitN(o.Key, "|", 2)[1]), o.Mod.File, o.Line)
+		w.Rt.Routes = append(w.Rt.Routes, &r)
+		return
+	}
+	for _, f := range full {
+		r := *base
+		r.Pattern = f.Path + p
+		r.RouteName = r.Pattern
+		r.Unresolved = f.Unresolved
+		r.PerUser = r.PerUser || f.PerUser
+		r.Assumptions = framework.Dedupe(append(append(append([]string(nil), f.Assume...), ctx.Assume...), assume...))
+		w.Rt.Routes = append(w.Rt.Routes, &r)
+	}
+}

@@ -1,0 +1,107 @@
+package fastapi
+
+import (
+	"context"
+	"regexp"
+	"strings"
+
+	"github.com/cdnadvise/cdnadvise/framework"
+	"github.com/cdnadvise/cdnadvise/pysrc"
+)
+
+// fastapiFramework is FastAPI's home.
+type FastapiFramework struct{}
+
+var _ framework.Framework = FastapiFramework{}
+
+func (FastapiFramework) Name() string { return "fastapi" }
+
+// Walk reads apps and routers, include_router and mount chains and route
+// decorators.
+func (FastapiFramework) Walk(p *pysrc.Project, ev *pysrc.Evaluator, rt *framework.Routes) bool {
+	w := &fastapiWalker{AppWalker: &framework.AppWalker{P: p, Rt: rt, Ev: ev}}
+	w.run()
+	return w.found
+}
+
+func (FastapiFramework) Facts(*framework.Routes) {}
+
+// Matcher is Starlette's: {param} matches one segment, {param:path} the
+// rest of the path.
+func (FastapiFramework) Matcher(r *framework.Route, rt *framework.Routes) (*regexp.Regexp, error) {
+	return regexp.Compile(framework.BraceRegex(r.Pattern, func(param string) string {
+		if strings.HasSuffix(param, ":path") {
+			return `.*`
+		}
+		return `[^/]+`
+	}))
+}
+
+func (FastapiFramework) Exact(ctx context.Context, o framework.ExactOptions, p *pysrc.Project) (*framework.ExactResult, error) {
+	res, err := runFastAPIScript(ctx, o, p)
+	if err != nil {
+		return nil, err
+	}
+	res.Version = "FastAPI " + res.Version
+	return res, nil
+}
+
+// ExactPattern is the route's path and path format.
+func (FastapiFramework) ExactPattern(r *framework.ExactRoute) (display, rule string) {
+	return r.Path, r.PathFormat
+}
+
+// Builtin: the OpenAPI schema and documentation pages FastAPI adds.
+func (FastapiFramework) Builtin(r *framework.Route) bool {
+	return r.Kind != "static" && (strings.HasPrefix(r.View, "fastapi.") || strings.HasPrefix(r.View, "starlette."))
+}
+
+// fastapiPatchState collects the rows the middleware sets a header on.
+type fastapiPatchState struct {
+	entries   map[[2]string]string
+	immutable []string
+	recs      []*framework.Advised
+}
+
+func fastapiState(pw *framework.PatchWriter) *fastapiPatchState {
+	s, ok := pw.State["fastapi"].(*fastapiPatchState)
+	if !ok {
+		s = &fastapiPatchState{entries: map[[2]string]string{}}
+		pw.State["fastapi"] = s
+	}
+	return s
+}
+
+// PatchRow collects the row for the middleware (a static mount: its
+// fingerprinted files only).
+func (FastapiFramework) PatchRow(pw *framework.PatchWriter, r *framework.Route, rec *framework.Advised) {
+	s := fastapiState(pw)
+	if r.Kind == "static" {
+		if rec.Immutable || strings.Contains(rec.CacheControl, "immutable") {
+			s.immutable = append(s.immutable, r.RouteName)
+			s.recs = append(s.recs, rec)
+		} else {
+			pw.Skip(r, rec, "static mount: only fingerprinted files get a header")
+		}
+		return
+	}
+	s.entries[[2]string{"GET", r.Pattern}] = rec.CacheControl
+	s.recs = append(s.recs, rec)
+}
+
+func (FastapiFramework) WritePlan(*framework.PatchWriter, *framework.PatchPlan) {}
+
+// FinishPatch writes the middleware module and registers it on the app.
+func (FastapiFramework) FinishPatch(pw *framework.PatchWriter) error {
+	s := fastapiState(pw)
+	if len(s.entries) == 0 && len(s.immutable) == 0 {
+		return nil
+	}
+	if err := fastapiPatch(pw.Src, pw.Rt, s.entries, s.immutable, pw.Replace, pw.Edits, pw.NewFiles, pw.Res); err != nil {
+		return err
+	}
+	for _, rec := range s.recs {
+		pw.Res.Applied = append(pw.Res.Applied, framework.PatchRow{Method: rec.Method, Pattern: rec.Route.Pattern, CacheControl: rec.CacheControl, File: "cdnadvise_cache.py"})
+	}
+	return nil
+}

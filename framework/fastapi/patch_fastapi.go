@@ -1,0 +1,112 @@
+package fastapi
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/cdnadvise/cdnadvise/framework"
+	"github.com/cdnadvise/cdnadvise/pysrc"
+)
+
+// fastapiPatch adds a small middleware module next to the app and registers
+// it where the app is created: after the route has run, it sets the
+// recommended header for the route's path format unless the response has
+// one already, which covers routes returning a Response themselves.
+func fastapiPatch(src string, rt *framework.Routes, entries map[[2]string]string, immutable []string, replace bool, edits map[*pysrc.Module][]framework.Edit, newFiles map[string]string, res *framework.PatchResult) error {
+	// The app: the module that creates FastAPI().
+	var app *pysrc.Module
+	var appVar string
+	var appEnd int
+	for _, m := range rt.Proj.Files {
+		for _, st := range pysrc.Children(m.Root) {
+			for _, a := range pysrc.Children(st) {
+				if a.Kind() != "assignment" {
+					continue
+				}
+				if c, ok := m.AsCall(a.ChildByFieldName("right")); ok && pysrc.LastName(c.Fn) == "FastAPI" && app == nil {
+					app, appVar, appEnd = m, m.Text(a.ChildByFieldName("left")), int(st.EndPosition().Row)+1
+				}
+			}
+		}
+	}
+	if app == nil {
+		return fmt.Errorf("no FastAPI() app found to register the Cache-Control middleware")
+	}
+	if err := framework.UnderRoot(src, app.File); err != nil {
+		return err
+	}
+	dir := filepath.ToSlash(filepath.Dir(app.File))
+	modFile := "cdnadvise_cache.py"
+	importLine := "import cdnadvise_cache"
+	if dir != "." {
+		modFile = dir + "/" + modFile
+		pkg := strings.TrimSuffix(app.Name, "."+pysrc.LastName(app.Name))
+		if strings.HasSuffix(app.File, "__init__.py") {
+			pkg = app.Name
+		}
+		importLine = "from " + pkg + " import cdnadvise_cache"
+	}
+	if _, err := os.Stat(filepath.Join(src, modFile)); err == nil {
+		return fmt.Errorf("%s exists already (an earlier patch?): remove it or edit it by hand", modFile)
+	}
+	var keys [][2]string
+	for k := range entries {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i][1]+keys[i][0] < keys[j][1]+keys[j][0] })
+	var b strings.Builder
+	b.WriteString(`"""Cache-Control per route, written by cdnadvise patch.
+
+The middleware runs after the route: FastAPI records the matched route in the
+ASGI scope, so the header is chosen by the route's path format and method, for
+responses the route builds itself (Response, JSONResponse) as well. A response
+that already carries Cache-Control keeps it.
+"""
+import re
+
+CACHE_CONTROL = {
+`)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "    (%q, %q): %q,\n", k[0], k[1], entries[k])
+	}
+	b.WriteString("}\n\n# Static mounts whose fingerprinted files (name.<hash>.ext) never change.\nIMMUTABLE_MOUNTS = (\n")
+	for _, p := range immutable {
+		fmt.Fprintf(&b, "    %q,\n", p)
+	}
+	fmt.Fprintf(&b, `)
+FINGERPRINT = re.compile(r"[.-][0-9a-fA-F]{8,}\.[A-Za-z0-9]+$")
+REPLACE = %s
+
+
+async def set_cache_control(request, call_next):
+    response = await call_next(request)
+    if "cache-control" in response.headers and not REPLACE:
+        return response
+    route = request.scope.get("route")
+    path = getattr(route, "path_format", None) or getattr(route, "path", None)
+    method = "GET" if request.method == "HEAD" else request.method
+    value = CACHE_CONTROL.get((method, path))
+    if value is None and method == "GET":
+        for mount in IMMUTABLE_MOUNTS:
+            if request.url.path.startswith(mount + "/") and FINGERPRINT.search(request.url.path):
+                value = "public, max-age=31536000, immutable"
+                break
+    if value is not None:
+        response.headers["Cache-Control"] = value
+    return response
+`, map[bool]string{true: "True", false: "False"}[replace])
+	newFiles[modFile] = b.String()
+	edits[app] = append(edits[app], framework.Edit{At: pysrc.ImportAfter(app), Lines: []string{importLine}})
+	edits[app] = append(edits[app], framework.Edit{At: appEnd, Lines: []string{fmt.Sprintf(`%s.middleware("http")(cdnadvise_cache.set_cache_control)`, appVar)}})
+	var routes []string
+	for _, k := range keys {
+		routes = append(routes, k[0]+" "+k[1])
+	}
+	routes = append(routes, immutable...)
+	res.Changes = append(res.Changes, framework.PatchChange{View: appVar, File: modFile, Line: 1, Routes: routes, CacheControl: "per route (see " + modFile + ")",
+		How: "a middleware registered on the app sets the header by route after it ran, unless the response has one"})
+	return nil
+}

@@ -1,0 +1,129 @@
+package flask
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/cdnadvise/cdnadvise/framework"
+	"github.com/cdnadvise/cdnadvise/pysrc"
+)
+
+// flaskFramework is Flask's home.
+type FlaskFramework struct{}
+
+var _ framework.Framework = FlaskFramework{}
+
+func (FlaskFramework) Name() string { return "flask" }
+
+// Walk reads apps and blueprints, register_blueprint chains, route
+// decorators, add_url_rule and the converters registered on the url_map.
+func (FlaskFramework) Walk(p *pysrc.Project, ev *pysrc.Evaluator, rt *framework.Routes) bool {
+	w := &flaskWalker{h: &framework.AppWalker{P: p, Rt: rt, Ev: ev, Objects: map[string]*framework.FaObject{}}}
+	w.run()
+	conv := rt.Converters("flask")
+	for k, v := range w.converters {
+		conv[k] = v
+	}
+	return w.found
+}
+
+func (FlaskFramework) Facts(*framework.Routes) {}
+
+// Matcher is Werkzeug's rule matching with the app's converters.
+func (FlaskFramework) Matcher(r *framework.Route, rt *framework.Routes) (*regexp.Regexp, error) {
+	return flaskRegex(r.RouteName, rt.Converters("flask"))
+}
+
+func (FlaskFramework) Exact(ctx context.Context, o framework.ExactOptions, p *pysrc.Project) (*framework.ExactResult, error) {
+	res, err := runFlaskScript(ctx, o, p)
+	if err != nil {
+		return nil, err
+	}
+	res.Version = "Flask " + res.Version
+	return res, nil
+}
+
+// ExactPattern is the rule and its path format.
+func (FlaskFramework) ExactPattern(r *framework.ExactRoute) (display, rule string) {
+	return r.Path, r.PathFormat
+}
+
+func (FlaskFramework) Builtin(*framework.Route) bool { return false }
+
+// PatchRow writes static_immutable(app) for the static route, and files a
+// plan for a view function or View class.
+func (FlaskFramework) PatchRow(pw *framework.PatchWriter, r *framework.Route, rec *framework.Advised) {
+	row := rec.Method + " " + r.Pattern
+	if r.Kind == "static" {
+		if !rec.Immutable || r.AppAssign == nil || r.ViewMod == nil {
+			pw.Skip(r, rec, "Flask's static route: only fingerprinted files get a header (immutable)")
+			return
+		}
+		m := r.ViewMod
+		if err := framework.UnderRoot(pw.Src, m.File); err != nil {
+			pw.Skip(r, rec, err.Error())
+			return
+		}
+		if strings.Contains(string(m.Src), "static_immutable(") {
+			pw.Skip(r, rec, "static_immutable(app) is already there")
+			return
+		}
+		helper, imp, err := pw.HelperFor(m, flaskHelperSource)
+		if err != nil {
+			pw.Skip(r, rec, err.Error())
+			return
+		}
+		at := int(r.AppAssign.EndPosition().Row) + 1
+		ind := pysrc.LeadingSpace(pysrc.LineAt(m.Src, int(r.AppAssign.StartPosition().Row)))
+		app := m.Text(r.AppAssign.ChildByFieldName("left"))
+		pw.Edits[m] = append(pw.Edits[m], framework.ImportEdit(m, imp, "static_immutable"))
+		pw.Edits[m] = append(pw.Edits[m], framework.Edit{At: at, Lines: []string{fmt.Sprintf("%sstatic_immutable(%s)", ind, app)}})
+		pw.Res.Changes = append(pw.Res.Changes, framework.PatchChange{View: r.View, File: m.File, Line: at + 1, Routes: []string{row}, CacheControl: rec.CacheControl,
+			How: "static_immutable(app) (" + helper + "): fingerprinted files under the static route get " + rec.CacheControl})
+		pw.Res.Applied = append(pw.Res.Applied, framework.PatchRow{Method: rec.Method, Pattern: r.Pattern, CacheControl: rec.CacheControl, File: m.File})
+		return
+	}
+	if r.ViewNode == nil || r.ViewMod == nil {
+		pw.Skip(r, rec, "view not found under --src: the header cannot be written")
+		return
+	}
+	if pysrc.IsClass(r.ViewNode) {
+		pw.Plan(r.ViewMod.Name+"."+r.ViewMod.Text(pysrc.ClassNameNode(r.ViewNode)), flaskClassTarget, false, r, rec)
+		return
+	}
+	pw.Plan(r.View, flaskFuncTarget, false, r, rec)
+}
+
+// WritePlan writes @cache_control_header (the generated module) under the
+// route decorators, or in a View class's decorators list.
+func (FlaskFramework) WritePlan(pw *framework.PatchWriter, p *framework.PatchPlan) {
+	m := p.Route.ViewMod
+	def := p.Route.ViewNode
+	helper, imp, err := pw.HelperFor(m, flaskHelperSource)
+	if err != nil {
+		pw.SkipPlan(p, err.Error())
+		return
+	}
+	pw.Edits[m] = append(pw.Edits[m], framework.ImportEdit(m, imp, "cache_control_header"))
+	call := fmt.Sprintf("cache_control_header(%q%s)", p.Rec.CacheControl, map[bool]string{true: ", replace=True", false: ""}[pw.Replace])
+	var at int
+	var deco, how string
+	if p.Target == flaskClassTarget {
+		// View.as_view applies the class's decorators list.
+		at = int(pysrc.ClassNode(def).ChildByFieldName("body").StartPosition().Row)
+		deco = pysrc.LeadingSpace(pysrc.LineAt(m.Src, at)) + "decorators = [" + call + "]"
+		how = "decorators = [cache_control_header(...)] on the View class (" + helper + "): GET and HEAD responses only"
+	} else {
+		// Closest to the function, under the route decorators: the view
+		// Flask registers is the wrapped one (the helper replaces the
+		// header itself).
+		at = int(pysrc.ClassNode(def).StartPosition().Row)
+		deco = pysrc.LeadingSpace(pysrc.LineAt(m.Src, at)) + "@" + call
+		how = "@cache_control_header(...) (" + helper + ") under the route decorators: GET and HEAD responses only"
+	}
+	pw.WritePlan(p, at, deco, how)
+}
+
+func (FlaskFramework) FinishPatch(*framework.PatchWriter) error { return nil }

@@ -1,0 +1,144 @@
+package pysrc
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
+)
+
+// classNode returns the class definition of a (decorated) definition.
+func ClassNode(def *sitter.Node) *sitter.Node {
+	if def.Kind() == "decorated_definition" {
+		return def.ChildByFieldName("definition")
+	}
+	return def
+}
+
+// classMethods lists the names of the methods a class defines itself, in
+// source order.
+func ClassMethods(m *Module, def *sitter.Node) []string {
+	var out []string
+	for _, st := range Children(ClassNode(def).ChildByFieldName("body")) {
+		f := st
+		if f.Kind() == "decorated_definition" {
+			f = f.ChildByFieldName("definition")
+		}
+		if f != nil && f.Kind() == "function_definition" {
+			out = append(out, m.Text(f.ChildByFieldName("name")))
+		}
+	}
+	return out
+}
+
+var methodRe = regexp.MustCompile(`(?i)["'](get|post|put|patch|delete|head|options)["']`)
+
+func MethodsIn(s string) []string {
+	var out []string
+	for _, m := range methodRe.FindAllStringSubmatch(s, -1) {
+		out = append(out, strings.ToUpper(m[1]))
+	}
+	if len(out) == 0 {
+		return []string{"GET"}
+	}
+	return out
+}
+
+func IsClass(def *sitter.Node) bool {
+	if def.Kind() == "decorated_definition" {
+		def = def.ChildByFieldName("definition")
+	}
+	return def != nil && def.Kind() == "class_definition"
+}
+
+// decorators returns the decorator expressions of a definition (without @).
+func Decorators(m *Module, def *sitter.Node) []string {
+	if def == nil || def.Kind() != "decorated_definition" {
+		return nil
+	}
+	var out []string
+	for _, d := range Children(def) {
+		if d.Kind() == "decorator" {
+			out = append(out, strings.TrimSpace(strings.TrimPrefix(m.Text(d), "@")))
+		}
+	}
+	return out
+}
+
+func LineAt(src []byte, n int) string {
+	lines := bytes.Split(src, []byte("\n"))
+	if n < len(lines) {
+		return string(lines[n])
+	}
+	return ""
+}
+
+func LeadingSpace(s string) string { return s[:len(s)-len(strings.TrimLeft(s, " 	"))] }
+
+type decoLine struct {
+	Line int
+	Text string
+}
+
+// decoratorLines lists the single-line decorators of a definition
+// (0-based line and text).
+func DecoratorLines(m *Module, def *sitter.Node) []decoLine {
+	if def.Kind() != "decorated_definition" {
+		return nil
+	}
+	var out []decoLine
+	for _, d := range Children(def) {
+		if d.Kind() == "decorator" && d.StartPosition().Row == d.EndPosition().Row {
+			out = append(out, decoLine{Line: int(d.StartPosition().Row), Text: m.Text(d)})
+		}
+	}
+	return out
+}
+
+// classNameNode returns the name node of a (decorated) class definition.
+func ClassNameNode(def *sitter.Node) *sitter.Node {
+	if def.Kind() == "decorated_definition" {
+		def = def.ChildByFieldName("definition")
+	}
+	return def.ChildByFieldName("name")
+}
+
+// importAfter returns the line where a new import goes: after the module's
+// last top-level import, or after its docstring when it has none.
+func ImportAfter(m *Module) int {
+	at := 0
+	for _, st := range Children(m.Root) {
+		switch st.Kind() {
+		case "import_statement", "import_from_statement", "future_import_statement":
+			at = int(st.EndPosition().Row) + 1
+		case "expression_statement":
+			if at == 0 && len(Children(st)) == 1 && Children(st)[0].Kind() == "string" {
+				at = int(st.EndPosition().Row) + 1
+			}
+		}
+	}
+	return at
+}
+
+func First(a []*sitter.Node) *sitter.Node {
+	if len(a) > 0 {
+		return a[0]
+	}
+	return nil
+}
+
+func Second(a []*sitter.Node) *sitter.Node {
+	if len(a) > 1 {
+		return a[1]
+	}
+	return nil
+}
+
+func SplitLast(s string) (string, string) {
+	i := strings.LastIndexByte(s, '.')
+	if i < 0 {
+		return "", s
+	}
+	return s[:i], s[i+1:]
+}

@@ -1,0 +1,93 @@
+package routes
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/cdnadvise/cdnadvise/lab"
+)
+
+// TestFlaskRoutes: the routes read from the Flask fixture's source (an app
+// factory, blueprints with url_prefix at creation and at registration, a
+// nested blueprint, @route with methods, @get/@post, add_url_rule with a
+// function and with MethodView.as_view, a custom converter, the static
+// route) are, per method, the rules Flask itself builds (app.url_map, read
+// with Debian's Flask); and request paths map to the rule Werkzeug matches
+// (a rule ending in a slash takes the path without it too: Werkzeug
+// redirects there).
+func TestFlaskRoutes(t *testing.T) {
+	rt, err := ExtractRoutes("testdata/flaskproj")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	if rt.Framework != "flask" {
+		t.Fatalf("framework %s, notes %v", rt.Framework, rt.Notes)
+	}
+	var got []string
+	for _, r := range rt.Routes {
+		if r.Unresolved != "" {
+			t.Errorf("%s %s: %s", r.Method, r.Pattern, r.Unresolved)
+		}
+		got = append(got, r.Method+" "+r.Pattern)
+	}
+	sort.Strings(got)
+
+	lab.Need(t, nil, []string{"flask"})
+	paths := []string{"/", "/api/items", "/api/items/42", "/api/items/x", "/api/items/42/reviews", "/api/leaderboard",
+		"/api/things/0f8fad5b-d9cb-469f-a165-70867728950e", "/api/things/nope", "/api/v2/files/a/b/c.txt", "/assets/app.js",
+		"/healthz", "/me", "/search/", "/search", "/tags/red-shoes", "/tags/Red", "/admin/stats", "/nowhere"}
+	script := `import json, sys
+sys.path.insert(0, ".")
+from shop import create_app
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
+app = create_app()
+rows = []
+for r in app.url_map.iter_rules():
+    for m in sorted(r.methods - {"HEAD", "OPTIONS"}):
+        rows.append(m + " " + r.rule)
+adapter = app.url_map.bind("shop.example")
+matches = {}
+for p in sys.argv[1:]:
+    try:
+        rule, _ = adapter.match(p, return_rule=True)
+        matches[p] = rule.rule
+    except RequestRedirect as e:
+        matches[p] = adapter.match(e.new_url.split("shop.example", 1)[1], return_rule=True)[0].rule
+    except MethodNotAllowed as e:
+        matches[p] = adapter.match(p, method=sorted(e.valid_methods)[0], return_rule=True)[0].rule
+    except NotFound:
+        matches[p] = ""
+print(json.dumps({"rows": sorted(rows), "matches": matches}))
+`
+	cmd := exec.Command("/usr/bin/python3", append([]string{"-c", script}, paths...)...)
+	cmd.Dir = "testdata/flaskproj"
+	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("flask: %v %s %s", err, out, stderr.String())
+	}
+	var want struct {
+		Rows    []string
+		Matches map[string]string
+	}
+	if err := json.Unmarshal(out, &want); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if strings.Join(got, "\n") != strings.Join(want.Rows, "\n") {
+		t.Errorf("routes:\n%s\nFlask's url_map:\n%s", strings.Join(got, "\n"), strings.Join(want.Rows, "\n"))
+	}
+	for _, p := range paths {
+		pattern, _ := rt.Route(p)
+		if pattern != want.Matches[p] {
+			t.Errorf("%s -> %q, Werkzeug matches %q", p, pattern, want.Matches[p])
+		}
+	}
+}

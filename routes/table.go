@@ -1,0 +1,79 @@
+package routes
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cdnadvise/cdnadvise/framework"
+	"github.com/cdnadvise/cdnadvise/framework/django"
+	"github.com/cdnadvise/cdnadvise/framework/fastapi"
+	"github.com/cdnadvise/cdnadvise/framework/flask"
+)
+
+// frameworks is the table of framework homes, in the order their routes
+// are read.
+func frameworks() []framework.Framework {
+	return []framework.Framework{django.DjangoFramework{}, fastapi.FastapiFramework{}, flask.FlaskFramework{}}
+}
+
+// ExtractRoutes lists every route of the Django, FastAPI or Flask project
+// under src. Nothing is run: the source is parsed with tree-sitter.
+func ExtractRoutes(src string) (*framework.Routes, error) {
+	return framework.Extract(src, frameworks())
+}
+
+// ExactRoutes reads the routes the framework builds with the project's
+// interpreter python (its virtualenv's python), in a subprocess with cwd
+// src that is killed after timeout (0: DefaultExactTimeout) or when ctx
+// ends: Django through get_resolver() with the settings of manage.py (or
+// DJANGO_SETTINGS_MODULE), FastAPI through app.routes of the app the
+// static pass finds. No server is started.
+//
+// The table has the static pass's row form (patterns displayed as the
+// static pass displays them, one row per method, sorted) and its rows stay
+// patchable: a row the static pass also has takes that row's pattern,
+// declaration site, view definition and flags; another one's view is
+// looked up in the source by the file and line the interpreter reports.
+// The table owns its own parsed source: Close it, and static, separately.
+// static may be nil (it is then extracted and closed here). The diff says
+// where the two passes differ.
+func ExactRoutes(ctx context.Context, python, src string, static *framework.Routes, timeout time.Duration) (*framework.Routes, *framework.ExactDiff, error) {
+	return ExactRoutesWith(ctx, framework.ExactOptions{Python: python, Src: src, Static: static, Timeout: timeout})
+}
+
+// ExactRoutesWith is ExactRoutes with the FastAPI app or Django settings
+// module given explicitly when needed.
+func ExactRoutesWith(ctx context.Context, o framework.ExactOptions) (*framework.Routes, *framework.ExactDiff, error) {
+	if o.Python == "" {
+		return nil, nil, errors.New("exact routes: no Python interpreter given")
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = framework.DefaultExactTimeout
+	}
+	static := o.Static
+	if static == nil {
+		var err error
+		if static, err = ExtractRoutes(o.Src); err != nil {
+			return nil, nil, err
+		}
+		defer static.Close()
+	}
+	// The frameworks the static pass found; FastAPI also when its app is
+	// named; Django when nothing was found but manage.py or settings are
+	// there.
+	run := map[string]bool{
+		"django":  static.Framework == "django" || static.Framework == "both",
+		"fastapi": static.Framework == "fastapi" || static.Framework == "both" || (o.App != "" && static.Framework != "flask"),
+		"flask":   static.Framework == "flask",
+	}
+	if !run["django"] && !run["fastapi"] && !run["flask"] {
+		if django.FindManagePy(static.Proj) != nil || o.Settings != "" {
+			run["django"] = true
+		} else {
+			return nil, nil, fmt.Errorf("exact routes: no Django project (manage.py, urlpatterns) and no FastAPI app found under %s", o.Src)
+		}
+	}
+	return framework.ExactWith(ctx, o, static, run)
+}
