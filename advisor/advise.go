@@ -1,7 +1,6 @@
 package advisor
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/cdnadvise/cdnadvise/analyze"
 	"github.com/cdnadvise/cdnadvise/edge"
-	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/replay"
 )
 
@@ -134,8 +132,8 @@ type Recommendation struct {
 	// what verify maps new traffic with.
 	Match string `json:"match,omitempty"`
 
-	route *framework.Route
-	curve []replay.Outcome
+	Route *framework.Route `json:"-"`
+	Curve []replay.Outcome `json:"-"`
 }
 
 // Advice is the result of Advise.
@@ -165,9 +163,26 @@ type UnmatchedPath struct {
 	Requests int64  `json:"requests"`
 }
 
-// Advise recommends a TTL and Cache-Control per route (or inferred endpoint)
-// from the store's traffic and the replay.
-func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
+// Plan is the advice's settings made concrete before any traffic is read:
+// the TTL grid the TTL is chosen from, the TTLs of headers that will
+// really be sent, and (once the logged Vary headers are known) the
+// endpoints the edge keeps one copy per header value of. The pipeline
+// gathers the evidence the plan asks for (Router, AnalyzeOptions,
+// SetLoggedVary, Replay, StockReplay) and hands it to Decide.
+type Plan struct {
+	o          Options
+	definition string
+	router     analyze.Router
+	grid       map[time.Duration]bool
+	ttls       []time.Duration
+	kept       map[*framework.Route]framework.KeptHeader
+	vary       map[string][]string
+	varySplit  map[string][]string
+}
+
+// NewPlan fills the defaults of o (target 0.9, the TTL grid from 10 s to a
+// day) and reads the headers the routes' views keep.
+func NewPlan(o Options) *Plan {
 	if o.Target <= 0 || o.Target > 1 {
 		o.Target = 0.9
 	}
@@ -177,69 +192,76 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 			o.TTLs = append(o.TTLs, d)
 		}
 	}
-	adv := &Advice{Definition: fmt.Sprintf("the shortest TTL whose predicted hit ratio reaches %.0f%% of the hit ratio at the longest TTL tried (%s)", 100*o.Target, replay.FormatTTL(o.TTLs[len(o.TTLs)-1]))}
+	p := &Plan{o: o}
+	p.definition = fmt.Sprintf("the shortest TTL whose predicted hit ratio reaches %.0f%% of the hit ratio at the longest TTL tried (%s)", 100*o.Target, replay.FormatTTL(o.TTLs[len(o.TTLs)-1]))
 	if o.MaxStale > 0 {
-		adv.Definition += fmt.Sprintf(", with TTL + stale-while-revalidate within --max-stale %s", o.MaxStale)
+		p.definition += fmt.Sprintf(", with TTL + stale-while-revalidate within --max-stale %s", o.MaxStale)
 	}
-	var router analyze.Router
 	if o.Routes != nil {
-		router = o.Routes
-	}
-	ao := o.Analyze
-	ao.By, ao.Top, ao.Router = []string{"endpoint", "method_group"}, 0, router
-	rep, err := analyze.Run(ctx, st, ao)
-	if err != nil {
-		return nil, err
+		p.router = o.Routes
 	}
 	// The sweep tries the grid the TTL is chosen from, plus the TTLs of
 	// headers that will really be sent (kept headers, immutable files), so
 	// that every row is predicted at what it will get.
-	grid := map[time.Duration]bool{}
+	p.grid = map[time.Duration]bool{}
 	for _, d := range o.TTLs {
-		grid[d] = true
+		p.grid[d] = true
 	}
-	ttls := append([]time.Duration(nil), o.TTLs...)
+	p.ttls = append([]time.Duration(nil), o.TTLs...)
 	extra := func(d time.Duration) {
-		for _, t := range ttls {
+		for _, t := range p.ttls {
 			if t == d {
 				return
 			}
 		}
-		ttls = append(ttls, d)
+		p.ttls = append(p.ttls, d)
 	}
 	extra(immutableTTL)
-	kept := map[*framework.Route]framework.KeptHeader{}
+	p.kept = map[*framework.Route]framework.KeptHeader{}
 	if o.Routes != nil {
 		for _, r := range o.Routes.Routes {
 			if !r.HasCacheControl {
 				continue
 			}
 			if k, ok := r.KeptHeader(); ok {
-				kept[r] = k
-				if k.Ttl > 0 {
-					extra(k.Ttl)
+				p.kept[r] = k
+				if k.TTL > 0 {
+					extra(k.TTL)
 				}
 			}
 		}
 	}
-	sort.Slice(ttls, func(i, j int) bool { return ttls[i] < ttls[j] })
-	// Routes whose responses vary on a header the edge splits on and the
-	// logs do not record: one copy per client (the worst case). The Vary
-	// headers come from the source and from the logs where they record
-	// them. Vary: Cookie does not split where cdnadvise edge strips the
-	// cookies.
-	logVary, err := loggedVary(ctx, st, router)
-	if err != nil {
-		return nil, err
-	}
-	vary := map[string][]string{}
+	sort.Slice(p.ttls, func(i, j int) bool { return p.ttls[i] < p.ttls[j] })
+	return p
+}
+
+// Router maps request paths onto the routes of the source (nil without
+// --src: endpoints are inferred).
+func (p *Plan) Router() analyze.Router { return p.router }
+
+// AnalyzeOptions is the analysis the advice reads: by endpoint and method
+// group, every row.
+func (p *Plan) AnalyzeOptions() analyze.Options {
+	ao := p.o.Analyze
+	ao.By, ao.Top, ao.Router = []string{"endpoint", "method_group"}, 0, p.router
+	return ao
+}
+
+// SetLoggedVary takes the Vary headers the logs record per endpoint.
+// Routes whose responses vary on a header the edge splits on and the logs
+// do not record get one copy per client (the worst case). The Vary headers
+// come from the source and from the logs where they record them. Vary:
+// Cookie does not split where cdnadvise edge strips the cookies.
+func (p *Plan) SetLoggedVary(logVary map[string][]string) {
+	o := p.o
+	p.vary = map[string][]string{}
 	addVary := func(endpoint string, hs []string) {
 		for _, h := range hs {
-			if !slices.Contains(vary[endpoint], h) {
-				vary[endpoint] = append(vary[endpoint], h)
+			if !slices.Contains(p.vary[endpoint], h) {
+				p.vary[endpoint] = append(p.vary[endpoint], h)
 			}
 		}
-		sort.Strings(vary[endpoint])
+		sort.Strings(p.vary[endpoint])
 	}
 	if o.Routes != nil {
 		for _, r := range o.Routes.Routes {
@@ -251,78 +273,116 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 	for e, hs := range logVary {
 		addVary(e, hs)
 	}
-	varySplit := map[string][]string{}
+	p.varySplit = map[string][]string{}
 	cookieVary := o.Sweep.Profile.VaryCookie
 	if o.Sweep.Profile.RequestCookie == "pass" {
 		cookieVary = "ignore"
 	}
-	o.Load.SplitVary = map[string][]string{}
-	for e, hs := range vary {
+	for e, hs := range p.vary {
 		if h := splitsOn(hs, o.Sweep.Profile.Vary, cookieVary); len(h) > 0 {
-			varySplit[e] = h
-			o.Load.SplitVary[e] = h
+			p.varySplit[e] = h
 		}
 	}
-	logged := map[string]bool{}
-	if len(varySplit) > 0 {
-		if logged, err = replay.LoggedVaryHeaders(ctx, st, o.Load.Tier); err != nil {
-			return nil, err
-		}
+}
+
+// SplitsVary reports whether the edge keeps one copy per header value of
+// some endpoint (the logged Vary values then matter).
+func (p *Plan) SplitsVary() bool { return len(p.varySplit) > 0 }
+
+// Replay is the replay the advice predicts from: the grid and the kept
+// TTLs, each TTL with the stale-while-revalidate the advice would send with
+// it (Varnish turns it into the object's grace, nginx and the CDNs serve
+// stale within it), the Vary splits, one row per method group.
+func (p *Plan) Replay() (replay.LoadOptions, replay.SweepOptions) {
+	lo := p.o.Load
+	lo.SplitVary = map[string][]string{}
+	for e, h := range p.varySplit {
+		lo.SplitVary[e] = h
 	}
-	o.Load.Router = router
-	o.Load.SplitMethods = true
-	so := o.Sweep
-	so.TTLs = ttls
-	// Each TTL is tried with the stale-while-revalidate the advice would
-	// send with it: Varnish turns it into the object's grace, nginx and the
-	// CDNs serve stale within it.
+	lo.Router = p.router
+	lo.SplitMethods = true
+	so := p.o.Sweep
+	so.TTLs = p.ttls
 	if so.SWR == 0 {
-		so.SWRByTTL = make([]time.Duration, len(ttls))
-		for k, d := range ttls {
-			if grid[d] {
-				so.SWRByTTL[k] = time.Duration(swrFor(d, o.MaxStale)) * time.Second
+		so.SWRByTTL = make([]time.Duration, len(p.ttls))
+		for k, d := range p.ttls {
+			if p.grid[d] {
+				so.SWRByTTL[k] = time.Duration(swrFor(d, p.o.MaxStale)) * time.Second
 			}
 		}
 	}
-	res, _, n, err := replay.Replay(ctx, st, o.Load, so)
-	if err != nil {
-		return nil, err
+	return lo, so
+}
+
+// StockReplay is the same traffic on the edge as it comes, without the
+// configuration cdnadvise edge writes, when its storage defaults differ
+// (cookies passed, extensions only): the advice says what that costs. ok
+// is false when the edge as it comes stores the same.
+func (p *Plan) StockReplay() (lo replay.LoadOptions, so replay.SweepOptions, ok bool) {
+	lo, so = p.Replay()
+	prof := so.Profile
+	if prof.RequestCookie != "pass" && len(prof.Extensions) == 0 {
+		return lo, so, false
+	}
+	lo.Stock, lo.AssumeCookies, lo.Progress = &prof, true, nil
+	return lo, so, true
+}
+
+// Evidence is what the traffic says, gathered as the plan asks.
+type Evidence struct {
+	// Analysis is by endpoint and method group (AnalyzeOptions).
+	Analysis *analyze.Report
+	// Sweep is the replay (Replay) over Requests requests.
+	Sweep    *replay.SweepResult
+	Requests int
+	// Stock is the replay on the edge as it comes (StockReplay; nil when
+	// not needed), with how many of all log lines record the Cookie header.
+	Stock       *replay.SweepResult
+	CookieLines int64
+	Lines       int64
+	// LoggedVaryHeaders are the request headers whose values the logs
+	// record (read when SplitsVary).
+	LoggedVaryHeaders map[string]bool
+	// SameResponse is per endpoint whether clients got the same responses
+	// at the same time.
+	SameResponse map[string]analyze.SameResponse
+	// Unmatched are requested paths no route matches (with routes only).
+	Unmatched []analyze.PathStat
+}
+
+// Decide recommends a TTL and Cache-Control per route (or inferred
+// endpoint) from the evidence.
+func (p *Plan) Decide(ev Evidence) *Advice {
+	o := p.o
+	grid, kept, vary, varySplit := p.grid, p.kept, p.vary, p.varySplit
+	rep, res, n := ev.Analysis, ev.Sweep, ev.Requests
+	adv := &Advice{Definition: p.definition}
+	logged := ev.LoggedVaryHeaders
+	if logged == nil {
+		logged = map[string]bool{}
 	}
 	adv.Analysis, adv.Sweep = rep, res
-	// The same traffic on the edge as it comes, without the configuration
-	// cdnadvise edge writes: where its storage defaults differ (cookies
-	// passed, extensions only), the advice says what that costs.
-	prof := so.Profile
+	prof := o.Sweep.Profile
 	var stock map[string][]replay.Outcome
-	if prof.RequestCookie == "pass" || len(prof.Extensions) > 0 {
-		lo := o.Load
-		lo.Stock, lo.AssumeCookies, lo.Progress = &prof, true, nil
-		sres, _, _, err := replay.Replay(ctx, st, lo, so)
-		if err != nil {
-			return nil, fmt.Errorf("stock edge replay: %w", err)
-		}
+	if ev.Stock != nil {
 		stock = map[string][]replay.Outcome{}
-		for _, row := range sres.Endpoints {
+		for _, row := range ev.Stock.Endpoints {
 			if len(row) > 0 {
 				stock[row[0].Endpoint] = row
 			}
 		}
-		var logged, all int64
-		if err := st.DB.QueryRowContext(ctx, `SELECT count(has_cookie), count(*) FROM requests_raw`).Scan(&logged, &all); err != nil {
-			return nil, err
-		}
 		cookies := "the logs record each request's Cookie header: taken at their word"
-		if logged < all {
-			cookies = fmt.Sprintf("assumed: requests come from browsers that send the site's cookies with every request (%d of %d log lines record the Cookie header)", logged, all)
+		if ev.CookieLines < ev.Lines {
+			cookies = fmt.Sprintf("assumed: requests come from browsers that send the site's cookies with every request (%d of %d log lines record the Cookie header)", ev.CookieLines, ev.Lines)
 		}
 		adv.Notes = append(adv.Notes, fmt.Sprintf("%s; %s as configured by default passes or skips some requests, so each route also shows its stock prediction and what the edge needs (cdnadvise edge --edge %s)", cookies, prof.Name, prof.Name))
 	}
 	if n == 0 {
 		adv.Notes = append(adv.Notes, "no requests in the store: recommendations come from the routes alone")
 	}
-	personal, err := personalization(ctx, st, router)
-	if err != nil {
-		return nil, err
+	personal := map[string]personalEvidence{}
+	for e, s := range ev.SameResponse {
+		personal[e] = personalEvidence(s)
 	}
 	if o.Routes == nil {
 		adv.Notes = append(adv.Notes, "without --src, a route gets a shared-cache header only when the logs show it answers everyone alike (two clients or more got the same response for one URL at the same time); routes without that evidence are 'unverified': give --src to decide from the code")
@@ -351,11 +411,11 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 			// where it is.
 			route = o.Routes.ByPattern(endpoint)
 		}
-		rec := &Recommendation{Method: method, Endpoint: endpoint, route: route}
+		rec := &Recommendation{Method: method, Endpoint: endpoint, Route: route}
 		if framework.SafeMethod(method) {
-			rec.curve = curves[endpoint]
+			rec.Curve = curves[endpoint]
 		} else {
-			rec.curve = curves[replay.UnsafeEndpoint(endpoint)]
+			rec.Curve = curves[replay.UnsafeEndpoint(endpoint)]
 		}
 		if route != nil {
 			rec.Methods, rec.View, rec.File, rec.Line = route.Methods, route.View, route.ViewFile(), route.ViewLine()
@@ -407,12 +467,8 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 		}
 		add(r.Keys["method_group"], r.Endpoint, nil)
 	}
-	if o.Routes != nil {
-		un, err := unmatchedPaths(ctx, st, o.Routes)
-		if err != nil {
-			return nil, err
-		}
-		adv.Unmatched = un
+	for _, u := range ev.Unmatched {
+		adv.Unmatched = append(adv.Unmatched, UnmatchedPath{Path: u.Path, Requests: u.Requests})
 	}
 	sort.SliceStable(adv.Recommendations, func(i, j int) bool {
 		a, b := adv.Recommendations[i], adv.Recommendations[j]
@@ -425,14 +481,14 @@ func Advise(ctx context.Context, st *store.Store, o Options) (*Advice, error) {
 		return framework.MethodRank(a.Method) < framework.MethodRank(b.Method)
 	})
 	for _, r := range adv.Recommendations {
-		if r.route != nil && r.route.Regex != nil {
-			r.Match = r.route.Regex.String()
+		if r.Route != nil && r.Route.Regex != nil {
+			r.Match = r.Route.Regex.String()
 		} else {
-			r.Match = templateRegex(r.Endpoint)
+			r.Match = TemplateRegex(r.Endpoint)
 		}
 	}
 	adv.DataFrom, adv.DataTo = rep.From, rep.To
-	return adv, nil
+	return adv
 }
 
 // swrFor is the stale-while-revalidate (seconds) the advice sends with a
@@ -453,7 +509,7 @@ func edgeSide(rec *Recommendation, prof replay.Profile, stock []replay.Outcome, 
 	static := rec.Class == ClassImmutable || s.Static
 	rec.EdgeNeeds = prof.Needs(edge.Row{Path: rec.Endpoint, Shared: shared, PerUser: perUser, Query: len(s.Params) > 0, Static: static})
 	if shared && stock != nil {
-		if c := at(stock, time.Duration(rec.TTLSeconds)*time.Second); c != nil {
+		if c := At(stock, time.Duration(rec.TTLSeconds)*time.Second); c != nil {
 			v := c.HitRatio
 			rec.StockPredictedHitRatio = &v
 		}
@@ -465,7 +521,7 @@ func edgeSide(rec *Recommendation, prof replay.Profile, stock []replay.Outcome, 
 const immutableTTL = 365 * 24 * time.Hour
 
 // at returns the curve's outcome at TTL d.
-func at(curve []replay.Outcome, d time.Duration) *replay.Outcome {
+func At(curve []replay.Outcome, d time.Duration) *replay.Outcome {
 	for k := range curve {
 		if curve[k].TTL == d {
 			return &curve[k]
@@ -487,37 +543,17 @@ func keep(rec *Recommendation, k framework.KeptHeader, known bool) {
 		return
 	}
 	rec.CacheControl = k.Value
-	rec.TTL, rec.TTLSeconds, rec.SWRSeconds, rec.SIESeconds, rec.BrowserMaxAge = replay.FormatTTL(k.Ttl), int64(k.Ttl/time.Second), k.Swr, k.Sie, k.Browser
-	if k.Ttl <= 0 {
+	rec.TTL, rec.TTLSeconds, rec.SWRSeconds, rec.SIESeconds, rec.BrowserMaxAge = replay.FormatTTL(k.TTL), int64(k.TTL/time.Second), k.SWR, k.SIE, k.Browser
+	if k.TTL <= 0 {
 		zero := 0.0
 		rec.PredictedHitRatio = &zero
 		rec.Reasons = append(rec.Reasons, fmt.Sprintf("kept: the view sends %q (%s:%d), which no shared cache stores", k.Value, k.File, k.Line))
 		return
 	}
-	rec.Reasons = append(rec.Reasons, fmt.Sprintf("kept: the view sends %q (%s:%d); predicted at its shared TTL %s", k.Value, k.File, k.Line, replay.FormatTTL(k.Ttl)))
-	if c := at(rec.curve, k.Ttl); c != nil {
+	rec.Reasons = append(rec.Reasons, fmt.Sprintf("kept: the view sends %q (%s:%d); predicted at its shared TTL %s", k.Value, k.File, k.Line, replay.FormatTTL(k.TTL)))
+	if c := At(rec.Curve, k.TTL); c != nil {
 		fillEvidence(rec, c)
 	}
-}
-
-// unmatchedPaths lists requested paths that no route matches (top 50).
-func unmatchedPaths(ctx context.Context, st *store.Store, rt *framework.Routes) ([]UnmatchedPath, error) {
-	rows, err := st.DB.QueryContext(ctx, `SELECT p.value, count(*) FROM requests_raw r JOIN d_path p ON p.id = r.path_id GROUP BY 1 ORDER BY 2 DESC, 1`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []UnmatchedPath
-	for rows.Next() {
-		var u UnmatchedPath
-		if err := rows.Scan(&u.Path, &u.Requests); err != nil {
-			return nil, err
-		}
-		if rt.Match(u.Path) == nil && len(out) < 50 {
-			out = append(out, u)
-		}
-	}
-	return out, rows.Err()
 }
 
 // decide applies the rules, then the replay curve.
@@ -589,7 +625,7 @@ func decide(rec *Recommendation, route *framework.Route, s analyze.Row, haveStat
 		rec.Class, rec.CacheControl = ClassImmutable, "public, max-age=31536000, immutable"
 		rec.TTL, rec.TTLSeconds, rec.BrowserMaxAge = "365d", 31536000, 31536000
 		reason("file name carries a content hash: a new version gets a new URL")
-		fillEvidence(rec, at(rec.curve, immutableTTL))
+		fillEvidence(rec, At(rec.Curve, immutableTTL))
 		return
 	}
 	if rec.Requests == 0 && rec.Class == "" {
@@ -598,7 +634,7 @@ func decide(rec *Recommendation, route *framework.Route, s analyze.Row, haveStat
 		return
 	}
 	// The replay curve.
-	curve := rec.curve
+	curve := rec.Curve
 	if len(curve) == 0 {
 		if rec.Class == "" {
 			rec.Class = ClassNoTraffic

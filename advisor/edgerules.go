@@ -35,12 +35,12 @@ func EdgeRules(adv *Advice, key replay.KeyPolicy) []edge.Rule {
 			continue
 		}
 		re := ""
-		if r.route != nil && r.route.Regex != nil {
-			re = r.route.Regex.String()
+		if r.Route != nil && r.Route.Regex != nil {
+			re = r.Route.Regex.String()
 		} else {
-			re = templateRegex(r.Endpoint)
+			re = TemplateRegex(r.Endpoint)
 		}
-		out = append(out, edge.Rule{Method: r.Method, Pattern: r.Endpoint, Regex: re, Prefix: literalPrefix(r.Endpoint), Class: r.Class,
+		out = append(out, edge.Rule{Method: r.Method, Pattern: r.Endpoint, Regex: re, Prefix: LiteralPrefix(r.Endpoint), Class: r.Class,
 			CacheControl: r.CacheControl, TTL: time.Duration(r.TTLSeconds) * time.Second, Shared: shared, PerUser: perUser, Query: query})
 	}
 	edge.SortRules(out)
@@ -49,7 +49,7 @@ func EdgeRules(adv *Advice, key replay.KeyPolicy) []edge.Rule {
 
 // templateRegex is the regex of an inferred endpoint template: each
 // placeholder stands for one path segment (or part of one).
-func templateRegex(t string) string {
+func TemplateRegex(t string) string {
 	return framework.BraceRegex(t, func(param string) string {
 		if "{"+param+"}" == analyze.PhInt {
 			return `[0-9]+`
@@ -60,7 +60,7 @@ func templateRegex(t string) string {
 
 // literalPrefix is the part of a pattern before its first parameter or
 // regex syntax.
-func literalPrefix(p string) string {
+func LiteralPrefix(p string) string {
 	p = strings.TrimPrefix(p, "^")
 	if i := strings.IndexAny(p, "{<([?*+\\$.|"); i >= 0 {
 		p = p[:i]

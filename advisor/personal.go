@@ -1,15 +1,9 @@
 package advisor
 
 import (
-	"context"
 	"fmt"
-	"sort"
-	"strings"
-
-	"github.com/cdnadvise/cdnadvise/framework"
 
 	"github.com/cdnadvise/cdnadvise/analyze"
-	"github.com/cdnadvise/cdnadvise/internal/store"
 )
 
 // Evidence from the logs of whether an endpoint answers everyone alike.
@@ -20,12 +14,7 @@ import (
 // shared response; three values or more among three clients or more is
 // evidence of per-user responses (a gzip and an identity copy of one
 // response explain two values, not three).
-type personalEvidence struct {
-	Windows int64 `json:"windows"`           // URL windows with 2+ clients
-	Same    int64 `json:"same"`              // ... where all got the same response
-	Wide    int64 `json:"windows_3_clients"` // URL windows with 3+ clients
-	Differ  int64 `json:"differ"`            // ... where 3+ responses differed
-}
+type personalEvidence analyze.SameResponse
 
 // Personalization verdicts.
 const (
@@ -46,139 +35,4 @@ func (e personalEvidence) verdict() string {
 
 func (e personalEvidence) String() string {
 	return fmt.Sprintf("%d of %d URL windows with 3+ clients had 3+ different responses; in %d of %d windows with 2+ clients all got the same", e.Differ, e.Wide, e.Same, e.Windows)
-}
-
-// personalization gathers the evidence per endpoint (GET requests with a
-// body: status 200 and a size).
-func personalization(ctx context.Context, st *store.Store, router analyze.Router) (map[string]personalEvidence, error) {
-	rows, err := st.DB.QueryContext(ctx, `WITH w AS (
-			SELECT r.path_id, count(DISTINCT hash(r.client_hash, r.client_id, r.ua_id)) AS clients,
-				count(DISTINCT CASE WHEN r.etag_id IS NOT NULL THEN -1 - r.etag_id ELSE r.bytes END) AS answers
-			FROM requests_raw r JOIN files f USING (file_id)
-			WHERE r.status = 200 AND r.bytes > 0 AND r.ts IS NOT NULL
-				AND coalesce(r.method_id IN (SELECT id FROM d_misc WHERE value = 'GET'), true)
-				AND (f.tier = 'origin' OR r.cache_status IS NULL OR r.cache_status IN ('MISS', 'EXPIRED', 'BYPASS'))
-				AND (r.client_hash IS NOT NULL OR r.client_id IS NOT NULL)
-			GROUP BY r.path_id, r.query_id, epoch(r.ts)::BIGINT // 10
-			HAVING count(DISTINCT hash(r.client_hash, r.client_id, r.ua_id)) >= 2)
-		SELECT p.id, p.value, count(*), count(*) FILTER (WHERE answers = 1),
-			count(*) FILTER (WHERE clients >= 3), count(*) FILTER (WHERE clients >= 3 AND answers >= 3)
-		FROM w JOIN d_path p ON p.id = w.path_id GROUP BY ALL ORDER BY p.id`)
-	if err != nil {
-		return nil, fmt.Errorf("personalization evidence: %w", err)
-	}
-	defer rows.Close()
-	var paths []analyze.PathStat
-	var ev []personalEvidence
-	for rows.Next() {
-		var p analyze.PathStat
-		var e personalEvidence
-		if err := rows.Scan(&p.ID, &p.Path, &e.Windows, &e.Same, &e.Wide, &e.Differ); err != nil {
-			return nil, err
-		}
-		p.Requests = e.Windows
-		paths, ev = append(paths, p), append(ev, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := map[string]personalEvidence{}
-	if len(paths) == 0 {
-		return out, nil
-	}
-	ep, err := endpointOf(ctx, st, router)
-	if err != nil {
-		return nil, err
-	}
-	for i, p := range paths {
-		e := out[ep[p.ID]]
-		e.Windows += ev[i].Windows
-		e.Same += ev[i].Same
-		e.Wide += ev[i].Wide
-		e.Differ += ev[i].Differ
-		out[ep[p.ID]] = e
-	}
-	return out, nil
-}
-
-// endpointOf maps every requested path id onto the endpoint the analysis
-// uses: the router's, or a template inferred from all requested paths (the
-// inference depends on the whole set).
-func endpointOf(ctx context.Context, st *store.Store, router analyze.Router) (map[int32]string, error) {
-	all, err := allPaths(ctx, st)
-	if err != nil {
-		return nil, err
-	}
-	tpl := analyze.InferTemplates(all, router, analyze.TemplateOptions{})
-	ep := make(map[int32]string, len(all))
-	for i, p := range all {
-		ep[p.ID] = tpl[i].Endpoint
-	}
-	return ep, nil
-}
-
-// loggedVary reads the Vary headers the logs record, per endpoint: the
-// header names, canonical and sorted.
-func loggedVary(ctx context.Context, st *store.Store, router analyze.Router) (map[string][]string, error) {
-	rows, err := st.DB.QueryContext(ctx, `SELECT DISTINCT r.path_id, v.value FROM requests_raw r JOIN d_misc v ON v.id = r.vary_id ORDER BY 1, 2`)
-	if err != nil {
-		return nil, fmt.Errorf("logged Vary: %w", err)
-	}
-	defer rows.Close()
-	byPath := map[int32][]string{}
-	for rows.Next() {
-		var id int32
-		var v string
-		if err := rows.Scan(&id, &v); err != nil {
-			return nil, err
-		}
-		byPath[id] = append(byPath[id], v)
-	}
-	if err := rows.Err(); err != nil || len(byPath) == 0 {
-		return nil, err
-	}
-	ep, err := endpointOf(ctx, st, router)
-	if err != nil {
-		return nil, err
-	}
-	sets := map[string]map[string]bool{}
-	for id, vs := range byPath {
-		e := ep[id]
-		if sets[e] == nil {
-			sets[e] = map[string]bool{}
-		}
-		for _, v := range vs {
-			for _, h := range strings.Split(v, ",") {
-				if h = strings.TrimSpace(h); h != "" && h != "*" {
-					sets[e][framework.CanonicalHeader(h)] = true
-				}
-			}
-		}
-	}
-	out := map[string][]string{}
-	for e, set := range sets {
-		for h := range set {
-			out[e] = append(out[e], h)
-		}
-		sort.Strings(out[e])
-	}
-	return out, nil
-}
-
-// allPaths lists every requested path with its request count.
-func allPaths(ctx context.Context, st *store.Store) ([]analyze.PathStat, error) {
-	rows, err := st.DB.QueryContext(ctx, `SELECT p.id, p.value, count(*) FROM requests_raw r JOIN d_path p ON p.id = r.path_id GROUP BY ALL ORDER BY p.id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []analyze.PathStat
-	for rows.Next() {
-		var p analyze.PathStat
-		if err := rows.Scan(&p.ID, &p.Path, &p.Requests); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
 }

@@ -13,14 +13,14 @@ import (
 // the objects' statements in factories, branches and loops, and what a
 // name or expression refers to.
 type AppWalker struct {
-	P  *pysrc.Project
-	Rt *Routes
-	Ev *pysrc.Evaluator
+	Proj  *pysrc.Project
+	Routes *Routes
+	Eval *pysrc.Evaluator
 	// objects: "module|var" -> kind (app, router, blueprint) and own prefix.
-	Objects map[string]*FaObject
+	Objects map[string]*AppObject
 }
 
-type FaObject struct {
+type AppObject struct {
 	Key, Kind, Prefix string
 	Unresolved        string // why the prefix is unknown
 	Assume            []string
@@ -33,12 +33,12 @@ type FaObject struct {
 	Docs []string
 	// includedIn: (parent object key, prefix given to include_router or
 	// mount).
-	IncludedIn []FaInclude
+	IncludedIn []Inclusion
 }
 
 // mounted reports whether an app is mounted in another one (it is then
 // served under the mount's path only).
-func (o *FaObject) Mounted() bool {
+func (o *AppObject) Mounted() bool {
 	for _, inc := range o.IncludedIn {
 		if inc.Mount {
 			return true
@@ -47,7 +47,7 @@ func (o *FaObject) Mounted() bool {
 	return false
 }
 
-type FaInclude struct {
+type Inclusion struct {
 	Parent, Prefix string
 	Unresolved     string
 	Assume         []string
@@ -57,12 +57,12 @@ type FaInclude struct {
 
 // faCtx is the context a statement runs in: the assumptions made to reach
 // it (a branch of an if, a try block) and the loop variables bound.
-type FaCtx struct {
+type WalkCtx struct {
 	Assume []string
 	Locals pysrc.Env
 }
 
-func (w *AppWalker) EachRouteDecorator(m *pysrc.Module, fn func(def, d *sitter.Node, name string, c pysrc.Call, o *FaObject, method string)) {
+func (w *AppWalker) EachRouteDecorator(m *pysrc.Module, fn func(def, d *sitter.Node, name string, c pysrc.Call, o *AppObject, method string)) {
 	for _, def := range decoratedFunctions(m) {
 		name := m.Text(def.ChildByFieldName("definition").ChildByFieldName("name"))
 		for _, d := range pysrc.Children(def) {
@@ -117,17 +117,17 @@ func decoratedFunctions(m *pysrc.Module) []*sitter.Node {
 // functions (factories such as create_app()) and blocks, with the context
 // it runs in: each branch of an if with its assumption, try blocks, and
 // for loops over literal lists (once per item, the loop variable bound).
-func (w *AppWalker) Walk(m *pysrc.Module, fn func(*sitter.Node, FaCtx)) {
+func (w *AppWalker) Walk(m *pysrc.Module, fn func(*sitter.Node, WalkCtx)) {
 	iterations := 0
-	push := func(c FaCtx, a string) FaCtx {
+	push := func(c WalkCtx, a string) WalkCtx {
 		if a == "" {
 			return c
 		}
 		c.Assume = append(append([]string(nil), c.Assume...), a)
 		return c
 	}
-	var visit func(n *sitter.Node, c FaCtx, depth int)
-	visit = func(n *sitter.Node, c FaCtx, depth int) {
+	var visit func(n *sitter.Node, c WalkCtx, depth int)
+	visit = func(n *sitter.Node, c WalkCtx, depth int) {
 		if depth > 12 {
 			return
 		}
@@ -146,9 +146,9 @@ func (w *AppWalker) Walk(m *pysrc.Module, fn func(*sitter.Node, FaCtx)) {
 					visit(b.Body, push(c, b.Assume), depth+1)
 				}
 			case "for_statement":
-				envs, why := w.Ev.ForBindings(m, st, c.Locals, &iterations)
+				envs, why := w.Eval.ForBindings(m, st, c.Locals, &iterations)
 				if why != "" && strings.Contains(m.Text(st), "include_router") {
-					w.Rt.Notes = append(w.Rt.Notes, why+" (including routers)")
+					w.Routes.Notes = append(w.Routes.Notes, why+" (including routers)")
 				}
 				for _, l := range envs {
 					c2 := c
@@ -158,12 +158,12 @@ func (w *AppWalker) Walk(m *pysrc.Module, fn func(*sitter.Node, FaCtx)) {
 			}
 		}
 	}
-	visit(m.Root, FaCtx{}, 0)
+	visit(m.Root, WalkCtx{}, 0)
 }
 
 // eachCallCtx calls fn for every call statement found by walk.
-func (w *AppWalker) EachCallCtx(m *pysrc.Module, fn func(pysrc.Call, FaCtx)) {
-	w.Walk(m, func(st *sitter.Node, c FaCtx) {
+func (w *AppWalker) EachCallCtx(m *pysrc.Module, fn func(pysrc.Call, WalkCtx)) {
+	w.Walk(m, func(st *sitter.Node, c WalkCtx) {
 		for _, e := range pysrc.Children(st) {
 			if cl, ok := m.AsCall(e); ok {
 				fn(cl, c)
@@ -173,14 +173,14 @@ func (w *AppWalker) EachCallCtx(m *pysrc.Module, fn func(pysrc.Call, FaCtx)) {
 }
 
 // object finds the app or router a local name refers to.
-func (w *AppWalker) Object(m *pysrc.Module, name string) *FaObject {
+func (w *AppWalker) Object(m *pysrc.Module, name string) *AppObject {
 	if name == "" {
 		return nil
 	}
 	if o, ok := w.Objects[m.Name+"|"+name]; ok {
 		return o
 	}
-	if t, rest := w.P.Resolve(m, name); t != nil && rest != "" {
+	if t, rest := w.Proj.Resolve(m, name); t != nil && rest != "" {
 		if o, ok := w.Objects[t.Name+"|"+rest]; ok {
 			return o
 		}
@@ -190,7 +190,7 @@ func (w *AppWalker) Object(m *pysrc.Module, name string) *FaObject {
 
 // objectExpr finds the app or router an expression refers to, a loop
 // variable included.
-func (w *AppWalker) ObjectExpr(m *pysrc.Module, n *sitter.Node, locals pysrc.Env) *FaObject {
+func (w *AppWalker) ObjectExpr(m *pysrc.Module, n *sitter.Node, locals pysrc.Env) *AppObject {
 	for depth := 0; n != nil && n.Kind() == "identifier" && depth < 8; depth++ {
 		b, ok := locals[m.Text(n)]
 		if !ok {

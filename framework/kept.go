@@ -15,8 +15,8 @@ import (
 // where it is set.
 type KeptHeader struct {
 	Value    string
-	Ttl      time.Duration
-	Swr, Sie int64
+	TTL      time.Duration
+	SWR, SIE int64
 	Browser  int64
 	File     string
 	Line     int
@@ -73,7 +73,7 @@ func (r *Route) KeptHeader() (KeptHeader, bool) {
 	default:
 		return KeptHeader{}, false
 	}
-	k.Ttl, k.Swr, k.Sie, k.Browser = parseCacheControl(k.Value)
+	k.TTL, k.SWR, k.SIE, k.Browser = parseCacheControl(k.Value)
 	return k, true
 }
 

@@ -42,18 +42,6 @@ func ContainsModule(ms []*pysrc.Module, m *pysrc.Module) bool {
 	return false
 }
 
-// canonicalHeader writes a header name as HTTP does (accept-language ->
-// Accept-Language).
-func CanonicalHeader(h string) string {
-	parts := strings.Split(strings.ToLower(strings.TrimSpace(h)), "-")
-	for i, p := range parts {
-		if p != "" {
-			parts[i] = strings.ToUpper(p[:1]) + p[1:]
-		}
-	}
-	return strings.Join(parts, "-")
-}
-
 // explainPerUser fills PerUserWhy for the per-user routes that the view's
 // own code marks (the first marker found in it).
 func (rt *Routes) explainPerUser() {

@@ -20,8 +20,10 @@ import (
 	"github.com/cdnadvise/cdnadvise/edge"
 	"github.com/cdnadvise/cdnadvise/ingest"
 	"github.com/cdnadvise/cdnadvise/internal/store"
+	"github.com/cdnadvise/cdnadvise/pipeline"
 	"github.com/cdnadvise/cdnadvise/replay"
 	"github.com/cdnadvise/cdnadvise/routes"
+	"github.com/cdnadvise/cdnadvise/runs"
 	"github.com/cdnadvise/cdnadvise/verify"
 )
 
@@ -248,12 +250,12 @@ func labRun(t *testing.T, ports *Ports, edgeName, kind string) {
 	// the advice (and so this check) go to TTLs of two minutes on the
 	// long-tailed routes, where Varnish's grace from stale-while-revalidate
 	// matters most.
-	adv, err := advisor.Advise(context.Background(), st, advisor.Options{Routes: rt, Target: labTarget,
+	adv, err := pipeline.Advise(context.Background(), st, advisor.Options{Routes: rt, Target: labTarget,
 		Sweep: replay.SweepOptions{Profile: prof}, Load: replay.LoadOptions{PerPoP: false}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := advisor.Patch(app, rt, adv.Recommendations, false)
+	res, err := pipeline.Patch(app, rt, adv.Recommendations, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +303,7 @@ func labRun(t *testing.T, ports *Ports, edgeName, kind string) {
 				pol[r.Endpoint] = advisor.Policy{TTL: r.TTL}
 			}
 		}
-		sadv, err := advisor.Advise(context.Background(), st, advisor.Options{Routes: rt, Policies: pol, Target: labTarget,
+		sadv, err := pipeline.Advise(context.Background(), st, advisor.Options{Routes: rt, Policies: pol, Target: labTarget,
 			Sweep: replay.SweepOptions{Profile: sp}, Load: replay.LoadOptions{PerPoP: false}})
 		if err != nil {
 			t.Fatal(err)
@@ -379,10 +381,10 @@ func labRun(t *testing.T, ports *Ports, edgeName, kind string) {
 	// phase in one store, the advice recorded as advise records it; its
 	// numbers are the lab's own count and its verdicts "as predicted".
 	vst := openStore(t, filepath.Join(work, "verify.duckdb"), ingest.Input{Path: baseEdge, Tier: ingest.TierEdge}, ingest.Input{Path: genEdge, Tier: ingest.TierEdge})
-	if _, err := advisor.Record(context.Background(), vst, adv, advisor.RunInfo{Command: "lab", Settings: map[string]string{"edge": edgeName}}); err != nil {
+	if _, err := runs.Record(context.Background(), vst, adv, runs.RunInfo{Command: "lab", Settings: map[string]string{"edge": edgeName}}); err != nil {
 		t.Fatal(err)
 	}
-	ra, err := advisor.LoadRun(context.Background(), vst, 0)
+	ra, err := runs.LoadRun(context.Background(), vst, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -351,7 +351,7 @@ func (e *Evaluator) attribute(m *Module, n *sitter.Node) (string, []string, bool
 	label := m.Text(n)
 	// Django's settings.
 	if target, ok := m.Imports[obj]; ok && target == "django.conf.settings" {
-		for _, sm := range e.DjangoSettings() {
+		for _, sm := range e.SettingsModules() {
 			if v, a, ok := e.Name(sm, attr, label); ok {
 				return v, a, true
 			}
@@ -698,7 +698,7 @@ func assignedTo(m *Module, a *sitter.Node, name string) (*sitter.Node, bool) {
 // djangoSettings returns the Django settings modules: the ones named by
 // DJANGO_SETTINGS_MODULE in manage.py, wsgi.py and asgi.py (in that order),
 // then modules that set ROOT_URLCONF.
-func (e *Evaluator) DjangoSettings() []*Module {
+func (e *Evaluator) SettingsModules() []*Module {
 	if e.settingsDone {
 		return e.settings
 	}

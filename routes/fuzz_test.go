@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/cdnadvise/cdnadvise/advisor"
+	"github.com/cdnadvise/cdnadvise/framework"
 )
 
 // FuzzExtractRoutes feeds arbitrary Python source (an untrusted input) to
@@ -31,6 +31,6 @@ func FuzzExtractRoutes(f *testing.F) {
 		}
 		defer rt.Close()
 		rt.Route("/a/1/")
-		advisor.Patch(dir, rt, nil, false)
+		framework.WritePatch(dir, rt, nil, false)
 	})
 }

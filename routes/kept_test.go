@@ -76,7 +76,7 @@ urlpatterns = [path("a/", views.a), path("b/", views.b), path("c/", views.c), pa
 			t.Errorf("%s: not seen setting Cache-Control", r.Pattern)
 		}
 		k, ok := r.KeptHeader()
-		if ok != w.ok || k.Value != w.value || k.Ttl != w.ttl || (ok && (k.Line != w.line || k.File != "app/views.py")) {
+		if ok != w.ok || k.Value != w.value || k.TTL != w.ttl || (ok && (k.Line != w.line || k.File != "app/views.py")) {
 			t.Errorf("%s: %+v %v, want %+v", r.Pattern, k, ok, w)
 		}
 	}

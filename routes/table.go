@@ -15,7 +15,7 @@ import (
 // frameworks is the table of framework homes, in the order their routes
 // are read.
 func frameworks() []framework.Framework {
-	return []framework.Framework{django.DjangoFramework{}, fastapi.FastapiFramework{}, flask.FlaskFramework{}}
+	return []framework.Framework{django.Home{}, fastapi.Home{}, flask.Home{}}
 }
 
 // ExtractRoutes lists every route of the Django, FastAPI or Flask project

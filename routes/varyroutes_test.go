@@ -9,8 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cdnadvise/cdnadvise/framework"
-
+	"github.com/cdnadvise/cdnadvise/internal/httpheader"
 	"github.com/cdnadvise/cdnadvise/lab"
 )
 
@@ -61,7 +60,7 @@ print(json.dumps(out))
 		}
 		var sent []string
 		for _, h := range strings.Split(header, ",") {
-			if h = framework.CanonicalHeader(h); h != "" && h != "Accept-Encoding" {
+			if h = httpheader.Canonical(h); h != "" && h != "Accept-Encoding" {
 				sent = append(sent, h)
 			}
 		}

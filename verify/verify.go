@@ -18,6 +18,7 @@ import (
 
 	"github.com/cdnadvise/cdnadvise/advisor"
 	"github.com/cdnadvise/cdnadvise/internal/store"
+	"github.com/cdnadvise/cdnadvise/runs"
 )
 
 // Verdicts.
@@ -118,7 +119,7 @@ type Result struct {
 }
 
 // Run verifies the recorded advice against the store's traffic.
-func Run(ctx context.Context, st *store.Store, ra *advisor.RecordedAdvice, o Options) (*Result, error) {
+func Run(ctx context.Context, st *store.Store, ra *runs.RecordedAdvice, o Options) (*Result, error) {
 	if o.Band <= 0 {
 		o.Band = 0.03
 	}
@@ -271,7 +272,7 @@ func series(ctx context.Context, conn *sql.Conn, res *Result, n int) error {
 }
 
 // since sets the start of the after period.
-func since(ctx context.Context, conn *sql.Conn, ra *advisor.RecordedAdvice, res *Result, given time.Time) error {
+func since(ctx context.Context, conn *sql.Conn, ra *runs.RecordedAdvice, res *Result, given time.Time) error {
 	if !given.IsZero() {
 		res.Since, res.SinceWhy = given.UTC(), "--since"
 		return nil

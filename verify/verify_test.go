@@ -15,6 +15,7 @@ import (
 	"github.com/cdnadvise/cdnadvise/analyze"
 	"github.com/cdnadvise/cdnadvise/ingest"
 	"github.com/cdnadvise/cdnadvise/internal/store"
+	"github.com/cdnadvise/cdnadvise/runs"
 )
 
 const format = `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time $upstream_cache_status "$sent_http_cache_control"`
@@ -126,13 +127,13 @@ func TestVerify(t *testing.T) {
 		}
 		adv.Recommendations = append(adv.Recommendations, rec)
 	}
-	id, err := advisor.Record(context.Background(), st, adv, advisor.RunInfo{Command: "advise", Settings: map[string]string{"edge": "nginx"}})
+	id, err := runs.Record(context.Background(), st, adv, runs.RunInfo{Command: "advise", Settings: map[string]string{"edge": "nginx"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ingestFile(write("after.log", after))
 
-	ra, err := advisor.LoadRun(context.Background(), st, 0)
+	ra, err := runs.LoadRun(context.Background(), st, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,9 @@ import (
 	"github.com/cdnadvise/cdnadvise/analyze"
 	"github.com/cdnadvise/cdnadvise/framework"
 	"github.com/cdnadvise/cdnadvise/internal/store"
+	"github.com/cdnadvise/cdnadvise/pipeline"
 	"github.com/cdnadvise/cdnadvise/replay"
+	"github.com/cdnadvise/cdnadvise/runs"
 )
 
 type routesOptions struct {
@@ -195,7 +197,7 @@ func (o *adviseOptions) advise(ctx context.Context, command string) (*advisor.Ad
 	if err := limitMemory(ctx, st, opts.Load.MemoryLimit); err != nil {
 		return nil, opts.Routes, err
 	}
-	adv, err := advisor.Advise(ctx, st, opts)
+	adv, err := pipeline.Advise(ctx, st, opts)
 	if err != nil || command == "" {
 		return adv, opts.Routes, err
 	}
@@ -205,14 +207,14 @@ func (o *adviseOptions) advise(ctx context.Context, command string) (*advisor.Ad
 		}
 		return adv, opts.Routes, nil
 	}
-	if _, err := advisor.Record(ctx, st, adv, o.runInfo(ctx, command)); err != nil {
+	if _, err := runs.Record(ctx, st, adv, o.runInfo(ctx, command)); err != nil {
 		return adv, opts.Routes, err
 	}
 	return adv, opts.Routes, nil
 }
 
 // runInfo is what the record of an advice run says of its settings.
-func (o *adviseFlags) runInfo(ctx context.Context, command string) advisor.RunInfo {
+func (o *adviseFlags) runInfo(ctx context.Context, command string) runs.RunInfo {
 	settings := map[string]string{"edge": o.Edge, "target": fmt.Sprint(o.Target), "key": o.Key, "pop_mode": o.PopMode}
 	if o.MaxStale > 0 {
 		settings["max_stale"] = o.MaxStale.String()
@@ -226,12 +228,12 @@ func (o *adviseFlags) runInfo(ctx context.Context, command string) advisor.RunIn
 	if o.Replace {
 		settings["replace"] = "true"
 	}
-	info := advisor.RunInfo{Command: command, Settings: settings, Version: versionString()}
+	info := runs.RunInfo{Command: command, Settings: settings, Version: versionString()}
 	if o.Src != "" {
 		if abs, err := filepath.Abs(o.Src); err == nil {
 			info.Src = abs
 		}
-		info.SrcCommit = advisor.GitCommit(ctx, o.Src)
+		info.SrcCommit = runs.GitCommit(ctx, o.Src)
 	}
 	return info
 }
@@ -382,7 +384,7 @@ func runPatch(ctx context.Context, opts *adviseOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := advisor.Patch(opts.Src, rt, adv.Recommendations, opts.Replace)
+	res, err := pipeline.Patch(opts.Src, rt, adv.Recommendations, opts.Replace)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cdnadvise/cdnadvise/charts"
 	"github.com/cdnadvise/cdnadvise/internal/store"
+	"github.com/cdnadvise/cdnadvise/pipeline"
 )
 
 type reportOptions struct {
@@ -58,7 +59,7 @@ func runReport(ctx context.Context, opts *reportOptions) error {
 	if ao.Routes != nil {
 		defer ao.Routes.Close()
 	}
-	d, err := charts.Gather(ctx, st, charts.Options{Src: opts.Src, Advise: ao, TopN: opts.Top, Title: opts.Title})
+	d, err := pipeline.Report(ctx, st, pipeline.ReportOptions{Src: opts.Src, Advise: ao, TopN: opts.Top, Title: opts.Title})
 	if err != nil {
 		return err
 	}

@@ -11,11 +11,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/cdnadvise/cdnadvise/advisor"
 	"github.com/cdnadvise/cdnadvise/charts"
 	"github.com/cdnadvise/cdnadvise/edge"
 	"github.com/cdnadvise/cdnadvise/ingest"
 	"github.com/cdnadvise/cdnadvise/internal/store"
+	"github.com/cdnadvise/cdnadvise/pipeline"
+	"github.com/cdnadvise/cdnadvise/runs"
 )
 
 type runOptions struct {
@@ -93,7 +94,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	if err != nil {
 		fmt.Fprintln(w, "  (the other files were ingested; continuing)")
 	}
-	d, err := charts.Gather(ctx, st, charts.Options{Src: opts.Src, Advise: ao})
+	d, err := pipeline.Report(ctx, st, pipeline.ReportOptions{Src: opts.Src, Advise: ao})
 	if err != nil {
 		return err
 	}
@@ -121,7 +122,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 			}
 			fmt.Fprintf(w, "  %-44s %-16s %s%s\n", r.Method+" "+r.Endpoint, r.Class, dash(r.CacheControl), pred)
 		}
-		if _, err := advisor.Record(ctx, st, d.Advice, opts.adviseFlags.runInfo(ctx, "run")); err != nil {
+		if _, err := runs.Record(ctx, st, d.Advice, opts.adviseFlags.runInfo(ctx, "run")); err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "\nrecorded as advice run %d: after deploying, ingest the new logs and run cdnadvise verify\n", d.Advice.RunID)

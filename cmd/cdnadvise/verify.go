@@ -11,9 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/cdnadvise/cdnadvise/advisor"
 	"github.com/cdnadvise/cdnadvise/analyze"
 	"github.com/cdnadvise/cdnadvise/internal/store"
+	"github.com/cdnadvise/cdnadvise/runs"
 	"github.com/cdnadvise/cdnadvise/verify"
 )
 
@@ -111,11 +111,11 @@ func runVerify(ctx context.Context, opts *verifyOptions) error {
 		return err
 	}
 	defer st.Close()
-	var ra *advisor.RecordedAdvice
+	var ra *runs.RecordedAdvice
 	if opts.Advice != "" {
-		ra, err = advisor.ReadAdviceFile(opts.Advice)
+		ra, err = runs.ReadAdviceFile(opts.Advice)
 	} else {
-		ra, err = advisor.LoadRun(ctx, st, opts.Run)
+		ra, err = runs.LoadRun(ctx, st, opts.Run)
 	}
 	if err != nil {
 		return err
@@ -229,23 +229,23 @@ func runAdviceList(ctx context.Context, opts *adviceOptions) error {
 		return err
 	}
 	defer st.Close()
-	runs, err := advisor.Runs(ctx, st)
+	recorded, err := runs.Runs(ctx, st)
 	if err != nil {
 		return err
 	}
 	if opts.JSON {
-		if runs == nil {
-			runs = []advisor.RecordedRun{}
+		if recorded == nil {
+			recorded = []runs.RecordedRun{}
 		}
-		return printJSON(opts.io.Out, runs)
+		return printJSON(opts.io.Out, recorded)
 	}
-	if len(runs) == 0 {
+	if len(recorded) == 0 {
 		fmt.Fprintln(opts.io.Out, "no advice recorded yet: advise, patch and run record what they predict")
 		return nil
 	}
 	tw := tabwriter.NewWriter(opts.io.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "RUN\tCREATED\tCOMMAND\tROUTES\tDATA\tSETTINGS\tSOURCE")
-	for _, r := range runs {
+	for _, r := range recorded {
 		data := "-"
 		if r.DataFrom != nil && r.DataTo != nil {
 			data = r.DataFrom.Format(time.RFC3339) + " to " + r.DataTo.Format(time.RFC3339)

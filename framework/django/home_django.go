@@ -11,15 +11,15 @@ import (
 )
 
 // djangoFramework is Django's home (with Django REST framework).
-type DjangoFramework struct{}
+type Home struct{}
 
-var _ framework.Framework = DjangoFramework{}
+var _ framework.Framework = Home{}
 
-func (DjangoFramework) Name() string { return "django" }
+func (Home) Name() string { return "django" }
 
 // Walk reads urlpatterns from ROOT_URLCONF down, with Django's built-in
 // path converters and those the project registers.
-func (DjangoFramework) Walk(p *pysrc.Project, ev *pysrc.Evaluator, rt *framework.Routes) bool {
+func (Home) Walk(p *pysrc.Project, ev *pysrc.Evaluator, rt *framework.Routes) bool {
 	conv := rt.Converters("django")
 	for k, v := range djangoConverters {
 		conv[k] = v
@@ -31,14 +31,14 @@ func (DjangoFramework) Walk(p *pysrc.Project, ev *pysrc.Evaluator, rt *framework
 
 // Facts marks the views whose responses carry the CSRF cookie and reads
 // the Vary headers the middleware and decorators add.
-func (DjangoFramework) Facts(rt *framework.Routes) {
+func (Home) Facts(rt *framework.Routes) {
 	djangoCSRF(rt)
 	djangoVary(rt)
 }
 
 // Matcher is the URL resolver's regex: path() routes with their
 // converters, re_path() regexes as written.
-func (DjangoFramework) Matcher(r *framework.Route, rt *framework.Routes) (*regexp.Regexp, error) {
+func (Home) Matcher(r *framework.Route, rt *framework.Routes) (*regexp.Regexp, error) {
 	p := r.RouteName
 	var re string
 	if strings.HasPrefix(p, "re:") {
@@ -49,7 +49,7 @@ func (DjangoFramework) Matcher(r *framework.Route, rt *framework.Routes) (*regex
 	return regexp.Compile("^/" + re + "$")
 }
 
-func (DjangoFramework) Exact(ctx context.Context, o framework.ExactOptions, p *pysrc.Project) (*framework.ExactResult, error) {
+func (Home) Exact(ctx context.Context, o framework.ExactOptions, p *pysrc.Project) (*framework.ExactResult, error) {
 	res, err := runDjangoScript(ctx, o, p)
 	if err != nil {
 		return nil, err
@@ -59,7 +59,7 @@ func (DjangoFramework) Exact(ctx context.Context, o framework.ExactOptions, p *p
 }
 
 // ExactPattern joins the resolver levels the script printed.
-func (DjangoFramework) ExactPattern(r *framework.ExactRoute) (display, rule string) {
+func (Home) ExactPattern(r *framework.ExactRoute) (display, rule string) {
 	full := ""
 	for _, l := range r.Levels {
 		switch l.Kind {
@@ -74,11 +74,11 @@ func (DjangoFramework) ExactPattern(r *framework.ExactRoute) (display, rule stri
 	return displayDjango(full), full
 }
 
-func (DjangoFramework) Builtin(*framework.Route) bool { return false }
+func (Home) Builtin(*framework.Route) bool { return false }
 
 // PatchRow files a decorator plan per view: a DRF viewset per action, a
 // class view on its get(), a function view as a whole.
-func (DjangoFramework) PatchRow(pw *framework.PatchWriter, r *framework.Route, rec *framework.Advised) {
+func (Home) PatchRow(pw *framework.PatchWriter, r *framework.Route, rec *framework.Advised) {
 	if r.ViewNode == nil || r.ViewMod == nil {
 		pw.Skip(r, rec, "view not found under --src: the header cannot be written")
 		return
@@ -108,7 +108,7 @@ func (DjangoFramework) PatchRow(pw *framework.PatchWriter, r *framework.Route, r
 // WritePlan writes @cache_control (Django's), @method_decorator on a
 // class's method or action, or @cache_control_safe (the generated module)
 // for a function view that also takes unsafe methods.
-func (DjangoFramework) WritePlan(pw *framework.PatchWriter, p *framework.PatchPlan) {
+func (Home) WritePlan(pw *framework.PatchWriter, p *framework.PatchPlan) {
 	r := p.Route
 	m := r.ViewMod
 	def := r.ViewNode
@@ -151,4 +151,4 @@ func (DjangoFramework) WritePlan(pw *framework.PatchWriter, p *framework.PatchPl
 	pw.WritePlan(p, startLine, deco, how)
 }
 
-func (DjangoFramework) FinishPatch(*framework.PatchWriter) error { return nil }
+func (Home) FinishPatch(*framework.PatchWriter) error { return nil }

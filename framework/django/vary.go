@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/cdnadvise/cdnadvise/framework"
+	"github.com/cdnadvise/cdnadvise/internal/httpheader"
 	"github.com/cdnadvise/cdnadvise/pysrc"
 
 	sitter "github.com/tree-sitter/go-tree-sitter"
@@ -57,7 +58,7 @@ func djangoVary(rt *framework.Routes) {
 				}
 				if m := varyOnHeadersRe.FindStringSubmatch(d); m != nil {
 					for _, q := range quotedRe.FindAllStringSubmatch(m[1], -1) {
-						set[framework.CanonicalHeader(q[1])] = true
+						set[httpheader.Canonical(q[1])] = true
 					}
 				}
 			}

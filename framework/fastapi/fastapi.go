@@ -21,10 +21,10 @@ type fastapiWalker struct {
 }
 
 func (w *fastapiWalker) run() {
-	w.Objects = map[string]*framework.FaObject{}
+	w.Objects = map[string]*framework.AppObject{}
 	// Apps and routers (module level, and inside factories such as create_app()).
-	for _, m := range w.P.Files {
-		w.Walk(m, func(st *sitter.Node, ctx framework.FaCtx) {
+	for _, m := range w.Proj.Files {
+		w.Walk(m, func(st *sitter.Node, ctx framework.WalkCtx) {
 			for _, a := range pysrc.Children(st) {
 				if a.Kind() != "assignment" {
 					continue
@@ -42,12 +42,12 @@ func (w *fastapiWalker) run() {
 				default:
 					continue
 				}
-				o := &framework.FaObject{Key: m.Name + "|" + m.Text(a.ChildByFieldName("left")), Kind: kind, Mod: m, Line: pysrc.Line(a)}
+				o := &framework.AppObject{Key: m.Name + "|" + m.Text(a.ChildByFieldName("left")), Kind: kind, Mod: m, Line: pysrc.Line(a)}
 				if _, dup := w.Objects[o.Key]; dup {
 					continue // the first definition wins (a name rebound in another branch)
 				}
 				if p, ok := c.Kw["prefix"]; ok {
-					if o.Prefix, o.Assume, ok = w.Ev.Str(m, p, ctx.Locals); !ok {
+					if o.Prefix, o.Assume, ok = w.Eval.Str(m, p, ctx.Locals); !ok {
 						o.Unresolved = "prefix " + m.Text(p) + " is not a constant string"
 					}
 				}
@@ -64,8 +64,8 @@ func (w *fastapiWalker) run() {
 		return
 	}
 	// include_router calls and mounted sub-applications.
-	for _, m := range w.P.Files {
-		w.EachCallCtx(m, func(c pysrc.Call, ctx framework.FaCtx) {
+	for _, m := range w.Proj.Files {
+		w.EachCallCtx(m, func(c pysrc.Call, ctx framework.WalkCtx) {
 			obj, method := pysrc.SplitLast(c.Fn)
 			switch method {
 			case "include_router":
@@ -83,10 +83,10 @@ func (w *fastapiWalker) run() {
 			if parent == nil || child == nil {
 				return
 			}
-			inc := framework.FaInclude{Parent: parent.Key, Assume: ctx.Assume}
+			inc := framework.Inclusion{Parent: parent.Key, Assume: ctx.Assume}
 			if p, ok := c.Kw["prefix"]; ok {
 				var a []string
-				if inc.Prefix, a, ok = w.Ev.Str(m, p, ctx.Locals); !ok {
+				if inc.Prefix, a, ok = w.Eval.Str(m, p, ctx.Locals); !ok {
 					inc.Unresolved = "include_router prefix " + m.Text(p) + " is not a constant string"
 				}
 				inc.Assume = append(append([]string(nil), ctx.Assume...), a...)
@@ -105,14 +105,14 @@ func (w *fastapiWalker) run() {
 		o := w.Objects[k]
 		for _, f := range w.prefixes(o) {
 			for _, d := range o.Docs {
-				w.Rt.Routes = append(w.Rt.Routes, &framework.Route{Framework: "fastapi", Methods: []string{"GET", "HEAD"}, Pattern: f.Path + d, File: o.Mod.File, Line: o.Line,
+				w.Routes.Routes = append(w.Routes.Routes, &framework.Route{Framework: "fastapi", Methods: []string{"GET", "HEAD"}, Pattern: f.Path + d, File: o.Mod.File, Line: o.Line,
 					View: "FastAPI (built in)", Kind: "builtin", RouteName: f.Path + d, Unresolved: f.Unresolved, Assumptions: f.Assume})
 			}
 		}
 	}
 	// Routes: decorators, add_api_route, mount.
-	for _, m := range w.P.Files {
-		w.EachRouteDecorator(m, func(def, d *sitter.Node, name string, c pysrc.Call, o *framework.FaObject, method string) {
+	for _, m := range w.Proj.Files {
+		w.EachRouteDecorator(m, func(def, d *sitter.Node, name string, c pysrc.Call, o *framework.AppObject, method string) {
 			methods := []string{strings.ToUpper(method)}
 			switch method {
 			case "get", "post", "put", "patch", "delete", "head", "options":
@@ -124,9 +124,9 @@ func (w *fastapiWalker) run() {
 			default:
 				return
 			}
-			w.addRoutes(m, d, o, c, methods, name, def, framework.FaCtx{})
+			w.addRoutes(m, d, o, c, methods, name, def, framework.WalkCtx{})
 		})
-		w.EachCallCtx(m, func(c pysrc.Call, ctx framework.FaCtx) {
+		w.EachCallCtx(m, func(c pysrc.Call, ctx framework.WalkCtx) {
 			obj, method := pysrc.SplitLast(c.Fn)
 			o := w.Object(m, obj)
 			if o == nil {
@@ -143,7 +143,7 @@ func (w *fastapiWalker) run() {
 				vm := m
 				if len(c.Args) > 1 {
 					view = m.Text(c.Args[1])
-					if t, rest := w.P.Resolve(m, view); t != nil {
+					if t, rest := w.Proj.Resolve(m, view); t != nil {
 						vm, def = t, t.Defs[rest]
 					}
 				}
@@ -152,7 +152,7 @@ func (w *fastapiWalker) run() {
 				if w.mountedApp(m, c, ctx.Locals) != nil {
 					return
 				}
-				p, assume, ok := w.Ev.Str(m, mountPath(c), ctx.Locals)
+				p, assume, ok := w.Eval.Str(m, mountPath(c), ctx.Locals)
 				why := ""
 				if !ok {
 					why = "mount path " + m.Text(mountPath(c)) + " is not a constant string"
@@ -164,7 +164,7 @@ func (w *fastapiWalker) run() {
 					if why != "" {
 						r.Unresolved = why
 					}
-					w.Rt.Routes = append(w.Rt.Routes, r)
+					w.Routes.Routes = append(w.Routes.Routes, r)
 				}
 			}
 		})
@@ -193,7 +193,7 @@ func mountApp(c pysrc.Call) *sitter.Node {
 
 // mountedApp returns the FastAPI application a mount() call mounts, or nil
 // (a static folder or another ASGI app).
-func (w *fastapiWalker) mountedApp(m *pysrc.Module, c pysrc.Call, locals pysrc.Env) *framework.FaObject {
+func (w *fastapiWalker) mountedApp(m *pysrc.Module, c pysrc.Call, locals pysrc.Env) *framework.AppObject {
 	a := mountApp(c)
 	if a == nil || (a.Kind() != "identifier" && a.Kind() != "attribute") {
 		return nil
@@ -206,15 +206,15 @@ func (w *fastapiWalker) mountedApp(m *pysrc.Module, c pysrc.Call, locals pysrc.E
 
 // mountApp records app.mount("/v2", other_app) of a FastAPI application:
 // its routes are served under /v2.
-func (w *fastapiWalker) mountApp(m *pysrc.Module, c pysrc.Call, ctx framework.FaCtx) {
+func (w *fastapiWalker) mountApp(m *pysrc.Module, c pysrc.Call, ctx framework.WalkCtx) {
 	obj, _ := pysrc.SplitLast(c.Fn)
 	parent := w.Object(m, obj)
 	child := w.mountedApp(m, c, ctx.Locals)
 	if parent == nil || child == nil || parent == child {
 		return
 	}
-	inc := framework.FaInclude{Parent: parent.Key, Mount: true, Assume: ctx.Assume}
-	p, a, ok := w.Ev.Str(m, mountPath(c), ctx.Locals)
+	inc := framework.Inclusion{Parent: parent.Key, Mount: true, Assume: ctx.Assume}
+	p, a, ok := w.Eval.Str(m, mountPath(c), ctx.Locals)
 	if !ok {
 		inc.Unresolved = "mount path " + m.Text(mountPath(c)) + " is not a constant string"
 	}
@@ -243,7 +243,7 @@ func (w *fastapiWalker) authDeps(m *pysrc.Module, n *sitter.Node) bool {
 		default:
 			continue
 		}
-		if t, rest := w.P.Resolve(m, m.Text(c.Args[0])); t != nil && t.Defs[rest] != nil {
+		if t, rest := w.Proj.Resolve(m, m.Text(c.Args[0])); t != nil && t.Defs[rest] != nil {
 			if framework.PerUserRe.MatchString(t.Text(t.Defs[rest])) {
 				return true
 			}
@@ -256,7 +256,7 @@ func (w *fastapiWalker) authDeps(m *pysrc.Module, n *sitter.Node) bool {
 // (default /openapi.json) and, when it is set, docs_url (/docs, with
 // swagger_ui_oauth2_redirect_url /docs/oauth2-redirect) and redoc_url
 // (/redoc); a URL given as None, or one that is not a constant, is left out.
-func (w *fastapiWalker) docRoutes(m *pysrc.Module, c pysrc.Call, ctx framework.FaCtx) []string {
+func (w *fastapiWalker) docRoutes(m *pysrc.Module, c pysrc.Call, ctx framework.WalkCtx) []string {
 	url := func(kw, def string) string {
 		v, ok := c.Kw[kw]
 		if !ok {
@@ -265,7 +265,7 @@ func (w *fastapiWalker) docRoutes(m *pysrc.Module, c pysrc.Call, ctx framework.F
 		if m.Text(v) == "None" {
 			return ""
 		}
-		s, _, ok := w.Ev.Str(m, v, ctx.Locals)
+		s, _, ok := w.Eval.Str(m, v, ctx.Locals)
 		if !ok {
 			return ""
 		}
@@ -291,10 +291,10 @@ func (w *fastapiWalker) docRoutes(m *pysrc.Module, c pysrc.Call, ctx framework.F
 // prefixes lists the full prefixes at which an object is served (its own
 // prefix included), following include_router and mount up to an app that
 // is not mounted in another one.
-func (w *fastapiWalker) prefixes(o *framework.FaObject) []framework.Prefix {
+func (w *fastapiWalker) prefixes(o *framework.AppObject) []framework.Prefix {
 	var out []framework.Prefix
-	var walk func(o *framework.FaObject, suffix, why string, assume []string, perUser bool, depth int)
-	walk = func(o *framework.FaObject, suffix, why string, assume []string, perUser bool, depth int) {
+	var walk func(o *framework.AppObject, suffix, why string, assume []string, perUser bool, depth int)
+	walk = func(o *framework.AppObject, suffix, why string, assume []string, perUser bool, depth int) {
 		if depth > 20 {
 			return
 		}
@@ -324,12 +324,12 @@ func (w *fastapiWalker) prefixes(o *framework.FaObject) []framework.Prefix {
 	return out
 }
 
-func (w *fastapiWalker) addRoutes(m *pysrc.Module, at *sitter.Node, o *framework.FaObject, c pysrc.Call, methods []string, view string, def *sitter.Node, ctx framework.FaCtx) {
+func (w *fastapiWalker) addRoutes(m *pysrc.Module, at *sitter.Node, o *framework.AppObject, c pysrc.Call, methods []string, view string, def *sitter.Node, ctx framework.WalkCtx) {
 	pathNode := pysrc.First(c.Args)
 	if pathNode == nil {
 		pathNode = c.Kw["path"]
 	}
-	p, assume, ok := w.Ev.Str(m, pathNode, ctx.Locals)
+	p, assume, ok := w.Eval.Str(m, pathNode, ctx.Locals)
 	base := &framework.Route{Framework: "fastapi", Methods: methods, File: m.File, Line: pysrc.Line(at), View: m.Name + "." + view, Kind: "function"}
 	if def != nil {
 		base.ViewMod, base.ViewNode = m, def
@@ -342,7 +342,7 @@ func (w *fastapiWalker) addRoutes(m *pysrc.Module, at *sitter.Node, o *framework
 		r := *base
 		r.Pattern, r.Unresolved = "…", "route path "+m.Text(pathNode)+" is not a constant string"
 		r.Assumptions = framework.Dedupe(ctx.Assume)
-		w.Rt.Routes = append(w.Rt.Routes, &r)
+		w.Routes.Routes = append(w.Routes.Routes, &r)
 		return
 	}
 	full := w.prefixes(o)
@@ -351,7 +351,7 @@ func (w *fastapiWalker) addRoutes(m *pysrc.Module, at *sitter.Node, o *framework
 		r.Pattern = o.Prefix + p
 		r.Assumptions = framework.Dedupe(append(append(append([]string(nil), o.Assume...), ctx.Assume...), assume...))
 		r.Unresolved = fmt.Sprintf("router %s (%s:%d) is not included in any FastAPI app found under --src", pysrc.LastName(strings.SplitN(o.Key, "|", 2)[1]), o.Mod.File, o.Line)
-		w.Rt.Routes = append(w.Rt.Routes, &r)
+		w.Routes.Routes = append(w.Routes.Routes, &r)
 		return
 	}
 	for _, f := range full {
@@ -361,6 +361,6 @@ func (w *fastapiWalker) addRoutes(m *pysrc.Module, at *sitter.Node, o *framework
 		r.Unresolved = f.Unresolved
 		r.PerUser = r.PerUser || f.PerUser
 		r.Assumptions = framework.Dedupe(append(append(append([]string(nil), f.Assume...), ctx.Assume...), assume...))
-		w.Rt.Routes = append(w.Rt.Routes, &r)
+		w.Routes.Routes = append(w.Routes.Routes, &r)
 	}
 }

@@ -10,25 +10,25 @@ import (
 )
 
 // fastapiFramework is FastAPI's home.
-type FastapiFramework struct{}
+type Home struct{}
 
-var _ framework.Framework = FastapiFramework{}
+var _ framework.Framework = Home{}
 
-func (FastapiFramework) Name() string { return "fastapi" }
+func (Home) Name() string { return "fastapi" }
 
 // Walk reads apps and routers, include_router and mount chains and route
 // decorators.
-func (FastapiFramework) Walk(p *pysrc.Project, ev *pysrc.Evaluator, rt *framework.Routes) bool {
-	w := &fastapiWalker{AppWalker: &framework.AppWalker{P: p, Rt: rt, Ev: ev}}
+func (Home) Walk(p *pysrc.Project, ev *pysrc.Evaluator, rt *framework.Routes) bool {
+	w := &fastapiWalker{AppWalker: &framework.AppWalker{Proj: p, Routes: rt, Eval: ev}}
 	w.run()
 	return w.found
 }
 
-func (FastapiFramework) Facts(*framework.Routes) {}
+func (Home) Facts(*framework.Routes) {}
 
 // Matcher is Starlette's: {param} matches one segment, {param:path} the
 // rest of the path.
-func (FastapiFramework) Matcher(r *framework.Route, rt *framework.Routes) (*regexp.Regexp, error) {
+func (Home) Matcher(r *framework.Route, rt *framework.Routes) (*regexp.Regexp, error) {
 	return regexp.Compile(framework.BraceRegex(r.Pattern, func(param string) string {
 		if strings.HasSuffix(param, ":path") {
 			return `.*`
@@ -37,7 +37,7 @@ func (FastapiFramework) Matcher(r *framework.Route, rt *framework.Routes) (*rege
 	}))
 }
 
-func (FastapiFramework) Exact(ctx context.Context, o framework.ExactOptions, p *pysrc.Project) (*framework.ExactResult, error) {
+func (Home) Exact(ctx context.Context, o framework.ExactOptions, p *pysrc.Project) (*framework.ExactResult, error) {
 	res, err := runFastAPIScript(ctx, o, p)
 	if err != nil {
 		return nil, err
@@ -47,12 +47,12 @@ func (FastapiFramework) Exact(ctx context.Context, o framework.ExactOptions, p *
 }
 
 // ExactPattern is the route's path and path format.
-func (FastapiFramework) ExactPattern(r *framework.ExactRoute) (display, rule string) {
+func (Home) ExactPattern(r *framework.ExactRoute) (display, rule string) {
 	return r.Path, r.PathFormat
 }
 
 // Builtin: the OpenAPI schema and documentation pages FastAPI adds.
-func (FastapiFramework) Builtin(r *framework.Route) bool {
+func (Home) Builtin(r *framework.Route) bool {
 	return r.Kind != "static" && (strings.HasPrefix(r.View, "fastapi.") || strings.HasPrefix(r.View, "starlette."))
 }
 
@@ -74,7 +74,7 @@ func fastapiState(pw *framework.PatchWriter) *fastapiPatchState {
 
 // PatchRow collects the row for the middleware (a static mount: its
 // fingerprinted files only).
-func (FastapiFramework) PatchRow(pw *framework.PatchWriter, r *framework.Route, rec *framework.Advised) {
+func (Home) PatchRow(pw *framework.PatchWriter, r *framework.Route, rec *framework.Advised) {
 	s := fastapiState(pw)
 	if r.Kind == "static" {
 		if rec.Immutable || strings.Contains(rec.CacheControl, "immutable") {
@@ -89,10 +89,10 @@ func (FastapiFramework) PatchRow(pw *framework.PatchWriter, r *framework.Route, 
 	s.recs = append(s.recs, rec)
 }
 
-func (FastapiFramework) WritePlan(*framework.PatchWriter, *framework.PatchPlan) {}
+func (Home) WritePlan(*framework.PatchWriter, *framework.PatchPlan) {}
 
 // FinishPatch writes the middleware module and registers it on the app.
-func (FastapiFramework) FinishPatch(pw *framework.PatchWriter) error {
+func (Home) FinishPatch(pw *framework.PatchWriter) error {
 	s := fastapiState(pw)
 	if len(s.entries) == 0 && len(s.immutable) == 0 {
 		return nil

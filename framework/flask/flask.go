@@ -55,8 +55,8 @@ func (w *flaskWalker) run() {
 	w.converters = map[string]string{}
 	h := w.h
 	// Applications and blueprints.
-	for _, m := range h.P.Files {
-		h.Walk(m, func(st *sitter.Node, ctx framework.FaCtx) {
+	for _, m := range h.Proj.Files {
+		h.Walk(m, func(st *sitter.Node, ctx framework.WalkCtx) {
 			for _, a := range pysrc.Children(st) {
 				if a.Kind() != "assignment" {
 					continue
@@ -79,12 +79,12 @@ func (w *flaskWalker) run() {
 				default:
 					continue
 				}
-				o := &framework.FaObject{Key: m.Name + "|" + left, Kind: kind, Mod: m, Line: pysrc.Line(a)}
+				o := &framework.AppObject{Key: m.Name + "|" + left, Kind: kind, Mod: m, Line: pysrc.Line(a)}
 				if _, dup := h.Objects[o.Key]; dup {
 					continue
 				}
 				if p, ok := c.Kw["url_prefix"]; ok && kind == "blueprint" {
-					if o.Prefix, o.Assume, ok = h.Ev.Str(m, p, ctx.Locals); !ok {
+					if o.Prefix, o.Assume, ok = h.Eval.Str(m, p, ctx.Locals); !ok {
 						o.Unresolved = "url_prefix " + m.Text(p) + " is not a constant string"
 					}
 				}
@@ -100,8 +100,8 @@ func (w *flaskWalker) run() {
 		return
 	}
 	// register_blueprint calls.
-	for _, m := range h.P.Files {
-		h.EachCallCtx(m, func(c pysrc.Call, ctx framework.FaCtx) {
+	for _, m := range h.Proj.Files {
+		h.EachCallCtx(m, func(c pysrc.Call, ctx framework.WalkCtx) {
 			obj, method := pysrc.SplitLast(c.Fn)
 			if method != "register_blueprint" || len(c.Args) == 0 {
 				return
@@ -114,7 +114,7 @@ func (w *flaskWalker) run() {
 			reg := flaskReg{parent: parent.Key, assume: ctx.Assume}
 			if p, ok := c.Kw["url_prefix"]; ok {
 				var a []string
-				if reg.prefix, a, ok = h.Ev.Str(m, p, ctx.Locals); !ok {
+				if reg.prefix, a, ok = h.Eval.Str(m, p, ctx.Locals); !ok {
 					reg.unresolved = "register_blueprint url_prefix " + m.Text(p) + " is not a constant string"
 				}
 				reg.hasPrefix = true
@@ -124,8 +124,8 @@ func (w *flaskWalker) run() {
 		})
 	}
 	// Routes: decorators and add_url_rule.
-	for _, m := range h.P.Files {
-		h.EachRouteDecorator(m, func(def, d *sitter.Node, name string, c pysrc.Call, o *framework.FaObject, method string) {
+	for _, m := range h.Proj.Files {
+		h.EachRouteDecorator(m, func(def, d *sitter.Node, name string, c pysrc.Call, o *framework.AppObject, method string) {
 			var methods []string
 			switch method {
 			case "get", "post", "put", "patch", "delete":
@@ -135,9 +135,9 @@ func (w *flaskWalker) run() {
 			default:
 				return
 			}
-			w.addRoute(m, d, o, c, methods, m.Name+"."+name, "function", m, def, framework.FaCtx{})
+			w.addRoute(m, d, o, c, methods, m.Name+"."+name, "function", m, def, framework.WalkCtx{})
 		})
-		h.EachCallCtx(m, func(c pysrc.Call, ctx framework.FaCtx) {
+		h.EachCallCtx(m, func(c pysrc.Call, ctx framework.WalkCtx) {
 			obj, method := pysrc.SplitLast(c.Fn)
 			if method != "add_url_rule" {
 				return
@@ -160,7 +160,7 @@ func (w *flaskWalker) run() {
 				if vc, ok := m.AsCall(vf); ok && strings.HasSuffix(vc.Fn, ".as_view") {
 					target, kind = strings.TrimSuffix(vc.Fn, ".as_view"), "class"
 				}
-				if t, rest := h.P.Resolve(m, target); t != nil && rest != "" {
+				if t, rest := h.Proj.Resolve(m, target); t != nil && rest != "" {
 					vm, def = t, t.Defs[rest]
 					view = t.Name + "." + rest
 				}
@@ -208,14 +208,14 @@ func flaskClassMethods(m *pysrc.Module, def *sitter.Node) []string {
 
 // converter records app.url_map.converters["name"] = SomeConverter: its
 // regex class attribute.
-func (w *flaskWalker) converter(m *pysrc.Module, a *sitter.Node, ctx framework.FaCtx) {
+func (w *flaskWalker) converter(m *pysrc.Module, a *sitter.Node, ctx framework.WalkCtx) {
 	left := m.Text(a.ChildByFieldName("left"))
 	mm := flaskConverterKeyRe.FindStringSubmatch(left)
 	if mm == nil {
 		return
 	}
 	cls := m.Text(a.ChildByFieldName("right"))
-	t, rest := w.h.P.Resolve(m, cls)
+	t, rest := w.h.Proj.Resolve(m, cls)
 	if t == nil || t.Defs[rest] == nil {
 		return
 	}
@@ -227,30 +227,30 @@ func (w *flaskWalker) converter(m *pysrc.Module, a *sitter.Node, ctx framework.F
 
 // staticRoute adds the route Flask serves the static folder at
 // (static_url_path, default /static), unless static_folder=None.
-func (w *flaskWalker) staticRoute(m *pysrc.Module, a *sitter.Node, c pysrc.Call, ctx framework.FaCtx) {
+func (w *flaskWalker) staticRoute(m *pysrc.Module, a *sitter.Node, c pysrc.Call, ctx framework.WalkCtx) {
 	if v, ok := c.Kw["static_folder"]; ok && m.Text(v) == "None" {
 		return
 	}
 	p := "/static"
 	var assume []string
 	if v, ok := c.Kw["static_url_path"]; ok {
-		s, as, ok := w.h.Ev.Str(m, v, ctx.Locals)
+		s, as, ok := w.h.Eval.Str(m, v, ctx.Locals)
 		if !ok {
 			return
 		}
 		p, assume = s, as
 	}
-	w.h.Rt.Routes = append(w.h.Rt.Routes, &framework.Route{Framework: "flask", Methods: []string{"GET"}, Pattern: strings.TrimRight(p, "/") + "/<path:filename>",
+	w.h.Routes.Routes = append(w.h.Routes.Routes, &framework.Route{Framework: "flask", Methods: []string{"GET"}, Pattern: strings.TrimRight(p, "/") + "/<path:filename>",
 		RouteName: strings.TrimRight(p, "/") + "/<path:filename>", File: m.File, Line: pysrc.Line(a), View: "Flask (static folder)", Kind: "static",
 		Assumptions: framework.Dedupe(append(append([]string(nil), ctx.Assume...), assume...)), ViewMod: m, AppAssign: a})
 }
 
 // prefixes lists the full url prefixes a blueprint (or app: "") is served
 // at, following register_blueprint up to an app.
-func (w *flaskWalker) prefixes(o *framework.FaObject) []framework.Prefix {
+func (w *flaskWalker) prefixes(o *framework.AppObject) []framework.Prefix {
 	var out []framework.Prefix
-	var walk func(o *framework.FaObject, own string, why string, assume []string, depth int) []framework.Prefix
-	walk = func(o *framework.FaObject, own, why string, assume []string, depth int) []framework.Prefix {
+	var walk func(o *framework.AppObject, own string, why string, assume []string, depth int) []framework.Prefix
+	walk = func(o *framework.AppObject, own, why string, assume []string, depth int) []framework.Prefix {
 		if o.Kind == "app" {
 			return []framework.Prefix{{Path: "", Unresolved: why, Assume: assume}}
 		}
@@ -288,12 +288,12 @@ func (w *flaskWalker) prefixes(o *framework.FaObject) []framework.Prefix {
 	return out
 }
 
-func (w *flaskWalker) addRoute(m *pysrc.Module, at *sitter.Node, o *framework.FaObject, c pysrc.Call, methods []string, view, kind string, vm *pysrc.Module, def *sitter.Node, ctx framework.FaCtx) {
+func (w *flaskWalker) addRoute(m *pysrc.Module, at *sitter.Node, o *framework.AppObject, c pysrc.Call, methods []string, view, kind string, vm *pysrc.Module, def *sitter.Node, ctx framework.WalkCtx) {
 	ruleNode := pysrc.First(c.Args)
 	if ruleNode == nil {
 		ruleNode = c.Kw["rule"]
 	}
-	rule, assume, ok := w.h.Ev.Str(m, ruleNode, ctx.Locals)
+	rule, assume, ok := w.h.Eval.Str(m, ruleNode, ctx.Locals)
 	base := &framework.Route{Framework: "flask", Methods: methods, File: m.File, Line: pysrc.Line(at), View: view, Kind: kind}
 	if def != nil {
 		base.ViewMod, base.ViewNode = vm, def
@@ -306,7 +306,7 @@ func (w *flaskWalker) addRoute(m *pysrc.Module, at *sitter.Node, o *framework.Fa
 		r := *base
 		r.Pattern, r.Unresolved = "…", "route rule "+m.Text(ruleNode)+" is not a constant string"
 		r.Assumptions = framework.Dedupe(ctx.Assume)
-		w.h.Rt.Routes = append(w.h.Rt.Routes, &r)
+		w.h.Routes.Routes = append(w.h.Routes.Routes, &r)
 		return
 	}
 	full := w.prefixes(o)
@@ -314,7 +314,7 @@ func (w *flaskWalker) addRoute(m *pysrc.Module, at *sitter.Node, o *framework.Fa
 		r := *base
 		r.Pattern = flaskJoin(o.Prefix, rule)
 		r.Unresolved = fmt.Sprintf("blueprint %s (%s:%d) is not registered on any Flask app found under --src", pysrc.LastName(strings.SplitN(o.Key, "|", 2)[1]), o.Mod.File, o.Line)
-		w.h.Rt.Routes = append(w.h.Rt.Routes, &r)
+		w.h.Routes.Routes = append(w.h.Routes.Routes, &r)
 		return
 	}
 	for _, f := range full {
@@ -323,7 +323,7 @@ func (w *flaskWalker) addRoute(m *pysrc.Module, at *sitter.Node, o *framework.Fa
 		r.RouteName = r.Pattern
 		r.Unresolved = f.Unresolved
 		r.Assumptions = framework.Dedupe(append(append(append([]string(nil), f.Assume...), ctx.Assume...), assume...))
-		w.h.Rt.Routes = append(w.h.Rt.Routes, &r)
+		w.h.Routes.Routes = append(w.h.Routes.Routes, &r)
 	}
 }
 

@@ -11,16 +11,16 @@ import (
 )
 
 // flaskFramework is Flask's home.
-type FlaskFramework struct{}
+type Home struct{}
 
-var _ framework.Framework = FlaskFramework{}
+var _ framework.Framework = Home{}
 
-func (FlaskFramework) Name() string { return "flask" }
+func (Home) Name() string { return "flask" }
 
 // Walk reads apps and blueprints, register_blueprint chains, route
 // decorators, add_url_rule and the converters registered on the url_map.
-func (FlaskFramework) Walk(p *pysrc.Project, ev *pysrc.Evaluator, rt *framework.Routes) bool {
-	w := &flaskWalker{h: &framework.AppWalker{P: p, Rt: rt, Ev: ev, Objects: map[string]*framework.FaObject{}}}
+func (Home) Walk(p *pysrc.Project, ev *pysrc.Evaluator, rt *framework.Routes) bool {
+	w := &flaskWalker{h: &framework.AppWalker{Proj: p, Routes: rt, Eval: ev, Objects: map[string]*framework.AppObject{}}}
 	w.run()
 	conv := rt.Converters("flask")
 	for k, v := range w.converters {
@@ -29,14 +29,14 @@ func (FlaskFramework) Walk(p *pysrc.Project, ev *pysrc.Evaluator, rt *framework.
 	return w.found
 }
 
-func (FlaskFramework) Facts(*framework.Routes) {}
+func (Home) Facts(*framework.Routes) {}
 
 // Matcher is Werkzeug's rule matching with the app's converters.
-func (FlaskFramework) Matcher(r *framework.Route, rt *framework.Routes) (*regexp.Regexp, error) {
+func (Home) Matcher(r *framework.Route, rt *framework.Routes) (*regexp.Regexp, error) {
 	return flaskRegex(r.RouteName, rt.Converters("flask"))
 }
 
-func (FlaskFramework) Exact(ctx context.Context, o framework.ExactOptions, p *pysrc.Project) (*framework.ExactResult, error) {
+func (Home) Exact(ctx context.Context, o framework.ExactOptions, p *pysrc.Project) (*framework.ExactResult, error) {
 	res, err := runFlaskScript(ctx, o, p)
 	if err != nil {
 		return nil, err
@@ -46,15 +46,15 @@ func (FlaskFramework) Exact(ctx context.Context, o framework.ExactOptions, p *py
 }
 
 // ExactPattern is the rule and its path format.
-func (FlaskFramework) ExactPattern(r *framework.ExactRoute) (display, rule string) {
+func (Home) ExactPattern(r *framework.ExactRoute) (display, rule string) {
 	return r.Path, r.PathFormat
 }
 
-func (FlaskFramework) Builtin(*framework.Route) bool { return false }
+func (Home) Builtin(*framework.Route) bool { return false }
 
 // PatchRow writes static_immutable(app) for the static route, and files a
 // plan for a view function or View class.
-func (FlaskFramework) PatchRow(pw *framework.PatchWriter, r *framework.Route, rec *framework.Advised) {
+func (Home) PatchRow(pw *framework.PatchWriter, r *framework.Route, rec *framework.Advised) {
 	row := rec.Method + " " + r.Pattern
 	if r.Kind == "static" {
 		if !rec.Immutable || r.AppAssign == nil || r.ViewMod == nil {
@@ -98,7 +98,7 @@ func (FlaskFramework) PatchRow(pw *framework.PatchWriter, r *framework.Route, re
 
 // WritePlan writes @cache_control_header (the generated module) under the
 // route decorators, or in a View class's decorators list.
-func (FlaskFramework) WritePlan(pw *framework.PatchWriter, p *framework.PatchPlan) {
+func (Home) WritePlan(pw *framework.PatchWriter, p *framework.PatchPlan) {
 	m := p.Route.ViewMod
 	def := p.Route.ViewNode
 	helper, imp, err := pw.HelperFor(m, flaskHelperSource)
@@ -126,4 +126,4 @@ func (FlaskFramework) WritePlan(pw *framework.PatchWriter, p *framework.PatchPla
 	pw.WritePlan(p, at, deco, how)
 }
 
-func (FlaskFramework) FinishPatch(*framework.PatchWriter) error { return nil }
+func (Home) FinishPatch(*framework.PatchWriter) error { return nil }

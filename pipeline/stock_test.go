@@ -1,4 +1,4 @@
-package advisor
+package pipeline
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cdnadvise/cdnadvise/advisor"
 
 	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/replay"
@@ -43,8 +45,8 @@ func TestStockEdgePrediction(t *testing.T) {
 		}
 		return logStore(t, b.String(), "")
 	}
-	advise := func(st *store.Store, edge string) *Advice {
-		adv, err := Advise(context.Background(), st, Options{Sweep: replay.SweepOptions{Profile: replay.Profiles()[edge]}})
+	advise := func(st *store.Store, edge string) *advisor.Advice {
+		adv, err := Advise(context.Background(), st, advisor.Options{Sweep: replay.SweepOptions{Profile: replay.Profiles()[edge]}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package advisor
+package pipeline
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cdnadvise/cdnadvise/advisor"
 
 	"github.com/cdnadvise/cdnadvise/routes"
 
@@ -38,11 +40,11 @@ func TestVaryFromSource(t *testing.T) {
 	nginx := replay.Profiles()["nginx"]
 	ignoring := nginx
 	ignoring.Vary = "ignore"
-	split, err := Advise(context.Background(), st, Options{Routes: rt, Sweep: replay.SweepOptions{Profile: nginx}})
+	split, err := Advise(context.Background(), st, advisor.Options{Routes: rt, Sweep: replay.SweepOptions{Profile: nginx}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	whole, err := Advise(context.Background(), st, Options{Routes: rt, Sweep: replay.SweepOptions{Profile: ignoring}})
+	whole, err := Advise(context.Background(), st, advisor.Options{Routes: rt, Sweep: replay.SweepOptions{Profile: ignoring}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +79,7 @@ func TestVaryFromLogs(t *testing.T) {
 		fmt.Fprintf(&b, "10.3.%d.%d - - [%s] \"GET %s HTTP/1.1\" 200 900 \"-\" \"ua\" %q\n", i%7, i%43, ts, path, vary)
 	}
 	st := logStore(t, b.String(), format)
-	adv, err := Advise(context.Background(), st, Options{Sweep: replay.SweepOptions{Profile: replay.Profiles()["nginx"]}})
+	adv, err := Advise(context.Background(), st, advisor.Options{Sweep: replay.SweepOptions{Profile: replay.Profiles()["nginx"]}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,9 +123,9 @@ func TestVaryByLoggedValue(t *testing.T) {
 	nginx := replay.Profiles()["nginx"]
 	ignoring := nginx
 	ignoring.Vary = "ignore"
-	predict := func(logLang bool, prof replay.Profile) *Recommendation {
+	predict := func(logLang bool, prof replay.Profile) *advisor.Recommendation {
 		text, format := lines(logLang)
-		adv, err := Advise(context.Background(), logStore(t, text, format), Options{Sweep: replay.SweepOptions{Profile: prof}, TTLs: []time.Duration{10 * time.Second}})
+		adv, err := Advise(context.Background(), logStore(t, text, format), advisor.Options{Sweep: replay.SweepOptions{Profile: prof}, TTLs: []time.Duration{10 * time.Second}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package advisor
+package pipeline
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/cdnadvise/cdnadvise/advisor"
 
 	"github.com/cdnadvise/cdnadvise/framework"
 	"github.com/cdnadvise/cdnadvise/routes"
@@ -30,13 +32,13 @@ func TestFlaskPatch(t *testing.T) {
 	}
 	defer rt.Close()
 	headers := map[string]string{}
-	var recs []*Recommendation
+	var recs []*advisor.Recommendation
 	for i, r := range rt.Routes {
-		rec := &Recommendation{Method: r.Method, Endpoint: r.Pattern, route: r, Class: ClassUnsafe}
+		rec := &advisor.Recommendation{Method: r.Method, Endpoint: r.Pattern, Route: r, Class: advisor.ClassUnsafe}
 		if r.Kind == "static" {
-			rec.Class, rec.CacheControl = ClassImmutable, "public, max-age=31536000, immutable"
+			rec.Class, rec.CacheControl = advisor.ClassImmutable, "public, max-age=31536000, immutable"
 		} else if framework.SafeMethod(r.Method) && !r.PerUser {
-			rec.Class, rec.CacheControl = ClassCacheable, fmt.Sprintf("public, max-age=10, s-maxage=%d", 60+i)
+			rec.Class, rec.CacheControl = advisor.ClassCacheable, fmt.Sprintf("public, max-age=10, s-maxage=%d", 60+i)
 			headers[r.Pattern] = rec.CacheControl
 		}
 		recs = append(recs, rec)
@@ -105,7 +107,7 @@ print(json.dumps(out))
 	for _, rec := range recs {
 		for _, r := range rt2.Routes {
 			if r.Method == rec.Method && r.Pattern == rec.Endpoint {
-				rec.route = r
+				rec.Route = r
 			}
 		}
 	}

@@ -1,4 +1,4 @@
-package advisor
+package runs
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/cdnadvise/cdnadvise/advisor"
 
 	"github.com/cdnadvise/cdnadvise/analyze"
 	"github.com/cdnadvise/cdnadvise/edge"
@@ -68,7 +70,7 @@ func GitCommit(ctx context.Context, dir string) string {
 // Record stores what the advice predicted, per (method, route), as a new
 // run, and sets adv.RunID. verify compares the traffic after the change
 // with it.
-func Record(ctx context.Context, st *store.Store, adv *Advice, info RunInfo) (int64, error) {
+func Record(ctx context.Context, st *store.Store, adv *advisor.Advice, info RunInfo) (int64, error) {
 	settings, err := json.Marshal(info.Settings)
 	if err != nil {
 		return 0, err
@@ -149,7 +151,7 @@ func Runs(ctx context.Context, st *store.Store) ([]RecordedRun, error) {
 // the store or from an advice.json.
 type RecordedAdvice struct {
 	Run  RecordedRun
-	Rows []*Recommendation
+	Rows []*advisor.Recommendation
 }
 
 // ErrNoAdvice: the store has no recorded advice run.
@@ -184,7 +186,7 @@ func LoadRun(ctx context.Context, st *store.Store, id int64) (*RecordedAdvice, e
 	defer rows.Close()
 	out := &RecordedAdvice{Run: *run}
 	for rows.Next() {
-		r := &Recommendation{}
+		r := &advisor.Recommendation{}
 		var now sql.NullFloat64
 		if err := rows.Scan(&r.Method, &r.Endpoint, &r.Match, &r.Class, &r.CacheControl, &r.TTLSeconds, &r.Requests,
 			&r.CurrentHitRatio, &r.PredictedHitRatio, &now, &r.OriginPerMinAt, &r.LatencyNowMS, &r.LatencyAtMS); err != nil {
@@ -203,7 +205,7 @@ func ReadAdviceFile(path string) (*RecordedAdvice, error) {
 	if err != nil {
 		return nil, err
 	}
-	var adv Advice
+	var adv advisor.Advice
 	if err := json.Unmarshal(b, &adv); err != nil {
 		return nil, fmt.Errorf("%s: not an advice file (advice.json, or advise --json): %w", path, err)
 	}
@@ -216,7 +218,7 @@ func ReadAdviceFile(path string) (*RecordedAdvice, error) {
 	}
 	for _, r := range adv.Recommendations {
 		if r.Match == "" {
-			r.Match = templateRegex(r.Endpoint)
+			r.Match = advisor.TemplateRegex(r.Endpoint)
 		}
 	}
 	return out, nil
@@ -239,7 +241,7 @@ func (ra *RecordedAdvice) Router() (analyze.Router, error) {
 			continue
 		}
 		seen[r.Endpoint] = true
-		rules = append(rules, edge.Rule{Pattern: r.Endpoint, Regex: r.Match, Prefix: literalPrefix(r.Endpoint)})
+		rules = append(rules, edge.Rule{Pattern: r.Endpoint, Regex: r.Match, Prefix: advisor.LiteralPrefix(r.Endpoint)})
 	}
 	edge.SortRules(rules)
 	mr := &matchRouter{}

@@ -1,4 +1,4 @@
-package advisor
+package pipeline
 
 import (
 	"bytes"
@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cdnadvise/cdnadvise/advisor"
 
 	"github.com/cdnadvise/cdnadvise/framework"
 	"github.com/cdnadvise/cdnadvise/framework/django"
@@ -57,12 +59,12 @@ func trafficStore(t *testing.T, paths []string, n int) *store.Store {
 }
 
 // recFor returns the GET row of an endpoint.
-func recFor(t *testing.T, adv *Advice, endpoint string) *Recommendation {
+func recFor(t *testing.T, adv *advisor.Advice, endpoint string) *advisor.Recommendation {
 	t.Helper()
 	return recForMethod(t, adv, "GET", endpoint)
 }
 
-func recForMethod(t *testing.T, adv *Advice, method, endpoint string) *Recommendation {
+func recForMethod(t *testing.T, adv *advisor.Advice, method, endpoint string) *advisor.Recommendation {
 	t.Helper()
 	for _, r := range adv.Recommendations {
 		if r.Endpoint == endpoint && r.Method == method {
@@ -77,7 +79,7 @@ func recForMethod(t *testing.T, adv *Advice, method, endpoint string) *Recommend
 // of a route advised a header is patched with exactly that header (or the
 // patch says why not), no unsafe method is patched, and nothing is patched
 // that was not advised.
-func checkAgreement(t *testing.T, adv *Advice, res *framework.PatchResult) {
+func checkAgreement(t *testing.T, adv *advisor.Advice, res *framework.PatchResult) {
 	t.Helper()
 	applied := map[[2]string]framework.PatchRow{}
 	for _, a := range res.Applied {
@@ -96,10 +98,10 @@ func checkAgreement(t *testing.T, adv *Advice, res *framework.PatchResult) {
 	}
 	advised := map[[2]string]bool{}
 	for _, r := range adv.Recommendations {
-		if r.route == nil {
+		if r.Route == nil {
 			continue
 		}
-		k := [2]string{r.Method, r.route.Pattern}
+		k := [2]string{r.Method, r.Route.Pattern}
 		advised[k] = true
 		a, ok := applied[k]
 		switch {
@@ -189,26 +191,26 @@ func TestFastAPIAdviseAndPatch(t *testing.T) {
 	}
 	paths = append(paths, "/", "/static/app.3f2a9c1b.js", "/users/me", "/leaderboard", "POST /api/items/", "/api/items/", "/api/items/3/reviews/9", "/health")
 	st := trafficStore(t, paths, 6000)
-	adv, err := Advise(context.Background(), st, Options{Routes: rt, Sweep: sweepGeneric()})
+	adv, err := Advise(context.Background(), st, advisor.Options{Routes: rt, Sweep: sweepGeneric()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	item := recFor(t, adv, "/api/items/{item_id}")
-	if item.Class != ClassCacheable || item.TTLSeconds <= 0 || !strings.Contains(item.CacheControl, "s-maxage=") || item.PredictedHitRatio == nil || *item.PredictedHitRatio <= 0 {
+	if item.Class != advisor.ClassCacheable || item.TTLSeconds <= 0 || !strings.Contains(item.CacheControl, "s-maxage=") || item.PredictedHitRatio == nil || *item.PredictedHitRatio <= 0 {
 		t.Errorf("item: %+v", item)
 	}
-	if r := recFor(t, adv, "/users/me"); r.Class != ClassPrivate || r.CacheControl != "private, no-store" {
+	if r := recFor(t, adv, "/users/me"); r.Class != advisor.ClassPrivate || r.CacheControl != "private, no-store" {
 		t.Errorf("per-user: %+v", r)
 	}
 	// The view keeps "public, max-age=5": predicted at 5 s, not at the TTL
 	// cdnadvise would have chosen.
-	if r := recFor(t, adv, "/leaderboard"); r.Class != ClassAlreadySet || !r.Kept || r.CacheControl != "public, max-age=5" || r.TTLSeconds != 5 ||
+	if r := recFor(t, adv, "/leaderboard"); r.Class != advisor.ClassAlreadySet || !r.Kept || r.CacheControl != "public, max-age=5" || r.TTLSeconds != 5 ||
 		r.PredictedHitRatio == nil || r.Replacement == "" || r.Replacement == r.CacheControl {
 		t.Errorf("already set: %+v", r)
-	} else if c := at(r.curve, 5*time.Second); c == nil || c.HitRatio != *r.PredictedHitRatio {
+	} else if c := advisor.At(r.Curve, 5*time.Second); c == nil || c.HitRatio != *r.PredictedHitRatio {
 		t.Errorf("kept header predicted %v, the curve at 5s says %+v", *r.PredictedHitRatio, c)
 	}
-	if r := recFor(t, adv, "/static/{path:path}"); r.Class != ClassImmutable || r.PredictedHitRatio == nil || *r.PredictedHitRatio <= 0 {
+	if r := recFor(t, adv, "/static/{path:path}"); r.Class != advisor.ClassImmutable || r.PredictedHitRatio == nil || *r.PredictedHitRatio <= 0 {
 		t.Errorf("static: %+v", r)
 	}
 	if len(adv.Unmatched) != 1 || adv.Unmatched[0].Path != "/nowhere" {
@@ -225,11 +227,11 @@ func TestFastAPIAdviseAndPatch(t *testing.T) {
 		t.Errorf("a route that sets Cache-Control itself was patched:\n%s", res.Diff)
 	}
 	checkAgreement(t, adv, res)
-	if r := recForMethod(t, adv, "POST", "/api/items/"); r.Class != ClassUnsafe || r.CacheControl != "" {
+	if r := recForMethod(t, adv, "POST", "/api/items/"); r.Class != advisor.ClassUnsafe || r.CacheControl != "" {
 		t.Errorf("POST of the collection: %+v", r)
 	}
 	list := recFor(t, adv, "/api/items/")
-	if list.Class != ClassCacheable || list.PredictedHitRatio == nil {
+	if list.Class != advisor.ClassCacheable || list.PredictedHitRatio == nil {
 		t.Errorf("GET of the collection (POST on the same path): %+v", list)
 	}
 	applyAndCompile(t, dir, res)
@@ -289,14 +291,14 @@ func TestDjangoAdviseAndPatch(t *testing.T) {
 	paths = append(paths, "/archive/2024/", "/api/products/p1/reviews/", "/api/orders/", "/comments/", "/api/tags/",
 		"POST /api/orders/", "POST /comments/", "POST /api/products/", "POST /api/tags/")
 	st := trafficStore(t, paths, 8000)
-	adv, err := Advise(context.Background(), st, Options{Routes: rt, Sweep: sweepGeneric()})
+	adv, err := Advise(context.Background(), st, advisor.Options{Routes: rt, Sweep: sweepGeneric()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := recFor(t, adv, "/api/me/"); r.Class != ClassPrivate {
+	if r := recFor(t, adv, "/api/me/"); r.Class != advisor.ClassPrivate {
 		t.Errorf("login_required view: %+v", r)
 	}
-	if r := recFor(t, adv, "/api/leaderboard/"); r.Class != ClassAlreadySet {
+	if r := recFor(t, adv, "/api/leaderboard/"); r.Class != advisor.ClassAlreadySet {
 		t.Errorf("already set: %+v", r)
 	}
 	// Collections: the GET of each is advised on its own, the POST never.
@@ -304,10 +306,10 @@ func TestDjangoAdviseAndPatch(t *testing.T) {
 		// (The fixture runs LocaleMiddleware: responses vary on
 		// Accept-Language and are predicted per client, so a rarely
 		// requested collection may be low-reuse; it still gets its header.)
-		if r := recFor(t, adv, p); (r.Class != ClassCacheable && r.Class != ClassLowReuse) || !strings.Contains(r.CacheControl, "s-maxage=") || r.PredictedHitRatio == nil {
+		if r := recFor(t, adv, p); (r.Class != advisor.ClassCacheable && r.Class != advisor.ClassLowReuse) || !strings.Contains(r.CacheControl, "s-maxage=") || r.PredictedHitRatio == nil {
 			t.Errorf("GET %s: %s %q", p, r.Class, r.CacheControl)
 		}
-		if r := recForMethod(t, adv, "POST", p); r.Class != ClassUnsafe || r.CacheControl != "" {
+		if r := recForMethod(t, adv, "POST", p); r.Class != advisor.ClassUnsafe || r.CacheControl != "" {
 			t.Errorf("POST %s: %+v", p, r)
 		}
 	}
@@ -342,7 +344,7 @@ func TestDjangoAdviseAndPatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rt2.Close()
-	adv2, err := Advise(context.Background(), st, Options{Routes: rt2, Sweep: sweepGeneric()})
+	adv2, err := Advise(context.Background(), st, advisor.Options{Routes: rt2, Sweep: sweepGeneric()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,12 +393,12 @@ func TestPolicyMaxStaleAndReplace(t *testing.T) {
 	}
 	paths = append(paths, "/", "/health", "/leaderboard")
 	st := trafficStore(t, paths, 6000)
-	base, err := Advise(context.Background(), st, Options{Routes: rt, Sweep: sweepGeneric()})
+	base, err := Advise(context.Background(), st, advisor.Options{Routes: rt, Sweep: sweepGeneric()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// --max-stale 30s: TTL plus stale-while-revalidate within 30 s.
-	capped, err := Advise(context.Background(), st, Options{Routes: rt, Sweep: sweepGeneric(), MaxStale: 30 * time.Second})
+	capped, err := Advise(context.Background(), st, advisor.Options{Routes: rt, Sweep: sweepGeneric(), MaxStale: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,8 +410,8 @@ func TestPolicyMaxStaleAndReplace(t *testing.T) {
 		t.Errorf("capped TTL %d above uncapped %d", r.TTLSeconds, b.TTLSeconds)
 	}
 	// A policy forces a TTL, a header, or skips a route.
-	pol := map[string]Policy{"/api/items/{item_id}": {TTL: "5m"}, "/": {CacheControl: "public, max-age=10"}, "/health": {Skip: true}}
-	p, err := Advise(context.Background(), st, Options{Routes: rt, Sweep: sweepGeneric(), Policies: pol})
+	pol := map[string]advisor.Policy{"/api/items/{item_id}": {TTL: "5m"}, "/": {CacheControl: "public, max-age=10"}, "/health": {Skip: true}}
+	p, err := Advise(context.Background(), st, advisor.Options{Routes: rt, Sweep: sweepGeneric(), Policies: pol})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,7 +425,7 @@ func TestPolicyMaxStaleAndReplace(t *testing.T) {
 		t.Errorf("policy skip: %+v", r)
 	}
 	// --replace: the middleware overrides headers routes set themselves.
-	repl, err := Advise(context.Background(), st, Options{Routes: rt, Sweep: sweepGeneric(), Replace: true})
+	repl, err := Advise(context.Background(), st, advisor.Options{Routes: rt, Sweep: sweepGeneric(), Replace: true})
 	if err != nil {
 		t.Fatal(err)
 	}

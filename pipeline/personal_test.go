@@ -1,4 +1,4 @@
-package advisor
+package pipeline
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cdnadvise/cdnadvise/advisor"
 
 	"github.com/cdnadvise/cdnadvise/ingest"
 	"github.com/cdnadvise/cdnadvise/internal/store"
@@ -39,20 +41,20 @@ func TestPersonalizationFromLogs(t *testing.T) {
 		fmt.Fprintf(&b, "10.1.0.%d - - [%s] \"GET %s HTTP/1.1\" 200 %d \"-\" \"ua\" 0.020 0.019 MISS\n", client, ts, path, size)
 	}
 	st := logStore(t, b.String(), "")
-	adv, err := Advise(context.Background(), st, Options{Sweep: sweepGeneric()})
+	adv, err := Advise(context.Background(), st, advisor.Options{Sweep: sweepGeneric()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	me := recFor(t, adv, "/api/me")
-	if me.Class != ClassPrivate || me.CacheControl != "private, no-store" || me.Personalization != PersonalPerUser {
+	if me.Class != advisor.ClassPrivate || me.CacheControl != "private, no-store" || me.Personalization != advisor.PersonalPerUser {
 		t.Errorf("/api/me (size per client, no cookie logged): %+v", me)
 	}
 	items := recFor(t, adv, "/api/items/{int}")
-	if items.Class != ClassCacheable || !strings.Contains(items.CacheControl, "s-maxage=") || items.Personalization != PersonalShared {
+	if items.Class != advisor.ClassCacheable || !strings.Contains(items.CacheControl, "s-maxage=") || items.Personalization != advisor.PersonalShared {
 		t.Errorf("/api/items/{int} (the same for everyone): %+v", items)
 	}
 	reports := recFor(t, adv, "/api/reports/{int}")
-	if strings.Contains(reports.CacheControl, "public") || strings.Contains(reports.CacheControl, "s-maxage") || reports.Personalization != PersonalUnknown {
+	if strings.Contains(reports.CacheControl, "public") || strings.Contains(reports.CacheControl, "s-maxage") || reports.Personalization != advisor.PersonalUnknown {
 		t.Errorf("/api/reports/{int} (no evidence either way): %+v", reports)
 	}
 }

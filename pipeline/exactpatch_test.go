@@ -1,10 +1,12 @@
-package advisor
+package pipeline
 
 import (
 	"context"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cdnadvise/cdnadvise/advisor"
 
 	"github.com/cdnadvise/cdnadvise/routes"
 
@@ -27,10 +29,10 @@ func TestExactPatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rt.Close()
-	var recs []*Recommendation
+	var recs []*advisor.Recommendation
 	for _, r := range rt.Routes {
 		if r.Pattern == "/api/dynamic/" || r.Pattern == "/items/<int:pk>/" {
-			recs = append(recs, &Recommendation{Endpoint: r.Pattern, Class: ClassCacheable, CacheControl: "public, max-age=60", route: r})
+			recs = append(recs, &advisor.Recommendation{Endpoint: r.Pattern, Class: advisor.ClassCacheable, CacheControl: "public, max-age=60", Route: r})
 		}
 	}
 	if len(recs) != 2 {

@@ -1,4 +1,4 @@
-package advisor
+package pipeline
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cdnadvise/cdnadvise/advisor"
 
 	"github.com/cdnadvise/cdnadvise/replay"
 )
@@ -40,7 +42,7 @@ func TestBodylessNotContentChange(t *testing.T) {
 		fmt.Fprintf(&b, "10.0.%d.%d - - [%s] \"GET /news HTTP/1.1\" 200 %d \"-\" \"ua%d\" MISS\n", i%3, i%41, ts, page, i%41)
 	}
 	st := logStore(t, b.String(), format)
-	adv, err := Advise(context.Background(), st, Options{Sweep: replay.SweepOptions{Profile: replay.Profiles()["nginx"]}})
+	adv, err := Advise(context.Background(), st, advisor.Options{Sweep: replay.SweepOptions{Profile: replay.Profiles()["nginx"]}})
 	if err != nil {
 		t.Fatal(err)
 	}

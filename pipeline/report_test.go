@@ -1,4 +1,4 @@
-package charts
+package pipeline
 
 import (
 	"bytes"
@@ -13,11 +13,13 @@ import (
 	"time"
 
 	"github.com/cdnadvise/cdnadvise/advisor"
+	"github.com/cdnadvise/cdnadvise/charts"
 	"github.com/cdnadvise/cdnadvise/ingest"
 	"github.com/cdnadvise/cdnadvise/internal/loggen"
 	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/replay"
 	"github.com/cdnadvise/cdnadvise/routes"
+	"github.com/cdnadvise/cdnadvise/runs"
 )
 
 // hostile lines: paths, queries and user agents that try to run script in
@@ -62,11 +64,11 @@ func withAfter(t *testing.T, st *store.Store, src string) {
 	}
 	defer rt.Close()
 	prof, _ := replay.LookupProfile("generic", "")
-	adv, err := advisor.Advise(context.Background(), st, advisor.Options{Routes: rt, Sweep: replay.SweepOptions{Profile: prof}, Load: replay.LoadOptions{PerPoP: true}})
+	adv, err := Advise(context.Background(), st, advisor.Options{Routes: rt, Sweep: replay.SweepOptions{Profile: prof}, Load: replay.LoadOptions{PerPoP: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := advisor.Record(context.Background(), st, adv, advisor.RunInfo{Command: "advise"}); err != nil {
+	if _, err := runs.Record(context.Background(), st, adv, runs.RunInfo{Command: "advise"}); err != nil {
 		t.Fatal(err)
 	}
 	var edge, origin bytes.Buffer
@@ -80,14 +82,14 @@ func withAfter(t *testing.T, st *store.Store, src string) {
 	}
 }
 
-func render(t *testing.T, st *store.Store, o Options) string {
+func render(t *testing.T, st *store.Store, o ReportOptions) string {
 	t.Helper()
-	d, err := Gather(context.Background(), st, o)
+	d, err := Report(context.Background(), st, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	if err := Render(&b, d); err != nil {
+	if err := charts.Render(&b, d); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()
@@ -95,7 +97,7 @@ func render(t *testing.T, st *store.Store, o Options) string {
 
 func TestReportIsSelfContainedAndEscaped(t *testing.T) {
 	st := reportStore(t)
-	html := render(t, st, Options{Src: "../routes/testdata/fastapiproj"})
+	html := render(t, st, ReportOptions{Src: "../routes/testdata/fastapiproj"})
 	for _, bad := range []string{`src="http`, `src='http`, `href="http`, `<script src`, `data-pwned','img')">`} {
 		if strings.Contains(html, bad) {
 			t.Errorf("report contains %q", bad)
@@ -125,7 +127,7 @@ func TestReportInHeadlessChromium(t *testing.T) {
 	st := reportStore(t)
 	withAfter(t, st, "../routes/testdata/fastapiproj")
 	page := filepath.Join(t.TempDir(), "report.html")
-	html := render(t, st, Options{Src: "../routes/testdata/fastapiproj"})
+	html := render(t, st, ReportOptions{Src: "../routes/testdata/fastapiproj"})
 	if !strings.Contains(html, "Before and after advice run 1") || !strings.Contains(html, `id="beforeafter"`) {
 		t.Error("no before/after section for a recorded run with traffic after it")
 	}
@@ -172,7 +174,7 @@ func tail(s string, n int) string {
 // paged table (compact rows), the charts show the top ones.
 func TestReportSizeWithManyEndpoints(t *testing.T) {
 	st := reportStore(t)
-	d, err := Gather(context.Background(), st, Options{})
+	d, err := Report(context.Background(), st, ReportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +187,7 @@ func TestReportSizeWithManyEndpoints(t *testing.T) {
 		d.Analysis.Rows = append(d.Analysis.Rows, r)
 	}
 	var b bytes.Buffer
-	if err := Render(&b, d); err != nil {
+	if err := charts.Render(&b, d); err != nil {
 		t.Fatal(err)
 	}
 	html := b.String()
