@@ -13,9 +13,9 @@ import (
 // the objects' statements in factories, branches and loops, and what a
 // name or expression refers to.
 type AppWalker struct {
-	Proj  *pysrc.Project
+	Proj   *pysrc.Project
 	Routes *Routes
-	Eval *pysrc.Evaluator
+	Eval   *pysrc.Evaluator
 	// objects: "module|var" -> kind (app, router, blueprint) and own prefix.
 	Objects map[string]*AppObject
 }
