@@ -521,3 +521,14 @@ func judge(row *Row, r *advisor.Recommendation, o Options) {
 		row.Failed = -d > o.Tolerance
 	}
 }
+
+// ParseSince reads the start of the after period: RFC 3339 or a date
+// (the --since of cdnadvise verify).
+func ParseSince(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("--since %q: want RFC 3339 (2026-11-30T09:00:00Z) or a date (2026-11-30)", s)
+}

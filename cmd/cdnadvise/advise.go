@@ -182,9 +182,10 @@ func (o *adviseFlags) options(ctx context.Context, diag io.Writer) (advisor.Opti
 	return opts, nil
 }
 
-// advise runs the advice; with a command name it is recorded in the store
-// under a run id (what verify compares with later).
-func (o *adviseOptions) advise(ctx context.Context, command string) (*advisor.Advice, *framework.Routes, error) {
+// advise runs the advice (and, with patch, the patch) through the
+// pipeline; with a command name the run is recorded in the store under a
+// run id (what verify compares with later).
+func (o *adviseOptions) advise(ctx context.Context, command string, patch bool) (*pipeline.Result, *framework.Routes, error) {
 	opts, err := o.options(ctx, o.io.ErrOut)
 	if err != nil {
 		return nil, nil, err
@@ -197,20 +198,19 @@ func (o *adviseOptions) advise(ctx context.Context, command string) (*advisor.Ad
 	if err := limitMemory(ctx, st, opts.Load.MemoryLimit); err != nil {
 		return nil, opts.Routes, err
 	}
-	adv, err := pipeline.Advise(ctx, st, opts)
-	if err != nil || command == "" {
-		return adv, opts.Routes, err
+	job := pipeline.Job{Advise: opts, Patch: patch, Src: o.Src}
+	if command != "" && o.Parquet == "" {
+		info := o.runInfo(ctx, command)
+		job.Record = &info
 	}
-	if o.Parquet != "" {
-		if !o.Quiet {
-			fmt.Fprintln(o.io.ErrOut, "note: advice from a Parquet folder is not recorded (verify compares with advice recorded in a store: run advise on the store for that)")
-		}
-		return adv, opts.Routes, nil
+	res, err := pipeline.Run(ctx, st, job)
+	if err != nil {
+		return res, opts.Routes, err
 	}
-	if _, err := runs.Record(ctx, st, adv, o.runInfo(ctx, command)); err != nil {
-		return adv, opts.Routes, err
+	if command != "" && o.Parquet != "" && !o.Quiet {
+		fmt.Fprintln(o.io.ErrOut, "note: advice from a Parquet folder is not recorded (verify compares with advice recorded in a store: run advise on the store for that)")
 	}
-	return adv, opts.Routes, nil
+	return res, opts.Routes, nil
 }
 
 // runInfo is what the record of an advice run says of its settings.
@@ -276,13 +276,14 @@ besides the header (cookies stripped, a Cache Rule, a CloudFront cache behavior.
 }
 
 func runAdvise(ctx context.Context, opts *adviseOptions) error {
-	adv, rt, err := opts.advise(ctx, "advise")
+	res, rt, err := opts.advise(ctx, "advise", false)
 	if rt != nil {
 		defer rt.Close()
 	}
 	if err != nil {
 		return err
 	}
+	adv := res.Advice
 	if opts.JSON {
 		return printJSON(opts.io.Out, adv)
 	}
@@ -377,17 +378,14 @@ got a header and every one left alone, with the reason.`,
 }
 
 func runPatch(ctx context.Context, opts *adviseOptions) error {
-	adv, rt, err := opts.advise(ctx, "patch")
+	job, rt, err := opts.advise(ctx, "patch", true)
 	if rt != nil {
 		defer rt.Close()
 	}
 	if err != nil {
 		return err
 	}
-	res, err := pipeline.Patch(opts.Src, rt, adv.Recommendations, opts.Replace)
-	if err != nil {
-		return err
-	}
+	res := job.Patch
 	if opts.JSON {
 		return printJSON(opts.io.Out, res)
 	}

@@ -71,13 +71,14 @@ func runEdge(ctx context.Context, opts *edgeOptions) error {
 		return err
 	}
 	ao := &adviseOptions{globalOptions: opts.globalOptions, io: opts.io, adviseFlags: opts.adviseFlags}
-	adv, rt, err := ao.advise(ctx, "")
+	res, rt, err := ao.advise(ctx, "", false)
 	if rt != nil {
 		defer rt.Close()
 	}
 	if err != nil {
 		return err
 	}
+	adv := res.Advice
 	files, err := edgeArtifacts(w, edgeConfig(adv, opts.adviseFlags, opts.Upstream, opts.Listen, opts.CacheDir, opts.AccessLog), opts.Out)
 	if err != nil {
 		return err

@@ -59,10 +59,11 @@ func runReport(ctx context.Context, opts *reportOptions) error {
 	if ao.Routes != nil {
 		defer ao.Routes.Close()
 	}
-	d, err := pipeline.Report(ctx, st, pipeline.ReportOptions{Src: opts.Src, Advise: ao, TopN: opts.Top, Title: opts.Title})
+	res, err := pipeline.Run(ctx, st, pipeline.Job{Advise: ao, Src: opts.Src, Report: &pipeline.ReportOptions{TopN: opts.Top, Title: opts.Title}})
 	if err != nil {
 		return err
 	}
+	d := res.Data
 	if err := charts.WriteFile(opts.Out, d); err != nil {
 		return err
 	}

@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"time"
 
 	"github.com/cdnadvise/cdnadvise/framework"
-	"github.com/cdnadvise/cdnadvise/routes"
+	"github.com/cdnadvise/cdnadvise/pipeline"
 	"github.com/spf13/pflag"
 )
 
@@ -31,31 +30,9 @@ func (s *sourceFlags) addExact(f *pflag.FlagSet) {
 	f.DurationVar(&s.PythonTimeout, "python-timeout", framework.DefaultExactTimeout, "with --python, how long the interpreter may take")
 }
 
-// routes extracts the routes of --src (nil without it). With --python the
-// table is the framework's own, and where it differs from the static pass
-// is written to diag; the diff is returned for --json.
+// routes reads the routes of --src (nil without it) through the pipeline.
+// With --python the table is the framework's own, and where it differs
+// from the static pass is written to diag; the diff is returned for --json.
 func (s *sourceFlags) routes(ctx context.Context, diag io.Writer) (*framework.Routes, *framework.ExactDiff, error) {
-	if s.Src == "" {
-		if s.Python != "" {
-			return nil, nil, fmt.Errorf("--python needs --src (the project whose routes it reads)")
-		}
-		return nil, nil, nil
-	}
-	static, err := routes.ExtractRoutes(s.Src)
-	if err != nil {
-		return nil, nil, err
-	}
-	if s.Python == "" {
-		return static, nil, nil
-	}
-	defer static.Close()
-	rt, d, err := routes.ExactRoutesWith(ctx, framework.ExactOptions{Python: s.Python, Src: s.Src, Static: static,
-		Timeout: s.PythonTimeout, App: s.App, Settings: s.Settings})
-	if err != nil {
-		return nil, nil, fmt.Errorf("--python %s: %w", s.Python, err)
-	}
-	if diag != nil {
-		d.Write(diag)
-	}
-	return rt, d, nil
+	return pipeline.Routes(ctx, pipeline.Source{Src: s.Src, Python: s.Python, App: s.App, Settings: s.Settings, PythonTimeout: s.PythonTimeout}, diag)
 }

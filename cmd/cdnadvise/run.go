@@ -16,7 +16,6 @@ import (
 	"github.com/cdnadvise/cdnadvise/ingest"
 	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/pipeline"
-	"github.com/cdnadvise/cdnadvise/runs"
 )
 
 type runOptions struct {
@@ -81,23 +80,26 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	for _, l := range opts.Logs {
 		inputs = append(inputs, ingest.Input{Path: l})
 	}
-	sum, err := ingest.Run(ctx, st, ingest.Options{Inputs: inputs, MaxRejectRatio: 0.05, Stdin: opts.io.In, Logger: opts.logger(opts.io)})
-	if sum == nil {
+	info := opts.adviseFlags.runInfo(ctx, "run")
+	res, err := pipeline.Run(ctx, st, pipeline.Job{
+		Ingest: &ingest.Options{Inputs: inputs, MaxRejectRatio: 0.05, Stdin: opts.io.In, Logger: opts.logger(opts.io)},
+		AfterIngest: func(sum *ingest.Summary, err error) {
+			fmt.Fprintf(w, "ingested %d files: %d rows, %d rejected, %d lines already in the store (%s)\n", len(sum.Files), sum.Rows, sum.Rejected, sum.Skipped, st.Path)
+			for _, f := range sum.Files {
+				if f.Status == "failed" {
+					fmt.Fprintf(w, "  %s: %s\n", f.Path, f.Error)
+				}
+			}
+			if err != nil {
+				fmt.Fprintln(w, "  (the other files were ingested; continuing)")
+			}
+		},
+		Advise: ao, Src: opts.Src, Report: &pipeline.ReportOptions{}, Record: &info,
+	})
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "ingested %d files: %d rows, %d rejected, %d lines already in the store (%s)\n", len(sum.Files), sum.Rows, sum.Rejected, sum.Skipped, st.Path)
-	for _, f := range sum.Files {
-		if f.Status == "failed" {
-			fmt.Fprintf(w, "  %s: %s\n", f.Path, f.Error)
-		}
-	}
-	if err != nil {
-		fmt.Fprintln(w, "  (the other files were ingested; continuing)")
-	}
-	d, err := pipeline.Report(ctx, st, pipeline.ReportOptions{Src: opts.Src, Advise: ao})
-	if err != nil {
-		return err
-	}
+	d := res.Data
 	if d.Analysis.Mode == "empty" {
 		fmt.Fprintln(w, "no requests to analyze")
 		return nil
@@ -121,9 +123,6 @@ func runRun(ctx context.Context, opts *runOptions) error {
 				pred = fmt.Sprintf(", predicted hit ratio %s (now %s)", pct(r.PredictedHitRatio), pct(r.CurrentHitRatio))
 			}
 			fmt.Fprintf(w, "  %-44s %-16s %s%s\n", r.Method+" "+r.Endpoint, r.Class, dash(r.CacheControl), pred)
-		}
-		if _, err := runs.Record(ctx, st, d.Advice, opts.adviseFlags.runInfo(ctx, "run")); err != nil {
-			return err
 		}
 		fmt.Fprintf(w, "\nrecorded as advice run %d: after deploying, ingest the new logs and run cdnadvise verify\n", d.Advice.RunID)
 		if err := writeJSON(filepath.Join(opts.Out, "advice.json"), d.Advice); err != nil {

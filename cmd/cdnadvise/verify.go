@@ -13,6 +13,7 @@ import (
 
 	"github.com/cdnadvise/cdnadvise/analyze"
 	"github.com/cdnadvise/cdnadvise/internal/store"
+	"github.com/cdnadvise/cdnadvise/pipeline"
 	"github.com/cdnadvise/cdnadvise/runs"
 	"github.com/cdnadvise/cdnadvise/verify"
 )
@@ -111,24 +112,8 @@ func runVerify(ctx context.Context, opts *verifyOptions) error {
 		return err
 	}
 	defer st.Close()
-	var ra *runs.RecordedAdvice
-	if opts.Advice != "" {
-		ra, err = runs.ReadAdviceFile(opts.Advice)
-	} else {
-		ra, err = runs.LoadRun(ctx, st, opts.Run)
-	}
-	if err != nil {
-		return err
-	}
-	vo := verify.Options{Tolerance: opts.Tolerance / 100}
-	if opts.Since != "" {
-		t, err := parseSince(opts.Since)
-		if err != nil {
-			return err
-		}
-		vo.Since = t
-	}
-	res, err := verify.Run(ctx, st, ra, vo)
+	res, err := pipeline.Verify(ctx, st, pipeline.VerifyOptions{AdviceFile: opts.Advice, Run: opts.Run, Since: opts.Since,
+		Verify: verify.Options{Tolerance: opts.Tolerance / 100}})
 	if err != nil {
 		return err
 	}
@@ -146,16 +131,6 @@ func runVerify(ctx context.Context, opts *verifyOptions) error {
 		return errSilent
 	}
 	return nil
-}
-
-// parseSince reads RFC 3339 or a date.
-func parseSince(s string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("--since %q: want RFC 3339 (2026-11-30T09:00:00Z) or a date (2026-11-30)", s)
 }
 
 func printVerify(opts *verifyOptions, res *verify.Result) {
