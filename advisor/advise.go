@@ -520,7 +520,7 @@ func edgeSide(rec *Recommendation, prof replay.Profile, stock []replay.Outcome, 
 // year, the longest RFC 9111 lets a cache count on).
 const immutableTTL = 365 * 24 * time.Hour
 
-// at returns the curve's outcome at TTL d.
+// At returns the curve's outcome at TTL d.
 func At(curve []replay.Outcome, d time.Duration) *replay.Outcome {
 	for k := range curve {
 		if curve[k].TTL == d {

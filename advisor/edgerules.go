@@ -47,7 +47,7 @@ func EdgeRules(adv *Advice, key replay.KeyPolicy) []edge.Rule {
 	return out
 }
 
-// templateRegex is the regex of an inferred endpoint template: each
+// TemplateRegex is the regex of an inferred endpoint template: each
 // placeholder stands for one path segment (or part of one).
 func TemplateRegex(t string) string {
 	return framework.BraceRegex(t, func(param string) string {
@@ -58,7 +58,7 @@ func TemplateRegex(t string) string {
 	})
 }
 
-// literalPrefix is the part of a pattern before its first parameter or
+// LiteralPrefix is the part of a pattern before its first parameter or
 // regex syntax.
 func LiteralPrefix(p string) string {
 	p = strings.TrimPrefix(p, "^")

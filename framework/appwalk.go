@@ -8,7 +8,7 @@ import (
 	sitter "github.com/tree-sitter/go-tree-sitter"
 )
 
-// appWalker walks the statements of a project whose routes hang off app
+// AppWalker walks the statements of a project whose routes hang off app
 // objects (FastAPI apps and routers, Flask apps and blueprints): it finds
 // the objects' statements in factories, branches and loops, and what a
 // name or expression refers to.
@@ -16,27 +16,29 @@ type AppWalker struct {
 	Proj   *pysrc.Project
 	Routes *Routes
 	Eval   *pysrc.Evaluator
-	// objects: "module|var" -> kind (app, router, blueprint) and own prefix.
+	// Objects: "module|var" -> kind (app, router, blueprint) and own prefix.
 	Objects map[string]*AppObject
 }
 
+// AppObject is an app, router or blueprint object of the source: where it
+// is defined, its own prefix and where it is included.
 type AppObject struct {
 	Key, Kind, Prefix string
 	Unresolved        string // why the prefix is unknown
 	Assume            []string
-	// perUser: dependencies=[Depends(auth)] on the APIRouter or FastAPI.
+	// PerUser: dependencies=[Depends(auth)] on the APIRouter or FastAPI.
 	PerUser bool
 	Mod     *pysrc.Module
 	Line    int
-	// docs are the routes FastAPI adds to an app by itself (OpenAPI
+	// Docs are the routes FastAPI adds to an app by itself (OpenAPI
 	// schema and documentation pages) unless their URL is set to None.
 	Docs []string
-	// includedIn: (parent object key, prefix given to include_router or
+	// IncludedIn: (parent object key, prefix given to include_router or
 	// mount).
 	IncludedIn []Inclusion
 }
 
-// mounted reports whether an app is mounted in another one (it is then
+// Mounted reports whether an app is mounted in another one (it is then
 // served under the mount's path only).
 func (o *AppObject) Mounted() bool {
 	for _, inc := range o.IncludedIn {
@@ -47,6 +49,8 @@ func (o *AppObject) Mounted() bool {
 	return false
 }
 
+// Inclusion is one place an object is included in a parent (include_router,
+// mount, register_blueprint) with the prefix given there.
 type Inclusion struct {
 	Parent, Prefix string
 	Unresolved     string
@@ -62,6 +66,8 @@ type WalkCtx struct {
 	Locals pysrc.Env
 }
 
+// EachRouteDecorator calls fn for every decorator of a decorated function
+// that is a call on a known app object (@app.get(...), @bp.route(...)).
 func (w *AppWalker) EachRouteDecorator(m *pysrc.Module, fn func(def, d *sitter.Node, name string, c pysrc.Call, o *AppObject, method string)) {
 	for _, def := range decoratedFunctions(m) {
 		name := m.Text(def.ChildByFieldName("definition").ChildByFieldName("name"))
@@ -113,7 +119,7 @@ func decoratedFunctions(m *pysrc.Module) []*sitter.Node {
 	return out
 }
 
-// walk calls fn for every expression statement at module level and inside
+// Walk calls fn for every expression statement at module level and inside
 // functions (factories such as create_app()) and blocks, with the context
 // it runs in: each branch of an if with its assumption, try blocks, and
 // for loops over literal lists (once per item, the loop variable bound).
@@ -161,7 +167,7 @@ func (w *AppWalker) Walk(m *pysrc.Module, fn func(*sitter.Node, WalkCtx)) {
 	visit(m.Root, WalkCtx{}, 0)
 }
 
-// eachCallCtx calls fn for every call statement found by walk.
+// EachCallCtx calls fn for every call statement found by walk.
 func (w *AppWalker) EachCallCtx(m *pysrc.Module, fn func(pysrc.Call, WalkCtx)) {
 	w.Walk(m, func(st *sitter.Node, c WalkCtx) {
 		for _, e := range pysrc.Children(st) {
@@ -172,7 +178,7 @@ func (w *AppWalker) EachCallCtx(m *pysrc.Module, fn func(pysrc.Call, WalkCtx)) {
 	})
 }
 
-// object finds the app or router a local name refers to.
+// Object finds the app or router a local name refers to.
 func (w *AppWalker) Object(m *pysrc.Module, name string) *AppObject {
 	if name == "" {
 		return nil
@@ -188,7 +194,7 @@ func (w *AppWalker) Object(m *pysrc.Module, name string) *AppObject {
 	return nil
 }
 
-// objectExpr finds the app or router an expression refers to, a loop
+// ObjectExpr finds the app or router an expression refers to, a loop
 // variable included.
 func (w *AppWalker) ObjectExpr(m *pysrc.Module, n *sitter.Node, locals pysrc.Env) *AppObject {
 	for depth := 0; n != nil && n.Kind() == "identifier" && depth < 8; depth++ {
@@ -204,7 +210,7 @@ func (w *AppWalker) ObjectExpr(m *pysrc.Module, n *sitter.Node, locals pysrc.Env
 	return w.Object(m, m.Text(n))
 }
 
-// prefix is a full prefix at which an object is served, why it is
+// Prefix is a full prefix at which an object is served, why it is
 // uncertain when a part of it is not a constant, the assumptions made to
 // resolve it, and whether a router or include on the way requires a user.
 type Prefix struct {

@@ -138,7 +138,7 @@ func (d *ExactDiff) Write(w io.Writer) {
 	}
 }
 
-// exactWith reads the routes of the frameworks run names with the
+// ExactWith reads the routes of the frameworks run names with the
 // project's interpreter and builds their table from the static pass's
 // (see ExactRoutes).
 func ExactWith(ctx context.Context, o ExactOptions, static *Routes, run map[string]bool) (*Routes, *ExactDiff, error) {
@@ -194,7 +194,7 @@ func ExactWith(ctx context.Context, o ExactOptions, static *Routes, run map[stri
 	return rt, diff, nil
 }
 
-// exactRoute is one route as the scripts print it.
+// ExactRoute is one route as the scripts print it.
 type ExactRoute struct {
 	// Django: the pattern of each resolver level (route, regex, locale).
 	Levels []struct {
@@ -217,6 +217,7 @@ type ExactRoute struct {
 	Framework  string   `json:"-"`
 }
 
+// ExactResult is what a framework's exact-mode script prints.
 type ExactResult struct {
 	Framework  string            `json:"framework"`
 	Version    string            `json:"version"`
@@ -225,7 +226,7 @@ type ExactResult struct {
 	Warnings   []string          `json:"warnings"`
 }
 
-// importRoot returns the folder to import a module from (the first parent
+// ImportRoot returns the folder to import a module from (the first parent
 // of its package without __init__.py) and its dotted name from there.
 func ImportRoot(src string, m *pysrc.Module) (root, name string) {
 	dir := filepath.Dir(filepath.FromSlash(m.File))
@@ -246,7 +247,7 @@ func ImportRoot(src string, m *pysrc.Module) (root, name string) {
 	return filepath.Join(src, dir), strings.Join(parts, ".")
 }
 
-// findApp finds the app object of a framework whose application class is
+// FindApp finds the app object of a framework whose application class is
 // class (FastAPI, Flask): X = class(...) at module level, or X = f() where f
 // is a function of the project that makes one (an app factory). Among
 // several, an app that is not mounted in another one, named app, in a
@@ -341,7 +342,7 @@ func lastLines(s string, n int) []string {
 	return out
 }
 
-// runScript runs an embedded script with the project's interpreter (cwd:
+// RunScript runs an embedded script with the project's interpreter (cwd:
 // the source root; PYTHONPATH: paths then the inherited one) and decodes
 // the JSON it prints.
 func RunScript(ctx context.Context, o ExactOptions, what, script string, paths, env []string, args ...string) (*ExactResult, error) {
@@ -525,7 +526,7 @@ var (
 	braceRe = regexp.MustCompile(`\{[^{}]*\}`)
 )
 
-// canonPattern is a pattern's form for comparison: without ^ and $, regex
+// CanonPattern is a pattern's form for comparison: without ^ and $, regex
 // groups, <converters> and {parameters} as {}, escaped characters
 // unescaped.
 func CanonPattern(p string) string {
@@ -555,7 +556,7 @@ func CanonPattern(p string) string {
 	return braceRe.ReplaceAllString(s, "{}")
 }
 
-// builtinView reports whether a view is one the framework adds by itself.
+// BuiltinView reports whether a view is one the framework adds by itself.
 func (rt *Routes) BuiltinView(r *Route) bool {
 	f := rt.home(r.Framework)
 	return f != nil && f.Builtin(r)

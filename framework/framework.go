@@ -9,7 +9,7 @@ import (
 
 // Framework is the home of one web framework: everything cdnadvise knows
 // of it, asked through these methods. A new framework is one more type
-// implementing it, listed in frameworks().
+// implementing it, listed in routes.Frameworks.
 type Framework interface {
 	// Name is the framework's name in route rows: django, fastapi, flask.
 	Name() string

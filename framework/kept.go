@@ -9,7 +9,7 @@ import (
 	"github.com/cdnadvise/cdnadvise/pysrc"
 )
 
-// keptHeader is the Cache-Control a view sets itself, read from its source:
+// KeptHeader is the Cache-Control a view sets itself, read from its source:
 // the value, the shared-cache TTL it gives (s-maxage, else max-age; 0 when
 // private, no-store or no-cache keep shared caches from storing it), and
 // where it is set.
@@ -32,7 +32,7 @@ var (
 	neverRe     = regexp.MustCompile(`@never_cache\b|add_never_cache_headers\(`)
 )
 
-// keptHeader reads the Cache-Control the route's view sets: from
+// KeptHeader reads the Cache-Control the route's view sets: from
 // @cache_control(...)/patch_cache_control(...) keywords, @cache_page(N),
 // @never_cache, or a literal header value. ok is false when the view sets
 // one that cannot be read without running it.

@@ -14,13 +14,14 @@ var (
 	PerUserRe = regexp.MustCompile(`login_required|permission_required|user_passes_test|IsAuthenticated|IsAdminUser|LoginRequiredMixin|PermissionRequiredMixin|current_user|get_current_user|Security\(|OAuth2|HTTPBearer|request\.user|request\.session|set_cookie|Depends\(auth|request\.cookies|request\.COOKIES|\bCookie\(|request\.headers\.get\(["']authorization`)
 )
 
-// inspectView reports whether a view already sets Cache-Control and whether
+// InspectView reports whether a view already sets Cache-Control and whether
 // it depends on the user, from its decorators, bases and body.
 func InspectView(m *pysrc.Module, def *sitter.Node) (hasCache, perUser bool) {
 	t := m.Text(def)
 	return cacheRe.MatchString(t), PerUserRe.MatchString(t)
 }
 
+// Dedupe drops repeated strings, keeping the first of each.
 func Dedupe(s []string) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -33,6 +34,7 @@ func Dedupe(s []string) []string {
 	return out
 }
 
+// ContainsModule reports whether m is in ms.
 func ContainsModule(ms []*pysrc.Module, m *pysrc.Module) bool {
 	for _, x := range ms {
 		if x == m {

@@ -53,7 +53,7 @@ type PatchRow struct {
 	Note string `json:"note,omitempty"`
 }
 
-// edit inserts lines before a 0-based line, or replaces one line.
+// Edit inserts lines before a 0-based line, or replaces one line.
 type Edit struct {
 	At      int
 	Replace bool
@@ -128,7 +128,7 @@ func WritePatch(src string, rt *Routes, recs []*Advised, replace bool) (*PatchRe
 	return res, nil
 }
 
-// patchWriter is the patch being written: the edits per module, the files
+// PatchWriter is the patch being written: the edits per module, the files
 // it adds, the plans the frameworks filed, and the result.
 type PatchWriter struct {
 	Src      string
@@ -141,11 +141,11 @@ type PatchWriter struct {
 	helpers map[string]bool
 	plans   map[string]*PatchPlan
 	order   []string
-	// state is what a framework collects over its rows (by framework).
+	// State is what a framework collects over its rows (by framework).
 	State map[string]any
 }
 
-// patchPlan is one decorated target (a function view, or a method or
+// PatchPlan is one decorated target (a function view, or a method or
 // action of a class): rows sharing a target take the most conservative
 // recommendation (shortest shared TTL; private wins).
 type PatchPlan struct {
@@ -157,12 +157,12 @@ type PatchPlan struct {
 	recs   []*Advised
 }
 
-// skip leaves a row alone, saying why.
+// Skip leaves a row alone, saying why.
 func (pw *PatchWriter) Skip(r *Route, rec *Advised, why string) {
 	pw.Res.Skipped = append(pw.Res.Skipped, PatchSkipped{Route: rec.Method + " " + r.Pattern, Method: rec.Method, Pattern: r.Pattern, Reason: why})
 }
 
-// plan files a row under the target key (a view and its method or action).
+// Plan files a row under the target key (a view and its method or action).
 func (pw *PatchWriter) Plan(key, target string, safe bool, r *Route, rec *Advised) {
 	pk := key + "|" + target
 	p, ok := pw.plans[pk]
@@ -177,7 +177,7 @@ func (pw *PatchWriter) Plan(key, target string, safe bool, r *Route, rec *Advise
 	p.recs = append(p.recs, rec)
 }
 
-// helperFor writes the generated module (source) next to m once, unless
+// HelperFor writes the generated module (source) next to m once, unless
 // the project has it already, and returns its file and import path.
 func (pw *PatchWriter) HelperFor(m *pysrc.Module, source string) (file, imp string, err error) {
 	if file, imp, err = djangoHelper(pw.Src, m); err != nil {
@@ -192,14 +192,14 @@ func (pw *PatchWriter) HelperFor(m *pysrc.Module, source string) (file, imp stri
 	return file, imp, nil
 }
 
-// skipPlan leaves every row of a plan alone, saying why.
+// SkipPlan leaves every row of a plan alone, saying why.
 func (pw *PatchWriter) SkipPlan(p *PatchPlan, why string) {
 	for _, row := range p.routes {
 		pw.Res.Skipped = append(pw.Res.Skipped, PatchSkipped{Route: row, Method: "GET", Pattern: strings.TrimPrefix(row, "GET "), Reason: why})
 	}
 }
 
-// writePlan adds a plan's line (deco, inserted before the 0-based line at)
+// WritePlan adds a plan's line (deco, inserted before the 0-based line at)
 // and records the change and its rows.
 func (pw *PatchWriter) WritePlan(p *PatchPlan, at int, deco, how string) {
 	r := p.Route
@@ -271,7 +271,7 @@ func stricter(a, b *Advised) bool {
 	return a.TTLSeconds < b.TTLSeconds
 }
 
-// underRoot refuses paths that would leave src.
+// UnderRoot refuses paths that would leave src.
 func UnderRoot(src, rel string) error {
 	if filepath.IsAbs(rel) || strings.HasPrefix(filepath.Clean(rel), "..") {
 		return fmt.Errorf("%s is outside --src", rel)
@@ -294,7 +294,7 @@ func UnderRoot(src, rel string) error {
 	return nil
 }
 
-// importEdit adds "from mod import name" (merged into an existing
+// ImportEdit adds "from mod import name" (merged into an existing
 // single-line "from mod import ..." when there is one; nothing when the
 // name is already imported).
 func ImportEdit(m *pysrc.Module, mod, name string) Edit {

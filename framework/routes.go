@@ -54,10 +54,10 @@ type Route struct {
 	Regex    *regexp.Regexp `json:"-"`
 	ViewMod  *pysrc.Module  `json:"-"`
 	ViewNode *sitter.Node   `json:"-"` // the view's (decorated) definition, for patches
-	// routeName identifies the route for the FastAPI middleware: the path
+	// RouteName identifies the route for the FastAPI middleware: the path
 	// format FastAPI reports for it.
 	RouteName string `json:"-"`
-	// appAssign is the X = Flask(...) statement of a Flask static route
+	// AppAssign is the X = Flask(...) statement of a Flask static route
 	// (its patch goes after it).
 	AppAssign *sitter.Node `json:"-"`
 }
@@ -116,7 +116,7 @@ func (rt *Routes) home(name string) Framework {
 	return nil
 }
 
-// extract reads the routes of the project under src with the frameworks
+// Extract reads the routes of the project under src with the frameworks
 // of table (the static pass).
 func Extract(src string, table []Framework) (*Routes, error) {
 	p, err := pysrc.LoadProject(src)
@@ -207,7 +207,7 @@ func rowMethods(methods []string) []string {
 	return out
 }
 
-// methodRank orders methods: safe ones first, then the usual REST order.
+// MethodRank orders methods: safe ones first, then the usual REST order.
 func MethodRank(m string) int {
 	switch m {
 	case "GET":
@@ -253,7 +253,7 @@ func (rt *Routes) compilePattern(r *Route) (*regexp.Regexp, error) {
 	return regexp.Compile(BraceRegex(r.Pattern, func(string) string { return `[^/]+` }))
 }
 
-// braceRegex turns a pattern with {param} placeholders (FastAPI routes,
+// BraceRegex turns a pattern with {param} placeholders (FastAPI routes,
 // inferred templates) into an anchored regex: literal text quoted, each
 // placeholder replaced by param(its inside).
 func BraceRegex(p string, param func(string) string) string {
@@ -287,7 +287,7 @@ func (rt *Routes) Route(path string) (string, bool) {
 	return "", false
 }
 
-// byPattern returns the first row of a pattern (its GET row when it has one).
+// ByPattern returns the first row of a pattern (its GET row when it has one).
 func (rt *Routes) ByPattern(pattern string) *Route {
 	for _, r := range rt.Routes {
 		if r.Pattern == pattern && r.Regex != nil {

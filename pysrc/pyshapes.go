@@ -8,7 +8,7 @@ import (
 	sitter "github.com/tree-sitter/go-tree-sitter"
 )
 
-// classNode returns the class definition of a (decorated) definition.
+// ClassNode returns the class definition of a (decorated) definition.
 func ClassNode(def *sitter.Node) *sitter.Node {
 	if def.Kind() == "decorated_definition" {
 		return def.ChildByFieldName("definition")
@@ -16,7 +16,7 @@ func ClassNode(def *sitter.Node) *sitter.Node {
 	return def
 }
 
-// classMethods lists the names of the methods a class defines itself, in
+// ClassMethods lists the names of the methods a class defines itself, in
 // source order.
 func ClassMethods(m *Module, def *sitter.Node) []string {
 	var out []string
@@ -34,6 +34,8 @@ func ClassMethods(m *Module, def *sitter.Node) []string {
 
 var methodRe = regexp.MustCompile(`(?i)["'](get|post|put|patch|delete|head|options)["']`)
 
+// MethodsIn lists the HTTP methods named as strings in s ("get", 'POST'),
+// upper-cased; GET when none is.
 func MethodsIn(s string) []string {
 	var out []string
 	for _, m := range methodRe.FindAllStringSubmatch(s, -1) {
@@ -45,6 +47,7 @@ func MethodsIn(s string) []string {
 	return out
 }
 
+// IsClass reports whether a (decorated) definition is a class.
 func IsClass(def *sitter.Node) bool {
 	if def.Kind() == "decorated_definition" {
 		def = def.ChildByFieldName("definition")
@@ -52,7 +55,7 @@ func IsClass(def *sitter.Node) bool {
 	return def != nil && def.Kind() == "class_definition"
 }
 
-// decorators returns the decorator expressions of a definition (without @).
+// Decorators returns the decorator expressions of a definition (without @).
 func Decorators(m *Module, def *sitter.Node) []string {
 	if def == nil || def.Kind() != "decorated_definition" {
 		return nil
@@ -66,6 +69,7 @@ func Decorators(m *Module, def *sitter.Node) []string {
 	return out
 }
 
+// LineAt returns the 0-based line n of src ("" past its end).
 func LineAt(src []byte, n int) string {
 	lines := bytes.Split(src, []byte("\n"))
 	if n < len(lines) {
@@ -74,6 +78,7 @@ func LineAt(src []byte, n int) string {
 	return ""
 }
 
+// LeadingSpace returns the indentation a line starts with.
 func LeadingSpace(s string) string { return s[:len(s)-len(strings.TrimLeft(s, " 	"))] }
 
 type decoLine struct {
@@ -81,7 +86,7 @@ type decoLine struct {
 	Text string
 }
 
-// decoratorLines lists the single-line decorators of a definition
+// DecoratorLines lists the single-line decorators of a definition
 // (0-based line and text).
 func DecoratorLines(m *Module, def *sitter.Node) []decoLine {
 	if def.Kind() != "decorated_definition" {
@@ -96,7 +101,7 @@ func DecoratorLines(m *Module, def *sitter.Node) []decoLine {
 	return out
 }
 
-// classNameNode returns the name node of a (decorated) class definition.
+// ClassNameNode returns the name node of a (decorated) class definition.
 func ClassNameNode(def *sitter.Node) *sitter.Node {
 	if def.Kind() == "decorated_definition" {
 		def = def.ChildByFieldName("definition")
@@ -104,7 +109,7 @@ func ClassNameNode(def *sitter.Node) *sitter.Node {
 	return def.ChildByFieldName("name")
 }
 
-// importAfter returns the line where a new import goes: after the module's
+// ImportAfter returns the line where a new import goes: after the module's
 // last top-level import, or after its docstring when it has none.
 func ImportAfter(m *Module) int {
 	at := 0
@@ -121,6 +126,7 @@ func ImportAfter(m *Module) int {
 	return at
 }
 
+// First returns the first node of a, or nil.
 func First(a []*sitter.Node) *sitter.Node {
 	if len(a) > 0 {
 		return a[0]
@@ -128,6 +134,7 @@ func First(a []*sitter.Node) *sitter.Node {
 	return nil
 }
 
+// Second returns the second node of a, or nil.
 func Second(a []*sitter.Node) *sitter.Node {
 	if len(a) > 1 {
 		return a[1]
@@ -135,6 +142,7 @@ func Second(a []*sitter.Node) *sitter.Node {
 	return nil
 }
 
+// SplitLast splits a dotted name at its last dot: "app.get" -> "app", "get".
 func SplitLast(s string) (string, string) {
 	i := strings.LastIndexByte(s, '.')
 	if i < 0 {

@@ -1,8 +1,3 @@
-// Package advisor finds the routes of a Django or FastAPI project in its
-// Python source (parsed with tree-sitter, never run), maps observed paths
-// onto them, recommends a TTL and Cache-Control per route from the
-// traffic's evidence and the replay's predictions, and writes the
-// recommendations into the source as a unified diff.
 package pysrc
 
 import (
@@ -16,26 +11,26 @@ import (
 	python "github.com/tree-sitter/tree-sitter-python/bindings/go"
 )
 
-// module is one parsed Python file.
+// Module is one parsed Python file.
 type Module struct {
 	Name string // dotted module name relative to the source root
 	File string // path relative to the source root (slash-separated)
 	Src  []byte
 	tree *sitter.Tree
 	Root *sitter.Node
-	// imports maps a local name to what it refers to: a dotted module
+	// Imports maps a local name to what it refers to: a dotted module
 	// ("app.views") or a dotted attribute ("app.views.home").
 	Imports map[string]string
-	// defs are the top-level functions and classes by name.
+	// Defs are the top-level functions and classes by name.
 	Defs map[string]*sitter.Node
 }
 
-// project is every module under the source root.
+// Project is every module under the source root.
 type Project struct {
 	root    string
 	Modules map[string]*Module // by dotted name
 	Files   []*Module          // in path order
-	// templates maps a template name (the path under a templates/ folder:
+	// Templates maps a template name (the path under a templates/ folder:
 	// shop/front.html) to its file, the first in path order, as Django's
 	// app directories loader finds it.
 	Templates map[string]string
@@ -44,7 +39,7 @@ type Project struct {
 var skipDirs = map[string]bool{".git": true, "node_modules": true, "__pycache__": true, "venv": true, ".venv": true, "env": true,
 	"site-packages": true, "migrations": true, ".tox": true, "build": true, "dist": true}
 
-// loadProject parses every .py file under root (at most maxFiles).
+// LoadProject parses every .py file under root (at most maxFiles).
 func LoadProject(root string) (*Project, error) {
 	st, err := os.Stat(root)
 	if err != nil {
@@ -114,13 +109,14 @@ func LoadProject(root string) (*Project, error) {
 	return p, nil
 }
 
+// Close releases the parse trees.
 func (p *Project) Close() {
 	for _, m := range p.Files {
 		m.tree.Close()
 	}
 }
 
-// text returns a node's source text.
+// Text returns a node's source text.
 func (m *Module) Text(n *sitter.Node) string {
 	if n == nil {
 		return ""
@@ -128,10 +124,10 @@ func (m *Module) Text(n *sitter.Node) string {
 	return string(m.Src[n.StartByte():n.EndByte()])
 }
 
-// line returns a node's 1-based line.
+// Line returns a node's 1-based line.
 func Line(n *sitter.Node) int { return int(n.StartPosition().Row) + 1 }
 
-// children returns the named children of a node.
+// Children returns the named children of a node.
 func Children(n *sitter.Node) []*sitter.Node {
 	if n == nil {
 		return nil
@@ -252,7 +248,7 @@ func (m *Module) indexImport(n *sitter.Node, replace bool) {
 	}
 }
 
-// stringValue returns the value of a plain string literal (concatenations of
+// StringValue returns the value of a plain string literal (concatenations of
 // plain literals included); ok is false for f-strings and expressions.
 func (m *Module) StringValue(n *sitter.Node) (string, bool) {
 	if n == nil {
@@ -302,7 +298,7 @@ func (m *Module) StringValue(n *sitter.Node) (string, bool) {
 	return "", false
 }
 
-// call describes a call expression: its dotted function name, positional
+// Call describes a call expression: its dotted function name, positional
 // arguments and keyword arguments.
 type Call struct {
 	Fn   string
@@ -311,6 +307,8 @@ type Call struct {
 	Node *sitter.Node
 }
 
+// AsCall reads n as a call: the dotted function name, positional and
+// keyword arguments (ok false when n is not a call).
 func (m *Module) AsCall(n *sitter.Node) (Call, bool) {
 	if n == nil || n.Kind() != "call" {
 		return Call{}, false
@@ -326,7 +324,7 @@ func (m *Module) AsCall(n *sitter.Node) (Call, bool) {
 	return c, true
 }
 
-// lastName returns the last part of a dotted name.
+// LastName returns the last part of a dotted name.
 func LastName(s string) string {
 	if i := strings.LastIndexByte(s, '.'); i >= 0 {
 		return s[i+1:]
@@ -334,7 +332,7 @@ func LastName(s string) string {
 	return s
 }
 
-// resolve turns a local dotted name into a module and the rest (an
+// Resolve turns a local dotted name into a module and the rest (an
 // attribute within it): "views.home" in a module that did "from app import
 // views" is (app.views, home).
 func (p *Project) Resolve(m *Module, dotted string) (*Module, string) {
@@ -359,7 +357,7 @@ func (p *Project) Resolve(m *Module, dotted string) (*Module, string) {
 	return nil, dotted
 }
 
-// findModule finds a module by dotted name, also when the project root is
+// FindModule finds a module by dotted name, also when the project root is
 // above the package root (src layouts): a unique suffix match is accepted.
 func (p *Project) FindModule(name string) *Module {
 	if m, ok := p.Modules[name]; ok {

@@ -24,7 +24,7 @@ type binding struct {
 	N *sitter.Node
 }
 
-// env binds local names (loop variables) to expressions.
+// Env binds local names (loop variables) to expressions.
 type Env map[string]binding
 
 // with returns a copy of e with name bound to b.
@@ -37,7 +37,7 @@ func (e Env) with(name string, b binding) Env {
 	return out
 }
 
-// evaluator evaluates constant expressions of a project.
+// Evaluator evaluates constant expressions of a project.
 type Evaluator struct {
 	P     *Project
 	depth int
@@ -66,7 +66,7 @@ func (e *Evaluator) budget() bool {
 	return e.steps <= maxEvalSteps
 }
 
-// str evaluates n to a string. assume lists the assumptions made.
+// Str evaluates n to a string. assume lists the assumptions made.
 func (e *Evaluator) Str(m *Module, n *sitter.Node, locals Env) (val string, assume []string, ok bool) {
 	if n == nil || m == nil || !e.budget() {
 		return "", nil, false
@@ -546,7 +546,7 @@ func (e *Evaluator) anywhere(m *Module, n *sitter.Node) (string, []string, bool)
 	return hits[0].v, []string{fmt.Sprintf("assumed %s = %q, the only string the project assigns to %s (%s:%d)", m.Text(n), hits[0].v, name, hits[0].file, hits[0].line)}, true
 }
 
-// name evaluates a module-level name of m: its last unconditional
+// Name evaluates a module-level name of m: its last unconditional
 // binding, else an import of it, else a star import providing it. label
 // names it in assumptions.
 func (e *Evaluator) Name(m *Module, name, label string) (string, []string, bool) {
@@ -631,7 +631,7 @@ func (m *Module) starImports(p *Project) []*Module {
 	return out
 }
 
-// binding finds the value of a module-level name: the last unconditional
+// Binding finds the value of a module-level name: the last unconditional
 // assignment (=, or annotated) and the assignments after it made under a
 // condition (in if, try, for, while or with blocks). ok is false when there
 // is no unconditional assignment.
@@ -775,46 +775,48 @@ var debugCondRe = regexp.MustCompile(`^(settings\.)?DEBUG$`)
 
 // branches lists the blocks of an if statement with the assumption under
 // which each runs and whether it runs only when settings.DEBUG is true.
-type branch struct {
+type Branch struct {
 	Body   *sitter.Node
 	Assume string
 	debug  bool
 }
 
-// tryBranches lists the blocks of a try statement: the body and its else
+// TryBranches lists the blocks of a try statement: the body and its else
 // (assumed to run without error), each except block (assumed to run when
 // it fails), and finally (always).
-func TryBranches(m *Module, st *sitter.Node) []branch {
+func TryBranches(m *Module, st *sitter.Node) []Branch {
 	where := fmt.Sprintf("%s:%d", m.File, Line(st))
 	ok, fails := "assumed the try block at "+where+" runs without error", "assumed the try block at "+where+" fails"
-	out := []branch{{Body: st.ChildByFieldName("body"), Assume: ok}}
+	out := []Branch{{Body: st.ChildByFieldName("body"), Assume: ok}}
 	for _, cl := range Children(st) {
 		switch cl.Kind() {
 		case "except_clause", "finally_clause":
 			for _, b := range Children(cl) {
 				if b.Kind() == "block" {
 					if cl.Kind() == "except_clause" {
-						out = append(out, branch{Body: b, Assume: fails})
+						out = append(out, Branch{Body: b, Assume: fails})
 					} else {
-						out = append(out, branch{Body: b})
+						out = append(out, Branch{Body: b})
 					}
 				}
 			}
 		case "else_clause":
-			out = append(out, branch{Body: cl.ChildByFieldName("body"), Assume: ok})
+			out = append(out, Branch{Body: cl.ChildByFieldName("body"), Assume: ok})
 		}
 	}
 	return out
 }
 
-func IfBranches(m *Module, st *sitter.Node) []branch {
-	var out []branch
+// IfBranches lists the bodies of an if statement with the assumption
+// each is taken under (DEBUG branches marked).
+func IfBranches(m *Module, st *sitter.Node) []Branch {
+	var out []Branch
 	where := fmt.Sprintf("%s:%d", m.File, Line(st))
 	cond := st.ChildByFieldName("condition")
 	var prior []string
 	add := func(c, body *sitter.Node) {
 		t := condition(m, c)
-		b := branch{Body: body}
+		b := Branch{Body: body}
 		switch {
 		case debugCondRe.MatchString(t):
 			b.Assume, b.debug = "assumed settings.DEBUG is true ("+where+"; development only)", true
@@ -832,7 +834,7 @@ func IfBranches(m *Module, st *sitter.Node) []branch {
 		case "elif_clause":
 			add(alt.ChildByFieldName("condition"), alt.ChildByFieldName("consequence"))
 		case "else_clause":
-			b := branch{Body: alt.ChildByFieldName("body")}
+			b := Branch{Body: alt.ChildByFieldName("body")}
 			if len(prior) == 1 && debugCondRe.MatchString(prior[0]) {
 				b.Assume = "assumed settings.DEBUG is false (" + where + ")"
 			} else {
@@ -975,7 +977,7 @@ type patPart struct {
 	Locals Env
 }
 
-// listParts follows how module m builds the list called name at module
+// ListParts follows how module m builds the list called name at module
 // level: assignments (a = [...], a = a + [...], a = b + c), +=, .append,
 // .extend and .insert, in if blocks (each branch, with its assumption),
 // try blocks and for loops over literal lists. notes collects what cannot

@@ -12,16 +12,16 @@ import (
 	"github.com/cdnadvise/cdnadvise/framework/flask"
 )
 
-// frameworks is the table of framework homes, in the order their routes
+// Frameworks is the table of framework homes, in the order their routes
 // are read.
-func frameworks() []framework.Framework {
+func Frameworks() []framework.Framework {
 	return []framework.Framework{django.Home{}, fastapi.Home{}, flask.Home{}}
 }
 
 // ExtractRoutes lists every route of the Django, FastAPI or Flask project
 // under src. Nothing is run: the source is parsed with tree-sitter.
 func ExtractRoutes(src string) (*framework.Routes, error) {
-	return framework.Extract(src, frameworks())
+	return framework.Extract(src, Frameworks())
 }
 
 // ExactRoutes reads the routes the framework builds with the project's

@@ -20,7 +20,7 @@ var djangoRoutesScript string
 
 var settingsRe = regexp.MustCompile(`os\.environ\.setdefault\(\s*["']DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']`)
 
-// findManagePy returns the shallowest manage.py of the project.
+// FindManagePy returns the shallowest manage.py of the project.
 func FindManagePy(p *pysrc.Project) *pysrc.Module {
 	var best *pysrc.Module
 	for _, m := range p.Files {

@@ -15,6 +15,7 @@ type Home struct{}
 
 var _ framework.Framework = Home{}
 
+// Name is the framework's name in route rows.
 func (Home) Name() string { return "django" }
 
 // Walk reads urlpatterns from ROOT_URLCONF down, with Django's built-in
@@ -49,6 +50,7 @@ func (Home) Matcher(r *framework.Route, rt *framework.Routes) (*regexp.Regexp, e
 	return regexp.Compile("^/" + re + "$")
 }
 
+// Exact runs routes.py with the project's interpreter.
 func (Home) Exact(ctx context.Context, o framework.ExactOptions, p *pysrc.Project) (*framework.ExactResult, error) {
 	res, err := runDjangoScript(ctx, o, p)
 	if err != nil {
@@ -74,6 +76,7 @@ func (Home) ExactPattern(r *framework.ExactRoute) (display, rule string) {
 	return displayDjango(full), full
 }
 
+// Builtin: the framework adds no route of its own.
 func (Home) Builtin(*framework.Route) bool { return false }
 
 // PatchRow files a decorator plan per view: a DRF viewset per action, a
@@ -151,4 +154,5 @@ func (Home) WritePlan(pw *framework.PatchWriter, p *framework.PatchPlan) {
 	pw.WritePlan(p, startLine, deco, how)
 }
 
+// FinishPatch: every row was written by its plan.
 func (Home) FinishPatch(*framework.PatchWriter) error { return nil }

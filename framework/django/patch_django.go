@@ -96,7 +96,7 @@ func classServesGet(m *pysrc.Module, def *sitter.Node) bool {
 
 var ccDirective = regexp.MustCompile(`^([a-z-]+)(?:=(\d+))?$`)
 
-// djangoArgs turns "public, max-age=0, s-maxage=300" into cache_control's
+// DjangoArgs turns "public, max-age=0, s-maxage=300" into cache_control's
 // keyword arguments: public=True, max_age=0, s_maxage=300.
 func DjangoArgs(cc string) string {
 	var args []string

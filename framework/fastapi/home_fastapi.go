@@ -14,6 +14,7 @@ type Home struct{}
 
 var _ framework.Framework = Home{}
 
+// Name is the framework's name in route rows.
 func (Home) Name() string { return "fastapi" }
 
 // Walk reads apps and routers, include_router and mount chains and route
@@ -24,6 +25,7 @@ func (Home) Walk(p *pysrc.Project, ev *pysrc.Evaluator, rt *framework.Routes) bo
 	return w.found
 }
 
+// Facts: the source says nothing more of the responses.
 func (Home) Facts(*framework.Routes) {}
 
 // Matcher is Starlette's: {param} matches one segment, {param:path} the
@@ -37,6 +39,7 @@ func (Home) Matcher(r *framework.Route, rt *framework.Routes) (*regexp.Regexp, e
 	}))
 }
 
+// Exact runs routes.py with the project's interpreter.
 func (Home) Exact(ctx context.Context, o framework.ExactOptions, p *pysrc.Project) (*framework.ExactResult, error) {
 	res, err := runFastAPIScript(ctx, o, p)
 	if err != nil {
@@ -89,6 +92,7 @@ func (Home) PatchRow(pw *framework.PatchWriter, r *framework.Route, rec *framewo
 	s.recs = append(s.recs, rec)
 }
 
+// WritePlan: FastAPI files no plans (FinishPatch writes the middleware).
 func (Home) WritePlan(*framework.PatchWriter, *framework.PatchPlan) {}
 
 // FinishPatch writes the middleware module and registers it on the app.

@@ -15,6 +15,7 @@ type Home struct{}
 
 var _ framework.Framework = Home{}
 
+// Name is the framework's name in route rows.
 func (Home) Name() string { return "flask" }
 
 // Walk reads apps and blueprints, register_blueprint chains, route
@@ -29,6 +30,7 @@ func (Home) Walk(p *pysrc.Project, ev *pysrc.Evaluator, rt *framework.Routes) bo
 	return w.found
 }
 
+// Facts: the source says nothing more of the responses.
 func (Home) Facts(*framework.Routes) {}
 
 // Matcher is Werkzeug's rule matching with the app's converters.
@@ -36,6 +38,7 @@ func (Home) Matcher(r *framework.Route, rt *framework.Routes) (*regexp.Regexp, e
 	return flaskRegex(r.RouteName, rt.Converters("flask"))
 }
 
+// Exact runs routes.py with the project's interpreter.
 func (Home) Exact(ctx context.Context, o framework.ExactOptions, p *pysrc.Project) (*framework.ExactResult, error) {
 	res, err := runFlaskScript(ctx, o, p)
 	if err != nil {
@@ -50,6 +53,7 @@ func (Home) ExactPattern(r *framework.ExactRoute) (display, rule string) {
 	return r.Path, r.PathFormat
 }
 
+// Builtin: the framework adds no route of its own.
 func (Home) Builtin(*framework.Route) bool { return false }
 
 // PatchRow writes static_immutable(app) for the static route, and files a
@@ -126,4 +130,5 @@ func (Home) WritePlan(pw *framework.PatchWriter, p *framework.PatchPlan) {
 	pw.WritePlan(p, at, deco, how)
 }
 
+// FinishPatch: every row was written by its plan.
 func (Home) FinishPatch(*framework.PatchWriter) error { return nil }
