@@ -18,7 +18,7 @@ import (
 // function /api/dynamic/ is made by).
 func TestExactPatch(t *testing.T) {
 	lab.Need(t, nil, []string{"django", "rest_framework"})
-	dir := lab.CopyTree(t, "../routes/testdata/djangoproj")
+	dir := lab.CopyTree(t, "../framework/django/testdata/djangoproj")
 	st, err := routes.ExtractRoutes(dir)
 	if err != nil {
 		t.Fatal(err)

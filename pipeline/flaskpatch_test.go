@@ -25,7 +25,7 @@ import (
 // own header.
 func TestFlaskPatch(t *testing.T) {
 	lab.Need(t, []string{"git"}, []string{"flask"})
-	dir := lab.CopyTree(t, "../routes/testdata/flaskproj")
+	dir := lab.CopyTree(t, "../framework/flask/testdata/flaskproj")
 	rt, err := routes.ExtractRoutes(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -179,7 +179,7 @@ func applyAndCompile(t *testing.T, dir string, res *framework.PatchResult) {
 }
 
 func TestFastAPIAdviseAndPatch(t *testing.T) {
-	dir := lab.CopyTree(t, "../routes/testdata/fastapiproj")
+	dir := lab.CopyTree(t, "../framework/fastapi/testdata/fastapiproj")
 	rt, err := routes.ExtractRoutes(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -278,7 +278,7 @@ func runFastAPI(t *testing.T, dir string, want map[string]string) int {
 }
 
 func TestDjangoAdviseAndPatch(t *testing.T) {
-	dir := lab.CopyTree(t, "../routes/testdata/djangoproj")
+	dir := lab.CopyTree(t, "../framework/django/testdata/djangoproj")
 	rt, err := routes.ExtractRoutes(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -381,7 +381,7 @@ func runDjango(t *testing.T, dir string, want map[string]string) int {
 }
 
 func TestPolicyMaxStaleAndReplace(t *testing.T) {
-	dir := lab.CopyTree(t, "../routes/testdata/fastapiproj")
+	dir := lab.CopyTree(t, "../framework/fastapi/testdata/fastapiproj")
 	rt, err := routes.ExtractRoutes(dir)
 	if err != nil {
 		t.Fatal(err)

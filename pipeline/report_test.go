@@ -97,7 +97,7 @@ func render(t *testing.T, st *store.Store, o ReportOptions) string {
 
 func TestReportIsSelfContainedAndEscaped(t *testing.T) {
 	st := reportStore(t)
-	html := render(t, st, ReportOptions{Src: "../routes/testdata/fastapiproj"})
+	html := render(t, st, ReportOptions{Src: "../framework/fastapi/testdata/fastapiproj"})
 	for _, bad := range []string{`src="http`, `src='http`, `href="http`, `<script src`, `data-pwned','img')">`} {
 		if strings.Contains(html, bad) {
 			t.Errorf("report contains %q", bad)
@@ -125,9 +125,9 @@ func TestReportInHeadlessChromium(t *testing.T) {
 		t.Skip("chromium not installed (apt-get install chromium)")
 	}
 	st := reportStore(t)
-	withAfter(t, st, "../routes/testdata/fastapiproj")
+	withAfter(t, st, "../framework/fastapi/testdata/fastapiproj")
 	page := filepath.Join(t.TempDir(), "report.html")
-	html := render(t, st, ReportOptions{Src: "../routes/testdata/fastapiproj"})
+	html := render(t, st, ReportOptions{Src: "../framework/fastapi/testdata/fastapiproj"})
 	if !strings.Contains(html, "Before and after advice run 1") || !strings.Contains(html, `id="beforeafter"`) {
 		t.Error("no before/after section for a recorded run with traffic after it")
 	}

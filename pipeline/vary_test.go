@@ -21,7 +21,7 @@ import (
 // prediction shows (lower than on an edge that ignores Vary), and the
 // advice says so.
 func TestVaryFromSource(t *testing.T) {
-	rt, err := routes.ExtractRoutes("../routes/testdata/djangoproj")
+	rt, err := routes.ExtractRoutes("../framework/django/testdata/djangoproj")
 	if err != nil {
 		t.Fatal(err)
 	}

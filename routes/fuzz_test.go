@@ -1,4 +1,4 @@
-package routes
+package routes_test
 
 import (
 	"os"
@@ -6,14 +6,15 @@ import (
 	"testing"
 
 	"github.com/cdnadvise/cdnadvise/framework"
+	"github.com/cdnadvise/cdnadvise/routes"
 )
 
 // FuzzExtractRoutes feeds arbitrary Python source (an untrusted input) to
 // route extraction and matching: nothing may panic.
 func FuzzExtractRoutes(f *testing.F) {
-	for _, p := range []string{"testdata/djangoproj/mysite/urls.py", "testdata/djangoproj/shop/api_urls.py", "testdata/fastapiproj/app/main.py", "testdata/fastapiproj/app/routers/items.py",
-		"testdata/djangocomputed/site_cfg/urls.py", "testdata/djangocomputed/site_cfg/settings.py", "testdata/fastapiloop/app/main.py",
-		"testdata/fastapiloop/app/core/config.py", "testdata/fastapimount/app/main.py", "testdata/fastapimount/app/v2.py"} {
+	for _, p := range []string{"../framework/django/testdata/djangoproj/mysite/urls.py", "../framework/django/testdata/djangoproj/shop/api_urls.py", "../framework/fastapi/testdata/fastapiproj/app/main.py", "../framework/fastapi/testdata/fastapiproj/app/routers/items.py",
+		"../framework/django/testdata/djangocomputed/site_cfg/urls.py", "../framework/django/testdata/djangocomputed/site_cfg/settings.py", "../framework/fastapi/testdata/fastapiloop/app/main.py",
+		"../framework/fastapi/testdata/fastapiloop/app/core/config.py", "../framework/fastapi/testdata/fastapimount/app/main.py", "../framework/fastapi/testdata/fastapimount/app/v2.py"} {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)
 		}
@@ -25,7 +26,7 @@ func FuzzExtractRoutes(f *testing.F) {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, "urls.py"), src, 0o644)
 		os.WriteFile(filepath.Join(dir, "main.py"), src, 0o644)
-		rt, err := ExtractRoutes(dir)
+		rt, err := routes.ExtractRoutes(dir)
 		if err != nil {
 			return
 		}

@@ -1,4 +1,4 @@
-package routes
+package routes_test
 
 import (
 	"os"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cdnadvise/cdnadvise/framework"
+	"github.com/cdnadvise/cdnadvise/routes"
 )
 
 // TestKeptHeader reads the header a view sets in each of the usual ways.
@@ -49,7 +50,7 @@ from app import views
 
 urlpatterns = [path("a/", views.a), path("b/", views.b), path("c/", views.c), path("d/", views.d), path("e/", views.e)]
 `), 0o644)
-	rt, err := ExtractRoutes(dir)
+	rt, err := routes.ExtractRoutes(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,20 +1,13 @@
-package routes
+package routes_test
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/cdnadvise/cdnadvise/framework"
+	"github.com/cdnadvise/cdnadvise/routes"
+	"github.com/cdnadvise/cdnadvise/routes/routestest"
 )
-
-// briefD is brief with the debug-only mark.
-func briefD(r *framework.Route) string {
-	s := brief(r)
-	if r.DebugOnly {
-		s += " [debug]"
-	}
-	return s
-}
 
 // TestStaticResolution compares the full route table of fixture projects
 // that compute their prefixes (module names reassigned under a condition,
@@ -33,7 +26,7 @@ func TestStaticResolution(t *testing.T) {
 		match map[string]string
 	}{
 		{
-			dir:       "testdata/djangocomputed",
+			dir:       "../framework/django/testdata/djangocomputed",
 			framework: "django",
 			want: []string{
 				"GET /__debug__/ping/  accounts.views.ping [debug]",
@@ -72,7 +65,7 @@ func TestStaticResolution(t *testing.T) {
 			},
 		},
 		{
-			dir:       "testdata/fastapiloop",
+			dir:       "../framework/fastapi/testdata/fastapiloop",
 			framework: "fastapi",
 			want: []string{
 				"GET /api/v1/admin/stats GET app.api.admin.stats [per-user]",
@@ -94,7 +87,7 @@ func TestStaticResolution(t *testing.T) {
 			match: map[string]string{"/api/v1/items/7": "/api/v1/items/{item_id}"},
 		},
 		{
-			dir:       "testdata/fastapimount",
+			dir:       "../framework/fastapi/testdata/fastapimount",
 			framework: "fastapi",
 			want: []string{
 				"GET / GET app.main.root",
@@ -115,7 +108,7 @@ func TestStaticResolution(t *testing.T) {
 		},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
-			rt, err := ExtractRoutes(tc.dir)
+			rt, err := routes.ExtractRoutes(tc.dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -126,7 +119,7 @@ func TestStaticResolution(t *testing.T) {
 			var got []string
 			rows := map[string]*framework.Route{}
 			for _, r := range rt.Routes {
-				got = append(got, briefD(r))
+				got = append(got, routestest.BriefD(r))
 				rows[r.Method+" "+r.Pattern] = r
 			}
 			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
@@ -148,13 +141,13 @@ func TestStaticResolution(t *testing.T) {
 				}
 			}
 			// The table does not depend on map order.
-			rt2, err := ExtractRoutes(tc.dir)
+			rt2, err := routes.ExtractRoutes(tc.dir)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer rt2.Close()
 			for i := range rt2.Routes {
-				if i >= len(rt.Routes) || briefD(rt2.Routes[i]) != briefD(rt.Routes[i]) || strings.Join(rt2.Routes[i].Assumptions, ";") != strings.Join(rt.Routes[i].Assumptions, ";") {
+				if i >= len(rt.Routes) || routestest.BriefD(rt2.Routes[i]) != routestest.BriefD(rt.Routes[i]) || strings.Join(rt2.Routes[i].Assumptions, ";") != strings.Join(rt.Routes[i].Assumptions, ";") {
 					t.Fatalf("second extraction differs at row %d", i)
 				}
 			}

@@ -247,7 +247,7 @@ func TestReplayTraceCommand(t *testing.T) {
 }
 
 func TestRoutesAdvisePatchCommands(t *testing.T) {
-	src := "../../routes/testdata/fastapiproj"
+	src := "../../framework/fastapi/testdata/fastapiproj"
 	code, out, errOut := cli(t, "", "routes", "--src", src)
 	if code != 0 || !strings.Contains(out, "fastapi project") || !strings.Contains(out, "/api/items/{item_id}") {
 		t.Fatalf("routes: %d %s %s", code, out, errOut)
@@ -297,7 +297,7 @@ func TestRoutesAdvisePatchCommands(t *testing.T) {
 
 func TestRunCommand(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
-	code, stdout, errOut := cli(t, "", "run", "../../examples/logs", "--out", out, "--src", "../../routes/testdata/fastapiproj")
+	code, stdout, errOut := cli(t, "", "run", "../../examples/logs", "--out", out, "--src", "../../framework/fastapi/testdata/fastapiproj")
 	if code != 0 || !strings.Contains(stdout, "top recommendations") || !strings.Contains(stdout, "report: ") {
 		t.Fatalf("%d %s %s", code, stdout, errOut)
 	}
@@ -332,7 +332,7 @@ func TestRunCommand(t *testing.T) {
 	before := readAdvice()
 	// Again with --max-stale: nothing new is ingested, the outputs are
 	// rewritten, and the advice is the one advise gives with the same flags.
-	src := "../../routes/testdata/fastapiproj"
+	src := "../../framework/fastapi/testdata/fastapiproj"
 	code, stdout, _ = cli(t, "", "run", "../../examples/logs", "--out", out, "--src", src, "--max-stale", "10s")
 	if code != 0 || !strings.Contains(stdout, "0 rows") {
 		t.Errorf("re-run: %s", stdout)
@@ -440,7 +440,7 @@ func TestVerifyCommand(t *testing.T) {
 // (collections with GET and POST, a viewset with list and create), routes,
 // advise --json and patch print the same bytes run after run.
 func TestDeterministicOutputs(t *testing.T) {
-	for _, src := range []string{"../../routes/testdata/djangoproj", "../../routes/testdata/fastapiproj"} {
+	for _, src := range []string{"../../framework/django/testdata/djangoproj", "../../framework/fastapi/testdata/fastapiproj"} {
 		t.Run(filepath.Base(src), func(t *testing.T) {
 			dir := t.TempDir()
 			var b strings.Builder
@@ -497,7 +497,7 @@ func TestDeterministicOutputs(t *testing.T) {
 // the advice uses them.
 func TestPythonExactMode(t *testing.T) {
 	lab.Need(t, []string{"/usr/bin/python3"}, []string{"django", "rest_framework"})
-	src := "../../routes/testdata/djangoproj"
+	src := "../../framework/django/testdata/djangoproj"
 	code, out, errOut := cli(t, "", "routes", "--src", src, "--python", "/usr/bin/python3")
 	if code != 0 || !strings.Contains(errOut, "exact routes (Django") || !strings.Contains(errOut, "only in the framework") ||
 		!strings.Contains(out, "shop.views.make_view.<locals>.dynamic") {
@@ -548,7 +548,7 @@ func TestPythonExactMode(t *testing.T) {
 // run writes the edge's file beside the patch, and an unknown edge is named.
 func TestEdgeCommand(t *testing.T) {
 	dir := t.TempDir()
-	src := "../../routes/testdata/fastapiproj"
+	src := "../../framework/fastapi/testdata/fastapiproj"
 	var b strings.Builder
 	for i := 0; i < 600; i++ {
 		p := fmt.Sprintf("/api/items/%d", i%7)

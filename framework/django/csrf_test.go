@@ -1,4 +1,4 @@
-package routes
+package django_test
 
 import (
 	"fmt"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/cdnadvise/cdnadvise/framework"
 	"github.com/cdnadvise/cdnadvise/lab"
+	"github.com/cdnadvise/cdnadvise/routes"
 )
 
 // TestDjangoCSRF: a view whose template writes {% csrf_token %} (through
@@ -24,7 +25,7 @@ func TestDjangoCSRF(t *testing.T) {
 	settings := filepath.Join(dir, "mysite", "settings.py")
 	routeOf := func(pattern string) *framework.Route {
 		t.Helper()
-		rt, err := ExtractRoutes(dir)
+		rt, err := routes.ExtractRoutes(dir)
 		if err != nil {
 			t.Fatal(err)
 		}

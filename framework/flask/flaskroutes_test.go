@@ -1,4 +1,4 @@
-package routes
+package flask_test
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cdnadvise/cdnadvise/lab"
+	"github.com/cdnadvise/cdnadvise/routes"
 )
 
 // TestFlaskRoutes: the routes read from the Flask fixture's source (an app
@@ -20,7 +21,7 @@ import (
 // (a rule ending in a slash takes the path without it too: Werkzeug
 // redirects there).
 func TestFlaskRoutes(t *testing.T) {
-	rt, err := ExtractRoutes("testdata/flaskproj")
+	rt, err := routes.ExtractRoutes("testdata/flaskproj")
 	if err != nil {
 		t.Fatal(err)
 	}

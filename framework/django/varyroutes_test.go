@@ -1,4 +1,4 @@
-package routes
+package django_test
 
 import (
 	"encoding/json"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/cdnadvise/cdnadvise/internal/httpheader"
 	"github.com/cdnadvise/cdnadvise/lab"
+	"github.com/cdnadvise/cdnadvise/routes"
 )
 
 // TestDRFVary: the Vary headers the source reading gives each Django route
@@ -22,7 +23,7 @@ import (
 func TestDRFVary(t *testing.T) {
 	lab.Need(t, nil, []string{"django", "rest_framework"})
 	dir := lab.CopyTree(t, "testdata/djangoproj")
-	rt, err := ExtractRoutes(dir)
+	rt, err := routes.ExtractRoutes(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,165 @@
+package django_test
+
+import (
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cdnadvise/cdnadvise/lab"
+	"github.com/cdnadvise/cdnadvise/routes"
+	"github.com/cdnadvise/cdnadvise/routes/routestest"
+)
+
+func TestDjangoRoutes(t *testing.T) {
+	rt, err := routes.ExtractRoutes("testdata/djangoproj")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	if rt.Framework != "django" {
+		t.Fatalf("framework %s", rt.Framework)
+	}
+	var got []string
+	for _, r := range rt.Routes {
+		got = append(got, routestest.Brief(r))
+	}
+	want := []string{
+		"GET / GET,HEAD shop.views.home",
+		"GET /<lang>/about/  shop.views.about",
+		"GET /api/ GET router (api root)",
+		"GET /api/dynamic/  views.make_view() [unresolved]",
+		"GET /api/leaderboard/  shop.views.leaderboard [cache-control]",
+		"GET /api/me/  shop.views.profile [per-user]",
+		"GET /api/orders/  shop.views.orders",
+		"GET /api/products/ GET shop.api.ProductViewSet.list",
+		"GET /api/products/<slug>/ GET shop.api.ProductViewSet.retrieve",
+		"GET /api/products/<slug>/reviews/ GET shop.api.ProductViewSet.reviews",
+		"GET /api/products/featured/ GET shop.api.ProductViewSet.featured",
+		"GET /api/search/ GET shop.api.search",
+		"GET /api/tags/ GET,POST shop.api.tags",
+		"GET /blog/  blog.views.index",
+		"GET /blog/<slug:slug>/  blog.views.post",
+		"GET /blog/contact/  blog.views.contact",
+		"GET /by-year/<yyyy:year>/  shop.views.archive",
+		"GET /comments/ GET,POST shop.views.CommentList",
+		"GET /items/<int:pk>/ GET shop.views.ItemDetail",
+		"GET ^/archive/(?P<year>[0-9]{4})/$  shop.views.archive",
+		"POST /api/products/ POST shop.api.ProductViewSet.create",
+		"POST /api/tags/ GET,POST shop.api.tags",
+		"POST /comments/ GET,POST shop.views.CommentList",
+		`POST ^/api/products\.(?P<format>[a-z0-9]+)/?$ POST shop.api.ProductViewSet.create`,
+		// DefaultRouter's format-suffix variants (.json, .api).
+		`GET ^/api/\.(?P<format>[a-z0-9]+)/?$ GET router (api root)`,
+		`GET ^/api/products/(?P<slug>[^/.]+)/reviews\.(?P<format>[a-z0-9]+)/?$ GET shop.api.ProductViewSet.reviews`,
+		`GET ^/api/products/(?P<slug>[^/.]+)\.(?P<format>[a-z0-9]+)/?$ GET shop.api.ProductViewSet.retrieve`,
+		`GET ^/api/products/featured\.(?P<format>[a-z0-9]+)/?$ GET shop.api.ProductViewSet.featured`,
+		`GET ^/api/products\.(?P<format>[a-z0-9]+)/?$ GET shop.api.ProductViewSet.list`,
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("routes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for path, pattern := range map[string]string{
+		"/":                         "/",
+		"/items/42/":                "/items/<int:pk>/",
+		"/api/products/blue-shirt/": "/api/products/<slug>/",
+		"/api/products/featured/":   "/api/products/featured/",
+		"/api/products/x/reviews/":  "/api/products/<slug>/reviews/",
+		"/archive/2024/":            "^/archive/(?P<year>[0-9]{4})/$",
+		"/blog/hello-world/":        "/blog/<slug:slug>/",
+		"/fr/about/":                "/<lang>/about/",
+		"/by-year/2024/":            "/by-year/<yyyy:year>/",
+		"/api/products.json":        `^/api/products\.(?P<format>[a-z0-9]+)/?$`,
+	} {
+		if got, ok := rt.Route(path); !ok || got != pattern {
+			t.Errorf("%s -> %q %v, want %s", path, got, ok, pattern)
+		}
+	}
+	for _, p := range []string{"/items/abc/", "/nope", "/archive/24/", "/by-year/24/"} {
+		if got, ok := rt.Route(p); ok {
+			t.Errorf("%s matched %s", p, got)
+		}
+	}
+}
+
+func TestExactDjango(t *testing.T) {
+	lab.Need(t, nil, []string{"django", "rest_framework"})
+	st, rt, d := routestest.ExactOf(t, "testdata/djangoproj", time.Minute)
+	if rt.Framework != "django" || len(rt.Notes) == 0 || !strings.Contains(rt.Notes[0], "routes read from the framework with "+lab.TestPython) {
+		t.Errorf("framework %s, notes %q", rt.Framework, rt.Notes)
+	}
+	routestest.SameList(t, "exact routes", routestest.Briefs(rt), []string{
+		// require_GET answers GET only (the static pass says GET,HEAD).
+		"GET / GET shop.views.home",
+		"GET /<lang>/about/  shop.views.about",
+		"GET /api/ GET rest_framework.routers.APIRootView",
+		// Built by a call: resolved by running it.
+		"GET /api/dynamic/  shop.views.make_view.<locals>.dynamic",
+		"GET /api/leaderboard/  shop.views.leaderboard [cache-control]",
+		"GET /api/me/  shop.views.profile [per-user]",
+		"GET /api/orders/  shop.views.orders",
+		"GET /api/products/ GET shop.api.ProductViewSet.list",
+		"GET /api/products/<slug>/ GET shop.api.ProductViewSet.retrieve",
+		"GET /api/products/<slug>/reviews/ GET shop.api.ProductViewSet.reviews",
+		"GET /api/products/featured/ GET shop.api.ProductViewSet.featured",
+		"GET /api/search/ GET shop.api.search",
+		"GET /api/tags/ GET,POST shop.api.tags",
+		"GET /blog/  blog.views.index",
+		"GET /blog/<slug:slug>/  blog.views.post",
+		"GET /blog/contact/  blog.views.contact",
+		"GET /by-year/<yyyy:year>/  shop.views.archive",
+		"GET /comments/ GET,POST shop.views.CommentList",
+		"GET /items/<int:pk>/ GET shop.views.ItemDetail",
+		"GET ^/archive/(?P<year>[0-9]{4})/$  shop.views.archive",
+		"POST /api/products/ POST shop.api.ProductViewSet.create",
+		"POST /api/tags/ GET,POST shop.api.tags",
+		"POST /comments/ GET,POST shop.views.CommentList",
+		`POST ^/api/products\.(?P<format>[a-z0-9]+)/?$ POST shop.api.ProductViewSet.create`,
+		// DefaultRouter's format suffixes (.json, .api).
+		`GET ^/api/\.(?P<format>[a-z0-9]+)/?$ GET rest_framework.routers.APIRootView`,
+		`GET ^/api/products/(?P<slug>[^/.]+)/reviews\.(?P<format>[a-z0-9]+)/?$ GET shop.api.ProductViewSet.reviews`,
+		`GET ^/api/products/(?P<slug>[^/.]+)\.(?P<format>[a-z0-9]+)/?$ GET shop.api.ProductViewSet.retrieve`,
+		`GET ^/api/products/featured\.(?P<format>[a-z0-9]+)/?$ GET shop.api.ProductViewSet.featured`,
+		`GET ^/api/products\.(?P<format>[a-z0-9]+)/?$ GET shop.api.ProductViewSet.list`,
+	})
+	routestest.SameAsStatic(t, st, rt, map[string]string{"router (api root)": "rest_framework.routers.APIRootView"})
+	for _, r := range rt.Routes {
+		if r.Pattern == "/api/dynamic/" && (r.ViewFile() != "shop/views.py" || r.ViewLine() != 54) {
+			t.Errorf("/api/dynamic/: view definition %s:%d, want the nested def at shop/views.py:54", r.ViewFile(), r.ViewLine())
+		}
+		if r.Action != "" && r.Kind != "viewset" {
+			t.Errorf("%s: action %s, kind %s", r.Pattern, r.Action, r.Kind)
+		}
+	}
+	for path, pattern := range map[string]string{
+		"/api/dynamic/":             "/api/dynamic/",
+		"/api/products/blue-shirt/": "/api/products/<slug>/",
+		"/api/products.json":        `^/api/products\.(?P<format>[a-z0-9]+)/?$`,
+		"/by-year/2024/":            "/by-year/<yyyy:year>/",
+		"/fr/about/":                "/<lang>/about/",
+	} {
+		if got, ok := rt.Route(path); !ok || got != pattern {
+			t.Errorf("%s -> %q %v, want %s", path, got, ok, pattern)
+		}
+	}
+	if d.FrameworkRows != 29 || d.StaticRows != 29 || d.Matched != 28 || d.Builtin != 0 || len(d.StaticOnly) != 0 || len(d.FrameworkOnly) != 1 {
+		t.Errorf("diff: %+v", d)
+	}
+	if want := 28.0 / 29; d.Recall != want {
+		t.Errorf("recall %.3f, want %.3f", d.Recall, want)
+	}
+	found := false
+	for _, r := range d.FrameworkOnly {
+		if r.Pattern == "/api/dynamic/" {
+			found = true
+			if len(r.Nearby) != 1 || !strings.Contains(r.Nearby[0], "shop/api_urls.py:15") || !strings.Contains(r.Nearby[0], "view built by views.make_view()") {
+				t.Errorf("/api/dynamic/ nearby: %q", r.Nearby)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("/api/dynamic/ not reported as framework-only: %+v", d.FrameworkOnly)
+	}
+}

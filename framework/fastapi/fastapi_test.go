@@ -1,0 +1,167 @@
+package fastapi_test
+
+import (
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cdnadvise/cdnadvise/lab"
+	"github.com/cdnadvise/cdnadvise/routes"
+	"github.com/cdnadvise/cdnadvise/routes/routestest"
+)
+
+func TestFastAPIRoutes(t *testing.T) {
+	rt, err := routes.ExtractRoutes("testdata/fastapiproj")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	if rt.Framework != "fastapi" {
+		t.Fatalf("framework %s", rt.Framework)
+	}
+	var got []string
+	for _, r := range rt.Routes {
+		got = append(got, routestest.Brief(r))
+	}
+	want := []string{
+		"GET / GET app.main.root",
+		"GET /api/items/ GET app.routers.items.list_items",
+		"GET /api/items/{item_id} GET app.routers.items.get_item",
+		"GET /api/items/{item_id}/raw GET app.routers.items.get_raw",
+		"GET /api/items/{item_id}/reviews/{review_id} GET app.routers.items.get_review",
+		"GET /health GET app.main.health",
+		"GET /docs GET,HEAD FastAPI (built in)",
+		"GET /docs/oauth2-redirect GET,HEAD FastAPI (built in)",
+		"GET /openapi.json GET,HEAD FastAPI (built in)",
+		"GET /redoc GET,HEAD FastAPI (built in)",
+		"GET /leaderboard GET app.routers.users.leaderboard [cache-control]",
+		"GET /static/{path:path} GET,HEAD StaticFiles(directory=Path(__file__).parent / \"static\")",
+		"GET /users/me GET app.routers.users.me [per-user]",
+		"POST /api/items/ POST app.routers.items.create_item",
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("routes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for path, pattern := range map[string]string{
+		"/api/items/7":            "/api/items/{item_id}",
+		"/api/items/7/reviews/3":  "/api/items/{item_id}/reviews/{review_id}",
+		"/static/app.3f2a9c1b.js": "/static/{path:path}",
+		"/static/css/site.css":    "/static/{path:path}",
+	} {
+		if got, ok := rt.Route(path); !ok || got != pattern {
+			t.Errorf("%s -> %q %v, want %s", path, got, ok, pattern)
+		}
+	}
+}
+
+// TestFastAPIFactoryAndSettingsPrefix: an app made in create_app() and a
+// prefix taken from a settings class, as project templates do.
+func TestFastAPIFactoryAndSettingsPrefix(t *testing.T) {
+	dir := lab.WriteFiles(t, map[string]string{
+		"app/__init__.py":    "",
+		"app/core/config.py": "from pydantic import BaseSettings\n\n\nclass Settings(BaseSettings):\n    API_V1_STR: str = \"/api/v1\"\n\n\nsettings = Settings()\n",
+		"app/api/routes.py":  "from fastapi import APIRouter\n\napi_router = APIRouter()\n\n\n@api_router.get(\"/users/{user_id}\")\ndef user(user_id: int):\n    return {}\n",
+		"app/main.py": "from fastapi import FastAPI\n\nfrom app.api.routes import api_router\nfrom app.core.config import settings\n\n\ndef create_app():\n" +
+			"    application = FastAPI()\n    application.include_router(api_router, prefix=settings.API_V1_STR)\n    application.include_router(api_router, prefix=get_prefix())\n    return application\n\n\napp = create_app()\n",
+	})
+	rt, err := routes.ExtractRoutes(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	var got []string
+	for _, r := range rt.Routes {
+		got = append(got, routestest.Brief(r))
+	}
+	sort.Strings(got)
+	want := []string{"GET /api/v1/users/{user_id} GET app.api.routes.user",
+		"GET /docs GET,HEAD FastAPI (built in)", "GET /docs/oauth2-redirect GET,HEAD FastAPI (built in)", "GET /openapi.json GET,HEAD FastAPI (built in)", "GET /redoc GET,HEAD FastAPI (built in)",
+		"GET /users/{user_id} GET app.api.routes.user [unresolved]"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestExactFastAPI(t *testing.T) {
+	lab.Need(t, nil, []string{"fastapi"})
+	st, rt, d := routestest.ExactOf(t, "testdata/fastapiproj", time.Minute)
+	if rt.Framework != "fastapi" {
+		t.Errorf("framework %s", rt.Framework)
+	}
+	routestest.SameList(t, "exact routes", routestest.Briefs(rt), []string{
+		"GET / GET app.main.root",
+		"GET /api/items/ GET app.routers.items.list_items",
+		"GET /api/items/{item_id} GET app.routers.items.get_item",
+		"GET /api/items/{item_id}/raw GET app.routers.items.get_raw",
+		"GET /api/items/{item_id}/reviews/{review_id} GET app.routers.items.get_review",
+		"GET /health GET app.main.health",
+		"GET /leaderboard GET app.routers.users.leaderboard [cache-control]",
+		"GET /static/{path:path} GET,HEAD starlette.staticfiles.StaticFiles",
+		"GET /users/me GET app.routers.users.me [per-user]",
+		"POST /api/items/ POST app.routers.items.create_item",
+		// FastAPI's own documentation routes.
+		"GET /docs GET,HEAD fastapi.applications.FastAPI.setup.<locals>.swagger_ui_html",
+		"GET /docs/oauth2-redirect GET,HEAD fastapi.applications.FastAPI.setup.<locals>.swagger_ui_redirect",
+		"GET /openapi.json GET,HEAD fastapi.applications.FastAPI.setup.<locals>.openapi",
+		"GET /redoc GET,HEAD fastapi.applications.FastAPI.setup.<locals>.redoc_html",
+	})
+	routestest.SameAsStatic(t, st, rt, map[string]string{`StaticFiles(directory=Path(__file__).parent / "static")`: "starlette.staticfiles.StaticFiles",
+		"FastAPI (built in)": "*"})
+	for _, r := range rt.Routes {
+		if r.Kind == "static" && r.RouteName != "/static" {
+			t.Errorf("static mount route name %q, want /static (what the middleware matches)", r.RouteName)
+		}
+	}
+	// The static pass lists FastAPI's own routes too: all matched.
+	if d.FrameworkRows != 14 || d.Builtin != 0 || d.Matched != 14 || d.Recall != 1 || len(d.StaticOnly) != 0 || len(d.FrameworkOnly) != 0 {
+		t.Errorf("diff: %+v", d)
+	}
+	for _, r := range d.FrameworkOnly {
+		if !r.Builtin {
+			t.Errorf("framework-only row %+v is not built in", r)
+		}
+	}
+}
+
+// TestExactFastAPIFactory: an app made by create_app() next to a mounted
+// sub-app and a uvicorn.run() guarded by __main__ (not run: the module is
+// imported under its name); the sub-app's routes are served under its
+// mount, and the static pass finds both the same.
+func TestExactFastAPIFactory(t *testing.T) {
+	lab.Need(t, nil, []string{"fastapi"})
+	dir := lab.WriteFiles(t, map[string]string{
+		"svc/__init__.py": "",
+		"svc/main.py": "import uvicorn\nfrom fastapi import FastAPI\n\nsub = FastAPI()\n\n\n@sub.get(\"/ping\")\ndef ping():\n    return {}\n\n\n" +
+			"def create_app():\n    application = FastAPI()\n    application.mount(\"/sub\", sub)\n\n    @application.get(\"/hello/{name}\")\n    def hello(name: str):\n        return {}\n\n    return application\n\n\n" +
+			"app = create_app()\n\nif __name__ == \"__main__\":\n    uvicorn.run(app, port=1)\n",
+	})
+	_, rt, d := routestest.ExactOf(t, dir, time.Minute)
+	var got []string
+	for _, r := range rt.Routes {
+		if !rt.BuiltinView(r) {
+			got = append(got, routestest.Brief(r))
+		}
+	}
+	sort.Strings(got)
+	routestest.SameList(t, "exact routes", got, []string{"GET /hello/{name} GET svc.main.create_app.<locals>.hello", "GET /sub/ping GET svc.main.ping"})
+	for _, r := range rt.Routes {
+		if r.Pattern == "/hello/{name}" && r.ViewLine() != 16 {
+			t.Errorf("hello: view definition at line %d, want 16 (the decorator of the nested def)", r.ViewLine())
+		}
+	}
+	var only []string
+	for _, r := range d.FrameworkOnly {
+		if !r.Builtin {
+			only = append(only, r.Method+" "+r.Pattern)
+		}
+	}
+	routestest.SameList(t, "framework only", only, nil)
+	var static []string
+	for _, r := range d.StaticOnly {
+		static = append(static, r.Method+" "+r.Pattern)
+	}
+	routestest.SameList(t, "static only", static, nil)
+}

@@ -1,0 +1,118 @@
+// Package routestest holds what the tests of the route table and of each
+// framework's home share: a row as the tests compare it, and exact mode run
+// on a test project.
+package routestest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cdnadvise/cdnadvise/framework"
+	"github.com/cdnadvise/cdnadvise/lab"
+	"github.com/cdnadvise/cdnadvise/routes"
+)
+
+// Brief is a route as the tests compare it.
+func Brief(r *framework.Route) string {
+	m := append([]string(nil), r.Methods...)
+	sort.Strings(m)
+	s := fmt.Sprintf("%s %s %s %s", r.Method, r.Pattern, strings.Join(m, ","), r.View)
+	if r.HasCacheControl {
+		s += " [cache-control]"
+	}
+	if r.PerUser {
+		s += " [per-user]"
+	}
+	if r.Unresolved != "" {
+		s += " [unresolved]"
+	}
+	return s
+}
+
+// ExactOf runs the static pass and exact mode on dir.
+func ExactOf(t *testing.T, dir string, timeout time.Duration) (*framework.Routes, *framework.Routes, *framework.ExactDiff) {
+	t.Helper()
+	st, err := routes.ExtractRoutes(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	rt, d, err := routes.ExactRoutes(context.Background(), lab.TestPython, dir, st, timeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(rt.Close)
+	var b bytes.Buffer
+	d.Write(&b)
+	t.Logf("%s", b.String())
+	return st, rt, d
+}
+
+// Briefs lists the rows of a table as Brief, sorted.
+func Briefs(rt *framework.Routes) []string {
+	var out []string
+	for _, r := range rt.Routes {
+		out = append(out, Brief(r))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// SameList compares two lists of rows (want is sorted first).
+func SameList(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	sort.Strings(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("%s:\n%s\nwant:\n%s", what, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// SameAsStatic checks that every row the static pass resolved is in the
+// exact table with the same method, pattern, view, flags and view
+// definition (so that the patcher edits the same line), except for the
+// differences listed in views (static view -> framework view).
+func SameAsStatic(t *testing.T, st, rt *framework.Routes, views map[string]string) {
+	t.Helper()
+	for _, s := range st.Routes {
+		if s.Unresolved != "" {
+			continue
+		}
+		var e *framework.Route
+		for _, r := range rt.Routes {
+			if r.Method == s.Method && r.Pattern == s.Pattern {
+				e = r
+			}
+		}
+		if e == nil {
+			t.Errorf("static row %s missing from the exact table", Brief(s))
+			continue
+		}
+		view := s.View
+		if v, ok := views[view]; ok {
+			view = v
+			if v == "*" { // any view name the framework gives
+				view = e.View
+			}
+		}
+		if e.View != view || e.HasCacheControl != s.HasCacheControl || e.PerUser != s.PerUser || e.File != s.File || e.Line != s.Line {
+			t.Errorf("exact row %s (%s:%d), static %s (%s:%d)", Brief(e), e.File, e.Line, Brief(s), s.File, s.Line)
+		}
+		if e.ViewFile() != s.ViewFile() || e.ViewLine() != s.ViewLine() {
+			t.Errorf("%s: exact view definition %s:%d, static %s:%d", s.Pattern, e.ViewFile(), e.ViewLine(), s.ViewFile(), s.ViewLine())
+		}
+	}
+}
+
+// BriefD is Brief with the debug-only mark.
+func BriefD(r *framework.Route) string {
+	s := Brief(r)
+	if r.DebugOnly {
+		s += " [debug]"
+	}
+	return s
+}
