@@ -226,6 +226,26 @@ type ExactResult struct {
 	Warnings   []string          `json:"warnings"`
 }
 
+// RunAppScript runs a framework's route script on the app object of the
+// project: the module:variable given (o.App), else the X = class(...) or
+// X = factory() the static pass finds. what names the framework in errors.
+func RunAppScript(ctx context.Context, o ExactOptions, p *pysrc.Project, class, what, script string) (*ExactResult, error) {
+	target, root := o.App, o.Src
+	if target == "" {
+		m, v := FindApp(p, class)
+		if m == nil {
+			return nil, fmt.Errorf("exact routes: no %s app found in the source (X = %s(...) or X = create_app() at module level); name it as module:variable", what, class)
+		}
+		root, target = ImportRoot(o.Src, m)
+		target += ":" + v
+	}
+	paths := []string{root}
+	if root != o.Src {
+		paths = append(paths, o.Src)
+	}
+	return RunScript(ctx, o, what, CommonScript+"\n\n"+script, paths, nil, target)
+}
+
 // ImportRoot returns the folder to import a module from (the first parent
 // of its package without __init__.py) and its dotted name from there.
 func ImportRoot(src string, m *pysrc.Module) (root, name string) {

@@ -2,6 +2,7 @@ package fastapi
 
 import (
 	"context"
+	_ "embed"
 	"regexp"
 	"strings"
 
@@ -41,7 +42,7 @@ func (Home) Matcher(r *framework.Route, rt *framework.Routes) (*regexp.Regexp, e
 
 // Exact runs routes.py with the project's interpreter.
 func (Home) Exact(ctx context.Context, o framework.ExactOptions, p *pysrc.Project) (*framework.ExactResult, error) {
-	res, err := runFastAPIScript(ctx, o, p)
+	res, err := framework.RunAppScript(ctx, o, p, "FastAPI", "FastAPI", fastapiRoutesScript)
 	if err != nil {
 		return nil, err
 	}
@@ -109,3 +110,8 @@ func (Home) FinishPatch(pw *framework.PatchWriter) error {
 	}
 	return nil
 }
+
+// fastapiRoutesScript reads the routes FastAPI builds (common.py goes before it).
+//
+//go:embed routes.py
+var fastapiRoutesScript string

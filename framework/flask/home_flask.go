@@ -2,6 +2,7 @@ package flask
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"regexp"
 	"strings"
@@ -40,7 +41,7 @@ func (Home) Matcher(r *framework.Route, rt *framework.Routes) (*regexp.Regexp, e
 
 // Exact runs routes.py with the project's interpreter.
 func (Home) Exact(ctx context.Context, o framework.ExactOptions, p *pysrc.Project) (*framework.ExactResult, error) {
-	res, err := runFlaskScript(ctx, o, p)
+	res, err := framework.RunAppScript(ctx, o, p, "Flask", "Flask", flaskRoutesScript)
 	if err != nil {
 		return nil, err
 	}
@@ -132,3 +133,8 @@ func (Home) WritePlan(pw *framework.PatchWriter, p *framework.PatchPlan) {
 
 // FinishPatch: every row was written by its plan.
 func (Home) FinishPatch(*framework.PatchWriter) error { return nil }
+
+// flaskRoutesScript reads the routes Flask builds (common.py goes before it).
+//
+//go:embed routes.py
+var flaskRoutesScript string
