@@ -31,8 +31,8 @@ type Project struct {
 	Modules map[string]*Module // by dotted name
 	Files   []*Module          // in path order
 	// Templates maps a template name (the path under a templates/ folder:
-	// shop/front.html) to its file, the first in path order, as Django's
-	// app directories loader finds it.
+	// shop/front.html) to its file, the first in path order, as template
+	// loaders that search each app's templates/ folder find it.
 	Templates map[string]string
 }
 

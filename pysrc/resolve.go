@@ -3,7 +3,6 @@ package pysrc
 import (
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
 	sitter "github.com/tree-sitter/go-tree-sitter"
@@ -12,7 +11,8 @@ import (
 // This file is a small constant evaluator for Python expressions: it reads
 // what a careful reader of the source would, without running anything.
 // String literals, f-strings, concatenations, names bound at module level
-// (through imports, star imports and Django or pydantic settings), defaults
+// (through imports, star imports, pydantic settings classes and the settings
+// objects framework homes register), defaults
 // of os.getenv-style calls and a few str methods are evaluated; every guess
 // (a default taken, a conditional reassignment ignored) is an assumption
 // reported with the value.
@@ -44,9 +44,12 @@ type Evaluator struct {
 	// label is the name being resolved (prefix, settings.API_PREFIX), for
 	// the assumptions made while evaluating its value.
 	label string
-	// settings are the Django settings modules, most preferred first.
-	settings     []*Module
-	settingsDone bool
+	// Settings are the settings objects a framework home registers: the
+	// import path of the object (django.conf.settings) -> how its modules
+	// are found, most preferred first; settings.X then resolves in them.
+	Settings map[string]func() []*Module
+	// settings caches the modules found per settings object.
+	settings map[string][]*Module
 	// steps counts the work of one top-level evaluation, against inputs
 	// whose names double at every level (A = B + B, B = C + C, ...).
 	steps int
@@ -349,9 +352,9 @@ func (e *Evaluator) attribute(m *Module, n *sitter.Node) (string, []string, bool
 	attr := m.Text(n.ChildByFieldName("attribute"))
 	obj := m.Text(objNode)
 	label := m.Text(n)
-	// Django's settings.
-	if target, ok := m.Imports[obj]; ok && target == "django.conf.settings" {
-		for _, sm := range e.SettingsModules() {
+	// A framework's settings object.
+	if target, ok := m.Imports[obj]; ok && e.Settings[target] != nil {
+		for _, sm := range e.SettingsOf(target) {
 			if v, a, ok := e.Name(sm, attr, label); ok {
 				return v, a, true
 			}
@@ -695,70 +698,21 @@ func assignedTo(m *Module, a *sitter.Node, name string) (*sitter.Node, bool) {
 	return nil, false
 }
 
-// djangoSettings returns the Django settings modules: the ones named by
-// DJANGO_SETTINGS_MODULE in manage.py, wsgi.py and asgi.py (in that order),
-// then modules that set ROOT_URLCONF.
-func (e *Evaluator) SettingsModules() []*Module {
-	if e.settingsDone {
-		return e.settings
+// SettingsOf returns the modules of a registered settings object (see
+// Settings), found once.
+func (e *Evaluator) SettingsOf(object string) []*Module {
+	if mods, ok := e.settings[object]; ok {
+		return mods
 	}
-	e.settingsDone = true
-	seen := map[*Module]bool{}
-	add := func(m *Module) {
-		if m != nil && !seen[m] {
-			seen[m] = true
-			e.settings = append(e.settings, m)
-		}
+	if e.settings == nil {
+		e.settings = map[string][]*Module{}
 	}
-	rank := func(m *Module) int {
-		switch m.File[strings.LastIndexByte(m.File, '/')+1:] {
-		case "manage.py":
-			return 0
-		case "wsgi.py":
-			return 1
-		case "asgi.py":
-			return 2
-		}
-		return 3
+	var mods []*Module
+	if find := e.Settings[object]; find != nil {
+		mods = find()
 	}
-	files := append([]*Module(nil), e.P.Files...)
-	sort.SliceStable(files, func(i, j int) bool { return rank(files[i]) < rank(files[j]) })
-	for _, m := range files {
-		if !strings.Contains(string(m.Src), "DJANGO_SETTINGS_MODULE") {
-			continue
-		}
-		var visit func(n *sitter.Node, depth int)
-		visit = func(n *sitter.Node, depth int) {
-			if depth > 6 {
-				return
-			}
-			for _, st := range Children(n) {
-				switch st.Kind() {
-				case "expression_statement":
-					for _, x := range Children(st) {
-						c, ok := m.AsCall(x)
-						if !ok || !strings.HasSuffix(c.Fn, "environ.setdefault") || len(c.Args) < 2 {
-							continue
-						}
-						if k, ok := m.StringValue(c.Args[0]); ok && k == "DJANGO_SETTINGS_MODULE" {
-							if v, ok := m.StringValue(c.Args[1]); ok {
-								add(e.P.FindModule(v))
-							}
-						}
-					}
-				case "function_definition", "if_statement", "block", "try_statement", "else_clause", "with_statement":
-					visit(st, depth+1)
-				}
-			}
-		}
-		visit(m.Root, 0)
-	}
-	for _, m := range e.P.Files {
-		if _, _, _, ok := m.Binding("ROOT_URLCONF"); ok {
-			add(m)
-		}
-	}
-	return e.settings
+	e.settings[object] = mods
+	return mods
 }
 
 // condition describes an if condition for assumptions: its text on one

@@ -43,7 +43,7 @@ func (w *djangoWalker) run() {
 	// The root URLconf: ROOT_URLCONF in settings, else every urls module
 	// that no other one includes.
 	var roots []*pysrc.Module
-	for _, sm := range w.ev.SettingsModules() {
+	for _, sm := range w.ev.SettingsOf(settingsObject) {
 		if v, _, ok := w.ev.Name(sm, "ROOT_URLCONF", "ROOT_URLCONF"); ok {
 			if r := w.p.FindModule(v); r != nil {
 				roots = append(roots, r)
@@ -274,7 +274,7 @@ func (w *djangoWalker) static(m *pysrc.Module, c pysrc.Call, prefix string) {
 		pre, assume, ok = w.ev.Str(m, c.Args[0], w.locals)
 	} else if pysrc.LastName(c.Fn) == "staticfiles_urlpatterns" {
 		view = "django.contrib.staticfiles.views.serve"
-		for _, sm := range w.ev.SettingsModules() {
+		for _, sm := range w.ev.SettingsOf(settingsObject) {
 			if pre, assume, ok = w.ev.Name(sm, "STATIC_URL", "settings.STATIC_URL"); ok {
 				break
 			}

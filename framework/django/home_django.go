@@ -10,7 +10,10 @@ import (
 	"github.com/cdnadvise/cdnadvise/pysrc"
 )
 
-// djangoFramework is Django's home (with Django REST framework).
+// settingsObject is the import path of Django's settings object.
+const settingsObject = "django.conf.settings"
+
+// Home is Django's home (with Django REST framework).
 type Home struct{}
 
 var _ framework.Framework = Home{}
@@ -25,6 +28,12 @@ func (Home) Walk(p *pysrc.Project, ev *pysrc.Evaluator, rt *framework.Routes) bo
 	for k, v := range djangoConverters {
 		conv[k] = v
 	}
+	// settings.X resolves in the settings modules (for every home's walk:
+	// Django's is first in the table).
+	if ev.Settings == nil {
+		ev.Settings = map[string]func() []*pysrc.Module{}
+	}
+	ev.Settings[settingsObject] = func() []*pysrc.Module { return settingsModules(p) }
 	w := &djangoWalker{p: p, rt: rt, ev: ev, seen: map[string]bool{}}
 	w.run()
 	return w.found

@@ -10,7 +10,7 @@ import (
 	"github.com/cdnadvise/cdnadvise/pysrc"
 )
 
-// fastapiFramework is FastAPI's home.
+// Home is FastAPI's home.
 type Home struct{}
 
 var _ framework.Framework = Home{}

@@ -11,7 +11,7 @@ import (
 	"github.com/cdnadvise/cdnadvise/pysrc"
 )
 
-// flaskFramework is Flask's home.
+// Home is Flask's home.
 type Home struct{}
 
 var _ framework.Framework = Home{}
