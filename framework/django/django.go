@@ -310,6 +310,34 @@ func (w *djangoWalker) unresolved(m *pysrc.Module, n *sitter.Node, prefix, why s
 	w.emit(&framework.Route{Framework: "django", Pattern: shown, File: m.File, Line: pysrc.Line(n), Unresolved: why})
 }
 
+// knownApps are applications outside the project whose URLs need a user,
+// by the module their URLs come from, with the reason (cited from their
+// source).
+var knownApps = map[string]string{
+	"django.contrib.admin":      "django.contrib.admin: every page but the login needs a staff user, and the login form carries the CSRF token (django/contrib/admin/sites.py, AdminSite.admin_view and login)",
+	"django.contrib.auth.urls":  "django.contrib.auth's views (login, logout, password change and reset) render forms with the CSRF token and read the session (django/contrib/auth/views.py)",
+	"django.contrib.auth.views": "django.contrib.auth's views (login, logout, password change and reset) render forms with the CSRF token and read the session (django/contrib/auth/views.py)",
+	"allauth.urls":              "django-allauth's account views render forms with the CSRF token and read the session (allauth/account/views.py)",
+	"rest_framework.urls":       "Django REST framework's login and logout views render forms with the CSRF token (rest_framework/urls.py: django.contrib.auth's LoginView)",
+}
+
+// knownApp lists the URLs of an application outside the project whose
+// behaviour is known (knownApps) as one per-user route under prefix;
+// false when target is not one.
+func (w *djangoWalker) knownApp(m *pysrc.Module, at *sitter.Node, prefix, target string) bool {
+	why, ok := knownApps[target]
+	if !ok {
+		return false
+	}
+	shown, rule := "/"+prefix+"…", "re:"+regexp.QuoteMeta(prefix)+".*"
+	if strings.HasPrefix(prefix, "re:") {
+		shown, rule = "^/"+prefix[3:]+"…", prefix+".*"
+	}
+	w.emit(&framework.Route{Framework: "django", Pattern: shown, RouteName: rule, File: m.File, Line: pysrc.Line(at), View: target, Kind: "framework",
+		PerUser: true, PerUserWhy: why})
+	return true
+}
+
 // budget counts a step of the walk; false once 20000 are spent (lists
 // that double at each level), with a note the first time.
 func (w *djangoWalker) budget() bool {
@@ -403,7 +431,9 @@ func (w *djangoWalker) include(m *pysrc.Module, arg *sitter.Node, prefix string,
 				w.urlconf(t, prefix, "", nil)
 				return
 			}
-			w.unresolved(m, at, prefix, "included module "+s+" not found under --src (a third-party package?)")
+			if !w.knownApp(m, at, prefix, s) {
+				w.unresolved(m, at, prefix, "included module "+s+" not found under --src (a third-party package?)")
+			}
 		})
 		return
 	}
@@ -442,7 +472,9 @@ func (w *djangoWalker) include(m *pysrc.Module, arg *sitter.Node, prefix string,
 		return
 	}
 	if target, ok := m.Imports[strings.SplitN(m.Text(arg), ".", 2)[0]]; ok {
-		w.unresolved(m, at, prefix, "include("+m.Text(arg)+"): "+target+" is not under --src (a third-party package?)")
+		if !w.knownApp(m, at, prefix, target) {
+			w.unresolved(m, at, prefix, "include("+m.Text(arg)+"): "+target+" is not under --src (a third-party package?)")
+		}
 		return
 	}
 	w.unresolved(m, at, prefix, "cannot resolve include("+m.Text(arg)+")")
@@ -494,7 +526,9 @@ func (w *djangoWalker) router(m *pysrc.Module, name, prefix string, at *sitter.N
 	vals := rm.Assigned(rname)
 	if len(vals) == 0 {
 		if target, ok := m.Imports[strings.SplitN(name, ".", 2)[0]]; ok && rm == m {
-			w.unresolved(m, at, prefix, "routes of "+name+".urls come from "+target+", not under --src (a third-party package?)")
+			if !w.knownApp(m, at, prefix, target) {
+				w.unresolved(m, at, prefix, "routes of "+name+".urls come from "+target+", not under --src (a third-party package?)")
+			}
 			return
 		}
 		w.unresolved(m, at, prefix, "router "+name+" not found")

@@ -39,9 +39,12 @@ func (Home) Walk(p *pysrc.Project, ev *pysrc.Evaluator, rt *framework.Routes) bo
 	return w.found
 }
 
-// Facts marks the views whose responses carry the CSRF cookie and reads
+// Facts marks the views that need a user (authFacts: decorators, base
+// classes and mixins in any module, DRF's project-wide permissions, login
+// middleware) and those whose responses carry the CSRF cookie, and reads
 // the Vary headers the middleware and decorators add.
 func (Home) Facts(rt *framework.Routes) {
+	authFacts(rt)
 	djangoCSRF(rt)
 	djangoVary(rt)
 }
