@@ -439,7 +439,19 @@ func (p *Plan) Decide(ev Evidence) *Advice {
 		k, isKept := kept[route]
 		decide(rec, route, s, haveStats, o, grid)
 		if route != nil && route.HasCacheControl && !o.Replace && framework.SafeMethod(method) {
-			keep(rec, k, isKept)
+			switch {
+			case rec.Class != ClassPrivate:
+				keep(rec, k, isKept)
+			case isKept && k.TTL <= 0:
+				// The view's own header keeps shared caches out already.
+				keep(rec, k, isKept)
+			default:
+				sends := "a header computed at run time"
+				if isKept {
+					sends = fmt.Sprintf("%q (%s:%d)", k.Value, k.File, k.Line)
+				}
+				rec.Reasons = append(rec.Reasons, "the view sends "+sends+" itself, which a shared cache may store: it needs private, no-store (patch --replace writes it)")
+			}
 		}
 		if framework.SafeMethod(method) {
 			edgeSide(rec, prof, stock[endpoint], s)
@@ -598,14 +610,14 @@ func decide(rec *Recommendation, route *framework.Route, s analyze.Row, haveStat
 		rec.Class, rec.CacheControl = ClassPolicy, pol.CacheControl
 		reason("Cache-Control set by the policy file")
 		return
-	case route != nil && route.HasCacheControl:
-		rec.Class = ClassAlreadySet
-		reason("the view already sets Cache-Control (decorator or header): left alone unless --replace")
-	case share(s.Private) > 0.5 && haveStats:
+	case share(s.Private) > 0.5 && haveStats && !(route != nil && route.HasCacheControl):
 		rec.Class, rec.CacheControl = ClassNoStore, "no-store"
 		reason("%.0f%% of its responses already say private or no-store: kept", 100*share(s.Private))
 		return
-	case (route != nil && route.PerUser) || share(s.SetCookie) > 0.01 || share(s.Auth) > 0.01 || rec.Personalization == PersonalPerUser:
+	case (route != nil && route.PerUser) || share(s.SetCookie) > 0.01 || share(s.Auth) > 0.01 || (o.Routes == nil && share(s.Auth) > 0) || rec.Personalization == PersonalPerUser:
+		// Before a header the view sets itself: a per-user route keeps
+		// "private, no-store" whatever --replace says (or the view's own
+		// header when that is as strict: see keep).
 		rec.Class, rec.CacheControl = ClassPrivate, "private, no-store"
 		switch {
 		case route != nil && route.PerUser && route.PerUserWhy != "":
@@ -621,11 +633,31 @@ func decide(rec *Recommendation, route *framework.Route, s analyze.Row, haveStat
 		}
 		reason("per-user responses must never be stored by a shared cache (RFC 9111 3.5)")
 		return
+	case route != nil && route.HasCacheControl:
+		rec.Class = ClassAlreadySet
+		reason("the view already sets Cache-Control (decorator or header): left alone unless --replace")
 	case s.Fingerprinted || (route != nil && route.Kind == "static" && s.Fingerprinted):
 		rec.Class, rec.CacheControl = ClassImmutable, "public, max-age=31536000, immutable"
 		rec.TTL, rec.TTLSeconds, rec.BrowserMaxAge = "365d", 31536000, 31536000
 		reason("file name carries a content hash: a new version gets a new URL")
 		fillEvidence(rec, At(rec.Curve, immutableTTL))
+		return
+	}
+	if rec.Class == "" && o.Routes != nil && (route == nil || (route.ViewNode == nil && route.Kind != "static")) {
+		// With the source, a route is shared only on its evidence: one
+		// whose view cannot be read (outside --src, a third-party include,
+		// a dynamic callback) or a path no route matches gets no header.
+		rec.Class = ClassUnverified
+		if route == nil {
+			reason("no route of the source matches it (a view outside --src, a third-party include or a dynamic route): nothing shows that it answers everyone alike, so no header is advised")
+		} else {
+			why := route.Unresolved
+			if why == "" {
+				why = "view " + route.View + " is not a definition under --src"
+			}
+			reason("its view cannot be read (%s): nothing shows that it answers everyone alike, so no header is advised", why)
+		}
+		fillEvidence(rec, nil)
 		return
 	}
 	if rec.Requests == 0 && rec.Class == "" {

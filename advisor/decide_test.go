@@ -1,12 +1,15 @@
 package advisor
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cdnadvise/cdnadvise/analyze"
 	"github.com/cdnadvise/cdnadvise/framework"
+	"github.com/cdnadvise/cdnadvise/pysrc"
 	"github.com/cdnadvise/cdnadvise/replay"
 )
 
@@ -22,6 +25,24 @@ func curve(endpoint string, hits ...float64) []replay.Outcome {
 
 func share(v float64) *float64 { return &v }
 
+// readable gives a route the view definition of a one-file project, as the
+// static pass would (a view cdnadvise can read).
+func readable(t *testing.T, r *framework.Route) *framework.Route {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "views.py"), []byte("def view(request):\n    return None\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := pysrc.LoadProject(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	m := p.Modules["views"]
+	r.ViewMod, r.ViewNode = m, m.Defs["view"]
+	return r
+}
+
 // TestDecide feeds the advisor evidence made by hand (no store, no source)
 // and checks the class and header of each row: the decision alone.
 func TestDecide(t *testing.T) {
@@ -29,6 +50,8 @@ func TestDecide(t *testing.T) {
 	cases := []struct {
 		name     string
 		route    *framework.Route // nil: an endpoint inferred from the logs
+		readable bool             // the route's view is read from a source
+		endpoint string           // the logs' endpoint, when not the route's
 		method   string
 		row      analyze.Row
 		same     *analyze.SameResponse
@@ -37,7 +60,7 @@ func TestDecide(t *testing.T) {
 		reasonIn string
 	}{
 		{name: "a shared route takes the shortest TTL reaching 90% of the best",
-			route: &framework.Route{Framework: "django", Method: "GET", Pattern: "/api/items/", View: "shop.views.items"},
+			route: &framework.Route{Framework: "django", Method: "GET", Pattern: "/api/items/", View: "shop.views.items"}, readable: true,
 			row:   analyze.Row{Requests: 5000}, class: ClassCacheable, header: "public, max-age=60, s-maxage=60, stale-while-revalidate=60"},
 		{name: "a per-user view is private whatever the logs say",
 			route: &framework.Route{Framework: "django", Method: "GET", Pattern: "/api/me/", PerUser: true, PerUserWhy: "uses login_required"},
@@ -58,8 +81,23 @@ func TestDecide(t *testing.T) {
 		{name: "clients seen getting different responses make it private",
 			row: analyze.Row{Requests: 5000}, same: &analyze.SameResponse{Windows: 50, Same: 1, Wide: 20, Differ: 20}, class: ClassPrivate, header: "private, no-store", reasonIn: "different responses"},
 		{name: "a route nobody requested gets no header",
-			route: &framework.Route{Framework: "django", Method: "GET", Pattern: "/about/"},
+			route: &framework.Route{Framework: "django", Method: "GET", Pattern: "/about/"}, readable: true,
 			class: ClassNoTraffic, header: ""},
+		{name: "a route whose view cannot be read gets no header",
+			route: &framework.Route{Framework: "django", Method: "GET", Pattern: "/admin/", Unresolved: "outside --src"},
+			row:   analyze.Row{Requests: 5000}, same: &analyze.SameResponse{Windows: 100, Same: 100}, class: ClassUnverified, header: "", reasonIn: "no header is advised"},
+		{name: "a path no route matches gets no header",
+			route: &framework.Route{Framework: "django", Method: "GET", Pattern: "/other/"}, readable: true, endpoint: "/wp-json/",
+			row: analyze.Row{Requests: 5000}, same: &analyze.SameResponse{Windows: 100, Same: 100}, class: ClassUnverified, header: "", reasonIn: "no route of the source"},
+		{name: "a per-user view that sends a shared header of its own is advised private",
+			route: &framework.Route{Framework: "django", Method: "GET", Pattern: "/dashboard/", PerUser: true, PerUserWhy: "@login_required", HasCacheControl: true}, readable: true,
+			row: analyze.Row{Requests: 5000}, class: ClassPrivate, header: "private, no-store", reasonIn: "login_required"},
+		{name: "logs-only: one agreeing window is not enough",
+			row: analyze.Row{Requests: 5000}, same: &analyze.SameResponse{Windows: 2, Same: 1}, class: ClassUnverified, header: ""},
+		{name: "logs-only: windows that disagree count against",
+			row: analyze.Row{Requests: 5000}, same: &analyze.SameResponse{Windows: 40, Same: 20}, class: ClassUnverified, header: ""},
+		{name: "logs-only: any Authorization is per-user evidence",
+			row: analyze.Row{Requests: 5000, Auth: share(0.001)}, same: &analyze.SameResponse{Windows: 10, Same: 10}, class: ClassPrivate, header: "private, no-store", reasonIn: "Authorization"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -70,8 +108,14 @@ func TestDecide(t *testing.T) {
 			endpoint := "/api/things/{id}"
 			o := Options{TTLs: grid, Sweep: replay.SweepOptions{Profile: replay.Profiles()["generic"]}}
 			if tc.route != nil {
+				if tc.readable {
+					readable(t, tc.route)
+				}
 				endpoint = tc.route.Pattern
 				o.Routes = &framework.Routes{Framework: tc.route.Framework, Routes: []*framework.Route{tc.route}}
+			}
+			if tc.endpoint != "" {
+				endpoint = tc.endpoint
 			}
 			p := NewPlan(o)
 			p.SetLoggedVary(nil)

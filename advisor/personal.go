@@ -20,14 +20,27 @@ type personalEvidence analyze.SameResponse
 const (
 	PersonalPerUser = "per-user"          // responses differ between clients at the same time
 	PersonalShared  = "same-for-everyone" // clients got the same response at the same time
-	PersonalUnknown = "unknown"           // no two clients fetched one URL at the same time
+	PersonalUnknown = "unknown"           // too few windows with several clients, or they disagree
+)
+
+// The thresholds of the verdicts: responses differ per client when, in
+// at least PerUserMinWindows URL windows with three clients or more, three
+// responses or more differed, and those are at least a fifth of such
+// windows; everyone gets the same when at least SharedMinWindows windows
+// with two clients or more agreed and they are at least SharedMinShare of
+// all such windows (a window where clients got different responses counts
+// against).
+const (
+	PerUserMinWindows = 2
+	SharedMinWindows  = 5
+	SharedMinShare    = 0.8
 )
 
 func (e personalEvidence) verdict() string {
 	switch {
-	case e.Differ >= 2 && e.Differ*5 >= e.Wide:
+	case e.Differ >= PerUserMinWindows && e.Differ*5 >= e.Wide:
 		return PersonalPerUser
-	case e.Same >= 1:
+	case e.Same >= SharedMinWindows && float64(e.Same) >= SharedMinShare*float64(e.Windows):
 		return PersonalShared
 	}
 	return PersonalUnknown
