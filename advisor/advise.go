@@ -117,6 +117,10 @@ type Recommendation struct {
 	// evidence.
 	Personalization         string `json:"personalization,omitempty"`
 	PersonalizationEvidence string `json:"personalization_evidence,omitempty"`
+	// PersonalizationFrom says what decided whether the route may differ
+	// per user: "source" (its view was read), "logs", "source and logs",
+	// or "none" (no evidence either way).
+	PersonalizationFrom string `json:"personalization_from,omitempty"`
 	// StockPredictedHitRatio is the prediction on the edge as configured by
 	// default (without cdnadvise edge's configuration), when that differs;
 	// EdgeNeeds says what the edge needs besides the header.
@@ -385,7 +389,7 @@ func (p *Plan) Decide(ev Evidence) *Advice {
 		personal[e] = personalEvidence(s)
 	}
 	if o.Routes == nil {
-		adv.Notes = append(adv.Notes, "without --src, a route gets a shared-cache header only when the logs show it answers everyone alike (two clients or more got the same response for one URL at the same time); routes without that evidence are 'unverified': give --src to decide from the code")
+		adv.Notes = append(adv.Notes, fmt.Sprintf("without --src, a route gets a shared-cache header only when the logs show it answers everyone alike (in %d ten-second windows or more, two clients or more got the same response for one URL, and such windows are %.0f%% or more of those with two clients); routes without that evidence are 'unverified': give --src to decide from the code", SharedMinWindows, 100*SharedMinShare))
 	}
 	curves := map[string][]replay.Outcome{}
 	for _, row := range res.Endpoints {
@@ -438,6 +442,9 @@ func (p *Plan) Decide(ev Evidence) *Advice {
 		}
 		k, isKept := kept[route]
 		decide(rec, route, s, haveStats, o, grid)
+		if framework.SafeMethod(method) {
+			personalizationFrom(rec, route)
+		}
 		if route != nil && route.HasCacheControl && !o.Replace && framework.SafeMethod(method) {
 			switch {
 			case rec.Class != ClassPrivate:
@@ -501,6 +508,42 @@ func (p *Plan) Decide(ev Evidence) *Advice {
 	}
 	adv.DataFrom, adv.DataTo = rep.From, rep.To
 	return adv
+}
+
+// personalizationFrom says what is known of whether a row may differ per
+// user, and from what, in PersonalizationFrom and as the row's last reason.
+func personalizationFrom(rec *Recommendation, route *framework.Route) {
+	read := route != nil && (route.ViewNode != nil || route.PerUser)
+	logs := rec.Personalization != "" && rec.Personalization != PersonalUnknown
+	switch {
+	case read && route.PerUser:
+		rec.PersonalizationFrom = "source"
+		rec.Reasons = append(rec.Reasons, "personalization: per-user, from the source")
+		return
+	case read && logs:
+		rec.PersonalizationFrom = "source and logs"
+	case read:
+		rec.PersonalizationFrom = "source"
+	case logs:
+		rec.PersonalizationFrom = "logs"
+	default:
+		rec.PersonalizationFrom = "none"
+	}
+	var what []string
+	if read {
+		what = append(what, "the source shows no user requirement (view, classes, settings, middleware)")
+	}
+	if logs {
+		what = append(what, "the logs show "+rec.Personalization+" ("+rec.PersonalizationEvidence+")")
+	}
+	if len(what) == 0 {
+		why := "no two clients fetched one URL at the same time"
+		if rec.PersonalizationEvidence != "" {
+			why = "too few agreeing windows: " + rec.PersonalizationEvidence
+		}
+		what = append(what, "unknown: the view is not read, and the logs do not tell ("+why+")")
+	}
+	rec.Reasons = append(rec.Reasons, "personalization from "+rec.PersonalizationFrom+": "+strings.Join(what, "; "))
 }
 
 // swrFor is the stale-while-revalidate (seconds) the advice sends with a

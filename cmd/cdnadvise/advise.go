@@ -89,7 +89,9 @@ func runRoutes(ctx context.Context, opts *routesOptions) error {
 		if r.HasCacheControl {
 			notes = append(notes, "sets Cache-Control")
 		}
-		if r.PerUser {
+		if r.PerUser && r.PerUserWhy != "" {
+			notes = append(notes, "per user: "+r.PerUserWhy)
+		} else if r.PerUser {
 			notes = append(notes, "per user")
 		}
 		if r.DebugOnly {
@@ -248,9 +250,18 @@ and TTL, the class it falls in and the evidence: requests, today's hit ratio, th
 predicted hit ratio and origin requests per minute at that TTL (from replay), the
 staleness it costs, the latency change, and a confidence from the sample size.
 
-Rules that are never broken (RFC 9111, RFC 5861): per-user responses (Set-Cookie,
-Authorization, login/permission checks) get "private, no-store"; only GET/HEAD are
-cached; responses that say no-store keep it; fingerprinted static files get
+Rules that are never broken (RFC 9111, RFC 5861): a route is shared only on positive
+evidence that it answers everyone alike; without it, it is "unverified" and gets no
+header. Per-user responses get "private, no-store", before any header the view sets
+(--replace never weakens it): with --src, a view that needs a user (login and permission
+decorators, login mixins and permission_classes through base classes in any module,
+REST_FRAMEWORK's DEFAULT_PERMISSION_CLASSES, login middleware; the reason names the file
+and line); from the logs, Set-Cookie, any Authorization, or different responses to
+different clients for one URL at the same time (3+ answers among 3+ clients in at least
+2 ten-second windows, a fifth of such windows or more). Without --src, a route is shared
+only when at least 5 windows with 2+ clients saw them all get the same response, 80% of
+such windows or more. With --src, a path no route matches and a view that cannot be read
+are unverified. Only GET/HEAD are cached; responses that say no-store keep it; fingerprinted static files get
 "public, max-age=31536000, immutable"; the shared TTL goes in s-maxage, with a
 browser max-age of at most 60 s (0 when the content was seen changing), plus
 stale-while-revalidate (up to the TTL, within --max-stale) and stale-if-error.
