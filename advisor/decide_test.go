@@ -61,7 +61,7 @@ func TestDecide(t *testing.T) {
 	}{
 		{name: "a shared route takes the shortest TTL reaching 90% of the best",
 			route: &framework.Route{Framework: "django", Method: "GET", Pattern: "/api/items/", View: "shop.views.items"}, readable: true,
-			row:   analyze.Row{Requests: 5000}, class: ClassCacheable, header: "public, max-age=60, s-maxage=60, stale-while-revalidate=60"},
+			row: analyze.Row{Requests: 5000}, class: ClassCacheable, header: "public, max-age=60, s-maxage=60, stale-while-revalidate=60"},
 		{name: "a per-user view is private whatever the logs say",
 			route: &framework.Route{Framework: "django", Method: "GET", Pattern: "/api/me/", PerUser: true, PerUserWhy: "uses login_required"},
 			row:   analyze.Row{Requests: 5000}, same: &analyze.SameResponse{Windows: 100, Same: 100}, class: ClassPrivate, header: "private, no-store", reasonIn: "login_required"},
