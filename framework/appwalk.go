@@ -26,10 +26,13 @@ type AppObject struct {
 	Key, Kind, Prefix string
 	Unresolved        string // why the prefix is unknown
 	Assume            []string
-	// PerUser: dependencies=[Depends(auth)] on the APIRouter or FastAPI.
-	PerUser bool
-	Mod     *pysrc.Module
-	Line    int
+	// PerUser: a requirement of a user on the object (FastAPI's
+	// dependencies=[...] on the APIRouter or app, a Flask before_request
+	// hook that turns anonymous users away), and where it comes from.
+	PerUser    bool
+	PerUserWhy string
+	Mod        *pysrc.Module
+	Line       int
 	// Docs are the routes FastAPI adds to an app by itself (OpenAPI
 	// schema and documentation pages) unless their URL is set to None.
 	Docs []string
@@ -56,6 +59,7 @@ type Inclusion struct {
 	Unresolved     string
 	Assume         []string
 	PerUser        bool
+	PerUserWhy     string
 	Mount          bool
 }
 
@@ -217,4 +221,5 @@ type Prefix struct {
 	Path, Unresolved string
 	Assume           []string
 	PerUser          bool
+	PerUserWhy       string
 }

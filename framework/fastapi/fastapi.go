@@ -51,7 +51,9 @@ func (w *fastapiWalker) run() {
 						o.Unresolved = "prefix " + m.Text(p) + " is not a constant string"
 					}
 				}
-				o.PerUser = w.authDeps(m, c.Kw["dependencies"])
+				if why := w.depsRequirement(m, c.Kw["dependencies"]); why != "" {
+					o.PerUser, o.PerUserWhy = true, fmt.Sprintf("%s(dependencies=...) (%s:%d): %s", lastOf(c.Fn), m.File, pysrc.Line(a), why)
+				}
 				if kind == "app" {
 					o.Docs = w.docRoutes(m, c, ctx)
 				}
@@ -91,7 +93,9 @@ func (w *fastapiWalker) run() {
 				}
 				inc.Assume = append(append([]string(nil), ctx.Assume...), a...)
 			}
-			inc.PerUser = w.authDeps(m, c.Kw["dependencies"])
+			if why := w.depsRequirement(m, c.Kw["dependencies"]); why != "" {
+				inc.PerUser, inc.PerUserWhy = true, fmt.Sprintf("include_router(dependencies=...) (%s:%d): %s", m.File, pysrc.Line(c.Node), why)
+			}
 			child.IncludedIn = append(child.IncludedIn, inc)
 		})
 	}
@@ -223,35 +227,6 @@ func (w *fastapiWalker) mountApp(m *pysrc.Module, c pysrc.Call, ctx framework.Wa
 	child.IncludedIn = append(child.IncludedIn, inc)
 }
 
-// authDeps reports whether a dependencies=[...] list looks like
-// authentication: its text, or the functions it depends on, match
-// perUserRe.
-func (w *fastapiWalker) authDeps(m *pysrc.Module, n *sitter.Node) bool {
-	if n == nil {
-		return false
-	}
-	if framework.PerUserRe.MatchString(m.Text(n)) {
-		return true
-	}
-	for _, e := range pysrc.Children(n) {
-		c, ok := m.AsCall(e)
-		if !ok || len(c.Args) == 0 {
-			continue
-		}
-		switch pysrc.LastName(c.Fn) {
-		case "Depends", "Security":
-		default:
-			continue
-		}
-		if t, rest := w.Proj.Resolve(m, m.Text(c.Args[0])); t != nil && t.Defs[rest] != nil {
-			if framework.PerUserRe.MatchString(t.Text(t.Defs[rest])) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // docRoutes lists the routes FastAPI(...) adds by itself: openapi_url
 // (default /openapi.json) and, when it is set, docs_url (/docs, with
 // swagger_ui_oauth2_redirect_url /docs/oauth2-redirect) and redoc_url
@@ -293,8 +268,9 @@ func (w *fastapiWalker) docRoutes(m *pysrc.Module, c pysrc.Call, ctx framework.W
 // is not mounted in another one.
 func (w *fastapiWalker) prefixes(o *framework.AppObject) []framework.Prefix {
 	var out []framework.Prefix
-	var walk func(o *framework.AppObject, suffix, why string, assume []string, perUser bool, depth int)
-	walk = func(o *framework.AppObject, suffix, why string, assume []string, perUser bool, depth int) {
+	var walk func(o *framework.AppObject, suffix, why string, assume []string, user string, depth int)
+	// user is why a router or include on the way requires a user ("" none).
+	walk = func(o *framework.AppObject, suffix, why string, assume []string, user string, depth int) {
 		if depth > 20 {
 			return
 		}
@@ -303,12 +279,14 @@ func (w *fastapiWalker) prefixes(o *framework.AppObject) []framework.Prefix {
 			why = o.Unresolved
 		}
 		assume = append(append([]string(nil), o.Assume...), assume...)
-		perUser = perUser || o.PerUser
+		if o.PerUser && user == "" {
+			user = o.PerUserWhy
+		}
 		if len(out) >= 1000 {
 			return
 		}
 		if o.Kind == "app" && !o.Mounted() {
-			out = append(out, framework.Prefix{Path: s, Unresolved: why, Assume: framework.Dedupe(assume), PerUser: perUser})
+			out = append(out, framework.Prefix{Path: s, Unresolved: why, Assume: framework.Dedupe(assume), PerUser: user != "", PerUserWhy: user})
 		}
 		for _, inc := range o.IncludedIn {
 			if p, ok := w.Objects[inc.Parent]; ok {
@@ -316,11 +294,15 @@ func (w *fastapiWalker) prefixes(o *framework.AppObject) []framework.Prefix {
 				if inc.Unresolved != "" {
 					w2 = inc.Unresolved
 				}
-				walk(p, inc.Prefix+s, w2, append(append([]string(nil), inc.Assume...), assume...), perUser || inc.PerUser, depth+1)
+				u := user
+				if inc.PerUser && u == "" {
+					u = inc.PerUserWhy
+				}
+				walk(p, inc.Prefix+s, w2, append(append([]string(nil), inc.Assume...), assume...), u, depth+1)
 			}
 		}
 	}
-	walk(o, "", "", nil, false, 0)
+	walk(o, "", "", nil, "", 0)
 	return out
 }
 
@@ -335,8 +317,12 @@ func (w *fastapiWalker) addRoutes(m *pysrc.Module, at *sitter.Node, o *framework
 		base.ViewMod, base.ViewNode = m, def
 		base.HasCacheControl, base.PerUser = framework.InspectView(m, def)
 	}
-	if w.authDeps(m, c.Kw["dependencies"]) {
-		base.PerUser = true
+	if why := w.depsRequirement(m, c.Kw["dependencies"]); why != "" {
+		base.PerUser, base.PerUserWhy = true, "the route's dependencies=... : "+why
+	} else if def != nil {
+		if why := w.depsRequirement(m, def); why != "" {
+			base.PerUser, base.PerUserWhy = true, "the view's dependencies: "+why
+		}
 	}
 	if !ok {
 		r := *base
@@ -359,7 +345,9 @@ func (w *fastapiWalker) addRoutes(m *pysrc.Module, at *sitter.Node, o *framework
 		r.Pattern = f.Path + p
 		r.RouteName = r.Pattern
 		r.Unresolved = f.Unresolved
-		r.PerUser = r.PerUser || f.PerUser
+		if f.PerUser && !r.PerUser {
+			r.PerUser, r.PerUserWhy = true, f.PerUserWhy
+		}
 		r.Assumptions = framework.Dedupe(append(append(append([]string(nil), f.Assume...), ctx.Assume...), assume...))
 		w.Routes.Routes = append(w.Routes.Routes, &r)
 	}

@@ -165,3 +165,61 @@ func TestExactFastAPIFactory(t *testing.T) {
 	}
 	routestest.SameList(t, "static only", static, nil)
 }
+
+// TestFastAPIAuthentication: a requirement of a user set away from the
+// view is read as FastAPI applies it: a router's dependencies declared in
+// another module, followed through a chain of Depends() to a security
+// scheme; include_router(dependencies=...); a view parameter whose
+// dependency reads an API key. A public router stays public. The reason
+// names the chain.
+func TestFastAPIAuthentication(t *testing.T) {
+	dir := lab.WriteFiles(t, map[string]string{
+		"app/__init__.py": "",
+		"app/security.py": "from fastapi import Depends\nfrom fastapi.security import OAuth2PasswordBearer, APIKeyHeader\n\n" +
+			"oauth2_scheme = OAuth2PasswordBearer(tokenUrl=\"token\")\napi_key = APIKeyHeader(name=\"X-Key\")\n\n\n" +
+			"def decode(token: str = Depends(oauth2_scheme)):\n    return token\n\n\n" +
+			"def family(claims=Depends(decode)):\n    return claims\n\n\n" +
+			"def partner(key=Depends(api_key)):\n    return key\n",
+		"app/deps.py":             "from fastapi import Depends\n\nfrom app.security import family\n\nFAMILY = [Depends(family)]\n",
+		"app/routers/__init__.py": "",
+		"app/routers/chores.py": "from fastapi import APIRouter, Depends\n\nfrom app.security import family\n\nrouter = APIRouter(prefix=\"/chores\", dependencies=[Depends(family)])\n\n\n" +
+			"@router.get(\"/\")\ndef chores():\n    return []\n",
+		"app/routers/admin.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get(\"/stats\")\ndef stats():\n    return {}\n",
+		"app/routers/public.py": "from fastapi import APIRouter, Depends\n\nfrom app.security import partner\n\nrouter = APIRouter()\n\n\n" +
+			"@router.get(\"/holidays\")\ndef holidays():\n    return []\n\n\n@router.get(\"/partner/feed\")\ndef feed(key=Depends(partner)):\n    return []\n",
+		"app/main.py": "from fastapi import FastAPI\n\nfrom app.deps import FAMILY\nfrom app.routers import admin, chores, public\nfrom app.security import family\nfrom fastapi import Depends\n\n" +
+			"app = FastAPI()\napp.include_router(chores.router, prefix=\"/api\")\napp.include_router(admin.router, prefix=\"/admin\", dependencies=[Depends(family)])\napp.include_router(public.router)\n",
+	})
+	rt, err := routes.ExtractRoutes(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	want := map[string]string{
+		"/api/chores/":  "APIRouter(dependencies=...) (app/routers/chores.py:5): Depends(family)",
+		"/admin/stats":  "include_router(dependencies=...) (app/main.py:",
+		"/partner/feed": "Depends(partner)",
+		"/holidays":     "",
+	}
+	for _, r := range rt.Routes {
+		w, ok := want[r.Pattern]
+		if !ok || r.Method != "GET" {
+			continue
+		}
+		delete(want, r.Pattern)
+		switch {
+		case w == "" && r.PerUser:
+			t.Errorf("%s is public, read as per-user: %s", r.Pattern, r.PerUserWhy)
+		case w != "" && !r.PerUser:
+			t.Errorf("%s needs a user, read as public", r.Pattern)
+		case w != "" && !strings.Contains(r.PerUserWhy, w):
+			t.Errorf("%s: why %q, want it to contain %q", r.Pattern, r.PerUserWhy, w)
+		}
+		if r.PerUser && !strings.Contains(r.PerUserWhy, "OAuth2PasswordBearer") && !strings.Contains(r.PerUserWhy, "APIKeyHeader") {
+			t.Errorf("%s: the reason does not reach the security scheme: %s", r.Pattern, r.PerUserWhy)
+		}
+	}
+	for p := range want {
+		t.Errorf("route %s not found", p)
+	}
+}
