@@ -73,7 +73,7 @@ type WalkCtx struct {
 // EachRouteDecorator calls fn for every decorator of a decorated function
 // that is a call on a known app object (@app.get(...), @bp.route(...)).
 func (w *AppWalker) EachRouteDecorator(m *pysrc.Module, fn func(def, d *sitter.Node, name string, c pysrc.Call, o *AppObject, method string)) {
-	for _, def := range decoratedFunctions(m) {
+	for _, def := range DecoratedFunctions(m) {
 		name := m.Text(def.ChildByFieldName("definition").ChildByFieldName("name"))
 		for _, d := range pysrc.Children(def) {
 			if d.Kind() != "decorator" {
@@ -93,10 +93,10 @@ func (w *AppWalker) EachRouteDecorator(m *pysrc.Module, fn func(def, d *sitter.N
 	}
 }
 
-// decoratedFunctions lists a module's decorated function definitions in
+// DecoratedFunctions lists a module's decorated function definitions in
 // source order: at module level and inside functions (routes declared in
 // an app factory such as create_app()) and their blocks, not in classes.
-func decoratedFunctions(m *pysrc.Module) []*sitter.Node {
+func DecoratedFunctions(m *pysrc.Module) []*sitter.Node {
 	var out []*sitter.Node
 	var visit func(n *sitter.Node, depth int)
 	visit = func(n *sitter.Node, depth int) {

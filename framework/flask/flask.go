@@ -28,6 +28,10 @@ type flaskWalker struct {
 	regs map[string][]flaskReg
 	// converters registered on an app's url_map: name -> regex.
 	converters map[string]string
+	// hookWhy: why the before_request hooks of an object (by key) turn
+	// anonymous users away; appWhy: the same for every request of the app.
+	hookWhy map[string]string
+	appWhy  string
 }
 
 type flaskReg struct {
@@ -123,6 +127,7 @@ func (w *flaskWalker) run() {
 			w.regs[child.Key] = append(w.regs[child.Key], reg)
 		})
 	}
+	w.hooks()
 	// Routes: decorators and add_url_rule.
 	for _, m := range h.Proj.Files {
 		h.EachRouteDecorator(m, func(def, d *sitter.Node, name string, c pysrc.Call, o *framework.AppObject, method string) {
@@ -300,6 +305,15 @@ func (w *flaskWalker) addRoute(m *pysrc.Module, at *sitter.Node, o *framework.Ap
 		base.HasCacheControl, base.PerUser = framework.InspectView(vm, def)
 		if !base.PerUser {
 			base.PerUser = flaskPerUserRe.MatchString(vm.Text(def))
+		}
+		if why := w.decoratorRequirement(vm, def); why != "" {
+			base.PerUser, base.PerUserWhy = true, why
+		}
+	}
+	if why := w.userRequirement(o, 0); why != "" {
+		base.PerUser = true
+		if base.PerUserWhy == "" {
+			base.PerUserWhy = why
 		}
 	}
 	if !ok {
