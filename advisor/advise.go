@@ -73,6 +73,9 @@ const (
 	ClassNoTraffic  = "no-traffic"       // a route nobody requested in the logs
 	ClassPolicy     = "policy"           // from the policy file
 	ClassLowReuse   = "low-reuse"        // requests rarely repeat: caching gains little
+	// ClassErrors: every response was an error (4xx/5xx): scanners,
+	// broken links; nothing to cache and no edge rule.
+	ClassErrors = "errors-only"
 	// ClassUnverified: without --src, the logs do not show that the route
 	// answers everyone alike (no two clients fetched one URL at the same
 	// time), so no shared-cache header is guessed.
@@ -644,6 +647,11 @@ func decide(rec *Recommendation, route *framework.Route, s analyze.Row, haveStat
 		// response shareable.
 		rec.Class = ClassUnsafe
 		reason("%s: shared caches never store responses to it (RFC 9111 9.3); its GET is advised on its own row", rec.Method)
+		return
+	case haveStats && s.Requests > 0 && s.StatusClasses != nil && s.StatusClasses["2xx"]+s.StatusClasses["3xx"] == 0 && !(route != nil && route.PerUser):
+		// Before the policy file: scanners' paths get no header.
+		rec.Class = ClassErrors
+		reason("every one of its %d responses was an error (4xx/5xx: scanners, broken links): nothing to cache, no header and no edge rule", rec.Requests)
 		return
 	case hasPolicy && pol.Skip:
 		rec.Class = ClassPolicy

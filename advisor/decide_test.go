@@ -92,6 +92,8 @@ func TestDecide(t *testing.T) {
 		{name: "a per-user view that sends a shared header of its own is advised private",
 			route: &framework.Route{Framework: "django", Method: "GET", Pattern: "/dashboard/", PerUser: true, PerUserWhy: "@login_required", HasCacheControl: true}, readable: true,
 			row: analyze.Row{Requests: 5000}, class: ClassPrivate, header: "private, no-store", reasonIn: "login_required"},
+		{name: "a path that only answered errors gets no header",
+			row: analyze.Row{Requests: 5000, StatusClasses: map[string]int64{"4xx": 5000}}, same: &analyze.SameResponse{Windows: 100, Same: 100}, class: ClassErrors, header: "", reasonIn: "4xx/5xx"},
 		{name: "logs-only: one agreeing window is not enough",
 			row: analyze.Row{Requests: 5000}, same: &analyze.SameResponse{Windows: 2, Same: 1}, class: ClassUnverified, header: ""},
 		{name: "logs-only: windows that disagree count against",
