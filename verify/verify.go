@@ -17,6 +17,7 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/cdnadvise/cdnadvise/advisor"
+	"github.com/cdnadvise/cdnadvise/framework"
 	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/runs"
 )
@@ -29,6 +30,14 @@ const (
 	NotDeployed    = "not deployed"  // the header is not seen, or nothing changed
 	NoTrafficAfter = "no traffic"    // no request after the change
 	NoPrediction   = "no prediction" // the advice predicted nothing for it
+	// Broke: the share of 4xx/5xx responses rose beyond the tolerance
+	// after the change (a cache that strips cookies from a form's POST, a
+	// CSRF failure, a login loop).
+	Broke = "broke"
+	// PossibleLeak: responses were served from the cache on a route whose
+	// misses differ per client (3+ different responses among 3+ clients
+	// for one URL in one 10-second window, in 2 windows or more).
+	PossibleLeak = "possible leak"
 )
 
 // Options tune a verification.
@@ -96,8 +105,16 @@ type Row struct {
 
 	Verdict string `json:"verdict"`
 	Why     string `json:"why"`
-	// Failed: deployed, and below the prediction by more than the
-	// tolerance.
+	// hitsAfter are the responses served from the cache after the change.
+	hitsAfter int64
+	// ErrorShareBefore and ErrorShareAfter are the shares of 4xx/5xx
+	// responses; ClientWindowsDiffer counts, after the change, the URL
+	// windows where misses differed between 3+ clients.
+	ErrorShareBefore    *float64 `json:"error_share_before"`
+	ErrorShareAfter     *float64 `json:"error_share_after"`
+	ClientWindowsDiffer int64    `json:"windows_differing_per_client_after"`
+	// Failed: broke, a possible leak, or deployed and below the prediction
+	// by more than the tolerance.
 	Failed bool `json:"failed,omitempty"`
 }
 
@@ -112,7 +129,9 @@ type Result struct {
 	SinceWhy   string    `json:"after_from_is"`
 	Rows       []Row     `json:"rows"`
 	Failed     int       `json:"failed"`
-	Notes      []string  `json:"notes,omitempty"`
+	// Verdicts counts the rows per verdict.
+	Verdicts map[string]int `json:"verdicts"`
+	Notes    []string       `json:"notes,omitempty"`
 	// Series (with Options.Series) share one time step.
 	Series []Series      `json:"series,omitempty"`
 	Step   time.Duration `json:"step_ns,omitempty"`
@@ -173,6 +192,10 @@ func Run(ctx context.Context, st *store.Store, ra *runs.RecordedAdvice, o Option
 	if err != nil {
 		return nil, err
 	}
+	differ, err := differingWindows(ctx, conn, res.Since)
+	if err != nil {
+		return nil, err
+	}
 	minutesBefore := math.Max(res.BeforeTo.Sub(res.BeforeFrom).Minutes(), 1.0/60)
 	minutesAfter := math.Max(res.AfterTo.Sub(res.Since).Minutes(), 1.0/60)
 	for _, r := range ra.Rows {
@@ -183,6 +206,11 @@ func Run(ctx context.Context, st *store.Store, ra *runs.RecordedAdvice, o Option
 		row.HitRatioBefore, row.HitRatioAfter = b.hitRatio(), a.hitRatio()
 		row.OriginPerMinBefore, row.OriginPerMinAfter = b.originPerMin(minutesBefore), a.originPerMin(minutesAfter)
 		row.LatencyP50Before, row.LatencyP95Before, row.LatencyP50After, row.LatencyP95After = b.p50, b.p95, a.p50, a.p95
+		row.ErrorShareBefore, row.ErrorShareAfter = b.errorShare(), a.errorShare()
+		if framework.SafeMethod(r.Method) {
+			row.ClientWindowsDiffer = differ[r.Endpoint]
+		}
+		row.hitsAfter = a.hits
 		row.HeaderLogged = a.ccLogged > 0
 		if row.HeaderLogged {
 			share := a.ccShare(r.CacheControl)
@@ -193,6 +221,10 @@ func Run(ctx context.Context, st *store.Store, ra *runs.RecordedAdvice, o Option
 		if row.Failed {
 			res.Failed++
 		}
+		if res.Verdicts == nil {
+			res.Verdicts = map[string]int{}
+		}
+		res.Verdicts[row.Verdict]++
 		res.Rows = append(res.Rows, row)
 	}
 	sort.SliceStable(res.Rows, func(i, j int) bool {
@@ -361,6 +393,7 @@ type key struct{ route, method, period string }
 
 type periodStats struct {
 	n, withStatus, hits, origin int64
+	errors                      int64 // 4xx and 5xx responses
 	p50, p95                    *float64
 	ccLogged                    int64
 	cc                          map[string]int64 // Cache-Control values logged, as logged
@@ -371,6 +404,14 @@ func (s periodStats) hitRatio() *float64 {
 		return nil
 	}
 	v := float64(s.hits) / float64(s.withStatus)
+	return &v
+}
+
+func (s periodStats) errorShare() *float64 {
+	if s.n == 0 {
+		return nil
+	}
+	v := float64(s.errors) / float64(s.n)
 	return &v
 }
 
@@ -419,7 +460,7 @@ func aggregate(ctx context.Context, conn *sql.Conn, res *Result) (map[key]period
 	}
 	rows, err := conn.QueryContext(ctx, `SELECT `+group+`, count(*), count(r.cache_status),
 			count(*) FILTER (WHERE r.cache_status IN ('HIT', 'STALE', 'UPDATING', 'REVALIDATED')), `+origin+`,
-			quantile_cont(r.duration_ms, 0.5), quantile_cont(r.duration_ms, 0.95)
+			quantile_cont(r.duration_ms, 0.5), quantile_cont(r.duration_ms, 0.95), count(*) FILTER (WHERE r.status >= 400)
 		FROM requests_raw r JOIN files f USING (file_id) JOIN vp ON vp.path_id = r.path_id LEFT JOIN d_misc m ON m.id = r.method_id
 		WHERE `+where+` GROUP BY ALL`, args...)
 	if err != nil {
@@ -430,7 +471,7 @@ func aggregate(ctx context.Context, conn *sql.Conn, res *Result) (map[key]period
 		var k key
 		var s periodStats
 		var p50, p95 sql.NullFloat64
-		if err := rows.Scan(&k.route, &k.method, &k.period, &s.n, &s.withStatus, &s.hits, &s.origin, &p50, &p95); err != nil {
+		if err := rows.Scan(&k.route, &k.method, &k.period, &s.n, &s.withStatus, &s.hits, &s.origin, &p50, &p95, &s.errors); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -471,11 +512,27 @@ func aggregate(ctx context.Context, conn *sql.Conn, res *Result) (map[key]period
 }
 
 // judge gives a row its verdict.
+// share is an optional share, 0 when unknown.
+func share(v *float64) float64 {
+	if v == nil {
+		return 0
+	}
+	return *v
+}
+
 func judge(row *Row, r *advisor.Recommendation, o Options) {
 	pts := func(v float64) string { return fmt.Sprintf("%.1f points", 100*math.Abs(v)) }
 	switch {
 	case row.RequestsAfter == 0:
 		row.Verdict, row.Why = NoTrafficAfter, "no request for it after the change"
+		return
+	case row.ClientWindowsDiffer >= advisor.PerUserMinWindows && row.hitsAfter > 0:
+		row.Verdict, row.Failed = PossibleLeak, true
+		row.Why = fmt.Sprintf("%d responses were served from the cache, and its misses differ per client (%d URL windows where 3+ clients got 3+ different responses): one user's response may reach another", row.hitsAfter, row.ClientWindowsDiffer)
+		return
+	case row.ErrorShareAfter != nil && *row.ErrorShareAfter-share(row.ErrorShareBefore) > o.Tolerance:
+		row.Verdict, row.Failed = Broke, true
+		row.Why = fmt.Sprintf("4xx/5xx responses rose from %.1f%% to %.1f%% after the change (a form's cookies stripped, a CSRF failure, a login loop?)", 100*share(row.ErrorShareBefore), 100**row.ErrorShareAfter)
 		return
 	case r.Class == advisor.ClassUnsafe:
 		// Never stored: a hit would be the surprise.
@@ -531,4 +588,35 @@ func ParseSince(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("--since %q: want RFC 3339 (2026-11-30T09:00:00Z) or a date (2026-11-30)", s)
+}
+
+// differingWindows counts per route, from since on, the URL windows (one
+// URL, 10 seconds) where misses (origin logs, or edge lines not served
+// from the cache) gave 3+ clients 3+ different responses (by ETag, else
+// by size: more than a gzip and an identity copy explain).
+func differingWindows(ctx context.Context, conn *sql.Conn, since time.Time) (map[string]int64, error) {
+	rows, err := conn.QueryContext(ctx, `WITH w AS (
+			SELECT vp.route, count(DISTINCT hash(r.client_hash, r.client_id, r.ua_id)) AS clients,
+				count(DISTINCT CASE WHEN r.etag_id IS NOT NULL THEN -1 - r.etag_id ELSE r.bytes END) AS answers
+			FROM requests_raw r JOIN files f USING (file_id) JOIN vp ON vp.path_id = r.path_id
+			WHERE r.ts >= ? AND r.status = 200 AND r.bytes > 0
+				AND coalesce(r.method_id IN (SELECT id FROM d_misc WHERE value IN ('GET', 'HEAD')), true)
+				AND (f.tier = 'origin' OR r.cache_status IS NULL OR r.cache_status IN ('MISS', 'EXPIRED', 'BYPASS'))
+				AND (r.client_hash IS NOT NULL OR r.client_id IS NOT NULL)
+			GROUP BY vp.route, r.path_id, r.query_id, epoch(r.ts)::BIGINT // 10)
+		SELECT route, count(*) FROM w WHERE clients >= 3 AND answers >= 3 GROUP BY route`, since)
+	if err != nil {
+		return nil, fmt.Errorf("responses per client after the change: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var route string
+		var n int64
+		if err := rows.Scan(&route, &n); err != nil {
+			return nil, err
+		}
+		out[route] = n
+	}
+	return out, rows.Err()
 }

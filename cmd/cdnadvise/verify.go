@@ -126,7 +126,7 @@ func runVerify(ctx context.Context, opts *verifyOptions) error {
 	}
 	if res.Failed > 0 {
 		if !opts.JSON {
-			fmt.Fprintf(opts.io.ErrOut, "%d deployed route(s) below the prediction by more than %.0f points\n", res.Failed, opts.Tolerance)
+			fmt.Fprintf(opts.io.ErrOut, "%d route(s) failed (%s; worse: below the prediction by more than %.0f points)\n", res.Failed, verdictSummary(res), opts.Tolerance)
 		}
 		return errSilent
 	}
@@ -161,6 +161,22 @@ func printVerify(opts *verifyOptions, res *verify.Result) {
 	for _, n := range res.Notes {
 		fmt.Fprintln(w, "note:", n)
 	}
+	fmt.Fprintln(w, verdictSummary(res))
+}
+
+// verdictSummary is one line of verdict counts, the alarming ones first.
+func verdictSummary(res *verify.Result) string {
+	order := []string{verify.PossibleLeak, verify.Broke, verify.Worse, verify.NotDeployed, verify.AsPredicted, verify.Better, verify.NoPrediction, verify.NoTrafficAfter}
+	var parts []string
+	for _, v := range order {
+		if n := res.Verdicts[v]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, v))
+		}
+	}
+	if len(parts) == 0 {
+		return "verdicts: none (no route to check)"
+	}
+	return "verdicts: " + strings.Join(parts, ", ")
 }
 
 // num formats an optional number with one decimal.
