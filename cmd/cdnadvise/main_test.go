@@ -427,7 +427,7 @@ func TestVerifyCommand(t *testing.T) {
 		t.Errorf("verdicts %v, exit %d", verdicts, code)
 	}
 	code, stdout, _ = cli(t, "", "--db", db, "verify")
-	if code != 0 || !strings.Contains(stdout, "HIT% BEFORE→PREDICTED→AFTER") || !strings.Contains(stdout, "advice run 1") {
+	if code != 0 || !strings.Contains(stdout, "HIT% BEFORE→PREDICTED→AFTER") || !strings.Contains(stdout, "advice run 1") || !strings.Contains(stdout, "\nverdicts: ") {
 		t.Errorf("verify: %s", stdout)
 	}
 	code, stdout, _ = cli(t, "", "--version")
@@ -789,5 +789,36 @@ func TestParquetInput(t *testing.T) {
 	}
 	if code, _, errOut := cli(t, "", "analyze", "--parquet", t.TempDir()); code == 0 || !strings.Contains(errOut, "no .parquet files") {
 		t.Errorf("an empty folder: %d %s", code, errOut)
+	}
+}
+
+// TestVerifyExitsOnBreakage: a form route that answers 403 after the
+// change (its cookies stripped by the cache) makes verify say broke in its
+// summary line and exit 1.
+func TestVerifyExitsOnBreakage(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.duckdb")
+	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	var before, after strings.Builder
+	for i := 0; i < 300; i++ {
+		ts := t0.Add(time.Duration(i) * time.Second).Format("02/Jan/2006:15:04:05 -0700")
+		fmt.Fprintf(&before, "10.0.0.%d - - [%s] \"POST /contact HTTP/1.1\" 200 100 \"-\" \"ua\" 0.002 0.001 MISS\n", i%9, ts)
+		ts = t0.Add(time.Hour + time.Duration(i)*time.Second).Format("02/Jan/2006:15:04:05 -0700")
+		fmt.Fprintf(&after, "10.0.0.%d - - [%s] \"POST /contact HTTP/1.1\" 403 100 \"-\" \"ua\" 0.002 0.001 MISS\n", i%9, ts)
+	}
+	for name, text := range map[string]string{"before.log": before.String(), "after.log": after.String()} {
+		os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644)
+	}
+	from, to := t0.Format(time.RFC3339), t0.Add(299*time.Second).Format(time.RFC3339)
+	advice := `{"data_from": "` + from + `", "data_to": "` + to + `", "recommendations": [{"method": "POST", "endpoint": "/contact", "match": "^/contact$", "class": "not-get"}]}`
+	os.WriteFile(filepath.Join(dir, "advice.json"), []byte(advice), 0o644)
+	for _, f := range []string{"before.log", "after.log"} {
+		if code, _, errOut := cli(t, "", "--db", db, "ingest", "-q", "--tier", "edge", filepath.Join(dir, f)); code != 0 {
+			t.Fatal(errOut)
+		}
+	}
+	code, stdout, errOut := cli(t, "", "--db", db, "verify", "--advice", filepath.Join(dir, "advice.json"))
+	if code != 1 || !strings.Contains(stdout, "verdicts: 1 broke") || !strings.Contains(errOut, "1 route(s) failed") {
+		t.Errorf("verify after a breakage: exit %d\n%s\n%s", code, stdout, errOut)
 	}
 }
