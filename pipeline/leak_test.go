@@ -10,6 +10,7 @@ import (
 
 	"github.com/cdnadvise/cdnadvise/advisor"
 	"github.com/cdnadvise/cdnadvise/internal/store"
+	"github.com/cdnadvise/cdnadvise/lab"
 	"github.com/cdnadvise/cdnadvise/routes"
 )
 
@@ -129,6 +130,55 @@ func TestLoginOnlyNeverShared(t *testing.T) {
 				}
 			}
 			t.Logf("%s, with --src %v: %d rows, %d shared", logs, withSrc, len(adv.Recommendations), shared)
+		}
+	}
+}
+
+// TestReplaceNeverWeakens: a login-only view that sends a shared header of
+// its own (a cache_page left from before the login) is advised private,
+// with and without --replace, and the patch with --replace writes
+// private, no-store in place of the view's header; a public view that
+// sets its own header is still given the shared one with --replace.
+func TestReplaceNeverWeakens(t *testing.T) {
+	dir := lab.WriteFiles(t, map[string]string{
+		"manage.py":        "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"site.settings\")\n",
+		"site/__init__.py": "",
+		"site/settings.py": "ROOT_URLCONF = \"site.urls\"\n",
+		"site/urls.py":     "from django.urls import path\n\nfrom site import views\n\nurlpatterns = [\n    path(\"dashboard/\", views.dashboard),\n    path(\"news/\", views.news),\n]\n",
+		"site/views.py": "from django.contrib.auth.decorators import login_required\nfrom django.http import HttpResponse\nfrom django.views.decorators.cache import cache_control\n\n\n" +
+			"@cache_control(public=True, max_age=300)\n@login_required\ndef dashboard(request):\n    return HttpResponse(\"\")\n\n\n" +
+			"@cache_control(public=True, max_age=5)\ndef news(request):\n    return HttpResponse(\"\")\n",
+	})
+	rt, err := routes.ExtractRoutes(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	st := trafficStore(t, []string{"/news/", "/dashboard/"}, 3000)
+	for _, replace := range []bool{false, true} {
+		adv, err := Advise(context.Background(), st, advisor.Options{Routes: rt, Replace: replace, Sweep: sweepGeneric()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := recForMethod(t, adv, "GET", "/dashboard/")
+		if d.Class != advisor.ClassPrivate || d.CacheControl != "private, no-store" || d.Kept {
+			t.Errorf("--replace %v: the login-only dashboard advised %q (%s, kept %v): %s", replace, d.CacheControl, d.Class, d.Kept, strings.Join(d.Reasons, "; "))
+		}
+		if !replace {
+			if !strings.Contains(strings.Join(d.Reasons, "; "), `the view sends "public, max-age=300"`) {
+				t.Errorf("the reasons do not say the view's own shared header: %s", strings.Join(d.Reasons, "; "))
+			}
+			continue
+		}
+		res, err := Patch(dir, rt, adv.Recommendations, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(res.Diff, "-@cache_control(public=True, max_age=300)") || !strings.Contains(res.Diff, "+@cache_control_safe(private=True, no_store=True)") {
+			t.Errorf("the patch does not replace the dashboard's shared header with private, no-store:\n%s", res.Diff)
+		}
+		if n := recForMethod(t, adv, "GET", "/news/"); !strings.Contains(n.CacheControl, "s-maxage") {
+			t.Errorf("--replace: the public news view advised %q (%s)", n.CacheControl, n.Class)
 		}
 	}
 }
