@@ -163,3 +163,93 @@ func TestExactDjango(t *testing.T) {
 		t.Errorf("/api/dynamic/ not reported as framework-only: %+v", d.FrameworkOnly)
 	}
 }
+
+// TestDjangoAuthentication: on the login-only fixture (DRF permissions set
+// once in settings, viewsets that declare none, a project mixin over
+// LoginRequiredMixin, a project decorator, the admin and the auth views),
+// every route that needs a user is read as per-user with the place of the
+// requirement, and only the public ones are not.
+func TestDjangoAuthentication(t *testing.T) {
+	rt, err := routes.ExtractRoutes("testdata/djangologin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	want := map[string]string{
+		"/":                   "@login_required (family/views.py:9)",
+		"/calendar/":          "FamilyMemberMixin inherits Django's LoginRequiredMixin (core/mixins.py:4), inherited by CalendarView (family/views.py:14)",
+		"/photos/":            "@family_required (core/decorators.py:6)",
+		"/api/":               "DEFAULT_PERMISSION_CLASSES",
+		"/api/members/":       "DEFAULT_PERMISSION_CLASSES = [\"core.permissions.FamilyModelPermissions\"] (homeapp/settings.py:23)",
+		"/api/chores/<pk>/":   "DEFAULT_PERMISSION_CLASSES",
+		"/api/allowances/":    "DEFAULT_PERMISSION_CLASSES",
+		"/api/stats/":         "DEFAULT_PERMISSION_CLASSES",
+		"/admin/…":            "django.contrib.admin",
+		"/accounts/…":         "django.contrib.auth",
+		"/about/":             "",
+		"/api/holidays/":      "",
+		"/api/holidays/<pk>/": "",
+		"/api/open-days/":     "",
+	}
+	for _, r := range rt.Routes {
+		w, ok := want[r.Pattern]
+		if !ok || r.Method != "GET" {
+			continue
+		}
+		delete(want, r.Pattern)
+		switch {
+		case w == "" && r.PerUser:
+			t.Errorf("%s is public, read as per-user: %s", r.Pattern, r.PerUserWhy)
+		case w != "" && !r.PerUser:
+			t.Errorf("%s needs a user, read as public", r.Pattern)
+		case w != "" && !strings.Contains(r.PerUserWhy, w):
+			t.Errorf("%s: why %q, want it to contain %q", r.Pattern, r.PerUserWhy, w)
+		}
+	}
+	for p := range want {
+		t.Errorf("route %s not found", p)
+	}
+}
+
+// TestDjangoLoginMiddleware: Django 5.1's LoginRequiredMiddleware makes
+// every view need a login but those marked @login_not_required; a project
+// middleware that redirects anonymous users does the same.
+func TestDjangoLoginMiddleware(t *testing.T) {
+	for _, mw := range []string{"django.contrib.auth.middleware.LoginRequiredMiddleware", "site.middleware.MembersOnly"} {
+		dir := lab.WriteFiles(t, map[string]string{
+			"manage.py":        "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"site.settings\")\n",
+			"site/__init__.py": "",
+			"site/settings.py": "ROOT_URLCONF = \"site.urls\"\nMIDDLEWARE = [\n    \"django.contrib.sessions.middleware.SessionMiddleware\",\n    \"" + mw + "\",\n]\n",
+			"site/middleware.py": "from django.shortcuts import redirect\n\n\nclass MembersOnly:\n    def __init__(self, get_response):\n        self.get_response = get_response\n\n" +
+				"    def __call__(self, request):\n        if not request.user.is_authenticated:\n            return redirect(\"/login/\")\n        return self.get_response(request)\n",
+			"site/urls.py": "from django.urls import path\n\nfrom site import views\n\nurlpatterns = [path(\"home/\", views.home), path(\"login/\", views.login)]\n",
+			"site/views.py": "from django.contrib.auth.decorators import login_not_required\nfrom django.http import HttpResponse\n\n\ndef home(request):\n    return HttpResponse(\"\")\n\n\n" +
+				"@login_not_required\ndef login(request):\n    return HttpResponse(\"\")\n",
+		})
+		rt, err := routes.ExtractRoutes(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := 0
+		for _, r := range rt.Routes {
+			switch r.Pattern {
+			case "/home/", "/login/":
+				found++
+			}
+			switch r.Pattern {
+			case "/home/":
+				if !r.PerUser || !strings.Contains(r.PerUserWhy, "site/settings.py:4") {
+					t.Errorf("%s: /home/ under the login middleware: per-user %v (%s)", mw, r.PerUser, r.PerUserWhy)
+				}
+			case "/login/":
+				if r.PerUser {
+					t.Errorf("%s: /login/ is @login_not_required, read as per-user: %s", mw, r.PerUserWhy)
+				}
+			}
+		}
+		if found != 2 {
+			t.Errorf("%s: %d of the 2 routes found", mw, found)
+		}
+		rt.Close()
+	}
+}
