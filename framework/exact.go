@@ -214,7 +214,13 @@ type ExactRoute struct {
 	Line       int      `json:"line"`
 	Name       string   `json:"name"`
 	Builtin    bool     `json:"builtin"`
-	Framework  string   `json:"-"`
+	// Auth says how the framework requires a user for the route, read
+	// from the live objects ("" none found): DRF's resolved
+	// permission_classes, Django's login wrappers and mixins, FastAPI's
+	// security dependencies, Flask's before_request hooks and login
+	// wrappers.
+	Auth      string `json:"auth"`
+	Framework string `json:"-"`
 }
 
 // ExactResult is what a framework's exact-mode script prints.
@@ -446,6 +452,9 @@ func (rt *Routes) buildExact(out []*ExactRoute, static *Routes) {
 			r.ViewMod, r.ViewNode = m, def
 			r.HasCacheControl, r.PerUser = InspectView(m, def)
 		}
+		if e.Auth != "" {
+			r.PerUser, r.PerUserWhy = true, "the framework's own objects (exact mode): "+e.Auth
+		}
 		rt.Routes = append(rt.Routes, r)
 	}
 	rt.finish()
@@ -458,7 +467,10 @@ func (rt *Routes) buildExact(out []*ExactRoute, static *Routes) {
 			continue
 		}
 		r.File, r.Line = s.File, s.Line
-		r.HasCacheControl, r.PerUser = s.HasCacheControl, s.PerUser
+		r.HasCacheControl = s.HasCacheControl
+		if s.PerUser && !r.PerUser {
+			r.PerUser, r.PerUserWhy = true, s.PerUserWhy
+		}
 		if s.ViewNode != nil {
 			if m, n := rt.Proj.SameNode(s.ViewMod, s.ViewNode); n != nil {
 				r.ViewMod, r.ViewNode = m, n

@@ -136,6 +136,17 @@ func authFacts(rt *framework.Routes) {
 			r.PerUserWhy = fmt.Sprintf("REST_FRAMEWORK's DEFAULT_PERMISSION_CLASSES = %s (%s) applies to the router's API root view", strings.Join(strings.Fields(a.permissions), " "), a.permissionsAt)
 			continue
 		}
+		if r.Framework == "django" && !r.PerUser && r.ViewNode == nil {
+			// A view of a known application outside the project (exact
+			// mode lists the admin's and the auth views one by one).
+			for _, k := range []struct{ prefix, app string }{{"django.contrib.admin.", "django.contrib.admin"},
+				{"django.contrib.auth.", "django.contrib.auth.views"}, {"allauth.", "allauth.urls"}} {
+				if strings.HasPrefix(r.View, k.prefix) {
+					r.PerUser, r.PerUserWhy = true, knownApps[k.app]
+					break
+				}
+			}
+		}
 		if r.Framework != "django" || r.ViewMod == nil || r.ViewNode == nil {
 			continue
 		}

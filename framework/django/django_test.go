@@ -253,3 +253,41 @@ func TestDjangoLoginMiddleware(t *testing.T) {
 		rt.Close()
 	}
 }
+
+// TestExactDjangoAuthentication: exact mode reads the requirements from
+// Django's own objects: DRF's permission_classes as resolved after the
+// settings, the login wrappers and mixins; the public routes stay public.
+func TestExactDjangoAuthentication(t *testing.T) {
+	lab.Need(t, nil, []string{"django", "rest_framework"})
+	_, rt, _ := routestest.ExactOf(t, "testdata/djangologin", time.Minute)
+	want := map[string]string{
+		"/":                "wrapped by user_passes_test",
+		"/calendar/":       "CalendarView inherits LoginRequiredMixin",
+		"/api/members/":    "DRF permission_classes resolved to [core.permissions.FamilyModelPermissions]",
+		"/api/stats/":      "DRF permission_classes resolved to [core.permissions.FamilyModelPermissions]",
+		"/api/":            "DRF permission_classes resolved",
+		"/admin/":          "django.contrib.admin",
+		"/accounts/login/": "django.contrib.auth",
+		"/about/":          "",
+		"/api/holidays/":   "",
+		"/api/open-days/":  "",
+	}
+	for _, r := range rt.Routes {
+		w, ok := want[r.Pattern]
+		if !ok || r.Method != "GET" {
+			continue
+		}
+		delete(want, r.Pattern)
+		switch {
+		case w == "" && r.PerUser:
+			t.Errorf("%s is public, read as per-user: %s", r.Pattern, r.PerUserWhy)
+		case w != "" && !r.PerUser:
+			t.Errorf("%s needs a user, read as public", r.Pattern)
+		case w != "" && !strings.Contains(r.PerUserWhy, w):
+			t.Errorf("%s: why %q, want it to contain %q", r.Pattern, r.PerUserWhy, w)
+		}
+	}
+	for p := range want {
+		t.Errorf("route %s not found", p)
+	}
+}

@@ -57,8 +57,14 @@ def default_handler(cls, name):
     return any(impl is not None and impl is d for d in defaults)
 
 
+# Django's own order of http_method_names: DRF's @api_view keeps its
+# methods in a set, whose order changes from run to run.
+METHOD_ORDER = ["get", "post", "put", "patch", "delete", "head", "options", "trace"]
+
+
 def class_methods(cls):
-    names = getattr(cls, "http_method_names", None) or []
+    names = sorted(getattr(cls, "http_method_names", None) or [],
+                   key=lambda m: (METHOD_ORDER.index(m) if m in METHOD_ORDER else len(METHOD_ORDER), m))
     out = []
     for m in names:
         if m == "head" and hasattr(cls, "get"):
@@ -78,6 +84,58 @@ def wrapped_api_view(cls):
         if callable(fn):
             return fn
     return None
+
+
+def qualname_of(obj):
+    return "%s.%s" % (getattr(obj, "__module__", "?"), getattr(obj, "__qualname__", getattr(obj, "__name__", repr(obj))))
+
+
+def auth_of(cb, cls, action=None):
+    """How Django or DRF requires a user for this callback, from the live
+    objects ("" when nothing does): DRF's permission_classes as resolved
+    after the settings (per @action when it sets its own), Django's login
+    mixins, the wrappers of django.contrib.auth's decorators, and
+    LoginRequiredMiddleware."""
+    try:
+        if cls is not None and hasattr(cls, "permission_classes"):
+            if "get_permissions" in [k for c in cls.__mro__ if not c.__module__.startswith("rest_framework") for k in vars(c)]:
+                return "%s.get_permissions() decides at run time" % qualname_of(cls)
+            perms = list(getattr(cls, "permission_classes", None) or [])
+            if action:
+                handler = getattr(cls, action, None)
+                kw = getattr(handler, "kwargs", None) or {}
+                if "permission_classes" in kw:
+                    perms = list(kw["permission_classes"] or [])
+            names = [getattr(p, "__name__", str(p)) for p in perms]
+            if any(n != "AllowAny" for n in names):
+                return "DRF permission_classes resolved to [%s]" % ", ".join(qualname_of(p) for p in perms)
+            return ""
+        vc = getattr(cb, "view_class", None) or cls
+        if isinstance(vc, type):
+            try:
+                from django.contrib.auth.mixins import AccessMixin
+                if issubclass(vc, AccessMixin):
+                    first = next(c for c in vc.__mro__ if c.__module__ == "django.contrib.auth.mixins")
+                    return "%s inherits %s" % (qualname_of(vc), first.__name__)
+            except Exception:
+                pass
+        f, seen = cb, 0
+        while f is not None and seen < 20:
+            seen += 1
+            code = getattr(f, "__code__", None)
+            fn = getattr(code, "co_filename", "") or ""
+            if "django/contrib/auth/decorators" in fn or "django/contrib/admin/views/decorators" in fn:
+                return "wrapped by %s" % getattr(code, "co_qualname", getattr(code, "co_name", "a login decorator"))
+            if getattr(f, "login_required", None) is True:
+                return "marked login_required"
+            f = getattr(f, "__wrapped__", None)
+        from django.conf import settings
+        mw = list(getattr(settings, "MIDDLEWARE", None) or [])
+        if any(m.rsplit(".", 1)[-1] == "LoginRequiredMiddleware" for m in mw) and getattr(cb, "login_required", True) is not False:
+            return "LoginRequiredMiddleware in settings.MIDDLEWARE"
+    except Exception as e:
+        return "could not read its authentication (%s): taken as requiring a user" % type(e).__name__
+    return ""
 
 
 def level(p):
@@ -103,10 +161,11 @@ def describe(p, levels):
             r = dict(base)
             r.update(methods=[method.upper()], action=action, kind="viewset",
                      view=dotted(cls) + "." + action, module=cls.__module__, qualname=cls.__qualname__,
-                     file=f, line=ln)
+                     file=f, line=ln, auth=auth_of(cb, cls, action))
             rows.append(r)
         return rows
     r = dict(base)
+    r["auth"] = auth_of(cb, cls)
     if cls is not None:
         fn = wrapped_api_view(cls)
         if fn is not None:

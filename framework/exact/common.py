@@ -5,6 +5,7 @@ defined. Run with the project's interpreter: python -c SCRIPT SRC [...].
 import inspect
 import json
 import os
+import re
 import socket
 import sys
 

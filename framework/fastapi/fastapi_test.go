@@ -173,23 +173,7 @@ func TestExactFastAPIFactory(t *testing.T) {
 // dependency reads an API key. A public router stays public. The reason
 // names the chain.
 func TestFastAPIAuthentication(t *testing.T) {
-	dir := lab.WriteFiles(t, map[string]string{
-		"app/__init__.py": "",
-		"app/security.py": "from fastapi import Depends\nfrom fastapi.security import OAuth2PasswordBearer, APIKeyHeader\n\n" +
-			"oauth2_scheme = OAuth2PasswordBearer(tokenUrl=\"token\")\napi_key = APIKeyHeader(name=\"X-Key\")\n\n\n" +
-			"def decode(token: str = Depends(oauth2_scheme)):\n    return token\n\n\n" +
-			"def family(claims=Depends(decode)):\n    return claims\n\n\n" +
-			"def partner(key=Depends(api_key)):\n    return key\n",
-		"app/deps.py":             "from fastapi import Depends\n\nfrom app.security import family\n\nFAMILY = [Depends(family)]\n",
-		"app/routers/__init__.py": "",
-		"app/routers/chores.py": "from fastapi import APIRouter, Depends\n\nfrom app.security import family\n\nrouter = APIRouter(prefix=\"/chores\", dependencies=[Depends(family)])\n\n\n" +
-			"@router.get(\"/\")\ndef chores():\n    return []\n",
-		"app/routers/admin.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get(\"/stats\")\ndef stats():\n    return {}\n",
-		"app/routers/public.py": "from fastapi import APIRouter, Depends\n\nfrom app.security import partner\n\nrouter = APIRouter()\n\n\n" +
-			"@router.get(\"/holidays\")\ndef holidays():\n    return []\n\n\n@router.get(\"/partner/feed\")\ndef feed(key=Depends(partner)):\n    return []\n",
-		"app/main.py": "from fastapi import FastAPI\n\nfrom app.deps import FAMILY\nfrom app.routers import admin, chores, public\nfrom app.security import family\nfrom fastapi import Depends\n\n" +
-			"app = FastAPI()\napp.include_router(chores.router, prefix=\"/api\")\napp.include_router(admin.router, prefix=\"/admin\", dependencies=[Depends(family)])\napp.include_router(public.router)\n",
-	})
+	dir := authProject(t)
 	rt, err := routes.ExtractRoutes(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -217,6 +201,52 @@ func TestFastAPIAuthentication(t *testing.T) {
 		}
 		if r.PerUser && !strings.Contains(r.PerUserWhy, "OAuth2PasswordBearer") && !strings.Contains(r.PerUserWhy, "APIKeyHeader") {
 			t.Errorf("%s: the reason does not reach the security scheme: %s", r.Pattern, r.PerUserWhy)
+		}
+	}
+	for p := range want {
+		t.Errorf("route %s not found", p)
+	}
+}
+
+// authProject writes a FastAPI project whose requirements of a user are
+// set away from the views (see TestFastAPIAuthentication).
+func authProject(t *testing.T) string {
+	return lab.WriteFiles(t, map[string]string{
+		"app/__init__.py": "",
+		"app/security.py": "from fastapi import Depends\nfrom fastapi.security import OAuth2PasswordBearer, APIKeyHeader\n\n" +
+			"oauth2_scheme = OAuth2PasswordBearer(tokenUrl=\"token\")\napi_key = APIKeyHeader(name=\"X-Key\")\n\n\n" +
+			"def decode(token: str = Depends(oauth2_scheme)):\n    return token\n\n\n" +
+			"def family(claims=Depends(decode)):\n    return claims\n\n\n" +
+			"def partner(key=Depends(api_key)):\n    return key\n",
+		"app/deps.py":             "from fastapi import Depends\n\nfrom app.security import family\n\nFAMILY = [Depends(family)]\n",
+		"app/routers/__init__.py": "",
+		"app/routers/chores.py": "from fastapi import APIRouter, Depends\n\nfrom app.security import family\n\nrouter = APIRouter(prefix=\"/chores\", dependencies=[Depends(family)])\n\n\n" +
+			"@router.get(\"/\")\ndef chores():\n    return []\n",
+		"app/routers/admin.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get(\"/stats\")\ndef stats():\n    return {}\n",
+		"app/routers/public.py": "from fastapi import APIRouter, Depends\n\nfrom app.security import partner\n\nrouter = APIRouter()\n\n\n" +
+			"@router.get(\"/holidays\")\ndef holidays():\n    return []\n\n\n@router.get(\"/partner/feed\")\ndef feed(key=Depends(partner)):\n    return []\n",
+		"app/main.py": "from fastapi import FastAPI\n\nfrom app.deps import FAMILY\nfrom app.routers import admin, chores, public\nfrom app.security import family\nfrom fastapi import Depends\n\n" +
+			"app = FastAPI()\napp.include_router(chores.router, prefix=\"/api\")\napp.include_router(admin.router, prefix=\"/admin\", dependencies=[Depends(family)])\napp.include_router(public.router)\n",
+	})
+}
+
+// TestExactFastAPIAuthentication: exact mode reads the same requirements
+// from the app's own route.dependant trees, down to the security scheme.
+func TestExactFastAPIAuthentication(t *testing.T) {
+	lab.Need(t, nil, []string{"fastapi"})
+	_, rt, _ := routestest.ExactOf(t, authProject(t), time.Minute)
+	want := map[string]bool{"/api/chores/": true, "/admin/stats": true, "/partner/feed": true, "/holidays": false}
+	for _, r := range rt.Routes {
+		w, ok := want[r.Pattern]
+		if !ok || r.Method != "GET" {
+			continue
+		}
+		delete(want, r.Pattern)
+		if r.PerUser != w {
+			t.Errorf("%s: per-user %v (%s), want %v", r.Pattern, r.PerUser, r.PerUserWhy, w)
+		}
+		if w && !strings.Contains(r.PerUserWhy, "(exact mode): security dependency ") {
+			t.Errorf("%s: why %q", r.Pattern, r.PerUserWhy)
 		}
 	}
 	for p := range want {

@@ -23,13 +23,53 @@ except Exception:
     pass
 
 
-def endpoint_row(path, path_format, methods, endpoint, name):
+def auth_of(route):
+    """The chain of dependencies through which FastAPI requires a user for
+    the route ("" when none does): a dependency that is a security scheme
+    (OAuth2, HTTP bearer or basic, API keys, OpenID Connect), followed
+    from the route's, its router's and the app's dependencies."""
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return ""
+    try:
+        from fastapi.security.base import SecurityBase
+    except Exception:
+        return ""
+
+    def name(call):
+        if isinstance(call, SecurityBase):
+            return type(call).__name__
+        return getattr(call, "__qualname__", None) or type(call).__name__
+
+    def walk(dep, path, depth):
+        if depth > 30:
+            return None
+        for sub in getattr(dep, "dependencies", None) or []:
+            call = getattr(sub, "call", None)
+            here = path + [name(call)]
+            if isinstance(call, SecurityBase):
+                return here
+            found = walk(sub, here, depth + 1)
+            if found:
+                return found
+        return None
+
+    try:
+        chain = walk(dependant, [], 0)
+    except Exception as e:
+        return "could not read its dependencies (%s): taken as requiring a user" % type(e).__name__
+    if chain:
+        return "security dependency " + " -> ".join(chain)
+    return ""
+
+
+def endpoint_row(path, path_format, methods, endpoint, name, auth=""):
     mod, q = names(endpoint)
     f, ln = where(endpoint)
     return {"path": path, "path_format": path_format, "methods": sorted(m.upper() for m in (methods or [])),
             "kind": "function", "view": "%s.%s" % (mod, q), "module": mod, "qualname": q,
             "file": f, "line": ln, "name": name or "",
-            "builtin": mod.split(".")[0] in ("fastapi", "starlette")}
+            "builtin": mod.split(".")[0] in ("fastapi", "starlette"), "auth": auth}
 
 
 def walk(routes, prefix, out, depth):
@@ -70,7 +110,7 @@ def walk(routes, prefix, out, depth):
             continue
         pf = getattr(r, "path_format", path)
         out["routes"].append(endpoint_row(prefix + path, prefix + pf, getattr(r, "methods", None), endpoint,
-                                          getattr(r, "name", "")))
+                                          getattr(r, "name", ""), auth_of(r)))
 
 
 def main():

@@ -7,9 +7,11 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cdnadvise/cdnadvise/lab"
 	"github.com/cdnadvise/cdnadvise/routes"
+	"github.com/cdnadvise/cdnadvise/routes/routestest"
 )
 
 // TestFlaskRoutes: the routes read from the Flask fixture's source (an app
@@ -99,25 +101,63 @@ print(json.dumps({"rows": sorted(rows), "matches": matches}))
 // blueprint's before_app_request hook in another app, and a project
 // decorator that checks the user. A public blueprint stays public.
 func TestFlaskAuthentication(t *testing.T) {
-	dir := lab.WriteFiles(t, map[string]string{
-		"site/__init__.py": "",
-		"site/guard.py": "from flask import g, redirect, url_for\n\n\ndef require_family():\n    if g.user is None:\n        return redirect(url_for(\"auth.login\"))\n\n\n" +
-			"def family_only(view):\n    def wrapper(*a, **kw):\n        if not g.user:\n            return redirect(\"/login\")\n        return view(*a, **kw)\n    return wrapper\n",
-		"site/family.py": "from flask import Blueprint\n\nfrom site.guard import require_family\n\nbp = Blueprint(\"family\", __name__)\nchores = Blueprint(\"chores\", __name__)\nbp.before_request(require_family)\n\n\n" +
-			"@bp.get(\"/dashboard\")\ndef dashboard():\n    return \"\"\n\n\n@chores.get(\"/list\")\ndef chore_list():\n    return \"\"\n\n\nbp.register_blueprint(chores, url_prefix=\"/chores\")\n",
-		"site/public.py": "from flask import Blueprint\n\nfrom site.guard import family_only\n\nbp = Blueprint(\"public\", __name__)\n\n\n@bp.get(\"/holidays\")\ndef holidays():\n    return \"\"\n\n\n" +
-			"@bp.get(\"/photos\")\n@family_only\ndef photos():\n    return \"\"\n",
-		"site/app.py": "from flask import Flask\n\nfrom site import family, public\n\napp = Flask(__name__)\napp.register_blueprint(family.bp, url_prefix=\"/family\")\napp.register_blueprint(public.bp)\n",
-	})
+	dir := flaskAuthProject(t)
 	rt, err := routes.ExtractRoutes(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rt.Close()
 	want := map[string]string{
-		"/family/dashboard":   "the before_request hook require_family (site/guard.py:4) of blueprint bp",
-		"/family/chores/list": "the before_request hook require_family (site/guard.py:4) of blueprint bp",
-		"/photos":             "@family_only (site/guard.py:9)",
+		"/family/dashboard":   "the before_request hook require_family (famsite/guard.py:4) of blueprint bp",
+		"/family/chores/list": "the before_request hook require_family (famsite/guard.py:4) of blueprint bp",
+		"/photos":             "@family_only (famsite/guard.py:9)",
+		"/holidays":           "",
+	}
+	for _, r := range rt.Routes {
+		w, ok := want[r.Pattern]
+		if !ok || r.Method != "GET" {
+			continue
+		}
+		delete(want, r.Pattern)
+		switch {
+		case w == "" && r.PerUser:
+			t.Errorf("%s is public, read as per-user: %s", r.Pattern, r.PerUserWhy)
+		case w != "" && !r.PerUser:
+			t.Errorf("%s needs a user, read as public", r.Pattern)
+		case w != "" && !strings.Contains(r.PerUserWhy, w):
+			t.Errorf("%s: why %q, want it to contain %q", r.Pattern, r.PerUserWhy, w)
+		}
+	}
+	for p := range want {
+		t.Errorf("route %s not found", p)
+	}
+}
+
+// flaskAuthProject writes a Flask project whose requirements of a user are
+// set away from the views (see TestFlaskAuthentication).
+func flaskAuthProject(t *testing.T) string {
+	return lab.WriteFiles(t, map[string]string{
+		"famsite/__init__.py": "",
+		"famsite/guard.py": "from flask import g, redirect, url_for\n\n\ndef require_family():\n    if g.user is None:\n        return redirect(url_for(\"auth.login\"))\n\n\n" +
+			"def family_only(view):\n    def wrapper(*a, **kw):\n        if not g.user:\n            return redirect(\"/login\")\n        return view(*a, **kw)\n    return wrapper\n",
+		"famsite/family.py": "from flask import Blueprint\n\nfrom famsite.guard import require_family\n\nbp = Blueprint(\"family\", __name__)\nchores = Blueprint(\"chores\", __name__)\nbp.before_request(require_family)\n\n\n" +
+			"@bp.get(\"/dashboard\")\ndef dashboard():\n    return \"\"\n\n\n@chores.get(\"/list\")\ndef chore_list():\n    return \"\"\n\n\nbp.register_blueprint(chores, url_prefix=\"/chores\")\n",
+		"famsite/public.py": "from flask import Blueprint\n\nfrom famsite.guard import family_only\n\nbp = Blueprint(\"public\", __name__)\n\n\n@bp.get(\"/holidays\")\ndef holidays():\n    return \"\"\n\n\n" +
+			"@bp.get(\"/photos\")\n@family_only\ndef photos():\n    return \"\"\n",
+		"famsite/app.py": "from flask import Flask\n\nfrom famsite import family, public\n\napp = Flask(__name__)\napp.register_blueprint(family.bp, url_prefix=\"/family\")\napp.register_blueprint(public.bp)\n",
+	})
+}
+
+// TestExactFlaskAuthentication: exact mode reads the same requirements
+// from the app's own objects: the before_request functions that run for a
+// rule's blueprints, and the wrappers around the view.
+func TestExactFlaskAuthentication(t *testing.T) {
+	lab.Need(t, nil, []string{"flask"})
+	_, rt, _ := routestest.ExactOf(t, flaskAuthProject(t), time.Minute)
+	want := map[string]string{
+		"/family/dashboard":   "(exact mode): before_request hook require_family (famsite/guard.py:4)",
+		"/family/chores/list": "(exact mode): before_request hook require_family (famsite/guard.py:4)",
+		"/photos":             "(exact mode): wrapped by family_only.<locals>.wrapper, which checks for a user",
 		"/holidays":           "",
 	}
 	for _, r := range rt.Routes {

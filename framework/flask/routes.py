@@ -23,6 +23,51 @@ except Exception:
     pass
 
 
+# What a before_request hook or a view wrapper does when it turns anonymous
+# users away (the same markers the static pass reads).
+LOGIN_CHECK = re.compile(r"login_required\b|current_user\b|\bis_authenticated\b|\bis_anonymous\b|\bg\.user\b|"
+                         r"session\.get\(\s*[\"']user|session\[\s*[\"']user|abort\(\s*40[13]\b|request\.authorization\b|[\"'][Aa]uthorization[\"']")
+
+
+def auth_of(app, rule, view):
+    """How the app requires a user for the rule ("" when nothing does): a
+    before_request function of the app or of the rule's blueprints (its
+    source checks for a user), or Flask-Login's login_required (or a
+    wrapper whose source checks for a user) around the view."""
+    try:
+        hooks = list(app.before_request_funcs.get(None, []))
+        parts = rule.endpoint.split(".")[:-1]
+        for i in range(1, len(parts) + 1):
+            hooks += list(app.before_request_funcs.get(".".join(parts[:i]), []))
+        for h in hooks:
+            try:
+                src = inspect.getsource(h)
+            except Exception:
+                continue
+            if LOGIN_CHECK.search(src):
+                f, ln = where(h)
+                return "before_request hook %s (%s:%d)" % (getattr(h, "__qualname__", repr(h)), f, ln)
+        fn, seen = view, 0
+        while fn is not None and seen < 20:
+            seen += 1
+            code = getattr(fn, "__code__", None)
+            if code is not None and "flask_login" in (code.co_filename or ""):
+                return "wrapped by flask_login's login_required"
+            qn = getattr(code, "co_qualname", getattr(code, "co_name", "")) if code is not None else ""
+            if "<locals>" in qn:
+                # A wrapper made by a decorator: its own code checks for a user?
+                try:
+                    src = inspect.getsource(fn)
+                except Exception:
+                    src = ""
+                if LOGIN_CHECK.search(src):
+                    return "wrapped by %s, which checks for a user" % qn
+            fn = getattr(fn, "__wrapped__", None)
+    except Exception as e:
+        return "could not read its hooks (%s): taken as requiring a user" % type(e).__name__
+    return ""
+
+
 def main():
     app = load_app(TARGET, "url_map")
     out = {"framework": "flask", "app": TARGET, "routes": [], "warnings": []}
@@ -46,7 +91,7 @@ def main():
         out["routes"].append({"path": rule.rule, "path_format": rule.rule, "methods": methods, "kind": kind,
                               "view": "%s.%s" % (mod_name, q), "module": mod_name, "qualname": q,
                               "file": f, "line": ln, "name": rule.endpoint,
-                              "builtin": kind == "static"})
+                              "builtin": kind == "static", "auth": auth_of(app, rule, view) if view is not None else ""})
     OUT.write(json.dumps(out))
     OUT.flush()
 
