@@ -169,6 +169,8 @@ func ShopTraffic(n int, seed uint64) Traffic {
 			u = "/static/app.3f2a9c1b.js"
 		case r < 89:
 			u = "/api/me"
+		case r < 93:
+			u = "/api/family/chores" // the family API: its requirement of a user is set away from the view
 		default:
 			u = "/" // the front page, HTML
 		}
@@ -181,7 +183,8 @@ func ShopTraffic(n int, seed uint64) Traffic {
 // Browser returns the headers browser c sends with a request for path:
 // its own User-Agent and Accept-Encoding, the site's analytics cookie on
 // every request, a csrftoken on HTML pages, and the session of a logged-in
-// user on the per-user route (user names of different lengths, so that
+// user on the per-user routes (or, for every fourth client of the family
+// API, its API token in Authorization) (user names of different lengths, so that
 // per-user responses differ in size as real ones do).
 func Browser(c int, path string) http.Header {
 	h := http.Header{}
@@ -198,6 +201,15 @@ func Browser(c int, path string) http.Header {
 	}
 	if strings.HasPrefix(path, "/api/me") {
 		cookie += "; sessionid=" + UserName(c)
+	}
+	if strings.HasPrefix(path, "/api/family") {
+		// Browsers send the family's session; every fourth client is the
+		// family's app, with its API token instead.
+		if c%4 == 0 {
+			h.Set("Authorization", "Bearer family"+UserName(c))
+		} else {
+			cookie += "; sessionid=" + UserName(c)
+		}
 	}
 	h.Set("Cookie", cookie)
 	return h

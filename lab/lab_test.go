@@ -141,7 +141,7 @@ func labRun(t *testing.T, ports *Ports, edgeName, kind string) {
 	modules := []string{"fastapi", "uvicorn"}
 	switch kind {
 	case "django":
-		bins, modules = append(bins, "gunicorn"), []string{"django"}
+		bins, modules = append(bins, "gunicorn"), []string{"django", "rest_framework"}
 	case "flask":
 		bins, modules = append(bins, "gunicorn"), []string{"flask"}
 	}
@@ -254,6 +254,31 @@ func labRun(t *testing.T, ports *Ports, edgeName, kind string) {
 		Sweep: replay.SweepOptions{Profile: prof}, Load: replay.LoadOptions{PerPoP: false}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The family API needs a user, set away from its views (a router
+	// dependency, a blueprint hook, DRF's settings): never advised shared.
+	family := 0
+	for _, r := range adv.Recommendations {
+		if strings.Contains(r.Endpoint, "/api/family") && r.Method == "GET" {
+			family++
+			if r.Class != advisor.ClassPrivate || r.CacheControl != "private, no-store" {
+				t.Errorf("%s %s (the family API) advised %q (%s): %s", r.Method, r.Endpoint, r.CacheControl, r.Class, strings.Join(r.Reasons, "; "))
+			}
+		}
+	}
+	if family == 0 {
+		t.Error("no advice for the family API")
+	}
+	// Nor served from the cache in the baseline (the cache as it comes, the
+	// app sending no Cache-Control).
+	if brep, err := analyze.Run(context.Background(), st, analyze.Options{Router: rt, By: []string{"endpoint"}}); err != nil {
+		t.Error(err)
+	} else {
+		for _, r := range brep.Rows {
+			if strings.Contains(r.Endpoint, "/api/family") && r.HitRatio != nil && *r.HitRatio > 0 {
+				t.Errorf("baseline: %s (the family API) was served from the cache: %.1f%%", r.Endpoint, 100**r.HitRatio)
+			}
+		}
 	}
 	res, err := pipeline.Patch(app, rt, adv.Recommendations, false)
 	if err != nil {

@@ -1,6 +1,10 @@
-from django.urls import path
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import family, views
+
+router = SimpleRouter()
+router.register("chores", family.ChoreViewSet, basename="chores")
 
 urlpatterns = [
     path("", views.home),
@@ -10,4 +14,5 @@ urlpatterns = [
     path("search/", views.search),
     path("api/me/", views.me),
     path("static/<path:name>", views.static_file),
+    path("api/family/", include(router.urls)),
 ]

@@ -3,9 +3,16 @@ SECRET_KEY = "lab-only-not-secret"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "shopsite.urls"
-INSTALLED_APPS = ["django.contrib.sessions", "shop"]
+INSTALLED_APPS = ["django.contrib.sessions", "rest_framework", "shop"]
 MIDDLEWARE = ["django.contrib.sessions.middleware.SessionMiddleware"]
 # Sessions in a signed cookie: no database needed.
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 DATABASES = {}
 USE_TZ = True
+# The family API's authentication and permissions, set once for every DRF
+# view (no database: the families come from their cookie or token).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["shop.familyauth.FamilyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["shop.familyauth.FamilyOnly"],
+    "UNAUTHENTICATED_USER": None,
+}

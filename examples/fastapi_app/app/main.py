@@ -11,6 +11,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from . import family
+
 app = FastAPI()
 ACCESS_LOG = os.environ.get("ACCESS_LOG", "access.log")
 
@@ -30,6 +32,7 @@ async def access_log(request: Request, call_next):
 
 
 app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+app.include_router(family.router)
 
 
 @app.get("/", response_class=HTMLResponse)

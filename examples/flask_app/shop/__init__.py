@@ -13,7 +13,9 @@ def create_app():
 
     from . import views
     from .api import api
+    from .family import family
 
     app.register_blueprint(views.site)
     app.register_blueprint(api, url_prefix="/api")
+    app.register_blueprint(family, url_prefix="/api/family")
     return app
