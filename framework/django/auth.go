@@ -33,6 +33,15 @@ var (
 	// anonymousCheckRe: code that tells anonymous users apart (a project
 	// middleware or decorator that enforces login).
 	anonymousCheckRe = regexp.MustCompile(`\.is_authenticated\b|\.is_anonymous\b|redirect_to_login\(|login_required\b`)
+	// credentialRe: code that reads the request's credentials (an API key
+	// or Authorization header): a decorator that does authenticates.
+	credentialRe = regexp.MustCompile(`request\.(?:headers|META)[^\n]{0,40}(?:X-Api-Key|HTTP_X_API_KEY|Authorization|HTTP_AUTHORIZATION)|["'](?:X-Api-Key|Authorization|HTTP_X_API_KEY|HTTP_AUTHORIZATION)["']\s+in\s+request\.(?:headers|META)`)
+	// calledRe: a call that passes the request on (return get_checks(request)).
+	calledRe = regexp.MustCompile(`\b([A-Za-z_]\w*)\(\s*request\b`)
+	// turnAwayRe: code that answers instead of the view (a redirect, 401 or
+	// 403): with anonymousCheckRe, a middleware that turns anonymous users
+	// away (one that only adds a header for logged-in users does not).
+	turnAwayRe = regexp.MustCompile(`redirect_to_login\(|\bredirect\(|HttpResponseRedirect|HttpResponseForbidden|PermissionDenied|status(?:_code)?\s*=\s*40[13]\b|\b40[13]\b`)
 )
 
 // authSettings is what the project's settings say of authentication.
@@ -72,7 +81,7 @@ func readAuthSettings(p *pysrc.Project) authSettings {
 				// A middleware of the project that sends anonymous users away.
 				mod, cls := pysrc.SplitLast(name)
 				if mm := p.FindModule(mod); mm != nil {
-					if def, ok := mm.Defs[cls]; ok && anonymousCheckRe.MatchString(mm.Text(def)) {
+					if def, ok := mm.Defs[cls]; ok && anonymousCheckRe.MatchString(mm.Text(def)) && turnAwayRe.MatchString(mm.Text(def)) {
 						a.loginMiddleware = fmt.Sprintf("middleware %s (%s:%d, listed at %s) turns anonymous users away", name, mm.File, pysrc.Line(def), at)
 						break
 					}
@@ -185,6 +194,9 @@ func viewRequirement(p *pysrc.Project, m *pysrc.Module, def *sitter.Node, action
 			return why
 		}
 	}
+	if why := calleeRequirement(p, m, def, a); why != "" {
+		return why
+	}
 	if pysrc.IsClass(def) {
 		if why, decided := classRequirement(p, m, def, action, 0); decided {
 			if why != "" {
@@ -231,6 +243,37 @@ func projectDecorator(p *pysrc.Project, m *pysrc.Module, d string) string {
 	}
 	if anonymousCheckRe.MatchString(dm.Text(def)) {
 		return fmt.Sprintf("@%s (%s:%d) checks for a logged-in user", name, dm.File, pysrc.Line(def))
+	}
+	if x := credentialRe.FindString(dm.Text(def)); x != "" {
+		return fmt.Sprintf("@%s (%s:%d) reads the request's credentials (%s)", name, dm.File, pysrc.Line(def), x)
+	}
+	return ""
+}
+
+// calleeRequirement says why a function view needs a user through the
+// functions of its module it hands the request to (a view that dispatches
+// on the method to decorated handlers): their decorators.
+func calleeRequirement(p *pysrc.Project, m *pysrc.Module, def *sitter.Node, a authSettings) string {
+	if pysrc.IsClass(def) {
+		return ""
+	}
+	self := ""
+	if fn := pysrc.ClassNode(def); fn != nil {
+		self = m.Text(fn.ChildByFieldName("name"))
+	}
+	for _, x := range calledRe.FindAllStringSubmatch(m.Text(def), -1) {
+		callee, ok := m.Defs[x[1]]
+		if !ok || x[1] == self || pysrc.IsClass(callee) {
+			continue
+		}
+		for _, d := range pysrc.Decorators(m, callee) {
+			if mm := loginDecoratorRe.FindStringSubmatch(d); mm != nil {
+				return fmt.Sprintf("it hands the request to %s, decorated @%s (%s:%d)", x[1], mm[1], m.File, pysrc.Line(callee))
+			}
+			if why := projectDecorator(p, m, d); why != "" {
+				return fmt.Sprintf("it hands the request to %s (%s:%d): %s", x[1], m.File, pysrc.Line(callee), why)
+			}
+		}
 	}
 	return ""
 }

@@ -410,8 +410,14 @@ func (w *djangoWalker) element2(m *pysrc.Module, e *sitter.Node, c pysrc.Call, f
 			w.addView(m, e, full, cls, "class", name)
 			return
 		}
-		w.emit(&framework.Route{Framework: "django", Pattern: displayDjango(full), File: m.File, Line: pysrc.Line(e),
-			View: m.Text(view), Name: name, Unresolved: "view built by " + vc.Fn + "(): cannot be resolved statically"})
+		r := &framework.Route{Framework: "django", Pattern: displayDjango(full), File: m.File, Line: pysrc.Line(e),
+			View: m.Text(view), Name: name, Unresolved: "view built by " + vc.Fn + "(): cannot be resolved statically"}
+		if x := loginDecoratorRe.FindStringSubmatch(vc.Fn); x != nil {
+			// path("...", login_required(View.as_view())): the view is
+			// unknown, its requirement of a user is not.
+			r.PerUser, r.PerUserWhy = true, fmt.Sprintf("wrapped in %s() in the URLconf (%s:%d)", x[1], m.File, pysrc.Line(e))
+		}
+		w.emit(r)
 		return
 	}
 	if view.Kind() == "attribute" && pysrc.LastName(m.Text(view)) == "urls" {
@@ -511,6 +517,16 @@ func (w *djangoWalker) addView(m *pysrc.Module, at *sitter.Node, pattern, view, 
 	}
 	if r.ViewNode == nil {
 		r.Unresolved = "view " + view + " not found under --src (the route is listed, the patch cannot target it)"
+		// A view of a known application outside the project, imported
+		// under another name (from allauth.account import views as v).
+		target := m.Imports[strings.SplitN(view, ".", 2)[0]]
+		for _, k := range []struct{ prefix, app string }{{"django.contrib.admin", "django.contrib.admin"},
+			{"django.contrib.auth", "django.contrib.auth.views"}, {"allauth", "allauth.urls"}} {
+			if target == k.prefix || strings.HasPrefix(target, k.prefix+".") {
+				r.PerUser, r.PerUserWhy = true, knownApps[k.app]
+				break
+			}
+		}
 	}
 	w.emit(r)
 }

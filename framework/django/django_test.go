@@ -291,3 +291,54 @@ func TestExactDjangoAuthentication(t *testing.T) {
 		t.Errorf("route %s not found", p)
 	}
 }
+
+// TestDjangoAPIKeyAndDispatch: shapes met in a real project not tuned on:
+// an API whose views are decorated with a project decorator that reads an
+// API key (beside a CORS decorator that only names the header), a view
+// that hands the request to a decorated handler per method, and a
+// catch-all view wrapped in login_required() in the URLconf.
+func TestDjangoAPIKeyAndDispatch(t *testing.T) {
+	dir := lab.WriteFiles(t, map[string]string{
+		"manage.py":        "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"site.settings\")\n",
+		"site/__init__.py": "",
+		"site/settings.py": "ROOT_URLCONF = \"site.urls\"\n",
+		"site/decorators.py": "def cors(*methods):\n    def decorator(f):\n        def wrapper(request, *a, **kw):\n            response = f(request, *a, **kw)\n" +
+			"            response[\"Access-Control-Allow-Headers\"] = \"X-Api-Key\"\n            return response\n        return wrapper\n    return decorator\n\n\n" +
+			"def authorize(f):\n    def wrapper(request, *a, **kw):\n        api_key = request.headers.get(\"X-Api-Key\", \"\")\n        request.project = api_key\n        return f(request, *a, **kw)\n    return wrapper\n",
+		"site/views.py": "from django.http import JsonResponse\nfrom django.views.generic import TemplateView\n\nfrom site.decorators import authorize, cors\n\n\n" +
+			"@authorize\ndef get_checks(request):\n    return JsonResponse({})\n\n\n@cors(\"GET\")\ndef checks(request):\n    return get_checks(request)\n\n\n" +
+			"@cors(\"GET\")\n@authorize\ndef channels(request):\n    return JsonResponse({})\n\n\n@cors(\"GET\")\ndef status(request):\n    return JsonResponse({\"status\": \"up\"})\n\n\nclass App(TemplateView):\n    template_name = \"app.html\"\n",
+		"site/urls.py": "from django.contrib.auth.decorators import login_required\nfrom django.urls import path, re_path\n\nfrom site import views\n\nurlpatterns = [\n" +
+			"    path(\"api/checks/\", views.checks),\n    path(\"api/channels/\", views.channels),\n    path(\"api/status/\", views.status),\n" +
+			"    re_path(r\"^.*$\", login_required(views.App.as_view())),\n]\n",
+	})
+	rt, err := routes.ExtractRoutes(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	want := map[string]string{
+		"/api/checks/":   "it hands the request to get_checks",
+		"/api/channels/": "@authorize (site/decorators.py:11) reads the request's credentials",
+		"/api/status/":   "",
+		"^/.*$":          "wrapped in login_required() in the URLconf",
+	}
+	for _, r := range rt.Routes {
+		w, ok := want[r.Pattern]
+		if !ok || r.Method != "GET" {
+			continue
+		}
+		delete(want, r.Pattern)
+		switch {
+		case w == "" && r.PerUser:
+			t.Errorf("%s is public, read as per-user: %s", r.Pattern, r.PerUserWhy)
+		case w != "" && !r.PerUser:
+			t.Errorf("%s needs a user, read as public", r.Pattern)
+		case w != "" && !strings.Contains(r.PerUserWhy, w):
+			t.Errorf("%s: why %q, want it to contain %q", r.Pattern, r.PerUserWhy, w)
+		}
+	}
+	for p := range want {
+		t.Errorf("route %s not found", p)
+	}
+}
