@@ -73,6 +73,9 @@ const (
 	ClassNoTraffic  = "no-traffic"       // a route nobody requested in the logs
 	ClassPolicy     = "policy"           // from the policy file
 	ClassLowReuse   = "low-reuse"        // requests rarely repeat: caching gains little
+	// ClassKeep: today's cache already does better than the advice would:
+	// no change is advised.
+	ClassKeep = "keep"
 	// ClassErrors: every response was an error (4xx/5xx): scanners,
 	// broken links; nothing to cache and no edge rule.
 	ClassErrors = "errors-only"
@@ -785,6 +788,13 @@ func decide(rec *Recommendation, route *framework.Route, s analyze.Row, haveStat
 			// the same for everyone; they do not: no header is guessed.
 			rec.Class = ClassUnverified
 			reason("without --src, nothing shows that this route answers everyone alike (no two clients fetched one URL at the same time in the logs): no shared-cache header is advised; give --src, or logs with more traffic; at TTL %s it would reach %.1f%%", replay.FormatTTL(c.TTL), 100*c.HitRatio)
+			fillEvidence(rec, &c)
+			return
+		}
+		if rec.Class == "" && rec.CurrentHitRatio != nil && c.HitRatio+0.01 < *rec.CurrentHitRatio {
+			// No change that does worse than today.
+			rec.Class = ClassKeep
+			reason("today's cache already does better (%.1f%% measured) than the advice would (%.1f%% predicted at TTL %s): keep the current configuration", 100**rec.CurrentHitRatio, 100*c.HitRatio, replay.FormatTTL(c.TTL))
 			fillEvidence(rec, &c)
 			return
 		}
