@@ -191,24 +191,7 @@ func TestDjangoAuthentication(t *testing.T) {
 		"/api/holidays/<pk>/": "",
 		"/api/open-days/":     "",
 	}
-	for _, r := range rt.Routes {
-		w, ok := want[r.Pattern]
-		if !ok || r.Method != "GET" {
-			continue
-		}
-		delete(want, r.Pattern)
-		switch {
-		case w == "" && r.PerUser:
-			t.Errorf("%s is public, read as per-user: %s", r.Pattern, r.PerUserWhy)
-		case w != "" && !r.PerUser:
-			t.Errorf("%s needs a user, read as public", r.Pattern)
-		case w != "" && !strings.Contains(r.PerUserWhy, w):
-			t.Errorf("%s: why %q, want it to contain %q", r.Pattern, r.PerUserWhy, w)
-		}
-	}
-	for p := range want {
-		t.Errorf("route %s not found", p)
-	}
+	routestest.CheckPerUser(t, rt, want)
 }
 
 // TestDjangoLoginMiddleware: Django 5.1's LoginRequiredMiddleware makes
@@ -272,24 +255,7 @@ func TestExactDjangoAuthentication(t *testing.T) {
 		"/api/holidays/":   "",
 		"/api/open-days/":  "",
 	}
-	for _, r := range rt.Routes {
-		w, ok := want[r.Pattern]
-		if !ok || r.Method != "GET" {
-			continue
-		}
-		delete(want, r.Pattern)
-		switch {
-		case w == "" && r.PerUser:
-			t.Errorf("%s is public, read as per-user: %s", r.Pattern, r.PerUserWhy)
-		case w != "" && !r.PerUser:
-			t.Errorf("%s needs a user, read as public", r.Pattern)
-		case w != "" && !strings.Contains(r.PerUserWhy, w):
-			t.Errorf("%s: why %q, want it to contain %q", r.Pattern, r.PerUserWhy, w)
-		}
-	}
-	for p := range want {
-		t.Errorf("route %s not found", p)
-	}
+	routestest.CheckPerUser(t, rt, want)
 }
 
 // TestDjangoAPIKeyAndDispatch: shapes met in a real project not tuned on:
@@ -323,22 +289,5 @@ func TestDjangoAPIKeyAndDispatch(t *testing.T) {
 		"/api/status/":   "",
 		"^/.*$":          "wrapped in login_required() in the URLconf",
 	}
-	for _, r := range rt.Routes {
-		w, ok := want[r.Pattern]
-		if !ok || r.Method != "GET" {
-			continue
-		}
-		delete(want, r.Pattern)
-		switch {
-		case w == "" && r.PerUser:
-			t.Errorf("%s is public, read as per-user: %s", r.Pattern, r.PerUserWhy)
-		case w != "" && !r.PerUser:
-			t.Errorf("%s needs a user, read as public", r.Pattern)
-		case w != "" && !strings.Contains(r.PerUserWhy, w):
-			t.Errorf("%s: why %q, want it to contain %q", r.Pattern, r.PerUserWhy, w)
-		}
-	}
-	for p := range want {
-		t.Errorf("route %s not found", p)
-	}
+	routestest.CheckPerUser(t, rt, want)
 }

@@ -185,26 +185,11 @@ func TestFastAPIAuthentication(t *testing.T) {
 		"/partner/feed": "Depends(partner)",
 		"/holidays":     "",
 	}
+	routestest.CheckPerUser(t, rt, want)
 	for _, r := range rt.Routes {
-		w, ok := want[r.Pattern]
-		if !ok || r.Method != "GET" {
-			continue
-		}
-		delete(want, r.Pattern)
-		switch {
-		case w == "" && r.PerUser:
-			t.Errorf("%s is public, read as per-user: %s", r.Pattern, r.PerUserWhy)
-		case w != "" && !r.PerUser:
-			t.Errorf("%s needs a user, read as public", r.Pattern)
-		case w != "" && !strings.Contains(r.PerUserWhy, w):
-			t.Errorf("%s: why %q, want it to contain %q", r.Pattern, r.PerUserWhy, w)
-		}
 		if r.PerUser && !strings.Contains(r.PerUserWhy, "OAuth2PasswordBearer") && !strings.Contains(r.PerUserWhy, "APIKeyHeader") {
 			t.Errorf("%s: the reason does not reach the security scheme: %s", r.Pattern, r.PerUserWhy)
 		}
-	}
-	for p := range want {
-		t.Errorf("route %s not found", p)
 	}
 }
 
@@ -235,21 +220,6 @@ func authProject(t *testing.T) string {
 func TestExactFastAPIAuthentication(t *testing.T) {
 	lab.Need(t, nil, []string{"fastapi"})
 	_, rt, _ := routestest.ExactOf(t, authProject(t), time.Minute)
-	want := map[string]bool{"/api/chores/": true, "/admin/stats": true, "/partner/feed": true, "/holidays": false}
-	for _, r := range rt.Routes {
-		w, ok := want[r.Pattern]
-		if !ok || r.Method != "GET" {
-			continue
-		}
-		delete(want, r.Pattern)
-		if r.PerUser != w {
-			t.Errorf("%s: per-user %v (%s), want %v", r.Pattern, r.PerUser, r.PerUserWhy, w)
-		}
-		if w && !strings.Contains(r.PerUserWhy, "(exact mode): security dependency ") {
-			t.Errorf("%s: why %q", r.Pattern, r.PerUserWhy)
-		}
-	}
-	for p := range want {
-		t.Errorf("route %s not found", p)
-	}
+	scheme := "(exact mode): security dependency "
+	routestest.CheckPerUser(t, rt, map[string]string{"/api/chores/": scheme, "/admin/stats": scheme, "/partner/feed": scheme, "/holidays": ""})
 }

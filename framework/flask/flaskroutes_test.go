@@ -113,24 +113,7 @@ func TestFlaskAuthentication(t *testing.T) {
 		"/photos":             "@family_only (famsite/guard.py:9)",
 		"/holidays":           "",
 	}
-	for _, r := range rt.Routes {
-		w, ok := want[r.Pattern]
-		if !ok || r.Method != "GET" {
-			continue
-		}
-		delete(want, r.Pattern)
-		switch {
-		case w == "" && r.PerUser:
-			t.Errorf("%s is public, read as per-user: %s", r.Pattern, r.PerUserWhy)
-		case w != "" && !r.PerUser:
-			t.Errorf("%s needs a user, read as public", r.Pattern)
-		case w != "" && !strings.Contains(r.PerUserWhy, w):
-			t.Errorf("%s: why %q, want it to contain %q", r.Pattern, r.PerUserWhy, w)
-		}
-	}
-	for p := range want {
-		t.Errorf("route %s not found", p)
-	}
+	routestest.CheckPerUser(t, rt, want)
 }
 
 // flaskAuthProject writes a Flask project whose requirements of a user are
@@ -160,22 +143,5 @@ func TestExactFlaskAuthentication(t *testing.T) {
 		"/photos":             "(exact mode): wrapped by family_only.<locals>.wrapper, which checks for a user",
 		"/holidays":           "",
 	}
-	for _, r := range rt.Routes {
-		w, ok := want[r.Pattern]
-		if !ok || r.Method != "GET" {
-			continue
-		}
-		delete(want, r.Pattern)
-		switch {
-		case w == "" && r.PerUser:
-			t.Errorf("%s is public, read as per-user: %s", r.Pattern, r.PerUserWhy)
-		case w != "" && !r.PerUser:
-			t.Errorf("%s needs a user, read as public", r.Pattern)
-		case w != "" && !strings.Contains(r.PerUserWhy, w):
-			t.Errorf("%s: why %q, want it to contain %q", r.Pattern, r.PerUserWhy, w)
-		}
-	}
-	for p := range want {
-		t.Errorf("route %s not found", p)
-	}
+	routestest.CheckPerUser(t, rt, want)
 }

@@ -116,3 +116,33 @@ func BriefD(r *framework.Route) string {
 	}
 	return s
 }
+
+// CheckPerUser checks the GET rows of a table against want (pattern ->
+// a part of the reason the route needs a user, "" when it must be read as
+// public): every pattern is found, public ones are not per-user, the
+// others are, with the reason.
+func CheckPerUser(t *testing.T, rt *framework.Routes, want map[string]string) {
+	t.Helper()
+	left := map[string]string{}
+	for p, w := range want {
+		left[p] = w
+	}
+	for _, r := range rt.Routes {
+		w, ok := left[r.Pattern]
+		if !ok || r.Method != "GET" {
+			continue
+		}
+		delete(left, r.Pattern)
+		switch {
+		case w == "" && r.PerUser:
+			t.Errorf("%s is public, read as per-user: %s", r.Pattern, r.PerUserWhy)
+		case w != "" && !r.PerUser:
+			t.Errorf("%s needs a user, read as public", r.Pattern)
+		case w != "" && !strings.Contains(r.PerUserWhy, w):
+			t.Errorf("%s: why %q, want it to contain %q", r.Pattern, r.PerUserWhy, w)
+		}
+	}
+	for p := range left {
+		t.Errorf("route %s not found", p)
+	}
+}
