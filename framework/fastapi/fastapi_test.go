@@ -223,3 +223,28 @@ func TestExactFastAPIAuthentication(t *testing.T) {
 	scheme := "(exact mode): security dependency "
 	routestest.CheckPerUser(t, rt, map[string]string{"/api/chores/": scheme, "/admin/stats": scheme, "/partner/feed": scheme, "/holidays": ""})
 }
+
+// TestFastAPIAppAndRouteDependencies: dependencies declared on the app
+// itself make every route need a user; on a route decorator, that route.
+func TestFastAPIAppAndRouteDependencies(t *testing.T) {
+	for _, tc := range []struct {
+		app  string
+		want map[string]string
+	}{
+		{"app = FastAPI(dependencies=[Depends(member)])\n", map[string]string{"/open": "FastAPI(dependencies=...) (svc/main.py:", "/mine": "Depends(member)"}},
+		{"app = FastAPI()\n", map[string]string{"/open": "", "/mine": "the route's dependencies=... : Depends(member)"}},
+	} {
+		dir := lab.WriteFiles(t, map[string]string{
+			"svc/__init__.py": "",
+			"svc/main.py": "from fastapi import Depends, FastAPI\nfrom fastapi.security import APIKeyCookie\n\nsession = APIKeyCookie(name=\"sid\")\n\n\n" +
+				"def member(sid: str = Depends(session)):\n    return sid\n\n\n" + tc.app + "\n\n" +
+				"@app.get(\"/open\")\ndef open_():\n    return {}\n\n\n@app.get(\"/mine\", dependencies=[Depends(member)])\ndef mine():\n    return {}\n",
+		})
+		rt, err := routes.ExtractRoutes(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		routestest.CheckPerUser(t, rt, tc.want)
+		rt.Close()
+	}
+}
