@@ -148,12 +148,8 @@ func authFacts(rt *framework.Routes) {
 		if r.Framework == "django" && !r.PerUser && r.ViewNode == nil {
 			// A view of a known application outside the project (exact
 			// mode lists the admin's and the auth views one by one).
-			for _, k := range []struct{ prefix, app string }{{"django.contrib.admin.", "django.contrib.admin"},
-				{"django.contrib.auth.", "django.contrib.auth.views"}, {"allauth.", "allauth.urls"}} {
-				if strings.HasPrefix(r.View, k.prefix) {
-					r.PerUser, r.PerUserWhy = true, knownApps[k.app]
-					break
-				}
+			if why := knownApp(r.View); why != "" {
+				r.PerUser, r.PerUserWhy = true, why
 			}
 		}
 		if r.Framework != "django" || r.ViewMod == nil || r.ViewNode == nil {
@@ -194,7 +190,7 @@ func viewRequirement(p *pysrc.Project, m *pysrc.Module, def *sitter.Node, action
 			return why
 		}
 	}
-	if why := calleeRequirement(p, m, def, a); why != "" {
+	if why := calleeRequirement(p, m, def); why != "" {
 		return why
 	}
 	if pysrc.IsClass(def) {
@@ -253,14 +249,11 @@ func projectDecorator(p *pysrc.Project, m *pysrc.Module, d string) string {
 // calleeRequirement says why a function view needs a user through the
 // functions of its module it hands the request to (a view that dispatches
 // on the method to decorated handlers): their decorators.
-func calleeRequirement(p *pysrc.Project, m *pysrc.Module, def *sitter.Node, a authSettings) string {
+func calleeRequirement(p *pysrc.Project, m *pysrc.Module, def *sitter.Node) string {
 	if pysrc.IsClass(def) {
 		return ""
 	}
-	self := ""
-	if fn := pysrc.ClassNode(def); fn != nil {
-		self = m.Text(fn.ChildByFieldName("name"))
-	}
+	self := m.Text(pysrc.ClassNode(def).ChildByFieldName("name")) // the function itself
 	for _, x := range calledRe.FindAllStringSubmatch(m.Text(def), -1) {
 		callee, ok := m.Defs[x[1]]
 		if !ok || x[1] == self || pysrc.IsClass(callee) {

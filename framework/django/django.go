@@ -310,23 +310,34 @@ func (w *djangoWalker) unresolved(m *pysrc.Module, n *sitter.Node, prefix, why s
 	w.emit(&framework.Route{Framework: "django", Pattern: shown, File: m.File, Line: pysrc.Line(n), Unresolved: why})
 }
 
-// knownApps are applications outside the project whose URLs need a user,
-// by the module their URLs come from, with the reason (cited from their
-// source).
-var knownApps = map[string]string{
-	"django.contrib.admin":      "django.contrib.admin: every page but the login needs a staff user, and the login form carries the CSRF token (django/contrib/admin/sites.py, AdminSite.admin_view and login)",
-	"django.contrib.auth.urls":  "django.contrib.auth's views (login, logout, password change and reset) render forms with the CSRF token and read the session (django/contrib/auth/views.py)",
-	"django.contrib.auth.views": "django.contrib.auth's views (login, logout, password change and reset) render forms with the CSRF token and read the session (django/contrib/auth/views.py)",
-	"allauth.urls":              "django-allauth's account views render forms with the CSRF token and read the session (allauth/account/views.py)",
-	"rest_framework.urls":       "Django REST framework's login and logout views render forms with the CSRF token (rest_framework/urls.py: django.contrib.auth's LoginView)",
+// knownApps are applications outside the project whose views need a user,
+// by the module their views and URLs come from, with the reason (cited
+// from their source).
+var knownApps = []struct{ module, why string }{
+	{"django.contrib.admin", "django.contrib.admin: every page but the login needs a staff user, and the login form carries the CSRF token (django/contrib/admin/sites.py, AdminSite.admin_view and login)"},
+	{"django.contrib.auth", "django.contrib.auth's views (login, logout, password change and reset) render forms with the CSRF token and read the session (django/contrib/auth/views.py)"},
+	{"allauth", "django-allauth's account views render forms with the CSRF token and read the session (allauth/account/views.py)"},
+	{"rest_framework.urls", "Django REST framework's login and logout views render forms with the CSRF token (rest_framework/urls.py: django.contrib.auth's LoginView)"},
 }
 
-// knownApp lists the URLs of an application outside the project whose
-// behaviour is known (knownApps) as one per-user route under prefix;
+// knownApp says why a view or URLconf of a known application outside the
+// project (a dotted name in or under one of knownApps' modules) needs a
+// user ("" when it is not one).
+func knownApp(dotted string) string {
+	for _, k := range knownApps {
+		if dotted == k.module || strings.HasPrefix(dotted, k.module+".") {
+			return k.why
+		}
+	}
+	return ""
+}
+
+// knownAppRoutes lists the URLs of an application outside the project
+// whose behaviour is known (knownApps) as one per-user route under prefix;
 // false when target is not one.
-func (w *djangoWalker) knownApp(m *pysrc.Module, at *sitter.Node, prefix, target string) bool {
-	why, ok := knownApps[target]
-	if !ok {
+func (w *djangoWalker) knownAppRoutes(m *pysrc.Module, at *sitter.Node, prefix, target string) bool {
+	why := knownApp(target)
+	if why == "" {
 		return false
 	}
 	shown, rule := "/"+prefix+"…", "re:"+regexp.QuoteMeta(prefix)+".*"
@@ -437,7 +448,7 @@ func (w *djangoWalker) include(m *pysrc.Module, arg *sitter.Node, prefix string,
 				w.urlconf(t, prefix, "", nil)
 				return
 			}
-			if !w.knownApp(m, at, prefix, s) {
+			if !w.knownAppRoutes(m, at, prefix, s) {
 				w.unresolved(m, at, prefix, "included module "+s+" not found under --src (a third-party package?)")
 			}
 		})
@@ -478,7 +489,7 @@ func (w *djangoWalker) include(m *pysrc.Module, arg *sitter.Node, prefix string,
 		return
 	}
 	if target, ok := m.Imports[strings.SplitN(m.Text(arg), ".", 2)[0]]; ok {
-		if !w.knownApp(m, at, prefix, target) {
+		if !w.knownAppRoutes(m, at, prefix, target) {
 			w.unresolved(m, at, prefix, "include("+m.Text(arg)+"): "+target+" is not under --src (a third-party package?)")
 		}
 		return
@@ -519,13 +530,8 @@ func (w *djangoWalker) addView(m *pysrc.Module, at *sitter.Node, pattern, view, 
 		r.Unresolved = "view " + view + " not found under --src (the route is listed, the patch cannot target it)"
 		// A view of a known application outside the project, imported
 		// under another name (from allauth.account import views as v).
-		target := m.Imports[strings.SplitN(view, ".", 2)[0]]
-		for _, k := range []struct{ prefix, app string }{{"django.contrib.admin", "django.contrib.admin"},
-			{"django.contrib.auth", "django.contrib.auth.views"}, {"allauth", "allauth.urls"}} {
-			if target == k.prefix || strings.HasPrefix(target, k.prefix+".") {
-				r.PerUser, r.PerUserWhy = true, knownApps[k.app]
-				break
-			}
+		if why := knownApp(m.Imports[strings.SplitN(view, ".", 2)[0]]); why != "" {
+			r.PerUser, r.PerUserWhy = true, why
 		}
 	}
 	w.emit(r)
@@ -542,7 +548,7 @@ func (w *djangoWalker) router(m *pysrc.Module, name, prefix string, at *sitter.N
 	vals := rm.Assigned(rname)
 	if len(vals) == 0 {
 		if target, ok := m.Imports[strings.SplitN(name, ".", 2)[0]]; ok && rm == m {
-			if !w.knownApp(m, at, prefix, target) {
+			if !w.knownAppRoutes(m, at, prefix, target) {
 				w.unresolved(m, at, prefix, "routes of "+name+".urls come from "+target+", not under --src (a third-party package?)")
 			}
 			return

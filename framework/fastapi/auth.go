@@ -75,6 +75,3 @@ func (w *fastapiWalker) dependency(m *pysrc.Module, name string) (*pysrc.Module,
 	}
 	return nil, nil
 }
-
-// lastOf is the last part of a dotted call name (fastapi.APIRouter -> APIRouter).
-func lastOf(fn string) string { return pysrc.LastName(fn) }

@@ -52,7 +52,7 @@ func (w *fastapiWalker) run() {
 					}
 				}
 				if why := w.depsRequirement(m, c.Kw["dependencies"]); why != "" {
-					o.PerUser, o.PerUserWhy = true, fmt.Sprintf("%s(dependencies=...) (%s:%d): %s", lastOf(c.Fn), m.File, pysrc.Line(a), why)
+					o.PerUser, o.PerUserWhy = true, fmt.Sprintf("%s(dependencies=...) (%s:%d): %s", pysrc.LastName(c.Fn), m.File, pysrc.Line(a), why)
 				}
 				if kind == "app" {
 					o.Docs = w.docRoutes(m, c, ctx)
