@@ -31,20 +31,11 @@ type SameResponse struct {
 // origin logs, or edge lines that were not served from the cache), the
 // evidence of whether an endpoint answers everyone alike. A client is an
 // address with its user agent; responses are compared by ETag, else by size.
-func SameResponses(ctx context.Context, st *store.Store, router Router) (map[string]SameResponse, error) {
-	rows, err := st.DB.QueryContext(ctx, `WITH w AS (
-			SELECT r.path_id, count(DISTINCT hash(r.client_hash, r.client_id, r.ua_id)) AS clients,
-				count(DISTINCT CASE WHEN r.etag_id IS NOT NULL THEN -1 - r.etag_id ELSE r.bytes END) AS answers
-			FROM requests_raw r JOIN files f USING (file_id)
-			WHERE r.status = 200 AND r.bytes > 0 AND r.ts IS NOT NULL
-				AND coalesce(r.method_id IN (SELECT id FROM d_misc WHERE value = 'GET'), true)
-				AND (f.tier = 'origin' OR r.cache_status IS NULL OR r.cache_status IN ('MISS', 'EXPIRED', 'BYPASS'))
-				AND (r.client_hash IS NOT NULL OR r.client_id IS NOT NULL)
-			GROUP BY r.path_id, r.query_id, epoch(r.ts)::BIGINT // 10
-			HAVING count(DISTINCT hash(r.client_hash, r.client_id, r.ua_id)) >= 2)
+func SameResponses(ctx context.Context, st *store.Store, eps *Endpoints) (map[string]SameResponse, error) {
+	rows, err := st.DB.QueryContext(ctx, `WITH w AS (`+ResponseWindows("r.path_id", "", "")+`)
 		SELECT p.id, p.value, count(*), count(*) FILTER (WHERE answers = 1),
 			count(*) FILTER (WHERE clients >= 3), count(*) FILTER (WHERE clients >= 3 AND answers >= 3)
-		FROM w JOIN d_path p ON p.id = w.path_id GROUP BY ALL ORDER BY p.id`)
+		FROM w JOIN d_path p ON p.id = w.k GROUP BY ALL ORDER BY p.id`)
 	if err != nil {
 		return nil, fmt.Errorf("personalization evidence: %w", err)
 	}
@@ -67,7 +58,7 @@ func SameResponses(ctx context.Context, st *store.Store, router Router) (map[str
 	if len(paths) == 0 {
 		return out, nil
 	}
-	ep, err := endpointOf(ctx, st, router)
+	ep, err := eps.of(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -82,25 +73,61 @@ func SameResponses(ctx context.Context, st *store.Store, router Router) (map[str
 	return out, nil
 }
 
-// endpointOf maps every requested path id onto the endpoint the analysis
+// ResponseWindows is the SQL of the URL windows the evidence weighs: per
+// key (a column expression: r.path_id, or a route of a joined table), URL
+// (path and query) and 10 seconds, the distinct clients (an address with
+// its user agent) and the distinct responses they got (by ETag, else by
+// size), among GET requests with a body (status 200 and a size) that
+// reached the origin (origin logs, or edge lines not served from the
+// cache), in windows with two clients or more. join adds joins, where
+// adds conditions (" AND ..."); the columns are k, clients, answers.
+func ResponseWindows(key, join, where string) string {
+	return `SELECT ` + key + ` AS k, count(DISTINCT hash(r.client_hash, r.client_id, r.ua_id)) AS clients,
+			count(DISTINCT CASE WHEN r.etag_id IS NOT NULL THEN -1 - r.etag_id ELSE r.bytes END) AS answers
+		FROM requests_raw r JOIN files f USING (file_id) ` + join + `
+		WHERE r.status = 200 AND r.bytes > 0 AND r.ts IS NOT NULL
+			AND coalesce(r.method_id IN (SELECT id FROM d_misc WHERE value = 'GET'), true)
+			AND (f.tier = 'origin' OR r.cache_status IS NULL OR r.cache_status IN ('MISS', 'EXPIRED', 'BYPASS'))
+			AND (r.client_hash IS NOT NULL OR r.client_id IS NOT NULL)` + where + `
+		GROUP BY k, r.path_id, r.query_id, epoch(r.ts)::BIGINT // 10
+		HAVING count(DISTINCT hash(r.client_hash, r.client_id, r.ua_id)) >= 2`
+}
+
+// Endpoints maps every requested path id onto the endpoint the analysis
 // uses: the router's, or a template inferred from all requested paths (the
-// inference depends on the whole set).
-func endpointOf(ctx context.Context, st *store.Store, router Router) (map[int32]string, error) {
-	all, err := allPaths(ctx, st)
+// inference depends on the whole set). It reads the paths once, when
+// first asked, for all the evidence that needs them.
+type Endpoints struct {
+	st     *store.Store
+	router Router
+	ep     map[int32]string
+}
+
+// NewEndpoints prepares the mapping of the store's paths (router nil:
+// inferred templates).
+func NewEndpoints(st *store.Store, router Router) *Endpoints {
+	return &Endpoints{st: st, router: router}
+}
+
+func (e *Endpoints) of(ctx context.Context) (map[int32]string, error) {
+	if e.ep != nil {
+		return e.ep, nil
+	}
+	all, err := allPaths(ctx, e.st)
 	if err != nil {
 		return nil, err
 	}
-	tpl := InferTemplates(all, router, TemplateOptions{})
-	ep := make(map[int32]string, len(all))
+	tpl := InferTemplates(all, e.router, TemplateOptions{})
+	e.ep = make(map[int32]string, len(all))
 	for i, p := range all {
-		ep[p.ID] = tpl[i].Endpoint
+		e.ep[p.ID] = tpl[i].Endpoint
 	}
-	return ep, nil
+	return e.ep, nil
 }
 
 // LoggedVary reads the Vary headers the logs record, per endpoint: the
 // header names, canonical and sorted.
-func LoggedVary(ctx context.Context, st *store.Store, router Router) (map[string][]string, error) {
+func LoggedVary(ctx context.Context, st *store.Store, eps *Endpoints) (map[string][]string, error) {
 	rows, err := st.DB.QueryContext(ctx, `SELECT DISTINCT r.path_id, v.value FROM requests_raw r JOIN d_misc v ON v.id = r.vary_id ORDER BY 1, 2`)
 	if err != nil {
 		return nil, fmt.Errorf("logged Vary: %w", err)
@@ -118,7 +145,7 @@ func LoggedVary(ctx context.Context, st *store.Store, router Router) (map[string
 	if err := rows.Err(); err != nil || len(byPath) == 0 {
 		return nil, err
 	}
-	ep, err := endpointOf(ctx, st, router)
+	ep, err := eps.of(ctx)
 	if err != nil {
 		return nil, err
 	}

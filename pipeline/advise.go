@@ -23,7 +23,8 @@ func Advise(ctx context.Context, st *store.Store, o advisor.Options) (*advisor.A
 	if ev.Analysis, err = analyze.Run(ctx, st, p.AnalyzeOptions()); err != nil {
 		return nil, err
 	}
-	logVary, err := analyze.LoggedVary(ctx, st, p.Router())
+	eps := analyze.NewEndpoints(st, p.Router()) // read once, for both kinds of evidence
+	logVary, err := analyze.LoggedVary(ctx, st, eps)
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +46,7 @@ func Advise(ctx context.Context, st *store.Store, o advisor.Options) (*advisor.A
 			return nil, err
 		}
 	}
-	if ev.SameResponse, err = analyze.SameResponses(ctx, st, p.Router()); err != nil {
+	if ev.SameResponse, err = analyze.SameResponses(ctx, st, eps); err != nil {
 		return nil, err
 	}
 	if o.Routes != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/cdnadvise/cdnadvise/advisor"
+	"github.com/cdnadvise/cdnadvise/analyze"
 	"github.com/cdnadvise/cdnadvise/framework"
 	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/runs"
@@ -590,21 +591,12 @@ func ParseSince(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("--since %q: want RFC 3339 (2026-11-30T09:00:00Z) or a date (2026-11-30)", s)
 }
 
-// differingWindows counts per route, from since on, the URL windows (one
-// URL, 10 seconds) where misses (origin logs, or edge lines not served
-// from the cache) gave 3+ clients 3+ different responses (by ETag, else
-// by size: more than a gzip and an identity copy explain).
+// differingWindows counts per route, from since on, the URL windows the
+// advice weighs (analyze.ResponseWindows) where 3+ clients got 3+
+// different responses (more than a gzip and an identity copy explain).
 func differingWindows(ctx context.Context, conn *sql.Conn, since time.Time) (map[string]int64, error) {
-	rows, err := conn.QueryContext(ctx, `WITH w AS (
-			SELECT vp.route, count(DISTINCT hash(r.client_hash, r.client_id, r.ua_id)) AS clients,
-				count(DISTINCT CASE WHEN r.etag_id IS NOT NULL THEN -1 - r.etag_id ELSE r.bytes END) AS answers
-			FROM requests_raw r JOIN files f USING (file_id) JOIN vp ON vp.path_id = r.path_id
-			WHERE r.ts >= ? AND r.status = 200 AND r.bytes > 0
-				AND coalesce(r.method_id IN (SELECT id FROM d_misc WHERE value IN ('GET', 'HEAD')), true)
-				AND (f.tier = 'origin' OR r.cache_status IS NULL OR r.cache_status IN ('MISS', 'EXPIRED', 'BYPASS'))
-				AND (r.client_hash IS NOT NULL OR r.client_id IS NOT NULL)
-			GROUP BY vp.route, r.path_id, r.query_id, epoch(r.ts)::BIGINT // 10)
-		SELECT route, count(*) FROM w WHERE clients >= 3 AND answers >= 3 GROUP BY route`, since)
+	rows, err := conn.QueryContext(ctx, `WITH w AS (`+analyze.ResponseWindows("vp.route", "JOIN vp ON vp.path_id = r.path_id", " AND r.ts >= ?")+`)
+		SELECT k, count(*) FROM w WHERE clients >= 3 AND answers >= 3 GROUP BY k`, since)
 	if err != nil {
 		return nil, fmt.Errorf("responses per client after the change: %w", err)
 	}
