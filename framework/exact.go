@@ -234,8 +234,9 @@ type ExactResult struct {
 
 // RunAppScript runs a framework's route script on the app object of the
 // project: the module:variable given (o.App), else the X = class(...) or
-// X = factory() the static pass finds. what names the framework in errors.
-func RunAppScript(ctx context.Context, o ExactOptions, p *pysrc.Project, class, what, script string) (*ExactResult, error) {
+// X = factory() the static pass finds. what names the framework in errors;
+// env adds variables to the script's environment.
+func RunAppScript(ctx context.Context, o ExactOptions, p *pysrc.Project, class, what, script string, env ...string) (*ExactResult, error) {
 	target, root := o.App, o.Src
 	if target == "" {
 		m, v := FindApp(p, class)
@@ -249,7 +250,7 @@ func RunAppScript(ctx context.Context, o ExactOptions, p *pysrc.Project, class, 
 	if root != o.Src {
 		paths = append(paths, o.Src)
 	}
-	return RunScript(ctx, o, what, CommonScript+"\n\n"+script, paths, nil, target)
+	return RunScript(ctx, o, what, CommonScript+"\n\n"+script, paths, env, target)
 }
 
 // ImportRoot returns the folder to import a module from (the first parent

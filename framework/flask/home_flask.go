@@ -41,7 +41,8 @@ func (Home) Matcher(r *framework.Route, rt *framework.Routes) (*regexp.Regexp, e
 
 // Exact runs routes.py with the project's interpreter.
 func (Home) Exact(ctx context.Context, o framework.ExactOptions, p *pysrc.Project) (*framework.ExactResult, error) {
-	res, err := framework.RunAppScript(ctx, o, p, "Flask", "Flask", flaskRoutesScript)
+	// The script reads hooks and wrappers with the static pass's markers.
+	res, err := framework.RunAppScript(ctx, o, p, "Flask", "Flask", flaskRoutesScript, "CDNADVISE_LOGIN_CHECK="+loginCheckRe.String())
 	if err != nil {
 		return nil, err
 	}

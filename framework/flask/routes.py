@@ -24,9 +24,9 @@ except Exception:
 
 
 # What a before_request hook or a view wrapper does when it turns anonymous
-# users away (the same markers the static pass reads).
-LOGIN_CHECK = re.compile(r"login_required\b|current_user\b|\bis_authenticated\b|\bis_anonymous\b|\bg\.user\b|"
-                         r"session\.get\(\s*[\"']user|session\[\s*[\"']user|abort\(\s*40[13]\b|request\.authorization\b|[\"'][Aa]uthorization[\"']")
+# users away: the static pass's markers (flask/auth.go's loginCheckRe),
+# given by cdnadvise.
+LOGIN_CHECK = re.compile(os.environ["CDNADVISE_LOGIN_CHECK"])
 
 
 def auth_of(app, rule, view):
