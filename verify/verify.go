@@ -106,8 +106,6 @@ type Row struct {
 
 	Verdict string `json:"verdict"`
 	Why     string `json:"why"`
-	// hitsAfter are the responses served from the cache after the change.
-	hitsAfter int64
 	// ErrorShareBefore and ErrorShareAfter are the shares of 4xx/5xx
 	// responses; ClientWindowsDiffer counts, after the change, the URL
 	// windows where misses differed between 3+ clients.
@@ -211,14 +209,13 @@ func Run(ctx context.Context, st *store.Store, ra *runs.RecordedAdvice, o Option
 		if framework.SafeMethod(r.Method) {
 			row.ClientWindowsDiffer = differ[r.Endpoint]
 		}
-		row.hitsAfter = a.hits
 		row.HeaderLogged = a.ccLogged > 0
 		if row.HeaderLogged {
 			share := a.ccShare(r.CacheControl)
 			row.HeaderShare = &share
 			row.HeaderSeen = a.ccMode()
 		}
-		judge(&row, r, o)
+		judge(&row, r, o, a.hits)
 		if row.Failed {
 			res.Failed++
 		}
@@ -521,15 +518,17 @@ func share(v *float64) float64 {
 	return *v
 }
 
-func judge(row *Row, r *advisor.Recommendation, o Options) {
+// judge gives a row its verdict; hitsAfter are its responses served from
+// the cache after the change.
+func judge(row *Row, r *advisor.Recommendation, o Options, hitsAfter int64) {
 	pts := func(v float64) string { return fmt.Sprintf("%.1f points", 100*math.Abs(v)) }
 	switch {
 	case row.RequestsAfter == 0:
 		row.Verdict, row.Why = NoTrafficAfter, "no request for it after the change"
 		return
-	case row.ClientWindowsDiffer >= advisor.PerUserMinWindows && row.hitsAfter > 0:
+	case row.ClientWindowsDiffer >= advisor.PerUserMinWindows && hitsAfter > 0:
 		row.Verdict, row.Failed = PossibleLeak, true
-		row.Why = fmt.Sprintf("%d responses were served from the cache, and its misses differ per client (%d URL windows where 3+ clients got 3+ different responses): one user's response may reach another", row.hitsAfter, row.ClientWindowsDiffer)
+		row.Why = fmt.Sprintf("%d responses were served from the cache, and its misses differ per client (%d URL windows where 3+ clients got 3+ different responses): one user's response may reach another", hitsAfter, row.ClientWindowsDiffer)
 		return
 	case row.ErrorShareAfter != nil && *row.ErrorShareAfter-share(row.ErrorShareBefore) > o.Tolerance:
 		row.Verdict, row.Failed = Broke, true
