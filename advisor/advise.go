@@ -367,10 +367,6 @@ func (p *Plan) Decide(ev Evidence) *Advice {
 	grid, kept, vary, varySplit := p.grid, p.kept, p.vary, p.varySplit
 	rep, res, n := ev.Analysis, ev.Sweep, ev.Requests
 	adv := &Advice{Definition: p.definition}
-	logged := ev.LoggedVaryHeaders
-	if logged == nil {
-		logged = map[string]bool{}
-	}
 	adv.Analysis, adv.Sweep = rep, res
 	prof := o.Sweep.Profile
 	var stock map[string][]replay.Outcome
@@ -389,10 +385,6 @@ func (p *Plan) Decide(ev Evidence) *Advice {
 	}
 	if n == 0 {
 		adv.Notes = append(adv.Notes, "no requests in the store: recommendations come from the routes alone")
-	}
-	personal := map[string]personalEvidence{}
-	for e, s := range ev.SameResponse {
-		personal[e] = personalEvidence(s)
 	}
 	if o.Routes == nil {
 		adv.Notes = append(adv.Notes, fmt.Sprintf("without --src, a route gets a shared-cache header only when the logs show it answers everyone alike (in %d ten-second windows or more, two clients or more got the same response for one URL, and such windows are %.0f%% or more of those with two clients); routes without that evidence are 'unverified': give --src to decide from the code", SharedMinWindows, 100*SharedMinShare))
@@ -441,7 +433,8 @@ func (p *Plan) Decide(ev Evidence) *Advice {
 				rec.OriginPerMinNow = float64(s.Requests) * (1 - *s.Offload) / minutes
 			}
 		}
-		if e, ok := personal[endpoint]; ok && framework.SafeMethod(method) {
+		if sr, ok := ev.SameResponse[endpoint]; ok && framework.SafeMethod(method) {
+			e := personalEvidence(sr)
 			rec.Personalization, rec.PersonalizationEvidence = e.verdict(), e.String()
 		} else if framework.SafeMethod(method) {
 			rec.Personalization = PersonalUnknown
@@ -470,7 +463,7 @@ func (p *Plan) Decide(ev Evidence) *Advice {
 			edgeSide(rec, prof, stock[endpoint], s)
 			rec.Vary = vary[endpoint]
 			if h := varySplit[endpoint]; len(h) > 0 && rec.CacheControl != "" && !strings.Contains(rec.CacheControl, "private") {
-				rec.Reasons = append(rec.Reasons, varyReason(h, logged, prof.Name))
+				rec.Reasons = append(rec.Reasons, varyReason(h, ev.LoggedVaryHeaders, prof.Name))
 				rec.EdgeNeeds = append(rec.EdgeNeeds, "normalize "+strings.Join(h, ", ")+" at the edge to the values the app serves (or move the variation into the URL), else "+prof.Name+" keeps one copy per distinct value")
 			}
 		}
