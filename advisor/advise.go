@@ -449,8 +449,10 @@ func (p *Plan) Decide(ev Evidence) *Advice {
 			case rec.Class != ClassPrivate:
 				keep(rec, k, isKept)
 			case isKept && k.TTL <= 0:
-				// The view's own header keeps shared caches out already.
+				// The view's own header keeps shared caches out already: it
+				// is kept, and the route stays private (the edge passes it).
 				keep(rec, k, isKept)
+				rec.Class = ClassPrivate
 			default:
 				sends := "a header computed at run time"
 				if isKept {

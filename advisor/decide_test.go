@@ -28,9 +28,14 @@ func share(v float64) *float64 { return &v }
 // readable gives a route the view definition of a one-file project, as the
 // static pass would (a view cdnadvise can read).
 func readable(t *testing.T, r *framework.Route) *framework.Route {
+	return readableAs(t, r, "def view(request):\n    return None\n")
+}
+
+// readableAs is readable with the view's source (a function named view).
+func readableAs(t *testing.T, r *framework.Route, source string) *framework.Route {
 	t.Helper()
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "views.py"), []byte("def view(request):\n    return None\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "views.py"), []byte(source), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	p, err := pysrc.LoadProject(dir)
@@ -192,5 +197,31 @@ func TestPlanReplay(t *testing.T) {
 	}
 	if g := NewPlan(Options{Sweep: replay.SweepOptions{Profile: replay.Profiles()["generic"]}}); len(g.o.TTLs) != 13 || g.o.Target != 0.9 {
 		t.Errorf("defaults: %d TTLs, target %v; want 13 and 0.9", len(g.o.TTLs), g.o.Target)
+	}
+}
+
+// TestPerUserViewKeepsItsStrictHeader: a per-user view that sends a
+// header as strict as the advice's (never_cache) keeps it, stays private,
+// and the edge is told to pass it.
+func TestPerUserViewKeepsItsStrictHeader(t *testing.T) {
+	r := readableAs(t, &framework.Route{Framework: "django", Method: "GET", Pattern: "/account/", PerUser: true, PerUserWhy: "@login_required", HasCacheControl: true},
+		"@never_cache\n@login_required\ndef view(request):\n    return None\n")
+	p := NewPlan(Options{TTLs: []time.Duration{time.Minute}, Routes: &framework.Routes{Framework: "django", Routes: []*framework.Route{r}},
+		Sweep: replay.SweepOptions{Profile: replay.Profiles()["generic"]}})
+	p.SetLoggedVary(nil)
+	row := analyze.Row{Endpoint: "/account/", Keys: map[string]string{"method_group": "GET", "endpoint": "/account/"}, Requests: 100}
+	adv := p.Decide(Evidence{Analysis: &analyze.Report{Mode: "edge", Rows: []analyze.Row{row}}, Sweep: &replay.SweepResult{Minutes: 1}, Requests: 100})
+	var rec *Recommendation
+	for _, x := range adv.Recommendations {
+		if x.Endpoint == "/account/" && x.Method == "GET" {
+			rec = x
+		}
+	}
+	if rec == nil || rec.Class != ClassPrivate || !rec.Kept || !strings.Contains(rec.CacheControl, "no-store") {
+		t.Fatalf("per-user view with never_cache: %+v", rec)
+	}
+	rules := EdgeRules(adv, replay.KeyRaw)
+	if len(rules) != 1 || !rules[0].PerUser || rules[0].Shared {
+		t.Errorf("edge rules %+v: want one per-user rule for /account/", rules)
 	}
 }

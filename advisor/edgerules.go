@@ -30,7 +30,7 @@ func EdgeRules(adv *Advice, key replay.KeyPolicy) []edge.Rule {
 			continue
 		}
 		shared := r.TTLSeconds > 0 && !strings.Contains(r.CacheControl, "private") && !strings.Contains(r.CacheControl, "no-store")
-		perUser := r.Class == ClassPrivate && strings.Contains(r.CacheControl, "private")
+		perUser := r.Class == ClassPrivate && (strings.Contains(r.CacheControl, "private") || r.Kept)
 		if !shared && !perUser {
 			continue
 		}
