@@ -97,7 +97,62 @@ func (w *AppWalker) EachRouteDecorator(m *pysrc.Module, fn func(def, d *sitter.N
 // source order: at module level and inside functions (routes declared in
 // an app factory such as create_app()) and their blocks, not in classes.
 func DecoratedFunctions(m *pysrc.Module) []*sitter.Node {
+	return decoratedDefs(m, "function_definition")
+}
+
+// DecoratedClasses lists a module's decorated class definitions in source
+// order (@ns.route("/x") on a Flask-RESTX Resource, @cbv(router) on a
+// FastAPI controller), where DecoratedFunctions looks.
+func DecoratedClasses(m *pysrc.Module) []*sitter.Node {
+	return decoratedDefs(m, "class_definition")
+}
+
+// DecoratedMethods lists the decorated methods of the classes of a module
+// (where DecoratedClasses looks, decorated or not), each with its class.
+func DecoratedMethods(m *pysrc.Module) (methods, classes []*sitter.Node) {
+	for _, cls := range append(decoratedDefs(m, "class_definition"), plainClasses(m)...) {
+		for _, st := range pysrc.Children(pysrc.ClassNode(cls).ChildByFieldName("body")) {
+			if st.Kind() != "decorated_definition" {
+				continue
+			}
+			if d := st.ChildByFieldName("definition"); d != nil && d.Kind() == "function_definition" {
+				methods, classes = append(methods, st), append(classes, cls)
+			}
+		}
+	}
+	return methods, classes
+}
+
+// plainClasses lists the undecorated class definitions where
+// DecoratedFunctions looks.
+func plainClasses(m *pysrc.Module) []*sitter.Node {
 	var out []*sitter.Node
+	visitDefs(m, func(n *sitter.Node) {
+		if n.Kind() == "class_definition" {
+			out = append(out, n)
+		}
+	})
+	return out
+}
+
+// decoratedDefs lists the decorated definitions of one kind.
+func decoratedDefs(m *pysrc.Module, kind string) []*sitter.Node {
+	var out []*sitter.Node
+	visitDefs(m, func(n *sitter.Node) {
+		if n.Kind() != "decorated_definition" {
+			return
+		}
+		if d := n.ChildByFieldName("definition"); d != nil && d.Kind() == kind {
+			out = append(out, n)
+		}
+	})
+	return out
+}
+
+// visitDefs calls fn for every definition (decorated or not) at module
+// level and inside functions and their blocks, in source order; it does
+// not enter classes.
+func visitDefs(m *pysrc.Module, fn func(*sitter.Node)) {
 	var visit func(n *sitter.Node, depth int)
 	visit = func(n *sitter.Node, depth int) {
 		if depth > 12 {
@@ -106,12 +161,12 @@ func DecoratedFunctions(m *pysrc.Module) []*sitter.Node {
 		for _, c := range pysrc.Children(n) {
 			switch c.Kind() {
 			case "decorated_definition":
-				d := c.ChildByFieldName("definition")
-				if d == nil || d.Kind() != "function_definition" {
-					continue
+				fn(c)
+				if d := c.ChildByFieldName("definition"); d != nil && d.Kind() == "function_definition" {
+					visit(d.ChildByFieldName("body"), depth+1)
 				}
-				out = append(out, c)
-				visit(d.ChildByFieldName("body"), depth+1)
+			case "class_definition":
+				fn(c)
 			case "function_definition":
 				visit(c.ChildByFieldName("body"), depth+1)
 			case "if_statement", "block", "with_statement", "try_statement", "else_clause", "elif_clause", "except_clause", "finally_clause":
@@ -120,7 +175,6 @@ func DecoratedFunctions(m *pysrc.Module) []*sitter.Node {
 		}
 	}
 	visit(m.Root, 0)
-	return out
 }
 
 // Walk calls fn for every expression statement at module level and inside

@@ -17,7 +17,7 @@ func Need(t testing.TB, bins, modules []string) {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("this test needs %s (.ci/run installs it with apt-get)", what)
 		}
-		t.Skipf("skipped: %s missing (apt-get install nginx-light varnish gunicorn python3-fastapi python3-uvicorn python3-django python3-djangorestframework)", what)
+		t.Skipf("skipped: %s missing (apt-get install nginx-light varnish gunicorn python3-fastapi python3-uvicorn python3-django python3-djangorestframework python3-flask python3-flask-restful python3-flask-login)", what)
 	}
 	for _, b := range bins {
 		if _, err := exec.LookPath(b); err != nil {

@@ -19,7 +19,7 @@ import (
 )
 
 // loginCheckRe: code that turns anonymous users away or reads who they are.
-var loginCheckRe = regexp.MustCompile(`login_required\b|current_user\b|\bis_authenticated\b|\bis_anonymous\b|\bg\.user\b|session\.get\(\s*["']user|session\[\s*["']user|abort\(\s*40[13]\b|request\.authorization\b|["'][Aa]uthorization["']`)
+var loginCheckRe = regexp.MustCompile(`login_required\b|\b(fresh_)?jwt_required\b|\bverify_jwt_in_request\b|\bauth_required\b|\broles_(required|accepted)\b|current_user\b|\bis_authenticated\b|\bis_anonymous\b|\bg\.user\b|session\.get\(\s*["']user|session\[\s*["']user|abort\(\s*40[13]\b|request\.authorization\b|["'][Aa]uthorization["']`)
 
 // hooks reads the before_request hooks of every app and blueprint: the
 // why of each object's hooks (by key), and of the hooks that run for
@@ -100,23 +100,12 @@ func (w *flaskWalker) userRequirement(o *framework.AppObject, depth int) string 
 }
 
 // decoratorRequirement says why a view's decorators require a user: a
-// decorator of the project (in any module) whose code checks for one.
+// known login check (login_required, jwt_required, ...) or a decorator of
+// the project (in any module) whose code checks for one.
 func (w *flaskWalker) decoratorRequirement(m *pysrc.Module, def *sitter.Node) string {
 	for _, d := range pysrc.Decorators(m, def) {
-		name := d
-		if i := strings.IndexByte(name, '('); i >= 0 {
-			name = name[:i]
-		}
-		dm, rest := m, name
-		if t, r := w.h.Proj.Resolve(m, name); t != nil && r != "" {
-			dm, rest = t, r
-		}
-		ddef, ok := dm.Defs[rest]
-		if !ok || ddef == def || pysrc.IsClass(ddef) {
-			continue
-		}
-		if x := loginCheckRe.FindString(dm.Text(ddef)); x != "" {
-			return fmt.Sprintf("@%s (%s:%d) checks for a user (%s)", name, dm.File, pysrc.Line(ddef), x)
+		if why := w.exprRequirement(m, d); why != "" {
+			return "@" + why
 		}
 	}
 	return ""

@@ -178,6 +178,8 @@ func (w *flaskWalker) run() {
 			w.addRoute(m, c.Node, o, c, methods, view, kind, vm, def, ctx)
 		})
 	}
+	// Flask-RESTful and Flask-RESTX resources.
+	(&restWalker{w: w}).run()
 }
 
 // flaskMethods reads methods=[...] of route() or add_url_rule() (GET when

@@ -55,8 +55,12 @@ func (Home) ExactPattern(r *framework.ExactRoute) (display, rule string) {
 	return r.Path, r.PathFormat
 }
 
-// Builtin: the framework adds no route of its own.
-func (Home) Builtin(*framework.Route) bool { return false }
+// Builtin: the Swagger document, documentation page and Swagger UI files
+// Flask-RESTX (or Flask-RESTPlus) adds; Flask adds only the static route,
+// which is the project's folder.
+func (Home) Builtin(r *framework.Route) bool {
+	return r.Kind == "builtin" || strings.HasPrefix(r.View, "flask_restx.") || strings.HasPrefix(r.View, "flask_restplus.")
+}
 
 // PatchRow writes static_immutable(app) for the static route, and files a
 // plan for a view function or View class.

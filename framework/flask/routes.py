@@ -29,6 +29,46 @@ except Exception:
 LOGIN_CHECK = re.compile(os.environ["CDNADVISE_LOGIN_CHECK"])
 
 
+def wrapper_check(fn):
+    """Why a function's wrappers (followed through __wrapped__) check for a
+    user ("" when none does): Flask-Login's login_required, or a wrapper
+    made by a decorator whose source checks for a user."""
+    seen = 0
+    while fn is not None and seen < 20:
+        seen += 1
+        code = getattr(fn, "__code__", None)
+        if code is not None and "flask_login" in (code.co_filename or ""):
+            return "wrapped by flask_login's login_required"
+        qn = getattr(code, "co_qualname", getattr(code, "co_name", "")) if code is not None else ""
+        if "<locals>" in qn:
+            # A wrapper made by a decorator: its own code checks for a user?
+            # (Read from the code object: inspect.getsource(fn) would follow
+            # __wrapped__ to the view.)
+            try:
+                src = inspect.getsource(code)
+            except Exception:
+                src = ""
+            if LOGIN_CHECK.search(src):
+                return "wrapped by %s, which checks for a user" % qn
+        fn = getattr(fn, "__wrapped__", None)
+    return ""
+
+
+def decorator_check(d):
+    """Why a decorator (not yet applied) checks for a user: it comes from
+    Flask-Login, or its source does."""
+    if "flask_login" in (getattr(d, "__module__", "") or ""):
+        return "flask_login's %s" % getattr(d, "__name__", "decorator")
+    try:
+        src = inspect.getsource(d)
+    except Exception:
+        return ""
+    if LOGIN_CHECK.search(src):
+        f, ln = where(d)
+        return "%s (%s:%d), which checks for a user" % (getattr(d, "__qualname__", repr(d)), f, ln)
+    return ""
+
+
 def auth_of(app, rule, view):
     """How the app requires a user for the rule ("" when nothing does): a
     before_request function of the app or of the rule's blueprints (its
@@ -47,22 +87,28 @@ def auth_of(app, rule, view):
             if LOGIN_CHECK.search(src):
                 f, ln = where(h)
                 return "before_request hook %s (%s:%d)" % (getattr(h, "__qualname__", repr(h)), f, ln)
-        fn, seen = view, 0
-        while fn is not None and seen < 20:
-            seen += 1
-            code = getattr(fn, "__code__", None)
-            if code is not None and "flask_login" in (code.co_filename or ""):
-                return "wrapped by flask_login's login_required"
-            qn = getattr(code, "co_qualname", getattr(code, "co_name", "")) if code is not None else ""
-            if "<locals>" in qn:
-                # A wrapper made by a decorator: its own code checks for a user?
-                try:
-                    src = inspect.getsource(fn)
-                except Exception:
-                    src = ""
-                if LOGIN_CHECK.search(src):
-                    return "wrapped by %s, which checks for a user" % qn
-            fn = getattr(fn, "__wrapped__", None)
+        why = wrapper_check(view)
+        if why:
+            return why
+        # A Flask-RESTful / Flask-RESTX Resource: its method_decorators
+        # (a list, or a dict per method) and the GET handler's own wrappers
+        # (else any handler's): only GET and HEAD responses are cached.
+        cls = getattr(view, "view_class", None)
+        if cls is not None:
+            handlers = [m for m in ("get", "post", "put", "patch", "delete") if callable(getattr(cls, m, None))]
+            if "get" in handlers:
+                handlers = ["get"]
+            for m in handlers:
+                decos = getattr(cls, "method_decorators", None) or []
+                if isinstance(decos, dict):
+                    decos = decos.get(m, [])
+                for d in decos:
+                    why = wrapper_check(d) or decorator_check(d)
+                    if why:
+                        return "method_decorators of %s: %s" % (cls.__qualname__, why)
+                why = wrapper_check(getattr(cls, m))
+                if why:
+                    return "%s.%s: %s" % (cls.__qualname__, m, why)
     except Exception as e:
         return "could not read its hooks (%s): taken as requiring a user" % type(e).__name__
     return ""
