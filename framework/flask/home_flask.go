@@ -9,6 +9,8 @@ import (
 
 	"github.com/cdnadvise/cdnadvise/framework"
 	"github.com/cdnadvise/cdnadvise/pysrc"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
 )
 
 // Home is Flask's home.
@@ -121,10 +123,11 @@ func (Home) WritePlan(pw *framework.PatchWriter, p *framework.PatchPlan) {
 	var at int
 	var deco, how string
 	if p.Target == flaskClassTarget {
-		// View.as_view applies the class's decorators list.
-		at = int(pysrc.ClassNode(def).ChildByFieldName("body").StartPosition().Row)
-		deco = pysrc.LeadingSpace(pysrc.LineAt(m.Src, at)) + "decorators = [" + call + "]"
-		how = "decorators = [cache_control_header(...)] on the View class (" + helper + "): GET and HEAD responses only"
+		// View.as_view applies the class's decorators list: the helper is
+		// added to the list the class has (its own, or inherited), never
+		// put in its place (that would drop a login check).
+		at, deco, how = classDecorators(pw.Rt.Proj, m, def, call)
+		how += " (" + helper + "): GET and HEAD responses only"
 	} else {
 		// Closest to the function, under the route decorators: the view
 		// Flask registers is the wrapped one (the helper replaces the
@@ -143,3 +146,46 @@ func (Home) FinishPatch(*framework.PatchWriter) error { return nil }
 //
 //go:embed routes.py
 var flaskRoutesScript string
+
+// classDecorators writes the helper call into a View class's decorators:
+// after the class's own decorators = [...] as decorators = [call,
+// *decorators]; at the top of its body as decorators = [call,
+// *Base.decorators] when a base class of the project sets them; else
+// decorators = [call]. It returns the line to insert at, the line, and how
+// the change reads.
+func classDecorators(p *pysrc.Project, m *pysrc.Module, def *sitter.Node, call string) (at int, line, how string) {
+	cls := pysrc.ClassNode(def)
+	body := cls.ChildByFieldName("body")
+	at = int(body.StartPosition().Row)
+	ind := pysrc.LeadingSpace(pysrc.LineAt(m.Src, at))
+	chain := p.ClassChain(m, def)
+	owner, val, ok := pysrc.ClassAssignment(chain, "decorators")
+	switch {
+	case !ok:
+		return at, ind + "decorators = [" + call + "]", "decorators = [cache_control_header(...)] on the View class"
+	case owner.Node == cls:
+		st := val.Parent()
+		for st != nil && st.Kind() != "expression_statement" {
+			st = st.Parent()
+		}
+		if st != nil {
+			return int(st.EndPosition().Row) + 1, ind + "decorators = [" + call + ", *decorators]", "cache_control_header(...) added to the class's own decorators"
+		}
+	}
+	// Inherited: through the direct base that leads to the class setting them.
+	for _, b := range pysrc.Children(cls.ChildByFieldName("superclasses")) {
+		if b.Kind() != "identifier" && b.Kind() != "attribute" {
+			continue
+		}
+		bm, rest := p.Resolve(m, m.Text(b))
+		if bm == nil || bm.Defs[rest] == nil {
+			continue
+		}
+		for _, c := range p.ClassChain(bm, bm.Defs[rest]) {
+			if c.Node == owner.Node {
+				return at, ind + "decorators = [" + call + ", *" + m.Text(b) + ".decorators]", "cache_control_header(...) added to the decorators " + owner.Name() + " sets"
+			}
+		}
+	}
+	return at, ind + "decorators = [" + call + "]", "decorators = [cache_control_header(...)] on the View class"
+}

@@ -431,6 +431,9 @@ func (r *restWalker) resourceMethods(m *pysrc.Module, cls *sitter.Node) (methods
 			whole = fmt.Sprintf("decorators of %s (%s:%d): %s", c.Name(), c.M.File, pysrc.Line(v), x)
 		}
 	}
+	// A header set by the class's decorators (a patch already applied) or
+	// by a handler.
+	hasCache, _ = framework.InspectView(m, cls)
 	md, mdv, mdOK := pysrc.ClassAssignment(chain, "method_decorators")
 	handlerWhy := map[string]string{}
 	for _, name := range []string{"get", "post", "put", "patch", "delete"} {
