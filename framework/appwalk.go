@@ -73,7 +73,27 @@ type WalkCtx struct {
 // EachRouteDecorator calls fn for every decorator of a decorated function
 // that is a call on a known app object (@app.get(...), @bp.route(...)).
 func (w *AppWalker) EachRouteDecorator(m *pysrc.Module, fn func(def, d *sitter.Node, name string, c pysrc.Call, o *AppObject, method string)) {
-	for _, def := range DecoratedFunctions(m) {
+	w.eachDecoratorCall(m, DecoratedFunctions(m), fn)
+}
+
+// EachMethodRouteDecorator is EachRouteDecorator for the methods of
+// classes (a class-based controller: @router.get(...) on methods of a
+// class that fastapi-utils' @cbv(router) turns into routes); fn gets the
+// method's class too.
+func (w *AppWalker) EachMethodRouteDecorator(m *pysrc.Module, fn func(cls, def, d *sitter.Node, name string, c pysrc.Call, o *AppObject, method string)) {
+	methods, classes := DecoratedMethods(m)
+	for i, def := range methods {
+		cls := classes[i]
+		w.eachDecoratorCall(m, []*sitter.Node{def}, func(def, d *sitter.Node, name string, c pysrc.Call, o *AppObject, method string) {
+			fn(cls, def, d, name, c, o, method)
+		})
+	}
+}
+
+// eachDecoratorCall calls fn for the decorator calls on app objects of
+// each decorated definition.
+func (w *AppWalker) eachDecoratorCall(m *pysrc.Module, defs []*sitter.Node, fn func(def, d *sitter.Node, name string, c pysrc.Call, o *AppObject, method string)) {
+	for _, def := range defs {
 		name := m.Text(def.ChildByFieldName("definition").ChildByFieldName("name"))
 		for _, d := range pysrc.Children(def) {
 			if d.Kind() != "decorator" {

@@ -117,18 +117,19 @@ func (w *fastapiWalker) run() {
 	// Routes: decorators, add_api_route, mount.
 	for _, m := range w.Proj.Files {
 		w.EachRouteDecorator(m, func(def, d *sitter.Node, name string, c pysrc.Call, o *framework.AppObject, method string) {
-			methods := []string{strings.ToUpper(method)}
-			switch method {
-			case "get", "post", "put", "patch", "delete", "head", "options":
-			case "api_route":
-				methods = []string{"GET"}
-				if v, ok := c.Kw["methods"]; ok {
-					methods = pysrc.MethodsIn(m.Text(v))
-				}
-			default:
+			methods := routeMethods(m, c, method)
+			if methods == nil {
 				return
 			}
 			w.addRoutes(m, d, o, c, methods, name, def, framework.WalkCtx{})
+		})
+		// Class-based controllers: route decorators on methods.
+		w.EachMethodRouteDecorator(m, func(cls, def, d *sitter.Node, name string, c pysrc.Call, o *framework.AppObject, method string) {
+			methods := routeMethods(m, c, method)
+			if methods == nil {
+				return
+			}
+			w.addClassRoutes(m, cls, d, o, c, methods, name, def)
 		})
 		w.EachCallCtx(m, func(c pysrc.Call, ctx framework.WalkCtx) {
 			obj, method := pysrc.SplitLast(c.Fn)
@@ -175,10 +176,71 @@ func (w *fastapiWalker) run() {
 	}
 }
 
-// eachRouteDecorator calls fn for every decorator call X.method(...) on a
-// function, where X is one of the walker's objects (an app, router or
-// blueprint): the decorated definition, the decorator, the function's
-// name, the call, the object and the method.
+// routeMethods are the HTTP methods of a route decorator @X.method(...)
+// (nil when the method is not a route decorator).
+func routeMethods(m *pysrc.Module, c pysrc.Call, method string) []string {
+	switch method {
+	case "get", "post", "put", "patch", "delete", "head", "options":
+		return []string{strings.ToUpper(method)}
+	case "api_route":
+		if v, ok := c.Kw["methods"]; ok {
+			return pysrc.MethodsIn(m.Text(v))
+		}
+		return []string{"GET"}
+	}
+	return nil
+}
+
+// addClassRoutes adds the routes of a method of a class-based controller:
+// the class's shared dependencies (class attributes given Depends() or
+// Security(), parameters of __init__, through its bases) apply to every
+// route of the class, as fastapi-utils' @cbv makes them dependencies of
+// each endpoint.
+func (w *fastapiWalker) addClassRoutes(m *pysrc.Module, cls, at *sitter.Node, o *framework.AppObject, c pysrc.Call, methods []string, name string, def *sitter.Node) {
+	className := m.Text(pysrc.ClassNameNode(cls))
+	n := len(w.Routes.Routes)
+	w.addRoutes(m, at, o, c, methods, className+"."+name, def, framework.WalkCtx{})
+	why := w.classDeps(m, cls)
+	if why == "" {
+		return
+	}
+	for _, r := range w.Routes.Routes[n:] {
+		if !r.PerUser || r.PerUserWhy == "" {
+			r.PerUser, r.PerUserWhy = true, fmt.Sprintf("the dependencies shared by class %s: %s", className, why)
+		}
+	}
+}
+
+// classDeps says why the shared dependencies of a class-based controller
+// need a user ("" when none does).
+func (w *fastapiWalker) classDeps(m *pysrc.Module, cls *sitter.Node) string {
+	for _, c := range w.Proj.ClassChain(m, cls) {
+		for _, st := range pysrc.Children(c.Body()) {
+			switch st.Kind() {
+			case "expression_statement":
+			case "function_definition", "decorated_definition":
+				f := st
+				if f.Kind() == "decorated_definition" {
+					f = f.ChildByFieldName("definition")
+				}
+				if f == nil || f.Kind() != "function_definition" || c.M.Text(f.ChildByFieldName("name")) != "__init__" {
+					continue
+				}
+				st = f.ChildByFieldName("parameters")
+			default:
+				continue
+			}
+			if t := c.M.Text(st); !strings.Contains(t, "Depends(") && !strings.Contains(t, "Security(") {
+				continue
+			}
+			if why := w.depsRequirement(c.M, st); why != "" {
+				return why
+			}
+		}
+	}
+	return ""
+}
+
 // mountPath and mountApp are the path and the application of a mount()
 // call (positional or path=, app=).
 func mountPath(c pysrc.Call) *sitter.Node {

@@ -248,3 +248,92 @@ func TestFastAPIAppAndRouteDependencies(t *testing.T) {
 		rt.Close()
 	}
 }
+
+// cbvProject writes a FastAPI project with class-based controllers: the
+// project's own @cbv(router) (the shape of fastapi-utils' cbv, which
+// projects often copy) makes the class attributes given Depends() shared
+// dependencies of every route method; one controller inherits a
+// dependency on the current user from a base class in another module.
+func cbvProject(t *testing.T) string {
+	return lab.WriteFiles(t, map[string]string{
+		"app/__init__.py": "",
+		"app/security.py": "from fastapi import Depends\nfrom fastapi.security import OAuth2PasswordBearer\n\noauth2_scheme = OAuth2PasswordBearer(tokenUrl=\"token\")\n\n\n" +
+			"def current_member(token: str = Depends(oauth2_scheme)):\n    return {\"token\": token}\n\n\nclass FamilyView:\n    member: dict = Depends(current_member)\n",
+		"app/cbv.py": `"""Class-based views: the class's Depends() attributes become dependencies
+shared by its route methods."""
+import inspect
+
+from fastapi import APIRouter, params
+
+
+def cbv(router: APIRouter):
+    def decorator(cls):
+        shared = {}
+        for klass in reversed(cls.__mro__):
+            for name, value in vars(klass).items():
+                if isinstance(value, params.Depends):
+                    shared[name] = inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=value,
+                                                     annotation=klass.__dict__.get("__annotations__", {}).get(name, inspect.Parameter.empty))
+
+        def __init__(self, **values):
+            for name, value in values.items():
+                setattr(self, name, value)
+
+        cls.__init__ = __init__
+        cls.__signature__ = inspect.Signature(list(shared.values()))
+        functions = {f for f in vars(cls).values() if inspect.isfunction(f)}
+        for route in list(router.routes):
+            endpoint = getattr(route, "endpoint", None)
+            if endpoint not in functions:
+                continue
+            sig = inspect.signature(endpoint)
+            first, *rest = sig.parameters.values()
+            endpoint.__signature__ = sig.replace(parameters=[first.replace(default=params.Depends(cls), kind=inspect.Parameter.KEYWORD_ONLY)] +
+                                                 [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in rest])
+            router.routes.remove(route)
+            router.add_api_route(route.path[len(router.prefix):], endpoint, methods=list(route.methods), name=route.name)
+        return cls
+
+    return decorator
+`,
+		"app/family.py": "from fastapi import APIRouter\n\nfrom app.cbv import cbv\nfrom app.security import FamilyView\n\nrouter = APIRouter(prefix=\"/family\")\n\n\n" +
+			"@cbv(router)\nclass Chores(FamilyView):\n    @router.get(\"/chores/{chore_id}\")\n    def chore(self, chore_id: int):\n        return {\"id\": chore_id, \"member\": self.member}\n\n" +
+			"    @router.post(\"/chores\")\n    def add(self):\n        return {}\n\n\n" +
+			"@cbv(router)\nclass Recipes:\n    @router.get(\"/recipes\")\n    def recipes(self):\n        return []\n",
+		"app/main.py": "from fastapi import FastAPI\n\nfrom app import family\n\napp = FastAPI(openapi_url=None)\napp.include_router(family.router, prefix=\"/api\")\n",
+	})
+}
+
+// TestFastAPIClassBasedViews: routes declared on the methods of
+// class-based controllers are found, and the dependencies the class
+// shares (inherited here) make them per-user; a controller without any
+// stays public.
+func TestFastAPIClassBasedViews(t *testing.T) {
+	rt, err := routes.ExtractRoutes(cbvProject(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	routestest.SameList(t, "routes", routestest.Briefs(rt), []string{
+		"GET /api/family/chores/{chore_id} GET app.family.Chores.chore [per-user]",
+		"GET /api/family/recipes GET app.family.Recipes.recipes",
+		"POST /api/family/chores POST app.family.Chores.add [per-user]",
+	})
+	routestest.CheckPerUser(t, rt, map[string]string{
+		"/api/family/chores/{chore_id}": "the dependencies shared by class Chores: Depends(current_member) (app/security.py:12) -> Depends(oauth2_scheme) (app/security.py:7) -> OAuth2PasswordBearer",
+		"/api/family/recipes":           "",
+	})
+}
+
+// TestExactFastAPIClassBasedViews: exact mode finds the same routes and
+// reads the requirement from the route's dependant tree (the controller
+// class, its shared dependency, the security scheme).
+func TestExactFastAPIClassBasedViews(t *testing.T) {
+	lab.Need(t, nil, []string{"fastapi"})
+	st, rt, _ := routestest.ExactOf(t, cbvProject(t), time.Minute)
+	routestest.SameList(t, "exact routes", routestest.Briefs(rt), routestest.Briefs(st))
+	routestest.CheckPerUser(t, rt, map[string]string{
+		"/api/family/chores/{chore_id}": "(exact mode): security dependency Chores -> current_member -> OAuth2PasswordBearer",
+		"/api/family/recipes":           "",
+	})
+}
