@@ -256,6 +256,34 @@ func (w *AppWalker) EachCallCtx(m *pysrc.Module, fn func(pysrc.Call, WalkCtx)) {
 	})
 }
 
+// ClassOf says which of the named framework classes a called name makes
+// an instance of: the class itself (by its last name, as imported), or a
+// class of the project built on it (class CTFdFlask(Flask)); "" when none.
+func (w *AppWalker) ClassOf(m *pysrc.Module, fn string, classes ...string) string {
+	last := pysrc.LastName(fn)
+	for _, c := range classes {
+		if last == c {
+			return c
+		}
+	}
+	bm, rest := w.Proj.Resolve(m, fn)
+	if bm == nil || rest == "" {
+		return ""
+	}
+	def, ok := bm.Defs[rest]
+	if !ok || !pysrc.IsClass(def) {
+		return ""
+	}
+	for _, ext := range w.Proj.External(w.Proj.ClassChain(bm, def)) {
+		for _, c := range classes {
+			if pysrc.LastName(ext) == c {
+				return c
+			}
+		}
+	}
+	return ""
+}
+
 // Object finds the app or router a local name refers to.
 func (w *AppWalker) Object(m *pysrc.Module, name string) *AppObject {
 	if name == "" {

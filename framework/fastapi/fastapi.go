@@ -34,7 +34,7 @@ func (w *fastapiWalker) run() {
 					continue
 				}
 				kind := ""
-				switch pysrc.LastName(c.Fn) {
+				switch w.ClassOf(m, c.Fn, "FastAPI", "APIRouter") {
 				case "FastAPI":
 					kind = "app"
 				case "APIRouter":

@@ -52,6 +52,8 @@ func (w *flaskWalker) hooks() {
 				}
 				if o := h.Object(m, obj); o != nil {
 					add(o, hook, name, m, def)
+				} else if o := w.paramApp(m, def, obj); o != nil {
+					add(o, hook, name, m, def)
 				}
 			}
 		}
@@ -61,6 +63,9 @@ func (w *flaskWalker) hooks() {
 				return
 			}
 			o := h.Object(m, obj)
+			if o == nil {
+				o = w.paramApp(m, c.Node, obj)
+			}
 			if o == nil {
 				return
 			}
@@ -72,6 +77,38 @@ func (w *flaskWalker) hooks() {
 			add(o, hook, name, dm, dm.Defs[rest])
 		})
 	}
+}
+
+// paramApp stands for the app a hook is registered on when that app is a
+// parameter of the enclosing function (def init_request_processors(app):
+// @app.before_request ...), as extensions and factories do: the hook is
+// taken as running for every request of the apps of the project (the
+// function may be given a blueprint: reading it as the app's only makes
+// more routes per-user). nil when name is not such a parameter.
+func (w *flaskWalker) paramApp(m *pysrc.Module, at *sitter.Node, name string) *framework.AppObject {
+	if name == "" || strings.Contains(name, ".") {
+		return nil
+	}
+	for n := at.Parent(); n != nil; n = n.Parent() {
+		if n.Kind() != "function_definition" {
+			continue
+		}
+		for _, p := range pysrc.Children(n.ChildByFieldName("parameters")) {
+			id := p
+			if p.Kind() != "identifier" {
+				id = p.ChildByFieldName("name")
+				if id == nil && pysrc.First(pysrc.Children(p)) != nil {
+					id = pysrc.First(pysrc.Children(p))
+				}
+			}
+			if id != nil && m.Text(id) == name {
+				fn := m.Text(n.ChildByFieldName("name"))
+				return &framework.AppObject{Key: m.Name + "|" + name + " given to " + fn + "()", Kind: "app"}
+			}
+		}
+		return nil
+	}
+	return nil
 }
 
 // objectName is how the reasons name an app or blueprint.

@@ -75,7 +75,7 @@ func (w *flaskWalker) run() {
 					continue
 				}
 				kind := ""
-				switch pysrc.LastName(c.Fn) {
+				switch h.ClassOf(m, c.Fn, "Flask", "Blueprint") {
 				case "Flask":
 					kind = "app"
 				case "Blueprint":

@@ -145,3 +145,27 @@ func TestExactFlaskAuthentication(t *testing.T) {
 	}
 	routestest.CheckPerUser(t, rt, want)
 }
+
+// TestFlaskHookOnAppParameter: a before_request hook registered on the
+// app a setup function is given (def init_app(app): @app.before_request
+// ..., called by the factory) applies to every route of the app; the same
+// shape with a hook that checks nothing leaves the routes public.
+func TestFlaskHookOnAppParameter(t *testing.T) {
+	for _, tc := range []struct{ hook, want string }{
+		{"        if not current_user.is_authenticated:\n            abort(401)\n", "the before_request hook require_login (site/setup.py:6) of app app given to init_app() turns anonymous users away"},
+		{"        g.start = 1\n", ""},
+	} {
+		dir := lab.WriteFiles(t, map[string]string{
+			"site/__init__.py": "",
+			"site/setup.py":    "from flask import abort, g\nfrom flask_login import current_user\n\n\ndef init_app(app):\n    @app.before_request\n    def require_login():\n" + tc.hook,
+			"site/app.py": "from flask import Flask\n\nfrom site.setup import init_app\n\n\nclass SiteFlask(Flask):\n    pass\n\n\n" +
+				"def create_app():\n    app = SiteFlask(__name__)\n    init_app(app)\n\n    @app.get(\"/chores\")\n    def chores():\n        return \"\"\n\n    return app\n",
+		})
+		rt, err := routes.ExtractRoutes(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		routestest.CheckPerUser(t, rt, map[string]string{"/chores": tc.want})
+		rt.Close()
+	}
+}

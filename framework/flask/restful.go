@@ -229,10 +229,11 @@ func (r *restWalker) run() {
 			if o.doc != "" {
 				r.addBuiltin(o, o.doc, "documentation page")
 			}
-			if root := o.prefix; root != o.doc && !(root == "" && o.doc == "/") {
-				if root == "" {
-					root = "/"
-				}
+			root := o.prefix
+			if root == "" {
+				root = "/"
+			}
+			if root != o.doc {
 				r.addBuiltin(o, root, "API root (answers 404)")
 			}
 			if !apidoc {
