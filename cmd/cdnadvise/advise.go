@@ -41,11 +41,21 @@ statically are listed with the reason.
 
 Understood: Django path()/re_path() (converters, register_converter), include() chains,
 class-based views, DRF routers and @action, i18n_patterns; FastAPI @app.get/@router.post,
-APIRouter(prefix=), include_router(prefix=), add_api_route, mount; Flask @app.route and
+APIRouter(prefix=), include_router(prefix=), add_api_route, mount, class-based
+controllers (@router.get on methods, fastapi-utils' @cbv); Flask @app.route and
 @bp.route with methods=, @bp.get/.post/..., add_url_rule (view_func=, MethodView.as_view),
 Blueprint(url_prefix=) and register_blueprint(url_prefix=) (which replaces it), nested
-blueprints, create_app() factories, converters (int, float, path, uuid, any, custom ones
-in app.url_map.converters), the static route (static_url_path).
+blueprints, create_app() factories, subclasses of Flask and Blueprint, converters (int,
+float, path, uuid, any, custom ones in app.url_map.converters), the static route
+(static_url_path); Flask-RESTful and Flask-RESTX Apis, namespaces and resources
+(add_resource, @ns.route, @api.resource) with the routes Flask-RESTX adds.
+
+Authentication is read as the framework applies it, and each per-user route says where
+its requirement comes from: DRF settings, permission classes and mixins through base
+classes, login decorators and middleware (Django); dependencies of the app, routers,
+include_router, routes, parameters and class-based controllers, followed to the security
+scheme (FastAPI); before_request hooks, login decorators, the decorators= of Apis and
+namespaces, a Resource's decorators and method_decorators (Flask).
 
 With --python, the routes are those the framework itself builds, read with the
 project's own interpreter in a subprocess (no server started, killed after
