@@ -11,11 +11,15 @@ import (
 // name (the default key $scheme$proxy_host$request_uri would share entries
 // between sites behind one upstream:
 // https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_cache_key),
-// and a complete server {} proxying to the upstream. Per-user routes bypass
-// the cache and are never stored (proxy_cache_bypass, proxy_no_cache); on
-// the routes advised for a shared cache the browser's cookies are not sent
-// to the origin, so that a response the origin makes from them (a session
-// touched, Vary: Cookie) cannot be stored for everyone. TTLs come from the
+// and a complete server {} proxying to the upstream. Per-user routes, and
+// requests carrying Authorization, bypass the cache and are never stored
+// (proxy_cache_bypass, proxy_no_cache); on GET and HEAD requests of the
+// routes advised for a shared cache the browser's cookies are not sent to
+// the origin, so that a response the origin makes from them (a session
+// touched, Vary: Cookie) cannot be stored for everyone. Other methods (a
+// POST with its session and CSRF cookies), and a per-user route inside a
+// shared pattern, keep their cookies. nginx caches only GET and HEAD
+// (proxy_cache_methods' default). TTLs come from the
 // origin's Cache-Control; stale-while-revalidate and stale-if-error are
 // honoured from the header (since 1.11.10, with proxy_cache_background_update
 // for the refresh: https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_cache_use_stale).
@@ -69,8 +73,14 @@ func (Nginx) Write(w io.Writer, suffix string, c Config) error {
 			writeMapLine(&b, r)
 		}
 	}
-	b.WriteString("}\n\n# Their requests reach the origin without the browser's cookies.\n")
-	b.WriteString("map $cdnadvise_shared $cdnadvise_cookie {\n    1 \"\";\n    default $http_cookie;\n}\n\n")
+	b.WriteString("}\n\n# Requests carrying Authorization: never from or into the cache.\n")
+	b.WriteString("map $http_authorization $cdnadvise_auth {\n    \"\" 0;\n    default 1;\n}\n\n")
+	b.WriteString("# GET and HEAD of a shared route, not per-user (a per-user route wins over an\n")
+	b.WriteString("# overlapping shared pattern), without Authorization, reach the origin\n")
+	b.WriteString("# without the browser's cookies; every other request keeps them (a POST\n")
+	b.WriteString("# keeps its session and CSRF cookies).\n")
+	b.WriteString("map \"$request_method:$cdnadvise_per_user$cdnadvise_shared$cdnadvise_auth\" $cdnadvise_cookie {\n")
+	b.WriteString("    \"GET:010\" \"\";\n    \"HEAD:010\" \"\";\n    default $http_cookie;\n}\n\n")
 	if c.AccessLog != "" {
 		b.WriteString("log_format cdnadvise '$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent '\n")
 		b.WriteString("                     '\"$http_referer\" \"$http_user_agent\" $request_time $upstream_response_time $upstream_cache_status';\n\n")
@@ -87,8 +97,8 @@ func (Nginx) Write(w io.Writer, suffix string, c Config) error {
 	b.WriteString("        proxy_set_header Cookie $cdnadvise_cookie;\n")
 	b.WriteString("        proxy_cache cdnadvise;\n")
 	b.WriteString("        proxy_cache_key $scheme$host$request_uri;\n")
-	b.WriteString("        proxy_cache_bypass $cdnadvise_per_user;\n")
-	b.WriteString("        proxy_no_cache $cdnadvise_per_user;\n")
+	b.WriteString("        proxy_cache_bypass $cdnadvise_per_user $cdnadvise_auth;\n")
+	b.WriteString("        proxy_no_cache $cdnadvise_per_user $cdnadvise_auth;\n")
 	b.WriteString("        # stale-while-revalidate / stale-if-error come from the header; errors too.\n")
 	b.WriteString("        proxy_cache_use_stale error timeout http_500 http_502 http_503 http_504;\n")
 	b.WriteString("        proxy_cache_background_update on;\n")

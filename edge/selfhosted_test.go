@@ -73,7 +73,7 @@ func TestNginxConfAccepted(t *testing.T) {
 	conf := write(t, edge.Nginx{}, ".conf", edge.Config{Upstream: "http://127.0.0.1:9001", Listen: "127.0.0.1:9002", CacheDir: filepath.Join(dir, "cache"),
 		AccessLog: filepath.Join(dir, "edge.log"), Rules: rules()})
 	for _, want := range []string{"proxy_cache_path " + filepath.Join(dir, "cache"), "proxy_cache_key $scheme$host$request_uri;", "listen 127.0.0.1:9002;",
-		"proxy_pass http://127.0.0.1:9001;", `"~^/api/me$" 1;`, `"~^/x\"y\\\\z\\{\\}$" 1;`, "proxy_no_cache $cdnadvise_per_user;", "proxy_set_header Cookie $cdnadvise_cookie;"} {
+		"proxy_pass http://127.0.0.1:9001;", `"~^/api/me$" 1;`, `"~^/x\"y\\\\z\\{\\}$" 1;`, "proxy_no_cache $cdnadvise_per_user $cdnadvise_auth;", "proxy_set_header Cookie $cdnadvise_cookie;"} {
 		if !strings.Contains(conf, want) {
 			t.Errorf("nginx conf lacks %q:\n%s", want, conf)
 		}

@@ -57,15 +57,20 @@ func (Varnish) Write(w io.Writer, suffix string, c Config) error {
 			shared = append(shared, fmt.Sprintf("        # %s %s\n        req.url ~ %s", r.Method, lineComment(r.Pattern), re))
 		}
 	}
+	b.WriteString("    # Requests carrying Authorization: to the origin, never stored (the\n")
+	b.WriteString("    # builtin VCL does the same; said here for a vcl_recv that returns early).\n")
+	b.WriteString("    if (req.http.Authorization) {\n        return (pass);\n    }\n")
 	if len(perUser) > 0 {
 		b.WriteString("    # Per-user routes: to the origin with their cookies, never stored.\n")
 		fmt.Fprintf(&b, "    if (\n%s\n    ) {\n        return (pass);\n    }\n", strings.Join(perUser, " ||\n"))
 	}
 	if len(shared) > 0 {
-		b.WriteString("    # Routes advised for a shared cache: the same for everyone, so the\n")
-		b.WriteString("    # browser's cookies (analytics, csrftoken, session) are dropped before the\n")
-		b.WriteString("    # lookup; the builtin VCL would otherwise pass every such request.\n")
-		fmt.Fprintf(&b, "    if (\n%s\n    ) {\n        unset req.http.Cookie;\n    }\n", strings.Join(shared, " ||\n"))
+		b.WriteString("    # GET and HEAD of the routes advised for a shared cache: the same for\n")
+		b.WriteString("    # everyone, so the browser's cookies (analytics, csrftoken, session) are\n")
+		b.WriteString("    # dropped before the lookup; the builtin VCL would otherwise pass every\n")
+		b.WriteString("    # such request. Other methods (a POST with its session and CSRF\n")
+		b.WriteString("    # cookies) keep them.\n")
+		fmt.Fprintf(&b, "    if ((req.method == \"GET\" || req.method == \"HEAD\") && (\n%s\n    )) {\n        unset req.http.Cookie;\n    }\n", strings.Join(shared, " ||\n"))
 	}
 	if len(c.TrackingParams) > 0 {
 		b.WriteString("    # Tracking parameters never change the response: out of the cache key.\n")
