@@ -453,6 +453,7 @@ func (p *Plan) Decide(ev Evidence) *Advice {
 				// is kept, and the route stays private (the edge passes it).
 				keep(rec, k, isKept)
 				rec.Class = ClassPrivate
+				rec.PredictedHitRatio = nil // as for every private row: nothing to predict
 			default:
 				sends := "a header computed at run time"
 				if isKept {

@@ -26,17 +26,26 @@ var (
 	// A header given as a string: response["Cache-Control"] = "...",
 	// response.headers["Cache-Control"] = "...", headers={"Cache-Control": "..."}.
 	ccLiteralRe = regexp.MustCompile(`(?i)["']cache-control["']\s*(?:\]\s*=|:)\s*[rRuU]?["']([^"'\n]*)["']`)
-	// Keyword forms: cache_control(...), patch_cache_control(response, ...).
-	ccCallRe    = regexp.MustCompile(`\b(?:patch_)?cache_control\(`)
+	// Keyword forms: cache_control(...), patch_cache_control(response, ...),
+	// and cdnadvise's own Django helper cache_control_safe(...).
+	ccCallRe = regexp.MustCompile(`\b(?:patch_)?cache_control(?:_safe)?\(`)
+	// cdnadvise's own Flask helper: cache_control_header("...").
+	ccHeaderRe  = regexp.MustCompile(`\bcache_control_header\(\s*[rRuU]?["']([^"'\n]*)["']`)
 	cachePageRe = regexp.MustCompile(`@cache_page\(\s*([0-9 *]+)`)
 	neverRe     = regexp.MustCompile(`@never_cache\b|add_never_cache_headers\(`)
 )
 
-// KeptHeader reads the Cache-Control the route's view sets: from
-// @cache_control(...)/patch_cache_control(...) keywords, @cache_page(N),
+// KeptHeader reads the Cache-Control the route's view sets: the header a
+// framework's facts found for it (r.Kept: FastAPI's patch middleware
+// table), else from its code: cdnadvise's Flask helper
+// cache_control_header("..."), @cache_control(...)/patch_cache_control(...)
+// and cdnadvise's Django cache_control_safe(...) keywords, @cache_page(N),
 // @never_cache, or a literal header value. ok is false when the view sets
 // one that cannot be read without running it.
 func (r *Route) KeptHeader() (KeptHeader, bool) {
+	if r.Kept != nil {
+		return *r.Kept, true
+	}
 	if r.ViewMod == nil || r.ViewNode == nil {
 		return KeptHeader{}, false
 	}
@@ -48,6 +57,9 @@ func (r *Route) KeptHeader() (KeptHeader, bool) {
 	case neverRe.MatchString(text):
 		loc := neverRe.FindStringIndex(text)
 		k.Value, k.Line = "max-age=0, no-cache, no-store, must-revalidate, private", lineOf(loc[0])
+	case ccHeaderRe.MatchString(text):
+		m := ccHeaderRe.FindStringSubmatchIndex(text)
+		k.Value, k.Line = strings.TrimSpace(text[m[2]:m[3]]), lineOf(m[0])
 	case ccLiteralRe.MatchString(text):
 		m := ccLiteralRe.FindStringSubmatchIndex(text)
 		k.Value, k.Line = strings.TrimSpace(text[m[2]:m[3]]), lineOf(m[0])
@@ -73,8 +85,14 @@ func (r *Route) KeptHeader() (KeptHeader, bool) {
 	default:
 		return KeptHeader{}, false
 	}
-	k.TTL, k.SWR, k.SIE, k.Browser = parseCacheControl(k.Value)
-	return k, true
+	return NewKeptHeader(k.Value, k.File, k.Line), true
+}
+
+// NewKeptHeader is the kept header of a literal value set at file:line.
+func NewKeptHeader(value, file string, line int) KeptHeader {
+	k := KeptHeader{Value: value, File: file, Line: line}
+	k.TTL, k.SWR, k.SIE, k.Browser = parseCacheControl(value)
+	return k
 }
 
 // callArgs returns the text of a call's arguments, from just after "(" to

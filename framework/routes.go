@@ -60,6 +60,10 @@ type Route struct {
 	// AppAssign is the X = Flask(...) statement of a Flask static route
 	// (its patch goes after it).
 	AppAssign *sitter.Node `json:"-"`
+	// Kept is the header set for the route away from its view, as a
+	// framework's facts read it (FastAPI: the table of cdnadvise's own
+	// middleware); nil when none is.
+	Kept *KeptHeader `json:"-"`
 }
 
 // ViewFile and ViewLine locate the view's definition ("" when unknown).

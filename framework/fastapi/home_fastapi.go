@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/cdnadvise/cdnadvise/framework"
@@ -27,7 +28,7 @@ func (Home) Walk(p *pysrc.Project, ev *pysrc.Evaluator, rt *framework.Routes) bo
 }
 
 // Facts: the source says nothing more of the responses.
-func (Home) Facts(*framework.Routes) {}
+func (Home) Facts(rt *framework.Routes) { readPatchTable(rt) }
 
 // Matcher is Starlette's: {param} matches one segment, {param:path} the
 // rest of the path.
@@ -81,6 +82,10 @@ func fastapiState(pw *framework.PatchWriter) *fastapiPatchState {
 func (Home) PatchRow(pw *framework.PatchWriter, r *framework.Route, rec *framework.Advised) {
 	s := fastapiState(pw)
 	if r.Kind == "static" {
+		if _, _, done := patchModule(pw.Rt.Proj); slices.Contains(done, r.RouteName) {
+			pw.Skip(r, rec, "its fingerprinted files are in cdnadvise_cache's IMMUTABLE_MOUNTS already")
+			return
+		}
 		if rec.Immutable || strings.Contains(rec.CacheControl, "immutable") {
 			s.immutable = append(s.immutable, r.RouteName)
 			s.recs = append(s.recs, rec)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -109,4 +110,81 @@ async def set_cache_control(request, call_next):
 	res.Changes = append(res.Changes, framework.PatchChange{View: appVar, File: modFile, Line: 1, Routes: routes, CacheControl: "per route (see " + modFile + ")",
 		How: "a middleware registered on the app sets the header by route after it ran, unless the response has one"})
 	return nil
+}
+
+// patchModule finds the middleware cdnadvise's patch wrote (a module
+// cdnadvise_cache with set_cache_control, registered on an app) and reads
+// its CACHE_CONTROL table ((method, path format) -> header, with the line)
+// and its IMMUTABLE_MOUNTS; nil when the project has none.
+func patchModule(p *pysrc.Project) (m *pysrc.Module, table map[[2]string]framework.KeptHeader, immutable []string) {
+	if p == nil {
+		return nil, nil, nil
+	}
+	for _, mod := range p.Files {
+		if pysrc.LastName(mod.Name) == "cdnadvise_cache" && mod.Defs["set_cache_control"] != nil && registered(p) {
+			m = mod
+			break
+		}
+	}
+	if m == nil {
+		return nil, nil, nil
+	}
+	table = map[[2]string]framework.KeptHeader{}
+	if val, _, _, ok := m.Binding("CACHE_CONTROL"); ok && val.Kind() == "dictionary" {
+		for _, pair := range pysrc.Children(val) {
+			if pair.Kind() != "pair" {
+				continue
+			}
+			key := pair.ChildByFieldName("key")
+			value, ok := m.StringValue(pair.ChildByFieldName("value"))
+			if key == nil || key.Kind() != "tuple" || !ok {
+				continue
+			}
+			var parts []string
+			for _, e := range pysrc.Children(key) {
+				if s, ok := m.StringValue(e); ok {
+					parts = append(parts, s)
+				}
+			}
+			if len(parts) == 2 {
+				table[[2]string{parts[0], parts[1]}] = framework.NewKeptHeader(value, m.File, pysrc.Line(pair))
+			}
+		}
+	}
+	if val, _, _, ok := m.Binding("IMMUTABLE_MOUNTS"); ok {
+		for _, e := range pysrc.Children(val) {
+			if s, ok := m.StringValue(e); ok {
+				immutable = append(immutable, s)
+			}
+		}
+	}
+	return m, table, immutable
+}
+
+// readPatchTable reads back the middleware cdnadvise's patch wrote: each
+// route in its table keeps the literal header it gets there, as if its
+// view set it (advise, edge and report on a patched source then see what
+// the patch does).
+func readPatchTable(rt *framework.Routes) {
+	_, table, _ := patchModule(rt.Proj)
+	for key, k := range table {
+		for _, r := range rt.Routes {
+			// Facts run before the table is split into rows per method
+			// (static pass) or after it (exact mode).
+			if r.Framework == "fastapi" && r.RouteName == key[1] && (r.Method == key[0] || (r.Method == "" && slices.Contains(r.Methods, key[0]))) {
+				r.Kept, r.HasCacheControl = &k, true
+			}
+		}
+	}
+}
+
+// registered reports whether cdnadvise's set_cache_control is registered
+// as middleware on an app of the project.
+func registered(p *pysrc.Project) bool {
+	for _, m := range p.Files {
+		if strings.Contains(string(m.Src), "cdnadvise_cache.set_cache_control)") {
+			return true
+		}
+	}
+	return false
 }
