@@ -28,9 +28,9 @@ var (
 	ccLiteralRe = regexp.MustCompile(`(?i)["']cache-control["']\s*(?:\]\s*=|:)\s*[rRuU]?["']([^"'\n]*)["']`)
 	// Keyword forms: cache_control(...), patch_cache_control(response, ...),
 	// and cdnadvise's own Django helper cache_control_safe(...).
-	ccCallRe = regexp.MustCompile(`\b(?:patch_)?cache_control(?:_safe)?\(`)
+	ccCallRe = regexp.MustCompile(`\b(?:cdnadvise_)?(?:patch_)?cache_control(?:_safe)?\(`)
 	// cdnadvise's own Flask helper: cache_control_header("...").
-	ccHeaderRe  = regexp.MustCompile(`\bcache_control_header\(\s*[rRuU]?["']([^"'\n]*)["']`)
+	ccHeaderRe  = regexp.MustCompile(`\b(?:cdnadvise_)?cache_control_header\(\s*[rRuU]?["']([^"'\n]*)["']`)
 	cachePageRe = regexp.MustCompile(`@cache_page\(\s*([0-9 *]+)`)
 	neverRe     = regexp.MustCompile(`@never_cache\b|add_never_cache_headers\(`)
 )

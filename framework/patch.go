@@ -178,18 +178,85 @@ func (pw *PatchWriter) Plan(key, target string, safe bool, r *Route, rec *Advise
 }
 
 // HelperFor writes the generated module (source) next to m once, unless
-// the project has it already, and returns its file and import path.
+// the project has it already, and returns its file and import path. A file
+// of that name that is not cdnadvise's (or lacks what source defines) is
+// never taken for it: the next free name is used (cdnadvise_cache_2.py).
 func (pw *PatchWriter) HelperFor(m *pysrc.Module, source string) (file, imp string, err error) {
-	if file, imp, err = djangoHelper(pw.Src, m); err != nil {
+	dir := filepath.ToSlash(filepath.Dir(m.File))
+	name, exists, err := HelperName(pw.Src, dir, source, pw.NewFiles)
+	if err != nil {
+		return "", "", err
+	}
+	file, imp = name+".py", name
+	if dir != "." {
+		file, imp = dir+"/"+name+".py", "."+name
+	}
+	if err := UnderRoot(pw.Src, file); err != nil {
 		return "", "", err
 	}
 	if !pw.helpers[file] {
 		pw.helpers[file] = true
-		if _, err := os.Stat(filepath.Join(pw.Src, file)); err != nil {
+		if !exists {
 			pw.NewFiles[file] = source
 		}
 	}
 	return file, imp, nil
+}
+
+// HelperName picks the module name of a generated helper in dir (relative
+// to src): cdnadvise_cache, else cdnadvise_cache_2, ... the first that is
+// free or already holds this helper (a file written by cdnadvise patch
+// that defines every function source defines). exists says the file is
+// there already. planned are the files this patch adds.
+func HelperName(src, dir, source string, planned map[string]string) (name string, exists bool, err error) {
+	for i := 1; i <= 20; i++ {
+		name = "cdnadvise_cache"
+		if i > 1 {
+			name = fmt.Sprintf("cdnadvise_cache_%d", i)
+		}
+		rel := name + ".py"
+		if dir != "." {
+			rel = dir + "/" + rel
+		}
+		if body, ok := planned[rel]; ok {
+			if body == source {
+				return name, false, nil
+			}
+			continue
+		}
+		full := filepath.Join(src, rel)
+		if _, err := os.Stat(filepath.Join(src, strings.TrimSuffix(rel, ".py"))); err == nil {
+			continue // a package of that name
+		}
+		b, err := os.ReadFile(full)
+		if err != nil {
+			if os.IsNotExist(err) {
+				return name, false, nil
+			}
+			return "", false, fmt.Errorf("%s: %w", rel, err)
+		}
+		if IsOwnHelper(string(b), source) {
+			return name, true, nil
+		}
+	}
+	return "", false, fmt.Errorf("%s: cdnadvise_cache.py to cdnadvise_cache_20.py are all taken by other files", dir)
+}
+
+// helperDefRe finds the functions a helper module defines.
+var helperDefRe = regexp.MustCompile(`(?m)^(?:async )?def ([A-Za-z_][A-Za-z0-9_]*)\(`)
+
+// IsOwnHelper reports whether body is a helper cdnadvise patch wrote that
+// defines every top-level function of source.
+func IsOwnHelper(body, source string) bool {
+	if !strings.Contains(body, "written by cdnadvise patch") {
+		return false
+	}
+	for _, m := range helperDefRe.FindAllStringSubmatch(source, -1) {
+		if !regexp.MustCompile(`(?m)^(?:async )?def ` + m[1] + `\(`).MatchString(body) {
+			return false
+		}
+	}
+	return true
 }
 
 // SkipPlan leaves every row of a plan alone, saying why.
@@ -228,9 +295,6 @@ func (pw *PatchWriter) render() error {
 	var out strings.Builder
 	for _, f := range files {
 		m := byFile[f]
-		if len(m.Src) > 0 && m.Src[len(m.Src)-1] != '\n' {
-			return fmt.Errorf("%s does not end with a newline: add one first", f)
-		}
 		after := applyEdits(m.Src, pw.Edits[m])
 		d := difflib.UnifiedDiff{A: splitLines(string(m.Src)), B: splitLines(after), FromFile: "a/" + f, ToFile: "b/" + f, Context: 3}
 		text, err := difflib.GetUnifiedDiffString(d)
@@ -238,7 +302,7 @@ func (pw *PatchWriter) render() error {
 			return err
 		}
 		out.WriteString(fmt.Sprintf("diff --git a/%s b/%s\n", f, f))
-		out.WriteString(text)
+		out.WriteString(noNewlineMarks(text))
 		res.Files = append(res.Files, f)
 	}
 	var nf []string
@@ -294,12 +358,22 @@ func UnderRoot(src, rel string) error {
 	return nil
 }
 
-// ImportEdit adds "from mod import name" (merged into an existing
-// single-line "from mod import ..." when there is one; nothing when the
-// name is already imported).
-func ImportEdit(m *pysrc.Module, mod, name string) Edit {
+// Import adds "from mod import name" and returns the name the module
+// then uses for it: merged into an existing single-line "from mod import
+// ..." when there is one; nothing when the name is already imported from
+// mod. When the module binds the name to something else (its own
+// function, another import, an assignment), it is imported as
+// cdnadvise_NAME instead, so that the module's own name is left alone.
+func Import(m *pysrc.Module, mod, name string) (Edit, string) {
 	if full, ok := m.Imports[name]; ok && full == mod+"."+name {
-		return Edit{At: -1}
+		return Edit{At: -1}, name
+	}
+	if boundInModule(m, name) {
+		alias := "cdnadvise_" + name
+		if full, ok := m.Imports[alias]; ok && full == mod+"."+name {
+			return Edit{At: -1}, alias
+		}
+		return Edit{At: pysrc.ImportAfter(m), Lines: []string{"from " + mod + " import " + name + " as " + alias}}, alias
 	}
 	lines := strings.Split(string(m.Src), "\n")
 	re := regexp.MustCompile(`^from\s+` + regexp.QuoteMeta(mod) + `\s+import\s+([^()\\#]+?)\s*(#.*)?$`)
@@ -311,15 +385,57 @@ func ImportEdit(m *pysrc.Module, mod, name string) Edit {
 			}
 			names = append(names, name)
 			sort.Strings(names)
-			return Edit{At: i, Replace: true, Lines: []string{"from " + mod + " import " + strings.Join(names, ", ")}}
+			return Edit{At: i, Replace: true, Lines: []string{"from " + mod + " import " + strings.Join(names, ", ")}}, name
 		}
 	}
-	return Edit{At: pysrc.ImportAfter(m), Lines: []string{"from " + mod + " import " + name}}
+	return Edit{At: pysrc.ImportAfter(m), Lines: []string{"from " + mod + " import " + name}}, name
 }
 
-// applyEdits applies insertions and replacements (deduplicated).
+// boundInModule reports whether a module binds name at its top level: an
+// import, a function or class, an assignment.
+func boundInModule(m *pysrc.Module, name string) bool {
+	if _, ok := m.Imports[name]; ok {
+		return true
+	}
+	if _, ok := m.Defs[name]; ok {
+		return true
+	}
+	_, _, _, ok := m.Binding(name)
+	return ok
+}
+
+// noNewlineMarks adds the "\\ No newline at end of file" line after a
+// diff line that has no newline of its own (the last line of a file that
+// does not end with one), as diff and git apply expect.
+func noNewlineMarks(text string) string {
+	lines := strings.SplitAfter(text, "\n")
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(l)
+		if l != "" && !strings.HasSuffix(l, "\n") {
+			b.WriteString("\n\\ No newline at end of file\n")
+		}
+	}
+	return b.String()
+}
+
+// applyEdits applies insertions and replacements (deduplicated). The
+// lines it adds take the file's own line ending (CRLF files stay CRLF);
+// the file's last line keeps its final-newline state.
 func applyEdits(src []byte, es []Edit) string {
 	lines := strings.Split(string(src), "\n")
+	// In a CRLF file every line split on \n ends with \r: so do ours.
+	eol := ""
+	if crlf := strings.Count(string(src), "\r\n"); crlf > 0 && 2*crlf >= strings.Count(string(src), "\n") {
+		eol = "\r"
+	}
+	own := func(ls []string) []string {
+		out := make([]string, len(ls))
+		for i, l := range ls {
+			out[i] = strings.TrimSuffix(l, "\r") + eol
+		}
+		return out
+	}
 	ins := map[int][]string{}
 	rep := map[int]*Edit{}
 	seen := map[string]bool{}
@@ -347,9 +463,9 @@ func applyEdits(src []byte, es []Edit) string {
 	}
 	var out []string
 	for i, l := range lines {
-		out = append(out, ins[i]...)
+		out = append(out, own(ins[i])...)
 		if r, ok := rep[i]; ok {
-			out = append(out, r.Lines...)
+			out = append(out, own(r.Lines)...)
 			continue
 		}
 		out = append(out, l)
@@ -384,23 +500,6 @@ func splitLines(s string) []string {
 		lines = lines[:len(lines)-1]
 	}
 	return lines
-}
-
-// djangoHelper returns where the safe-method decorator module goes for a
-// views module (its folder) and the module to import it from: relative
-// inside a package, by name for a module at the top of the project.
-func djangoHelper(src string, m *pysrc.Module) (file, importFrom string, err error) {
-	dir := filepath.ToSlash(filepath.Dir(m.File))
-	file = "cdnadvise_cache.py"
-	importFrom = "cdnadvise_cache"
-	if dir != "." {
-		file = dir + "/cdnadvise_cache.py"
-		importFrom = ".cdnadvise_cache"
-	}
-	if err := UnderRoot(src, file); err != nil {
-		return "", "", err
-	}
-	return file, importFrom, nil
 }
 
 func dash(s string) string {

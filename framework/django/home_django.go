@@ -138,21 +138,25 @@ func (Home) WritePlan(pw *framework.PatchWriter, p *framework.PatchPlan) {
 			return
 		}
 	}
+	// Each name is imported under one the module does not use for
+	// something else (its own cache_control, say).
+	use := func(mod, name string) string {
+		e, local := framework.Import(m, mod, name)
+		pw.Edits[m] = append(pw.Edits[m], e)
+		return local
+	}
 	var deco, how string
 	switch {
 	case p.Target != "":
-		deco = fmt.Sprintf(`%s@method_decorator(cache_control(%s), name=%q)`, indent, args, p.Target)
+		md, cc := use("django.utils.decorators", "method_decorator"), use("django.views.decorators.cache", "cache_control")
+		deco = fmt.Sprintf(`%s@%s(%s(%s), name=%q)`, indent, md, cc, args, p.Target)
 		how = fmt.Sprintf(`@method_decorator(cache_control(...), name=%q) on the class: %s responses only`, p.Target, p.Target)
-		pw.Edits[m] = append(pw.Edits[m], framework.ImportEdit(m, "django.utils.decorators", "method_decorator"))
-		pw.Edits[m] = append(pw.Edits[m], framework.ImportEdit(m, "django.views.decorators.cache", "cache_control"))
 	case p.Safe:
-		deco = fmt.Sprintf("%s@cache_control_safe(%s)", indent, args)
+		deco = fmt.Sprintf("%s@%s(%s)", indent, use(imp, "cache_control_safe"), args)
 		how = "@cache_control_safe(...) (" + helper + ") above the view's other decorators: GET and HEAD responses only, the view also takes other methods"
-		pw.Edits[m] = append(pw.Edits[m], framework.ImportEdit(m, imp, "cache_control_safe"))
 	default:
-		deco = fmt.Sprintf("%s@cache_control(%s)", indent, args)
+		deco = fmt.Sprintf("%s@%s(%s)", indent, use("django.views.decorators.cache", "cache_control"), args)
 		how = "@cache_control(...) above the view's other decorators (the view takes GET/HEAD only)"
-		pw.Edits[m] = append(pw.Edits[m], framework.ImportEdit(m, "django.views.decorators.cache", "cache_control"))
 	}
 	if pw.Replace {
 		// Our decorator replaces a single-line cache_control decorator

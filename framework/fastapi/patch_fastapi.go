@@ -2,7 +2,6 @@ package fastapi
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -40,18 +39,24 @@ func fastapiPatch(src string, rt *framework.Routes, entries map[[2]string]string
 		return err
 	}
 	dir := filepath.ToSlash(filepath.Dir(app.File))
-	modFile := "cdnadvise_cache.py"
-	importLine := "import cdnadvise_cache"
+	// A cdnadvise_cache.py of the project's own is never taken for the
+	// middleware: the next free name is used.
+	modName, exists, err := framework.HelperName(src, dir, "written by cdnadvise patch\nasync def set_cache_control(\n", newFiles)
+	if err != nil {
+		return err
+	}
+	modFile := modName + ".py"
+	importLine := "import " + modName
 	if dir != "." {
 		modFile = dir + "/" + modFile
 		pkg := strings.TrimSuffix(app.Name, "."+pysrc.LastName(app.Name))
 		if strings.HasSuffix(app.File, "__init__.py") {
 			pkg = app.Name
 		}
-		importLine = "from " + pkg + " import cdnadvise_cache"
+		importLine = "from " + pkg + " import " + modName
 	}
-	if _, err := os.Stat(filepath.Join(src, modFile)); err == nil {
-		return fmt.Errorf("%s exists already (an earlier patch?): remove it or edit it by hand", modFile)
+	if exists {
+		return fmt.Errorf("%s is the middleware of an earlier patch, without these routes: remove it and its registration, then patch again", modFile)
 	}
 	var keys [][2]string
 	for k := range entries {
@@ -101,7 +106,7 @@ async def set_cache_control(request, call_next):
 `, map[bool]string{true: "True", false: "False"}[replace])
 	newFiles[modFile] = b.String()
 	edits[app] = append(edits[app], framework.Edit{At: pysrc.ImportAfter(app), Lines: []string{importLine}})
-	edits[app] = append(edits[app], framework.Edit{At: appEnd, Lines: []string{fmt.Sprintf(`%s.middleware("http")(cdnadvise_cache.set_cache_control)`, appVar)}})
+	edits[app] = append(edits[app], framework.Edit{At: appEnd, Lines: []string{fmt.Sprintf(`%s.middleware("http")(%s.set_cache_control)`, appVar, modName)}})
 	var routes []string
 	for _, k := range keys {
 		routes = append(routes, k[0]+" "+k[1])
@@ -121,7 +126,9 @@ func patchModule(p *pysrc.Project) (m *pysrc.Module, table map[[2]string]framewo
 		return nil, nil, nil
 	}
 	for _, mod := range p.Files {
-		if pysrc.LastName(mod.Name) == "cdnadvise_cache" && mod.Defs["set_cache_control"] != nil && registered(p) {
+		name := pysrc.LastName(mod.Name)
+		if strings.HasPrefix(name, "cdnadvise_cache") && mod.Defs["set_cache_control"] != nil &&
+			strings.Contains(string(mod.Src), "written by cdnadvise patch") && registered(p, name) {
 			m = mod
 			break
 		}
@@ -178,11 +185,11 @@ func readPatchTable(rt *framework.Routes) {
 	}
 }
 
-// registered reports whether cdnadvise's set_cache_control is registered
-// as middleware on an app of the project.
-func registered(p *pysrc.Project) bool {
+// registered reports whether the set_cache_control of cdnadvise's module
+// (by name) is registered as middleware on an app of the project.
+func registered(p *pysrc.Project, name string) bool {
 	for _, m := range p.Files {
-		if strings.Contains(string(m.Src), "cdnadvise_cache.set_cache_control)") {
+		if strings.Contains(string(m.Src), name+".set_cache_control)") {
 			return true
 		}
 	}

@@ -90,8 +90,9 @@ func (Home) PatchRow(pw *framework.PatchWriter, r *framework.Route, rec *framewo
 		at := int(r.AppAssign.EndPosition().Row) + 1
 		ind := pysrc.LeadingSpace(pysrc.LineAt(m.Src, int(r.AppAssign.StartPosition().Row)))
 		app := m.Text(r.AppAssign.ChildByFieldName("left"))
-		pw.Edits[m] = append(pw.Edits[m], framework.ImportEdit(m, imp, "static_immutable"))
-		pw.Edits[m] = append(pw.Edits[m], framework.Edit{At: at, Lines: []string{fmt.Sprintf("%sstatic_immutable(%s)", ind, app)}})
+		e, local := framework.Import(m, imp, "static_immutable")
+		pw.Edits[m] = append(pw.Edits[m], e)
+		pw.Edits[m] = append(pw.Edits[m], framework.Edit{At: at, Lines: []string{fmt.Sprintf("%s%s(%s)", ind, local, app)}})
 		pw.Res.Changes = append(pw.Res.Changes, framework.PatchChange{View: r.View, File: m.File, Line: at + 1, Routes: []string{row}, CacheControl: rec.CacheControl,
 			How: "static_immutable(app) (" + helper + "): fingerprinted files under the static route get " + rec.CacheControl})
 		pw.Res.Applied = append(pw.Res.Applied, framework.PatchRow{Method: rec.Method, Pattern: r.Pattern, CacheControl: rec.CacheControl, File: m.File})
@@ -118,8 +119,9 @@ func (Home) WritePlan(pw *framework.PatchWriter, p *framework.PatchPlan) {
 		pw.SkipPlan(p, err.Error())
 		return
 	}
-	pw.Edits[m] = append(pw.Edits[m], framework.ImportEdit(m, imp, "cache_control_header"))
-	call := fmt.Sprintf("cache_control_header(%q%s)", p.Rec.CacheControl, map[bool]string{true: ", replace=True", false: ""}[pw.Replace])
+	e, local := framework.Import(m, imp, "cache_control_header")
+	pw.Edits[m] = append(pw.Edits[m], e)
+	call := fmt.Sprintf("%s(%q%s)", local, p.Rec.CacheControl, map[bool]string{true: ", replace=True", false: ""}[pw.Replace])
 	var at int
 	var deco, how string
 	if p.Target == flaskClassTarget {
