@@ -131,6 +131,10 @@ type Recommendation struct {
 	// default (without cdnadvise edge's configuration), when that differs;
 	// EdgeNeeds says what the edge needs besides the header.
 	StockPredictedHitRatio *float64 `json:"stock_predicted_hit_ratio,omitempty"`
+	// QueryParams are the query parameter names the endpoint was requested
+	// with in the logs, most requested first (edges that key on names need
+	// them: the tracking names to drop, or an allow-list).
+	QueryParams []string `json:"query_params,omitempty"`
 	EdgeNeeds              []string `json:"edge_needs,omitempty"`
 	// Kept: the view sets Cache-Control itself and keeps it (no --replace):
 	// CacheControl is that header, the prediction is for it, and
@@ -465,6 +469,9 @@ func (p *Plan) Decide(ev Evidence) *Advice {
 		if framework.SafeMethod(method) {
 			edgeSide(rec, prof, stock[endpoint], s)
 			rec.Vary = vary[endpoint]
+			for _, p := range s.Params {
+				rec.QueryParams = append(rec.QueryParams, p.Name)
+			}
 			if h := varySplit[endpoint]; len(h) > 0 && rec.CacheControl != "" && !strings.Contains(rec.CacheControl, "private") {
 				rec.Reasons = append(rec.Reasons, varyReason(h, ev.LoggedVaryHeaders, prof.Name))
 				rec.EdgeNeeds = append(rec.EdgeNeeds, "normalize "+strings.Join(h, ", ")+" at the edge to the values the app serves (or move the variation into the URL), else "+prof.Name+" keeps one copy per distinct value")

@@ -1,6 +1,7 @@
 package advisor
 
 import (
+	"sort"
 	"strings"
 	"time"
 
@@ -24,6 +25,21 @@ func EdgeRules(adv *Advice, key replay.KeyPolicy) []edge.Rule {
 	case replay.KeyNoQuery:
 		query = "none"
 	}
+	// The other methods each endpoint takes: from the route (--src), or
+	// seen in the logs.
+	writes := map[string][]string{}
+	for _, r := range adv.Recommendations {
+		if !framework.SafeMethod(r.Method) {
+			writes[r.Endpoint] = append(writes[r.Endpoint], r.Method)
+		}
+		if r.Route != nil {
+			for _, m := range r.Route.Methods {
+				if !framework.SafeMethod(m) {
+					writes[r.Endpoint] = append(writes[r.Endpoint], m)
+				}
+			}
+		}
+	}
 	var out []edge.Rule
 	for _, r := range adv.Recommendations {
 		if !framework.SafeMethod(r.Method) {
@@ -41,7 +57,8 @@ func EdgeRules(adv *Advice, key replay.KeyPolicy) []edge.Rule {
 			re = TemplateRegex(r.Endpoint)
 		}
 		out = append(out, edge.Rule{Method: r.Method, Pattern: r.Endpoint, Regex: re, Prefix: LiteralPrefix(r.Endpoint), Class: r.Class,
-			CacheControl: r.CacheControl, TTL: time.Duration(r.TTLSeconds) * time.Second, Shared: shared, PerUser: perUser, Query: query})
+			CacheControl: r.CacheControl, TTL: time.Duration(r.TTLSeconds) * time.Second, Shared: shared, PerUser: perUser, Query: query, Params: r.QueryParams,
+			Writes: sortedUnique(writes[r.Endpoint])})
 	}
 	edge.SortRules(out)
 	return out
@@ -66,4 +83,20 @@ func LiteralPrefix(p string) string {
 		p = p[:i]
 	}
 	return p
+}
+
+// sortedUnique sorts and dedupes method names.
+func sortedUnique(ms []string) []string {
+	if len(ms) == 0 {
+		return nil
+	}
+	ms = append([]string(nil), ms...)
+	sort.Strings(ms)
+	out := ms[:1]
+	for _, m := range ms[1:] {
+		if m != out[len(out)-1] {
+			out = append(out, m)
+		}
+	}
+	return out
 }

@@ -135,6 +135,9 @@ type cfQueryList struct {
 // for edges where the first match wins.
 func (cf Cloudflare) rules(c Config) ([]cfRule, error) {
 	tracking := sortedParams(c.TrackingParams)
+	// Cache key lists take names: prefixes become the names seen in the logs.
+	observed, _ := observedParams(c.Rules, tracking, "")
+	literal := literalTracking(tracking, observed)
 	byKey := map[string]int{}
 	var out []cfRule
 	for _, r := range sortedRules(c.Rules) {
@@ -156,7 +159,7 @@ func (cf Cloudflare) rules(c Config) ([]cfRule, error) {
 			patterns:   []string{r.Pattern},
 		}
 		if r.Shared {
-			rule.ActionParameters = cfCacheParams(queryPolicy(r, tracking), tracking)
+			rule.ActionParameters = cfCacheParams(queryPolicy(r, tracking), literal)
 		}
 		// Two rows with the same expression (GET and HEAD rows, or routes
 		// whose literal prefix is the same under AllPlans) make one rule; a
@@ -186,6 +189,16 @@ func (cf Cloudflare) rules(c Config) ([]cfRule, error) {
 		}
 		return a.Expression < b.Expression
 	})
+	// Last, so that it wins over every rule above: requests carrying
+	// Authorization are not served from or stored in the cache (Cloudflare
+	// would store their responses when the origin sends s-maxage or public:
+	// https://developers.cloudflare.com/cache/concepts/cache-control/). The
+	// header test is Cloudflare's own recipe (header names as sent, lowered):
+	// https://developers.cloudflare.com/firewall/recipes/require-specific-headers/
+	if len(out) > 0 {
+		out = append(out, cfRule{Expression: `any(lower(http.request.headers.names[*])[*] eq "authorization")`, Action: "set_cache_settings", Enabled: true,
+			bypass: true, key: "authorization\x00bypass", label: "requests with Authorization", patterns: []string{"any request carrying Authorization"}})
+	}
 	for i := range out {
 		r := &out[i]
 		sort.Strings(r.patterns)

@@ -78,7 +78,23 @@ type cfTestRule struct {
 	ActionParameters map[string]any `json:"action_parameters"`
 }
 
+// cfAuthorizationBypass is the rule that ends every ruleset: requests
+// carrying Authorization bypass the cache.
+const cfAuthorizationBypass = `any(lower(http.request.headers.names[*])[*] eq "authorization")`
+
+// cfDecodeBody decodes the ruleset and checks that its last rule bypasses
+// requests with Authorization; it returns the route rules before it.
 func cfDecodeBody(t *testing.T, out string) []cfTestRule {
+	t.Helper()
+	rules := cfDecodeAll(t, out)
+	last := rules[len(rules)-1]
+	if last.Expression != cfAuthorizationBypass || last.ActionParameters["cache"] != false || len(last.ActionParameters) != 1 {
+		t.Fatalf("the last rule is not the Authorization bypass: %+v", last)
+	}
+	return rules[:len(rules)-1]
+}
+
+func cfDecodeAll(t *testing.T, out string) []cfTestRule {
 	t.Helper()
 	var body struct {
 		Description string       `json:"description"`
@@ -89,8 +105,8 @@ func cfDecodeBody(t *testing.T, out string) []cfTestRule {
 	if err := dec.Decode(&body); err != nil {
 		t.Fatalf("cloudflare.json: %v\n%s", err, out)
 	}
-	if body.Rules == nil {
-		t.Fatalf("cloudflare.json: no rules array")
+	if len(body.Rules) == 0 {
+		t.Fatalf("cloudflare.json: no rules")
 	}
 	return body.Rules
 }
@@ -315,7 +331,7 @@ func TestCloudflareTF(t *testing.T) {
 		}
 	}
 	blocks := strings.Split(tf, "\n  rules {\n")[1:]
-	rules := cfDecodeBody(t, writeArtifact(t, Cloudflare{}, ".json", c))
+	rules := cfDecodeAll(t, writeArtifact(t, Cloudflare{}, ".json", c))
 	if len(blocks) != len(rules) {
 		t.Fatalf("%d rules blocks, %d JSON rules", len(blocks), len(rules))
 	}

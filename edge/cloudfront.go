@@ -116,7 +116,12 @@ type cfrontBehavior struct {
 	Pass     bool   // CachingDisabled + AllViewer, every method
 	Query    string // when !Pass
 	Patterns []string
-	literal  int // length of the literal part, for ordering
+	// Writes: a shared path that also takes writes (POST, PUT, PATCH,
+	// DELETE): every method is allowed, the writes origin request policy
+	// forwards cookies and the CSRF headers, and the viewer-request
+	// function drops the cookies of GET and HEAD before the lookup.
+	Writes  bool
+	literal int // length of the literal part, for ordering
 }
 
 // behaviors derives the cache behaviors, in CloudFront's first-match order,
@@ -140,9 +145,12 @@ func (CloudFront) behaviors(c Config) ([]cfrontBehavior, []string) {
 			byPath[path] = b
 		} else if !r.Shared {
 			// A path pattern both shared and per-user: pass (never store).
-			b.Pass, b.Query = true, ""
+			b.Pass, b.Query, b.Writes = true, "", false
 		} else if !b.Pass && queryRank(queryPolicy(r, tracking)) > queryRank(b.Query) {
 			b.Query = queryPolicy(r, tracking)
+		}
+		if !b.Pass && len(r.Writes) > 0 {
+			b.Writes = true
 		}
 		b.Patterns = append(b.Patterns, r.Pattern)
 	}
@@ -230,18 +238,21 @@ func cfrontPolicies(bs []cfrontBehavior) []cfrontPolicy {
 }
 
 // cfrontNotes are the caveats both artifacts state.
-func cfrontNotes(bs []cfrontBehavior, skipped []string, tracking []string) []string {
+func cfrontNotes(bs []cfrontBehavior, skipped []string, tracking []string, rules []Rule) []string {
 	notes := []string{
 		"Cache policies: MinTTL 0 so that the origin's private, no-store and no-cache are honoured; DefaultTTL 0 so that a response without Cache-Control is not stored; MaxTTL 31536000: the origin's s-maxage is the advice.",
-		"Shared routes: no cookie and no header in the cache key or forwarded, so CloudFront drops the request Cookie and removes Set-Cookie from the response. A cache behavior covers every method of its path: AllowedMethods is GET, HEAD, OPTIONS, so a write to a shared path is refused (403) instead of reaching the origin without its cookies. If a shared path also takes writes, give the writes their own path or use the pass settings for it.",
+		"Shared routes: no cookie in the cache key or forwarded, so CloudFront drops the request Cookie and removes Set-Cookie from the response; Authorization is in the key (CloudFront removes it otherwise), so a request that carries it reaches the origin and is cached for that credential only. Paths that take only reads allow GET, HEAD, OPTIONS.",
+		"Shared paths that also take writes (POST, PUT, PATCH, DELETE on the same path): every method is allowed; the OriginRequestPolicyWrites origin request policy forwards every cookie and query string and the CSRF headers (Origin, Referer, X-CSRFToken, X-Requested-With), so writes reach the origin with their session; the CookielessReads viewer-request function drops the cookies of GET and HEAD before the lookup. CloudFront caches a Set-Cookie the origin sends when cookies are forwarded: the app must not set cookies on these GET responses (or send Cache-Control: no-cache=\"Set-Cookie\").",
 		"Per-user and not shareable routes: managed CachingDisabled cache policy and AllViewer origin request policy (cookies, Authorization, query and headers reach the origin), all methods.",
 		"Path patterns only know * and ?: a route with parameters becomes its literal prefix followed by *, which also covers other paths under that prefix. Behaviors are in first-match order, most specific first.",
 	}
 	if len(bs) > cfrontMaxBehaviors {
 		notes = append(notes, fmt.Sprintf("%d cache behaviors: more than the default quota of %d per distribution (request an increase).", len(bs), cfrontMaxBehaviors))
 	}
-	if len(tracking) > cfrontMaxQueryStrings {
-		notes = append(notes, fmt.Sprintf("%d tracking parameters: more than the default quota of %d query strings per cache policy (request an increase, or trim the list).", len(tracking), cfrontMaxQueryStrings))
+	for _, p := range cfrontPolicies(bs) {
+		if _, _, why := cfrontQueryConfig(p.Query, tracking, rules); why != "" {
+			notes = append(notes, why)
+		}
 	}
 	for _, s := range skipped {
 		notes = append(notes, "Not expressible as a path pattern more specific than the whole site, left to the default behavior (not cached): "+s)
@@ -276,14 +287,22 @@ type cfnRef struct {
 }
 
 type cfrontCacheBehavior struct {
-	PathPattern           string   `json:"PathPattern,omitempty"`
-	TargetOriginID        string   `json:"TargetOriginId"`
-	ViewerProtocolPolicy  string   `json:"ViewerProtocolPolicy"`
-	CachePolicyID         any      `json:"CachePolicyId"`
-	OriginRequestPolicyID string   `json:"OriginRequestPolicyId,omitempty"`
-	AllowedMethods        []string `json:"AllowedMethods"`
-	CachedMethods         []string `json:"CachedMethods"`
-	Compress              bool     `json:"Compress"`
+	PathPattern           string                `json:"PathPattern,omitempty"`
+	TargetOriginID        string                `json:"TargetOriginId"`
+	ViewerProtocolPolicy  string                `json:"ViewerProtocolPolicy"`
+	CachePolicyID         any                   `json:"CachePolicyId"`
+	OriginRequestPolicyID any                   `json:"OriginRequestPolicyId,omitempty"`
+	AllowedMethods        []string              `json:"AllowedMethods"`
+	CachedMethods         []string              `json:"CachedMethods"`
+	Compress              bool                  `json:"Compress"`
+	FunctionAssociations  []cfrontFunctionAssoc `json:"FunctionAssociations,omitempty"`
+}
+
+// cfrontFunctionAssoc attaches a CloudFront Function to a cache behavior:
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-functionassociation.html
+type cfrontFunctionAssoc struct {
+	EventType   string `json:"EventType"`
+	FunctionARN any    `json:"FunctionARN"`
 }
 
 func (b cfrontBehavior) cfn() cfrontCacheBehavior {
@@ -302,20 +321,81 @@ func (b cfrontBehavior) cfn() cfrontCacheBehavior {
 	} else {
 		cb.CachePolicyID = cfnRef{cfrontPolicyFor(b.Query).Logical}
 	}
+	if b.Writes {
+		cb.AllowedMethods = cfrontAllMethods
+		cb.OriginRequestPolicyID = cfnRef{cfrontWritesPolicy}
+		cb.FunctionAssociations = []cfrontFunctionAssoc{{EventType: "viewer-request", FunctionARN: map[string]any{"Fn::GetAtt": []string{cfrontReadsFunction, "FunctionMetadata.FunctionARN"}}}}
+	}
 	return cb
+}
+
+const (
+	// cfrontWritesPolicy is the origin request policy of shared paths that
+	// take writes: every cookie, every query string and the headers a CSRF
+	// check reads. Referer is removed by CloudFront unless a policy names
+	// it; Authorization cannot be named in an origin request policy and is
+	// in the cache policies' key instead (it then reaches the origin).
+	// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/RequestAndResponseBehaviorCustomOrigin.html#request-custom-headers-behavior
+	// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/http-401-unauthorized.html
+	cfrontWritesPolicy = "OriginRequestPolicyWrites"
+	// cfrontReadsFunction is the viewer-request CloudFront Function that
+	// drops the cookies of GET and HEAD requests on those paths (the
+	// request's cookies are writable, its method readable:
+	// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-event-structure.html).
+	cfrontReadsFunction = "CookielessReads"
+	// cfrontReadsCode is that function's code (cloudfront-js-2.0).
+	cfrontReadsCode = "function handler(event) {\n  var request = event.request;\n  if (request.method === 'GET' || request.method === 'HEAD') {\n    request.cookies = {};\n  }\n  return request;\n}\n"
+)
+
+// cfrontWritesHeaders are the headers the writes origin request policy
+// forwards: what Django's and Flask-WTF's CSRF checks read.
+var cfrontWritesHeaders = []string{"Origin", "Referer", "X-CSRFToken", "X-Requested-With"}
+
+// anyWrites reports whether a behavior takes writes.
+func anyWrites(bs []cfrontBehavior) bool {
+	for _, b := range bs {
+		if b.Writes {
+			return true
+		}
+	}
+	return false
 }
 
 // cfrontQueryConfig is the QueryStringsConfig of a query policy. Allowed
 // QueryStringBehavior values: none | whitelist | allExcept | all.
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-cachepolicy-querystringsconfig.html
-func cfrontQueryConfig(query string, tracking []string) (behavior string, items []string) {
+//
+// no-tracking: the tracking parameters as names (a prefix as the names the
+// logs show, else its well-known ones), when they fit the quota of 10
+// query strings per cache policy; else an allow-list of the other
+// parameters the policy's routes were seen with, when those fit; else the
+// tracking names seen in the logs, cut to the quota. why says which.
+func cfrontQueryConfig(query string, tracking []string, rules []Rule) (behavior string, items []string, why string) {
 	switch query {
 	case "none":
-		return "none", nil
+		return "none", nil, ""
 	case "no-tracking":
-		return "allExcept", tracking
+		tracked, others := observedParams(rules, tracking, "no-tracking")
+		lit := literalTracking(tracking, tracked)
+		if len(lit) <= cfrontMaxQueryStrings {
+			return "allExcept", lit, ""
+		}
+		if len(others) <= cfrontMaxQueryStrings {
+			if len(others) == 0 {
+				return "none", nil, fmt.Sprintf("query key no-tracking: the %d tracking names exceed CloudFront's quota of %d query strings per cache policy, and the routes were seen with no other parameter: no query string is in the key or reaches the origin.", len(lit), cfrontMaxQueryStrings)
+			}
+			return "whitelist", others, fmt.Sprintf("query key no-tracking: the %d tracking names exceed CloudFront's quota of %d query strings per cache policy, so the key is an allow-list of the %d parameters the routes were seen with (%s); a parameter not in it does not reach the origin.", len(lit), cfrontMaxQueryStrings, len(others), strings.Join(others, ", "))
+		}
+		cut := tracked
+		if len(cut) == 0 {
+			cut = lit
+		}
+		if len(cut) > cfrontMaxQueryStrings {
+			cut = cut[:cfrontMaxQueryStrings]
+		}
+		return "allExcept", cut, fmt.Sprintf("query key no-tracking: neither the %d tracking names nor the %d other parameters fit CloudFront's quota of %d query strings per cache policy: the key drops only %s (request a quota increase to drop them all).", len(lit), len(others), cfrontMaxQueryStrings, strings.Join(cut, ", "))
 	}
-	return "all", nil
+	return "all", nil, ""
 }
 
 func (cf CloudFront) writeJSON(w io.Writer, c Config) error {
@@ -328,7 +408,7 @@ func (cf CloudFront) writeJSON(w io.Writer, c Config) error {
 	resources := map[string]any{}
 	outputs := map[string]any{}
 	for _, p := range policies {
-		qb, items := cfrontQueryConfig(p.Query, tracking)
+		qb, items, _ := cfrontQueryConfig(p.Query, tracking, c.Rules)
 		qc := map[string]any{"QueryStringBehavior": qb}
 		if len(items) > 0 {
 			qc["QueryStrings"] = items
@@ -346,7 +426,7 @@ func (cf CloudFront) writeJSON(w io.Writer, c Config) error {
 						"EnableAcceptEncodingGzip":   true,
 						"EnableAcceptEncodingBrotli": true,
 						"CookiesConfig":              map[string]any{"CookieBehavior": "none"},
-						"HeadersConfig":              map[string]any{"HeaderBehavior": "none"},
+						"HeadersConfig":              map[string]any{"HeaderBehavior": "whitelist", "Headers": []string{"Authorization"}},
 						"QueryStringsConfig":         qc,
 					},
 				},
@@ -355,6 +435,32 @@ func (cf CloudFront) writeJSON(w io.Writer, c Config) error {
 		outputs[p.Logical+"Id"] = map[string]any{
 			"Description": "Cache policy id (query key: " + p.Query + ") for CachePolicyId in an existing distribution's cache behaviors",
 			"Value":       cfnRef{p.Logical},
+		}
+	}
+	if anyWrites(bs) {
+		resources[cfrontWritesPolicy] = map[string]any{
+			"Type": "AWS::CloudFront::OriginRequestPolicy",
+			"Properties": map[string]any{
+				"OriginRequestPolicyConfig": map[string]any{
+					"Name":               map[string]any{"Fn::Sub": "${AWS::StackName}-writes"},
+					"Comment":            "cdnadvise: writes on shared paths reach the origin with their cookies and CSRF headers",
+					"CookiesConfig":      map[string]any{"CookieBehavior": "all"},
+					"HeadersConfig":      map[string]any{"HeaderBehavior": "whitelist", "Headers": cfrontWritesHeaders},
+					"QueryStringsConfig": map[string]any{"QueryStringBehavior": "all"},
+				},
+			},
+		}
+		resources[cfrontReadsFunction] = map[string]any{
+			"Type": "AWS::CloudFront::Function",
+			"Properties": map[string]any{
+				"Name":         map[string]any{"Fn::Sub": "${AWS::StackName}-cookieless-reads"},
+				"AutoPublish":  true,
+				"FunctionCode": cfrontReadsCode,
+				"FunctionConfig": map[string]any{
+					"Comment": "cdnadvise: GET and HEAD of shared paths reach the cache without cookies",
+					"Runtime": "cloudfront-js-2.0",
+				},
+			},
 		}
 	}
 	behaviors := make([]cfrontCacheBehavior, len(bs))
@@ -410,7 +516,7 @@ func (cf CloudFront) writeJSON(w io.Writer, c Config) error {
 				"Existing distribution: deploy with OriginDomainName empty (the default when the upstream is not a DNS name): only the cache policies are created. Then copy Resources.Distribution.Properties.DistributionConfig.CacheBehaviors into your distribution in the same order, replace TargetOriginId \"" + cfrontOrigin + "\" with your origin's id, and each {\"Ref\": \"CachePolicy...\"} with the policy id from this stack's Outputs (or Fn::ImportValue / the Ref itself when your distribution is in this template).",
 				"DefaultCacheBehavior passes everything the advice did not cover (CachingDisabled, AllViewer); keep yours if it is already safe.",
 			},
-			"Notes": cfrontNotes(bs, skipped, tracking),
+			"Notes": cfrontNotes(bs, skipped, tracking, c.Rules),
 		}},
 		Parameters: map[string]any{
 			"OriginDomainName": map[string]any{
@@ -452,7 +558,7 @@ func (cf CloudFront) writeTF(w io.Writer, c Config) error {
 	}
 	b.WriteString("#\n# Apply: terraform init && terraform apply, then add the ordered_cache_behavior\n")
 	b.WriteString("# blocks below to your aws_cloudfront_distribution, in this order.\n#\n")
-	for _, n := range cfrontNotes(bs, skipped, tracking) {
+	for _, n := range cfrontNotes(bs, skipped, tracking, c.Rules) {
 		b.WriteString(wrapComment(n, "# "))
 	}
 	b.WriteString("\nterraform {\n  required_providers {\n    aws = {\n")
@@ -462,7 +568,7 @@ func (cf CloudFront) writeTF(w io.Writer, c Config) error {
 	hclAttrs(&b, "  ", "type", "string", "default", `"cdnadvise"`, "description", `"Prefix of the cache policy names (unique per account)"`)
 	b.WriteString("}\n")
 	for _, p := range policies {
-		qb, items := cfrontQueryConfig(p.Query, tracking)
+		qb, items, _ := cfrontQueryConfig(p.Query, tracking, c.Rules)
 		fmt.Fprintf(&b, "\nresource \"aws_cloudfront_cache_policy\" %q {\n", p.TF)
 		hclAttrs(&b, "  ",
 			"name", `"${var.name_prefix}-`+strings.ReplaceAll(p.Query, "-", "")+`-query"`,
@@ -475,8 +581,10 @@ func (cf CloudFront) writeTF(w io.Writer, c Config) error {
 		b.WriteString("\n    cookies_config {\n")
 		hclAttrs(&b, "      ", "cookie_behavior", `"none"`)
 		b.WriteString("    }\n    headers_config {\n")
-		hclAttrs(&b, "      ", "header_behavior", `"none"`)
-		b.WriteString("    }\n    query_strings_config {\n")
+		hclAttrs(&b, "      ", "header_behavior", `"whitelist"`)
+		b.WriteString("      headers {\n")
+		hclAttrs(&b, "        ", "items", hclList([]string{"Authorization"}))
+		b.WriteString("      }\n    }\n    query_strings_config {\n")
 		hclAttrs(&b, "      ", "query_string_behavior", hclQuote(qb))
 		if len(items) > 0 {
 			b.WriteString("      query_strings {\n")
@@ -487,6 +595,28 @@ func (cf CloudFront) writeTF(w io.Writer, c Config) error {
 		fmt.Fprintf(&b, "\noutput \"%s_id\" {\n", p.TF)
 		hclAttrs(&b, "  ", "value", "aws_cloudfront_cache_policy."+p.TF+".id")
 		b.WriteString("}\n")
+	}
+	if anyWrites(bs) {
+		b.WriteString("\n# Writes on shared paths reach the origin with their cookies and CSRF headers.\n")
+		b.WriteString("resource \"aws_cloudfront_origin_request_policy\" \"writes\" {\n")
+		hclAttrs(&b, "  ", "name", `"${var.name_prefix}-writes"`, "comment", hclQuote("cdnadvise: writes on shared paths reach the origin with their cookies and CSRF headers"))
+		b.WriteString("  cookies_config {\n")
+		hclAttrs(&b, "    ", "cookie_behavior", `"all"`)
+		b.WriteString("  }\n  headers_config {\n")
+		hclAttrs(&b, "    ", "header_behavior", `"whitelist"`)
+		b.WriteString("    headers {\n")
+		hclAttrs(&b, "      ", "items", hclList(cfrontWritesHeaders))
+		b.WriteString("    }\n  }\n  query_strings_config {\n")
+		hclAttrs(&b, "    ", "query_string_behavior", `"all"`)
+		b.WriteString("  }\n}\n")
+		b.WriteString("\n# GET and HEAD of shared paths reach the cache without cookies.\n")
+		b.WriteString("resource \"aws_cloudfront_function\" \"cookieless_reads\" {\n")
+		hclAttrs(&b, "  ", "name", `"${var.name_prefix}-cookieless-reads"`, "runtime", `"cloudfront-js-2.0"`, "comment", hclQuote("cdnadvise: GET and HEAD of shared paths reach the cache without cookies"), "publish", "true")
+		b.WriteString("  code    = <<-EOT\n")
+		for _, l := range strings.Split(strings.TrimSuffix(cfrontReadsCode, "\n"), "\n") {
+			b.WriteString("    " + l + "\n")
+		}
+		b.WriteString("  EOT\n}\n")
 	}
 	b.WriteString("\n# Example: the cache behaviors, in first-match order, for your\n")
 	b.WriteString("# aws_cloudfront_distribution (replace \"" + cfrontOrigin + "\" with your origin_id).\n")
@@ -507,6 +637,13 @@ func (cf CloudFront) writeTF(w io.Writer, c Config) error {
 				"compress", "true",
 				"cache_policy_id", hclQuote(cfrontCachingDisabled)+" # Managed-CachingDisabled",
 				"origin_request_policy_id", hclQuote(cfrontAllViewer)+" # Managed-AllViewer")
+		} else if bh.Writes {
+			kv = append(kv,
+				"allowed_methods", hclList(cfrontAllMethods),
+				"cached_methods", hclList(cfrontCachedMethods),
+				"compress", "true",
+				"cache_policy_id", "aws_cloudfront_cache_policy."+cfrontPolicyFor(bh.Query).TF+".id",
+				"origin_request_policy_id", "aws_cloudfront_origin_request_policy.writes.id")
 		} else {
 			kv = append(kv,
 				"allowed_methods", hclList(cfrontReadMethods),
@@ -515,6 +652,11 @@ func (cf CloudFront) writeTF(w io.Writer, c Config) error {
 				"cache_policy_id", "aws_cloudfront_cache_policy."+cfrontPolicyFor(bh.Query).TF+".id")
 		}
 		hclAttrs(&blk, "  ", kv...)
+		if bh.Writes {
+			blk.WriteString("  function_association {\n")
+			hclAttrs(&blk, "    ", "event_type", `"viewer-request"`, "function_arn", "aws_cloudfront_function.cookieless_reads.arn")
+			blk.WriteString("  }\n")
+		}
 		blk.WriteString("}\n")
 		for _, line := range strings.Split(strings.TrimSuffix(blk.String(), "\n"), "\n") {
 			if line == "" {

@@ -2,9 +2,12 @@ package edge
 
 import (
 	"encoding/json"
+	"fmt"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 type cfnTemplate struct {
@@ -65,8 +68,10 @@ func cfnBehaviors(t *testing.T, tmpl cfnTemplate) []map[string]any {
 			if p["EnableAcceptEncodingGzip"] != true || p["EnableAcceptEncodingBrotli"] != true {
 				t.Errorf("%s: compression not in the key", id)
 			}
-			if hb := p["HeadersConfig"].(map[string]any)["HeaderBehavior"]; hb != "none" {
-				t.Errorf("%s: HeaderBehavior %v", id, hb)
+			// Authorization only: CloudFront removes it otherwise, and a
+			// request that carries it is then cached for that credential.
+			if hc := p["HeadersConfig"].(map[string]any); hc["HeaderBehavior"] != "whitelist" || fmt.Sprint(hc["Headers"]) != "[Authorization]" {
+				t.Errorf("%s: HeadersConfig %v", id, hc)
 			}
 			if cb := p["CookiesConfig"].(map[string]any)["CookieBehavior"]; cb != "none" {
 				t.Errorf("%s: CookieBehavior %v", id, cb)
@@ -93,6 +98,22 @@ func cfnBehaviors(t *testing.T, tmpl cfnTemplate) []map[string]any {
 			for _, b := range dc["CacheBehaviors"].([]any) {
 				cfnCheckBehavior(t, tmpl, b.(map[string]any), true)
 				behaviors = append(behaviors, b.(map[string]any))
+			}
+		case "AWS::CloudFront::OriginRequestPolicy":
+			cfg := res.Properties["OriginRequestPolicyConfig"].(map[string]any)
+			for _, k := range []string{"Name", "CookiesConfig", "HeadersConfig", "QueryStringsConfig"} {
+				if _, ok := cfg[k]; !ok {
+					t.Errorf("%s: OriginRequestPolicyConfig lacks %s", id, k)
+				}
+			}
+			if h, _ := cfg["HeadersConfig"].(map[string]any)["Headers"].([]any); len(h) > 10 {
+				t.Errorf("%s: %d headers, over the quota of 10", id, len(h))
+			}
+		case "AWS::CloudFront::Function":
+			for _, k := range []string{"Name", "FunctionCode", "FunctionConfig", "AutoPublish"} {
+				if _, ok := res.Properties[k]; !ok {
+					t.Errorf("%s: Function lacks %s", id, k)
+				}
 			}
 		default:
 			t.Errorf("%s: unexpected type %s", id, res.Type)
@@ -134,8 +155,11 @@ func cfnCheckBehavior(t *testing.T, tmpl cfnTemplate, b map[string]any, ordered 
 		if _, ok := tmpl.Resources[id["Ref"].(string)]; !ok {
 			t.Errorf("behavior %v: Ref to missing %v", b["PathPattern"], id)
 		}
-		if _, ok := b["OriginRequestPolicyId"]; ok {
-			t.Errorf("shared behavior %v forwards viewer values", b["PathPattern"])
+		// A shared behavior forwards viewer values only when its path
+		// takes writes, with the viewer-request function dropping the
+		// cookies of reads.
+		if orp, ok := b["OriginRequestPolicyId"]; ok && (fmt.Sprint(orp) != "map[Ref:OriginRequestPolicyWrites]" || b["FunctionAssociations"] == nil) {
+			t.Errorf("shared behavior %v forwards viewer values: %v", b["PathPattern"], orp)
 		}
 	default:
 		t.Errorf("CachePolicyId %v", id)
@@ -249,7 +273,7 @@ func TestCloudFrontTF(t *testing.T) {
 		r = r[:strings.Index(r, "\n}\n")]
 		for _, attr := range []string{"name ", "min_ttl     = 0", "default_ttl = 0", "max_ttl     = 31536000",
 			"parameters_in_cache_key_and_forwarded_to_origin {", "enable_accept_encoding_gzip ", "enable_accept_encoding_brotli ",
-			"cookies_config {", `cookie_behavior = "none"`, "headers_config {", `header_behavior = "none"`, "query_strings_config {", "query_string_behavior "} {
+			"cookies_config {", `cookie_behavior = "none"`, "headers_config {", `header_behavior = "whitelist"`, `items = ["Authorization"]`, "query_strings_config {", "query_string_behavior "} {
 			if !strings.Contains(r, attr) {
 				t.Errorf("cache policy %s lacks %q", strings.SplitN(r, " ", 2)[0], attr)
 			}
@@ -262,5 +286,85 @@ func TestCloudFrontTF(t *testing.T) {
 		if !strings.Contains(tf, want) {
 			t.Errorf("cloudfront.tf lacks %q", want)
 		}
+	}
+}
+
+// TestCloudFrontWritesAndQuota: a shared path that also takes writes
+// allows every method, forwards cookies and CSRF headers through the
+// writes origin request policy, and drops the cookies of GET and HEAD in
+// a viewer-request function (run here with node, when it is there, on a
+// GET and a POST); the 22 default tracking names exceed CloudFront's
+// quota of 10 query strings, so the no-tracking key is an allow-list of
+// the parameters the route was seen with, and the file says so.
+func TestCloudFrontWritesAndQuota(t *testing.T) {
+	tracking := []string{"utm_*", "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid", "_ga", "_gl", "yclid", "igshid", "ttclid", "twclid"}
+	c := Config{Upstream: "https://app.example.com", TrackingParams: tracking, Rules: []Rule{
+		{Method: "GET", Pattern: "/api/items/", Regex: `^/api/items/$`, Prefix: "/api/items/", Class: "cacheable", CacheControl: "public, s-maxage=60", TTL: time.Minute, Shared: true, Query: "no-tracking",
+			Params: []string{"page", "q", "utm_source", "gclid"}, Writes: []string{"POST"}},
+		{Method: "GET", Pattern: "/about/", Regex: `^/about/$`, Prefix: "/about/", Class: "cacheable", CacheControl: "public, s-maxage=600", TTL: 10 * time.Minute, Shared: true, Query: "all"},
+	}}
+	tmpl := cfnDecode(t, writeArtifact(t, CloudFront{}, ".json", c))
+	bs := cfnBehaviors(t, tmpl)
+	byPath := map[string]map[string]any{}
+	for _, b := range bs {
+		byPath[b["PathPattern"].(string)] = b
+	}
+	items, about := byPath["/api/items/"], byPath["/about/"]
+	if m := strings.Join(toStrings(items["AllowedMethods"]), ","); !strings.HasSuffix(m, "DELETE") {
+		t.Errorf("/api/items/ takes POST: AllowedMethods %s", m)
+	}
+	if fmt.Sprint(items["OriginRequestPolicyId"]) != "map[Ref:OriginRequestPolicyWrites]" || items["FunctionAssociations"] == nil {
+		t.Errorf("/api/items/: %v %v", items["OriginRequestPolicyId"], items["FunctionAssociations"])
+	}
+	if m := strings.Join(toStrings(about["AllowedMethods"]), ","); m != "GET,HEAD,OPTIONS" || about["FunctionAssociations"] != nil || about["OriginRequestPolicyId"] != nil {
+		t.Errorf("/about/ takes reads only: %s %v %v", m, about["FunctionAssociations"], about["OriginRequestPolicyId"])
+	}
+	var pol struct {
+		Properties struct {
+			CachePolicyConfig struct {
+				ParametersInCacheKeyAndForwardedToOrigin struct {
+					QueryStringsConfig struct {
+						QueryStringBehavior string
+						QueryStrings        []string
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(tmpl.Resources["CachePolicyQueryNoTracking"], &pol); err != nil {
+		t.Fatal(err)
+	}
+	if q := pol.Properties.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin.QueryStringsConfig; q.QueryStringBehavior != "whitelist" || strings.Join(q.QueryStrings, ",") != "page,q" {
+		t.Errorf("no-tracking key: %+v, want the allow-list page,q", q)
+	}
+	if notes := fmt.Sprint(tmpl.Metadata["cdnadvise"]); !strings.Contains(notes, "allow-list of the 2 parameters the routes were seen with (page, q)") {
+		t.Errorf("the file does not say it chose an allow-list: %s", notes)
+	}
+	tf := writeArtifact(t, CloudFront{}, ".tf", c)
+	if _, _, err := scanHCL(tf); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`resource "aws_cloudfront_origin_request_policy" "writes"`, `resource "aws_cloudfront_function" "cookieless_reads"`,
+		"function_arn = aws_cloudfront_function.cookieless_reads.arn", `query_string_behavior = "whitelist"`, `items = ["page", "q"]`} {
+		if !strings.Contains(tf, want) {
+			t.Errorf("cloudfront.tf lacks %q", want)
+		}
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Log("node not found: the function's code is not run")
+		return
+	}
+	script := cfrontReadsCode + `
+for (const method of ["GET", "HEAD", "POST"]) {
+  const out = handler({request: {method, uri: "/api/items/", cookies: {sessionid: {value: "s"}, csrftoken: {value: "c"}}, headers: {}}});
+  console.log(method + " " + Object.keys(out.cookies).sort().join(","));
+}
+`
+	out, err := exec.Command("node", "-e", script).CombinedOutput()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, out)
+	}
+	if got := strings.TrimSpace(string(out)); got != "GET \nHEAD \nPOST csrftoken,sessionid" {
+		t.Errorf("the function keeps %q, want no cookies on GET/HEAD and both on POST", got)
 	}
 }

@@ -42,6 +42,13 @@ type Rule struct {
 	// Query says which query parameters belong to the cache key: "all",
 	// "none", or "no-tracking" (all but TrackingParams).
 	Query string
+	// Params are the query parameter names the route was seen with in the
+	// logs (tracking ones included), for edges that need names.
+	Params []string
+	// Writes are the other methods the route takes on the same path (POST,
+	// PUT, PATCH, DELETE): an edge that decides per path must let them
+	// reach the origin with their cookies.
+	Writes []string
 }
 
 // Config is the input of an artifact writer.

@@ -28,8 +28,11 @@ package edge
 //     bytes as %XX. https://www.fastly.com/documentation/reference/vcl/types/string/
 //   - Regexes are PCRE, written as string literals after ~.
 //     https://www.fastly.com/documentation/reference/vcl/regex/
-//   - querystring.filter removes the listed parameters, separated by
-//     querystring.filtersep(); querystring.remove removes the query string.
+//   - querystring.filter removes the listed parameters (exact names),
+//     separated by querystring.filtersep(); querystring.globfilter removes
+//     the parameters matching a glob (utm_*); querystring.remove removes
+//     the query string.
+//     https://www.fastly.com/documentation/reference/vcl/functions/query-string/querystring-globfilter/
 //     https://www.fastly.com/documentation/reference/vcl/functions/query-string/querystring-filter/
 //     https://www.fastly.com/documentation/reference/vcl/functions/query-string/querystring-remove/
 
@@ -109,6 +112,9 @@ func (f Fastly) Write(w io.Writer, suffix string, c Config) error {
 # return(pass). Branches are in first-match order, most specific first.
 `)
 	out.WriteString("\n# ==== snippet type: recv (name: cdnadvise_recv) ====\n")
+	// Fastly's boilerplate passes only methods other than GET/HEAD: a
+	// request with Authorization would be looked up and stored.
+	out.WriteString("if (req.http.Authorization) {\n  # Requests carrying Authorization: never from or into the cache.\n  return(pass);\n}\n")
 	first := true
 	for _, b := range bs {
 		kw := "} else if"
@@ -132,11 +138,19 @@ func (f Fastly) Write(w io.Writer, suffix string, c Config) error {
 		case "none":
 			out.WriteString("  set req.url = querystring.remove(req.url);\n")
 		case "no-tracking":
-			q := make([]string, len(tracking))
-			for i, t := range tracking {
-				q[i] = fastlyString(t)
+			// Exact names with querystring.filter, prefixes (utm_*) with
+			// querystring.globfilter: filter takes names only.
+			names, globs := globOrName(tracking)
+			if len(names) > 0 {
+				q := make([]string, len(names))
+				for i, t := range names {
+					q[i] = fastlyString(t)
+				}
+				out.WriteString("  set req.url = querystring.filter(req.url, " + strings.Join(q, " + querystring.filtersep() + ") + ");\n")
 			}
-			out.WriteString("  set req.url = querystring.filter(req.url, " + strings.Join(q, " + querystring.filtersep() + ") + ");\n")
+			for _, g := range globs {
+				out.WriteString("  set req.url = querystring.globfilter(req.url, " + fastlyString(g) + ");\n")
+			}
 		}
 	}
 	if !first {
