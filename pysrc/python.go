@@ -276,7 +276,7 @@ func (m *Module) StringValue(n *sitter.Node) (string, bool) {
 			}
 		}
 		if !strings.Contains(prefix, "r") {
-			t = strings.NewReplacer(`\\`, `\`, `\'`, `'`, `\"`, `"`).Replace(t)
+			t = Unescape(t, strings.Contains(prefix, "b"))
 		}
 		return t, true
 	case "concatenated_string":

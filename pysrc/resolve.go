@@ -154,7 +154,7 @@ func (e *Evaluator) stringLit(m *Module, n *sitter.Node, locals Env) (string, []
 	lit := func(s string) {
 		s = strings.NewReplacer("{{", "{", "}}", "}").Replace(s)
 		if !raw {
-			s = strings.NewReplacer(`\\`, `\`, `\'`, `'`, `\"`, `"`).Replace(s)
+			s = Unescape(s, false)
 		}
 		b.WriteString(s)
 	}
