@@ -86,7 +86,7 @@ type Writer interface {
 // per edge file.
 func Writers() map[string]Writer {
 	ws := map[string]Writer{}
-	for _, w := range []Writer{Varnish{}, Nginx{}, Cloudflare{}, CloudFront{}, Fastly{}} {
+	for _, w := range []Writer{Varnish{}, Nginx{}, NginxInclude{}, Cloudflare{}, CloudFront{}, Fastly{}} {
 		ws[w.Name()] = w
 	}
 	return ws

@@ -178,6 +178,9 @@ func cloudflareExtensions() []string {
 // file whose fields replace the built-in ones.
 func LookupProfile(name, file string) (Profile, error) {
 	ps := Profiles()
+	if name == (NginxInclude{}).Name() {
+		name = (Nginx{}).Name() // the same cache, written for a server of the user's
+	}
 	p, ok := ps[name]
 	if !ok {
 		var names []string

@@ -100,3 +100,83 @@ func lastLines(s string, n int) string {
 	}
 	return strings.Join(l, "\n")
 }
+
+// TestSelfHostedAsWritten: the nginx file (both forms) and the VCL are
+// accepted by nginx -t and varnishd -C as written, for upstreams given as
+// IPv4, IPv6 and unix sockets, with a route whose named group is called
+// like an nginx variable (host); bad upstreams are refused with a message.
+func TestSelfHostedAsWritten(t *testing.T) {
+	hostRule := edge.Rule{Method: "GET", Pattern: "/sites/<host>/", Regex: `^/sites/(?P<host>[^/]+)/$`, Prefix: "/sites/", Shared: true, TTL: time.Minute, Query: "all"}
+	rs := append(rules(), hostRule)
+	for _, bad := range []string{"http://exa mple.com", "unix:relative.sock", "unix:/run/a;b.sock", "http://127.0.0.1:99999", "http://{x}:80"} {
+		for _, w := range []edge.Writer{edge.Nginx{}, edge.Varnish{}} {
+			if err := w.Write(&bytes.Buffer{}, w.Files()[0], edge.Config{Upstream: bad, Rules: rs}); err == nil {
+				t.Errorf("%s accepted the upstream %q", w.Name(), bad)
+			}
+		}
+	}
+	for _, up := range []struct{ upstream, proxyPass, backend string }{
+		{"http://127.0.0.1:9001", "proxy_pass http://127.0.0.1:9001;", `.host = "127.0.0.1";`},
+		{"http://[::1]:9001", "proxy_pass http://[::1]:9001;", `.host = "::1";`},
+		{"unix:/run/app/gunicorn.sock", "proxy_pass http://unix:/run/app/gunicorn.sock:;", `.path = "/run/app/gunicorn.sock";`},
+	} {
+		dir := t.TempDir()
+		c := edge.Config{Upstream: up.upstream, Listen: "127.0.0.1:9002", CacheDir: filepath.Join(dir, "cache"), Rules: rs}
+		conf := write(t, edge.Nginx{}, ".conf", c)
+		if !strings.Contains(conf, up.proxyPass) || strings.Contains(conf, "?P<host>") {
+			t.Errorf("%s: nginx file lacks %q or keeps the named group:\n%s", up.upstream, up.proxyPass, conf)
+		}
+		vcl := write(t, edge.Varnish{}, ".vcl", c)
+		if !strings.Contains(vcl, up.backend) {
+			t.Errorf("%s: VCL lacks %q", up.upstream, up.backend)
+		}
+		if _, err := exec.LookPath("nginx"); err == nil {
+			nginxCheck(t, dir, conf)
+		}
+		if _, err := exec.LookPath("varnishd"); err == nil {
+			f := filepath.Join(dir, "cdnadvise.vcl")
+			os.WriteFile(f, []byte(vcl), 0o644)
+			if out, err := exec.Command("varnishd", "-C", "-j", "none", "-f", f, "-n", filepath.Join(dir, "n")).CombinedOutput(); err != nil {
+				t.Errorf("%s: varnishd -C: %v\n%s", up.upstream, err, lastLines(string(out), 10))
+			}
+		}
+	}
+	// The include form inside a server of the user's own, with its own
+	// add_header (which the location part must not cut off).
+	lab.Need(t, []string{"nginx"}, nil)
+	dir := t.TempDir()
+	c := edge.Config{Upstream: "http://127.0.0.1:9001", CacheDir: filepath.Join(dir, "cache"), Rules: rs}
+	httpPart, locPart := write(t, edge.NginxInclude{}, ".http.conf", c), write(t, edge.NginxInclude{}, ".location.conf", c)
+	if strings.Contains(locPart, "add_header") && !strings.Contains(locPart, "# add $upstream_cache_status") {
+		t.Errorf("the location part sets add_header:\n%s", locPart)
+	}
+	os.WriteFile(filepath.Join(dir, "cdnadvise.http.conf"), []byte(httpPart), 0o644)
+	os.WriteFile(filepath.Join(dir, "cdnadvise.location.conf"), []byte(locPart), 0o644)
+	site := "include " + filepath.Join(dir, "cdnadvise.http.conf") + ";\nserver {\n  listen 127.0.0.1:9003;\n  add_header Strict-Transport-Security max-age=60 always;\n" +
+		"  location / {\n    proxy_pass http://127.0.0.1:9001;\n    include " + filepath.Join(dir, "cdnadvise.location.conf") + ";\n  }\n}\n"
+	nginxCheck(t, dir, site)
+	// The default cache folder passes nginx -t as written (its parent is
+	// there on Debian's layout and nginx.org's): checked as root only, as
+	// nginx creates the folder.
+	if os.Geteuid() == 0 {
+		if _, err := os.Stat(edge.DefaultNginxCacheDir); os.IsNotExist(err) {
+			defer os.RemoveAll(edge.DefaultNginxCacheDir)
+		}
+		d2 := t.TempDir()
+		nginxCheck(t, d2, write(t, edge.Nginx{}, ".conf", edge.Config{Upstream: "http://127.0.0.1:9001", Listen: "127.0.0.1:9004", Rules: rs}))
+	}
+}
+
+// nginxCheck runs nginx -t on a file included inside http {}.
+func nginxCheck(t *testing.T, dir, conf string) {
+	t.Helper()
+	f := filepath.Join(dir, "site.conf")
+	os.WriteFile(f, []byte(conf), 0o644)
+	main, err := lab.NginxMain(dir, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("nginx", "-t", "-p", dir, "-c", main).CombinedOutput(); err != nil {
+		t.Errorf("nginx -t: %v\n%s\n%s", err, out, conf)
+	}
+}

@@ -136,7 +136,7 @@ func TestEdgeKeepsSessions(t *testing.T) {
 	appPort := lab.ServeApp(t, dir, []string{"django", "rest_framework"}, func(port int) []string {
 		return []string{"manage.py", "runserver", "--noreload", fmt.Sprintf("127.0.0.1:%d", port)}
 	})
-	for _, name := range []string{"nginx", "varnish"} {
+	for _, name := range []string{"nginx", "nginx-include", "varnish"} {
 		t.Run(name, func(t *testing.T) {
 			work := t.TempDir()
 			port, err := lab.FreePort()
@@ -150,6 +150,20 @@ func TestEdgeKeepsSessions(t *testing.T) {
 				conf := filepath.Join(work, "cdnadvise.conf")
 				os.WriteFile(conf, []byte(write(t, edge.Nginx{}, ".conf", c)), 0o644)
 				main, err := lab.NginxMain(work, conf)
+				if err != nil {
+					t.Fatal(err)
+				}
+				lab.Serve(t, work, nil, port, "nginx", "-p", work, "-c", main)
+			case "nginx-include":
+				// The parts inside a server of the user's own; the cache
+				// status comes from the server's add_header.
+				hp, lp := filepath.Join(work, "cdnadvise.http.conf"), filepath.Join(work, "cdnadvise.location.conf")
+				os.WriteFile(hp, []byte(write(t, edge.NginxInclude{}, ".http.conf", c)), 0o644)
+				os.WriteFile(lp, []byte(write(t, edge.NginxInclude{}, ".location.conf", c)), 0o644)
+				site := filepath.Join(work, "site.conf")
+				os.WriteFile(site, []byte(fmt.Sprintf("include %s;\nserver {\n  listen 127.0.0.1:%d;\n  add_header X-Cache-Status $upstream_cache_status always;\n"+
+					"  location / {\n    proxy_pass http://127.0.0.1:%d;\n    proxy_set_header Host $host;\n    include %s;\n  }\n}\n", hp, port, appPort, lp)), 0o644)
+				main, err := lab.NginxMain(work, site)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -192,7 +206,7 @@ func checkSessions(t *testing.T, edgeName, base string) {
 		return resp.StatusCode, string(b), resp.Header
 	}
 	hit := func(h http.Header) bool {
-		if edgeName == "nginx" {
+		if strings.HasPrefix(edgeName, "nginx") {
 			return h.Get("X-Cache-Status") == "HIT"
 		}
 		return len(strings.Fields(h.Get("X-Varnish"))) == 2 // the request's id and the stored object's

@@ -3,7 +3,10 @@ package edge
 import (
 	"fmt"
 	"io"
+	"net"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -30,7 +33,7 @@ func (Varnish) Write(w io.Writer, suffix string, c Config) error {
 	if suffix != ".vcl" {
 		return fmt.Errorf("varnish writes .vcl, not %s", suffix)
 	}
-	host, port, err := hostPort(c.Upstream, "8000")
+	up, err := parseUpstream(c.Upstream, "8000")
 	if err != nil {
 		return err
 	}
@@ -41,7 +44,12 @@ func (Varnish) Write(w io.Writer, suffix string, c Config) error {
 	b.WriteString("# Load it with: varnishd -f THIS_FILE (or varnishadm vcl.load/vcl.use).\n")
 	b.WriteString("# TTLs come from the origin's Cache-Control (s-maxage, stale-while-revalidate\n")
 	b.WriteString("# as grace): apply cdnadvise's patch to the app as well.\n\n")
-	fmt.Fprintf(&b, "backend default {\n    .host = %s;\n    .port = %s;\n}\n\n", vclString(host), vclString(port))
+	if up.Socket != "" {
+		// A unix socket backend: Varnish 6.4 and later (.path).
+		fmt.Fprintf(&b, "backend default {\n    .path = %s;\n}\n\n", vclString(up.Socket))
+	} else {
+		fmt.Fprintf(&b, "backend default {\n    .host = %s;\n    .port = %s;\n}\n\n", vclString(up.Host), vclString(up.Port))
+	}
 	b.WriteString("sub vcl_recv {\n")
 	var perUser, shared []string
 	for _, r := range rules {
@@ -81,17 +89,37 @@ func (Varnish) Write(w io.Writer, suffix string, c Config) error {
 	return writeAll(w, b.String())
 }
 
-// hostPort splits an upstream URL (http://127.0.0.1:8000, or host:port).
-func hostPort(upstream, defPort string) (string, string, error) {
+// Upstream is an origin as the edge files address it: a host (a DNS
+// name, an IPv4 address, or an IPv6 address without brackets) and port, or
+// a unix socket path.
+type Upstream struct {
+	Host, Port string
+	Socket     string // unix:/run/app.sock: the path; Host and Port empty
+}
+
+// parseUpstream reads --upstream: http://host:port, host:port,
+// http://[::1]:8000, or unix:/path/to/socket. A name must be a valid host
+// name, an address or a socket path: nothing that could end a directive.
+func parseUpstream(upstream, defPort string) (Upstream, error) {
 	if upstream == "" {
-		return "127.0.0.1", defPort, nil
+		return Upstream{Host: "127.0.0.1", Port: defPort}, nil
+	}
+	if p, ok := strings.CutPrefix(upstream, "unix:"); ok {
+		if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, " ;{}\"'\n\r\t#$:") {
+			return Upstream{}, fmt.Errorf("upstream %q: want unix:/absolute/path.sock (no spaces, quotes, ; { } # $ or :)", upstream)
+		}
+		return Upstream{Socket: p}, nil
 	}
 	if !strings.Contains(upstream, "://") {
 		upstream = "http://" + upstream
 	}
 	u, err := url.Parse(upstream)
 	if err != nil || u.Hostname() == "" {
-		return "", "", fmt.Errorf("upstream %q: want a URL such as http://127.0.0.1:8000", upstream)
+		return Upstream{}, fmt.Errorf("upstream %q: want a URL such as http://127.0.0.1:8000, http://[::1]:8000 or unix:/run/app.sock", upstream)
+	}
+	host := u.Hostname()
+	if net.ParseIP(host) == nil && !hostNameRe.MatchString(host) {
+		return Upstream{}, fmt.Errorf("upstream %q: %q is neither an IP address nor a host name", upstream, host)
 	}
 	port := u.Port()
 	if port == "" {
@@ -100,8 +128,14 @@ func hostPort(upstream, defPort string) (string, string, error) {
 			port = "80"
 		}
 	}
-	return u.Hostname(), port, nil
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return Upstream{}, fmt.Errorf("upstream %q: port %q", upstream, port)
+	}
+	return Upstream{Host: host, Port: port}, nil
 }
+
+// hostNameRe is a DNS host name (letters, digits, hyphens, dots).
+var hostNameRe = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\.?$`)
 
 // vclString quotes s as a VCL string: "..." when it has no quote or
 // newline, else a long string {"..."}; "" when neither can hold it.

@@ -158,7 +158,7 @@ func (o *adviseFlags) flags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&o.Src, "src", "", "the Django, FastAPI or Flask project (routes from its source); without it, endpoints are inferred")
 	o.addExact(f)
-	f.StringVar(&o.Edge, "edge", "generic", "cache the advice is for: nginx, varnish, cloudfront, cloudflare, fastly, generic")
+	f.StringVar(&o.Edge, "edge", "generic", "cache the advice is for: nginx (nginx-include for a server of your own), varnish, cloudfront, cloudflare, fastly, generic")
 	f.Float64Var(&o.Target, "target", 0.9, "the TTL chosen is the shortest reaching this share of the achievable hit ratio")
 	f.DurationVar(&o.MaxStale, "max-stale", 0, "longest a response may be served after it changed (caps TTL + stale-while-revalidate)")
 	f.StringVar(&o.PolicyFile, "policy", "", `JSON per-route overrides: {"/api/items/{id}": {"ttl": "5m"}, "/cart/": {"skip": true}}`)

@@ -36,12 +36,17 @@ func newEdgeCmd(g *globalOptions, io *streams) *cobra.Command {
 as cdnadvise advise (same flags): the header patch alone is not enough where the edge,
 as it comes, passes or ignores what the advice relies on.
 
-  varnish     a complete VCL 4.1 file (backend from --upstream): drops the browser's
-              cookies on the routes advised for a shared cache (the builtin VCL passes
-              every request with a Cookie header), passes per-user routes
+  varnish     a complete VCL 4.1 file (backend from --upstream, a unix: socket too):
+              drops the browser's cookies on GET/HEAD of the routes advised for a shared
+              cache (the builtin VCL passes every request with a Cookie header), passes
+              per-user routes and requests with Authorization
   nginx       a file to include inside http {}: proxy_cache_path, the key, and a server
-              {} (--listen) proxying to --upstream; per-user routes bypass the cache,
-              shared routes reach the origin without cookies
+              {} (--listen) proxying to --upstream; per-user routes and requests with
+              Authorization bypass the cache, GET/HEAD of shared routes reach the origin
+              without cookies (other methods keep them)
+  nginx-include
+              the same cache for a server of your own: FILE.http.conf to include in
+              http {}, FILE.location.conf in the location that proxies to the app
   cloudflare  Cache Rules (rulesets API JSON and Terraform): HTML and JSON are not
               eligible for cache by default
   cloudfront  cache policies and cache behaviors (CloudFormation JSON, Terraform):
@@ -59,7 +64,7 @@ suffix); without it, to standard output.`,
 	opts.flags(cmd)
 	cmd.Flags().StringVar(&opts.Upstream, "upstream", "http://127.0.0.1:8000", "the origin the edge proxies to")
 	cmd.Flags().StringVar(&opts.Listen, "listen", "127.0.0.1:8080", "address the edge listens on (nginx)")
-	cmd.Flags().StringVar(&opts.CacheDir, "cache-dir", "/var/cache/nginx/cdnadvise", "where nginx keeps the cache")
+	cmd.Flags().StringVar(&opts.CacheDir, "cache-dir", edge.DefaultNginxCacheDir, "where nginx keeps the cache (its parent must exist: nginx creates only the last folder)")
 	cmd.Flags().StringVar(&opts.AccessLog, "access-log", "", "nginx: log each request with its cache status to this file (a format cdnadvise ingest reads)")
 	cmd.Flags().StringVarP(&opts.Out, "output", "o", "", "write to this file (default: standard output)")
 	return cmd
