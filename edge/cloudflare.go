@@ -51,22 +51,17 @@ func (Cloudflare) Name() string { return "cloudflare" }
 // Files implements Writer.
 func (Cloudflare) Files() []string { return []string{".json", ".tf"} }
 
-// cfMaxExpression is the longest rule expression Cloudflare accepts: "The
-// maximum length of a rule expression is 4,096 characters."
-// https://developers.cloudflare.com/ruleset-engine/rules-language/expressions/
-const cfMaxExpression = 4096
-
 // Write implements Writer.
 func (cf Cloudflare) Write(w io.Writer, suffix string, c Config) error {
-	rules, err := cf.rules(c)
+	rules, skipped, err := cf.rules(c)
 	if err != nil {
 		return err
 	}
 	switch suffix {
 	case ".json":
-		return cf.writeJSON(w, rules, c)
+		return cf.writeJSON(w, rules, skipped, c)
 	case ".tf":
-		return cf.writeTF(w, rules, c)
+		return cf.writeTF(w, rules, skipped, c)
 	}
 	return fmt.Errorf("cloudflare: no %q artifact (known: %s)", suffix, strings.Join(cf.Files(), ", "))
 }
@@ -133,7 +128,8 @@ type cfQueryList struct {
 // specific route's rule still overrides a broader one (/account/help/ cached
 // inside a bypassed /account/). This is the reverse of SortRules, which is
 // for edges where the first match wins.
-func (cf Cloudflare) rules(c Config) ([]cfRule, error) {
+func (cf Cloudflare) rules(c Config) ([]cfRule, []string, error) {
+	var skipped []string
 	tracking := sortedParams(c.TrackingParams)
 	// Cache key lists take names: prefixes become the names seen in the logs.
 	observed, _ := observedParams(c.Rules, tracking, "")
@@ -142,11 +138,17 @@ func (cf Cloudflare) rules(c Config) ([]cfRule, error) {
 	var out []cfRule
 	for _, r := range sortedRules(c.Rules) {
 		if r.Regex == "" {
-			return nil, fmt.Errorf("cloudflare: route %s %q has no regex", r.Method, r.Pattern)
+			return nil, nil, fmt.Errorf("cloudflare: route %s %q has no regex", r.Method, r.Pattern)
 		}
 		expr, regex, err := cf.expression(r)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		if skip, err := tooLong("Cloudflare", r, expr); err != nil {
+			return nil, nil, err
+		} else if skip != "" {
+			skipped = append(skipped, skip)
+			continue
 		}
 		rule := cfRule{
 			Expression: expr,
@@ -212,7 +214,7 @@ func (cf Cloudflare) rules(c Config) ([]cfRule, error) {
 		sum := sha256.Sum256([]byte(r.key))
 		r.Ref = "cdnadvise_" + hex.EncodeToString(sum[:6])
 	}
-	return out, nil
+	return out, skipped, nil
 }
 
 // cfCacheParams are the parameters of a cache rule.
@@ -274,9 +276,6 @@ func (cf Cloudflare) expression(r Rule) (expr string, regex bool, err error) {
 		}
 		expr, regex = "http.request.uri.path matches "+raw, true
 	}
-	if len(expr) > cfMaxExpression {
-		return "", false, fmt.Errorf("cloudflare: route %q: expression longer than %d characters", r.Pattern, cfMaxExpression)
-	}
 	return expr, regex, nil
 }
 
@@ -337,7 +336,7 @@ type cfBody struct {
 	Rules       []cfRule `json:"rules"`
 }
 
-func (cf Cloudflare) writeJSON(w io.Writer, rules []cfRule, c Config) error {
+func (cf Cloudflare) writeJSON(w io.Writer, rules []cfRule, skipped []string, c Config) error {
 	desc := "cdnadvise Cache Rules"
 	if c.Source != "" {
 		desc += " from " + lineComment(c.Source)
@@ -345,6 +344,9 @@ func (cf Cloudflare) writeJSON(w io.Writer, rules []cfRule, c Config) error {
 	desc += ". Apply: PUT /zones/{zone_id}/rulesets/phases/http_request_cache_settings/entrypoint with this body (it replaces every Cache Rule of the zone). Rules are in evaluation order: the last matching rule wins."
 	if n := cfRegexRules(rules); n > 0 {
 		desc += fmt.Sprintf(" %d rule(s) use the matches operator (Business or Enterprise plan).", n)
+	}
+	for _, sk := range skipped {
+		desc += " Left out: " + sk + "."
 	}
 	if rules == nil {
 		rules = []cfRule{}
@@ -369,7 +371,7 @@ func cfRegexRules(rules []cfRule) int {
 // { ... } blocks; v5 changed rules to a list attribute). The v4 query_string
 // block takes include/exclude string lists, "*" meaning all parameters.
 // https://registry.terraform.io/providers/cloudflare/cloudflare/4.52.0/docs/resources/ruleset
-func (cf Cloudflare) writeTF(w io.Writer, rules []cfRule, c Config) error {
+func (cf Cloudflare) writeTF(w io.Writer, rules []cfRule, skipped []string, c Config) error {
 	var b strings.Builder
 	b.WriteString("# cdnadvise: Cloudflare Cache Rules (phase http_request_cache_settings) as a\n")
 	b.WriteString("# Terraform cloudflare_ruleset, for the cloudflare/cloudflare provider v4\n")
@@ -382,6 +384,9 @@ func (cf Cloudflare) writeTF(w io.Writer, rules []cfRule, c Config) error {
 	b.WriteString("# The zone's http_request_cache_settings entry point ruleset holds every Cache\n")
 	b.WriteString("# Rule of the zone: this resource replaces rules made elsewhere (import the\n")
 	b.WriteString("# existing ruleset first if the zone has one).\n")
+	for _, sk := range skipped {
+		b.WriteString(wrapComment("Left out: "+sk+".", "# "))
+	}
 	b.WriteString("# Rules are in evaluation order; the last matching rule wins:\n")
 	b.WriteString("# https://developers.cloudflare.com/cache/how-to/cache-rules/order/\n")
 	if n := cfRegexRules(rules); n > 0 {

@@ -80,7 +80,8 @@ func (f Fastly) Write(w io.Writer, suffix string, c Config) error {
 	for _, r := range rules {
 		b := byRegex[r.Regex]
 		if b == nil {
-			b = &branch{regex: r.Regex, pass: !r.Shared, query: queryPolicy(r, tracking)}
+			// req.url.path is the path as received: percent-encoded.
+			b = &branch{regex: encodedAlternatives(r.Regex), pass: !r.Shared, query: queryPolicy(r, tracking)}
 			byRegex[r.Regex] = b
 			bs = append(bs, b)
 		} else if !r.Shared {

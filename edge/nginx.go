@@ -135,6 +135,11 @@ func nginxHTTP(b *strings.Builder, c Config) error {
 		return err
 	}
 	rules := sortedRules(c.Rules)
+	for _, r := range rules {
+		if _, err := tooLong("nginx", r, unnamedGroups(r.Regex)); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(b, "proxy_cache_path %s levels=1:2 keys_zone=cdnadvise:10m max_size=1g inactive=1d use_temp_path=off;\n\n", cacheDir)
 	b.WriteString("# Routes whose responses depend on the user: never from or into the cache.\n")
 	b.WriteString("map $uri $cdnadvise_per_user {\n    default 0;\n")
@@ -194,13 +199,17 @@ const DefaultNginxCacheDir = "/var/cache/cdnadvise-nginx"
 // is double-quoted, so quotes and backslashes are escaped.
 func writeMapLine(b *strings.Builder, r Rule) {
 	if r.Regex == "" || strings.ContainsAny(r.Regex, "\n\r") {
-		fmt.Fprintf(b, "    # %s %s: no regex that nginx can take\n", r.Method, lineComment(r.Pattern))
+		fmt.Fprintf(b, "    # %s %s: no regex that nginx can take\n", r.Method, shortPattern(r))
 		return
 	}
 	// In a double-quoted nginx string \\ and \" stand for \ and "; the keys of
 	// a map are not interpolated, so "$" is the regex's end anchor.
 	q := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(unnamedGroups(r.Regex))
-	fmt.Fprintf(b, "    \"~%s\" 1;  # %s %s\n", q, r.Method, lineComment(r.Pattern))
+	if skip, _ := tooLong("nginx", r, q); skip != "" {
+		fmt.Fprintf(b, "    # %s\n", skip)
+		return
+	}
+	fmt.Fprintf(b, "    \"~%s\" 1;  # %s %s\n", q, r.Method, shortPattern(r))
 }
 
 // nginxProxyPass is proxy_pass's address: http://host:port (an IPv6

@@ -42,7 +42,7 @@ func write(t *testing.T, w edge.Writer, suffix string, c edge.Config) string {
 func TestVarnishVCLCompiles(t *testing.T) {
 	vcl := write(t, edge.Varnish{}, ".vcl", edge.Config{Upstream: "http://127.0.0.1:9001", Rules: rules(), TrackingParams: []string{"utm_*", "fbclid"}})
 	for _, want := range []string{"vcl 4.1;", `.host = "127.0.0.1";`, `.port = "9001";`, "unset req.http.Cookie;", "return (pass);",
-		`req.url ~ "^/api/me(\?.*)?$"`, `req.url ~ {"^/x"y\\z\{\}(\?.*)?$"}`, "utm_[^=&]*|fbclid", "no regex"} {
+		`req.url ~ "^/api/me(\?.*)?$"`, `req.url ~ {"^/x(?:"|%22)y(?:\\|%5[Cc])z(?:\{|%7[Bb])(?:\}|%7[Dd])(\?.*)?$"}`, "utm_[^=&]*|fbclid", "no regex"} {
 		if want == "no regex" {
 			if !strings.Contains(vcl, "cannot be written as a VCL string") {
 				t.Errorf("the rule with a newline in its regex is not left out:\n%s", vcl)
@@ -179,4 +179,30 @@ func nginxCheck(t *testing.T, dir, conf string) {
 	if out, err := exec.Command("nginx", "-t", "-p", dir, "-c", main).CombinedOutput(); err != nil {
 		t.Errorf("nginx -t: %v\n%s\n%s", err, out, conf)
 	}
+}
+
+// TestOverLongRoutes: a shared route whose regex is longer than nginx and
+// Cloudflare take is left out with a message in the file (not cached);
+// a per-user one is refused with a message (leaving it out could put it
+// under a broader shared pattern); the files written stay valid.
+func TestOverLongRoutes(t *testing.T) {
+	long := "^/" + strings.Repeat("a", 5000) + "/$"
+	shared := edge.Rule{Method: "GET", Pattern: "/" + strings.Repeat("a", 5000) + "/", Regex: long, Prefix: "/a", Shared: true, TTL: time.Minute, Query: "all"}
+	perUser := shared
+	perUser.Shared, perUser.PerUser = false, true
+	for _, w := range []edge.Writer{edge.Nginx{}, edge.Cloudflare{}} {
+		var b bytes.Buffer
+		if err := w.Write(&b, w.Files()[0], edge.Config{Upstream: "http://127.0.0.1:9001", Rules: append(rules()[:1], shared)}); err != nil {
+			t.Errorf("%s: a long shared route: %v", w.Name(), err)
+		} else if !strings.Contains(b.String(), "left out (not cached)") || strings.Contains(b.String(), strings.Repeat("a", 5000)+"/$") {
+			t.Errorf("%s: the long shared route is not left out with a message", w.Name())
+		}
+		err := w.Write(&bytes.Buffer{}, w.Files()[0], edge.Config{Upstream: "http://127.0.0.1:9001", Rules: append(rules()[:1], perUser)})
+		if err == nil || !strings.Contains(err.Error(), "per-user route") {
+			t.Errorf("%s: a long per-user route: %v, want a refusal", w.Name(), err)
+		}
+	}
+	lab.Need(t, []string{"nginx"}, nil)
+	dir := t.TempDir()
+	nginxCheck(t, dir, write(t, edge.Nginx{}, ".conf", edge.Config{Upstream: "http://127.0.0.1:9001", Listen: "127.0.0.1:9005", CacheDir: filepath.Join(dir, "c"), Rules: append(rules()[:1], shared)}))
 }

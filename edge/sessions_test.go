@@ -80,6 +80,12 @@ def drafts(request):
     return response
 
 
+def cafe(request):
+    response = HttpResponse("menu")
+    response["Cache-Control"] = SHARED
+    return response
+
+
 @ensure_csrf_cookie
 def sign_in(request):
     user, _ = User.objects.get_or_create(username="ana")
@@ -97,6 +103,7 @@ urlpatterns = [
     path("blog/drafts/", views.drafts),
     path("blog/<slug:slug>/", views.post),
     path("sign-in/", views.sign_in),
+    path("menu/caf\u00e9/", views.cafe),
 ]
 `,
 }
@@ -106,7 +113,9 @@ urlpatterns = [
 // to a path whose GET is shared reaches the app with its session and CSRF
 // cookies (201, not 403), while the GET with the same cookies is a hit on
 // the second request; a per-user page inside a shared pattern keeps its
-// session; a request with Authorization is never served from the cache.
+// session; a request with Authorization is never served from the cache; a
+// route with a non-ASCII character (written as a Python escape) matches
+// the percent-encoded path browsers send.
 func TestEdgeKeepsSessions(t *testing.T) {
 	lab.Need(t, []string{"nginx", "varnishd"}, []string{"django", "rest_framework"})
 	dir := lab.WriteFiles(t, sessionSite)
@@ -125,7 +134,7 @@ func TestEdgeKeepsSessions(t *testing.T) {
 		}
 		rule := edge.Rule{Method: "GET", Pattern: r.Pattern, Regex: r.Regex.String(), Prefix: strings.SplitN(r.Pattern, "<", 2)[0], Query: "all"}
 		switch r.Pattern {
-		case "/api/items/", "/blog/<slug:slug>/":
+		case "/api/items/", "/blog/<slug:slug>/", "/menu/café/":
 			rule.Shared, rule.TTL = true, time.Minute
 		case "/blog/drafts/", "/sign-in/":
 			rule.PerUser = true
@@ -242,6 +251,12 @@ func checkSessions(t *testing.T, edgeName, base string) {
 	do("GET", "/blog/hello/", "", nil)
 	if _, _, h := do("GET", "/blog/hello/", "", nil); !hit(h) {
 		t.Errorf("GET /blog/hello/: not a hit the second time")
+	}
+	// A route written with a Python escape (caf\u00e9), requested as
+	// browsers send it (percent-encoded), with cookies: a hit.
+	do("GET", "/menu/caf%C3%A9/", "", nil)
+	if code, body, h := do("GET", "/menu/caf%C3%A9/", "", nil); code != 200 || body != "menu" || !hit(h) {
+		t.Errorf("GET /menu/caf%%C3%%A9/: %d %q, not a hit the second time", code, body)
 	}
 	// A request with Authorization is never served from the cache.
 	if _, _, h := do("GET", "/api/items/", "", map[string]string{"Authorization": "Token abc"}); hit(h) {

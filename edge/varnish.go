@@ -158,7 +158,8 @@ func vclRegex(re string) string {
 	if re == "" {
 		return ""
 	}
-	return vclString(urlRegex(re))
+	// req.url is the URL as received: percent-encoded.
+	return vclString(urlRegex(encodedAlternatives(re)))
 }
 
 // urlRegex lets an anchored path regex (^...$) match the path of a URL
