@@ -197,3 +197,45 @@ func fastlyString(s string) string {
 	b.WriteByte('"')
 	return b.String()
 }
+
+// FastlyMainVCL places the snippets Fastly.Write writes at the #FASTLY
+// macros of a main VCL laid out as Fastly's boilerplate for custom VCL
+// (each built-in subroutine with its macro first, vcl_recv passing methods
+// other than GET, HEAD and FASTLYPURGE, then looking up:
+// https://www.fastly.com/documentation/guides/full-site-delivery/custom-vcl/creating-custom-vcl/),
+// with one backend (host, port), as a Fastly service would run them: for
+// linting and simulating them (falco) outside Fastly.
+func FastlyMainVCL(snippets, host, port string) (string, error) {
+	section := func(typ string) (string, error) {
+		head := "# ==== snippet type: " + typ + " "
+		i := strings.Index(snippets, head)
+		if i < 0 {
+			return "", nil
+		}
+		i += strings.IndexByte(snippets[i:], '\n') + 1
+		j := strings.Index(snippets[i:], "# ==== end snippet "+typ+" ====")
+		if j < 0 {
+			return "", fmt.Errorf("fastly: snippet %s has no end marker", typ)
+		}
+		return snippets[i : i+j], nil
+	}
+	recv, err := section("recv")
+	if err != nil {
+		return "", err
+	}
+	fetch, err := section("fetch")
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "backend F_origin {\n  .host = %s;\n  .port = %s;\n}\n\n", fastlyString(host), fastlyString(port))
+	b.WriteString("sub vcl_recv {\n  set req.backend = F_origin;\n#FASTLY recv\n" + recv +
+		"  if (req.method != \"HEAD\" && req.method != \"GET\" && req.method != \"FASTLYPURGE\") {\n    return(pass);\n  }\n  return(lookup);\n}\n\n")
+	b.WriteString("sub vcl_hash {\n  set req.hash += req.url;\n  set req.hash += req.http.host;\n#FASTLY hash\n  return(hash);\n}\n\n")
+	for _, s := range []struct{ name, ret string }{{"hit", "deliver"}, {"miss", "fetch"}, {"pass", "pass"}} {
+		fmt.Fprintf(&b, "sub vcl_%s {\n#FASTLY %s\n  return(%s);\n}\n\n", s.name, s.name, s.ret)
+	}
+	b.WriteString("sub vcl_fetch {\n#FASTLY fetch\n" + fetch + "  if (beresp.http.Set-Cookie) {\n    return(pass);\n  }\n  return(deliver);\n}\n\n")
+	b.WriteString("sub vcl_error {\n#FASTLY error\n  return(deliver);\n}\n\nsub vcl_deliver {\n#FASTLY deliver\n  return(deliver);\n}\n\nsub vcl_log {\n#FASTLY log\n}\n")
+	return b.String(), nil
+}

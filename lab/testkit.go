@@ -92,3 +92,45 @@ func Git(t testing.TB, dir string, args ...string) string {
 	}
 	return string(out)
 }
+
+// Falco is the falco binary (Fastly VCL lint and simulator) the tests use:
+// $CDNADVISE_FALCO (.ci/run builds it from tools/falco), else falco on the
+// PATH. The test skips without it, and fails in CI.
+func Falco(t testing.TB) string {
+	t.Helper()
+	if p := os.Getenv("CDNADVISE_FALCO"); p != "" {
+		return p
+	}
+	if p, err := exec.LookPath("falco"); err == nil {
+		return p
+	}
+	missing(t, "falco (cd tools/falco && go build github.com/ysugimoto/falco/cmd/falco; .ci/run does it)")
+	return ""
+}
+
+// VendorCheck is the folder with the vendors' SDK types and tsc installed
+// (tools/vendorcheck after npm ci, which .ci/run runs): $CDNADVISE_VENDORCHECK,
+// else the repository's own. The test skips without it, and fails in CI.
+func VendorCheck(t testing.TB, repoRoot string) string {
+	t.Helper()
+	dir := os.Getenv("CDNADVISE_VENDORCHECK")
+	if dir == "" {
+		dir = filepath.Join(repoRoot, "tools", "vendorcheck")
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", ".bin", "tsc")); err != nil {
+		missing(t, "the vendors' SDK types (cd tools/vendorcheck && npm ci; .ci/run does it)")
+	}
+	return dir
+}
+
+// missing skips the test outside CI and fails it in CI.
+func missing(t testing.TB, what string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("this test needs %s", what)
+	}
+	t.Skipf("skipped: %s missing", what)
+}
