@@ -171,6 +171,11 @@ func ShopTraffic(n int, seed uint64) Traffic {
 			u = "/api/me"
 		case r < 93:
 			u = "/api/family/chores" // the family API: its requirement of a user is set away from the view
+			if i%5 == 0 {
+				// A family adds a chore: a write with the session and the
+				// CSRF token (browsers) or the API token (apps).
+				u = "POST /api/family/chores"
+			}
 		default:
 			u = "/" // the front page, HTML
 		}
@@ -179,6 +184,11 @@ func ShopTraffic(n int, seed uint64) Traffic {
 	}
 	return t
 }
+
+// CSRFToken is browser c's CSRF token (32 letters and digits, a secret
+// Django accepts): its csrftoken cookie, and its X-CSRFToken header on
+// writes.
+func CSRFToken(c int) string { return fmt.Sprintf("lab%029d", c) }
 
 // Browser returns the headers browser c sends with a request for path:
 // its own User-Agent and Accept-Encoding, the site's analytics cookie on
@@ -197,7 +207,7 @@ func Browser(c int, path string) http.Header {
 	}
 	cookie := fmt.Sprintf("_ga=GA1.1.%d.1764400000", 100000+c)
 	if path == "/" {
-		cookie += fmt.Sprintf("; csrftoken=lab%032d", c)
+		cookie += "; csrftoken=" + CSRFToken(c)
 	}
 	if strings.HasPrefix(path, "/api/me") {
 		cookie += "; sessionid=" + UserName(c)
@@ -220,8 +230,10 @@ func UserName(c int) string { return "user" + strings.Repeat("x", c%9) + fmt.Spr
 
 // Drive sends the traffic to base (http://127.0.0.1:port) on schedule, one
 // request at a time, each with its browser's headers ("POST /path" is a
-// POST with a small JSON body, others are GETs); it returns the number of
-// failed requests and the first three failures, with their times.
+// POST with a small JSON body and, from a browser, the CSRF token as a
+// cookie and a header; others are GETs); it returns the number of failed
+// requests (errors, 5xx, a write not answered 201) and the first three
+// failures, with their times.
 func (t Traffic) Drive(base string) (int, string) {
 	client := &http.Client{Timeout: 5 * time.Second}
 	start := time.Now()
@@ -245,6 +257,13 @@ func (t Traffic) Drive(base string) (int, string) {
 		req.Header = Browser(c, pathOnly)
 		if body != nil {
 			req.Header.Set("Content-Type", "application/json")
+			if req.Header.Get("Authorization") == "" {
+				// A browser's write: the CSRF token as a cookie and a header.
+				if !strings.Contains(req.Header.Get("Cookie"), "csrftoken=") {
+					req.Header.Set("Cookie", req.Header.Get("Cookie")+"; csrftoken="+CSRFToken(c))
+				}
+				req.Header.Set("X-CSRFToken", CSRFToken(c))
+			}
 		}
 		resp, err := client.Do(req)
 		if err != nil {
@@ -256,7 +275,9 @@ func (t Traffic) Drive(base string) (int, string) {
 		}
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode >= 500 {
+		// Every write is valid: the app answers it 201 without a cache,
+		// and must through one (a 403 is a write that lost its cookies).
+		if resp.StatusCode >= 500 || (method == "POST" && resp.StatusCode != http.StatusCreated) {
 			failed++
 			if failed <= 3 {
 				first += fmt.Sprintf("\n  request %d at +%s: %s %s", i, time.Since(start).Round(time.Millisecond), u, resp.Status)

@@ -484,14 +484,24 @@ func labRun(t *testing.T, ports *Ports, edgeName, kind string) {
 			t.Errorf("%s: Cache-Control %q, recommended %q", path, got, want)
 		}
 	}
-	// The collection's POST answers without a shared-cache header.
-	resp, err := http.Post(fmt.Sprintf("http://127.0.0.1:%d%s", appPort, collection), "application/json", strings.NewReader(`{"name": "x"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if cc := resp.Header.Get("Cache-Control"); resp.StatusCode != 201 || strings.Contains(cc, "public") || strings.Contains(cc, "s-maxage") || strings.Contains(cc, "max-age") {
-		t.Errorf("POST %s: %d, Cache-Control %q", collection, resp.StatusCode, cc)
+	// The collection's POST (with its CSRF token) answers without a
+	// shared-cache header; without the token the app turns it away.
+	for _, withToken := range []bool{true, false} {
+		req, _ := http.NewRequest("POST", fmt.Sprintf("http://127.0.0.1:%d%s", appPort, collection), strings.NewReader(`{"name": "x"}`))
+		req.Header.Set("Content-Type", "application/json")
+		if withToken {
+			req.Header.Set("Cookie", "csrftoken="+CSRFToken(1))
+			req.Header.Set("X-CSRFToken", CSRFToken(1))
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		cc := resp.Header.Get("Cache-Control")
+		if want := map[bool]int{true: 201, false: 403}[withToken]; resp.StatusCode != want || strings.Contains(cc, "public") || strings.Contains(cc, "s-maxage") || strings.Contains(cc, "max-age") {
+			t.Errorf("POST %s (CSRF token %v): %d, Cache-Control %q, want %d", collection, withToken, resp.StatusCode, cc, want)
+		}
 	}
 }
 

@@ -12,14 +12,21 @@ class Family:
         self.name = name
 
 
-class FamilyAuthentication(authentication.BaseAuthentication):
+class FamilyAuthentication(authentication.SessionAuthentication):
     """The family from its session cookie (browsers) or its API token
-    (Authorization: Bearer, apps)."""
+    (Authorization: Bearer, apps). A browser's write must pass DRF's CSRF
+    check (SessionAuthentication.enforce_csrf: the csrftoken cookie and the
+    X-CSRFToken header)."""
 
     def authenticate(self, request):
         auth = request.META.get("HTTP_AUTHORIZATION", "")
-        name = auth[len("Bearer "):] if auth.startswith("Bearer ") else request.COOKIES.get("sessionid")
-        return (Family(name), None) if name else None
+        if auth.startswith("Bearer "):
+            return (Family(auth[len("Bearer "):]), None)
+        name = request.COOKIES.get("sessionid")
+        if not name:
+            return None
+        self.enforce_csrf(request)
+        return (Family(name), None)
 
     def authenticate_header(self, request):
         return "Bearer"

@@ -4,7 +4,9 @@ DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "shopsite.urls"
 INSTALLED_APPS = ["django.contrib.sessions", "rest_framework", "shop"]
-MIDDLEWARE = ["django.contrib.sessions.middleware.SessionMiddleware"]
+# CsrfViewMiddleware: a POST needs the csrftoken cookie and the
+# X-CSRFToken header (an edge that drops the cookie breaks every write).
+MIDDLEWARE = ["django.contrib.sessions.middleware.SessionMiddleware", "django.middleware.csrf.CsrfViewMiddleware"]
 # Sessions in a signed cookie: no database needed.
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 DATABASES = {}

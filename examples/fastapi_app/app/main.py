@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Header, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -54,7 +54,11 @@ def list_items():
 
 
 @app.post("/api/items", status_code=201)
-def create_item():
+def create_item(request: Request, x_csrftoken: str = Header(default="", alias="X-CSRFToken")):
+    """A write needs the CSRF token twice, as a cookie and as a header (an
+    edge that drops the cookie breaks every write)."""
+    if not x_csrftoken or request.cookies.get("csrftoken") != x_csrftoken:
+        raise HTTPException(status_code=403, detail="CSRF token missing or incorrect")
     return {"created": True}
 
 

@@ -17,3 +17,13 @@ def family_member():
 @family.get("/chores")
 def chores():
     return {"family": g.family, "chores": ["dishes", "laundry"][: 1 + len(g.family) % 2]}
+
+
+@family.post("/chores")
+def add_chore():
+    """A browser's write (session cookie) needs the CSRF token as a cookie
+    and as a header; an app's (Authorization) does not."""
+    token = request.headers.get("X-CSRFToken", "")
+    if "Authorization" not in request.headers and (not token or request.cookies.get("csrftoken") != token):
+        return {"error": "CSRF token missing or incorrect"}, 403
+    return {"family": g.family, "added": True}, 201
