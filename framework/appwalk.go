@@ -95,19 +95,11 @@ func (w *AppWalker) EachMethodRouteDecorator(m *pysrc.Module, fn func(cls, def, 
 func (w *AppWalker) eachDecoratorCall(m *pysrc.Module, defs []*sitter.Node, fn func(def, d *sitter.Node, name string, c pysrc.Call, o *AppObject, method string)) {
 	for _, def := range defs {
 		name := m.Text(def.ChildByFieldName("definition").ChildByFieldName("name"))
-		for _, d := range pysrc.Children(def) {
-			if d.Kind() != "decorator" {
-				continue
-			}
-			for _, e := range pysrc.Children(d) {
-				c, ok := m.AsCall(e)
-				if !ok {
-					continue
-				}
-				obj, method := pysrc.SplitLast(c.Fn)
-				if o := w.Object(m, obj); o != nil {
-					fn(def, d, name, c, o, method)
-				}
+		decos, calls := DecoratorCalls(m, def)
+		for i, c := range calls {
+			obj, method := pysrc.SplitLast(c.Fn)
+			if o := w.Object(m, obj); o != nil {
+				fn(def, decos[i], name, c, o, method)
 			}
 		}
 	}
@@ -243,6 +235,38 @@ func (w *AppWalker) Walk(m *pysrc.Module, fn func(*sitter.Node, WalkCtx)) {
 		}
 	}
 	visit(m.Root, WalkCtx{}, 0)
+}
+
+// EachAssignedCall calls fn for every statement NAME = call(...) found by
+// Walk (app, router, blueprint and Api objects are made so): the
+// assignment, the name as written and the call.
+func (w *AppWalker) EachAssignedCall(m *pysrc.Module, fn func(a *sitter.Node, left string, c pysrc.Call, ctx WalkCtx)) {
+	w.Walk(m, func(st *sitter.Node, ctx WalkCtx) {
+		for _, a := range pysrc.Children(st) {
+			if a.Kind() != "assignment" {
+				continue
+			}
+			if c, ok := m.AsCall(a.ChildByFieldName("right")); ok {
+				fn(a, m.Text(a.ChildByFieldName("left")), c, ctx)
+			}
+		}
+	})
+}
+
+// DecoratorCalls lists the decorators of a decorated definition that are
+// calls (@bp.route("/x"), @ns.route(...)), each with its decorator node.
+func DecoratorCalls(m *pysrc.Module, def *sitter.Node) (decos []*sitter.Node, calls []pysrc.Call) {
+	for _, d := range pysrc.Children(def) {
+		if d.Kind() != "decorator" {
+			continue
+		}
+		for _, e := range pysrc.Children(d) {
+			if c, ok := m.AsCall(e); ok {
+				decos, calls = append(decos, d), append(calls, c)
+			}
+		}
+	}
+	return decos, calls
 }
 
 // EachCallCtx calls fn for every call statement found by walk.

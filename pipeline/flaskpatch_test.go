@@ -1,11 +1,9 @@
 package pipeline
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
-	"strings"
 	"testing"
 
 	"github.com/cdnadvise/cdnadvise/advisor"
@@ -73,19 +71,8 @@ for method, path in [("GET", "/"), ("GET", "/search/?q=a"), ("GET", "/tags/red")
     out[method + " " + path] = [r.status_code, r.headers.get("Cache-Control", "")]
 print(json.dumps(out))
 `
-	cmd := exec.Command("/usr/bin/python3", "-c", script)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("patched app: %v %s\n%s", err, stderr.String(), res.Diff)
-	}
 	var got map[string][2]any
-	if err := json.Unmarshal(out, &got); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
+	runPatched(t, dir, script, res, &got)
 	want := map[string]string{"GET /": headers["/"], "GET /search/?q=a": headers["/search/"], "GET /tags/red": headers["/tags/<slug:tag>"],
 		"GET /healthz": headers["/healthz"], "GET /api/items": headers["/api/items"], "POST /api/items": "", "GET /api/items/4": headers["/api/items/<int:item_id>"],
 		"POST /api/items/4/reviews": "", "GET /api/leaderboard": headers["/api/leaderboard"],
@@ -99,23 +86,5 @@ print(json.dumps(out))
 		}
 	}
 	// Patching the patched source again changes nothing.
-	rt2, err := routes.ExtractRoutes(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt2.Close()
-	for _, rec := range recs {
-		for _, r := range rt2.Routes {
-			if r.Method == rec.Method && r.Pattern == rec.Endpoint {
-				rec.Route = r
-			}
-		}
-	}
-	res2, err := Patch(dir, rt2, recs, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res2.Diff != "" {
-		t.Errorf("a second patch changes the source again:\n%s", res2.Diff)
-	}
+	patchAgainChangesNothing(t, dir, recs)
 }

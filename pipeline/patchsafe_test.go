@@ -1,13 +1,9 @@
 package pipeline
 
 import (
-	"context"
-	"encoding/json"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/cdnadvise/cdnadvise/advisor"
 	"github.com/cdnadvise/cdnadvise/framework"
@@ -157,21 +153,8 @@ print(json.dumps({p: asyncio.run(get(p)) for p in ["/items", "/ping"]}))
 					t.Errorf("%s, the project's own file, was changed:\n%s", f, after)
 				}
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, lab.TestPython, "-c", tc.script)
-			cmd.Dir = dir
-			cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
-			var stderr strings.Builder
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("the patched project does not import: %v\n%s\n%s", err, stderr.String(), res.Diff)
-			}
 			var got map[string]string
-			if err := json.Unmarshal(out, &got); err != nil {
-				t.Fatalf("%v: %s", err, out)
-			}
+			runPatched(t, dir, tc.script, res, &got)
 			for p, w := range tc.want {
 				if got[p] != w {
 					t.Errorf("%s: Cache-Control %q, want %q\n%s", p, got[p], w, res.Diff)

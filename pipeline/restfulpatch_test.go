@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"encoding/json"
 	"os"
 	"os/exec"
 	"strings"
@@ -80,42 +79,13 @@ for name, path, headers in [("chores anonymous", "/chores", {}), ("chores family
     out[name] = [r.status_code, r.headers.get("Cache-Control", "")]
 print(json.dumps(out))
 `
-	cmd := exec.Command("/usr/bin/python3", "-c", script)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("patched app: %v %s\n%s", err, stderr.String(), res.Diff)
-	}
 	var got map[string][2]any
-	if err := json.Unmarshal(out, &got); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
+	runPatched(t, dir, script, res, &got)
 	for k, w := range map[string][2]any{"chores anonymous": {401.0, ""}, "chores family": {200.0, "private, no-store"}, "me anonymous": {401.0, ""},
 		"holidays": {200.0, "public, max-age=60, s-maxage=300"}} {
 		if got[k] != w {
 			t.Errorf("%s: %v, want %v", k, got[k], w)
 		}
 	}
-	rt2, err := routes.ExtractRoutes(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt2.Close()
-	for _, rec := range recs {
-		for _, r := range rt2.Routes {
-			if r.Method == rec.Method && r.Pattern == rec.Endpoint {
-				rec.Route = r
-			}
-		}
-	}
-	res2, err := Patch(dir, rt2, recs, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res2.Diff != "" {
-		t.Errorf("a second patch changes the source again:\n%s", res2.Diff)
-	}
+	patchAgainChangesNothing(t, dir, recs)
 }

@@ -24,42 +24,33 @@ func (w *fastapiWalker) run() {
 	w.Objects = map[string]*framework.AppObject{}
 	// Apps and routers (module level, and inside factories such as create_app()).
 	for _, m := range w.Proj.Files {
-		w.Walk(m, func(st *sitter.Node, ctx framework.WalkCtx) {
-			for _, a := range pysrc.Children(st) {
-				if a.Kind() != "assignment" {
-					continue
-				}
-				c, ok := m.AsCall(a.ChildByFieldName("right"))
-				if !ok {
-					continue
-				}
-				kind := ""
-				switch w.ClassOf(m, c.Fn, "FastAPI", "APIRouter") {
-				case "FastAPI":
-					kind = "app"
-				case "APIRouter":
-					kind = "router"
-				default:
-					continue
-				}
-				o := &framework.AppObject{Key: m.Name + "|" + m.Text(a.ChildByFieldName("left")), Kind: kind, Mod: m, Line: pysrc.Line(a)}
-				if _, dup := w.Objects[o.Key]; dup {
-					continue // the first definition wins (a name rebound in another branch)
-				}
-				if p, ok := c.Kw["prefix"]; ok {
-					if o.Prefix, o.Assume, ok = w.Eval.Str(m, p, ctx.Locals); !ok {
-						o.Unresolved = "prefix " + m.Text(p) + " is not a constant string"
-					}
-				}
-				if why := w.depsRequirement(m, c.Kw["dependencies"]); why != "" {
-					o.PerUser, o.PerUserWhy = true, fmt.Sprintf("%s(dependencies=...) (%s:%d): %s", pysrc.LastName(c.Fn), m.File, pysrc.Line(a), why)
-				}
-				if kind == "app" {
-					o.Docs = w.docRoutes(m, c, ctx)
-				}
-				w.Objects[o.Key] = o
-				w.found = true
+		w.EachAssignedCall(m, func(a *sitter.Node, left string, c pysrc.Call, ctx framework.WalkCtx) {
+			kind := ""
+			switch w.ClassOf(m, c.Fn, "FastAPI", "APIRouter") {
+			case "FastAPI":
+				kind = "app"
+			case "APIRouter":
+				kind = "router"
+			default:
+				return
 			}
+			o := &framework.AppObject{Key: m.Name + "|" + left, Kind: kind, Mod: m, Line: pysrc.Line(a)}
+			if _, dup := w.Objects[o.Key]; dup {
+				return // the first definition wins (a name rebound in another branch)
+			}
+			if p, ok := c.Kw["prefix"]; ok {
+				if o.Prefix, o.Assume, ok = w.Eval.Str(m, p, ctx.Locals); !ok {
+					o.Unresolved = "prefix " + m.Text(p) + " is not a constant string"
+				}
+			}
+			if why := w.depsRequirement(m, c.Kw["dependencies"]); why != "" {
+				o.PerUser, o.PerUserWhy = true, fmt.Sprintf("%s(dependencies=...) (%s:%d): %s", pysrc.LastName(c.Fn), m.File, pysrc.Line(a), why)
+			}
+			if kind == "app" {
+				o.Docs = w.docRoutes(m, c, ctx)
+			}
+			w.Objects[o.Key] = o
+			w.found = true
 		})
 	}
 	if !w.found {

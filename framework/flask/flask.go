@@ -62,42 +62,35 @@ func (w *flaskWalker) run() {
 	for _, m := range h.Proj.Files {
 		h.Walk(m, func(st *sitter.Node, ctx framework.WalkCtx) {
 			for _, a := range pysrc.Children(st) {
-				if a.Kind() != "assignment" {
-					continue
-				}
-				left := m.Text(a.ChildByFieldName("left"))
-				if strings.Contains(left, "url_map.converters[") {
+				if a.Kind() == "assignment" && strings.Contains(m.Text(a.ChildByFieldName("left")), "url_map.converters[") {
 					w.converter(m, a, ctx)
-					continue
 				}
-				c, ok := m.AsCall(a.ChildByFieldName("right"))
-				if !ok {
-					continue
-				}
-				kind := ""
-				switch h.ClassOf(m, c.Fn, "Flask", "Blueprint") {
-				case "Flask":
-					kind = "app"
-				case "Blueprint":
-					kind = "blueprint"
-				default:
-					continue
-				}
-				o := &framework.AppObject{Key: m.Name + "|" + left, Kind: kind, Mod: m, Line: pysrc.Line(a)}
-				if _, dup := h.Objects[o.Key]; dup {
-					continue
-				}
-				if p, ok := c.Kw["url_prefix"]; ok && kind == "blueprint" {
-					if o.Prefix, o.Assume, ok = h.Eval.Str(m, p, ctx.Locals); !ok {
-						o.Unresolved = "url_prefix " + m.Text(p) + " is not a constant string"
-					}
-				}
-				if kind == "app" {
-					w.staticRoute(m, a, c, ctx)
-				}
-				h.Objects[o.Key] = o
-				w.found = true
 			}
+		})
+		h.EachAssignedCall(m, func(a *sitter.Node, left string, c pysrc.Call, ctx framework.WalkCtx) {
+			kind := ""
+			switch h.ClassOf(m, c.Fn, "Flask", "Blueprint") {
+			case "Flask":
+				kind = "app"
+			case "Blueprint":
+				kind = "blueprint"
+			default:
+				return
+			}
+			o := &framework.AppObject{Key: m.Name + "|" + left, Kind: kind, Mod: m, Line: pysrc.Line(a)}
+			if _, dup := h.Objects[o.Key]; dup {
+				return
+			}
+			if p, ok := c.Kw["url_prefix"]; ok && kind == "blueprint" {
+				if o.Prefix, o.Assume, ok = h.Eval.Str(m, p, ctx.Locals); !ok {
+					o.Unresolved = "url_prefix " + m.Text(p) + " is not a constant string"
+				}
+			}
+			if kind == "app" {
+				w.staticRoute(m, a, c, ctx)
+			}
+			h.Objects[o.Key] = o
+			w.found = true
 		})
 	}
 	if !w.found {

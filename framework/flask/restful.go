@@ -115,63 +115,53 @@ func (r *restWalker) run() {
 	r.objs = map[string]*restObj{}
 	// Apis and namespaces.
 	for _, m := range h.Proj.Files {
-		h.Walk(m, func(st *sitter.Node, ctx framework.WalkCtx) {
-			for _, a := range pysrc.Children(st) {
-				if a.Kind() != "assignment" {
-					continue
-				}
-				c, ok := m.AsCall(a.ChildByFieldName("right"))
-				if !ok {
-					continue
-				}
-				left := m.Text(a.ChildByFieldName("left"))
-				key := m.Name + "|" + left
-				if _, dup := r.objs[key]; dup {
-					continue
-				}
-				o := &restObj{key: key, m: m, line: pysrc.Line(a), name: left, assume: ctx.Assume}
-				objName, method := pysrc.SplitLast(c.Fn)
-				switch {
-				case r.restLib(m, c.Fn, "Api") != "":
-					o.kind, o.lib = "api", r.restLib(m, c.Fn, "Api")
-					target := c.Kw["app"]
-					if target == nil {
-						target = pysrc.First(c.Args)
-					}
-					if target != nil {
-						o.target = h.ObjectExpr(m, target, ctx.Locals)
-					}
-					if v, ok := c.Kw["prefix"]; ok {
-						if o.prefix, _, ok = h.Eval.Str(m, v, ctx.Locals); !ok {
-							o.unres = "Api prefix " + m.Text(v) + " is not a constant string"
-						}
-					}
-					if o.lib != "flask_restful" {
-						o.doc = "/"
-						if v, ok := c.Kw["doc"]; ok {
-							if s, _, ok := h.Eval.Str(m, v, ctx.Locals); ok {
-								o.doc = s
-							} else {
-								o.doc = "" // doc=False, or not a constant
-							}
-						}
-					}
-				case r.restLib(m, c.Fn, "Namespace") != "":
-					o.kind, o.lib = "namespace", r.restLib(m, c.Fn, "Namespace")
-					r.nsPath(m, c, o, ctx)
-				case method == "namespace" && r.object(m, objName) != nil && r.object(m, objName).kind == "api":
-					api := r.object(m, objName)
-					o.kind, o.lib = "namespace", api.lib
-					r.nsPath(m, c, o, ctx)
-					o.adds = append(o.adds, nsAdd{api: api})
-				default:
-					continue
-				}
-				if why := r.w.listRequirement(m, c.Kw["decorators"]); why != "" {
-					o.why = fmt.Sprintf("decorators= of %s %s (%s:%d): %s", o.kind, left, m.File, pysrc.Line(a), why)
-				}
-				r.objs[key] = o
+		h.EachAssignedCall(m, func(a *sitter.Node, left string, c pysrc.Call, ctx framework.WalkCtx) {
+			key := m.Name + "|" + left
+			if _, dup := r.objs[key]; dup {
+				return
 			}
+			o := &restObj{key: key, m: m, line: pysrc.Line(a), name: left, assume: ctx.Assume}
+			objName, method := pysrc.SplitLast(c.Fn)
+			switch {
+			case r.restLib(m, c.Fn, "Api") != "":
+				o.kind, o.lib = "api", r.restLib(m, c.Fn, "Api")
+				target := c.Kw["app"]
+				if target == nil {
+					target = pysrc.First(c.Args)
+				}
+				if target != nil {
+					o.target = h.ObjectExpr(m, target, ctx.Locals)
+				}
+				if v, ok := c.Kw["prefix"]; ok {
+					if o.prefix, _, ok = h.Eval.Str(m, v, ctx.Locals); !ok {
+						o.unres = "Api prefix " + m.Text(v) + " is not a constant string"
+					}
+				}
+				if o.lib != "flask_restful" {
+					o.doc = "/"
+					if v, ok := c.Kw["doc"]; ok {
+						if s, _, ok := h.Eval.Str(m, v, ctx.Locals); ok {
+							o.doc = s
+						} else {
+							o.doc = "" // doc=False, or not a constant
+						}
+					}
+				}
+			case r.restLib(m, c.Fn, "Namespace") != "":
+				o.kind, o.lib = "namespace", r.restLib(m, c.Fn, "Namespace")
+				r.nsPath(m, c, o, ctx)
+			case method == "namespace" && r.object(m, objName) != nil && r.object(m, objName).kind == "api":
+				api := r.object(m, objName)
+				o.kind, o.lib = "namespace", api.lib
+				r.nsPath(m, c, o, ctx)
+				o.adds = append(o.adds, nsAdd{api: api})
+			default:
+				return
+			}
+			if why := r.w.listRequirement(m, c.Kw["decorators"]); why != "" {
+				o.why = fmt.Sprintf("decorators= of %s %s (%s:%d): %s", o.kind, left, m.File, pysrc.Line(a), why)
+			}
+			r.objs[key] = o
 		})
 	}
 	if len(r.objs) == 0 {
@@ -256,21 +246,11 @@ func (r *restWalker) run() {
 			r.addResource(m, c.Node, o, c.Args[1:], m.Text(c.Args[0]), cm, cls, ctx)
 		})
 		for _, def := range framework.DecoratedClasses(m) {
-			for _, d := range pysrc.Children(def) {
-				if d.Kind() != "decorator" {
-					continue
-				}
-				for _, e := range pysrc.Children(d) {
-					c, ok := m.AsCall(e)
-					if !ok {
-						continue
-					}
-					objName, method := pysrc.SplitLast(c.Fn)
-					o := r.object(m, objName)
-					if o == nil || (method != "route" && method != "resource") {
-						continue
-					}
-					r.addResource(m, d, o, c.Args, m.Text(pysrc.ClassNameNode(def)), m, def, framework.WalkCtx{})
+			decos, calls := framework.DecoratorCalls(m, def)
+			for i, c := range calls {
+				objName, method := pysrc.SplitLast(c.Fn)
+				if o := r.object(m, objName); o != nil && (method == "route" || method == "resource") {
+					r.addResource(m, decos[i], o, c.Args, m.Text(pysrc.ClassNameNode(def)), m, def, framework.WalkCtx{})
 				}
 			}
 		}
