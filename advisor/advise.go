@@ -135,7 +135,7 @@ type Recommendation struct {
 	// with in the logs, most requested first (edges that key on names need
 	// them: the tracking names to drop, or an allow-list).
 	QueryParams []string `json:"query_params,omitempty"`
-	EdgeNeeds              []string `json:"edge_needs,omitempty"`
+	EdgeNeeds   []string `json:"edge_needs,omitempty"`
 	// Kept: the view sets Cache-Control itself and keeps it (no --replace):
 	// CacheControl is that header, the prediction is for it, and
 	// Replacement is what --replace would write instead.
