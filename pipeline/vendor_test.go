@@ -38,14 +38,25 @@ var examplePaths = map[string][]string{
 // types (cloudflare's PhaseUpdateParams, @aws-sdk/client-cloudfront's
 // CreateCachePolicyRequest, CreateOriginRequestPolicyRequest,
 // CreateFunctionRequest, CacheBehavior), each pasted as a literal with
-// satisfies so that every string keeps its literal type.
+// satisfies so that every string keeps its literal type; the Terraform
+// files (read with cdktf's hcl2json) against the providers' schemas as
+// cdktf generates them (@cdktf/provider-cloudflare for cloudflare/cloudflare
+// 4.52, @cdktf/provider-aws for hashicorp/aws 5.84: RulesetConfig,
+// CloudfrontCachePolicyConfig, CloudfrontOriginRequestPolicyConfig,
+// CloudfrontFunctionConfig), which catch a misnamed or misplaced block or
+// attribute.
 func TestVendorToolsAcceptEdgeFiles(t *testing.T) {
 	falco := lab.Falco(t)
 	vc := lab.VendorCheck(t, "..")
 	var ts strings.Builder
 	ts.WriteString(`import type { PhaseUpdateParams } from "cloudflare/resources/rulesets/phases/phases";
 import type { CacheBehavior, CreateCachePolicyRequest, CreateFunctionRequest, CreateOriginRequestPolicyRequest, DefaultCacheBehavior } from "@aws-sdk/client-cloudfront";
+import type { RulesetConfig } from "@cdktf/provider-cloudflare/lib/ruleset";
+import type { CloudfrontCachePolicyConfig } from "@cdktf/provider-aws/lib/cloudfront-cache-policy";
+import type { CloudfrontOriginRequestPolicyConfig } from "@cdktf/provider-aws/lib/cloudfront-origin-request-policy";
+import type { CloudfrontFunctionConfig } from "@cdktf/provider-aws/lib/cloudfront-function";
 `)
+	tfDir := t.TempDir()
 	n := 0
 	for _, app := range []string{"django_app", "fastapi_app", "flask_app"} {
 		dir := lab.CopyTree(t, "../examples/"+app)
@@ -95,7 +106,18 @@ import type { CacheBehavior, CreateCachePolicyRequest, CreateFunctionRequest, Cr
 				t.Fatal(err)
 			}
 			n += cloudFrontAsTS(t, &ts, name, fr.Bytes())
+			// The Terraform files, for the providers' schemas below.
+			for _, w := range []edge.Writer{edge.Cloudflare{}, edge.CloudFront{}} {
+				var tb bytes.Buffer
+				if err := w.Write(&tb, ".tf", c); err != nil {
+					t.Fatal(err)
+				}
+				os.WriteFile(filepath.Join(tfDir, w.Name()+"_"+name+".tf"), tb.Bytes(), 0o644)
+			}
 		}
+	}
+	if m := terraformAsTS(t, &ts, vc, tfDir); m == 0 {
+		t.Fatal("no Terraform resource was checked")
 	}
 	if n == 0 {
 		t.Fatal("no CloudFront resource was checked")
@@ -215,3 +237,105 @@ func apiShape(v any) any {
 // wrappedLists are the properties whose lists the API wraps in
 // {Quantity, Items}.
 var wrappedLists = map[string]bool{"QueryStrings": true, "Headers": true, "Cookies": true, "FunctionAssociations": true}
+
+// terraformAsTS reads every .tf file of dir with cdktf's hcl2json and
+// writes each provider resource as the cdktf configuration it stands for
+// (attribute and block names in camelCase; the AWS provider's blocks of at
+// most one item as a single object, the Cloudflare provider's as lists),
+// checked with satisfies; it returns how many.
+func terraformAsTS(t *testing.T, ts *strings.Builder, vc, dir string) int {
+	t.Helper()
+	script := `const { parse } = require("@cdktf/hcl2json");
+const fs = require("fs"), path = require("path");
+(async () => {
+  const out = {};
+  for (const f of fs.readdirSync(process.argv[1]).filter(f => f.endsWith(".tf")).sort()) {
+    out[f] = await parse(f, fs.readFileSync(path.join(process.argv[1], f), "utf8"));
+  }
+  process.stdout.write(JSON.stringify(out));
+})().catch(e => { console.error(e); process.exit(1); });
+`
+	cmd := exec.Command("node", "-e", script, dir)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(vc, "node_modules"))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("hcl2json: %v\n%s", err, stderr.String())
+	}
+	var files map[string]struct {
+		Resource map[string]map[string][]any `json:"resource"`
+	}
+	if err := json.Unmarshal(out, &files); err != nil {
+		t.Fatal(err)
+	}
+	types := map[string]string{
+		"cloudflare_ruleset":                   "RulesetConfig",
+		"aws_cloudfront_cache_policy":          "CloudfrontCachePolicyConfig",
+		"aws_cloudfront_origin_request_policy": "CloudfrontOriginRequestPolicyConfig",
+		"aws_cloudfront_function":              "CloudfrontFunctionConfig",
+	}
+	names := make([]string, 0, len(files))
+	for f := range files {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	n := 0
+	for _, f := range names {
+		for typ, byName := range files[f].Resource {
+			tsType, ok := types[typ]
+			if !ok {
+				t.Errorf("%s: resource type %s not checked", f, typ)
+				continue
+			}
+			for name, bodies := range byName {
+				for i, body := range bodies {
+					b, err := json.MarshalIndent(cdktfShape(body, strings.HasPrefix(typ, "aws_")), "", "  ")
+					if err != nil {
+						t.Fatal(err)
+					}
+					fmt.Fprintf(ts, "\nexport const tf_%s_%s_%d = %s satisfies %s;\n", strings.TrimSuffix(f, ".tf"), name, i, b, tsType)
+					n++
+				}
+			}
+		}
+	}
+	return n
+}
+
+// cdktfShape turns hcl2json's reading of a resource body into its cdktf
+// configuration: names in camelCase; with single, a block given once (a
+// list of one object) becomes that object.
+func cdktfShape(v any, single bool) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, val := range x {
+			out[camelCase(k)] = cdktfShape(val, single)
+		}
+		return out
+	case []any:
+		if single && len(x) == 1 {
+			if _, ok := x[0].(map[string]any); ok {
+				return cdktfShape(x[0], single)
+			}
+		}
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = cdktfShape(e, single)
+		}
+		return out
+	}
+	return v
+}
+
+// camelCase turns a Terraform name (edge_ttl) into cdktf's (edgeTtl).
+func camelCase(s string) string {
+	parts := strings.Split(s, "_")
+	for i := 1; i < len(parts); i++ {
+		if parts[i] != "" {
+			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+		}
+	}
+	return strings.Join(parts, "")
+}
