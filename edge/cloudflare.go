@@ -261,16 +261,18 @@ func (cf Cloudflare) expression(r Rule) (expr string, regex bool, err error) {
 	if !utf8.ValidString(r.Regex) || !utf8.ValidString(r.Prefix) {
 		return "", false, fmt.Errorf("cloudflare: route %q: regex or prefix is not valid UTF-8", r.Pattern)
 	}
+	// The path field holds the path percent-encoded (URL normalization),
+	// so literals are written encoded and regexes match both forms.
 	lit, kind := routeShape(r.Regex)
 	switch {
 	case kind == pathLiteral:
-		expr = "http.request.uri.path eq " + cfQuote(lit)
+		expr = "http.request.uri.path eq " + cfQuote(percentEncodePath(lit))
 	case kind == pathPrefix:
-		expr = "starts_with(http.request.uri.path, " + cfQuote(lit) + ")"
+		expr = "starts_with(http.request.uri.path, " + cfQuote(percentEncodePath(lit)) + ")"
 	case cf.AllPlans:
-		expr = "starts_with(http.request.uri.path, " + cfQuote(r.Prefix) + ")"
+		expr = "starts_with(http.request.uri.path, " + cfQuote(percentEncodePath(r.Prefix)) + ")"
 	default:
-		raw, err := cfRaw(r.Regex)
+		raw, err := cfRaw(encodedAlternatives(r.Regex))
 		if err != nil {
 			return "", false, fmt.Errorf("cloudflare: route %q: %v", r.Pattern, err)
 		}

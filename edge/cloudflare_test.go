@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -276,13 +277,15 @@ func TestCloudflareHostile(t *testing.T) {
 			operands[operand] = true
 		}
 		for _, r := range hostileRules() {
+			// As written: literals percent-encoded, regexes matching both
+			// forms (the path field is normalized, percent-encoded).
 			lit, kind := routeShape(r.Regex)
-			want := r.Regex
+			want := encodedAlternatives(r.Regex)
 			switch {
 			case kind != pathOther:
-				want = lit
+				want = percentEncodePath(lit)
 			case w.AllPlans:
-				want = r.Prefix
+				want = percentEncodePath(r.Prefix)
 			}
 			if !operands[want] {
 				t.Errorf("AllPlans=%v: no rule reads back %q", w.AllPlans, want)
@@ -344,5 +347,34 @@ func TestCloudflareTF(t *testing.T) {
 	}
 	if !strings.Contains(tf, `exclude = ["*"]`) || !strings.Contains(tf, `exclude = ["gclid", "utm_source"]`) {
 		t.Errorf("cloudflare.tf: query_string exclude lists missing:\n%s", tf)
+	}
+}
+
+// TestCloudflarePercentEncoded: Cloudflare's path field is normalized with
+// non-ASCII bytes and a few ASCII ones percent-encoded in upper case, so a
+// route /menu/café/ is written as browsers send it, and a regex also
+// matches the encoded form.
+func TestCloudflarePercentEncoded(t *testing.T) {
+	c := Config{Rules: []Rule{
+		{Method: "GET", Pattern: "/menu/café/", Regex: `^/menu/café/$`, Prefix: "/menu/café/", Shared: true, Query: "all"},
+		{Method: "GET", Pattern: "/tags/é{x}", Regex: `^/tags/é[^/]+$`, Prefix: "/tags/é", Shared: true, Query: "all"},
+	}}
+	rules := cfDecodeBody(t, writeArtifact(t, Cloudflare{}, ".json", c))
+	var got []string
+	for _, r := range rules {
+		_, operand, err := cfParseExpr(r.Expression)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, operand)
+	}
+	if len(got) != 2 || got[1] != "/menu/caf%C3%A9/" {
+		t.Fatalf("operands %q, want the literal percent-encoded", got)
+	}
+	re := regexp.MustCompile(got[0])
+	for _, p := range []string{"/tags/%C3%A9t%C3%A9", "/tags/été", "/tags/%c3%a9x"} {
+		if !re.MatchString(p) {
+			t.Errorf("%s does not match %s", got[0], p)
+		}
 	}
 }

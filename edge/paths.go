@@ -132,3 +132,22 @@ func tooLong(edgeName string, r Rule, regex string) (skip string, err error) {
 // most 200 bytes (nginx refuses any token over its 4 KB buffer, comments
 // included).
 func shortPattern(r Rule) string { return truncate(lineComment(r.Pattern), 200) }
+
+// percentEncodePath writes a literal path as browsers send it and as
+// Cloudflare's URL normalization leaves it: the bytes of pathEncoded and
+// every non-ASCII byte as %XX in upper case ("Other characters, for
+// example literal byte values, are percent encoded. Percent encoded
+// representations are converted to upper case.",
+// https://developers.cloudflare.com/rules/normalization/how-it-works/).
+func percentEncodePath(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c >= 0x80 || c < 0x20 || c == 0x7f || strings.IndexByte(pathEncoded, c) >= 0 {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
