@@ -62,6 +62,21 @@ func TestPatchedSourceReadsTheSame(t *testing.T) {
 				}
 				return adv, rules
 			}
+			// What the report shows of the advice: route, header, prediction
+			// (the report gathers its own advice; a patched row's class is
+			// already-set, checked below).
+			reportRows := func() []string {
+				d, err := Report(context.Background(), st, ReportOptions{Src: dir, Advise: advisor.Options{Sweep: sweepGeneric()}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var rows []string
+				for _, r := range d.Advice.Recommendations {
+					rows = append(rows, fmt.Sprintf("%s %s %q %s", r.Method, r.Endpoint, r.CacheControl, fmtP(r.PredictedHitRatio)))
+				}
+				return rows
+			}
+			reportBefore := reportRows()
 			before, rulesBefore := advise()
 			res, err := Patch(dir, rtBefore, before.Recommendations, false)
 			if err != nil {
@@ -73,6 +88,7 @@ func TestPatchedSourceReadsTheSame(t *testing.T) {
 			applyAndCompile(t, dir, res)
 			after, rulesAfter := advise()
 			routestestSame(t, "edge rules", rulesAfter, rulesBefore)
+			routestestSame(t, "the report's advice", reportRows(), reportBefore)
 			// A second patch on the patched source changes nothing.
 			patchAgainChangesNothing(t, dir, after.Recommendations)
 			patched := map[string]bool{}
