@@ -137,7 +137,12 @@ func edgeArtifacts(w edge.Writer, c edge.Config, out string) ([]artifact, error)
 		}
 		p := out
 		if out != "" && (i > 0 || !strings.HasSuffix(out, suffix)) && len(w.Files()) > 1 {
-			p = strings.TrimSuffix(out, filepath.Ext(out)) + suffix
+			// FILE.http.conf or FILE.conf -> FILE + each suffix.
+			base := strings.TrimSuffix(out, filepath.Ext(out))
+			if first := w.Files()[0]; strings.HasSuffix(out, first) {
+				base = strings.TrimSuffix(out, first)
+			}
+			p = base + suffix
 		}
 		res = append(res, artifact{p, b.Bytes()})
 	}

@@ -576,6 +576,16 @@ func TestEdgeCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "listen 127.0.0.1:9010;") || !strings.Contains(out, `"~^/api/items/[0-9]+$" 1;`) {
 		t.Fatalf("edge nginx (inferred endpoints): %d\n%s", code, out)
 	}
+	// The include form: FILE.http.conf and FILE.location.conf, from -o FILE.conf.
+	code, _, errOut = cli(t, "", "--db", db, "edge", "-q", "--edge", "nginx-include", "-o", filepath.Join(dir, "cdnadvise.conf"))
+	httpPart, err1 := os.ReadFile(filepath.Join(dir, "cdnadvise.http.conf"))
+	locPart, err2 := os.ReadFile(filepath.Join(dir, "cdnadvise.location.conf"))
+	if code != 0 || err1 != nil || err2 != nil || !strings.Contains(string(httpPart), "proxy_cache_path") || !strings.Contains(string(locPart), "proxy_cache cdnadvise;") {
+		t.Fatalf("edge nginx-include: %d %s %v %v", code, errOut, err1, err2)
+	}
+	if code, _, errOut := cli(t, "", "--db", db, "edge", "--edge", "nginx", "--upstream", "http://exa mple:80"); code == 0 || !strings.Contains(errOut, "upstream") {
+		t.Errorf("a bad upstream: %d %s", code, errOut)
+	}
 	if code, _, errOut := cli(t, "", "--db", db, "edge", "--edge", "akamai"); code == 0 || !strings.Contains(errOut, "known:") {
 		t.Errorf("unknown edge: %d %s", code, errOut)
 	}
