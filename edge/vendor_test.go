@@ -23,7 +23,8 @@ import (
 // hit on the second request and reaches the origin without the browser's
 // cookies; two campaign URLs (utm_source=a, =b) and a gclid share one key
 // under no-tracking; a per-user route reaches the origin every time with
-// its cookie; a POST on the shared path keeps its cookie; a request with
+// its cookie; a POST on the shared path keeps its cookie; a route with a
+// non-ASCII character matches the percent-encoded path; a request with
 // Authorization is never a hit.
 func TestFastlySimulated(t *testing.T) {
 	falco := lab.Falco(t)
@@ -51,6 +52,7 @@ func TestFastlySimulated(t *testing.T) {
 	snippets := write(t, edge.Fastly{}, ".vcl", edge.Config{TrackingParams: []string{"utm_*", "gclid"}, Rules: []edge.Rule{
 		{Method: "GET", Pattern: "/api/items/{id}", Regex: `^/api/items/[^/]+$`, Prefix: "/api/items/", Shared: true, TTL: time.Minute, Query: "no-tracking", Writes: []string{"POST"}},
 		{Method: "GET", Pattern: "/api/me", Regex: `^/api/me$`, Prefix: "/api/me", PerUser: true},
+		{Method: "GET", Pattern: "/menu/café/", Regex: `^/menu/café/$`, Prefix: "/menu/café/", Shared: true, TTL: time.Minute, Query: "all"},
 	}})
 	main, err := edge.FastlyMainVCL(snippets, "127.0.0.1", originPort)
 	if err != nil {
@@ -101,6 +103,13 @@ func TestFastlySimulated(t *testing.T) {
 		}
 	}
 	get("POST", "/api/items/7", ck)
+	// A route with a non-ASCII character, requested percent-encoded as
+	// browsers send it: its cookies dropped, a hit the second time.
+	for i := 0; i < 2; i++ {
+		if cache, _ := get("GET", "/menu/caf%C3%A9/", ck); (i == 0) == (cache == "HIT") {
+			t.Errorf("GET /menu/caf%%C3%%A9/ #%d: X-Cache %s", i+1, cache)
+		}
+	}
 	if cache, _ := get("GET", "/api/items/7?q=1", map[string]string{"Authorization": "Token t"}); cache == "HIT" {
 		t.Errorf("GET with Authorization: a hit")
 	}
@@ -112,6 +121,7 @@ func TestFastlySimulated(t *testing.T) {
 		"GET /api/me cookie=sessionid=s1; csrftoken=c1",
 		"GET /api/me cookie=sessionid=s1; csrftoken=c1",
 		"POST /api/items/7 cookie=sessionid=s1; csrftoken=c1",
+		"GET /menu/caf%C3%A9/ cookie=",
 		"GET /api/items/7?q=1 cookie=",
 	}, "\n")
 	if got != want {
