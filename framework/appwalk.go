@@ -308,6 +308,29 @@ func (w *AppWalker) ClassOf(m *pysrc.Module, fn string, classes ...string) strin
 	return ""
 }
 
+// NewObject is the app object a statement NAME = Class(...) makes, when
+// Class is one of the framework classes given as (class, kind) pairs or a
+// project class built on one; nil when it is none of them, or when the
+// name is taken already (the first definition wins: a name rebound in
+// another branch).
+func (w *AppWalker) NewObject(m *pysrc.Module, a *sitter.Node, left string, c pysrc.Call, classKinds ...string) *AppObject {
+	var classes []string
+	kinds := map[string]string{}
+	for i := 0; i+1 < len(classKinds); i += 2 {
+		classes = append(classes, classKinds[i])
+		kinds[classKinds[i]] = classKinds[i+1]
+	}
+	kind, ok := kinds[w.ClassOf(m, c.Fn, classes...)]
+	if !ok {
+		return nil
+	}
+	o := &AppObject{Key: m.Name + "|" + left, Kind: kind, Mod: m, Line: pysrc.Line(a)}
+	if _, dup := w.Objects[o.Key]; dup {
+		return nil
+	}
+	return o
+}
+
 // Object finds the app or router a local name refers to.
 func (w *AppWalker) Object(m *pysrc.Module, name string) *AppObject {
 	if name == "" {

@@ -25,19 +25,11 @@ func (w *fastapiWalker) run() {
 	// Apps and routers (module level, and inside factories such as create_app()).
 	for _, m := range w.Proj.Files {
 		w.EachAssignedCall(m, func(a *sitter.Node, left string, c pysrc.Call, ctx framework.WalkCtx) {
-			kind := ""
-			switch w.ClassOf(m, c.Fn, "FastAPI", "APIRouter") {
-			case "FastAPI":
-				kind = "app"
-			case "APIRouter":
-				kind = "router"
-			default:
+			o := w.NewObject(m, a, left, c, "FastAPI", "app", "APIRouter", "router")
+			if o == nil {
 				return
 			}
-			o := &framework.AppObject{Key: m.Name + "|" + left, Kind: kind, Mod: m, Line: pysrc.Line(a)}
-			if _, dup := w.Objects[o.Key]; dup {
-				return // the first definition wins (a name rebound in another branch)
-			}
+			kind := o.Kind
 			if p, ok := c.Kw["prefix"]; ok {
 				if o.Prefix, o.Assume, ok = w.Eval.Str(m, p, ctx.Locals); !ok {
 					o.Unresolved = "prefix " + m.Text(p) + " is not a constant string"

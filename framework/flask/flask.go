@@ -68,19 +68,11 @@ func (w *flaskWalker) run() {
 			}
 		})
 		h.EachAssignedCall(m, func(a *sitter.Node, left string, c pysrc.Call, ctx framework.WalkCtx) {
-			kind := ""
-			switch h.ClassOf(m, c.Fn, "Flask", "Blueprint") {
-			case "Flask":
-				kind = "app"
-			case "Blueprint":
-				kind = "blueprint"
-			default:
+			o := h.NewObject(m, a, left, c, "Flask", "app", "Blueprint", "blueprint")
+			if o == nil {
 				return
 			}
-			o := &framework.AppObject{Key: m.Name + "|" + left, Kind: kind, Mod: m, Line: pysrc.Line(a)}
-			if _, dup := h.Objects[o.Key]; dup {
-				return
-			}
+			kind := o.Kind
 			if p, ok := c.Kw["url_prefix"]; ok && kind == "blueprint" {
 				if o.Prefix, o.Assume, ok = h.Eval.Str(m, p, ctx.Locals); !ok {
 					o.Unresolved = "url_prefix " + m.Text(p) + " is not a constant string"
