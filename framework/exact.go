@@ -219,8 +219,11 @@ type ExactRoute struct {
 	// permission_classes, Django's login wrappers and mixins, FastAPI's
 	// security dependencies, Flask's before_request hooks and login
 	// wrappers.
-	Auth      string `json:"auth"`
-	Framework string `json:"-"`
+	Auth string `json:"auth"`
+	// Unresolved says why the script could not describe the route's view
+	// (the route is still listed, with what is known of it).
+	Unresolved string `json:"unresolved,omitempty"`
+	Framework  string `json:"-"`
 }
 
 // ExactResult is what a framework's exact-mode script prints.
@@ -445,7 +448,7 @@ func (rt *Routes) buildExact(out []*ExactRoute, static *Routes) {
 	for _, e := range out {
 		display, name := rt.home(e.Framework).ExactPattern(e)
 		r := &Route{Framework: e.Framework, Methods: e.Methods, Pattern: display, RouteName: name, File: e.File, Line: e.Line,
-			View: e.View, Kind: e.Kind, Name: e.Name, Action: e.Action}
+			View: e.View, Kind: e.Kind, Name: e.Name, Action: e.Action, Unresolved: e.Unresolved}
 		if s := displayTwin(byCanon[e.Framework+" "+CanonPattern(display)], display, e.View); s != nil {
 			r.Pattern, r.RouteName = s.Pattern, s.RouteName
 		}

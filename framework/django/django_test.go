@@ -291,3 +291,30 @@ func TestDjangoAPIKeyAndDispatch(t *testing.T) {
 	}
 	routestest.CheckPerUser(t, rt, want)
 }
+
+// TestExactDjangoIndescribableCallback: a URL callback the exact script
+// cannot describe (a callable object whose cls is a functools.partial,
+// with no __qualname__) is listed with the reason, and the other routes
+// are read as usual: the run does not abort.
+func TestExactDjangoIndescribableCallback(t *testing.T) {
+	lab.Need(t, nil, []string{"django"})
+	dir := lab.WriteFiles(t, map[string]string{
+		"manage.py":       "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"odd.settings\")\n",
+		"odd/__init__.py": "",
+		"odd/settings.py": "SECRET_KEY = \"x\"\nROOT_URLCONF = \"odd.urls\"\nINSTALLED_APPS = []\nDATABASES = {}\n",
+		"odd/views.py": "import functools\n\nfrom django.http import HttpResponse\n\n\ndef about(request):\n    return HttpResponse(\"about\")\n\n\n" +
+			"class Odd:\n    \"\"\"A callback as some libraries make them: its cls is not a class.\"\"\"\n\n    cls = functools.partial(print)\n\n    def __call__(self, request):\n        return HttpResponse(\"odd\")\n\n\nodd = Odd()\n",
+		"odd/urls.py": "from django.urls import path\n\nfrom odd import views\n\nurlpatterns = [\n    path(\"about/\", views.about),\n    path(\"odd/\", views.odd),\n]\n",
+	})
+	_, rt, _ := routestest.ExactOf(t, dir, time.Minute)
+	found := map[string]string{}
+	for _, r := range rt.Routes {
+		found[r.Pattern] = r.Unresolved
+	}
+	if why, ok := found["/odd/"]; !ok || !strings.Contains(why, "could not be described") {
+		t.Errorf("/odd/: listed %v, reason %q", ok, why)
+	}
+	if why, ok := found["/about/"]; !ok || why != "" {
+		t.Errorf("/about/: listed %v, reason %q", ok, why)
+	}
+}

@@ -202,8 +202,17 @@ def main():
             lv = levels + [level(p.pattern)]
             if isinstance(p, URLResolver):
                 walk(p, lv, depth + 1)
-            else:
+                continue
+            try:
                 out["routes"].extend(describe(p, lv))
+            except Exception as e:
+                # A callback this script cannot describe: the route is
+                # listed with the reason, and the run goes on.
+                why = "its view could not be described (%s: %s)" % (type(e).__name__, e)
+                out["routes"].append({"levels": lv, "name": getattr(p, "name", "") or "", "methods": [], "kind": "function",
+                                      "view": repr(getattr(p, "callback", None))[:200], "module": "", "qualname": "",
+                                      "file": "", "line": 0, "auth": "", "unresolved": why})
+                out["warnings"].append("%s: %s" % ("".join(l["p"] for l in lv), why))
 
     walk(get_resolver(), [], 0)
     out["converters"] = {k: getattr(v, "regex", "[^/]+") for k, v in get_converters().items()}

@@ -109,8 +109,17 @@ def walk(routes, prefix, out, depth):
             out["warnings"].append("route %r of type %s is not listed" % (r, type(r).__name__))
             continue
         pf = getattr(r, "path_format", path)
-        out["routes"].append(endpoint_row(prefix + path, prefix + pf, getattr(r, "methods", None), endpoint,
-                                          getattr(r, "name", ""), auth_of(r)))
+        try:
+            out["routes"].append(endpoint_row(prefix + path, prefix + pf, getattr(r, "methods", None), endpoint,
+                                              getattr(r, "name", ""), auth_of(r)))
+        except Exception as e:
+            # An endpoint this script cannot describe: listed with the
+            # reason, and the run goes on.
+            why = "its endpoint could not be described (%s: %s)" % (type(e).__name__, e)
+            out["routes"].append({"path": prefix + path, "path_format": prefix + pf, "methods": sorted(m.upper() for m in (getattr(r, "methods", None) or [])),
+                                  "kind": "function", "view": repr(endpoint)[:200], "module": "", "qualname": "", "file": "", "line": 0,
+                                  "name": getattr(r, "name", "") or "", "builtin": False, "unresolved": why})
+            out["warnings"].append("%s: %s" % (prefix + path, why))
 
 
 def main():

@@ -114,6 +114,25 @@ def auth_of(app, rule, view):
     return ""
 
 
+def describe(app, rule):
+    """The row of one rule: its view, methods, kind and authentication."""
+    view = app.view_functions.get(rule.endpoint)
+    methods = sorted(m for m in (rule.methods or []) if m not in ("HEAD", "OPTIONS"))
+    kind = "function"
+    target = view
+    cls = getattr(view, "view_class", None)
+    if cls is not None:
+        kind, target = "class", cls
+    if rule.endpoint == "static" or rule.endpoint.endswith(".static"):
+        kind = "static"
+    mod_name, q = names(target) if target is not None else ("", rule.endpoint)
+    f, ln = where(target) if target is not None else ("", 0)
+    return {"path": rule.rule, "path_format": rule.rule, "methods": methods, "kind": kind,
+            "view": "%s.%s" % (mod_name, q), "module": mod_name, "qualname": q,
+            "file": f, "line": ln, "name": rule.endpoint,
+            "builtin": kind == "static", "auth": auth_of(app, rule, view) if view is not None else ""}
+
+
 def main():
     app = load_app(TARGET, "url_map")
     out = {"framework": "flask", "app": TARGET, "routes": [], "warnings": []}
@@ -123,21 +142,16 @@ def main():
     except Exception:
         out["version"] = ""
     for rule in app.url_map.iter_rules():
-        view = app.view_functions.get(rule.endpoint)
-        methods = sorted(m for m in (rule.methods or []) if m not in ("HEAD", "OPTIONS"))
-        kind = "function"
-        target = view
-        cls = getattr(view, "view_class", None)
-        if cls is not None:
-            kind, target = "class", cls
-        if rule.endpoint == "static" or rule.endpoint.endswith(".static"):
-            kind = "static"
-        mod_name, q = names(target) if target is not None else ("", rule.endpoint)
-        f, ln = where(target) if target is not None else ("", 0)
-        out["routes"].append({"path": rule.rule, "path_format": rule.rule, "methods": methods, "kind": kind,
-                              "view": "%s.%s" % (mod_name, q), "module": mod_name, "qualname": q,
-                              "file": f, "line": ln, "name": rule.endpoint,
-                              "builtin": kind == "static", "auth": auth_of(app, rule, view) if view is not None else ""})
+        try:
+            out["routes"].append(describe(app, rule))
+        except Exception as e:
+            # A rule this script cannot describe: listed with the reason,
+            # and the run goes on.
+            why = "its view could not be described (%s: %s)" % (type(e).__name__, e)
+            out["routes"].append({"path": rule.rule, "path_format": rule.rule, "methods": sorted(m for m in (rule.methods or []) if m not in ("HEAD", "OPTIONS")),
+                                  "kind": "function", "view": rule.endpoint, "module": "", "qualname": "", "file": "", "line": 0,
+                                  "name": rule.endpoint, "builtin": False, "unresolved": why})
+            out["warnings"].append("%s: %s" % (rule.rule, why))
     OUT.write(json.dumps(out))
     OUT.flush()
 
