@@ -437,6 +437,7 @@ func RunScript(ctx context.Context, o ExactOptions, what, script string, paths, 
 
 // buildExact makes the table's rows from the framework's routes.
 func (rt *Routes) buildExact(out []*ExactRoute, static *Routes) {
+	rt.Exact = true // the rows come in the framework's own order
 	// Static rows by canonical pattern, for their display form.
 	byCanon := map[string][]*Route{}
 	for _, s := range static.Routes {

@@ -64,6 +64,10 @@ type Route struct {
 	// framework's facts read it (FastAPI: the table of cdnadvise's own
 	// middleware); nil when none is.
 	Kept *KeptHeader `json:"-"`
+	// Order is the route's place in the order the walker (or, in exact
+	// mode, the framework) lists routes: Django's urlpatterns order, the
+	// order of app.routes in exact mode.
+	Order int `json:"-"`
 }
 
 // ViewFile and ViewLine locate the view's definition ("" when unknown).
@@ -88,6 +92,9 @@ type Routes struct {
 	Routes    []*Route       `json:"routes"`
 	Notes     []string       `json:"notes,omitempty"`
 	Proj      *pysrc.Project `json:"-"`
+	// Exact: the routes are those the framework built (exact mode), in
+	// its own order.
+	Exact bool `json:"-"`
 	// table is the frameworks the routes were read with.
 	table []Framework
 	// converters are each framework's converters by name (framework ->
@@ -154,7 +161,8 @@ func Extract(src string, table []Framework) (*Routes, error) {
 // that the table does not depend on map or file order.
 func (rt *Routes) finish() {
 	var rows []*Route
-	for _, r := range rt.Routes {
+	for i, r := range rt.Routes {
+		r.Order = i
 		if r.Unresolved == "" && r.Regex == nil {
 			re, err := rt.compilePattern(r)
 			if err != nil {
@@ -301,19 +309,60 @@ func (rt *Routes) ByPattern(pattern string) *Route {
 	return nil
 }
 
-// Match returns the route a path belongs to, or nil.
+// Match returns the route a path belongs to, or nil: the one the
+// framework dispatches it to. Django tries urlpatterns in order, the first
+// match wins (django/urls/resolvers.py, URLResolver.resolve); so does
+// Starlette in the order of app.routes, known in exact mode. Werkzeug
+// (Flask) prefers static parts to converters segment by segment whatever
+// the order (werkzeug/routing/matcher.py), which is how FastAPI routes
+// read statically are ranked too (their registration order is not read).
 func (rt *Routes) Match(path string) *Route {
 	var best *Route
-	bestScore := -1
 	for _, r := range rt.Routes {
 		if r.Regex == nil || !r.Regex.MatchString(path) {
 			continue
 		}
-		// Prefer the route with the most literal characters.
-		score := len(r.Pattern) - 4*strings.Count(r.Pattern, "<") - 4*strings.Count(r.Pattern, "{")
-		if score > bestScore {
-			best, bestScore = r, score
+		if best == nil || rt.dispatchedBefore(r, best) {
+			best = r
 		}
 	}
 	return best
+}
+
+// dispatchedBefore reports whether the framework would dispatch a path
+// both routes match to a rather than to b.
+func (rt *Routes) dispatchedBefore(a, b *Route) bool {
+	if a.Framework == b.Framework && (a.Framework == "django" || a.Framework == "fastapi" && rt.Exact) {
+		return a.Order < b.Order
+	}
+	if c := compareSpecific(a.Pattern, b.Pattern); c != 0 {
+		return c > 0
+	}
+	return a.Order < b.Order
+}
+
+// compareSpecific compares two patterns segment by segment as Werkzeug
+// ranks rules: at the first segment where they differ, a literal segment
+// beats one with a parameter, and one partly literal beats a parameter
+// alone; then the pattern with more segments. >0: a is more specific.
+func compareSpecific(a, b string) int {
+	rank := func(seg string) int {
+		switch {
+		case !strings.ContainsAny(seg, "<{(\\[*+?"):
+			return 2
+		case strings.HasPrefix(seg, "<") && strings.HasSuffix(seg, ">") || strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}"):
+			return 0
+		}
+		return 1
+	}
+	as, bs := strings.Split(strings.Trim(a, "/"), "/"), strings.Split(strings.Trim(b, "/"), "/")
+	for i := 0; i < len(as) && i < len(bs); i++ {
+		if as[i] == bs[i] {
+			continue
+		}
+		if ra, rb := rank(as[i]), rank(bs[i]); ra != rb {
+			return ra - rb
+		}
+	}
+	return len(as) - len(bs)
 }

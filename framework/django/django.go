@@ -670,7 +670,26 @@ func (w *djangoWalker) viewset(m *pysrc.Module, at *sitter.Node, base, view, sla
 	if vm != nil {
 		def = vm.Defs[rest]
 	}
-	add := func(pattern string, methods []string, action string) {
+	// DRF's SimpleRouter lists the list route, the list-level @actions,
+	// the detail route, then the detail-level @actions (routers.py
+	// SimpleRouter.routes): Django tries them in that order, so the rows
+	// are emitted in it (the list-level ones first, the detail ones held
+	// back until the end).
+	var detailRows []func()
+	var emitViewsetRow func(pattern string, methods []string, action string)
+	add := func(pattern string, methods []string, action string, detail bool) {
+		if detail {
+			detailRows = append(detailRows, func() { emitViewsetRow(pattern, methods, action) })
+			return
+		}
+		emitViewsetRow(pattern, methods, action)
+	}
+	defer func() {
+		for _, f := range detailRows {
+			f()
+		}
+	}()
+	emitViewsetRow = func(pattern string, methods []string, action string) {
 		if strings.HasPrefix(pattern, "re:") {
 			pattern = "re:" + drfRegex(pattern)
 		}
@@ -723,7 +742,7 @@ func (w *djangoWalker) viewset(m *pysrc.Module, at *sitter.Node, base, view, sla
 		if a.detail {
 			p = base + "/<" + lookup + ">" + slash
 		}
-		add(p, []string{a.method}, a.action)
+		add(p, []string{a.method}, a.action, a.detail)
 	}
 	for _, a := range actions {
 		var ac pysrc.Call
@@ -759,10 +778,11 @@ func (w *djangoWalker) viewset(m *pysrc.Module, at *sitter.Node, base, view, sla
 			}
 		}
 		p := base + "/" + urlPath + slash
+		detail := false
 		if v, ok := ac.Kw["detail"]; ok && vm.Text(v) == "True" {
-			p = base + "/<" + lookup + ">/" + urlPath + slash
+			p, detail = base+"/<"+lookup+">/"+urlPath+slash, true
 		}
-		add(p, methods, name)
+		add(p, methods, name, detail)
 	}
 }
 
