@@ -136,7 +136,7 @@ func nginxHTTP(b *strings.Builder, c Config) error {
 	}
 	rules := sortedRules(c.Rules)
 	for _, r := range rules {
-		if _, err := tooLong("nginx", r, unnamedGroups(r.Regex)); err != nil {
+		if _, _, err := nginxMapKey(r); err != nil {
 			return err
 		}
 	}
@@ -195,21 +195,36 @@ func nginxLocation(b *strings.Builder, ind string) {
 // under it passes nginx -t as written on either.
 const DefaultNginxCacheDir = "/var/cache/cdnadvise-nginx"
 
-// writeMapLine adds a regex line to an nginx map: "~REGEX" 1; the regex
-// is double-quoted, so quotes and backslashes are escaped.
+// writeMapLine adds a regex line to an nginx map: "~REGEX" 1; or, for a
+// rule nginx cannot take, a comment saying why it is left out (nginxHTTP
+// has refused the file when that rule is per-user).
 func writeMapLine(b *strings.Builder, r Rule) {
-	if r.Regex == "" || strings.ContainsAny(r.Regex, "\n\r") {
-		fmt.Fprintf(b, "    # %s %s: no regex that nginx can take\n", r.Method, shortPattern(r))
-		return
-	}
-	// In a double-quoted nginx string \\ and \" stand for \ and "; the keys of
-	// a map are not interpolated, so "$" is the regex's end anchor.
-	q := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(unnamedGroups(r.Regex))
-	if skip, _ := tooLong("nginx", r, q); skip != "" {
+	key, skip, _ := nginxMapKey(r)
+	if skip != "" {
 		fmt.Fprintf(b, "    # %s\n", skip)
 		return
 	}
-	fmt.Fprintf(b, "    \"~%s\" 1;  # %s %s\n", q, r.Method, shortPattern(r))
+	fmt.Fprintf(b, "    \"~%s\" 1;  # %s %s\n", key, r.Method, shortPattern(r))
+}
+
+// nginxMapKey is a rule's regex as written into a map key: named groups
+// unnamed, in a double-quoted string (\\ and \" stand for \ and "; map keys
+// are not interpolated, so "$" is the regex's end anchor). A rule nginx
+// cannot take (no regex, a newline, longer than a token may be) gets why
+// it is left out; when it is per-user, an error instead: leaving it out
+// could put it under a broader shared pattern.
+func nginxMapKey(r Rule) (key, skip string, err error) {
+	if r.Regex == "" || strings.ContainsAny(r.Regex, "\n\r") {
+		if r.PerUser {
+			return "", "", fmt.Errorf("nginx: the per-user route %s %q has no regex nginx can take: a per-user route cannot be left out", r.Method, shortPattern(r))
+		}
+		return "", fmt.Sprintf("%s %s: no regex that nginx can take", r.Method, shortPattern(r)), nil
+	}
+	key = strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(unnamedGroups(r.Regex))
+	if skip, err := tooLong("nginx", r, key); skip != "" || err != nil {
+		return "", skip, err
+	}
+	return key, "", nil
 }
 
 // nginxProxyPass is proxy_pass's address: http://host:port (an IPv6

@@ -206,3 +206,21 @@ func TestOverLongRoutes(t *testing.T) {
 	dir := t.TempDir()
 	nginxCheck(t, dir, write(t, edge.Nginx{}, ".conf", edge.Config{Upstream: "http://127.0.0.1:9001", Listen: "127.0.0.1:9005", CacheDir: filepath.Join(dir, "c"), Rules: append(rules()[:1], shared)}))
 }
+
+// TestPerUserRouteNeverLeftOut: a per-user route whose regex an edge
+// cannot hold (a newline) refuses the file at nginx and Varnish with a
+// message; the same route shared is left out with a comment.
+func TestPerUserRouteNeverLeftOut(t *testing.T) {
+	bad := edge.Rule{Method: "GET", Pattern: "/bad", Regex: "^/a\nb$", Prefix: "/bad", PerUser: true}
+	for _, w := range []edge.Writer{edge.Nginx{}, edge.Varnish{}} {
+		err := w.Write(&bytes.Buffer{}, w.Files()[0], edge.Config{Rules: []edge.Rule{bad}})
+		if err == nil || !strings.Contains(err.Error(), "per-user route") {
+			t.Errorf("%s: %v, want a refusal", w.Name(), err)
+		}
+		shared := bad
+		shared.PerUser, shared.Shared = false, true
+		if err := w.Write(&bytes.Buffer{}, w.Files()[0], edge.Config{Rules: []edge.Rule{shared}}); err != nil {
+			t.Errorf("%s, shared: %v", w.Name(), err)
+		}
+	}
+}

@@ -54,6 +54,10 @@ func (Varnish) Write(w io.Writer, suffix string, c Config) error {
 	var perUser, shared []string
 	for _, r := range rules {
 		re := vclRegex(r.Regex)
+		if re == "" && r.PerUser {
+			// Left out, it could fall under a broader shared pattern.
+			return fmt.Errorf("varnish: the per-user route %s %q has no regex a VCL string can hold: a per-user route cannot be left out", r.Method, shortPattern(r))
+		}
 		if re == "" {
 			fmt.Fprintf(&b, "    # %s %s: its regex cannot be written as a VCL string, left to the builtin VCL\n", r.Method, lineComment(r.Pattern))
 			continue
