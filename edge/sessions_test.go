@@ -15,7 +15,7 @@ import (
 
 	"github.com/cdnadvise/cdnadvise/edge"
 	"github.com/cdnadvise/cdnadvise/lab"
-	"github.com/cdnadvise/cdnadvise/routes"
+	"github.com/cdnadvise/cdnadvise/routes/routestest"
 )
 
 // sessionSite is a Django + DRF project with, on one path, a GET that is
@@ -122,11 +122,7 @@ func TestEdgeKeepsSessions(t *testing.T) {
 	if out, err := exec.Command(lab.TestPython, filepath.Join(dir, "manage.py"), "migrate", "-v", "0").CombinedOutput(); err != nil {
 		t.Fatalf("migrate: %v\n%s", err, out)
 	}
-	rt, err := routes.ExtractRoutes(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
+	rt := routestest.Static(t, dir)
 	var rules []edge.Rule
 	for _, r := range rt.Routes {
 		if r.Method != "GET" || r.Regex == nil {

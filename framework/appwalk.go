@@ -241,13 +241,20 @@ func (w *AppWalker) Walk(m *pysrc.Module, fn func(*sitter.Node, WalkCtx)) {
 // Walk (app, router, blueprint and Api objects are made so): the
 // assignment, the name as written and the call.
 func (w *AppWalker) EachAssignedCall(m *pysrc.Module, fn func(a *sitter.Node, left string, c pysrc.Call, ctx WalkCtx)) {
+	w.EachAssignment(m, func(a *sitter.Node, left string, ctx WalkCtx) {
+		if c, ok := m.AsCall(a.ChildByFieldName("right")); ok {
+			fn(a, left, c, ctx)
+		}
+	})
+}
+
+// EachAssignment calls fn for every assignment statement found by Walk,
+// with the name (or target) as written.
+func (w *AppWalker) EachAssignment(m *pysrc.Module, fn func(a *sitter.Node, left string, ctx WalkCtx)) {
 	w.Walk(m, func(st *sitter.Node, ctx WalkCtx) {
 		for _, a := range pysrc.Children(st) {
-			if a.Kind() != "assignment" {
-				continue
-			}
-			if c, ok := m.AsCall(a.ChildByFieldName("right")); ok {
-				fn(a, m.Text(a.ChildByFieldName("left")), c, ctx)
+			if a.Kind() == "assignment" {
+				fn(a, m.Text(a.ChildByFieldName("left")), ctx)
 			}
 		}
 	})

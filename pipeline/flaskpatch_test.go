@@ -9,7 +9,7 @@ import (
 	"github.com/cdnadvise/cdnadvise/advisor"
 
 	"github.com/cdnadvise/cdnadvise/framework"
-	"github.com/cdnadvise/cdnadvise/routes"
+	"github.com/cdnadvise/cdnadvise/routes/routestest"
 
 	"github.com/cdnadvise/cdnadvise/lab"
 )
@@ -24,11 +24,7 @@ import (
 func TestFlaskPatch(t *testing.T) {
 	lab.Need(t, []string{"git"}, []string{"flask"})
 	dir := lab.CopyTree(t, "../framework/flask/testdata/flaskproj")
-	rt, err := routes.ExtractRoutes(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
+	rt := routestest.Static(t, dir)
 	headers := map[string]string{}
 	var recs []*advisor.Recommendation
 	for i, r := range rt.Routes {

@@ -12,7 +12,7 @@ import (
 	"github.com/cdnadvise/cdnadvise/advisor"
 	"github.com/cdnadvise/cdnadvise/framework"
 	"github.com/cdnadvise/cdnadvise/lab"
-	"github.com/cdnadvise/cdnadvise/routes"
+	"github.com/cdnadvise/cdnadvise/routes/routestest"
 )
 
 // runPatched runs a Python script in the patched project dir with Debian's
@@ -40,11 +40,7 @@ func runPatched(t *testing.T, dir, script string, res *framework.PatchResult, ou
 // with the same recommendations: the diff must be empty.
 func patchAgainChangesNothing(t *testing.T, dir string, recs []*advisor.Recommendation) {
 	t.Helper()
-	rt, err := routes.ExtractRoutes(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
+	rt := routestest.Static(t, dir)
 	for _, rec := range recs {
 		for _, r := range rt.Routes {
 			if r.Method == rec.Method && r.Pattern == rec.Endpoint {

@@ -11,7 +11,7 @@ import (
 	"github.com/cdnadvise/cdnadvise/advisor"
 	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/lab"
-	"github.com/cdnadvise/cdnadvise/routes"
+	"github.com/cdnadvise/cdnadvise/routes/routestest"
 )
 
 // loginOnlyLogs are two days of an nginx cache's log of a login-only
@@ -77,11 +77,7 @@ func loginOnlyLogs(sparse bool) string {
 // With --src and without it, no route that needs a user is advised for a
 // shared cache.
 func TestLoginOnlyNeverShared(t *testing.T) {
-	rt, err := routes.ExtractRoutes("../framework/django/testdata/djangologin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
+	rt := routestest.Static(t, "../framework/django/testdata/djangologin")
 	authenticated := []string{"/", "/calendar/", "/photos/", "/api/members/", "/api/chores/", "/api/allowances/", "/api/stats/", "/api/chores/<pk>/", "/api/", "/admin/…", "/accounts/…"}
 	public := map[string]bool{"/about/": true, "/api/holidays/": true, "/api/open-days/": true}
 	const format = `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time $upstream_cache_status "$http_cookie" "$http_authorization"`
@@ -149,11 +145,7 @@ func TestReplaceNeverWeakens(t *testing.T) {
 			"@cache_control(public=True, max_age=300)\n@login_required\ndef dashboard(request):\n    return HttpResponse(\"\")\n\n\n" +
 			"@cache_control(public=True, max_age=5)\ndef news(request):\n    return HttpResponse(\"\")\n",
 	})
-	rt, err := routes.ExtractRoutes(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
+	rt := routestest.Static(t, dir)
 	st := trafficStore(t, []string{"/news/", "/dashboard/"}, 3000)
 	for _, replace := range []bool{false, true} {
 		adv, err := Advise(context.Background(), st, advisor.Options{Routes: rt, Replace: replace, Sweep: sweepGeneric()})

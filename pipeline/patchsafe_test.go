@@ -8,7 +8,7 @@ import (
 	"github.com/cdnadvise/cdnadvise/advisor"
 	"github.com/cdnadvise/cdnadvise/framework"
 	"github.com/cdnadvise/cdnadvise/lab"
-	"github.com/cdnadvise/cdnadvise/routes"
+	"github.com/cdnadvise/cdnadvise/routes/routestest"
 )
 
 const sharedCC = "public, max-age=0, s-maxage=60"
@@ -116,11 +116,7 @@ print(json.dumps({p: asyncio.run(get(p)) for p in ["/items", "/ping"]}))
 		t.Run(tc.name, func(t *testing.T) {
 			dir := lab.WriteFiles(t, tc.files)
 			lab.Git(t, dir, "init", "-q")
-			rt, err := routes.ExtractRoutes(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rt.Close()
+			rt := routestest.Static(t, dir)
 			var recs []*advisor.Recommendation
 			for _, r := range rt.Routes {
 				if !framework.SafeMethod(r.Method) || r.Kind == "static" || r.Kind == "builtin" || rt.BuiltinView(r) {

@@ -9,7 +9,7 @@ import (
 	"github.com/cdnadvise/cdnadvise/advisor"
 	"github.com/cdnadvise/cdnadvise/framework"
 	"github.com/cdnadvise/cdnadvise/lab"
-	"github.com/cdnadvise/cdnadvise/routes"
+	"github.com/cdnadvise/cdnadvise/routes/routestest"
 )
 
 // TestFlaskClassPatchKeepsDecorators: the header is added to a View
@@ -32,11 +32,7 @@ func TestFlaskClassPatchKeepsDecorators(t *testing.T) {
 		"fam/app.py": "from flask import Flask\nfrom flask_login import LoginManager\nfrom flask_restful import Api\n\nfrom fam import resources\n\napp = Flask(__name__)\napp.secret_key = \"test\"\nlogin = LoginManager(app)\n\n\n@login.user_loader\ndef load_user(uid):\n    return None\n\n\n" +
 			"api = Api(app)\napi.add_resource(resources.Chores, \"/chores\")\napi.add_resource(resources.Profile, \"/me\")\napi.add_resource(resources.Holidays, \"/holidays\")\n",
 	})
-	rt, err := routes.ExtractRoutes(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
+	rt := routestest.Static(t, dir)
 	var recs []*advisor.Recommendation
 	for _, r := range rt.Routes {
 		if r.Kind == "static" || !framework.SafeMethod(r.Method) {

@@ -17,7 +17,7 @@ import (
 	"github.com/cdnadvise/cdnadvise/edge"
 	"github.com/cdnadvise/cdnadvise/lab"
 	"github.com/cdnadvise/cdnadvise/replay"
-	"github.com/cdnadvise/cdnadvise/routes"
+	"github.com/cdnadvise/cdnadvise/routes/routestest"
 )
 
 // examplePaths are requests for the example apps' routes, with campaign
@@ -60,11 +60,7 @@ import type { CloudfrontFunctionConfig } from "@cdktf/provider-aws/lib/cloudfron
 	n := 0
 	for _, app := range []string{"django_app", "fastapi_app", "flask_app"} {
 		dir := lab.CopyTree(t, "../examples/"+app)
-		rt, err := routes.ExtractRoutes(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rt.Close()
+		rt := routestest.Static(t, dir)
 		paths := examplePaths[app]
 		for i := 1; i <= 30; i++ {
 			paths = append(paths, strings.Replace(map[bool]string{true: "/api/items/%d/", false: "/api/items/%d"}[app == "django_app"], "%d", fmt.Sprint(i), 1))

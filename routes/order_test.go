@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/cdnadvise/cdnadvise/lab"
-	"github.com/cdnadvise/cdnadvise/routes"
 	"github.com/cdnadvise/cdnadvise/routes/routestest"
 )
 
@@ -44,11 +43,7 @@ django.setup()
 from django.urls import resolve
 print(json.dumps({p: resolve(p).route for p in sys.argv[1:]}))
 `, func(s string) string { return "/" + s })
-			st, err := routes.ExtractRoutes(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
+			st := routestest.Static(t, dir)
 			checkDispatch(t, "static", st.Route, want)
 			_, ex, _ := routestest.ExactOf(t, dir, time.Minute)
 			checkDispatch(t, "exact", ex.Route, want)
@@ -77,11 +72,7 @@ for p in sys.argv[1:]:
     out[p] = rule.rule
 print(json.dumps(out))
 `, func(s string) string { return s })
-			st, err := routes.ExtractRoutes(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
+			st := routestest.Static(t, dir)
 			checkDispatch(t, "static", st.Route, want)
 		})
 	}

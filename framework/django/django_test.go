@@ -12,11 +12,7 @@ import (
 )
 
 func TestDjangoRoutes(t *testing.T) {
-	rt, err := routes.ExtractRoutes("testdata/djangoproj")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
+	rt := routestest.Static(t, "testdata/djangoproj")
 	if rt.Framework != "django" {
 		t.Fatalf("framework %s", rt.Framework)
 	}
@@ -170,11 +166,7 @@ func TestExactDjango(t *testing.T) {
 // every route that needs a user is read as per-user with the place of the
 // requirement, and only the public ones are not.
 func TestDjangoAuthentication(t *testing.T) {
-	rt, err := routes.ExtractRoutes("testdata/djangologin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
+	rt := routestest.Static(t, "testdata/djangologin")
 	want := map[string]string{
 		"/":                   "@login_required (family/views.py:9)",
 		"/calendar/":          "FamilyMemberMixin inherits Django's LoginRequiredMixin (core/mixins.py:4), inherited by CalendarView (family/views.py:14)",
@@ -278,11 +270,7 @@ func TestDjangoAPIKeyAndDispatch(t *testing.T) {
 			"    path(\"api/checks/\", views.checks),\n    path(\"api/channels/\", views.channels),\n    path(\"api/status/\", views.status),\n" +
 			"    re_path(r\"^.*$\", login_required(views.App.as_view())),\n]\n",
 	})
-	rt, err := routes.ExtractRoutes(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
+	rt := routestest.Static(t, dir)
 	want := map[string]string{
 		"/api/checks/":   "it hands the request to get_checks",
 		"/api/channels/": "@authorize (site/decorators.py:11) reads the request's credentials",

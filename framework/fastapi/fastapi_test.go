@@ -12,11 +12,7 @@ import (
 )
 
 func TestFastAPIRoutes(t *testing.T) {
-	rt, err := routes.ExtractRoutes("testdata/fastapiproj")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
+	rt := routestest.Static(t, "testdata/fastapiproj")
 	if rt.Framework != "fastapi" {
 		t.Fatalf("framework %s", rt.Framework)
 	}
@@ -67,11 +63,7 @@ func TestFastAPIFactoryAndSettingsPrefix(t *testing.T) {
 		"app/main.py": "from fastapi import FastAPI\n\nfrom app.api.routes import api_router\nfrom app.core.config import settings\n\n\ndef create_app():\n" +
 			"    application = FastAPI()\n    application.include_router(api_router, prefix=settings.API_V1_STR)\n    application.include_router(api_router, prefix=get_prefix())\n    return application\n\n\napp = create_app()\n",
 	})
-	rt, err := routes.ExtractRoutes(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
+	rt := routestest.Static(t, dir)
 	var got []string
 	for _, r := range rt.Routes {
 		got = append(got, routestest.Brief(r))
@@ -174,11 +166,7 @@ func TestExactFastAPIFactory(t *testing.T) {
 // names the chain.
 func TestFastAPIAuthentication(t *testing.T) {
 	dir := authProject(t)
-	rt, err := routes.ExtractRoutes(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
+	rt := routestest.Static(t, dir)
 	want := map[string]string{
 		"/api/chores/":  "APIRouter(dependencies=...) (app/routers/chores.py:5): Depends(family)",
 		"/admin/stats":  "include_router(dependencies=...) (app/main.py:",

@@ -66,12 +66,16 @@ type fastapiPatchState struct {
 	entries   map[[2]string]string
 	immutable []string
 	recs      []*framework.Advised
+	// done are the static mounts an earlier patch's middleware makes
+	// immutable already (read once per patch).
+	done []string
 }
 
 func fastapiState(pw *framework.PatchWriter) *fastapiPatchState {
 	s, ok := pw.State["fastapi"].(*fastapiPatchState)
 	if !ok {
 		s = &fastapiPatchState{entries: map[[2]string]string{}}
+		_, _, s.done = patchModule(pw.Rt.Proj)
 		pw.State["fastapi"] = s
 	}
 	return s
@@ -82,7 +86,7 @@ func fastapiState(pw *framework.PatchWriter) *fastapiPatchState {
 func (Home) PatchRow(pw *framework.PatchWriter, r *framework.Route, rec *framework.Advised) {
 	s := fastapiState(pw)
 	if r.Kind == "static" {
-		if _, _, done := patchModule(pw.Rt.Proj); slices.Contains(done, r.RouteName) {
+		if slices.Contains(s.done, r.RouteName) {
 			pw.Skip(r, rec, "its fingerprinted files are in cdnadvise_cache's IMMUTABLE_MOUNTS already")
 			return
 		}

@@ -60,14 +60,16 @@ func (w *flaskWalker) run() {
 	h := w.h
 	// Applications and blueprints.
 	for _, m := range h.Proj.Files {
-		h.Walk(m, func(st *sitter.Node, ctx framework.WalkCtx) {
-			for _, a := range pysrc.Children(st) {
-				if a.Kind() == "assignment" && strings.Contains(m.Text(a.ChildByFieldName("left")), "url_map.converters[") {
-					w.converter(m, a, ctx)
-				}
+		// One walk: converters registered on a url_map, apps and blueprints.
+		h.EachAssignment(m, func(a *sitter.Node, left string, ctx framework.WalkCtx) {
+			if strings.Contains(left, "url_map.converters[") {
+				w.converter(m, a, ctx)
+				return
 			}
-		})
-		h.EachAssignedCall(m, func(a *sitter.Node, left string, c pysrc.Call, ctx framework.WalkCtx) {
+			c, ok := m.AsCall(a.ChildByFieldName("right"))
+			if !ok {
+				return
+			}
 			o := h.NewObject(m, a, left, c, "Flask", "app", "Blueprint", "blueprint")
 			if o == nil {
 				return

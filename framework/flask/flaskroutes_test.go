@@ -23,11 +23,7 @@ import (
 // (a rule ending in a slash takes the path without it too: Werkzeug
 // redirects there).
 func TestFlaskRoutes(t *testing.T) {
-	rt, err := routes.ExtractRoutes("testdata/flaskproj")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
+	rt := routestest.Static(t, "testdata/flaskproj")
 	if rt.Framework != "flask" {
 		t.Fatalf("framework %s, notes %v", rt.Framework, rt.Notes)
 	}
@@ -102,11 +98,7 @@ print(json.dumps({"rows": sorted(rows), "matches": matches}))
 // decorator that checks the user. A public blueprint stays public.
 func TestFlaskAuthentication(t *testing.T) {
 	dir := flaskAuthProject(t)
-	rt, err := routes.ExtractRoutes(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
+	rt := routestest.Static(t, dir)
 	want := map[string]string{
 		"/family/dashboard":   "the before_request hook require_family (famsite/guard.py:4) of blueprint bp",
 		"/family/chores/list": "the before_request hook require_family (famsite/guard.py:4) of blueprint bp",

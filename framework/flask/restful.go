@@ -122,9 +122,10 @@ func (r *restWalker) run() {
 			}
 			o := &restObj{key: key, m: m, line: pysrc.Line(a), name: left, assume: ctx.Assume}
 			objName, method := pysrc.SplitLast(c.Fn)
+			apiLib, nsLib := r.restLib(m, c.Fn, "Api"), r.restLib(m, c.Fn, "Namespace")
 			switch {
-			case r.restLib(m, c.Fn, "Api") != "":
-				o.kind, o.lib = "api", r.restLib(m, c.Fn, "Api")
+			case apiLib != "":
+				o.kind, o.lib = "api", apiLib
 				target := c.Kw["app"]
 				if target == nil {
 					target = pysrc.First(c.Args)
@@ -147,8 +148,8 @@ func (r *restWalker) run() {
 						}
 					}
 				}
-			case r.restLib(m, c.Fn, "Namespace") != "":
-				o.kind, o.lib = "namespace", r.restLib(m, c.Fn, "Namespace")
+			case nsLib != "":
+				o.kind, o.lib = "namespace", nsLib
 				r.nsPath(m, c, o, ctx)
 			case method == "namespace" && r.object(m, objName) != nil && r.object(m, objName).kind == "api":
 				api := r.object(m, objName)

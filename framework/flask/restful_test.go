@@ -112,11 +112,7 @@ func TestFlaskRESTX(t *testing.T) {
 			"@dogs.route(\"/\")\nclass DogList(Resource):\n    def get(self):\n        return []\n\n    def post(self):\n        return {}, 201\n\n\n" +
 			"@api.route(\"/ping\")\nclass Ping(Resource):\n    def get(self):\n        return \"pong\"\n\n\napp.register_blueprint(bp)\n",
 	})
-	rt, err := routes.ExtractRoutes(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
+	rt := routestest.Static(t, dir)
 	routestest.SameList(t, "routes", routestest.Briefs(rt), []string{
 		"GET /api/docs GET Flask-RESTX documentation page (built in)",
 		"GET /api/v2 GET Flask-RESTX API root (answers 404) (built in)",

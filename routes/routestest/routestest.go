@@ -34,14 +34,22 @@ func Brief(r *framework.Route) string {
 	return s
 }
 
-// ExactOf runs the static pass and exact mode on dir.
-func ExactOf(t *testing.T, dir string, timeout time.Duration) (*framework.Routes, *framework.Routes, *framework.ExactDiff) {
+// Static runs the static pass on dir; the table is closed when the test
+// ends.
+func Static(t testing.TB, dir string) *framework.Routes {
 	t.Helper()
-	st, err := routes.ExtractRoutes(dir)
+	rt, err := routes.ExtractRoutes(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(st.Close)
+	t.Cleanup(rt.Close)
+	return rt
+}
+
+// ExactOf runs the static pass and exact mode on dir.
+func ExactOf(t *testing.T, dir string, timeout time.Duration) (*framework.Routes, *framework.Routes, *framework.ExactDiff) {
+	t.Helper()
+	st := Static(t, dir)
 	rt, d, err := routes.ExactRoutes(context.Background(), lab.TestPython, dir, st, timeout)
 	if err != nil {
 		t.Fatal(err)
