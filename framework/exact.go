@@ -53,6 +53,57 @@ type ExactOptions struct {
 	// from the environment, else the os.environ.setdefault of manage.py,
 	// wsgi.py or asgi.py).
 	Settings string
+	// Env are KEY=VALUE variables added to the interpreter's environment
+	// (--env, the project's .env), after this process's.
+	Env []string
+}
+
+// RouteMode says how a table's routes were read: "exact" (the framework's
+// own, with an interpreter) or "static" (the source parsed), and why.
+type RouteMode struct {
+	Mode string `json:"mode"`
+	// Framework names the frameworks of the project ("django", "flask
+	// and fastapi"...).
+	Framework string `json:"framework,omitempty"`
+	// Python and Source are the interpreter used or tried, and how it was
+	// found.
+	Python  string `json:"python,omitempty"`
+	Source  string `json:"source,omitempty"`
+	Version string `json:"version,omitempty"`
+	// Env says what exact mode added to the environment.
+	Env []string `json:"env,omitempty"`
+	// Why the static pass was used.
+	Why string `json:"why,omitempty"`
+	// Tried are the interpreters passed over ("path, how found: why").
+	Tried []string `json:"tried,omitempty"`
+}
+
+// Line is the mode as one line (several when interpreters were tried) for
+// a terminal.
+func (m *RouteMode) Line() string {
+	var b strings.Builder
+	if m.Mode == "exact" {
+		fmt.Fprintf(&b, "routes: exact mode, the routes %s itself builds, read with %s (%s; %s)", nonEmpty(m.Framework, "the framework"), m.Python, m.Source, m.Version)
+		if len(m.Env) > 0 {
+			fmt.Fprintf(&b, "; environment: %s", strings.Join(m.Env, ", "))
+		}
+		return b.String()
+	}
+	fmt.Fprintf(&b, "routes: static pass (the source parsed, nothing run): %s", m.Why)
+	for _, t := range m.Tried {
+		fmt.Fprintf(&b, "\n  tried %s", t)
+	}
+	if m.Framework != "" {
+		fmt.Fprintf(&b, "\n  exact mode would list every route %s itself builds: give --python the project's interpreter (or keep its virtualenv in --src), with --env KEY=VALUE for the settings it needs", m.Framework)
+	}
+	return b.String()
+}
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 // ExactDiff is where the framework's routes and the static pass's differ.
@@ -394,6 +445,7 @@ func RunScript(ctx context.Context, o ExactOptions, what, script string, paths, 
 	cmd.Dir = src
 	cmd.Env = append(os.Environ(), "PYTHONPATH="+strings.Join(paths, string(os.PathListSeparator)),
 		"PYTHONDONTWRITEBYTECODE=1", "PYTHONIOENCODING=utf-8")
+	cmd.Env = append(cmd.Env, o.Env...)
 	cmd.Env = append(cmd.Env, env...)
 	setProcessGroup(cmd)
 	cmd.WaitDelay = 2 * time.Second

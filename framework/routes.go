@@ -95,6 +95,8 @@ type Routes struct {
 	// Exact: the routes are those the framework built (exact mode), in
 	// its own order.
 	Exact bool `json:"-"`
+	// Mode says how the routes were read and why (nil: not said).
+	Mode *RouteMode `json:"mode,omitempty"`
 	// table is the frameworks the routes were read with.
 	table []Framework
 	// converters are each framework's converters by name (framework ->

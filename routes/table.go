@@ -60,9 +60,17 @@ func ExactRoutesWith(ctx context.Context, o framework.ExactOptions) (*framework.
 		}
 		defer static.Close()
 	}
-	// The frameworks the static pass found; FastAPI also when its app is
-	// named; Django when nothing was found but manage.py or settings are
-	// there.
+	run, err := ExactFrameworks(static, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	return framework.ExactWith(ctx, o, static, run)
+}
+
+// ExactFrameworks says which frameworks exact mode reads for the static
+// table: those the static pass found; FastAPI also when its app is named;
+// Django when nothing was found but manage.py or settings are there.
+func ExactFrameworks(static *framework.Routes, o framework.ExactOptions) (map[string]bool, error) {
 	run := map[string]bool{
 		"django":  static.Framework == "django" || static.Framework == "both",
 		"fastapi": static.Framework == "fastapi" || static.Framework == "both" || (o.App != "" && static.Framework != "flask"),
@@ -72,8 +80,8 @@ func ExactRoutesWith(ctx context.Context, o framework.ExactOptions) (*framework.
 		if django.FindManagePy(static.Proj) != nil || o.Settings != "" {
 			run["django"] = true
 		} else {
-			return nil, nil, fmt.Errorf("exact routes: no Django project (manage.py, urlpatterns) and no FastAPI app found under %s", o.Src)
+			return nil, fmt.Errorf("exact routes: no Django project (manage.py, urlpatterns), FastAPI app or Flask app found under %s", o.Src)
 		}
 	}
-	return framework.ExactWith(ctx, o, static, run)
+	return run, nil
 }

@@ -32,12 +32,12 @@ func newRoutesCmd(io *streams) *cobra.Command {
 	opts := &routesOptions{io: io}
 	cmd := &cobra.Command{
 		Use:   "routes --src DIR",
-		Short: "List the routes of a Django, FastAPI or Flask project (parsed, never run)",
+		Short: "List the routes of a Django, FastAPI or Flask project (as the framework builds them, else parsed)",
 		Long: `List every route of the Django, FastAPI or Flask project in DIR, one row per method and
 pattern (GET stands for GET and HEAD): the full URL pattern (prefixes resolved), the
-methods the view accepts, the file and line that declares it and the view. The source is
-parsed with tree-sitter, never imported or run. Routes that cannot be resolved
-statically are listed with the reason.
+methods the view accepts, the file and line that declares it and the view. The static
+pass parses the source with tree-sitter, never importing or running it; routes it cannot
+resolve are listed with the reason. Exact mode (below) asks the framework itself.
 
 Understood: Django path()/re_path() (converters, register_converter), include() chains,
 class-based views, DRF routers and @action, i18n_patterns; FastAPI @app.get/@router.post,
@@ -57,14 +57,26 @@ include_router, routes, parameters and class-based controllers, followed to the 
 scheme (FastAPI); before_request hooks, login decorators, the decorators= of Apis and
 namespaces, a Resource's decorators and method_decorators (Flask).
 
-With --python, the routes are those the framework itself builds, read with the
-project's own interpreter in a subprocess (no server started, killed after
---python-timeout): Django's get_resolver() with the settings of manage.py, FastAPI's
-app.routes, Flask's app.url_map (of the app or create_app() factory found). Where they differ from the static pass is printed on stderr (and is
-"exact_diff" in --json). analyze, advise, patch, report and run take the same flag.`,
+Exact mode (the default where it can run): the routes are those the framework itself
+builds, read with the project's own interpreter in a subprocess (no server started, killed
+after --python-timeout): Django's get_resolver() with the settings of manage.py, FastAPI's
+app.routes, Flask's app.url_map (of the app or create_app() factory found, or --app). The
+interpreter is --python, else the first of these that imports the framework: $VIRTUAL_ENV;
+a virtualenv (.venv, venv, env) in DIR or a parent; the project's Poetry, Pipenv, uv or
+Hatch environment; $CONDA_PREFIX; python3 on PATH. Its environment adds --env KEY=VALUE,
+the project's .env (or, without one, .env.example's values) and, for DATABASE_URL or
+SQLALCHEMY_DATABASE_URI that the source reads and nothing sets, a temporary SQLite file.
+A view the interpreter cannot describe is listed with the reason. When no interpreter
+imports the framework, or the import fails or times out, the static pass is used and the
+reason is printed; --python none asks for the static pass. Which mode ran is printed on
+stderr ("mode" in --json), and in exact mode where the framework's table differs from the
+static pass's ("exact_diff"). analyze, advise, patch, edge and run read routes the same way.`,
 		Example: `  cdnadvise routes --src ./myapp
   cdnadvise routes --src ./myapp --json
-  cdnadvise routes --src ./myapp --python ./myapp/.venv/bin/python`,
+  cdnadvise routes --src ./myapp --python ./myapp/.venv/bin/python
+  cdnadvise routes --src ./myapp --env DJANGO_SECRET_KEY=x --env DATABASE_URL=sqlite:///tmp/db
+  cdnadvise routes --src ./myapp --app "myapp:create_app('production')"
+  cdnadvise routes --src ./myapp --python none`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runRoutes(cmd.Context(), opts) },
 	}

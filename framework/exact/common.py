@@ -58,16 +58,33 @@ def where(obj):
 
 
 def load_app(target, marker):
-    """The app object of MODULE:VARIABLE (dotted attributes allowed); a
-    factory (an object without the attribute marker that is callable, such as
-    create_app) is called."""
+    """The app object of MODULE:VARIABLE (dotted attributes allowed), or of
+    MODULE:factory(ARGS) with literal arguments (as Flask's --app takes
+    them); a factory named without arguments (an object without the
+    attribute marker that is callable, such as create_app) is called."""
+    import ast
     import importlib
     modname, _, var = target.partition(":")
     app = importlib.import_module(modname)
-    for part in (var or "app").split("."):
+    args, kwargs, call = [], {}, False
+    var = (var or "app").strip()
+    if var.endswith(")") and "(" in var:
+        try:
+            node = ast.parse(var, mode="eval").body
+        except SyntaxError:
+            raise SystemExit("--app %r: not MODULE:VARIABLE or MODULE:factory(literal arguments)" % target)
+        if not isinstance(node, ast.Call):
+            raise SystemExit("--app %r: not a call" % target)
+        try:
+            args = [ast.literal_eval(a) for a in node.args]
+            kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords}
+        except ValueError:
+            raise SystemExit("--app %r: a factory's arguments must be literals" % target)
+        var, call = ast.unparse(node.func), True
+    for part in var.split("."):
         app = getattr(app, part)
-    if not hasattr(app, marker) and callable(app):
-        app = app()
+    if call or (not hasattr(app, marker) and callable(app)):
+        app = app(*args, **kwargs)
     return app
 
 
