@@ -239,7 +239,7 @@ func poetryName(toml string) string {
 
 // sanitizePipenv is the folder-name part of Pipenv's environment names.
 func sanitizePipenv(name string) string {
-	return regexp.MustCompile(`[ &$` + "`" + `!*@"()\[\]\\\r\n\t]`).ReplaceAllString(name, "_")
+	return regexp.MustCompile(`[ &$`+"`"+`!*@"()\[\]\\\r\n\t]`).ReplaceAllString(name, "_")
 }
 
 // findUp returns the file named name in dir or its nearest parent, and
