@@ -537,16 +537,15 @@ func (w *djangoWalker) addView(m *pysrc.Module, at *sitter.Node, pattern, view, 
 	w.emit(r)
 }
 
-// router adds the routes of a Django REST framework router variable.
+// router adds the routes of a Django REST framework router variable:
+// DRF's SimpleRouter and DefaultRouter, project routers built on them
+// (their own routes = [Route(...), DynamicRoute(...)]), and
+// drf-nested-routers' NestedSimpleRouter and NestedDefaultRouter (below
+// their parent's prefix and lookup). register() calls are read wherever
+// the module makes them, in loops over literal lists too.
 func (w *djangoWalker) router(m *pysrc.Module, name, prefix string, at *sitter.Node) {
-	rm, rname := m, name
-	if len(m.Assigned(name)) == 0 {
-		if t, rest := w.p.Resolve(m, name); t != nil && rest != "" {
-			rm, rname = t, rest
-		}
-	}
-	vals := rm.Assigned(rname)
-	if len(vals) == 0 {
+	rm, rname, c, ok := w.routerDef(m, name)
+	if !ok {
 		if target, ok := m.Imports[strings.SplitN(name, ".", 2)[0]]; ok && rm == m {
 			if !w.knownAppRoutes(m, at, prefix, target) {
 				w.unresolved(m, at, prefix, "routes of "+name+".urls come from "+target+", not under --src (a third-party package?)")
@@ -556,57 +555,249 @@ func (w *djangoWalker) router(m *pysrc.Module, name, prefix string, at *sitter.N
 		w.unresolved(m, at, prefix, "router "+name+" not found")
 		return
 	}
-	c, _ := rm.AsCall(vals[len(vals)-1])
-	kind := pysrc.LastName(c.Fn)
+	kind, routes := w.routerClass(rm, c.Fn)
 	trailing := "/"
 	if ts, ok := c.Kw["trailing_slash"]; ok && rm.Text(ts) == "False" {
 		trailing = ""
 	}
-	if kind == "DefaultRouter" {
+	line := pysrc.Line(c.Node)
+	if kind == "DefaultRouter" || kind == "NestedDefaultRouter" {
 		w.emit(&framework.Route{Framework: "django", Methods: []string{"GET"}, Pattern: displayDjango(prefix), File: rm.File,
-			Line: pysrc.Line(vals[0]), View: rname + " (api root)", Kind: "viewset", RouteName: prefix})
+			Line: line, View: rname + " (api root)", Kind: "viewset", RouteName: prefix})
 		w.emit(&framework.Route{Framework: "django", Methods: []string{"GET"}, Pattern: displayDjango(joinDjango(prefix, formatSuffix(""))), File: rm.File,
-			Line: pysrc.Line(vals[0]), View: rname + " (api root)", Kind: "viewset", RouteName: joinDjango(prefix, formatSuffix(""))})
+			Line: line, View: rname + " (api root)", Kind: "viewset", RouteName: joinDjango(prefix, formatSuffix(""))})
 		// DefaultRouter adds format-suffix variants (.json, .api) of its routes.
 		old := w.formatSuffix
 		w.formatSuffix = true
 		defer func() { w.formatSuffix = old }()
 	}
-	for _, st := range pysrc.Children(rm.Root) {
-		if st.Kind() != "expression_statement" {
+	nest := ""
+	if strings.HasPrefix(kind, "Nested") {
+		var why string
+		if nest, _, why = w.nestPrefix(rm, c, 0); why != "" {
+			w.unresolved(rm, c.Node, prefix, why)
+			return
+		}
+	}
+	for _, reg := range w.registrations(rm, rname) {
+		if reg.method != "register" {
+			// Not DRF's register (Wagtail's register_endpoint, ...): the
+			// router class decides the routes.
+			w.unresolved(rm, reg.at, prefix+strings.Trim(reg.prefix, "/")+"/", "endpoint of "+kind+"."+reg.method+"(): its routes are decided by the router class, not under --src")
 			continue
 		}
-		for _, e := range pysrc.Children(st) {
-			rc, ok := rm.AsCall(e)
-			if !ok || !strings.HasPrefix(rc.Fn, rname+".register") || len(rc.Args) < 2 {
-				continue
-			}
-			reg, assume, ok := w.ev.Str(rm, rc.Args[0], nil)
-			if !ok {
-				w.unresolved(rm, e, prefix, "router prefix "+rm.Text(rc.Args[0])+" is not a constant string")
-				continue
-			}
-			if rc.Fn != rname+".register" {
-				// Not DRF's register (Wagtail's register_endpoint, ...): the
-				// router class decides the routes.
-				w.unresolved(rm, e, prefix+strings.Trim(reg, "/")+"/", "endpoint of "+kind+"."+pysrc.LastName(rc.Fn)+"(): its routes are decided by the router class, not under --src")
-				continue
-			}
-			w.within(assume, false, nil, func() {
-				w.viewset(rm, e, prefix+strings.Trim(reg, "/"), rm.Text(rc.Args[1]), trailing)
-			})
+		if reg.why != "" {
+			w.unresolved(rm, reg.at, prefix, reg.why)
+			continue
 		}
+		w.within(reg.assume, false, nil, func() {
+			w.viewset(rm, reg.at, prefix+nest+strings.Trim(reg.prefix, "/"), reg.vm, reg.view, trailing, routes)
+		})
 	}
 }
 
-// drfActions maps DRF's router actions to their methods, for the list and
-// detail routes (rest_framework/routers.py SimpleRouter.routes).
-var drfActions = []struct {
-	action, method string
-	detail         bool
-}{
-	{"list", "GET", false}, {"create", "POST", false},
-	{"retrieve", "GET", true}, {"update", "PUT", true}, {"partial_update", "PATCH", true}, {"destroy", "DELETE", true},
+// routerDef finds the statement that makes a router: the module it is in,
+// its name there and the call.
+func (w *djangoWalker) routerDef(m *pysrc.Module, name string) (*pysrc.Module, string, pysrc.Call, bool) {
+	rm, rname := m, name
+	if len(m.Assigned(name)) == 0 {
+		if t, rest := w.p.Resolve(m, name); t != nil && rest != "" {
+			rm, rname = t, rest
+		}
+	}
+	vals := rm.Assigned(rname)
+	if len(vals) == 0 {
+		return rm, rname, pysrc.Call{}, false
+	}
+	c, ok := rm.AsCall(vals[len(vals)-1])
+	return rm, rname, c, ok
+}
+
+// drfRoute is one entry of a router's routes: a URL template, the methods
+// it maps to actions (none for a DynamicRoute, whose actions are the
+// viewset's @action methods) and whether it is a detail route.
+type drfRoute struct {
+	url     string
+	mapping [][2]string // method, action
+	detail  bool
+	dynamic bool
+}
+
+// simpleRoutes are DRF's SimpleRouter.routes (rest_framework/routers.py):
+// the list route, list-level @actions, the detail route, detail-level
+// @actions, in the order Django tries them.
+var simpleRoutes = []drfRoute{
+	{url: "^{prefix}{trailing_slash}$", mapping: [][2]string{{"get", "list"}, {"post", "create"}}},
+	{url: "^{prefix}/{url_path}{trailing_slash}$", dynamic: true},
+	{url: "^{prefix}/{lookup}{trailing_slash}$", mapping: [][2]string{{"get", "retrieve"}, {"put", "update"}, {"patch", "partial_update"}, {"delete", "destroy"}}, detail: true},
+	{url: "^{prefix}/{lookup}/{url_path}{trailing_slash}$", dynamic: true, detail: true},
+}
+
+// drfRouters are the router classes whose routes are DRF's own.
+var drfRouters = map[string]bool{"SimpleRouter": true, "DefaultRouter": true, "NestedSimpleRouter": true, "NestedDefaultRouter": true, "ExtendedSimpleRouter": true, "ExtendedDefaultRouter": true}
+
+// routerClass names the DRF router class a call makes (a project class
+// built on one is followed to it) and the routes it serves: the class's
+// own routes = [...] when the project sets them, else SimpleRouter's.
+func (w *djangoWalker) routerClass(m *pysrc.Module, fn string) (string, []drfRoute) {
+	kind := pysrc.LastName(fn)
+	if drfRouters[kind] {
+		return kind, simpleRoutes
+	}
+	bm, rest := w.p.Resolve(m, fn)
+	if bm == nil || rest == "" || bm.Defs[rest] == nil || !pysrc.IsClass(bm.Defs[rest]) {
+		return kind, simpleRoutes
+	}
+	chain := w.p.ClassChain(bm, bm.Defs[rest])
+	for _, ext := range w.p.External(chain) {
+		if drfRouters[pysrc.LastName(ext)] {
+			kind = pysrc.LastName(ext)
+			break
+		}
+	}
+	at, v, ok := pysrc.ClassAssignment(chain, "routes")
+	if !ok || v.Kind() != "list" {
+		return kind, simpleRoutes
+	}
+	var routes []drfRoute
+	for _, e := range pysrc.Children(v) {
+		rc, ok := at.M.AsCall(e)
+		if !ok {
+			continue
+		}
+		r := drfRoute{dynamic: pysrc.LastName(rc.Fn) == "DynamicRoute"}
+		arg := func(kw string, pos int) *sitter.Node {
+			if n, ok := rc.Kw[kw]; ok {
+				return n
+			}
+			if pos < len(rc.Args) {
+				return rc.Args[pos]
+			}
+			return nil
+		}
+		url, ok := at.M.StringValue(arg("url", 0))
+		if !ok {
+			return kind, simpleRoutes
+		}
+		r.url = url
+		detailPos := 3
+		if r.dynamic {
+			detailPos = 2
+		} else if mp := arg("mapping", 1); mp != nil && mp.Kind() == "dictionary" {
+			for _, pair := range pysrc.Children(mp) {
+				if pair.Kind() != "pair" {
+					continue
+				}
+				k, ok1 := at.M.StringValue(pair.ChildByFieldName("key"))
+				a, ok2 := at.M.StringValue(pair.ChildByFieldName("value"))
+				if ok1 && ok2 {
+					r.mapping = append(r.mapping, [2]string{k, a})
+				}
+			}
+		}
+		if d := arg("detail", detailPos); d != nil && at.M.Text(d) == "True" {
+			r.detail = true
+		}
+		routes = append(routes, r)
+	}
+	return kind, routes
+}
+
+// nestPrefix is the part of a nested router's URLs above its own
+// registrations (drf-nested-routers' NestedMixin): the parent router's
+// prefix for the parent prefix given, then the parent viewset's lookup
+// named lookup_<lookup field> (nested_N_ without lookup=), each level of
+// nesting in turn.
+func (w *djangoWalker) nestPrefix(m *pysrc.Module, c pysrc.Call, depth int) (prefix string, level int, why string) {
+	if len(c.Args) < 2 || depth > 6 {
+		return "", 0, "nested router " + m.Text(c.Node) + ": its parent router and prefix are not both given"
+	}
+	parentPrefix, _, ok := w.ev.Str(m, c.Args[1], nil)
+	if !ok {
+		return "", 0, "nested router's parent prefix " + m.Text(c.Args[1]) + " is not a constant string"
+	}
+	pm, pname, pc, ok := w.routerDef(m, m.Text(c.Args[0]))
+	if !ok {
+		return "", 0, "nested router's parent " + m.Text(c.Args[0]) + " not found"
+	}
+	above, level := "", 1
+	if kind, _ := w.routerClass(pm, pc.Fn); strings.HasPrefix(kind, "Nested") {
+		var parentLevel int
+		if above, parentLevel, why = w.nestPrefix(pm, pc, depth+1); why != "" {
+			return "", 0, why
+		}
+		level = parentLevel + 1
+	}
+	lookup := fmt.Sprintf("nested_%d", level)
+	if v, ok := c.Kw["lookup"]; ok {
+		if s, ok := m.StringValue(v); ok {
+			lookup = s
+		}
+	}
+	field := "pk"
+	for _, reg := range w.registrations(pm, pname) {
+		if strings.Trim(reg.prefix, "/") == strings.Trim(parentPrefix, "/") && reg.vm != nil {
+			if vm, rest := w.p.Resolve(reg.vm, reg.view); vm != nil && vm.Defs[rest] != nil {
+				field = lookupField(w.p, vm, vm.Defs[rest], "pk")
+			}
+		}
+	}
+	return above + strings.Trim(parentPrefix, "/") + "/<" + lookup + "_" + field + ">/", level, ""
+}
+
+// registration is a router.register(prefix, viewset) call: where it is,
+// the prefix, and the viewset as written in the module vm (a loop
+// variable is followed to the list item it takes).
+type registration struct {
+	at     *sitter.Node
+	method string
+	prefix string
+	vm     *pysrc.Module
+	view   string
+	assume []string
+	why    string
+}
+
+// registrations lists the register calls made on a router in its module,
+// in source order, wherever the module makes them (if and try blocks,
+// loops over literal lists, function bodies).
+func (w *djangoWalker) registrations(rm *pysrc.Module, rname string) []registration {
+	var out []registration
+	aw := &framework.AppWalker{Proj: w.p, Routes: w.rt, Eval: w.ev}
+	aw.EachCallCtx(rm, func(rc pysrc.Call, ctx framework.WalkCtx) {
+		obj, method := pysrc.SplitLast(rc.Fn)
+		if obj != rname || !strings.HasPrefix(method, "register") || len(rc.Args) < 2 {
+			return
+		}
+		reg := registration{at: rc.Node, method: method, vm: rm, view: rm.Text(rc.Args[1])}
+		p, assume, ok := w.ev.Str(rm, rc.Args[0], ctx.Locals)
+		if !ok {
+			reg.why = "router prefix " + rm.Text(rc.Args[0]) + " is not a constant string"
+		}
+		reg.prefix = p
+		reg.assume = append(append([]string(nil), ctx.Assume...), assume...)
+		if v := rc.Args[1]; v.Kind() == "identifier" {
+			if b, ok := ctx.Locals[rm.Text(v)]; ok {
+				reg.vm, reg.view = b.M, b.M.Text(b.N)
+			}
+		}
+		out = append(out, reg)
+	})
+	return out
+}
+
+// lookupField is a viewset's lookup_url_kwarg, else its lookup_field (def
+// when it sets neither), read through its project bases.
+func lookupField(p *pysrc.Project, vm *pysrc.Module, def *sitter.Node, def0 string) string {
+	chain := p.ClassChain(vm, def)
+	for _, attr := range []string{"lookup_url_kwarg", "lookup_field"} {
+		if at, v, ok := pysrc.ClassAssignment(chain, attr); ok {
+			if s, ok := at.M.StringValue(v); ok {
+				return s
+			}
+		}
+	}
+	return def0
 }
 
 // drfBaseActions are the actions DRF's generic viewsets and mixins provide.
@@ -661,35 +852,85 @@ func (w *djangoWalker) viewsetActions(m *pysrc.Module, def *sitter.Node, depth i
 	return actions, known
 }
 
-// viewset adds a ViewSet's list, detail and @action routes: one route per
-// action, so that list and create (or retrieve and update) on one URL are
-// told apart.
-func (w *djangoWalker) viewset(m *pysrc.Module, at *sitter.Node, base, view, slash string) {
-	vm, rest := w.p.Resolve(m, view)
+// drfAction is an @action method of a viewset.
+type drfAction struct {
+	name, urlPath string
+	methods       []string
+	detail        bool
+}
+
+// viewsetExtraActions lists the @action methods of a viewset class and its
+// project bases.
+func viewsetExtraActions(p *pysrc.Project, vm *pysrc.Module, def *sitter.Node) []drfAction {
+	var out []drfAction
+	seen := map[string]bool{}
+	for _, c := range p.ClassChain(vm, def) {
+		for _, st := range pysrc.Children(c.Body()) {
+			if st.Kind() != "decorated_definition" {
+				continue
+			}
+			var ac pysrc.Call
+			found := false
+			for _, d := range pysrc.Children(st) {
+				if d.Kind() != "decorator" {
+					continue
+				}
+				for _, e := range pysrc.Children(d) {
+					if call, ok := c.M.AsCall(e); ok && pysrc.LastName(call.Fn) == "action" {
+						ac, found = call, true
+					}
+				}
+			}
+			fn := st.ChildByFieldName("definition")
+			if !found || fn == nil {
+				continue
+			}
+			name := c.M.Text(fn.ChildByFieldName("name"))
+			if seen[name] {
+				continue
+			}
+			seen[name] = true
+			a := drfAction{name: name, urlPath: name, methods: []string{"GET"}}
+			if v, ok := ac.Kw["url_path"]; ok {
+				if s, ok := c.M.StringValue(v); ok {
+					a.urlPath = s
+				}
+			}
+			if v, ok := ac.Kw["methods"]; ok {
+				a.methods = nil
+				for _, mv := range pysrc.Children(v) {
+					if s, ok := c.M.StringValue(mv); ok {
+						a.methods = append(a.methods, strings.ToUpper(s))
+					}
+				}
+			}
+			if v, ok := ac.Kw["detail"]; ok && c.M.Text(v) == "True" {
+				a.detail = true
+			}
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// expandRoute fills a router URL template: {prefix}, {lookup},
+// {url_path}, {trailing_slash}; the ^ and $ anchors are dropped (the
+// prefix says whether the pattern is a regex).
+func expandRoute(url, base, lookup, urlPath, slash string) string {
+	url = strings.TrimSuffix(strings.TrimPrefix(url, "^"), "$")
+	return strings.NewReplacer("{prefix}", base, "{lookup}", "<"+lookup+">", "{url_path}", urlPath, "{trailing_slash}", slash).Replace(url)
+}
+
+// viewset adds a ViewSet's rows, one per (route, method, action) the
+// router's routes map to an action the viewset provides, in the routes'
+// order (the order Django tries them in).
+func (w *djangoWalker) viewset(m *pysrc.Module, at *sitter.Node, base string, viewMod *pysrc.Module, view, slash string, routes []drfRoute) {
+	vm, rest := w.p.Resolve(viewMod, view)
 	var def *sitter.Node
 	if vm != nil {
 		def = vm.Defs[rest]
 	}
-	// DRF's SimpleRouter lists the list route, the list-level @actions,
-	// the detail route, then the detail-level @actions (routers.py
-	// SimpleRouter.routes): Django tries them in that order, so the rows
-	// are emitted in it (the list-level ones first, the detail ones held
-	// back until the end).
-	var detailRows []func()
-	var emitViewsetRow func(pattern string, methods []string, action string)
-	add := func(pattern string, methods []string, action string, detail bool) {
-		if detail {
-			detailRows = append(detailRows, func() { emitViewsetRow(pattern, methods, action) })
-			return
-		}
-		emitViewsetRow(pattern, methods, action)
-	}
-	defer func() {
-		for _, f := range detailRows {
-			f()
-		}
-	}()
-	emitViewsetRow = func(pattern string, methods []string, action string) {
+	emit := func(pattern string, methods []string, action string) {
 		if strings.HasPrefix(pattern, "re:") {
 			pattern = "re:" + drfRegex(pattern)
 		}
@@ -709,80 +950,28 @@ func (w *djangoWalker) viewset(m *pysrc.Module, at *sitter.Node, base, view, sla
 		}
 	}
 	lookup := "pk"
-	var actions []*sitter.Node
+	var extra []drfAction
 	provided, known := map[string]bool{}, false
 	if def != nil {
 		provided, known = w.viewsetActions(vm, def, 0)
-		cls := def
-		if cls.Kind() == "decorated_definition" {
-			cls = cls.ChildByFieldName("definition")
-		}
-		for _, st := range pysrc.Children(cls.ChildByFieldName("body")) {
-			if st.Kind() == "expression_statement" {
-				for _, a := range pysrc.Children(st) {
-					if a.Kind() == "assignment" && vm.Text(a.ChildByFieldName("left")) == "lookup_field" {
-						if v, ok := vm.StringValue(a.ChildByFieldName("right")); ok {
-							lookup = v
-						}
-					}
+		lookup = lookupField(w.p, vm, def, "pk")
+		extra = viewsetExtraActions(w.p, vm, def)
+	}
+	for _, rt := range routes {
+		if rt.dynamic {
+			for _, a := range extra {
+				if a.detail == rt.detail {
+					emit(expandRoute(rt.url, base, lookup, a.urlPath, slash), a.methods, a.name)
 				}
 			}
-			if st.Kind() == "decorated_definition" {
-				actions = append(actions, st)
-			}
-		}
-	}
-	for _, a := range drfActions {
-		if len(provided) > 0 || known {
-			if !provided[a.action] {
-				continue
-			}
-		}
-		p := base + slash
-		if a.detail {
-			p = base + "/<" + lookup + ">" + slash
-		}
-		add(p, []string{a.method}, a.action, a.detail)
-	}
-	for _, a := range actions {
-		var ac pysrc.Call
-		found := false
-		for _, d := range pysrc.Children(a) {
-			if d.Kind() != "decorator" {
-				continue
-			}
-			for _, e := range pysrc.Children(d) {
-				if c, ok := vm.AsCall(e); ok && pysrc.LastName(c.Fn) == "action" {
-					ac, found = c, true
-				}
-			}
-		}
-		if !found {
 			continue
 		}
-		fn := a.ChildByFieldName("definition")
-		name := vm.Text(fn.ChildByFieldName("name"))
-		urlPath := strings.ReplaceAll(name, "_", "-")
-		if v, ok := ac.Kw["url_path"]; ok {
-			if s, ok := vm.StringValue(v); ok {
-				urlPath = s
+		for _, mp := range rt.mapping {
+			if (len(provided) > 0 || known) && !provided[mp[1]] {
+				continue
 			}
+			emit(expandRoute(rt.url, base, lookup, "", slash), []string{strings.ToUpper(mp[0])}, mp[1])
 		}
-		methods := []string{"GET"}
-		if v, ok := ac.Kw["methods"]; ok {
-			methods = nil
-			for _, mv := range pysrc.Children(v) {
-				if s, ok := vm.StringValue(mv); ok {
-					methods = append(methods, strings.ToUpper(s))
-				}
-			}
-		}
-		p := base + "/" + urlPath + slash
-		detail := false
-		if v, ok := ac.Kw["detail"]; ok && vm.Text(v) == "True" {
-			p, detail = base+"/<"+lookup+">/"+urlPath+slash, true
-		}
-		add(p, methods, name, detail)
 	}
 }
 

@@ -32,6 +32,29 @@ type flaskWalker struct {
 	// anonymous users away; appWhy: the same for every request of the app.
 	hookWhy map[string]string
 	appWhy  string
+	// smorestAPIs are flask-smorest Apis made without an app (bound later
+	// by init_app), by key.
+	smorestAPIs map[string]bool
+}
+
+// smorest says whether a called name is flask-smorest's Api, or a project
+// class built on it.
+func (w *flaskWalker) smorest(m *pysrc.Module, fn string) bool {
+	p := w.h.Proj
+	bm, rest := p.Resolve(m, fn)
+	if bm == nil {
+		return rest == "flask_smorest.Api"
+	}
+	def, ok := bm.Defs[rest]
+	if !ok || !pysrc.IsClass(def) {
+		return false
+	}
+	for _, ext := range p.External(p.ClassChain(bm, def)) {
+		if ext == "flask_smorest.Api" {
+			return true
+		}
+	}
+	return false
 }
 
 type flaskReg struct {
@@ -56,6 +79,7 @@ func flaskJoin(a, b string) string {
 
 func (w *flaskWalker) run() {
 	w.regs = map[string][]flaskReg{}
+	w.smorestAPIs = map[string]bool{}
 	w.converters = map[string]string{}
 	h := w.h
 	// Applications and blueprints.
@@ -86,6 +110,38 @@ func (w *flaskWalker) run() {
 			h.Objects[o.Key] = o
 			w.found = true
 		})
+	}
+	// flask-smorest's Api(app) registers blueprints on its app: the Api
+	// stands for the app (flask_smorest.Api.register_blueprint calls
+	// app.register_blueprint with the same options).
+	for _, m := range h.Proj.Files {
+		h.EachAssignedCall(m, func(a *sitter.Node, left string, c pysrc.Call, ctx framework.WalkCtx) {
+			if !w.smorest(m, c.Fn) {
+				return
+			}
+			target := c.Kw["app"]
+			if target == nil {
+				target = pysrc.First(c.Args)
+			}
+			if t := h.ObjectExpr(m, target, ctx.Locals); t != nil {
+				h.Objects[m.Name+"|"+left] = t
+			} else {
+				w.smorestAPIs[m.Name+"|"+left] = true
+			}
+		})
+	}
+	if len(w.smorestAPIs) > 0 {
+		for _, m := range h.Proj.Files {
+			h.EachCallCtx(m, func(c pysrc.Call, ctx framework.WalkCtx) {
+				obj, method := pysrc.SplitLast(c.Fn)
+				if method != "init_app" || !w.smorestAPIs[m.Name+"|"+obj] || len(c.Args) == 0 {
+					return
+				}
+				if t := h.ObjectExpr(m, c.Args[0], ctx.Locals); t != nil {
+					h.Objects[m.Name+"|"+obj] = t
+				}
+			})
+		}
 	}
 	if !w.found {
 		return
@@ -129,6 +185,24 @@ func (w *flaskWalker) run() {
 			}
 			w.addRoute(m, d, o, c, methods, m.Name+"."+name, "function", m, def, framework.WalkCtx{})
 		})
+		// flask-smorest's Blueprint.route on a MethodView class: the
+		// class's as_view() at the rule, for the methods it defines.
+		for _, cls := range framework.DecoratedClasses(m) {
+			decos, calls := framework.DecoratorCalls(m, cls)
+			for i, c := range calls {
+				obj, method := pysrc.SplitLast(c.Fn)
+				o := h.Object(m, obj)
+				if method != "route" || o == nil || len(c.Args) == 0 {
+					continue
+				}
+				methods := flaskClassMethods(m, cls)
+				if _, given := c.Kw["methods"]; given {
+					methods = flaskMethods(m, c)
+				}
+				name := m.Text(cls.ChildByFieldName("definition").ChildByFieldName("name"))
+				w.addRoute(m, decos[i], o, c, methods, m.Name+"."+name, "class", m, cls, framework.WalkCtx{})
+			}
+		}
 		h.EachCallCtx(m, func(c pysrc.Call, ctx framework.WalkCtx) {
 			obj, method := pysrc.SplitLast(c.Fn)
 			if method != "add_url_rule" {

@@ -1,0 +1,115 @@
+package django_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cdnadvise/cdnadvise/lab"
+	"github.com/cdnadvise/cdnadvise/routes/routestest"
+)
+
+// nestedRouters is a stand-in for drf-nested-routers (not packaged by
+// Debian), written here after its documented behaviour
+// (rest_framework_nested/routers.py NestedMixin): a nested router's routes
+// sit below parent_prefix/(?P<LOOKUP_FIELD>...)/ of its parent router,
+// LOOKUP being lookup= (nested_N without it) and FIELD the parent
+// viewset's lookup_url_kwarg or lookup_field.
+const nestedRouters = `from rest_framework.routers import DefaultRouter, SimpleRouter
+
+
+class NestedMixin:
+    def __init__(self, parent_router, parent_prefix, *args, **kwargs):
+        self.parent_router = parent_router
+        self.parent_prefix = parent_prefix
+        self.nest_count = getattr(parent_router, "nest_count", 0) + 1
+        self.nest_prefix = kwargs.pop("lookup", "nested_%i" % self.nest_count) + "_"
+        super().__init__(*args, **kwargs)
+        parent = [r for r in parent_router.registry if r[0] == parent_prefix][0]
+        lookup = parent_router.get_lookup_regex(parent[1], self.nest_prefix)
+        self.parent_regex = "%s/%s/" % (parent_prefix, lookup)
+        if hasattr(parent_router, "parent_regex"):
+            self.parent_regex = parent_router.parent_regex + self.parent_regex
+        self.routes = [r._replace(url=r.url.replace("^", "^" + self.parent_regex.replace("\\\\", "\\\\\\\\"), 1)) for r in self.routes]
+
+
+class NestedSimpleRouter(NestedMixin, SimpleRouter):
+    pass
+`
+
+// routerProject has the DRF router shapes real projects use: register()
+// in a loop over a literal list, a nested router two levels deep (with
+// lookup= and a parent viewset's lookup_field), a project router with its
+// own routes (no trailing slash, a DynamicRoute), @action inherited from a
+// project base viewset, and DefaultRouter's format-suffix variants.
+func routerProject(t *testing.T) string {
+	return lab.WriteFiles(t, map[string]string{
+		"manage.py":                         "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"proj.settings\")\n",
+		"proj/__init__.py":                  "",
+		"proj/settings.py":                  "SECRET_KEY = \"x\"\nROOT_URLCONF = \"proj.urls\"\nINSTALLED_APPS = [\"django.contrib.contenttypes\", \"django.contrib.auth\", \"rest_framework\", \"api\"]\nDATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.sqlite3\", \"NAME\": \":memory:\"}}\nREST_FRAMEWORK = {\"DEFAULT_PERMISSION_CLASSES\": [\"rest_framework.permissions.AllowAny\"]}\n",
+		"rest_framework_nested/__init__.py": "",
+		"rest_framework_nested/routers.py":  nestedRouters,
+		"api/__init__.py":                   "",
+		"api/routers.py": "from rest_framework.routers import DynamicRoute, Route, SimpleRouter\n\n\nclass ReadOnlyRouter(SimpleRouter):\n    routes = [\n" +
+			"        Route(url=r\"^{prefix}$\", mapping={\"get\": \"list\"}, name=\"{basename}-list\", detail=False, initkwargs={\"suffix\": \"List\"}),\n" +
+			"        Route(url=r\"^{prefix}/{lookup}$\", mapping={\"get\": \"retrieve\"}, name=\"{basename}-detail\", detail=True, initkwargs={\"suffix\": \"Detail\"}),\n" +
+			"        DynamicRoute(url=r\"^{prefix}/{lookup}/{url_path}$\", name=\"{basename}-{url_name}\", detail=True, initkwargs={}),\n    ]\n",
+		"api/views.py": "from rest_framework import viewsets\nfrom rest_framework.decorators import action\nfrom rest_framework.response import Response\n\n\n" +
+			"class Exportable(viewsets.GenericViewSet):\n    @action(detail=False, url_path=\"export\")\n    def export_all(self, request):\n        return Response([])\n\n\n" +
+			"class BookViewSet(Exportable, viewsets.ModelViewSet):\n    queryset = None\n    lookup_field = \"slug\"\n\n    @action(detail=True, methods=[\"post\"])\n    def publish(self, request, slug=None):\n        return Response({})\n\n\n" +
+			"class AuthorViewSet(viewsets.ReadOnlyModelViewSet):\n    queryset = None\n\n\n" +
+			"class ChapterViewSet(viewsets.ViewSet):\n    def list(self, request, book_slug=None):\n        return Response([])\n\n    def retrieve(self, request, pk=None, book_slug=None):\n        return Response({})\n\n\n" +
+			"class NoteViewSet(viewsets.ViewSet):\n    def list(self, request, **kw):\n        return Response([])\n\n\n" +
+			"class StatViewSet(viewsets.ViewSet):\n    def list(self, request):\n        return Response([])\n\n    def retrieve(self, request, pk=None):\n        return Response({})\n\n    @action(detail=True)\n    def history(self, request, pk=None):\n        return Response([])\n",
+		"proj/urls.py": "from django.urls import include, path\nfrom rest_framework import routers\nfrom rest_framework_nested import routers as nested\n\nfrom api import views\nfrom api.routers import ReadOnlyRouter\n\n" +
+			"router = routers.DefaultRouter()\nfor prefix, viewset in [(\"books\", views.BookViewSet), (\"authors\", views.AuthorViewSet)]:\n    router.register(prefix, viewset, basename=prefix)\n\n" +
+			"chapters = nested.NestedSimpleRouter(router, r\"books\", lookup=\"book\")\nchapters.register(r\"chapters\", views.ChapterViewSet, basename=\"book-chapters\")\n" +
+			"notes = nested.NestedSimpleRouter(chapters, r\"chapters\")\nnotes.register(r\"notes\", views.NoteViewSet, basename=\"chapter-notes\")\n\n" +
+			"ro = ReadOnlyRouter()\nro.register(r\"stats\", views.StatViewSet, basename=\"stats\")\n\n" +
+			"urlpatterns = [\n    path(\"api/\", include(router.urls)),\n    path(\"api/\", include(chapters.urls)),\n    path(\"api/\", include(notes.urls)),\n    path(\"ro/\", include(ro.urls)),\n]\n",
+	})
+}
+
+func TestDRFRouterShapes(t *testing.T) {
+	st := routestest.Static(t, routerProject(t))
+	got := map[string]bool{}
+	for _, r := range st.Routes {
+		if r.Unresolved != "" {
+			t.Errorf("unresolved: %s (%s)", routestest.Brief(r), r.Unresolved)
+		}
+		got[r.Method+" "+r.Pattern] = true
+	}
+	for _, want := range []string{
+		"GET /api/books/", "POST /api/books/", "GET /api/books/export/", "GET /api/books/<slug>/", "DELETE /api/books/<slug>/",
+		"POST /api/books/<slug>/publish/", "GET /api/authors/", "GET /api/authors/<pk>/",
+		`GET ^/api/books/(?P<slug>[^/.]+)\.(?P<format>[a-z0-9]+)/?$`,
+		"GET /api/books/<book_slug>/chapters/", "GET /api/books/<book_slug>/chapters/<pk>/",
+		"GET /api/books/<book_slug>/chapters/<nested_2_pk>/notes/",
+		"GET /ro/stats", "GET /ro/stats/<pk>", "GET /ro/stats/<pk>/history",
+	} {
+		if !got[want] {
+			t.Errorf("missing %s", want)
+		}
+	}
+	for _, not := range []string{"GET /ro/stats/", "POST /api/authors/", "GET /api/chapters/"} {
+		if got[not] {
+			t.Errorf("%s is listed, the router does not make it", not)
+		}
+	}
+}
+
+// TestExactDRFRouterShapes: Django and DRF (Debian's) build the same rows.
+func TestExactDRFRouterShapes(t *testing.T) {
+	lab.Need(t, nil, []string{"django", "rest_framework"})
+	_, _, d := routestest.ExactOf(t, routerProject(t), time.Minute)
+	if len(d.FrameworkOnly) > 0 || len(d.StaticOnly) > 0 || d.Recall != 1 {
+		var b strings.Builder
+		for _, r := range d.FrameworkOnly {
+			b.WriteString("\n  framework only: " + r.Method + " " + r.Pattern)
+		}
+		for _, r := range d.StaticOnly {
+			b.WriteString("\n  static only: " + r.Method + " " + r.Pattern)
+		}
+		t.Errorf("static and framework tables differ (recall %.3f):%s", d.Recall, b.String())
+	}
+}
