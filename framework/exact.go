@@ -372,7 +372,40 @@ func FindApp(p *pysrc.Project, class string) (*pysrc.Module, string) {
 		}
 	}
 	if len(cands) == 0 {
-		return nil, ""
+		// No app at module level: an app factory, as Flask's own
+		// discovery finds one (flask/cli.py find_best_app: create_app or
+		// make_app), or another function of the project that makes the
+		// app and returns it.
+		for _, m := range p.Files {
+			for name, def := range m.Defs {
+				if strings.Contains(name, ".") || pysrc.IsClass(def) {
+					continue
+				}
+				body := m.Text(def)
+				if !strings.Contains(body, class+"(") || !strings.Contains(body, "return") {
+					continue
+				}
+				c := cand{m: m, v: name}
+				switch name {
+				case "create_app", "make_app":
+					c.score += 4
+				}
+				if strings.Contains(name, "app") {
+					c.score++
+				}
+				cands = append(cands, c)
+			}
+		}
+		if len(cands) == 0 {
+			return nil, ""
+		}
+		sort.SliceStable(cands, func(i, j int) bool {
+			if cands[i].score != cands[j].score {
+				return cands[i].score > cands[j].score
+			}
+			return cands[i].m.Name+"."+cands[i].v < cands[j].m.Name+"."+cands[j].v
+		})
+		return cands[0].m, cands[0].v
 	}
 	for i := range cands {
 		c := &cands[i]

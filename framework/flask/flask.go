@@ -45,6 +45,9 @@ func (w *flaskWalker) smorest(m *pysrc.Module, fn string) bool {
 	if bm == nil {
 		return rest == "flask_smorest.Api"
 	}
+	if bm.Name == "flask_smorest" && rest == "Api" {
+		return true // the library kept in the tree
+	}
 	def, ok := bm.Defs[rest]
 	if !ok || !pysrc.IsClass(def) {
 		return false
