@@ -162,8 +162,8 @@ func decoratedDefs(m *pysrc.Module, kind string) []*sitter.Node {
 }
 
 // visitDefs calls fn for every definition (decorated or not) at module
-// level and inside functions and their blocks, in source order; it does
-// not enter classes.
+// level and inside functions (methods included) and their blocks, in
+// source order; a class's own methods are not listed.
 func visitDefs(m *pysrc.Module, fn func(*sitter.Node)) {
 	var visit func(n *sitter.Node, depth int)
 	visit = func(n *sitter.Node, depth int) {
@@ -179,6 +179,17 @@ func visitDefs(m *pysrc.Module, fn func(*sitter.Node)) {
 				}
 			case "class_definition":
 				fn(c)
+				// Functions defined inside methods (routes added by a
+				// method that configures an app); the methods themselves
+				// are DecoratedMethods'.
+				for _, d := range pysrc.Children(c.ChildByFieldName("body")) {
+					if d.Kind() == "decorated_definition" {
+						d = d.ChildByFieldName("definition")
+					}
+					if d != nil && d.Kind() == "function_definition" {
+						visit(d.ChildByFieldName("body"), depth+1)
+					}
+				}
 			case "function_definition":
 				visit(c.ChildByFieldName("body"), depth+1)
 			case "if_statement", "block", "with_statement", "try_statement", "else_clause", "elif_clause", "except_clause", "finally_clause":
@@ -213,6 +224,15 @@ func (w *AppWalker) Walk(m *pysrc.Module, fn func(*sitter.Node, WalkCtx)) {
 				fn(st, c)
 			case "function_definition", "block", "decorated_definition", "with_statement":
 				visit(st, c, depth+1)
+			case "class_definition":
+				// Methods build apps and routers too (an app made in
+				// _init_app(self), routes added in _configure(self, app));
+				// the class body's own statements are not run here.
+				for _, d := range pysrc.Children(st.ChildByFieldName("body")) {
+					if d.Kind() == "function_definition" || d.Kind() == "decorated_definition" {
+						visit(d, c, depth+1)
+					}
+				}
 			case "if_statement":
 				for _, b := range pysrc.IfBranches(m, st) {
 					visit(b.Body, push(c, b.Assume), depth+1)
@@ -336,6 +356,68 @@ func (w *AppWalker) NewObject(m *pysrc.Module, a *sitter.Node, left string, c py
 		return nil
 	}
 	return o
+}
+
+// AliasFactoryResults makes a name assigned the result of a project
+// function that returns an app or router it makes (app =
+// create_application(), where create_application builds app = FastAPI()
+// and returns it) stand for that object, so that what the module then
+// does with it (include_router, register_blueprint) is read.
+func (w *AppWalker) AliasFactoryResults() {
+	for _, m := range w.Proj.Files {
+		w.EachAssignedCall(m, func(a *sitter.Node, left string, c pysrc.Call, ctx WalkCtx) {
+			key := m.Name + "|" + left
+			if _, ok := w.Objects[key]; ok {
+				return
+			}
+			fm, rest := w.Proj.Resolve(m, c.Fn)
+			if fm == nil || rest == "" || strings.Contains(rest, ".") {
+				return
+			}
+			def := fm.Defs[rest]
+			if def == nil || pysrc.IsClass(def) {
+				return
+			}
+			if o := w.returnedObject(fm, def); o != nil {
+				w.Objects[key] = o
+			}
+		})
+	}
+}
+
+// returnedObject is the app or router a function returns by name (return
+// app), when it is one of its own or its module's objects.
+func (w *AppWalker) returnedObject(m *pysrc.Module, def *sitter.Node) *AppObject {
+	var found *AppObject
+	var visit func(n *sitter.Node, depth int)
+	visit = func(n *sitter.Node, depth int) {
+		if n == nil || depth > 12 || found != nil {
+			return
+		}
+		if n.Kind() == "return_statement" {
+			for _, e := range pysrc.Children(n) {
+				if e.Kind() == "identifier" {
+					found = w.Objects[m.Name+"|"+m.Text(e)]
+				}
+			}
+			return
+		}
+		switch n.Kind() {
+		case "function_definition", "class_definition", "lambda":
+			if depth > 0 {
+				return
+			}
+		}
+		for _, c := range pysrc.Children(n) {
+			visit(c, depth+1)
+		}
+	}
+	fn := def
+	if fn.Kind() == "decorated_definition" {
+		fn = fn.ChildByFieldName("definition")
+	}
+	visit(fn, 0)
+	return found
 }
 
 // Object finds the app or router a local name refers to.

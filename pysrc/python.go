@@ -338,6 +338,7 @@ func LastName(s string) string {
 func (p *Project) Resolve(m *Module, dotted string) (*Module, string) {
 	head, rest, _ := strings.Cut(dotted, ".")
 	if target, ok := m.Imports[head]; ok {
+		target = p.reexported(target, 0)
 		full := strings.Trim(target+"."+rest, ".")
 		// The longest module prefix of full.
 		parts := strings.Split(full, ".")
@@ -355,6 +356,36 @@ func (p *Project) Resolve(m *Module, dotted string) (*Module, string) {
 		return mod, ""
 	}
 	return nil, dotted
+}
+
+// reexported follows an imported name pkg.NAME to what the package binds
+// NAME to when its __init__ imports it (from .auth import auth): Python's
+// from pkg import NAME takes the package's attribute before a submodule
+// or namespace folder of that name.
+func (p *Project) reexported(target string, depth int) string {
+	pkg, name, ok := cutLast(target)
+	if !ok || depth > 8 {
+		return target
+	}
+	pm, found := p.Modules[pkg]
+	if !found || !strings.HasSuffix(pm.File, "__init__.py") {
+		return target
+	}
+	if _, def := pm.Defs[name]; def {
+		return target
+	}
+	if next, ok := pm.Imports[name]; ok && next != target {
+		return p.reexported(next, depth+1)
+	}
+	return target
+}
+
+func cutLast(s string) (string, string, bool) {
+	i := strings.LastIndexByte(s, '.')
+	if i < 0 {
+		return "", "", false
+	}
+	return s[:i], s[i+1:], true
 }
 
 // FindModule finds a module by dotted name, also when the project root is

@@ -189,8 +189,8 @@ func (e *Evaluator) stringLit(m *Module, n *sitter.Node, locals Env) (string, []
 
 // envCallRe matches calls reading an environment variable with a default:
 // os.getenv, os.environ.get, django-environ's env()/env.str(), decouple's
-// config().
-var envCallRe = regexp.MustCompile(`(^|\.)(getenv|environ\.get|environ\.setdefault|env|env\.str|env\.get_value|config|get_env|env_str)$`)
+// config(), confi's confi.str().
+var envCallRe = regexp.MustCompile(`(^|\.)(getenv|environ\.get|environ\.setdefault|env|env\.str|env\.get_value|config|get_env|env_str|confi\.str)$`)
 
 // call evaluates os.getenv-style defaults, str() and str methods.
 func (e *Evaluator) call(m *Module, n *sitter.Node, locals Env) (string, []string, bool) {

@@ -25,7 +25,9 @@ func (w *fastapiWalker) run() {
 	// Apps and routers (module level, and inside factories such as create_app()).
 	for _, m := range w.Proj.Files {
 		w.EachAssignedCall(m, func(a *sitter.Node, left string, c pysrc.Call, ctx framework.WalkCtx) {
-			o := w.NewObject(m, a, left, c, "FastAPI", "app", "APIRouter", "router")
+			// InferringRouter: fastapi-utils' and fastapi-restful's APIRouter
+			// subclass (response models inferred from annotations).
+			o := w.NewObject(m, a, left, c, "FastAPI", "app", "APIRouter", "router", "InferringRouter", "router")
 			if o == nil {
 				return
 			}
@@ -48,6 +50,7 @@ func (w *fastapiWalker) run() {
 	if !w.found {
 		return
 	}
+	w.AliasFactoryResults()
 	// include_router calls and mounted sub-applications.
 	for _, m := range w.Proj.Files {
 		w.EachCallCtx(m, func(c pysrc.Call, ctx framework.WalkCtx) {
@@ -60,11 +63,15 @@ func (w *fastapiWalker) run() {
 			default:
 				return
 			}
-			if len(c.Args) == 0 {
+			arg := pysrc.First(c.Args)
+			if arg == nil {
+				arg = c.Kw["router"]
+			}
+			if arg == nil {
 				return
 			}
 			parent := w.Object(m, obj)
-			child := w.ObjectExpr(m, c.Args[0], ctx.Locals)
+			child := w.ObjectExpr(m, arg, ctx.Locals)
 			if parent == nil || child == nil {
 				return
 			}

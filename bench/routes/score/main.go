@@ -65,11 +65,18 @@ type project struct {
 // result is one project's score in one mode.
 type result struct {
 	Truth, Found int
-	Missed       []truthRow
+	// WebSockets counts the project's WebSocket routes, left out of Truth.
+	WebSockets int
+	Missed     []truthRow
 	Err          string
 }
 
+const notAsked = "not asked (-exact)"
+
 func (r result) cell() string {
+	if r.Err == notAsked {
+		return "-"
+	}
 	if r.Err != "" {
 		return "did not run"
 	}
@@ -109,7 +116,7 @@ func run(ctx context.Context, o options, w io.Writer) error {
 			return fmt.Errorf("%s: the checkout is missing (%w): fetch %s at %s into %s", p.slug, err, p.Repo, p.Commit, filepath.Join(o.Root, p.slug))
 		}
 		static := score(truth, o.routes(ctx, p, src, false))
-		exact := result{Err: "not asked (-exact)"}
+		exact := result{Err: notAsked}
 		if o.Exact {
 			exact = score(truth, o.routes(ctx, p, src, true))
 		}

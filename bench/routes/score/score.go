@@ -113,7 +113,30 @@ func score(truth []truthRow, l listing) result {
 		if t.Origin != "project" {
 			continue
 		}
+		if t.Method == "WS" {
+			// WebSocket routes are not HTTP requests a cache sees:
+			// cdnadvise lists HTTP routes only.
+			res.WebSockets++
+			continue
+		}
 		res.Truth++
+		if t.Method == "MOUNT" {
+			// A mounted app (static files, a sub-application that cannot
+			// be walked): any row at or below its path stands for it.
+			p := strings.TrimSuffix(canon(t.Pattern), "/")
+			found := false
+			for k := range have {
+				if k == p || strings.HasPrefix(k, p+"/") {
+					found = true
+				}
+			}
+			if found {
+				res.Found++
+			} else {
+				res.Missed = append(res.Missed, t)
+			}
+			continue
+		}
 		ms := have[canon(t.Pattern)]
 		if ms != nil && (t.Method == "*" || ms["*"] || ms[strings.ToUpper(t.Method)]) {
 			res.Found++

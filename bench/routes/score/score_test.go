@@ -30,15 +30,18 @@ func TestScore(t *testing.T) {
 		{"*", "/about/", "v.about", "project"},
 		{"GET", "/admin/", "admin.index", "third-party"},
 		{"DELETE", "/gone/{id}", "v.gone", "project"},
+		{"WS", "/ws", "v.ws", "project"},
+		{"MOUNT", "/static", "StaticFiles", "project"},
 	}
 	rows := []cdnadviseRow{
 		{Method: "GET", Methods: []string{"GET"}, Pattern: "/items/<int:item>"},
 		{Method: "GET", Pattern: "^/about/$"}, // any method
 		{Method: "DELETE", Methods: []string{"DELETE"}, Pattern: "/gone/{id}", Unresolved: "view not found"},
+		{Method: "GET", Methods: []string{"GET"}, Pattern: "/static/{path:path}"},
 	}
 	got := score(truth, listing{rows: rows})
-	if got.Truth != 4 || got.Found != 2 || len(got.Missed) != 2 {
-		t.Fatalf("score = %+v, want 2 of 4 found (POST /items and the unresolved DELETE missed)", got)
+	if got.Truth != 5 || got.Found != 3 || len(got.Missed) != 2 || got.WebSockets != 1 {
+		t.Fatalf("score = %+v, want 3 of 5 found (POST /items and the unresolved DELETE missed; the mount found; the WebSocket apart)", got)
 	}
 	if got.Missed[0].Method != "POST" || got.Missed[1].Method != "DELETE" {
 		t.Errorf("missed = %+v", got.Missed)
