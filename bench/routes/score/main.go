@@ -68,7 +68,7 @@ type result struct {
 	// WebSockets counts the project's WebSocket routes, left out of Truth.
 	WebSockets int
 	Missed     []truthRow
-	Err          string
+	Err        string
 }
 
 const notAsked = "not asked (-exact)"
