@@ -95,8 +95,13 @@ func (w *fastapiWalker) run() {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	seen := map[*framework.AppObject]bool{}
 	for _, k := range keys {
 		o := w.Objects[k]
+		if seen[o] {
+			continue // a name that stands for an app made elsewhere
+		}
+		seen[o] = true
 		for _, f := range w.prefixes(o) {
 			for _, d := range o.Docs {
 				w.Routes.Routes = append(w.Routes.Routes, &framework.Route{Framework: "fastapi", Methods: []string{"GET", "HEAD"}, Pattern: f.Path + d, File: o.Mod.File, Line: o.Line,
