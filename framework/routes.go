@@ -32,6 +32,11 @@ type Route struct {
 	// Unresolved says why the route could not be resolved statically (the
 	// pattern or view is then partial).
 	Unresolved string `json:"unresolved,omitempty"`
+	// ViewOutside says that the route's pattern is whole but its view is
+	// not a definition under --src (Django's TemplateView, a library's
+	// view): the route matches its traffic, its view is not read (it is
+	// advised as unverified) and the patch cannot target it.
+	ViewOutside string `json:"view_outside,omitempty"`
 	// HasCacheControl: the view already sets Cache-Control (decorator,
 	// header, patch_cache_control); PerUser: it depends on the user
 	// (login_required, IsAuthenticated, Depends(current user), ...).

@@ -122,6 +122,9 @@ func runRoutes(ctx context.Context, opts *routesOptions) error {
 		if r.Unresolved != "" {
 			notes = append(notes, "UNRESOLVED: "+r.Unresolved)
 		}
+		if r.ViewOutside != "" {
+			notes = append(notes, r.ViewOutside)
+		}
 		for _, a := range r.Assumptions {
 			notes = append(notes, a)
 		}

@@ -527,7 +527,10 @@ func (w *djangoWalker) addView(m *pysrc.Module, at *sitter.Node, pattern, view, 
 		}
 	}
 	if r.ViewNode == nil {
-		r.Unresolved = "view " + view + " not found under --src (the route is listed, the patch cannot target it)"
+		// The pattern is whole: the route matches its traffic; its view
+		// (Django's RedirectView, a library's view) is not read, so the
+		// route is advised as unverified and never patched.
+		r.ViewOutside = "view " + view + " is not defined under --src (a library's view?): the route is matched, its view is not read or patched"
 		// A view of a known application outside the project, imported
 		// under another name (from allauth.account import views as v).
 		if why := knownApp(m.Imports[strings.SplitN(view, ".", 2)[0]]); why != "" {
@@ -1042,6 +1045,8 @@ func displayDjango(p string) string {
 func djangoToRegex(route string) string { return djangoRegex(route, djangoConverters) }
 
 // djangoRegex turns a path() route into a regex (converters as given).
+var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
 func djangoRegex(route string, converters map[string]string) string {
 	var b strings.Builder
 	for {
@@ -1056,16 +1061,22 @@ func djangoRegex(route string, converters map[string]string) string {
 			return b.String()
 		}
 		b.WriteString(regexp.QuoteMeta(route[:i]))
-		conv, _, _ := strings.Cut(route[i+1:i+j], ":")
-		if !strings.Contains(route[i+1:i+j], ":") {
-			conv = "str"
+		conv, name, hasConv := strings.Cut(route[i+1:i+j], ":")
+		if !hasConv {
+			conv, name = "str", conv
 		}
+		re := `[^/]+`
 		if conv == "lang" {
-			b.WriteString(`[a-z]{2}(?:-[a-zA-Z]{2,4})?`)
-		} else if re, ok := converters[conv]; ok {
-			b.WriteString(re)
+			re = `[a-z]{2}(?:-[a-zA-Z]{2,4})?`
+		} else if c, ok := converters[conv]; ok {
+			re = c
+		}
+		// A named group, as Django's RoutePattern compiles it
+		// (django/urls/resolvers.py _route_to_regex).
+		if identRe.MatchString(name) {
+			b.WriteString("(?P<" + name + ">" + re + ")")
 		} else {
-			b.WriteString(`[^/]+`)
+			b.WriteString("(" + re + ")")
 		}
 		route = route[i+j+1:]
 	}
