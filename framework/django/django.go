@@ -28,6 +28,9 @@ type djangoWalker struct {
 	// formatSuffix: the routes being added also get DRF's format-suffix
 	// variant (DefaultRouter's include_format_suffixes).
 	formatSuffix bool
+	// suffix ends format-suffix patterns ("/?" as DRF's, "unset" until a
+	// DefaultRouter is read).
+	suffix string
 	steps        int             // patterns() calls, against lists that double at each level
 	seen         map[string]bool // urlconf modules being walked (include cycles)
 	depth        int             // nesting of patterns(), against self-references
@@ -502,7 +505,7 @@ func joinDjango(prefix, route string) string {
 		if strings.HasPrefix(prefix, "re:") {
 			return prefix + route[3:]
 		}
-		return "re:" + regexp.QuoteMeta(prefix) + route[3:]
+		return "re:" + djangoToRegex(prefix) + route[3:]
 	}
 	if strings.HasPrefix(prefix, "re:") {
 		return prefix + djangoToRegex(route)
@@ -565,10 +568,13 @@ func (w *djangoWalker) router(m *pysrc.Module, name, prefix string, at *sitter.N
 	}
 	line := pysrc.Line(c.Node)
 	if kind == "DefaultRouter" || kind == "NestedDefaultRouter" {
+		if w.suffix == "unset" {
+			w.suffix = w.suffixEnd()
+		}
 		w.emit(&framework.Route{Framework: "django", Methods: []string{"GET"}, Pattern: displayDjango(prefix), File: rm.File,
 			Line: line, View: rname + " (api root)", Kind: "viewset", RouteName: prefix})
-		w.emit(&framework.Route{Framework: "django", Methods: []string{"GET"}, Pattern: displayDjango(joinDjango(prefix, formatSuffix(""))), File: rm.File,
-			Line: line, View: rname + " (api root)", Kind: "viewset", RouteName: joinDjango(prefix, formatSuffix(""))})
+		w.emit(&framework.Route{Framework: "django", Methods: []string{"GET"}, Pattern: displayDjango(joinDjango(prefix, formatSuffix("", w.suffix))), File: rm.File,
+			Line: line, View: rname + " (api root)", Kind: "viewset", RouteName: joinDjango(prefix, formatSuffix("", w.suffix))})
 		// DefaultRouter adds format-suffix variants (.json, .api) of its routes.
 		old := w.formatSuffix
 		w.formatSuffix = true
@@ -593,8 +599,14 @@ func (w *djangoWalker) router(m *pysrc.Module, name, prefix string, at *sitter.N
 			w.unresolved(rm, reg.at, prefix, reg.why)
 			continue
 		}
+		base := prefix + nest + strings.Trim(reg.prefix, "/")
+		if strings.ContainsAny(reg.prefix, `(\[`) {
+			// DRF's prefixes are regexes: one with a group or an escape
+			// makes the route a regex one.
+			base = joinDjango(prefix+nest, "re:"+strings.Trim(reg.prefix, "/"))
+		}
 		w.within(reg.assume, false, nil, func() {
-			w.viewset(rm, reg.at, prefix+nest+strings.Trim(reg.prefix, "/"), reg.vm, reg.view, trailing, routes)
+			w.viewset(rm, reg.at, base, reg.vm, reg.view, trailing, routes)
 		})
 	}
 }
@@ -644,18 +656,19 @@ var drfRouters = map[string]bool{"SimpleRouter": true, "DefaultRouter": true, "N
 // own routes = [...] when the project sets them, else SimpleRouter's.
 func (w *djangoWalker) routerClass(m *pysrc.Module, fn string) (string, []drfRoute) {
 	kind := pysrc.LastName(fn)
-	if drfRouters[kind] {
-		return kind, simpleRoutes
-	}
 	bm, rest := w.p.Resolve(m, fn)
 	if bm == nil || rest == "" || bm.Defs[rest] == nil || !pysrc.IsClass(bm.Defs[rest]) {
 		return kind, simpleRoutes
 	}
+	// A class of the project: a router built on DRF's, or a copy of DRF
+	// kept in the tree (its own routes, its own format suffix).
 	chain := w.p.ClassChain(bm, bm.Defs[rest])
-	for _, ext := range w.p.External(chain) {
-		if drfRouters[pysrc.LastName(ext)] {
-			kind = pysrc.LastName(ext)
-			break
+	if !drfRouters[kind] {
+		for _, ext := range w.p.External(chain) {
+			if drfRouters[pysrc.LastName(ext)] {
+				kind = pysrc.LastName(ext)
+				break
+			}
 		}
 	}
 	at, v, ok := pysrc.ClassAssignment(chain, "routes")
@@ -668,7 +681,10 @@ func (w *djangoWalker) routerClass(m *pysrc.Module, fn string) (string, []drfRou
 		if !ok {
 			continue
 		}
-		r := drfRoute{dynamic: pysrc.LastName(rc.Fn) == "DynamicRoute"}
+		// DRF 3.8 and before: DynamicListRoute and DynamicDetailRoute
+		// for @list_route and @detail_route, with {methodname}.
+		cls := pysrc.LastName(rc.Fn)
+		r := drfRoute{dynamic: cls == "DynamicRoute" || cls == "DynamicListRoute" || cls == "DynamicDetailRoute", detail: cls == "DynamicDetailRoute"}
 		arg := func(kw string, pos int) *sitter.Node {
 			if n, ok := rc.Kw[kw]; ok {
 				return n
@@ -879,8 +895,11 @@ func viewsetExtraActions(p *pysrc.Project, vm *pysrc.Module, def *sitter.Node) [
 					continue
 				}
 				for _, e := range pysrc.Children(d) {
-					if call, ok := c.M.AsCall(e); ok && pysrc.LastName(call.Fn) == "action" {
-						ac, found = call, true
+					if call, ok := c.M.AsCall(e); ok {
+						switch pysrc.LastName(call.Fn) {
+						case "action", "list_route", "detail_route":
+							ac, found = call, true
+						}
 					}
 				}
 			}
@@ -910,6 +929,9 @@ func viewsetExtraActions(p *pysrc.Project, vm *pysrc.Module, def *sitter.Node) [
 			if v, ok := ac.Kw["detail"]; ok && c.M.Text(v) == "True" {
 				a.detail = true
 			}
+			if pysrc.LastName(ac.Fn) == "detail_route" {
+				a.detail = true
+			}
 			out = append(out, a)
 		}
 	}
@@ -921,7 +943,8 @@ func viewsetExtraActions(p *pysrc.Project, vm *pysrc.Module, def *sitter.Node) [
 // prefix says whether the pattern is a regex).
 func expandRoute(url, base, lookup, urlPath, slash string) string {
 	url = strings.TrimSuffix(strings.TrimPrefix(url, "^"), "$")
-	return strings.NewReplacer("{prefix}", base, "{lookup}", "<"+lookup+">", "{url_path}", urlPath, "{trailing_slash}", slash).Replace(url)
+	return strings.NewReplacer("{prefix}", base, "{lookup}", "<"+lookup+">", "{url_path}", urlPath, "{methodname}", urlPath,
+		"{methodnamehyphen}", strings.ReplaceAll(urlPath, "_", "-"), "{trailing_slash}", slash).Replace(url)
 }
 
 // viewset adds a ViewSet's rows, one per (route, method, action) the
@@ -947,7 +970,7 @@ func (w *djangoWalker) viewset(m *pysrc.Module, at *sitter.Node, base string, vi
 		w.emit(r)
 		if w.formatSuffix {
 			f := *r
-			f.RouteName = formatSuffix(pattern)
+			f.RouteName = formatSuffix(pattern, w.suffix)
 			f.Pattern = displayDjango(f.RouteName)
 			w.emit(&f)
 		}
@@ -1005,7 +1028,7 @@ func drfRegex(p string) string {
 // formatSuffix is DRF's format-suffix variant of a route
 // (format_suffix_patterns): the route without its trailing slash, then
 // \.(?P<format>[a-z0-9]+)/?, as a regex.
-func formatSuffix(p string) string {
+func formatSuffix(p, end string) string {
 	re := ""
 	if strings.HasPrefix(p, "re:") {
 		re = drfRegex(p)
@@ -1028,7 +1051,22 @@ func formatSuffix(p string) string {
 		}
 		re = b.String()
 	}
-	return "re:" + strings.TrimSuffix(re, "/") + `\.(?P<format>[a-z0-9]+)/?`
+	return "re:" + strings.TrimSuffix(re, "/") + `\.(?P<format>[a-z0-9]+)` + end
+}
+
+// suffixEnd is what DRF's format_suffix_patterns puts after the format
+// group: "/?" (rest_framework/urlpatterns.py), or "" for a copy of DRF kept
+// in the project whose suffix pattern ends the path there (as DRF 2 did).
+func (w *djangoWalker) suffixEnd() string {
+	for _, m := range w.p.Files {
+		if def := m.Defs["format_suffix_patterns"]; def != nil {
+			t := m.Text(def)
+			if strings.Contains(t, `)$"`) || strings.Contains(t, `)$'`) {
+				return ""
+			}
+		}
+	}
+	return "/?"
 }
 
 // displayDjango shows a Django pattern as a path: "/" + route, with regex

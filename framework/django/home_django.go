@@ -34,7 +34,7 @@ func (Home) Walk(p *pysrc.Project, ev *pysrc.Evaluator, rt *framework.Routes) bo
 		ev.Settings = map[string]func() []*pysrc.Module{}
 	}
 	ev.Settings[settingsObject] = func() []*pysrc.Module { return settingsModules(p) }
-	w := &djangoWalker{p: p, rt: rt, ev: ev, seen: map[string]bool{}}
+	w := &djangoWalker{p: p, rt: rt, ev: ev, seen: map[string]bool{}, suffix: "unset"}
 	w.run()
 	return w.found
 }

@@ -113,3 +113,65 @@ func TestExactDRFRouterShapes(t *testing.T) {
 		t.Errorf("static and framework tables differ (recall %.3f):%s", d.Recall, b.String())
 	}
 }
+
+// TestDRFLegacyAndKeptRouters: a router class kept in the project (as
+// projects that carry a copy of DRF 2/3.8 do) is read from its own routes,
+// with DynamicListRoute and DynamicDetailRoute for @list_route and
+// @detail_route ({methodname}, {methodnamehyphen}), its DefaultRouter's
+// format suffix as its own format_suffix_patterns writes it (no "/?"
+// here), and a register() prefix that is a regex with a group.
+func TestDRFLegacyAndKeptRouters(t *testing.T) {
+	dir := lab.WriteFiles(t, map[string]string{
+		"manage.py":        "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"proj.settings\")\n",
+		"proj/__init__.py": "",
+		"proj/settings.py": "ROOT_URLCONF = \"proj.urls\"\n",
+		"base/__init__.py": "",
+		"base/urlpatterns.py": "def format_suffix_patterns(urlpatterns, suffix_required=False, allowed=None):\n" +
+			"    suffix_pattern = r\"\\.(?P<%s>[a-z0-9]+)$\" % \"format\"\n    return urlpatterns\n",
+		"base/routers.py": "from collections import namedtuple\n\nRoute = namedtuple(\"Route\", [\"url\", \"mapping\", \"name\", \"initkwargs\"])\n" +
+			"DynamicListRoute = namedtuple(\"DynamicListRoute\", [\"url\", \"name\", \"initkwargs\"])\nDynamicDetailRoute = namedtuple(\"DynamicDetailRoute\", [\"url\", \"name\", \"initkwargs\"])\n\n\n" +
+			"class SimpleRouter:\n    routes = [\n" +
+			"        Route(url=r'^{prefix}{trailing_slash}$', mapping={'get': 'list', 'post': 'create'}, name='{basename}-list', initkwargs={}),\n" +
+			"        DynamicListRoute(url=r'^{prefix}/{methodname}{trailing_slash}$', name='{basename}-{methodnamehyphen}', initkwargs={}),\n" +
+			"        Route(url=r'^{prefix}/{lookup}{trailing_slash}$', mapping={'get': 'retrieve', 'delete': 'destroy'}, name='{basename}-detail', initkwargs={}),\n" +
+			"        DynamicDetailRoute(url=r'^{prefix}/{lookup}/{methodnamehyphen}{trailing_slash}$', name='{basename}-{methodnamehyphen}', initkwargs={}),\n    ]\n\n\n" +
+			"class DefaultRouter(SimpleRouter):\n    include_format_suffixes = True\n",
+		"base/viewsets.py": "class GenericViewSet:\n    pass\n\n\nclass ListMixin:\n    def list(self, request):\n        return []\n",
+		"api/__init__.py":  "",
+		"api/views.py": "from rest_framework.decorators import detail_route, list_route\n\nfrom base.viewsets import GenericViewSet, ListMixin\n\n\n" +
+			"class UserViewSet(ListMixin, GenericViewSet):\n    def retrieve(self, request, pk=None):\n        return {}\n\n" +
+			"    @list_route(methods=[\"post\"])\n    def change_password(self, request):\n        return {}\n\n" +
+			"    @detail_route()\n    def watched_items(self, request, pk=None):\n        return []\n\n\n" +
+			"class VoterViewSet(ListMixin, GenericViewSet):\n    pass\n",
+		"proj/urls.py": "from django.urls import include, path\n\nfrom api.views import UserViewSet, VoterViewSet\nfrom base import routers\n\n" +
+			"router = routers.DefaultRouter(trailing_slash=False)\nrouter.register(r\"users\", UserViewSet, base_name=\"users\")\n" +
+			"router.register(r\"issues/(?P<resource_id>\\d+)/voters\", VoterViewSet, base_name=\"voters\")\n\n" +
+			"urlpatterns = [path(\"api/v1/\", include(router.urls))]\n",
+	})
+	st := routestest.Static(t, dir)
+	got := map[string]bool{}
+	for _, r := range st.Routes {
+		if r.Unresolved != "" {
+			t.Errorf("unresolved: %s (%s)", routestest.Brief(r), r.Unresolved)
+		}
+		got[r.Method+" "+r.Pattern] = true
+	}
+	for _, want := range []string{
+		"GET /api/v1/users", "GET /api/v1/users/<pk>", "POST /api/v1/users/change_password", "GET /api/v1/users/<pk>/watched-items",
+		`GET ^/api/v1/users/(?P<pk>[^/.]+)\.(?P<format>[a-z0-9]+)$`,
+		`GET ^/api/v1/issues/(?P<resource_id>\d+)/voters$`,
+		`GET ^/api/v1/issues/(?P<resource_id>\d+)/voters\.(?P<format>[a-z0-9]+)$`,
+	} {
+		if !got[want] {
+			t.Errorf("missing %s", want)
+		}
+	}
+	for _, not := range []string{"POST /api/v1/users", "DELETE /api/v1/users/<pk>"} {
+		if got[not] {
+			t.Errorf("%s is listed: the viewset has no such action", not)
+		}
+	}
+	if t.Failed() {
+		t.Logf("rows: %v", routestest.Briefs(st))
+	}
+}
