@@ -31,10 +31,10 @@ type djangoWalker struct {
 	// suffix ends format-suffix patterns ("/?" as DRF's, "unset" until a
 	// DefaultRouter is read).
 	suffix string
-	steps        int             // patterns() calls, against lists that double at each level
-	seen         map[string]bool // urlconf modules being walked (include cycles)
-	depth        int             // nesting of patterns(), against self-references
-	found        bool
+	steps  int             // patterns() calls, against lists that double at each level
+	seen   map[string]bool // urlconf modules being walked (include cycles)
+	depth  int             // nesting of patterns(), against self-references
+	found  bool
 }
 
 var djangoConverters = map[string]string{
