@@ -1093,3 +1093,89 @@ func flattenPlus(n *sitter.Node) []*sitter.Node {
 	walk(n, 0)
 	return out
 }
+
+// CallLocals binds the names a call of a project function sees: its
+// parameters (to the call's arguments, in the caller's module cm, else to
+// their defaults) and the names its body assigns once at its top level
+// (base_pattern = "beta/<int:pk>"), over base. The function's return
+// value can then be read with the result (ReturnValue).
+func (e *Evaluator) CallLocals(cm *Module, c Call, fm *Module, def *sitter.Node, base Env) Env {
+	fn := def
+	if fn.Kind() == "decorated_definition" {
+		fn = fn.ChildByFieldName("definition")
+	}
+	env := base
+	pos := 0
+	for _, p := range Children(fn.ChildByFieldName("parameters")) {
+		var name string
+		var dflt *sitter.Node
+		switch p.Kind() {
+		case "identifier":
+			name = fm.Text(p)
+		case "default_parameter", "typed_default_parameter":
+			name, dflt = fm.Text(p.ChildByFieldName("name")), p.ChildByFieldName("value")
+		case "typed_parameter":
+			for _, x := range Children(p) {
+				if x.Kind() == "identifier" {
+					name = fm.Text(x)
+					break
+				}
+			}
+		default:
+			continue
+		}
+		if name == "self" || name == "cls" {
+			continue
+		}
+		if a, ok := c.Kw[name]; ok {
+			env = env.with(name, binding{M: cm, N: a})
+		} else if pos < len(c.Args) {
+			env = env.with(name, binding{M: cm, N: c.Args[pos]})
+		} else if dflt != nil {
+			env = env.with(name, binding{M: fm, N: dflt})
+		}
+		pos++
+	}
+	count := map[string]int{}
+	var last map[string]*sitter.Node = map[string]*sitter.Node{}
+	for _, st := range Children(fn.ChildByFieldName("body")) {
+		if st.Kind() != "expression_statement" {
+			continue
+		}
+		for _, a := range Children(st) {
+			if a.Kind() != "assignment" {
+				continue
+			}
+			left := a.ChildByFieldName("left")
+			if left == nil || left.Kind() != "identifier" {
+				continue
+			}
+			count[fm.Text(left)]++
+			last[fm.Text(left)] = a.ChildByFieldName("right")
+		}
+	}
+	for name, n := range last {
+		if count[name] == 1 && n != nil {
+			env = env.with(name, binding{M: fm, N: n})
+		}
+	}
+	return env
+}
+
+// ReturnValue is the expression a function returns at the top level of
+// its body (the last return there), or nil.
+func ReturnValue(def *sitter.Node) *sitter.Node {
+	fn := def
+	if fn.Kind() == "decorated_definition" {
+		fn = fn.ChildByFieldName("definition")
+	}
+	var out *sitter.Node
+	for _, st := range Children(fn.ChildByFieldName("body")) {
+		if st.Kind() == "return_statement" {
+			for _, x := range Children(st) {
+				out = x
+			}
+		}
+	}
+	return out
+}

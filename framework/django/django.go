@@ -232,7 +232,9 @@ func (w *djangoWalker) patterns(m *pysrc.Module, n *sitter.Node, prefix string, 
 		case "static", "staticfiles_urlpatterns":
 			w.static(m, c, prefix)
 		default:
-			w.unresolved(m, n, prefix, "urlpatterns built by "+c.Fn+"(): cannot be read without running it")
+			if !w.functionPatterns(m, c, prefix, regex) {
+				w.unresolved(m, n, prefix, "urlpatterns built by "+c.Fn+"(): cannot be read without running it")
+			}
 		}
 	case "attribute":
 		if pysrc.LastName(m.Text(n)) == "urls" {
@@ -263,6 +265,30 @@ func (w *djangoWalker) patterns(m *pysrc.Module, n *sitter.Node, prefix string, 
 	default:
 		w.unresolved(m, n, prefix, "unsupported urlpatterns expression "+n.Kind())
 	}
+}
+
+// functionPatterns reads the patterns a function of the project returns
+// (urlpatterns = feeds + get_version_pages()): its return value, with its
+// parameters bound to the call's arguments and its single assignments
+// (base_pattern = "...", pages = [...]) to their values.
+func (w *djangoWalker) functionPatterns(m *pysrc.Module, c pysrc.Call, prefix string, regex bool) bool {
+	fm, rest := w.p.Resolve(m, c.Fn)
+	if fm == nil || rest == "" || strings.Contains(rest, ".") {
+		return false
+	}
+	def := fm.Defs[rest]
+	if def == nil || pysrc.IsClass(def) {
+		return false
+	}
+	ret := pysrc.ReturnValue(def)
+	if ret == nil {
+		return false
+	}
+	locals := w.ev.CallLocals(m, c, fm, def, w.locals)
+	w.within(nil, false, locals, func() {
+		w.patterns(fm, ret, prefix, regex)
+	})
+	return true
 }
 
 // static adds the route of static(settings.MEDIA_URL, ...) or
@@ -424,6 +450,12 @@ func (w *djangoWalker) element2(m *pysrc.Module, e *sitter.Node, c pysrc.Call, f
 			w.addView(m, e, full, cls, "class", name)
 			return
 		}
+		if cm, rest := w.p.Resolve(m, vc.Fn); cm != nil && rest != "" && cm.Defs[rest] != nil && pysrc.IsClass(cm.Defs[rest]) {
+			// An instance of a class of the project is the view (a
+			// syndication Feed, a callable view object): its class is.
+			w.addView(m, e, full, vc.Fn, "class", name)
+			return
+		}
 		r := &framework.Route{Framework: "django", Pattern: displayDjango(full), File: m.File, Line: pysrc.Line(e),
 			View: m.Text(view), Name: name, Unresolved: "view built by " + vc.Fn + "(): cannot be resolved statically"}
 		if x := loginDecoratorRe.FindStringSubmatch(vc.Fn); x != nil {
@@ -526,7 +558,7 @@ func (w *djangoWalker) addView(m *pysrc.Module, at *sitter.Node, pattern, view, 
 			if pysrc.IsClass(def) {
 				r.Kind = "class"
 			}
-			r.Methods = djangoMethods(vm, def)
+			r.Methods = djangoMethods(w.p, vm, def)
 		}
 	}
 	if r.ViewNode == nil {
@@ -1123,7 +1155,7 @@ func djangoRegex(route string, converters map[string]string) string {
 // djangoMethods reads the HTTP methods a view accepts from @require_GET,
 // @require_http_methods([...]), @api_view([...]) or a class's get/post/...
 // methods (nil: any).
-func djangoMethods(m *pysrc.Module, def *sitter.Node) []string {
+func djangoMethods(p *pysrc.Project, m *pysrc.Module, def *sitter.Node) []string {
 	for _, d := range pysrc.Decorators(m, def) {
 		switch {
 		case d == "require_GET" || d == "require_safe":
@@ -1136,17 +1168,63 @@ func djangoMethods(m *pysrc.Module, def *sitter.Node) []string {
 			return []string{"GET"}
 		}
 	}
-	if pysrc.IsClass(def) {
-		var out []string
-		for _, n := range pysrc.ClassMethods(m, def) {
-			switch n {
-			case "get", "post", "put", "patch", "delete", "head", "options":
-				out = append(out, strings.ToUpper(n))
-			}
-		}
-		if len(out) > 0 {
-			return out
+	if !pysrc.IsClass(def) {
+		return nil
+	}
+	// A class view answers the handlers it and its bases define: the
+	// project's classes read, Django's and DRF's generic views known.
+	chain := p.ClassChain(m, def)
+	has := map[string]bool{}
+	for _, c := range chain {
+		for _, n := range pysrc.ClassMethods(c.M, c.Node) {
+			has[n] = true
 		}
 	}
-	return nil
+	for _, ext := range p.External(chain) {
+		for _, n := range classViewHandlers[pysrc.LastName(ext)] {
+			has[n] = true
+		}
+	}
+	allowed := map[string]bool{}
+	if at, v, ok := pysrc.ClassAssignment(chain, "http_method_names"); ok {
+		for _, e := range pysrc.Children(v) {
+			if s, ok := at.M.StringValue(e); ok {
+				allowed[s] = true
+			}
+		}
+	}
+	var out []string
+	for _, n := range []string{"get", "post", "put", "patch", "delete", "head", "options"} {
+		if has[n] && (len(allowed) == 0 || allowed[n]) {
+			if (n == "head" && has["get"]) || (n == "options" && !hasOwn(chain, "options")) {
+				continue // GET rows stand for HEAD; View's own options() is every view's
+			}
+			out = append(out, strings.ToUpper(n))
+		}
+	}
+	return out
+}
+
+// hasOwn says whether a class of the chain defines the method itself.
+func hasOwn(chain []pysrc.ClassAt, name string) bool {
+	_, _, ok := pysrc.ClassMethod(chain, name)
+	return ok
+}
+
+// classViewHandlers are the HTTP handlers Django's and DRF's generic
+// class-based views define (django/views/generic/*.py,
+// rest_framework/generics.py), by class name.
+var classViewHandlers = map[string][]string{
+	"TemplateView": {"get"}, "RedirectView": {"get", "head", "post", "options", "delete", "put", "patch"},
+	"DetailView": {"get"}, "BaseDetailView": {"get"}, "ListView": {"get"}, "BaseListView": {"get"},
+	"FormView": {"get", "post", "put"}, "BaseFormView": {"get", "post", "put"}, "ProcessFormView": {"get", "post", "put"},
+	"CreateView": {"get", "post", "put"}, "BaseCreateView": {"get", "post", "put"},
+	"UpdateView": {"get", "post", "put"}, "BaseUpdateView": {"get", "post", "put"},
+	"DeleteView": {"get", "post", "delete"}, "BaseDeleteView": {"get", "post", "delete"}, "DeletionMixin": {"post", "delete"},
+	"ArchiveIndexView": {"get"}, "YearArchiveView": {"get"}, "MonthArchiveView": {"get"}, "WeekArchiveView": {"get"},
+	"DayArchiveView": {"get"}, "TodayArchiveView": {"get"}, "DateDetailView": {"get"},
+	"ListAPIView": {"get"}, "CreateAPIView": {"post"}, "RetrieveAPIView": {"get"}, "DestroyAPIView": {"delete"},
+	"UpdateAPIView": {"put", "patch"}, "ListCreateAPIView": {"get", "post"}, "RetrieveUpdateAPIView": {"get", "put", "patch"},
+	"RetrieveDestroyAPIView": {"get", "delete"}, "RetrieveUpdateDestroyAPIView": {"get", "put", "patch", "delete"},
+	"LoginView": {"get", "post", "put"}, "PasswordChangeView": {"get", "post", "put"}, "PasswordResetView": {"get", "post", "put"},
 }
