@@ -7,6 +7,7 @@ package django
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/cdnadvise/cdnadvise/framework"
@@ -562,6 +563,17 @@ func (w *djangoWalker) addView(m *pysrc.Module, at *sitter.Node, pattern, view, 
 		}
 	}
 	if r.ViewNode == nil {
+		// Django's and DRF's generic views answer known methods.
+		if target := m.Imports[strings.SplitN(view, ".", 2)[0]]; target != "" && (strings.HasPrefix(target, "django.") || strings.HasPrefix(target, "rest_framework.")) {
+			if hs, ok := classViewHandlers[pysrc.LastName(view)]; ok {
+				r.Methods = nil
+				for _, n := range []string{"get", "post", "put", "patch", "delete", "options"} {
+					if slices.Contains(hs, n) {
+						r.Methods = append(r.Methods, strings.ToUpper(n))
+					}
+				}
+			}
+		}
 		// The pattern is whole: the route matches its traffic; its view
 		// (Django's RedirectView, a library's view) is not read, so the
 		// route is advised as unverified and never patched.
@@ -1180,9 +1192,11 @@ func djangoMethods(p *pysrc.Project, m *pysrc.Module, def *sitter.Node) []string
 			has[n] = true
 		}
 	}
+	ownOptions := hasOwn(chain, "options")
 	for _, ext := range p.External(chain) {
 		for _, n := range classViewHandlers[pysrc.LastName(ext)] {
 			has[n] = true
+			ownOptions = ownOptions || n == "options"
 		}
 	}
 	allowed := map[string]bool{}
@@ -1196,7 +1210,7 @@ func djangoMethods(p *pysrc.Project, m *pysrc.Module, def *sitter.Node) []string
 	var out []string
 	for _, n := range []string{"get", "post", "put", "patch", "delete", "head", "options"} {
 		if has[n] && (len(allowed) == 0 || allowed[n]) {
-			if (n == "head" && has["get"]) || (n == "options" && !hasOwn(chain, "options")) {
+			if (n == "head" && has["get"]) || (n == "options" && !ownOptions) {
 				continue // GET rows stand for HEAD; View's own options() is every view's
 			}
 			out = append(out, strings.ToUpper(n))

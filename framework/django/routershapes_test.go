@@ -175,3 +175,69 @@ func TestDRFLegacyAndKeptRouters(t *testing.T) {
 		t.Logf("rows: %v", routestest.Briefs(st))
 	}
 }
+
+// djangoShapesProject has the URLconf shapes of large Django sites: path()
+// URLconfs included below regex prefixes (re_path(r"^", include(...))),
+// patterns returned by functions that build them from a local base
+// pattern, class views whose handlers come from their bases (FormView's
+// put, RetrieveUpdateAPIView's patch), http_method_names, a feed instance
+// as the view, and Django's own RedirectView.
+func djangoShapesProject(t *testing.T) string {
+	return lab.WriteFiles(t, map[string]string{
+		"manage.py":        "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"site_cfg.settings\")\n",
+		"site_cfg/__init__.py": "",
+		"site_cfg/settings.py": "SECRET_KEY = \"x\"\nROOT_URLCONF = \"site_cfg.urls\"\nINSTALLED_APPS = [\"django.contrib.contenttypes\", \"django.contrib.auth\", \"rest_framework\", \"content\"]\n" +
+			"DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.sqlite3\", \"NAME\": \":memory:\"}}\n",
+		"site_cfg/urls.py": "from django.urls import include, re_path\nfrom django.views.generic import RedirectView\n\n" +
+			"urlpatterns = [\n    re_path(r\"^contents/\", include(\"content.urls\")),\n    re_path(r\"^old/$\", RedirectView.as_view(url=\"/contents/\")),\n    re_path(r\"^\", include(\"content.api_urls\")),\n]\n",
+		"content/__init__.py": "",
+		"content/feeds.py":    "from django.contrib.syndication.views import Feed\n\n\nclass LatestFeed(Feed):\n    title = \"latest\"\n    link = \"/\"\n\n    def items(self):\n        return []\n",
+		"content/views.py": "from django import forms\nfrom django.http import HttpResponse\nfrom django.views.generic import FormView, View\nfrom rest_framework.generics import RetrieveUpdateAPIView\n\n\n" +
+			"class NoteForm(forms.Form):\n    text = forms.CharField()\n\n\n" +
+			"class EditNote(FormView):\n    form_class = NoteForm\n    template_name = \"x.html\"\n\n\n" +
+			"class BaseVersion(View):\n    def get(self, request, **kw):\n        return HttpResponse(\"v\")\n\n\n" +
+			"class VersionView(BaseVersion):\n    http_method_names = [\"get\", \"post\"]\n\n    def post(self, request, **kw):\n        return HttpResponse(\"p\")\n\n    def delete(self, request, **kw):\n        return HttpResponse(\"d\")\n\n\n" +
+			"class NoteAPI(RetrieveUpdateAPIView):\n    queryset = None\n",
+		"content/urls.py": "from django.urls import path\n\nfrom content.feeds import LatestFeed\nfrom content.views import EditNote, VersionView\n\n\n" +
+			"def version_pages():\n    base = \"version/<str:version>/<int:pk>\"\n    pages = [\n        path(f\"{base}/<slug:slug>/\", VersionView.as_view()),\n        path(f\"{base}/\", VersionView.as_view()),\n    ]\n    return pages\n\n\n" +
+			"urlpatterns = version_pages() + [\n    path(\"edit/<int:pk>/\", EditNote.as_view()),\n    path(\"feed/rss/\", LatestFeed()),\n]\n",
+		"content/api_urls.py": "from django.urls import path\n\nfrom content.views import NoteAPI\n\nurlpatterns = [path(\"api/notes/<int:pk>/\", NoteAPI.as_view())]\n",
+	})
+}
+
+func TestDjangoLargeSiteShapes(t *testing.T) {
+	st := routestest.Static(t, djangoShapesProject(t))
+	routestest.SameList(t, "routes", routestest.Briefs(st), []string{
+		`GET ^/api/notes/(?P<pk>[0-9]+)/$ GET,PATCH,PUT content.views.NoteAPI`,
+		`PATCH ^/api/notes/(?P<pk>[0-9]+)/$ GET,PATCH,PUT content.views.NoteAPI`,
+		`PUT ^/api/notes/(?P<pk>[0-9]+)/$ GET,PATCH,PUT content.views.NoteAPI`,
+		`GET ^/contents/edit/(?P<pk>[0-9]+)/$ GET,POST,PUT content.views.EditNote`,
+		`POST ^/contents/edit/(?P<pk>[0-9]+)/$ GET,POST,PUT content.views.EditNote`,
+		`PUT ^/contents/edit/(?P<pk>[0-9]+)/$ GET,POST,PUT content.views.EditNote`,
+		`GET ^/contents/feed/rss/$  content.feeds.LatestFeed`,
+		`GET ^/contents/version/(?P<version>[^/]+)/(?P<pk>[0-9]+)/$ GET,POST content.views.VersionView`,
+		`POST ^/contents/version/(?P<version>[^/]+)/(?P<pk>[0-9]+)/$ GET,POST content.views.VersionView`,
+		`GET ^/contents/version/(?P<version>[^/]+)/(?P<pk>[0-9]+)/(?P<slug>[-a-zA-Z0-9_]+)/$ GET,POST content.views.VersionView`,
+		`POST ^/contents/version/(?P<version>[^/]+)/(?P<pk>[0-9]+)/(?P<slug>[-a-zA-Z0-9_]+)/$ GET,POST content.views.VersionView`,
+		`GET ^/old/$ DELETE,GET,OPTIONS,PATCH,POST,PUT RedirectView`,
+		`POST ^/old/$ DELETE,GET,OPTIONS,PATCH,POST,PUT RedirectView`,
+		`PUT ^/old/$ DELETE,GET,OPTIONS,PATCH,POST,PUT RedirectView`,
+		`PATCH ^/old/$ DELETE,GET,OPTIONS,PATCH,POST,PUT RedirectView`,
+		`DELETE ^/old/$ DELETE,GET,OPTIONS,PATCH,POST,PUT RedirectView`,
+		`OPTIONS ^/old/$ DELETE,GET,OPTIONS,PATCH,POST,PUT RedirectView`,
+	})
+	for _, r := range st.Routes {
+		if r.View == "RedirectView" && (r.Unresolved != "" || r.ViewOutside == "" || r.Regex == nil) {
+			t.Errorf("RedirectView's route: unresolved %q, view outside %q, matcher %v: want a matched route with its view outside --src", r.Unresolved, r.ViewOutside, r.Regex)
+		}
+	}
+}
+
+// TestExactDjangoLargeSiteShapes: Django (Debian's) builds the same rows.
+func TestExactDjangoLargeSiteShapes(t *testing.T) {
+	lab.Need(t, nil, []string{"django", "rest_framework"})
+	_, _, d := routestest.ExactOf(t, djangoShapesProject(t), time.Minute)
+	if len(d.FrameworkOnly) > 0 || len(d.StaticOnly) > 0 {
+		t.Errorf("static and framework tables differ: framework only %+v, static only %+v", d.FrameworkOnly, d.StaticOnly)
+	}
+}
