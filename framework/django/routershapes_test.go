@@ -184,7 +184,7 @@ func TestDRFLegacyAndKeptRouters(t *testing.T) {
 // as the view, and Django's own RedirectView.
 func djangoShapesProject(t *testing.T) string {
 	return lab.WriteFiles(t, map[string]string{
-		"manage.py":        "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"site_cfg.settings\")\n",
+		"manage.py":            "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"site_cfg.settings\")\n",
 		"site_cfg/__init__.py": "",
 		"site_cfg/settings.py": "SECRET_KEY = \"x\"\nROOT_URLCONF = \"site_cfg.urls\"\nINSTALLED_APPS = [\"django.contrib.contenttypes\", \"django.contrib.auth\", \"rest_framework\", \"content\"]\n" +
 			"DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.sqlite3\", \"NAME\": \":memory:\"}}\n",
