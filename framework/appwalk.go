@@ -385,6 +385,51 @@ func (w *AppWalker) AliasFactoryResults() {
 	}
 }
 
+// BindParameters makes the parameter of a project function stand for the
+// app, blueprint or router a call passes it (def init_app(app):
+// app.register_blueprint(bp), called as routes.init_app(app) in a
+// factory), so that what the function does with it is read. Two passes
+// follow one level of passing on.
+func (w *AppWalker) BindParameters() {
+	for pass := 0; pass < 2; pass++ {
+		for _, m := range w.Proj.Files {
+			w.EachCallCtx(m, func(c pysrc.Call, ctx WalkCtx) {
+				fm, rest := w.Proj.Resolve(m, c.Fn)
+				if fm == nil || rest == "" || strings.Contains(rest, ".") {
+					return
+				}
+				def := fm.Defs[rest]
+				if def == nil || pysrc.IsClass(def) {
+					return
+				}
+				params := pysrc.ParamNames(fm, def)
+				for i, a := range c.Args {
+					if i < len(params) {
+						w.bindParam(fm, params[i], w.ObjectExpr(m, a, ctx.Locals))
+					}
+				}
+				for k, a := range c.Kw {
+					for _, p := range params {
+						if p == k {
+							w.bindParam(fm, p, w.ObjectExpr(m, a, ctx.Locals))
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+func (w *AppWalker) bindParam(fm *pysrc.Module, param string, o *AppObject) {
+	if o == nil {
+		return
+	}
+	key := fm.Name + "|" + param
+	if _, taken := w.Objects[key]; !taken {
+		w.Objects[key] = o
+	}
+}
+
 // returnedObject is the app or router a function returns by name (return
 // app), when it is one of its own or its module's objects.
 func (w *AppWalker) returnedObject(m *pysrc.Module, def *sitter.Node) *AppObject {

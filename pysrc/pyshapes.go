@@ -150,3 +150,33 @@ func SplitLast(s string) (string, string) {
 	}
 	return s[:i], s[i+1:]
 }
+
+// ParamNames lists a function definition's parameter names in order,
+// without self and cls (and without *args and **kwargs).
+func ParamNames(m *Module, def *sitter.Node) []string {
+	fn := def
+	if fn.Kind() == "decorated_definition" {
+		fn = fn.ChildByFieldName("definition")
+	}
+	var out []string
+	for _, p := range Children(fn.ChildByFieldName("parameters")) {
+		var name string
+		switch p.Kind() {
+		case "identifier":
+			name = m.Text(p)
+		case "default_parameter", "typed_default_parameter":
+			name = m.Text(p.ChildByFieldName("name"))
+		case "typed_parameter":
+			for _, x := range Children(p) {
+				if x.Kind() == "identifier" {
+					name = m.Text(x)
+					break
+				}
+			}
+		}
+		if name != "" && name != "self" && name != "cls" {
+			out = append(out, name)
+		}
+	}
+	return out
+}

@@ -51,6 +51,7 @@ func (w *fastapiWalker) run() {
 		return
 	}
 	w.AliasFactoryResults()
+	w.BindParameters()
 	// include_router calls and mounted sub-applications.
 	for _, m := range w.Proj.Files {
 		w.EachCallCtx(m, func(c pysrc.Call, ctx framework.WalkCtx) {

@@ -149,6 +149,8 @@ func (w *flaskWalker) run() {
 	if !w.found {
 		return
 	}
+	h.AliasFactoryResults()
+	h.BindParameters()
 	// register_blueprint calls.
 	for _, m := range h.Proj.Files {
 		h.EachCallCtx(m, func(c pysrc.Call, ctx framework.WalkCtx) {

@@ -140,11 +140,12 @@ func TestExactFlaskAuthentication(t *testing.T) {
 
 // TestFlaskHookOnAppParameter: a before_request hook registered on the
 // app a setup function is given (def init_app(app): @app.before_request
-// ..., called by the factory) applies to every route of the app; the same
+// ..., called by the factory: the parameter stands for the app it is
+// given) applies to every route of the app; the same
 // shape with a hook that checks nothing leaves the routes public.
 func TestFlaskHookOnAppParameter(t *testing.T) {
 	for _, tc := range []struct{ hook, want string }{
-		{"        if not current_user.is_authenticated:\n            abort(401)\n", "the before_request hook require_login (site/setup.py:6) of app app given to init_app() turns anonymous users away"},
+		{"        if not current_user.is_authenticated:\n            abort(401)\n", "the before_request hook require_login (site/setup.py:6) of app app turns anonymous users away"},
 		{"        g.start = 1\n", ""},
 	} {
 		dir := lab.WriteFiles(t, map[string]string{
