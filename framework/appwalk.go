@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/cdnadvise/cdnadvise/pysrc"
@@ -222,7 +223,13 @@ func (w *AppWalker) Walk(m *pysrc.Module, fn func(*sitter.Node, WalkCtx)) {
 			switch st.Kind() {
 			case "expression_statement":
 				fn(st, c)
-			case "function_definition", "block", "decorated_definition", "with_statement":
+			case "function_definition":
+				// A parameter's default stands for it where the body
+				// builds a path from it (f"/{root}/widget", root="api").
+				c2 := c
+				c2.Locals = w.Eval.ParamDefaults(m, st, c.Locals)
+				visit(st, c2, depth+1)
+			case "block", "decorated_definition", "with_statement":
 				visit(st, c, depth+1)
 			case "class_definition":
 				// Methods build apps and routers too (an app made in
@@ -392,31 +399,38 @@ func (w *AppWalker) AliasFactoryResults() {
 // follow one level of passing on.
 func (w *AppWalker) BindParameters() {
 	for pass := 0; pass < 2; pass++ {
-		for _, m := range w.Proj.Files {
-			w.EachCallCtx(m, func(c pysrc.Call, ctx WalkCtx) {
-				fm, rest := w.Proj.Resolve(m, c.Fn)
-				if fm == nil || rest == "" || strings.Contains(rest, ".") {
-					return
+		w.EachParamArg(func(fm *pysrc.Module, param string, m *pysrc.Module, arg *sitter.Node, ctx WalkCtx) {
+			w.bindParam(fm, param, w.ObjectExpr(m, arg, ctx.Locals))
+		})
+	}
+}
+
+// EachParamArg calls fn for every argument a call of the project gives a
+// function of the project: the function's module and the parameter's
+// name, the caller's module, the argument and the caller's context.
+func (w *AppWalker) EachParamArg(fn func(fm *pysrc.Module, param string, m *pysrc.Module, arg *sitter.Node, ctx WalkCtx)) {
+	for _, m := range w.Proj.Files {
+		w.EachCallCtx(m, func(c pysrc.Call, ctx WalkCtx) {
+			fm, rest := w.Proj.Resolve(m, c.Fn)
+			if fm == nil || rest == "" || strings.Contains(rest, ".") {
+				return
+			}
+			def := fm.Defs[rest]
+			if def == nil || pysrc.IsClass(def) {
+				return
+			}
+			params := pysrc.ParamNames(fm, def)
+			for i, a := range c.Args {
+				if i < len(params) {
+					fn(fm, params[i], m, a, ctx)
 				}
-				def := fm.Defs[rest]
-				if def == nil || pysrc.IsClass(def) {
-					return
+			}
+			for k, a := range c.Kw {
+				if slices.Contains(params, k) {
+					fn(fm, k, m, a, ctx)
 				}
-				params := pysrc.ParamNames(fm, def)
-				for i, a := range c.Args {
-					if i < len(params) {
-						w.bindParam(fm, params[i], w.ObjectExpr(m, a, ctx.Locals))
-					}
-				}
-				for k, a := range c.Kw {
-					for _, p := range params {
-						if p == k {
-							w.bindParam(fm, p, w.ObjectExpr(m, a, ctx.Locals))
-						}
-					}
-				}
-			})
-		}
+			}
+		})
 	}
 }
 
@@ -484,6 +498,33 @@ func (w *AppWalker) Object(m *pysrc.Module, name string) *AppObject {
 // ObjectExpr finds the app or router an expression refers to, a loop
 // variable included.
 func (w *AppWalker) ObjectExpr(m *pysrc.Module, n *sitter.Node, locals pysrc.Env) *AppObject {
+	if n != nil && n.Kind() == "identifier" {
+		if _, bound := locals[m.Text(n)]; bound {
+			// A loop variable, or a parameter bound to its default: what
+			// it stands for, else the name itself (a parameter a call
+			// gives an app).
+			if o := w.objectExpr(m, n, locals); o != nil {
+				return o
+			}
+			return w.Object(m, m.Text(n))
+		}
+	}
+	return w.objectExpr(m, n, locals)
+}
+
+func (w *AppWalker) objectExpr(m *pysrc.Module, n *sitter.Node, locals pysrc.Env) *AppObject {
+	if n != nil && n.Kind() == "call" {
+		// create_bp(): the object a function of the project builds and
+		// returns.
+		if c, ok := m.AsCall(n); ok {
+			if fm, rest := w.Proj.Resolve(m, c.Fn); fm != nil && rest != "" && !strings.Contains(rest, ".") {
+				if def := fm.Defs[rest]; def != nil && !pysrc.IsClass(def) {
+					return w.returnedObject(fm, def)
+				}
+			}
+		}
+		return nil
+	}
 	for depth := 0; n != nil && n.Kind() == "identifier" && depth < 8; depth++ {
 		b, ok := locals[m.Text(n)]
 		if !ok {

@@ -1179,3 +1179,26 @@ func ReturnValue(def *sitter.Node) *sitter.Node {
 	}
 	return out
 }
+
+// ParamDefaults binds the parameters of a function definition that have
+// a default to it, over base (names base binds already keep their value).
+func (e *Evaluator) ParamDefaults(m *Module, def *sitter.Node, base Env) Env {
+	fn := def
+	if fn.Kind() == "decorated_definition" {
+		fn = fn.ChildByFieldName("definition")
+	}
+	env := base
+	for _, p := range Children(fn.ChildByFieldName("parameters")) {
+		if p.Kind() != "default_parameter" && p.Kind() != "typed_default_parameter" {
+			continue
+		}
+		name := m.Text(p.ChildByFieldName("name"))
+		if _, ok := env[name]; ok {
+			continue
+		}
+		if v := p.ChildByFieldName("value"); v != nil && m.Text(v) != "None" {
+			env = env.with(name, binding{M: m, N: v})
+		}
+	}
+	return env
+}

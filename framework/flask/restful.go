@@ -110,6 +110,20 @@ func (r *restWalker) object(m *pysrc.Module, name string) *restObj {
 	return nil
 }
 
+// objectExpr finds the Api or namespace an expression refers to, a loop
+// variable followed to the list item it takes.
+func (r *restWalker) objectExpr(m *pysrc.Module, n *sitter.Node, locals pysrc.Env) *restObj {
+	if n == nil {
+		return nil
+	}
+	if b, ok := locals[m.Text(n)]; ok && n.Kind() == "identifier" {
+		if o := r.object(b.M, b.M.Text(b.N)); o != nil {
+			return o
+		}
+	}
+	return r.object(m, m.Text(n))
+}
+
 func (r *restWalker) run() {
 	h := r.w.h
 	r.objs = map[string]*restObj{}
@@ -168,6 +182,17 @@ func (r *restWalker) run() {
 	if len(r.objs) == 0 {
 		return
 	}
+	// An Api or namespace given to a function of the project
+	// (register_routes(api, app)) is its parameter there.
+	for pass := 0; pass < 2; pass++ {
+		h.EachParamArg(func(fm *pysrc.Module, param string, m *pysrc.Module, arg *sitter.Node, ctx framework.WalkCtx) {
+			if o := r.objectExpr(m, arg, ctx.Locals); o != nil {
+				if _, taken := r.objs[fm.Name+"|"+param]; !taken {
+					r.objs[fm.Name+"|"+param] = o
+				}
+			}
+		})
+	}
 	// init_app and add_namespace.
 	for _, m := range h.Proj.Files {
 		h.EachCallCtx(m, func(c pysrc.Call, ctx framework.WalkCtx) {
@@ -182,7 +207,7 @@ func (r *restWalker) run() {
 					api.target = t
 				}
 			case "add_namespace":
-				ns := r.object(m, m.Text(c.Args[0]))
+				ns := r.objectExpr(m, c.Args[0], ctx.Locals)
 				if ns == nil || ns.kind != "namespace" {
 					return
 				}
