@@ -1,5 +1,6 @@
 """Shared by cdnadvise's exact-mode scripts (prepended to each): the source
-root, stdout kept for the JSON, network access disabled, and where a view is
+root, stdout kept for the JSON, network access disabled (sockets bound only
+to an ephemeral loopback port), and where a view is
 defined. Run with the project's interpreter: python -c SCRIPT SRC [...].
 """
 import inspect
@@ -26,9 +27,22 @@ def _guard(orig):
     return guarded
 
 
+def _loopback_bind(orig):
+    # A server made at import time (waitress' create_server in a module)
+    # gets a socket, on an ephemeral loopback port: refusing it sends some
+    # projects into retry loops, and no other host can reach it.
+    def bind(self, address, *args, **kwargs):
+        if self.family == socket.AF_INET:
+            address = ("127.0.0.1", 0)
+        elif self.family == socket.AF_INET6:
+            address = ("::1", 0)
+        return orig(self, address, *args, **kwargs)
+    return bind
+
+
 socket.socket.connect = _guard(socket.socket.connect)
 socket.socket.connect_ex = _guard(socket.socket.connect_ex)
-socket.socket.bind = _guard(socket.socket.bind)
+socket.socket.bind = _loopback_bind(socket.socket.bind)
 
 
 def rel(path):
