@@ -828,6 +828,39 @@ func (w *djangoWalker) registrations(rm *pysrc.Module, rname string) []registrat
 	var out []registration
 	aw := &framework.AppWalker{Proj: w.p, Routes: w.rt, Eval: w.ev}
 	aw.EachCallCtx(rm, func(rc pysrc.Call, ctx framework.WalkCtx) {
+		if chain := registerChain(rm, rc.Node, rname, 0); len(chain) > 1 {
+			// drf-extensions' nested routes: router.register(a, A)
+			// .register(b, B, parents_query_lookups=["a"]) serves B at
+			// a/(?P<parent_lookup_a>[^/.]+)/b.
+			prefix := ""
+			for i, c := range chain {
+				reg := registration{at: c.Node, method: "register", vm: rm}
+				if len(c.Args) < 2 {
+					return
+				}
+				reg.view = rm.Text(c.Args[1])
+				p, assume, ok := w.ev.Str(rm, c.Args[0], ctx.Locals)
+				if !ok {
+					reg.why = "router prefix " + rm.Text(c.Args[0]) + " is not a constant string"
+				}
+				if i > 0 {
+					lookup := "parent"
+					if v, ok := c.Kw["parents_query_lookups"]; ok {
+						for _, e := range pysrc.Children(v) {
+							if s, ok := rm.StringValue(e); ok {
+								lookup = s
+							}
+						}
+					}
+					p = strings.Trim(prefix, "/") + "/(?P<parent_lookup_" + lookup + ">[^/.]+)/" + strings.Trim(p, "/")
+				}
+				prefix = p
+				reg.prefix = p
+				reg.assume = append(append([]string(nil), ctx.Assume...), assume...)
+				out = append(out, reg)
+			}
+			return
+		}
 		obj, method := pysrc.SplitLast(rc.Fn)
 		if obj != rname || !strings.HasPrefix(method, "register") || len(rc.Args) < 2 {
 			return
@@ -847,6 +880,32 @@ func (w *djangoWalker) registrations(rm *pysrc.Module, rname string) []registrat
 		out = append(out, reg)
 	})
 	return out
+}
+
+// registerChain lists the register calls of a chained statement
+// router.register(...).register(...), from the router's outwards (one
+// call when it is not chained; nil when it is not a register call on the
+// router).
+func registerChain(m *pysrc.Module, n *sitter.Node, rname string, depth int) []pysrc.Call {
+	c, ok := m.AsCall(n)
+	fn := n.ChildByFieldName("function")
+	if !ok || fn == nil || fn.Kind() != "attribute" || depth > 8 {
+		return nil
+	}
+	if !strings.HasPrefix(m.Text(fn.ChildByFieldName("attribute")), "register") {
+		return nil
+	}
+	obj := fn.ChildByFieldName("object")
+	if obj.Kind() == "call" {
+		if inner := registerChain(m, obj, rname, depth+1); inner != nil {
+			return append(inner, c)
+		}
+		return nil
+	}
+	if m.Text(obj) == rname {
+		return []pysrc.Call{c}
+	}
+	return nil
 }
 
 // lookupField is a viewset's lookup_url_kwarg, else its lookup_field (def

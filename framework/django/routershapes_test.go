@@ -119,7 +119,8 @@ func TestExactDRFRouterShapes(t *testing.T) {
 // with DynamicListRoute and DynamicDetailRoute for @list_route and
 // @detail_route ({methodname}, {methodnamehyphen}), its DefaultRouter's
 // format suffix as its own format_suffix_patterns writes it (no "/?"
-// here), and a register() prefix that is a regex with a group.
+// here), a register() prefix that is a regex with a group, and
+// drf-extensions' chained register() of nested routes.
 func TestDRFLegacyAndKeptRouters(t *testing.T) {
 	dir := lab.WriteFiles(t, map[string]string{
 		"manage.py":        "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"proj.settings\")\n",
@@ -145,7 +146,8 @@ func TestDRFLegacyAndKeptRouters(t *testing.T) {
 			"class VoterViewSet(ListMixin, GenericViewSet):\n    pass\n",
 		"proj/urls.py": "from django.urls import include, path\n\nfrom api.views import UserViewSet, VoterViewSet\nfrom base import routers\n\n" +
 			"router = routers.DefaultRouter(trailing_slash=False)\nrouter.register(r\"users\", UserViewSet, base_name=\"users\")\n" +
-			"router.register(r\"issues/(?P<resource_id>\\d+)/voters\", VoterViewSet, base_name=\"voters\")\n\n" +
+			"router.register(r\"issues/(?P<resource_id>\\d+)/voters\", VoterViewSet, base_name=\"voters\")\n" +
+			"router.register(r\"epics\", VoterViewSet, base_name=\"epics\")\\\n    .register(r\"related\", VoterViewSet, base_name=\"related\", parents_query_lookups=[\"epic\"])\n\n" +
 			"urlpatterns = [path(\"api/v1/\", include(router.urls))]\n",
 	})
 	st := routestest.Static(t, dir)
@@ -161,6 +163,7 @@ func TestDRFLegacyAndKeptRouters(t *testing.T) {
 		`GET ^/api/v1/users/(?P<pk>[^/.]+)\.(?P<format>[a-z0-9]+)$`,
 		`GET ^/api/v1/issues/(?P<resource_id>\d+)/voters$`,
 		`GET ^/api/v1/issues/(?P<resource_id>\d+)/voters\.(?P<format>[a-z0-9]+)$`,
+		"GET /api/v1/epics", `GET ^/api/v1/epics/(?P<parent_lookup_epic>[^/.]+)/related$`,
 	} {
 		if !got[want] {
 			t.Errorf("missing %s", want)

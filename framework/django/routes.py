@@ -154,6 +154,16 @@ def describe(p, levels):
     base = {"levels": levels, "name": p.name or ""}
     cls = getattr(cb, "cls", None) or getattr(cb, "view_class", None)
     actions = getattr(cb, "actions", None)
+    if actions is None:
+        # A copy of DRF kept in the project (as DRF 2 did) may keep the
+        # viewset's class and its method-to-action map only in the
+        # closure of the view function as_view() returns.
+        try:
+            free = inspect.getclosurevars(cb).nonlocals
+        except Exception:
+            free = {}
+        if isinstance(free.get("actions"), dict) and isinstance(free.get("cls"), type):
+            cls, actions = cls or free["cls"], free["actions"]
     if cls is not None and isinstance(actions, dict) and actions:
         f, ln = where(cls)
         rows = []

@@ -67,8 +67,11 @@ type result struct {
 	Truth, Found int
 	// WebSockets counts the project's WebSocket routes, left out of Truth.
 	WebSockets int
-	Missed     []truthRow
-	Err        string
+	// FellBack: exact mode was asked for and the static pass answered
+	// (why).
+	FellBack string
+	Missed   []truthRow
+	Err      string
 }
 
 const notAsked = "not asked (-exact)"
@@ -76,6 +79,9 @@ const notAsked = "not asked (-exact)"
 func (r result) cell() string {
 	if r.Err == notAsked {
 		return "-"
+	}
+	if r.FellBack != "" {
+		return "fell back to static"
 	}
 	if r.Err != "" {
 		return "did not run"
@@ -141,6 +147,9 @@ func run(ctx context.Context, o options, w io.Writer) error {
 			if r.res.Err != "" && (r.mode == "static" || o.Exact) {
 				fmt.Fprintf(w, "  %s: %s\n", r.mode, r.res.Err)
 			}
+			if r.res.FellBack != "" {
+				fmt.Fprintf(w, "  %s: fell back to the static pass: %s\n", r.mode, r.res.FellBack)
+			}
 			if o.Verbose {
 				for _, m := range r.res.Missed {
 					fmt.Fprintf(w, "  %s missed: %-6s %s  %s\n", r.mode, m.Method, m.Pattern, m.View)
@@ -171,10 +180,12 @@ type cdnadviseRow struct {
 	Unresolved string   `json:"unresolved"`
 }
 
-// listing is cdnadvise's table, or why it could not be had.
+// listing is cdnadvise's table, or why it could not be had; fellBack
+// says why exact mode was asked for and the static pass answered.
 type listing struct {
-	rows []cdnadviseRow
-	err  error
+	rows     []cdnadviseRow
+	err      error
+	fellBack string
 }
 
 // routes runs cdnadvise on src, statically or with the project's
@@ -213,11 +224,23 @@ func (o options) routes(ctx context.Context, p *project, src string, exact bool)
 	}
 	var doc struct {
 		Routes []cdnadviseRow `json:"routes"`
+		Mode   *struct {
+			Mode string `json:"mode"`
+			Why  string `json:"why"`
+		} `json:"mode"`
 	}
 	if err := json.Unmarshal(out, &doc); err != nil {
 		return listing{err: fmt.Errorf("%s printed no JSON table: %w", o.Bin, err)}
 	}
-	return listing{rows: doc.Routes}
+	l := listing{rows: doc.Routes}
+	if exact && (doc.Mode == nil || doc.Mode.Mode != "exact") {
+		why := "no mode said"
+		if doc.Mode != nil {
+			why = doc.Mode.Why
+		}
+		l.fellBack = why
+	}
+	return l
 }
 
 // resolvePath reads a pythonpath entry of project.json: "@src" is the

@@ -88,7 +88,7 @@ func canon(p string) string {
 // score counts the project routes of truth that the listing has resolved
 // with the same canonical path and a method that covers the route's.
 func score(truth []truthRow, l listing) result {
-	res := result{}
+	res := result{FellBack: l.fellBack}
 	if l.err != nil {
 		res.Err = l.err.Error()
 	}

@@ -1,0 +1,1 @@
+# Stub: fastapi_pagination.ext (see ../__init__.py).

@@ -1,0 +1,2 @@
+# Stub for temporalio (Temporal SDK, Rust core, not in Debian): the names bettercollected
+# imports; no connection is made at import time.

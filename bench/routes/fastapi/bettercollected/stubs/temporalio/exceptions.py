@@ -1,0 +1,3 @@
+# Stub: temporalio.exceptions (see __init__.py).
+class WorkflowAlreadyStartedError(Exception):
+    pass

@@ -1,0 +1,3 @@
+# Stub: temporalio.service (see __init__.py).
+class RPCError(Exception):
+    pass
