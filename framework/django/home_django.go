@@ -59,7 +59,26 @@ func (Home) Matcher(r *framework.Route, rt *framework.Routes) (*regexp.Regexp, e
 	} else {
 		re = djangoRegex(p, rt.Converters("django"))
 	}
-	return regexp.Compile("^/" + re + "$")
+	return regexp.Compile("^/" + goRegex(re) + "$")
+}
+
+// goRegex is a Python regex as Go's regexp reads it: Python's \Z (end of
+// string) is Go's \z.
+func goRegex(re string) string {
+	var b strings.Builder
+	for i := 0; i < len(re); i++ {
+		if re[i] == '\\' && i+1 < len(re) {
+			if re[i+1] == 'Z' {
+				b.WriteString(`\z`)
+			} else {
+				b.WriteString(re[i : i+2])
+			}
+			i++
+			continue
+		}
+		b.WriteByte(re[i])
+	}
+	return b.String()
 }
 
 // Exact runs routes.py with the project's interpreter.
