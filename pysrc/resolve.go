@@ -378,7 +378,74 @@ func (e *Evaluator) attribute(m *Module, n *sitter.Node) (string, []string, bool
 			return v, a, true
 		}
 	}
+	if v, a, ok := e.dynaconfDefault(m, n); ok {
+		return v, a, true
+	}
 	return e.anywhere(m, n)
+}
+
+// dynaconfDefault evaluates settings.a.b where settings = Dynaconf(...)
+// (or LazySettings) in the project: the default of the project's
+// Validator("a.b", default=...) for it, as an assumption (the settings
+// file or the environment may set another value).
+func (e *Evaluator) dynaconfDefault(m *Module, n *sitter.Node) (string, []string, bool) {
+	var names []string
+	x := n
+	for x != nil && x.Kind() == "attribute" {
+		names = append([]string{m.Text(x.ChildByFieldName("attribute"))}, names...)
+		x = x.ChildByFieldName("object")
+	}
+	if x == nil || x.Kind() != "identifier" || len(names) == 0 {
+		return "", nil, false
+	}
+	sm, root := m, m.Text(x)
+	if _, ok := m.Imports[root]; ok {
+		t, rest := e.P.Resolve(m, root)
+		if t == nil || rest == "" || strings.Contains(rest, ".") {
+			return "", nil, false
+		}
+		sm, root = t, rest
+	}
+	val, _, _, ok := sm.Binding(root)
+	if !ok {
+		return "", nil, false
+	}
+	c, ok := sm.AsCall(val)
+	if !ok || (LastName(c.Fn) != "Dynaconf" && LastName(c.Fn) != "LazySettings") {
+		return "", nil, false
+	}
+	key := strings.Join(names, ".")
+	var found *sitter.Node
+	var at Call
+	var visit func(n *sitter.Node, depth int)
+	visit = func(n *sitter.Node, depth int) {
+		if found != nil || depth > 40 {
+			return
+		}
+		if n.Kind() == "call" {
+			if vc, ok := sm.AsCall(n); ok && strings.HasSuffix(LastName(vc.Fn), "Validator") {
+				if k, ok := sm.StringValue(First(vc.Args)); ok && strings.EqualFold(k, key) {
+					if d, ok := vc.Kw["default"]; ok {
+						found, at = d, vc
+						return
+					}
+				}
+			}
+		}
+		for _, ch := range Children(n) {
+			visit(ch, depth+1)
+		}
+	}
+	visit(sm.Root, 0)
+	if found == nil {
+		return "", nil, false
+	}
+	v, a, ok := e.Str(sm, found, nil)
+	if !ok {
+		return "", nil, false
+	}
+	a = append(a, fmt.Sprintf("assumed %s = %q, the default of Validator(%q) (%s:%d): the settings file or environment may set another", m.Text(n), v, key, sm.File, Line(at.Node)))
+	return v, a, true
 }
 
 // instanceAttr evaluates obj.attr where obj is a module-level name of m

@@ -1,6 +1,7 @@
 package flask_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -77,5 +78,35 @@ func TestExactFlaskSmorest(t *testing.T) {
 	_, _, d := routestest.ExactOf(t, smorestProject(t), time.Minute)
 	if len(d.FrameworkOnly) > 0 || d.Recall != 1 {
 		t.Errorf("the static pass misses framework rows: %+v", d.FrameworkOnly)
+	}
+}
+
+// TestFlaskPrefixFromDynaconf: a url_prefix built from a Dynaconf
+// setting takes the default of the project's Validator for it, stated as
+// an assumption on each row (the settings file may set another).
+func TestFlaskPrefixFromDynaconf(t *testing.T) {
+	dir := lab.WriteFiles(t, map[string]string{
+		"app/__init__.py": "",
+		"app/config.py": "from dynaconf import Dynaconf, Validator\n\nvalidators = [\n    Validator(\"general.base_url\", must_exist=True, default=\"/media-center/\"),\n    Validator(\"general.port\", default=6767),\n]\n\n" +
+			"settings = Dynaconf(settings_file=\"config.yaml\")\nsettings.validators.register(*validators)\n\nbase_url = settings.general.base_url.rstrip(\"/\")\n",
+		"app/ui.py":     "from flask import Blueprint\n\nui_bp = Blueprint(\"ui\", __name__)\n\n\n@ui_bp.route(\"/status\")\ndef status():\n    return \"ok\"\n",
+		"app/server.py": "from flask import Flask\n\nfrom .config import base_url\nfrom .ui import ui_bp\n\napp = Flask(__name__)\napp.register_blueprint(ui_bp, url_prefix=base_url.rstrip(\"/\") + \"/ui\")\n",
+	})
+	st := routestest.Static(t, dir)
+	found := false
+	for _, r := range st.Routes {
+		if r.View != "app.ui.status" {
+			continue
+		}
+		found = true
+		if r.Pattern != "/media-center/ui/status" || r.Unresolved != "" {
+			t.Errorf("row %s (unresolved %q), want /media-center/ui/status", r.Pattern, r.Unresolved)
+		}
+		if len(r.Assumptions) == 0 || !strings.Contains(strings.Join(r.Assumptions, "; "), `the default of Validator("general.base_url") (app/config.py:4)`) {
+			t.Errorf("assumptions %q do not say where the value comes from", r.Assumptions)
+		}
+	}
+	if !found {
+		t.Fatalf("no row for app.ui.status: %v", routestest.Briefs(st))
 	}
 }
