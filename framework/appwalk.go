@@ -377,12 +377,8 @@ func (w *AppWalker) AliasFactoryResults() {
 			if _, ok := w.Objects[key]; ok {
 				return
 			}
-			fm, rest := w.Proj.Resolve(m, c.Fn)
-			if fm == nil || rest == "" || strings.Contains(rest, ".") {
-				return
-			}
-			def := fm.Defs[rest]
-			if def == nil || pysrc.IsClass(def) {
+			fm, def := w.Proj.FunctionDef(m, c.Fn)
+			if def == nil {
 				return
 			}
 			if o := w.returnedObject(fm, def); o != nil {
@@ -411,12 +407,8 @@ func (w *AppWalker) BindParameters() {
 func (w *AppWalker) EachParamArg(fn func(fm *pysrc.Module, param string, m *pysrc.Module, arg *sitter.Node, ctx WalkCtx)) {
 	for _, m := range w.Proj.Files {
 		w.EachCallCtx(m, func(c pysrc.Call, ctx WalkCtx) {
-			fm, rest := w.Proj.Resolve(m, c.Fn)
-			if fm == nil || rest == "" || strings.Contains(rest, ".") {
-				return
-			}
-			def := fm.Defs[rest]
-			if def == nil || pysrc.IsClass(def) {
+			fm, def := w.Proj.FunctionDef(m, c.Fn)
+			if def == nil {
 				return
 			}
 			params := pysrc.ParamNames(fm, def)
@@ -517,10 +509,8 @@ func (w *AppWalker) objectExpr(m *pysrc.Module, n *sitter.Node, locals pysrc.Env
 		// create_bp(): the object a function of the project builds and
 		// returns.
 		if c, ok := m.AsCall(n); ok {
-			if fm, rest := w.Proj.Resolve(m, c.Fn); fm != nil && rest != "" && !strings.Contains(rest, ".") {
-				if def := fm.Defs[rest]; def != nil && !pysrc.IsClass(def) {
-					return w.returnedObject(fm, def)
-				}
+			if fm, def := w.Proj.FunctionDef(m, c.Fn); def != nil {
+				return w.returnedObject(fm, def)
 			}
 		}
 		return nil

@@ -1,6 +1,8 @@
 package pysrc
 
 import (
+	"strings"
+
 	sitter "github.com/tree-sitter/go-tree-sitter"
 )
 
@@ -106,4 +108,19 @@ func ClassMethod(chain []ClassAt, name string) (ClassAt, *sitter.Node, bool) {
 		}
 	}
 	return ClassAt{}, nil, false
+}
+
+// FunctionDef finds the function of the project a called name refers to
+// (a module-level def, not a class): its module and (decorated)
+// definition, or nil.
+func (p *Project) FunctionDef(m *Module, fn string) (*Module, *sitter.Node) {
+	fm, rest := p.Resolve(m, fn)
+	if fm == nil || rest == "" || strings.Contains(rest, ".") {
+		return nil, nil
+	}
+	def := fm.Defs[rest]
+	if def == nil || IsClass(def) {
+		return nil, nil
+	}
+	return fm, def
 }

@@ -273,12 +273,8 @@ func (w *djangoWalker) patterns(m *pysrc.Module, n *sitter.Node, prefix string, 
 // parameters bound to the call's arguments and its single assignments
 // (base_pattern = "...", pages = [...]) to their values.
 func (w *djangoWalker) functionPatterns(m *pysrc.Module, c pysrc.Call, prefix string, regex bool) bool {
-	fm, rest := w.p.Resolve(m, c.Fn)
-	if fm == nil || rest == "" || strings.Contains(rest, ".") {
-		return false
-	}
-	def := fm.Defs[rest]
-	if def == nil || pysrc.IsClass(def) {
+	fm, def := w.p.FunctionDef(m, c.Fn)
+	if def == nil {
 		return false
 	}
 	ret := pysrc.ReturnValue(def)

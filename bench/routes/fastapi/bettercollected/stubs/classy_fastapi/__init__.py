@@ -3,7 +3,9 @@
 # library: @get/@post/... only mark a method; a metaclass collects the marked methods of
 # the class body into _endpoints; Routable(*args, **kwargs) builds
 # APIRouter(*args, **kwargs) and adds each endpoint as partial(method, self) with the
-# decorator's path, methods and keyword arguments.
+# decorator's path, methods and keyword arguments (name defaults to the method's
+# name, description to its docstring). Websocket endpoints of later versions are left out
+# (bettercollected has none).
 import inspect
 from functools import partial
 
@@ -70,8 +72,6 @@ class Routable(metaclass=RoutableMeta):
     def __init__(self, *args, **kwargs):
         self.router = APIRouter(*args, **kwargs)
         for ep in self._endpoints:
-            bound = partial(ep.fn, self)
-            # names only (no __wrapped__, so FastAPI still sees the bound signature)
-            for a in ("__module__", "__name__", "__qualname__", "__doc__"):
-                setattr(bound, a, getattr(ep.fn, a))
-            self.router.add_api_route(ep.path, bound, methods=ep.methods, **ep.kwargs)
+            # like the library: a bare functools.partial (no __name__/__module__ copied),
+            # so a route's endpoint is a partial and its method name is only in route.name
+            self.router.add_api_route(ep.path, partial(ep.fn, self), methods=ep.methods, **ep.kwargs)
