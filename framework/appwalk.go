@@ -332,9 +332,18 @@ func (w *AppWalker) ClassOf(m *pysrc.Module, fn string, classes ...string) strin
 	if !ok || !pysrc.IsClass(def) {
 		return ""
 	}
-	for _, ext := range w.Proj.External(w.Proj.ClassChain(bm, def)) {
+	chain := w.Proj.ClassChain(bm, def)
+	for _, ext := range w.Proj.External(chain) {
 		for _, c := range classes {
 			if pysrc.LastName(ext) == c {
+				return c
+			}
+		}
+	}
+	// The library's class kept in the tree (a vendored copy).
+	for _, at := range chain[1:] {
+		for _, c := range classes {
+			if at.Name() == c {
 				return c
 			}
 		}

@@ -193,6 +193,9 @@ func ProjectEnv(src string, flags []string) (env, notes []string, cleanup func()
 		}
 		n := 0
 		for _, kv := range vars {
+			if name != ".env" && kv[1] == "" {
+				continue // an example's blank is a placeholder: the project's default stands
+			}
 			if !isSet(kv[0]) {
 				set[kv[0]] = true
 				env = append(env, kv[0]+"="+kv[1])

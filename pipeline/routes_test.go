@@ -135,13 +135,13 @@ func TestExactFailureFallsBackToStatic(t *testing.T) {
 func TestProjectEnv(t *testing.T) {
 	src := t.TempDir()
 	os.WriteFile(filepath.Join(src, "settings.py"), []byte("import os\nDB = os.environ['DATABASE_URL']\n"), 0o644)
-	os.WriteFile(filepath.Join(src, ".env.example"), []byte("SECRET=abc\nCDNADVISE_GIVEN=from-file\n"), 0o644)
+	os.WriteFile(filepath.Join(src, ".env.example"), []byte("SECRET=abc\nCDNADVISE_GIVEN=from-file\nEXPORT_CSV=\n"), 0o644)
 	env, notes, cleanup, err := ProjectEnv(src, []string{"CDNADVISE_GIVEN=flag"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := strings.Join(env, "\n")
-	if !strings.Contains(got, "CDNADVISE_GIVEN=flag") || strings.Contains(got, "from-file") || !strings.Contains(got, "SECRET=abc") {
+	if !strings.Contains(got, "CDNADVISE_GIVEN=flag") || strings.Contains(got, "from-file") || !strings.Contains(got, "SECRET=abc") || strings.Contains(got, "EXPORT_CSV") {
 		t.Errorf("env:\n%s", got)
 	}
 	var db string

@@ -32,14 +32,16 @@ func ClassMethods(m *Module, def *sitter.Node) []string {
 	return out
 }
 
-var methodRe = regexp.MustCompile(`(?i)["'](get|post|put|patch|delete|head|options)["']`)
+var methodRe = regexp.MustCompile(`(?i)["'](get|post|put|patch|delete|head|options)["']|\b\w*Methods?\.(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b`)
 
 // MethodsIn lists the HTTP methods named as strings in s ("get", 'POST'),
 // upper-cased; GET when none is.
 func MethodsIn(s string) []string {
 	var out []string
 	for _, m := range methodRe.FindAllStringSubmatch(s, -1) {
-		out = append(out, strings.ToUpper(m[1]))
+		// A string ("POST"), or an enum member (HTTPMethod.POST,
+		// HTTPMethods.POST).
+		out = append(out, strings.ToUpper(m[1]+m[2]))
 	}
 	if len(out) == 0 {
 		return []string{"GET"}

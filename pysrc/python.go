@@ -39,6 +39,29 @@ type Project struct {
 var skipDirs = map[string]bool{".git": true, "node_modules": true, "__pycache__": true, "venv": true, ".venv": true, "env": true,
 	"site-packages": true, "migrations": true, ".tox": true, "build": true, "dist": true}
 
+// packageOf is the dotted package name of a folder that is itself a
+// package (it and its parents with __init__.py, up to the first folder
+// without one), "" when it is not one.
+func packageOf(root string) string {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return ""
+	}
+	var parts []string
+	for i := 0; i < 8; i++ {
+		if _, err := os.Stat(filepath.Join(abs, "__init__.py")); err != nil {
+			break
+		}
+		parts = append([]string{filepath.Base(abs)}, parts...)
+		parent := filepath.Dir(abs)
+		if parent == abs {
+			break
+		}
+		abs = parent
+	}
+	return strings.Join(parts, ".")
+}
+
 // LoadProject parses every .py file under root (at most maxFiles).
 func LoadProject(root string) (*Project, error) {
 	st, err := os.Stat(root)
@@ -49,6 +72,7 @@ func LoadProject(root string) (*Project, error) {
 		return nil, fmt.Errorf("%s is not a folder", root)
 	}
 	p := &Project{root: root, Modules: map[string]*Module{}, Templates: map[string]string{}}
+	pkg := packageOf(root)
 	parser := sitter.NewParser()
 	defer parser.Close()
 	if err := parser.SetLanguage(sitter.NewLanguage(python.Language())); err != nil {
@@ -91,6 +115,15 @@ func LoadProject(root string) (*Project, error) {
 		name := strings.TrimSuffix(rel, ".py")
 		name = strings.TrimSuffix(name, "/__init__")
 		name = strings.ReplaceAll(name, "/", ".")
+		if pkg != "" {
+			// --src is itself a package: its modules are named as Python
+			// imports them (backend.app.router for app/router.py).
+			if name == "__init__" {
+				name = pkg
+			} else {
+				name = pkg + "." + name
+			}
+		}
 		m := &Module{Name: name, File: rel, Src: src, Imports: map[string]string{}, Defs: map[string]*sitter.Node{}}
 		m.tree = parser.Parse(src, nil)
 		if m.tree == nil {

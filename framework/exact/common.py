@@ -56,6 +56,7 @@ def rel(path):
 
 def where(obj):
     """File (relative to SRC when inside) and first line of obj's definition."""
+    obj = unpartial(obj)
     try:
         obj = inspect.unwrap(obj)
     except Exception:
@@ -102,8 +103,21 @@ def load_app(target, marker):
     return app
 
 
+def unpartial(obj):
+    """The function under functools.partial layers (classy-fastapi registers
+    partial(method, self) as the endpoint)."""
+    import functools
+    for _ in range(8):
+        if isinstance(obj, functools.partial):
+            obj = obj.func
+        else:
+            break
+    return obj
+
+
 def names(obj):
     """Module and qualified name of obj (unwrapped)."""
+    obj = unpartial(obj)
     try:
         obj = inspect.unwrap(obj)
     except Exception:

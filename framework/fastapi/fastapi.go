@@ -5,6 +5,7 @@ package fastapi
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -18,6 +19,8 @@ import (
 type fastapiWalker struct {
 	*framework.AppWalker
 	found bool
+	// routables are the instances of classy-fastapi Routable classes.
+	routables []routableUse
 }
 
 func (w *fastapiWalker) run() {
@@ -28,6 +31,19 @@ func (w *fastapiWalker) run() {
 			// InferringRouter: fastapi-utils' and fastapi-restful's APIRouter
 			// subclass (response models inferred from annotations).
 			o := w.NewObject(m, a, left, c, "FastAPI", "app", "APIRouter", "router", "InferringRouter", "router")
+			if o == nil {
+				o = w.routableInstance(m, a, left, c)
+			}
+			if o == nil && strings.HasSuffix(pysrc.LastName(c.Fn), "APIRouter") {
+				// A router class defined outside --src (a sibling
+				// package's CustomAPIRouter): read as the APIRouter its
+				// name says it is.
+				if cm, rest := w.Proj.Resolve(m, c.Fn); cm == nil || cm.Defs[rest] == nil {
+					if _, dup := w.Objects[m.Name+"|"+left]; !dup {
+						o = &framework.AppObject{Key: m.Name + "|" + left, Kind: "router", Mod: m, Line: pysrc.Line(a)}
+					}
+				}
+			}
 			if o == nil {
 				return
 			}
@@ -110,8 +126,11 @@ func (w *fastapiWalker) run() {
 			}
 		}
 	}
+	// classy-fastapi controllers made by a decorator of the project.
+	w.decoratedRoutables()
 	// Routes: decorators, add_api_route, mount.
 	for _, m := range w.Proj.Files {
+		w.routableRoutes(m)
 		w.EachRouteDecorator(m, func(def, d *sitter.Node, name string, c pysrc.Call, o *framework.AppObject, method string) {
 			methods := routeMethods(m, c, method)
 			if methods == nil {
@@ -408,5 +427,142 @@ func (w *fastapiWalker) addRoutes(m *pysrc.Module, at *sitter.Node, o *framework
 		}
 		r.Assumptions = framework.Dedupe(append(append(append([]string(nil), f.Assume...), ctx.Assume...), assume...))
 		w.Routes.Routes = append(w.Routes.Routes, &r)
+	}
+}
+
+// classy-fastapi: a class built on Routable declares routes on its methods
+// with @get(path), @post(path)... (imported from classy_fastapi); each
+// instance's __init__ makes an APIRouter (prefix= and the other keyword
+// arguments given to the class) at instance.router, which the project
+// includes. An instance is X = Cls(prefix=...) (X and X.router stand for
+// its router), or one a project decorator makes of the class it decorates
+// (@router(prefix="/coupons") where router's inner function instantiates
+// the class and includes its router in an object of the project).
+
+// routable is the Routable class a called name makes an instance of ("" none).
+func (w *fastapiWalker) routable(m *pysrc.Module, fn string) string {
+	if w.ClassOf(m, fn, "Routable") == "" {
+		return ""
+	}
+	return fn
+}
+
+// routableInstance is the router of X = Cls(...) for a Routable class.
+func (w *fastapiWalker) routableInstance(m *pysrc.Module, a *sitter.Node, left string, c pysrc.Call) *framework.AppObject {
+	if w.routable(m, c.Fn) == "" || pysrc.LastName(c.Fn) == "Routable" {
+		return nil
+	}
+	cm, rest := w.Proj.Resolve(m, c.Fn)
+	if cm == nil || rest == "" {
+		return nil
+	}
+	o := &framework.AppObject{Key: m.Name + "|" + left, Kind: "router", Mod: m, Line: pysrc.Line(a)}
+	if _, dup := w.Objects[o.Key]; dup {
+		return nil
+	}
+	w.routablePrefix(m, c, o, framework.WalkCtx{})
+	w.Objects[m.Name+"|"+left+".router"] = o
+	w.routables = append(w.routables, routableUse{cm: cm, cls: cm.Defs[rest], o: o})
+	return o
+}
+
+func (w *fastapiWalker) routablePrefix(m *pysrc.Module, c pysrc.Call, o *framework.AppObject, ctx framework.WalkCtx) {
+	if p, ok := c.Kw["prefix"]; ok {
+		var a []string
+		if o.Prefix, a, ok = w.Eval.Str(m, p, ctx.Locals); !ok {
+			o.Unresolved = "prefix " + m.Text(p) + " is not a constant string"
+		}
+		o.Assume = append(o.Assume, a...)
+	}
+}
+
+// routableUse is a Routable class and the router of one of its instances.
+type routableUse struct {
+	cm  *pysrc.Module
+	cls *sitter.Node
+	o   *framework.AppObject
+}
+
+// decoratedRoutables reads the Routable classes decorated by a function of
+// the project that instantiates them and includes their router.
+func (w *fastapiWalker) decoratedRoutables() {
+	for _, m := range w.Proj.Files {
+		for _, cls := range framework.DecoratedClasses(m) {
+			name := m.Text(pysrc.ClassNameNode(cls))
+			if w.routable(m, name) == "" {
+				continue
+			}
+			decos, calls := framework.DecoratorCalls(m, cls)
+			for i, c := range calls {
+				fm, def := w.Proj.FunctionDef(m, c.Fn)
+				if def == nil {
+					continue
+				}
+				parent := w.includedInto(fm, def)
+				if parent == nil {
+					continue
+				}
+				o := &framework.AppObject{Key: m.Name + "|" + name + "()", Kind: "router", Mod: m, Line: pysrc.Line(decos[i])}
+				w.routablePrefix(m, c, o, framework.WalkCtx{})
+				o.IncludedIn = append(o.IncludedIn, framework.Inclusion{Parent: parent.Key})
+				w.Objects[o.Key] = o
+				w.routables = append(w.routables, routableUse{cm: m, cls: cls, o: o})
+			}
+		}
+	}
+}
+
+var includeRouterRe = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_.]*)\.include_router\(`)
+
+// includedInto is the object a decorator function includes routers into
+// (root.include_router(obj.router) in its body), nil when none.
+func (w *fastapiWalker) includedInto(fm *pysrc.Module, def *sitter.Node) *framework.AppObject {
+	for _, mm := range includeRouterRe.FindAllStringSubmatch(fm.Text(def), -1) {
+		if o := w.Object(fm, mm[1]); o != nil {
+			return o
+		}
+	}
+	return nil
+}
+
+// classyMethods maps classy-fastapi's decorators to their methods.
+var classyMethods = map[string][]string{"get": {"GET"}, "post": {"POST"}, "put": {"PUT"}, "patch": {"PATCH"}, "delete": {"DELETE"}, "options": {"OPTIONS"}, "head": {"HEAD"}}
+
+// routableRoutes adds the routes of the Routable classes of module m, for
+// each of their instances found.
+func (w *fastapiWalker) routableRoutes(m *pysrc.Module) {
+	methods, classes := framework.DecoratedMethods(m)
+	for i, def := range methods {
+		cls := classes[i]
+		var uses []routableUse
+		for _, u := range w.routables {
+			if u.cm == m && pysrc.ClassNode(u.cls).StartByte() == pysrc.ClassNode(cls).StartByte() {
+				uses = append(uses, u)
+			}
+		}
+		if len(uses) == 0 {
+			continue
+		}
+		name := m.Text(def.ChildByFieldName("definition").ChildByFieldName("name"))
+		decos, calls := framework.DecoratorCalls(m, def)
+		for j, c := range calls {
+			head := strings.SplitN(c.Fn, ".", 2)[0]
+			if !strings.HasPrefix(m.Imports[head], "classy_fastapi") {
+				continue
+			}
+			ms := classyMethods[pysrc.LastName(c.Fn)]
+			if pysrc.LastName(c.Fn) == "api_route" {
+				ms = []string{"GET"}
+				if v, ok := c.Kw["methods"]; ok {
+					ms = pysrc.MethodsIn(m.Text(v))
+				}
+			}
+			if ms == nil {
+				continue
+			}
+			for _, u := range uses {
+				w.addClassRoutes(m, cls, decos[j], u.o, c, ms, name, def)
+			}
+		}
 	}
 }

@@ -95,3 +95,77 @@ func TestFastAPIAppBuiltInMethods(t *testing.T) {
 		t.Errorf("static and framework differ: only framework %+v, only static %+v", d.FrameworkOnly, d.StaticOnly)
 	}
 }
+
+// classyStandIn stands for classy-fastapi (not packaged by Debian),
+// written here after its documented behaviour: @get(path) and @post(path)
+// mark methods; Routable.__init__ makes an APIRouter from its keyword
+// arguments and adds each marked method, bound to the instance, as a
+// route of it.
+const classyStandIn = `import functools
+import inspect
+
+from fastapi import APIRouter
+
+
+def _route(method, path, **kw):
+    def deco(fn):
+        fn._classy = getattr(fn, "_classy", []) + [(method, path, kw)]
+        return fn
+    return deco
+
+
+def get(path, **kw):
+    return _route("GET", path, **kw)
+
+
+def post(path, **kw):
+    return _route("POST", path, **kw)
+
+
+class Routable:
+    def __init__(self, *args, **kwargs):
+        self.router = APIRouter(*args, **kwargs)
+        for _, fn in inspect.getmembers(type(self), inspect.isfunction):
+            for method, path, kw in getattr(fn, "_classy", []):
+                self.router.add_api_route(path, functools.partial(fn, self), methods=[method], **kw)
+`
+
+// classyProject: classy-fastapi controllers, one made and included by a
+// class decorator of the project (it instantiates the class with the
+// decorator's prefix and includes its router in a root router), one an
+// instance at module level whose .router the app includes; an add_api_route
+// whose methods are enum members; --src is itself a package.
+func classyProject(t *testing.T) string {
+	return lab.WriteFiles(t, map[string]string{
+		"classy_fastapi/__init__.py": classyStandIn,
+		"shop/__init__.py":           "",
+		"shop/routing.py": "from http import HTTPStatus\n\nfrom fastapi import APIRouter\n\nroot = APIRouter(prefix=\"/api/v1\")\n\n\n" +
+			"class HTTPMethods:\n    GET = \"GET\"\n    DELETE = \"DELETE\"\n\n\ndef purge():\n    return {}\n\n\n" +
+			"root.add_api_route(\"/cache\", purge, methods=[HTTPMethods.DELETE])\n\n\n" +
+			"def router(*args, prefix=None, **kwargs):\n    def decorator(cls):\n        result = cls(*args, prefix=prefix, **kwargs)\n        root.include_router(result.router)\n        return result\n\n    return decorator\n",
+		"shop/controllers/__init__.py": "",
+		"shop/controllers/coupons.py": "from classy_fastapi import Routable, get, post\n\nfrom shop.routing import router\n\n\n" +
+			"@router(prefix=\"/coupons\", tags=[\"coupons\"])\nclass Coupons(Routable):\n    @get(\"\")\n    async def all(self):\n        return []\n\n    @post(\"/redeem/{code}\")\n    async def redeem(self, code: str):\n        return {}\n",
+		"shop/controllers/plain.py": "from classy_fastapi import Routable, get\n\n\nclass Health(Routable):\n    @get(\"/health\")\n    def health(self):\n        return {}\n\n\nhealth = Health()\n",
+		"shop/main.py": "from fastapi import FastAPI\n\nfrom shop.controllers import coupons, plain  # noqa: F401 (the decorators register the controllers)\nfrom shop.routing import root\n\n" +
+			"app = FastAPI(openapi_url=None)\napp.include_router(root)\napp.include_router(plain.health.router)\n",
+	})
+}
+
+func TestFastAPIClassyControllers(t *testing.T) {
+	st := routestest.Static(t, classyProject(t))
+	routestest.SameList(t, "routes", routestest.Briefs(st), []string{
+		"DELETE /api/v1/cache DELETE shop.routing.purge",
+		"GET /api/v1/coupons GET shop.controllers.coupons.Coupons.all",
+		"POST /api/v1/coupons/redeem/{code} POST shop.controllers.coupons.Coupons.redeem",
+		"GET /health GET shop.controllers.plain.Health.health",
+	})
+}
+
+// TestExactFastAPIClassyControllers: FastAPI (Debian's) builds the same
+// rows; the endpoints, partials of the methods, are named by the method.
+func TestExactFastAPIClassyControllers(t *testing.T) {
+	lab.Need(t, nil, []string{"fastapi"})
+	st, rt, _ := routestest.ExactOf(t, classyProject(t), time.Minute)
+	routestest.SameList(t, "exact routes", routestest.Briefs(rt), routestest.Briefs(st))
+}

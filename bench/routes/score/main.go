@@ -50,10 +50,13 @@ type options struct {
 
 // project is a corpus entry's project.json.
 type project struct {
-	Repo       string            `json:"repo"`
-	Commit     string            `json:"commit"`
-	Framework  string            `json:"framework"`
-	Src        string            `json:"src"`
+	Repo      string `json:"repo"`
+	Commit    string `json:"commit"`
+	Framework string `json:"framework"`
+	Src       string `json:"src"`
+	// ExactSrc is the --src of exact runs when it differs from Src (a
+	// monorepo whose root folder would shadow a package on the path).
+	ExactSrc   string            `json:"exact_src"`
 	App        string            `json:"app"`
 	Settings   string            `json:"settings"`
 	Env        map[string]string `json:"env"`
@@ -124,7 +127,11 @@ func run(ctx context.Context, o options, w io.Writer) error {
 		static := score(truth, o.routes(ctx, p, src, false))
 		exact := result{Err: notAsked}
 		if o.Exact {
-			exact = score(truth, o.routes(ctx, p, src, true))
+			esrc := src
+			if p.ExactSrc != "" {
+				esrc = filepath.Join(o.Root, p.slug, filepath.FromSlash(p.ExactSrc))
+			}
+			exact = score(truth, o.routes(ctx, p, esrc, true))
 		}
 		counts := map[string]int{}
 		for _, t := range truth {
