@@ -29,6 +29,9 @@ type djangoWalker struct {
 	// formatSuffix: the routes being added also get DRF's format-suffix
 	// variant (DefaultRouter's include_format_suffixes).
 	formatSuffix bool
+	// viewSuffix: the views being added also get DRF's format-suffix
+	// variant (format_suffix_patterns()).
+	viewSuffix bool
 	// suffix ends format-suffix patterns ("/?" as DRF's, "unset" until a
 	// DefaultRouter is read).
 	suffix string
@@ -39,7 +42,10 @@ type djangoWalker struct {
 }
 
 var djangoConverters = map[string]string{
-	"int": `[0-9]+`, "str": `[^/]+`, "slug": `[-a-zA-Z0-9_]+`, "path": `.+`,
+	// DRF's converter of format_suffix_patterns() on path() routes
+	// (rest_framework/urlpatterns.py _get_format_path_converter).
+	"drf_format_suffix": `\.[a-z0-9]+/?`,
+	"int":               `[0-9]+`, "str": `[^/]+`, "slug": `[-a-zA-Z0-9_]+`, "path": `.+`,
 	"uuid": `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`,
 }
 
@@ -227,8 +233,16 @@ func (w *djangoWalker) patterns(m *pysrc.Module, n *sitter.Node, prefix string, 
 				w.element(m, a, prefix+"<lang>/")
 			}
 		case "format_suffix_patterns":
+			// DRF adds a variant of each pattern with a format suffix
+			// (rest_framework/urlpatterns.py apply_suffix_patterns).
 			if len(c.Args) > 0 {
+				old := w.viewSuffix
+				w.viewSuffix = true
+				if w.suffix == "unset" {
+					w.suffix = w.suffixEnd()
+				}
 				w.patterns(m, c.Args[0], prefix, regex)
+				w.viewSuffix = old
 			}
 		case "static", "staticfiles_urlpatterns":
 			w.static(m, c, prefix)
@@ -581,6 +595,18 @@ func (w *djangoWalker) addView(m *pysrc.Module, at *sitter.Node, pattern, view, 
 		}
 	}
 	w.emit(r)
+	if w.viewSuffix {
+		// path("items/") becomes path("items<drf_format_suffix:format>"),
+		// a re_path its regex with \.(?P<format>[a-z0-9]+)/?$.
+		f := *r
+		if strings.HasPrefix(pattern, "re:") {
+			f.RouteName = formatSuffix(pattern, w.suffix)
+		} else {
+			f.RouteName = strings.TrimRight(pattern, "/") + "<drf_format_suffix:format>"
+		}
+		f.Pattern = displayDjango(f.RouteName)
+		w.emit(&f)
+	}
 }
 
 // router adds the routes of a Django REST framework router variable:

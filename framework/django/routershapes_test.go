@@ -244,3 +244,33 @@ func TestExactDjangoLargeSiteShapes(t *testing.T) {
 		t.Errorf("static and framework tables differ: framework only %+v, static only %+v", d.FrameworkOnly, d.StaticOnly)
 	}
 }
+
+// formatSuffixProject uses DRF's format_suffix_patterns() on path() and
+// re_path() routes: each gets its format-suffix variant, the path() one
+// with DRF's drf_format_suffix converter and its parameter name.
+func formatSuffixProject(t *testing.T) string {
+	return lab.WriteFiles(t, map[string]string{
+		"manage.py":        "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"proj.settings\")\n",
+		"proj/__init__.py": "",
+		"proj/settings.py": "SECRET_KEY = \"x\"\nROOT_URLCONF = \"proj.urls\"\nINSTALLED_APPS = [\"django.contrib.contenttypes\", \"django.contrib.auth\", \"rest_framework\"]\n",
+		"proj/urls.py": "from django.urls import path, re_path\nfrom rest_framework.decorators import api_view\nfrom rest_framework.response import Response\nfrom rest_framework.urlpatterns import format_suffix_patterns\n\n\n" +
+			"@api_view([\"GET\"])\ndef items(request, format=None):\n    return Response([])\n\n\n" +
+			"@api_view([\"GET\"])\ndef item(request, pk, format=None):\n    return Response({})\n\n\n" +
+			"urlpatterns = format_suffix_patterns([\n    path(\"api/items/\", items),\n    re_path(r\"^api/items/(?P<pk>[0-9]+)/$\", item),\n])\n",
+	})
+}
+
+func TestDRFFormatSuffixPatterns(t *testing.T) {
+	st := routestest.Static(t, formatSuffixProject(t))
+	routestest.SameList(t, "routes", routestest.Briefs(st), []string{
+		"GET /api/items/ GET proj.urls.items",
+		"GET /api/items<drf_format_suffix:format> GET proj.urls.items",
+		"GET ^/api/items/(?P<pk>[0-9]+)/$ GET proj.urls.item",
+		`GET ^/api/items/(?P<pk>[0-9]+)\.(?P<format>[a-z0-9]+)/?$ GET proj.urls.item`,
+	})
+	lab.Need(t, nil, []string{"django", "rest_framework"})
+	_, _, d := routestest.ExactOf(t, formatSuffixProject(t), time.Minute)
+	if len(d.FrameworkOnly) > 0 || len(d.StaticOnly) > 0 {
+		t.Errorf("static and framework tables differ: framework only %+v, static only %+v", d.FrameworkOnly, d.StaticOnly)
+	}
+}
