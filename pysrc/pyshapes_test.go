@@ -24,7 +24,8 @@ func TestMethodsIn(t *testing.T) {
 }
 
 // TestSrcThatIsAPackage: when --src is itself a package, its modules are
-// named as Python imports them, so that its absolute imports resolve.
+// known by both names Python may import them with (from --src, and from
+// its parent), so that either style of absolute import resolves.
 func TestSrcThatIsAPackage(t *testing.T) {
 	root := t.TempDir()
 	src := filepath.Join(root, "backend")
@@ -44,10 +45,13 @@ func TestSrcThatIsAPackage(t *testing.T) {
 		t.Fatal(err)
 	}
 	main := p.Modules["backend.app.main"]
-	if main == nil || p.Modules["backend"] == nil {
+	if main == nil || p.Modules["backend"] == nil || p.Modules["app.main"] != main {
 		t.Fatalf("modules: %v", p.Modules)
 	}
-	if m, rest := p.Resolve(main, "router"); m == nil || m.Name != "backend.app.router" || rest != "router" {
+	if m, rest := p.Resolve(main, "router"); m == nil || m.Name != "app.router" || rest != "router" {
 		t.Errorf("router resolves to %v %q", m, rest)
+	}
+	if m := p.FindModule("app.router"); m == nil {
+		t.Error("app.router is ambiguous: its two names are one module")
 	}
 }

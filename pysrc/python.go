@@ -115,15 +115,6 @@ func LoadProject(root string) (*Project, error) {
 		name := strings.TrimSuffix(rel, ".py")
 		name = strings.TrimSuffix(name, "/__init__")
 		name = strings.ReplaceAll(name, "/", ".")
-		if pkg != "" {
-			// --src is itself a package: its modules are named as Python
-			// imports them (backend.app.router for app/router.py).
-			if name == "__init__" {
-				name = pkg
-			} else {
-				name = pkg + "." + name
-			}
-		}
 		m := &Module{Name: name, File: rel, Src: src, Imports: map[string]string{}, Defs: map[string]*sitter.Node{}}
 		m.tree = parser.Parse(src, nil)
 		if m.tree == nil {
@@ -132,6 +123,17 @@ func LoadProject(root string) (*Project, error) {
 		m.Root = m.tree.RootNode()
 		m.index()
 		p.Modules[name] = m
+		if pkg != "" {
+			// --src is itself a package: its modules are known by the
+			// name Python imports them with from its parent too
+			// (backend.app.router for app/router.py), as some projects
+			// import them one way and others the other.
+			if name == "__init__" {
+				p.Modules[pkg] = m
+			} else {
+				p.Modules[pkg+"."+name] = m
+			}
+		}
 		p.Files = append(p.Files, m)
 		return nil
 	})
@@ -435,7 +437,7 @@ func (p *Project) FindModule(name string) *Module {
 			if _, pkg := p.Modules[n[:len(n)-len(name)-1]]; pkg && !strings.Contains(name, ".") {
 				continue
 			}
-			if found != nil {
+			if found != nil && found != m {
 				return nil
 			}
 			found = m
