@@ -40,15 +40,24 @@ pass parses the source with tree-sitter, never importing or running it; routes i
 resolve are listed with the reason. Exact mode (below) asks the framework itself.
 
 Understood: Django path()/re_path() (converters, register_converter), include() chains,
-class-based views, DRF routers and @action, i18n_patterns; FastAPI @app.get/@router.post,
-APIRouter(prefix=), include_router(prefix=), add_api_route, mount, class-based
-controllers (@router.get on methods, fastapi-utils' @cbv); Flask @app.route and
+urlpatterns returned by functions, class-based views (handlers through their bases and
+Django's/DRF's generic views), DRF routers (Simple/Default, project routers with their own
+routes, kept copies of DRF, drf-nested-routers, drf-extensions' chained register, register
+in loops) with @action/@list_route/@detail_route, format_suffix_patterns, i18n_patterns;
+FastAPI @app.get/@router.post, APIRouter(prefix=) and its subclasses, include_router(prefix=),
+add_api_route, mount, apps and routers built and returned by functions (in other modules,
+in class methods), class-based controllers (@router.get on methods, fastapi-utils' @cbv and
+InferringRouter, classy-fastapi's Routable, also made by a project's class decorator);
+functions given an app or router (def init_app(app): ...); Flask @app.route and
 @bp.route with methods=, @bp.get/.post/..., add_url_rule (view_func=, MethodView.as_view),
 Blueprint(url_prefix=) and register_blueprint(url_prefix=) (which replaces it), nested
 blueprints, create_app() factories, subclasses of Flask and Blueprint, converters (int,
 float, path, uuid, any, custom ones in app.url_map.converters), the static route
 (static_url_path); Flask-RESTful and Flask-RESTX Apis, namespaces and resources
-(add_resource, @ns.route, @api.resource) with the routes Flask-RESTX adds.
+(add_resource, @ns.route, @api.resource) with the routes Flask-RESTX adds; flask-smorest
+(Api(app).register_blueprint, Blueprint.route on MethodView classes). Settings are read
+from os.getenv-style defaults, pydantic BaseSettings, Dynaconf Validator defaults (each
+such value an assumption on the row).
 
 Authentication is read as the framework applies it, and each per-user route says where
 its requirement comes from: DRF settings, permission classes and mixins through base
