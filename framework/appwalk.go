@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -19,6 +20,9 @@ type AppWalker struct {
 	Eval   *pysrc.Evaluator
 	// Objects: "module|var" -> kind (app, router, blueprint) and own prefix.
 	Objects map[string]*AppObject
+	// passed are the parameters calls of the project give a value
+	// (passedParam), computed once.
+	passed map[string]bool
 }
 
 // AppObject is an app, router or blueprint object of the source: where it
@@ -225,9 +229,10 @@ func (w *AppWalker) Walk(m *pysrc.Module, fn func(*sitter.Node, WalkCtx)) {
 				fn(st, c)
 			case "function_definition":
 				// A parameter's default stands for it where the body
-				// builds a path from it (f"/{root}/widget", root="api").
+				// builds a path from it (f"/{root}/widget", root="api"),
+				// when no call of the project passes that parameter.
 				c2 := c
-				c2.Locals = w.Eval.ParamDefaults(m, st, c.Locals)
+				c2.Locals = w.Eval.ParamDefaults(m, st, c.Locals, func(p string) bool { return !w.passedParam(m, st, p) })
 				visit(st, c2, depth+1)
 			case "block", "decorated_definition", "with_statement":
 				visit(st, c, depth+1)
@@ -262,6 +267,40 @@ func (w *AppWalker) Walk(m *pysrc.Module, fn func(*sitter.Node, WalkCtx)) {
 		}
 	}
 	visit(m.Root, WalkCtx{}, 0)
+}
+
+// passedParam says whether a call of the project gives the parameter of
+// the module-level function def a value (by position or keyword).
+func (w *AppWalker) passedParam(m *pysrc.Module, def *sitter.Node, param string) bool {
+	if w.passed == nil {
+		w.passed = map[string]bool{}
+		for _, cm := range w.Proj.Files {
+			w.EachCallIn(cm, cm.Root, func(c pysrc.Call) {
+				fm, fdef := w.Proj.FunctionDef(cm, c.Fn)
+				if fdef == nil {
+					return
+				}
+				params := pysrc.ParamNames(fm, fdef)
+				for i := range c.Args {
+					if i < len(params) {
+						w.passed[passedKey(fm, fdef, params[i])] = true
+					}
+				}
+				for k := range c.Kw {
+					w.passed[passedKey(fm, fdef, k)] = true
+				}
+			})
+		}
+	}
+	return w.passed[passedKey(m, def, param)]
+}
+
+func passedKey(m *pysrc.Module, def *sitter.Node, param string) string {
+	fn := def
+	if fn.Kind() == "decorated_definition" {
+		fn = fn.ChildByFieldName("definition")
+	}
+	return fmt.Sprintf("%s|%d|%s", m.Name, fn.StartByte(), param)
 }
 
 // EachAssignedCall calls fn for every statement NAME = call(...) found by
@@ -301,6 +340,26 @@ func DecoratorCalls(m *pysrc.Module, def *sitter.Node) (decos []*sitter.Node, ca
 		}
 	}
 	return decos, calls
+}
+
+// EachCallIn calls fn for every call inside a node (a function's body),
+// nested ones included.
+func (w *AppWalker) EachCallIn(m *pysrc.Module, n *sitter.Node, fn func(pysrc.Call)) {
+	var visit func(n *sitter.Node, depth int)
+	visit = func(n *sitter.Node, depth int) {
+		if n == nil || depth > 60 {
+			return
+		}
+		if n.Kind() == "call" {
+			if c, ok := m.AsCall(n); ok {
+				fn(c)
+			}
+		}
+		for _, ch := range pysrc.Children(n) {
+			visit(ch, depth+1)
+		}
+	}
+	visit(n, 0)
 }
 
 // EachCallCtx calls fn for every call statement found by walk.

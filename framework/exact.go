@@ -295,7 +295,7 @@ func RunAppScript(ctx context.Context, o ExactOptions, p *pysrc.Project, class, 
 	if target == "" {
 		m, v := FindApp(p, class)
 		if m == nil {
-			return nil, fmt.Errorf("exact routes: no %s app found in the source (X = %s(...) or X = create_app() at module level); name it as module:variable", what, class)
+			return nil, fmt.Errorf("exact routes: no %s app found in the source (X = %s(...) or X = create_app() at module level, or an app factory such as create_app()); name it with --app module:variable or module:factory()", what, class)
 		}
 		root, target = ImportRoot(o.Src, m)
 		target += ":" + v
@@ -377,8 +377,11 @@ func FindApp(p *pysrc.Project, class string) (*pysrc.Module, string) {
 		// make_app), or another function of the project that makes the
 		// app and returns it.
 		for _, m := range p.Files {
+			if isTestModule(m) {
+				continue
+			}
 			for name, def := range m.Defs {
-				if strings.Contains(name, ".") || pysrc.IsClass(def) {
+				if strings.Contains(name, ".") || pysrc.IsClass(def) || !strings.Contains(strings.ToLower(name), "app") {
 					continue
 				}
 				body := m.Text(def)
@@ -426,6 +429,14 @@ func FindApp(p *pysrc.Project, class string) (*pysrc.Module, string) {
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
 	return cands[0].m, cands[0].v
+}
+
+// isTestModule says whether a module is a test (tests/, test_*.py,
+// conftest.py): its app factories are fixtures, not the project's app.
+func isTestModule(m *pysrc.Module) bool {
+	base := filepath.Base(m.File)
+	return strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") || base == "conftest.py" ||
+		strings.HasPrefix(m.File, "tests/") || strings.Contains(m.File, "/tests/")
 }
 
 // tailBuffer keeps the last max bytes written to it.
@@ -487,6 +498,7 @@ func RunScript(ctx context.Context, o ExactOptions, what, script string, paths, 
 	cmd.Stdout, cmd.Stderr = &stdout, stderr
 	start := time.Now()
 	err = cmd.Run()
+	killProcessGroup(cmd)
 	tail := lastLines(string(stderr.b), 12)
 	detail := ""
 	if len(tail) > 0 {

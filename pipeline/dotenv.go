@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"fmt"
 	"strings"
 )
 
@@ -10,9 +9,10 @@ import (
 // after a space outside quotes), single-quoted values taken as written,
 // double-quoted ones with \n, \t, \" and \\ unescaped, and values over
 // several lines inside quotes. Variable references (${X}) are kept as
-// written. It returns the pairs in file order; a line without = that is
-// not blank or a comment is an error with its line number.
-func ParseDotenv(s string) ([][2]string, error) {
+// written. It returns the pairs in file order and, as python-dotenv warns
+// of them and goes on, the numbers of the lines it could not read (no =,
+// a quote never closed).
+func ParseDotenv(s string) (pairs [][2]string, bad []int) {
 	var out [][2]string
 	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
 	for i := 0; i < len(lines); i++ {
@@ -24,23 +24,29 @@ func ParseDotenv(s string) ([][2]string, error) {
 		k, v, ok := strings.Cut(line, "=")
 		k = strings.TrimSpace(k)
 		if !ok || k == "" || strings.ContainsAny(k, " \t\"'") {
-			return nil, fmt.Errorf("line %d: not KEY=VALUE", i+1)
+			bad = append(bad, i+1)
+			continue
 		}
 		v = strings.TrimLeft(v, " \t")
 		start := i + 1
 		if q := firstByte(v); q == '\'' || q == '"' {
 			// A quoted value may span lines: gather until the closing quote.
 			body := v[1:]
-			for {
+			closed := false
+			for j := i; ; {
 				if end := closingQuote(body, q); end >= 0 {
-					body = body[:end]
+					body, closed, i = body[:end], true, j
 					break
 				}
-				if i+1 >= len(lines) {
-					return nil, fmt.Errorf("line %d: the quote is never closed", start)
+				if j+1 >= len(lines) {
+					break
 				}
-				i++
-				body += "\n" + lines[i]
+				j++
+				body += "\n" + lines[j]
+			}
+			if !closed {
+				bad = append(bad, start)
+				continue
 			}
 			if q == '"' {
 				body = strings.NewReplacer(`\n`, "\n", `\t`, "\t", `\"`, `"`, `\\`, `\`).Replace(body)
@@ -54,7 +60,7 @@ func ParseDotenv(s string) ([][2]string, error) {
 		}
 		out = append(out, [2]string{k, v})
 	}
-	return out, nil
+	return out, bad
 }
 
 func firstByte(s string) byte {

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -67,20 +69,8 @@ func Routes(ctx context.Context, s Source, diag io.Writer) (*framework.Routes, *
 			fmt.Fprintln(diag, m.Line())
 		}
 	}
-	if s.Python == PythonNone {
-		say(&framework.RouteMode{Mode: "static", Why: "--python none", Framework: frameworkNames[static.Framework]})
-		return static, nil, nil
-	}
 	o := framework.ExactOptions{Src: s.Src, Static: static, Timeout: s.PythonTimeout, App: s.App, Settings: s.Settings}
 	run, err := routes.ExactFrameworks(static, o)
-	if err != nil {
-		if s.Python != "" {
-			static.Close()
-			return nil, nil, fmt.Errorf("--python %s: %w", s.Python, err)
-		}
-		say(&framework.RouteMode{Mode: "static", Why: "no Django, FastAPI or Flask project found to import"})
-		return static, nil, nil
-	}
 	var modules, names []string
 	for f, on := range run {
 		if on {
@@ -91,36 +81,18 @@ func Routes(ctx context.Context, s Source, diag io.Writer) (*framework.Routes, *
 	sort.Strings(modules)
 	sort.Strings(names)
 	fw := strings.Join(names, " and ")
-	chosen := pyinterp.Candidate{Python: s.Python, Source: "--python"}
-	if s.Python == "" {
-		machine := pyinterp.OS()
-		if s.Machine != nil {
-			machine = *s.Machine
-		}
-		cands := pyinterp.Candidates(ctx, s.Src, machine)
-		c, _, rejected, err := pyinterp.Choose(ctx, s.Src, cands, modules, 0)
-		if err != nil {
-			if ctx.Err() != nil {
-				static.Close()
-				return nil, nil, ctx.Err()
-			}
-			var tried []string
-			for _, r := range rejected {
-				tried = append(tried, fmt.Sprintf("%s, %s: %s", r.Python, r.Source, r.Why))
-			}
-			why := "no interpreter found that imports " + strings.Join(modules, " and ")
-			if len(tried) == 0 {
-				why += " (no virtualenv under --src or its parents, no python3 on PATH)"
-			}
-			say(&framework.RouteMode{Mode: "static", Why: why, Tried: tried, Framework: fw})
-			return static, nil, nil
-		}
-		chosen = c
-	} else if _, err := os.Stat(s.Python); err != nil {
-		static.Close()
-		return nil, nil, fmt.Errorf("--python %s: %w", s.Python, err)
+	if s.Python == PythonNone {
+		say(&framework.RouteMode{Mode: "static", Why: "--python none", Framework: fw})
+		return static, nil, nil
 	}
-	o.Python = chosen.Python
+	if err != nil {
+		if s.Python != "" {
+			static.Close()
+			return nil, nil, fmt.Errorf("--python %s: %w", s.Python, err)
+		}
+		say(&framework.RouteMode{Mode: "static", Why: "no Django, FastAPI or Flask project found to import"})
+		return static, nil, nil
+	}
 	env, notes, cleanup, err := ProjectEnv(s.Src, s.Env)
 	if err != nil {
 		static.Close()
@@ -128,23 +100,98 @@ func Routes(ctx context.Context, s Source, diag io.Writer) (*framework.Routes, *
 	}
 	defer cleanup()
 	o.Env = env
-	rt, d, err := routes.ExactRoutesWith(ctx, o)
-	if err != nil {
+	// The interpreters to try: --python, else those found, in order; an
+	// interpreter that imports the framework but not the project (an
+	// unrelated activated virtualenv) gives way to the next one, up to
+	// maxExactTries.
+	var cands []pyinterp.Candidate
+	if s.Python != "" {
+		py, err := interpreterPath(s.Python)
+		if err != nil {
+			static.Close()
+			return nil, nil, fmt.Errorf("--python %s: %w", s.Python, err)
+		}
+		cands = []pyinterp.Candidate{{Python: py, Source: "--python"}}
+	} else {
+		machine := pyinterp.OS()
+		if s.Machine != nil {
+			machine = *s.Machine
+		}
+		cands = pyinterp.Candidates(ctx, s.Src, machine)
+	}
+	var tried []string
+	exactTries := 0
+	for len(cands) > 0 && exactTries < maxExactTries {
+		chosen := cands[0]
+		if s.Python == "" {
+			c, _, rejected, err := pyinterp.Choose(ctx, s.Src, cands, modules, 0)
+			for _, r := range rejected {
+				tried = append(tried, fmt.Sprintf("%s, %s: %s", r.Python, r.Source, r.Why))
+			}
+			if err != nil {
+				if ctx.Err() != nil {
+					static.Close()
+					return nil, nil, ctx.Err()
+				}
+				break
+			}
+			chosen = c
+			for i := range cands {
+				if cands[i] == c {
+					cands = cands[i+1:]
+					break
+				}
+			}
+		} else {
+			cands = nil
+		}
+		exactTries++
+		o.Python = chosen.Python
+		rt, d, err := routes.ExactRoutesWith(ctx, o)
+		if err == nil {
+			static.Close()
+			rt.Mode = &framework.RouteMode{Mode: "exact", Python: chosen.Python, Source: chosen.Source, Version: d.Version, Env: notes, Framework: fw, Tried: tried}
+			if diag != nil {
+				fmt.Fprintln(diag, rt.Mode.Line())
+				d.Write(diag)
+			}
+			return rt, d, nil
+		}
 		if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			static.Close()
 			return nil, nil, ctx.Err()
 		}
-		say(&framework.RouteMode{Mode: "static", Python: chosen.Python, Source: chosen.Source, Env: notes, Framework: fw,
-			Why: "exact mode failed, the static pass is used instead: " + err.Error()})
-		return static, nil, nil
+		tried = append(tried, fmt.Sprintf("%s, %s: %s", chosen.Python, chosen.Source, err.Error()))
 	}
-	static.Close()
-	rt.Mode = &framework.RouteMode{Mode: "exact", Python: chosen.Python, Source: chosen.Source, Version: d.Version, Env: notes, Framework: fw}
-	if diag != nil {
-		fmt.Fprintln(diag, rt.Mode.Line())
-		d.Write(diag)
+	why := "no interpreter found that imports " + strings.Join(modules, " and ")
+	switch {
+	case exactTries > 0:
+		why = "exact mode failed, the static pass is used instead"
+	case len(tried) == 0:
+		why += " (no virtualenv under --src or its parents, no python3 on PATH)"
 	}
-	return rt, d, nil
+	say(&framework.RouteMode{Mode: "static", Why: why, Tried: tried, Env: notes, Framework: fw})
+	return static, nil, nil
+}
+
+// maxExactTries bounds the interpreters exact mode is run with before the
+// static pass is used.
+const maxExactTries = 3
+
+// interpreterPath makes --python runnable from the project's folder: a
+// bare name is looked up on PATH, a relative path made absolute.
+func interpreterPath(py string) (string, error) {
+	if !strings.ContainsRune(py, filepath.Separator) && !strings.ContainsRune(py, '/') {
+		return exec.LookPath(py)
+	}
+	abs, err := filepath.Abs(py)
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return "", err
+	}
+	return abs, nil
 }
 
 // envFiles are the files a project keeps its environment in, the first
@@ -160,8 +207,10 @@ var databaseVars = []string{"DATABASE_URL", "SQLALCHEMY_DATABASE_URI", "DB_URL"}
 
 // ProjectEnv is the environment exact mode adds for the project in src:
 // --env values, then the project's .env (or its example file) for
-// variables neither they nor this process set, then a temporary SQLite
-// database for a database variable the source reads and nothing sets.
+// variables neither they nor this process set (but not PYTHONPATH, and
+// never a database: a database variable of the file points at a
+// temporary SQLite file instead, as does one the source reads and nothing
+// sets).
 // Notes say what was added; cleanup removes the temporary database.
 func ProjectEnv(src string, flags []string) (env, notes []string, cleanup func(), err error) {
 	cleanup = func() {}
@@ -181,37 +230,55 @@ func ProjectEnv(src string, flags []string) (env, notes []string, cleanup func()
 		_, inProcess := os.LookupEnv(k)
 		return set[k] || inProcess
 	}
+	var fromFile []string // SQL databases a file names: replaced below
+	var left []string     // other stores a file names: left out
 	for _, name := range envFiles {
 		file := filepath.Join(src, name)
 		b, err := os.ReadFile(file)
 		if err != nil {
 			continue
 		}
-		vars, err := ParseDotenv(string(b))
-		if err != nil {
-			return nil, nil, cleanup, fmt.Errorf("%s: %w", file, err)
-		}
+		vars, bad := ParseDotenv(string(b))
 		n := 0
 		for _, kv := range vars {
-			if name != ".env" && kv[1] == "" {
+			switch {
+			case name != ".env" && kv[1] == "":
 				continue // an example's blank is a placeholder: the project's default stands
-			}
-			if !isSet(kv[0]) {
+			case kv[0] == "PYTHONPATH" || kv[0] == "PYTHONHOME":
+				continue // the path exact mode sets up stands
+			case isSet(kv[0]):
+				continue
+			case isDatabaseVar(kv[0]):
+				// Never the project's real database: importing the
+				// project may write to it (create_all, migrations).
 				set[kv[0]] = true
-				env = append(env, kv[0]+"="+kv[1])
-				n++
+				if isSQLVar(kv[0]) {
+					fromFile = append(fromFile, kv[0])
+				} else {
+					left = append(left, kv[0])
+				}
+				continue
 			}
+			set[kv[0]] = true
+			env = append(env, kv[0]+"="+kv[1])
+			n++
 		}
-		if name == ".env" {
-			notes = append(notes, fmt.Sprintf("%d variables from .env", n))
-		} else {
-			notes = append(notes, fmt.Sprintf("%d variables from %s (no .env; its example values stand in)", n, name))
+		what := fmt.Sprintf("%d variables from %s", n, name)
+		if name != ".env" {
+			what = fmt.Sprintf("%d variables from %s (no .env; its example values stand in)", n, name)
 		}
+		if len(bad) > 0 {
+			what += fmt.Sprintf(", lines %v unread", bad)
+		}
+		if len(left) > 0 {
+			what += fmt.Sprintf(" (%s left out: never the project's own stores)", strings.Join(left, ", "))
+		}
+		notes = append(notes, what)
 		break
 	}
-	var wanted []string
+	wanted := fromFile
 	for _, v := range databaseVars {
-		if !isSet(v) && sourceMentions(src, v) {
+		if !isSet(v) && !slices.Contains(wanted, v) && sourceMentions(src, v) {
 			wanted = append(wanted, v)
 		}
 	}
@@ -225,9 +292,34 @@ func ProjectEnv(src string, flags []string) (env, notes []string, cleanup func()
 		for _, v := range wanted {
 			env = append(env, v+"="+url)
 		}
-		notes = append(notes, fmt.Sprintf("%s = a temporary SQLite database (the source reads it and nothing sets it)", strings.Join(wanted, ", ")))
+		notes = append(notes, fmt.Sprintf("%s = a temporary SQLite database (the source reads it and --env does not set it; a .env's database is never used)", strings.Join(wanted, ", ")))
 	}
 	return env, notes, cleanup, nil
+}
+
+// isDatabaseVar says whether a variable names a database to connect to
+// (DATABASE_URL, SQLALCHEMY_DATABASE_URI, POSTGRES_URL, ...).
+func isDatabaseVar(k string) bool {
+	if slices.Contains(databaseVars, k) {
+		return true
+	}
+	for _, suffix := range []string{"DATABASE_URL", "DATABASE_URI", "_DB_URL", "_DSN", "POSTGRES_URL", "MYSQL_URL", "MONGODB_URI", "MONGO_URL", "REDIS_URL"} {
+		if strings.HasSuffix(k, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+// isSQLVar says whether a database variable names an SQL database (which
+// a temporary SQLite URL can stand for).
+func isSQLVar(k string) bool {
+	for _, s := range []string{"MONGO", "REDIS"} {
+		if strings.Contains(k, s) {
+			return false
+		}
+	}
+	return true
 }
 
 // sourceMentions says whether a .py file of src (not its virtualenvs)

@@ -160,13 +160,27 @@ func TestProjectEnv(t *testing.T) {
 	if _, _, _, err := ProjectEnv(src, []string{"NOEQUALS"}); err == nil {
 		t.Error("--env without = is accepted")
 	}
+	// A .env's own database and path are never used.
+	os.WriteFile(filepath.Join(src, ".env"), []byte("DATABASE_URL=postgresql://prod/db\nREDIS_URL=redis://prod\nPYTHONPATH=/app\nDEBUG=1\nBROKEN LINE\n"), 0o644)
+	env, notes, cleanup, err = ProjectEnv(src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	got = strings.Join(env, "\n")
+	if strings.Contains(got, "prod") || strings.Contains(got, "PYTHONPATH") || !strings.Contains(got, "DEBUG=1") || !strings.Contains(got, "DATABASE_URL=sqlite:///") {
+		t.Errorf(".env: env\n%s", got)
+	}
+	if n := strings.Join(notes, "\n"); !strings.Contains(n, "lines [5] unread") || !strings.Contains(n, "REDIS_URL left out") {
+		t.Errorf(".env notes: %s", n)
+	}
 }
 
 func TestParseDotenv(t *testing.T) {
 	in := "# comment\n\nA=1\nexport B = two words # trailing\nC='single # kept'\nD=\"line\\nbreak \\\"q\\\"\"\nE=\"multi\nline\"\nURL=postgres://u:p@h/db#frag\nF=\n"
-	got, err := ParseDotenv(in)
-	if err != nil {
-		t.Fatal(err)
+	got, bad := ParseDotenv(in)
+	if len(bad) > 0 {
+		t.Fatalf("lines %v unread", bad)
 	}
 	want := [][2]string{{"A", "1"}, {"B", "two words"}, {"C", "single # kept"}, {"D", "line\nbreak \"q\""}, {"E", "multi\nline"}, {"URL", "postgres://u:p@h/db#frag"}, {"F", ""}}
 	if len(got) != len(want) {
@@ -177,9 +191,29 @@ func TestParseDotenv(t *testing.T) {
 			t.Errorf("pair %d = %q, want %q", i, got[i], want[i])
 		}
 	}
-	for _, bad := range []string{"NOVALUE\n", "X=\"open\n", "BAD KEY=1\n"} {
-		if _, err := ParseDotenv(bad); err == nil {
-			t.Errorf("%q is accepted", bad)
+	for _, bad := range []string{"NOVALUE\nA=1\n", "X=\"open\nA=1\n", "BAD KEY=1\nA=1\n"} {
+		pairs, lines := ParseDotenv(bad)
+		if len(lines) != 1 || lines[0] != 1 || len(pairs) != 1 || pairs[0] != [2]string{"A", "1"} {
+			t.Errorf("%q: pairs %q, unread lines %v: want line 1 unread and A=1 read", bad, pairs, lines)
 		}
+	}
+}
+
+// TestInterpreterPath: --python is run from the project's folder, so a
+// relative path is made absolute and a bare name looked up on PATH.
+func TestInterpreterPath(t *testing.T) {
+	dir := t.TempDir()
+	py := filepath.Join(dir, "venv", "bin", "python")
+	os.MkdirAll(filepath.Dir(py), 0o755)
+	os.WriteFile(py, []byte("#!/bin/sh\n"), 0o755)
+	t.Chdir(dir)
+	if got, err := interpreterPath("./venv/bin/python"); err != nil || got != py {
+		t.Errorf("relative: %q %v, want %q", got, err, py)
+	}
+	if got, err := interpreterPath("sh"); err != nil || !filepath.IsAbs(got) {
+		t.Errorf("bare name: %q %v", got, err)
+	}
+	if _, err := interpreterPath("./missing/python"); err == nil {
+		t.Error("a missing interpreter is accepted")
 	}
 }

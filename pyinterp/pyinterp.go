@@ -59,6 +59,7 @@ func runTool(ctx context.Context, dir, name string, args ...string) (string, err
 	defer cancel()
 	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Dir = dir
+	cmd.WaitDelay = time.Second // a child holding stdout open does not hold us
 	out, err := cmd.Output()
 	return strings.TrimSpace(string(out)), err
 }

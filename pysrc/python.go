@@ -123,20 +123,24 @@ func LoadProject(root string) (*Project, error) {
 		m.Root = m.tree.RootNode()
 		m.index()
 		p.Modules[name] = m
-		if pkg != "" {
-			// --src is itself a package: its modules are known by the
-			// name Python imports them with from its parent too
-			// (backend.app.router for app/router.py), as some projects
-			// import them one way and others the other.
-			if name == "__init__" {
-				p.Modules[pkg] = m
-			} else {
-				p.Modules[pkg+"."+name] = m
-			}
-		}
 		p.Files = append(p.Files, m)
 		return nil
 	})
+	if pkg != "" && err == nil {
+		// --src is itself a package: its modules are known by the name
+		// Python imports them with from its parent too (backend.app.router
+		// for app/router.py), as some projects import them one way and
+		// others the other; a module's own name wins over such an alias.
+		for _, m := range p.Files {
+			alias := pkg + "." + m.Name
+			if m.Name == "__init__" {
+				alias = pkg
+			}
+			if _, taken := p.Modules[alias]; !taken {
+				p.Modules[alias] = m
+			}
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1248,8 +1248,9 @@ func ReturnValue(def *sitter.Node) *sitter.Node {
 }
 
 // ParamDefaults binds the parameters of a function definition that have
-// a default to it, over base (names base binds already keep their value).
-func (e *Evaluator) ParamDefaults(m *Module, def *sitter.Node, base Env) Env {
+// a default to it, over base (names base binds already keep their value),
+// those keep accepts (nil: all).
+func (e *Evaluator) ParamDefaults(m *Module, def *sitter.Node, base Env, keep func(param string) bool) Env {
 	fn := def
 	if fn.Kind() == "decorated_definition" {
 		fn = fn.ChildByFieldName("definition")
@@ -1260,7 +1261,7 @@ func (e *Evaluator) ParamDefaults(m *Module, def *sitter.Node, base Env) Env {
 			continue
 		}
 		name := m.Text(p.ChildByFieldName("name"))
-		if _, ok := env[name]; ok {
+		if _, ok := env[name]; ok || (keep != nil && !keep(name)) {
 			continue
 		}
 		if v := p.ChildByFieldName("value"); v != nil && m.Text(v) != "None" {

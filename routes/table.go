@@ -72,9 +72,17 @@ func ExactRoutesWith(ctx context.Context, o framework.ExactOptions) (*framework.
 // Django when nothing was found but manage.py or settings are there.
 func ExactFrameworks(static *framework.Routes, o framework.ExactOptions) (map[string]bool, error) {
 	run := map[string]bool{
-		"django":  static.Framework == "django" || static.Framework == "both",
-		"fastapi": static.Framework == "fastapi" || static.Framework == "both" || (o.App != "" && static.Framework != "flask"),
+		"django":  static.Framework == "django",
+		"fastapi": static.Framework == "fastapi" || (o.App != "" && static.Framework != "flask" && static.Framework != "both"),
 		"flask":   static.Framework == "flask",
+	}
+	if static.Framework == "both" {
+		// Several frameworks: those the static pass found routes of.
+		for _, r := range static.Routes {
+			if _, ok := run[r.Framework]; ok {
+				run[r.Framework] = true
+			}
+		}
 	}
 	if !run["django"] && !run["fastapi"] && !run["flask"] {
 		if django.FindManagePy(static.Proj) != nil || o.Settings != "" {

@@ -260,8 +260,17 @@ func (w *djangoWalker) patterns(m *pysrc.Module, n *sitter.Node, prefix string, 
 	case "identifier":
 		name := m.Text(n)
 		if b, ok := w.locals[name]; ok {
-			w.patterns(b.M, b.N, prefix, regex)
-			return
+			if b.N.Kind() != "identifier" || b.M.Text(b.N) != name {
+				w.patterns(b.M, b.N, prefix, regex)
+				return
+			}
+			// A parameter given the caller's variable of the same name
+			// (versioned(patterns)): that variable, read without the
+			// function's locals.
+			m = b.M
+			saved := w.locals
+			w.locals = nil
+			defer func() { w.locals = saved }()
 		}
 		if len(m.Assigned(name)) == 0 {
 			if tm, rest := w.p.Resolve(m, name); tm != nil && rest != "" && tm != m {
@@ -461,9 +470,12 @@ func (w *djangoWalker) element2(m *pysrc.Module, e *sitter.Node, c pysrc.Call, f
 			w.addView(m, e, full, cls, "class", name)
 			return
 		}
-		if cm, rest := w.p.Resolve(m, vc.Fn); cm != nil && rest != "" && cm.Defs[rest] != nil && pysrc.IsClass(cm.Defs[rest]) {
+		if cm, rest := w.p.Resolve(m, vc.Fn); len(vc.Args) == 0 && loginDecoratorRe.FindStringSubmatch(vc.Fn) == nil &&
+			cm != nil && rest != "" && cm.Defs[rest] != nil && pysrc.IsClass(cm.Defs[rest]) {
 			// An instance of a class of the project is the view (a
 			// syndication Feed, a callable view object): its class is.
+			// Not a class given a view (a wrapper: Timed(account_view)),
+			// whose requirement of a user would be the wrapped view's.
 			w.addView(m, e, full, vc.Fn, "class", name)
 			return
 		}

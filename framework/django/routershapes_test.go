@@ -274,3 +274,35 @@ func TestDRFFormatSuffixPatterns(t *testing.T) {
 		t.Errorf("static and framework tables differ: framework only %+v, static only %+v", d.FrameworkOnly, d.StaticOnly)
 	}
 }
+
+// TestDjangoWrapperClassNotTheView: a project class given a view in the
+// URLconf (a wrapper, Timed(account)) is not taken as the view: the row
+// stays unresolved, never a shared-looking view in the wrapped one's
+// place.
+func TestDjangoWrapperClassNotTheView(t *testing.T) {
+	st := routestest.Static(t, lab.WriteFiles(t, map[string]string{
+		"manage.py":        "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"proj.settings\")\n",
+		"proj/__init__.py": "",
+		"proj/settings.py": "ROOT_URLCONF = \"proj.urls\"\n",
+		"proj/views.py": "from django.http import HttpResponse\n\n\nclass Timed:\n    def __init__(self, view):\n        self.view = view\n\n    def __call__(self, request, *a, **kw):\n        return self.view(request, *a, **kw)\n\n\n" +
+			"def account(request):\n    return HttpResponse(request.user.email)\n",
+		"proj/urls.py": "from django.urls import path\n\nfrom proj.views import Timed, account\n\nurlpatterns = [path(\"me/\", Timed(account))]\n",
+	}))
+	if len(st.Routes) != 1 || st.Routes[0].Unresolved == "" || st.Routes[0].View == "proj.views.Timed" {
+		t.Fatalf("rows %v: want one unresolved row, not the wrapper class as its view", routestest.Briefs(st))
+	}
+}
+
+// TestDjangoPatternsThroughSameNamedParameter: urlpatterns passed through
+// a function whose parameter has the caller's variable's name.
+func TestDjangoPatternsThroughSameNamedParameter(t *testing.T) {
+	st := routestest.Static(t, lab.WriteFiles(t, map[string]string{
+		"manage.py":        "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"proj.settings\")\n",
+		"proj/__init__.py": "",
+		"proj/settings.py": "ROOT_URLCONF = \"proj.urls\"\n",
+		"proj/views.py":    "from django.http import HttpResponse\n\n\ndef home(request):\n    return HttpResponse(\"\")\n\n\ndef health(request):\n    return HttpResponse(\"\")\n",
+		"proj/urls.py": "from django.urls import path\n\nfrom proj import views\n\n\ndef versioned(patterns):\n    return patterns + [path(\"health/\", views.health)]\n\n\n" +
+			"patterns = [path(\"\", views.home)]\nurlpatterns = versioned(patterns)\n",
+	}))
+	routestest.SameList(t, "routes", routestest.Briefs(st), []string{"GET /  proj.views.home", "GET /health/  proj.views.health"})
+}

@@ -95,7 +95,7 @@ def load_app(target, marker):
             kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords}
         except ValueError:
             raise SystemExit("--app %r: a factory's arguments must be literals" % target)
-        var, call = ast.unparse(node.func), True
+        var, call = var[:var.index("(")].strip(), True  # ast.unparse needs Python 3.9
     for part in var.split("."):
         app = getattr(app, part)
     if call or (not hasattr(app, marker) and callable(app)):

@@ -460,19 +460,44 @@ func (w *fastapiWalker) routableInstance(m *pysrc.Module, a *sitter.Node, left s
 	if _, dup := w.Objects[o.Key]; dup {
 		return nil
 	}
-	w.routablePrefix(m, c, o, framework.WalkCtx{})
+	w.routablePrefix(m, c, o, framework.WalkCtx{}, cm, cm.Defs[rest])
 	w.Objects[m.Name+"|"+left+".router"] = o
 	w.routables = append(w.routables, routableUse{cm: cm, cls: cm.Defs[rest], o: o})
 	return o
 }
 
-func (w *fastapiWalker) routablePrefix(m *pysrc.Module, c pysrc.Call, o *framework.AppObject, ctx framework.WalkCtx) {
-	if p, ok := c.Kw["prefix"]; ok {
+// routablePrefix reads the router options of a Routable instance: the
+// prefix= and dependencies= its construction (or the decorator making it)
+// gives, else those the class's __init__ passes to Routable.__init__
+// (super().__init__(prefix=..., dependencies=[...])).
+func (w *fastapiWalker) routablePrefix(m *pysrc.Module, c pysrc.Call, o *framework.AppObject, ctx framework.WalkCtx, cm *pysrc.Module, cls *sitter.Node) {
+	prefixAt, prefixNode := m, c.Kw["prefix"]
+	depsAt, depsNode := m, c.Kw["dependencies"]
+	if cls != nil && (prefixNode == nil || depsNode == nil) {
+		if at, init, ok := pysrc.ClassMethod(w.Proj.ClassChain(cm, cls), "__init__"); ok {
+			w.EachCallIn(at.M, init, func(sc pysrc.Call) {
+				if !strings.HasSuffix(sc.Fn, "__init__") {
+					return
+				}
+				if v, ok := sc.Kw["prefix"]; ok && prefixNode == nil {
+					prefixAt, prefixNode = at.M, v
+				}
+				if v, ok := sc.Kw["dependencies"]; ok && depsNode == nil {
+					depsAt, depsNode = at.M, v
+				}
+			})
+		}
+	}
+	if prefixNode != nil {
 		var a []string
-		if o.Prefix, a, ok = w.Eval.Str(m, p, ctx.Locals); !ok {
-			o.Unresolved = "prefix " + m.Text(p) + " is not a constant string"
+		var ok bool
+		if o.Prefix, a, ok = w.Eval.Str(prefixAt, prefixNode, ctx.Locals); !ok {
+			o.Unresolved = "prefix " + prefixAt.Text(prefixNode) + " is not a constant string"
 		}
 		o.Assume = append(o.Assume, a...)
+	}
+	if why := w.depsRequirement(depsAt, depsNode); why != "" {
+		o.PerUser, o.PerUserWhy = true, fmt.Sprintf("the router's dependencies=... (%s:%d): %s", depsAt.File, pysrc.Line(depsNode), why)
 	}
 }
 
@@ -503,7 +528,7 @@ func (w *fastapiWalker) decoratedRoutables() {
 					continue
 				}
 				o := &framework.AppObject{Key: m.Name + "|" + name + "()", Kind: "router", Mod: m, Line: pysrc.Line(decos[i])}
-				w.routablePrefix(m, c, o, framework.WalkCtx{})
+				w.routablePrefix(m, c, o, framework.WalkCtx{}, m, cls)
 				o.IncludedIn = append(o.IncludedIn, framework.Inclusion{Parent: parent.Key})
 				w.Objects[o.Key] = o
 				w.routables = append(w.routables, routableUse{cm: m, cls: cls, o: o})

@@ -134,7 +134,8 @@ class Routable:
 // class decorator of the project (it instantiates the class with the
 // decorator's prefix and includes its router in a root router), one an
 // instance at module level whose .router the app includes; an add_api_route
-// whose methods are enum members; --src is itself a package.
+// whose methods are enum members; a controller whose __init__ gives
+// Routable its prefix and a security dependency.
 func classyProject(t *testing.T) string {
 	return lab.WriteFiles(t, map[string]string{
 		"classy_fastapi/__init__.py": classyStandIn,
@@ -142,12 +143,15 @@ func classyProject(t *testing.T) string {
 		"shop/routing.py": "from http import HTTPStatus\n\nfrom fastapi import APIRouter\n\nroot = APIRouter(prefix=\"/api/v1\")\n\n\n" +
 			"class HTTPMethods:\n    GET = \"GET\"\n    DELETE = \"DELETE\"\n\n\ndef purge():\n    return {}\n\n\n" +
 			"root.add_api_route(\"/cache\", purge, methods=[HTTPMethods.DELETE])\n\n\n" +
-			"def router(*args, prefix=None, **kwargs):\n    def decorator(cls):\n        result = cls(*args, prefix=prefix, **kwargs)\n        root.include_router(result.router)\n        return result\n\n    return decorator\n",
+			"def router(*args, **kwargs):\n    def decorator(cls):\n        result = cls(*args, **kwargs)\n        root.include_router(result.router)\n        return result\n\n    return decorator\n",
 		"shop/controllers/__init__.py": "",
 		"shop/controllers/coupons.py": "from classy_fastapi import Routable, get, post\n\nfrom shop.routing import router\n\n\n" +
 			"@router(prefix=\"/coupons\", tags=[\"coupons\"])\nclass Coupons(Routable):\n    @get(\"\")\n    async def all(self):\n        return []\n\n    @post(\"/redeem/{code}\")\n    async def redeem(self, code: str):\n        return {}\n",
+		"shop/security.py": "from fastapi import Depends\nfrom fastapi.security import OAuth2PasswordBearer\n\noauth2 = OAuth2PasswordBearer(tokenUrl=\"token\")\n\n\ndef current_user(token: str = Depends(oauth2)):\n    return token\n",
+		"shop/controllers/users.py": "from classy_fastapi import Routable, get\nfrom fastapi import Depends\n\nfrom shop.routing import router\nfrom shop.security import current_user\n\n\n" +
+			"@router()\nclass Users(Routable):\n    def __init__(self, *args, **kwargs):\n        super().__init__(*args, prefix=\"/users\", dependencies=[Depends(current_user)], **kwargs)\n\n    @get(\"/me\")\n    def me(self):\n        return {}\n",
 		"shop/controllers/plain.py": "from classy_fastapi import Routable, get\n\n\nclass Health(Routable):\n    @get(\"/health\")\n    def health(self):\n        return {}\n\n\nhealth = Health()\n",
-		"shop/main.py": "from fastapi import FastAPI\n\nfrom shop.controllers import coupons, plain  # noqa: F401 (the decorators register the controllers)\nfrom shop.routing import root\n\n" +
+		"shop/main.py": "from fastapi import FastAPI\n\nfrom shop.controllers import coupons, plain, users  # noqa: F401 (the decorators register the controllers)\nfrom shop.routing import root\n\n" +
 			"app = FastAPI(openapi_url=None)\napp.include_router(root)\napp.include_router(plain.health.router)\n",
 	})
 }
@@ -159,6 +163,7 @@ func TestFastAPIClassyControllers(t *testing.T) {
 		"GET /api/v1/coupons GET shop.controllers.coupons.Coupons.all",
 		"POST /api/v1/coupons/redeem/{code} POST shop.controllers.coupons.Coupons.redeem",
 		"GET /health GET shop.controllers.plain.Health.health",
+		"GET /api/v1/users/me GET shop.controllers.users.Users.me [per-user]",
 	})
 }
 
@@ -168,4 +173,22 @@ func TestExactFastAPIClassyControllers(t *testing.T) {
 	lab.Need(t, nil, []string{"fastapi"})
 	st, rt, _ := routestest.ExactOf(t, classyProject(t), time.Minute)
 	routestest.SameList(t, "exact routes", routestest.Briefs(rt), routestest.Briefs(st))
+}
+
+// TestFastAPIParameterDefaultOnlyWhenNotPassed: a parameter's default
+// stands for it only when no call passes it; a call that passes another
+// value leaves the prefix unresolved rather than wrong.
+func TestFastAPIParameterDefaultOnlyWhenNotPassed(t *testing.T) {
+	for _, tc := range []struct{ call, want string }{
+		{"register(app)", "GET /v1/items GET svc.api.items"},
+		{"register(app, prefix=\"/api/v2\")", "GET /items GET svc.api.items [unresolved]"},
+	} {
+		st := routestest.Static(t, lab.WriteFiles(t, map[string]string{
+			"svc/__init__.py": "",
+			"svc/api.py":      "from fastapi import APIRouter\n\nr = APIRouter()\n\n\n@r.get(\"/items\")\ndef items():\n    return []\n",
+			"svc/setup.py":    "from svc.api import r\n\n\ndef register(app, prefix=\"/v1\"):\n    app.include_router(r, prefix=prefix)\n",
+			"svc/main.py":     "from fastapi import FastAPI\n\nfrom svc.setup import register\n\napp = FastAPI(openapi_url=None)\n" + tc.call + "\n",
+		}))
+		routestest.SameList(t, tc.call, routestest.Briefs(st), []string{tc.want})
+	}
 }

@@ -133,6 +133,10 @@ def main():
     walk(app.routes, "", out, 0)
     OUT.write(json.dumps(out))
     OUT.flush()
+    # Threads or servers the project started at import must not hold the
+    # interpreter open: the table is written.
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":

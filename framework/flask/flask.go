@@ -137,11 +137,20 @@ func (w *flaskWalker) run() {
 		for _, m := range h.Proj.Files {
 			h.EachCallCtx(m, func(c pysrc.Call, ctx framework.WalkCtx) {
 				obj, method := pysrc.SplitLast(c.Fn)
-				if method != "init_app" || !w.smorestAPIs[m.Name+"|"+obj] || len(c.Args) == 0 {
+				if method != "init_app" || len(c.Args) == 0 {
+					return
+				}
+				// The Api may be made in another module
+				// (extensions.py: api = Api()) and bound here.
+				key := m.Name + "|" + obj
+				if t, rest := h.Proj.Resolve(m, obj); t != nil && rest != "" && !w.smorestAPIs[key] {
+					key = t.Name + "|" + rest
+				}
+				if !w.smorestAPIs[key] {
 					return
 				}
 				if t := h.ObjectExpr(m, c.Args[0], ctx.Locals); t != nil {
-					h.Objects[m.Name+"|"+obj] = t
+					h.Objects[key] = t
 				}
 			})
 		}

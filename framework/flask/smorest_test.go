@@ -44,8 +44,9 @@ class Api:
 func smorestProject(t *testing.T) string {
 	return lab.WriteFiles(t, map[string]string{
 		"flask_smorest/__init__.py": smorestStandIn,
-		"pets/__init__.py": "from flask import Flask\nfrom flask_smorest import Api\n\nfrom pets import users\nfrom pets.resources import blp as pets_blp\n\n\n" +
-			"def create_app():\n    app = Flask(__name__)\n    api = Api()\n    api.init_app(app)\n    api.register_blueprint(pets_blp)\n" +
+		"pets/extensions.py": "from flask_smorest import Api\n\napi = Api()\n",
+		"pets/__init__.py": "from flask import Flask\n\nfrom pets import users\nfrom pets.extensions import api\nfrom pets.resources import blp as pets_blp\n\n\n" +
+			"def create_app():\n    app = Flask(__name__)\n    api.init_app(app)\n    api.register_blueprint(pets_blp)\n" +
 			"    for bp in (users.blp,):\n        api.register_blueprint(bp, url_prefix=\"/u\")\n    return app\n",
 		"pets/resources.py": "from flask.views import MethodView\nfrom flask_smorest import Blueprint\n\nblp = Blueprint(\"pets\", \"pets\", url_prefix=\"/pets\")\n\n\n" +
 			"@blp.route(\"/\")\nclass Pets(MethodView):\n    def get(self):\n        return []\n\n    def post(self):\n        return {}\n\n\n" +
@@ -57,7 +58,8 @@ func smorestProject(t *testing.T) string {
 }
 
 // TestFlaskSmorest: flask-smorest Blueprints with routes on MethodView
-// classes, registered through the Api (bound by init_app) in an app
+// classes, registered through the Api (made in extensions.py, bound by
+// init_app in the factory) in an app
 // factory, one in a loop with a url_prefix that replaces the blueprint's.
 func TestFlaskSmorest(t *testing.T) {
 	st := routestest.Static(t, smorestProject(t))
