@@ -44,7 +44,7 @@ class Api:
 func smorestProject(t *testing.T) string {
 	return lab.WriteFiles(t, map[string]string{
 		"flask_smorest/__init__.py": smorestStandIn,
-		"pets/extensions.py": "from flask_smorest import Api\n\napi = Api()\n",
+		"pets/extensions.py":        "from flask_smorest import Api\n\napi = Api()\n",
 		"pets/__init__.py": "from flask import Flask\n\nfrom pets import users\nfrom pets.extensions import api\nfrom pets.resources import blp as pets_blp\n\n\n" +
 			"def create_app():\n    app = Flask(__name__)\n    api.init_app(app)\n    api.register_blueprint(pets_blp)\n" +
 			"    for bp in (users.blp,):\n        api.register_blueprint(bp, url_prefix=\"/u\")\n    return app\n",
