@@ -1,7 +1,6 @@
 package django_test
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -102,16 +101,7 @@ func TestDRFRouterShapes(t *testing.T) {
 func TestExactDRFRouterShapes(t *testing.T) {
 	lab.Need(t, nil, []string{"django", "rest_framework"})
 	_, _, d := routestest.ExactOf(t, routerProject(t), time.Minute)
-	if len(d.FrameworkOnly) > 0 || len(d.StaticOnly) > 0 || d.Recall != 1 {
-		var b strings.Builder
-		for _, r := range d.FrameworkOnly {
-			b.WriteString("\n  framework only: " + r.Method + " " + r.Pattern)
-		}
-		for _, r := range d.StaticOnly {
-			b.WriteString("\n  static only: " + r.Method + " " + r.Pattern)
-		}
-		t.Errorf("static and framework tables differ (recall %.3f):%s", d.Recall, b.String())
-	}
+	routestest.NoDiff(t, d)
 }
 
 // TestDRFLegacyAndKeptRouters: a router class kept in the project (as
@@ -240,9 +230,7 @@ func TestDjangoLargeSiteShapes(t *testing.T) {
 func TestExactDjangoLargeSiteShapes(t *testing.T) {
 	lab.Need(t, nil, []string{"django", "rest_framework"})
 	_, _, d := routestest.ExactOf(t, djangoShapesProject(t), time.Minute)
-	if len(d.FrameworkOnly) > 0 || len(d.StaticOnly) > 0 {
-		t.Errorf("static and framework tables differ: framework only %+v, static only %+v", d.FrameworkOnly, d.StaticOnly)
-	}
+	routestest.NoDiff(t, d)
 }
 
 // formatSuffixProject uses DRF's format_suffix_patterns() on path() and
@@ -270,9 +258,7 @@ func TestDRFFormatSuffixPatterns(t *testing.T) {
 	})
 	lab.Need(t, nil, []string{"django", "rest_framework"})
 	_, _, d := routestest.ExactOf(t, formatSuffixProject(t), time.Minute)
-	if len(d.FrameworkOnly) > 0 || len(d.StaticOnly) > 0 {
-		t.Errorf("static and framework tables differ: framework only %+v, static only %+v", d.FrameworkOnly, d.StaticOnly)
-	}
+	routestest.NoDiff(t, d)
 }
 
 // TestDjangoWrapperClassNotTheView: a project class given a view in the

@@ -91,9 +91,7 @@ func TestFastAPIAppBuiltInMethods(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rt.Close()
-	if len(d.FrameworkOnly) > 0 || len(d.StaticOnly) > 0 {
-		t.Errorf("static and framework differ: only framework %+v, only static %+v", d.FrameworkOnly, d.StaticOnly)
-	}
+	routestest.NoDiff(t, d)
 }
 
 // classyStandIn stands for classy-fastapi (not packaged by Debian),

@@ -154,3 +154,20 @@ func CheckPerUser(t *testing.T, rt *framework.Routes, want map[string]string) {
 		t.Errorf("route %s not found", p)
 	}
 }
+
+// NoDiff fails the test when the framework's table and the static pass's
+// differ (rows only one of them has), listing those rows.
+func NoDiff(t *testing.T, d *framework.ExactDiff) {
+	t.Helper()
+	if len(d.FrameworkOnly) == 0 && len(d.StaticOnly) == 0 {
+		return
+	}
+	var b strings.Builder
+	for _, r := range d.FrameworkOnly {
+		fmt.Fprintf(&b, "\n  framework only: %s %s (%s)", r.Method, r.Pattern, r.View)
+	}
+	for _, r := range d.StaticOnly {
+		fmt.Fprintf(&b, "\n  static only: %s %s (%s)", r.Method, r.Pattern, r.Unresolved)
+	}
+	t.Errorf("static and framework tables differ (recall %.3f):%s", d.Recall, b.String())
+}
