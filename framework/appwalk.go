@@ -1,7 +1,6 @@
 package framework
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -20,9 +19,6 @@ type AppWalker struct {
 	Eval   *pysrc.Evaluator
 	// Objects: "module|var" -> kind (app, router, blueprint) and own prefix.
 	Objects map[string]*AppObject
-	// passed are the parameters calls of the project give a value
-	// (passedParam), computed once.
-	passed map[string]bool
 }
 
 // AppObject is an app, router or blueprint object of the source: where it
@@ -232,7 +228,7 @@ func (w *AppWalker) Walk(m *pysrc.Module, fn func(*sitter.Node, WalkCtx)) {
 				// builds a path from it (f"/{root}/widget", root="api"),
 				// when no call of the project passes that parameter.
 				c2 := c
-				c2.Locals = w.Eval.ParamDefaults(m, st, c.Locals, func(p string) bool { return !w.passedParam(m, st, p) })
+				c2.Locals = w.Eval.ParamDefaults(m, st, c.Locals, func(p string) bool { return !w.Proj.PassedParam(m, st, p) })
 				visit(st, c2, depth+1)
 			case "block", "decorated_definition", "with_statement":
 				visit(st, c, depth+1)
@@ -267,40 +263,6 @@ func (w *AppWalker) Walk(m *pysrc.Module, fn func(*sitter.Node, WalkCtx)) {
 		}
 	}
 	visit(m.Root, WalkCtx{}, 0)
-}
-
-// passedParam says whether a call of the project gives the parameter of
-// the module-level function def a value (by position or keyword).
-func (w *AppWalker) passedParam(m *pysrc.Module, def *sitter.Node, param string) bool {
-	if w.passed == nil {
-		w.passed = map[string]bool{}
-		for _, cm := range w.Proj.Files {
-			w.EachCallIn(cm, cm.Root, func(c pysrc.Call) {
-				fm, fdef := w.Proj.FunctionDef(cm, c.Fn)
-				if fdef == nil {
-					return
-				}
-				params := pysrc.ParamNames(fm, fdef)
-				for i := range c.Args {
-					if i < len(params) {
-						w.passed[passedKey(fm, fdef, params[i])] = true
-					}
-				}
-				for k := range c.Kw {
-					w.passed[passedKey(fm, fdef, k)] = true
-				}
-			})
-		}
-	}
-	return w.passed[passedKey(m, def, param)]
-}
-
-func passedKey(m *pysrc.Module, def *sitter.Node, param string) string {
-	fn := def
-	if fn.Kind() == "decorated_definition" {
-		fn = fn.ChildByFieldName("definition")
-	}
-	return fmt.Sprintf("%s|%d|%s", m.Name, fn.StartByte(), param)
 }
 
 // EachAssignedCall calls fn for every statement NAME = call(...) found by

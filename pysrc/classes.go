@@ -1,6 +1,7 @@
 package pysrc
 
 import (
+	"fmt"
 	"strings"
 
 	sitter "github.com/tree-sitter/go-tree-sitter"
@@ -123,4 +124,49 @@ func (p *Project) FunctionDef(m *Module, fn string) (*Module, *sitter.Node) {
 		return nil, nil
 	}
 	return fm, def
+}
+
+// PassedParam says whether a call of the project gives the parameter
+// param of the module-level function def (of module m) a value, by
+// position or keyword. The calls are indexed once per project.
+func (p *Project) PassedParam(m *Module, def *sitter.Node, param string) bool {
+	if p.passed == nil {
+		p.passed = map[string]bool{}
+		for _, cm := range p.Files {
+			var visit func(n *sitter.Node, depth int)
+			visit = func(n *sitter.Node, depth int) {
+				if n == nil || depth > 200 {
+					return
+				}
+				if n.Kind() == "call" {
+					if c, ok := cm.AsCall(n); ok {
+						if fm, fdef := p.FunctionDef(cm, c.Fn); fdef != nil {
+							params := ParamNames(fm, fdef)
+							for i := range c.Args {
+								if i < len(params) {
+									p.passed[passedKey(fm, fdef, params[i])] = true
+								}
+							}
+							for k := range c.Kw {
+								p.passed[passedKey(fm, fdef, k)] = true
+							}
+						}
+					}
+				}
+				for _, ch := range Children(n) {
+					visit(ch, depth+1)
+				}
+			}
+			visit(cm.Root, 0)
+		}
+	}
+	return p.passed[passedKey(m, def, param)]
+}
+
+func passedKey(m *Module, def *sitter.Node, param string) string {
+	fn := def
+	if fn.Kind() == "decorated_definition" {
+		fn = fn.ChildByFieldName("definition")
+	}
+	return fmt.Sprintf("%s|%d|%s", m.Name, fn.StartByte(), param)
 }

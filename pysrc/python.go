@@ -34,6 +34,10 @@ type Project struct {
 	// shop/front.html) to its file, the first in path order, as template
 	// loaders that search each app's templates/ folder find it.
 	Templates map[string]string
+	// found memoizes FindModule (a name's suffix search walks every
+	// module); passed is PassedParam's index, made on first use.
+	found  map[string]*Module
+	passed map[string]bool
 }
 
 var skipDirs = map[string]bool{".git": true, "node_modules": true, "__pycache__": true, "venv": true, ".venv": true, "env": true,
@@ -433,6 +437,18 @@ func (p *Project) FindModule(name string) *Module {
 	if m, ok := p.Modules[name]; ok {
 		return m
 	}
+	if m, ok := p.found[name]; ok {
+		return m
+	}
+	m := p.findModule(name)
+	if p.found == nil {
+		p.found = map[string]*Module{}
+	}
+	p.found[name] = m
+	return m
+}
+
+func (p *Project) findModule(name string) *Module {
 	var found *Module
 	for n, m := range p.Modules {
 		if strings.HasSuffix(n, "."+name) {
