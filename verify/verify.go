@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"github.com/cdnadvise/cdnadvise/internal/httpheader"
 	"math"
 	"sort"
 	"strings"
@@ -307,24 +308,43 @@ func since(ctx context.Context, conn *sql.Conn, ra *runs.RecordedAdvice, res *Re
 		res.Since, res.SinceWhy = given.UTC(), "--since"
 		return nil
 	}
-	var headers []any
-	var marks []string
+	var headers []string
 	for _, r := range ra.Rows {
 		if r.CacheControl != "" {
-			headers = append(headers, normalizeCC(r.CacheControl))
-			marks = append(marks, "?")
+			headers = append(headers, r.CacheControl)
 		}
 	}
 	if len(headers) > 0 {
-		var t sql.NullTime
-		args := append([]any{res.Tier, res.BeforeTo}, headers...)
-		err := conn.QueryRowContext(ctx, `SELECT min(r.ts) FROM requests_raw r JOIN files f USING (file_id) JOIN d_misc cc ON cc.id = r.cc_id
-			WHERE f.tier = ? AND r.ts > ? AND lower(replace(cc.value, ' ', '')) IN (`+strings.Join(marks, ",")+`)`, args...).Scan(&t)
+		// The logged values are few (a dictionary): each one's first
+		// request, then the earliest of those that mean a recommended
+		// header.
+		rows, err := conn.QueryContext(ctx, `SELECT cc.value, min(r.ts) FROM requests_raw r JOIN files f USING (file_id) JOIN d_misc cc ON cc.id = r.cc_id
+			WHERE f.tier = ? AND r.ts > ? GROUP BY cc.value`, res.Tier, res.BeforeTo)
 		if err != nil {
 			return fmt.Errorf("first recommended header: %w", err)
 		}
-		if t.Valid {
-			res.Since, res.SinceWhy = t.Time.UTC(), "the first request after the advice's data that carries a recommended Cache-Control"
+		var first time.Time
+		for rows.Next() {
+			var v string
+			var t time.Time
+			if err := rows.Scan(&v, &t); err != nil {
+				rows.Close()
+				return fmt.Errorf("first recommended header: %w", err)
+			}
+			for _, h := range headers {
+				if httpheader.SameMeaning(v, h) && (first.IsZero() || t.Before(first)) {
+					first = t
+				}
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("first recommended header: %w", err)
+		}
+		if !first.IsZero() {
+			res.Since, res.SinceWhy = first.UTC(), "the first request after the advice's data that carries a recommended Cache-Control"
 			return nil
 		}
 	}
@@ -335,10 +355,6 @@ func since(ctx context.Context, conn *sql.Conn, ra *runs.RecordedAdvice, res *Re
 	res.Since, res.SinceWhy = res.BeforeTo.Add(time.Microsecond), "the end of the traffic the advice was drawn from (no logged request carries a recommended Cache-Control)"
 	return nil
 }
-
-// normalizeCC makes Cache-Control values comparable: lower case, no
-// spaces.
-func normalizeCC(s string) string { return strings.ToLower(strings.ReplaceAll(s, " ", "")) }
 
 // mapPaths makes the temporary table vp(path_id, route) of the tier's
 // paths that a route matches.
@@ -421,12 +437,14 @@ func (s periodStats) originPerMin(minutes float64) *float64 {
 	return &v
 }
 
-// ccShare is the share of logged responses whose Cache-Control is want
-// (case and spaces aside).
+// ccShare is the share of logged responses whose Cache-Control means to
+// a cache what want means (httpheader.SameMeaning: WhiteNoise's ten-year
+// immutable header is the advised one-year one, never_cache's set is
+// no-store).
 func (s periodStats) ccShare(want string) float64 {
 	var n int64
 	for v, c := range s.cc {
-		if normalizeCC(v) == normalizeCC(want) {
+		if httpheader.SameMeaning(v, want) {
 			n += c
 		}
 	}
@@ -559,7 +577,7 @@ func judge(row *Row, r *advisor.Recommendation, o Options, hitsAfter int64) {
 	after := *row.HitRatioAfter
 	if row.HeaderLogged && r.CacheControl != "" && (row.HeaderShare == nil || *row.HeaderShare < 0.5) {
 		row.Verdict = NotDeployed
-		row.Why = fmt.Sprintf("the logs show Cache-Control %q, not the recommended %q", row.HeaderSeen, r.CacheControl)
+		row.Why = fmt.Sprintf("the logs show Cache-Control %q, which a cache does not treat as the recommended %q", row.HeaderSeen, r.CacheControl)
 		return
 	}
 	if !row.HeaderLogged && row.HitRatioBefore != nil && math.Abs(*predicted-*row.HitRatioBefore) > o.Band && math.Abs(after-*row.HitRatioBefore) <= o.Band {

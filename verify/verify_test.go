@@ -74,6 +74,15 @@ func TestVerify(t *testing.T) {
 		{"POST", "/items/{int}", `^/items/[0-9]+$`, advisor.ClassUnsafe, "", 0,
 			func(i int) string { return fmt.Sprintf("/items/%d", i%7) },
 			func(int) (string, string) { return "MISS", "" }},
+		// WhiteNoise's own immutable header (ten years, its order) is the
+		// advised one-year header to a cache: deployed, as predicted.
+		{"GET", "/static/{file}", `^/static/[^/]+$`, advisor.ClassCacheable, "public, max-age=31536000, immutable", 0.90,
+			func(i int) string { return fmt.Sprintf("/static/app.%d.css", i%2) },
+			func(i int) (string, string) { return pick(i%10 != 0, "HIT", "MISS"), "max-age=315360000, public, immutable" }},
+		// Django's never_cache set means no-store.
+		{"GET", "/account", `^/account$`, advisor.ClassPrivate, "no-store", 0,
+			func(int) string { return "/account" },
+			func(int) (string, string) { return "MISS", "max-age=0, no-cache, no-store, must-revalidate, private" }},
 	}
 	var before, after []line
 	for i := 0; i < 600; i++ { // before: 10 minutes, every route, no caching
@@ -151,7 +160,7 @@ func TestVerify(t *testing.T) {
 	minutesBefore := to.Sub(from).Minutes()
 	minutesAfter := after[len(after)-1].t.Truncate(time.Second).Sub(res.Since).Minutes() // the log's clock is whole seconds
 	want := map[string]string{"GET /items/{int}": AsPredicted, "GET /news": Better, "GET /legacy": NotDeployed, "GET /search": NotDeployed,
-		"GET /me": AsPredicted, "POST /items/{int}": AsPredicted}
+		"GET /me": AsPredicted, "POST /items/{int}": AsPredicted, "GET /static/{file}": AsPredicted, "GET /account": AsPredicted}
 	for _, row := range res.Rows {
 		k := row.Method + " " + row.Route
 		for _, p := range []struct {
