@@ -78,7 +78,9 @@ func TestVerify(t *testing.T) {
 		// advised one-year header to a cache: deployed, as predicted.
 		{"GET", "/static/{file}", `^/static/[^/]+$`, advisor.ClassCacheable, "public, max-age=31536000, immutable", 0.90,
 			func(i int) string { return fmt.Sprintf("/static/app.%d.css", i%2) },
-			func(i int) (string, string) { return pick(i%10 != 0, "HIT", "MISS"), "max-age=315360000, public, immutable" }},
+			func(i int) (string, string) {
+				return pick(i%10 != 0, "HIT", "MISS"), "max-age=315360000, public, immutable"
+			}},
 		// Django's never_cache set means no-store.
 		{"GET", "/account", `^/account$`, advisor.ClassPrivate, "no-store", 0,
 			func(int) string { return "/account" },
