@@ -254,6 +254,30 @@ func forcedFormat(opts Options) (*Format, error) {
 	return nil, nil
 }
 
+// readsNone says whether p parses none of the non-empty lines given, and
+// the first of them (shortened).
+func readsNone(p Parser, lines [][]byte) (string, bool) {
+	first := ""
+	for _, l := range lines {
+		l = bytes.TrimRight(l, "\r")
+		if len(bytes.TrimSpace(l)) == 0 || l[0] == '#' {
+			continue // blank, or a header (#Fields:)
+		}
+		if first == "" {
+			first = string(l)
+			if len(first) > 160 {
+				first = first[:160] + "..."
+			}
+		}
+		var rec Record
+		rec.Reset()
+		if safeParse(p, l, &rec) == nil {
+			return "", false
+		}
+	}
+	return first, first != ""
+}
+
 // fileArg is one file to read.
 type fileArg struct {
 	path string
@@ -419,6 +443,23 @@ func (r *runner) file(ctx context.Context, f fileArg) FileResult {
 		format = *r.forced
 		if parser, err = safeOpen(format, lines); err != nil {
 			return fail(fmt.Errorf("format %s: %w", format.Name, err))
+		}
+		// The layout the user gave must read the file: one that reads none
+		// of its first lines is a wrong layout, not a reason to detect
+		// another silently.
+		if first, ok := readsNone(parser, lines); ok {
+			what := format.Name
+			if format.Describe != nil {
+				what = format.Describe(parser)
+			}
+			return fail(fmt.Errorf("the format given (%s) reads none of the first %d lines of %s; the first is %q", what, len(lines), f.path, first))
+		}
+		if l, ok := parser.(*Layout); ok {
+			if empty := l.EmptyFields(lines); len(empty) > 0 {
+				note := fmt.Sprintf("warning: %s empty (\"-\") on every one of the first %d lines: not logged as the layout says?", strings.Join(empty, ", "), len(lines))
+				fr.Notes = append(fr.Notes, note)
+				r.opts.Logger.Warn("layout field empty", "file", f.path, "fields", strings.Join(empty, ", "), "lines", len(lines))
+			}
 		}
 	default:
 		format, parser, err = Detect(lines)

@@ -232,9 +232,15 @@ func compileNginx(def string) (*Layout, error) {
 			i++
 			continue
 		}
+		kind := nginxKind(name)
+		if kind == fIgnore {
+			if err := checkNginxVar(name); err != nil {
+				return nil, err
+			}
+		}
 		l.items = appendLit(l.items, lit)
 		lit = nil
-		l.items = append(l.items, item{isF: true, kind: nginxKind(name), name: "$" + name})
+		l.items = append(l.items, item{isF: true, kind: kind, name: "$" + name})
 		i = j
 	}
 	l.items = appendLit(l.items, lit)
@@ -501,6 +507,12 @@ func (l *Layout) Parse(line []byte, r *Record) error {
 // last item is a field and whole is false, that field ends at the next space
 // (so that a prefix layout can be matched against longer lines).
 func (l *Layout) parse(line []byte, r *Record, whole bool) (int, error) {
+	return l.parseSeen(line, r, whole, nil)
+}
+
+// parseSeen is parse, telling seen (when not nil) each field's raw value
+// by its item index.
+func (l *Layout) parseSeen(line []byte, r *Record, whole bool, seen func(i int, val []byte)) (int, error) {
 	pos := 0
 	items := l.items
 	for i := 0; i < len(items); i++ {
@@ -541,11 +553,54 @@ func (l *Layout) parse(line []byte, r *Record, whole bool) (int, error) {
 			val = line[pos : pos+end]
 			pos += end
 		}
+		if seen != nil {
+			seen(i, val)
+		}
 		if err := setField(r, it.kind, val); err != nil {
 			return pos, fmt.Errorf("field %s %q: %w", it.name, clip(val), err)
 		}
 	}
 	return pos, nil
+}
+
+// EmptyFields lists the fields cdnadvise reads that are empty ("" or "-")
+// on every line of lines the layout parses (none when it parses none):
+// a variable that is not logged as the layout says (a typo nginx accepts
+// as an unset variable, a header the server never sends).
+func (l *Layout) EmptyFields(lines [][]byte) []string {
+	filled := map[int]bool{}
+	parsed := 0
+	for _, line := range lines {
+		line = bytes.TrimRight(line, " \t\r")
+		if len(line) == 0 {
+			continue
+		}
+		var rec Record
+		rec.Reset()
+		cur := map[int]bool{}
+		pos, err := l.parseSeen(line, &rec, true, func(i int, val []byte) {
+			if v := bytes.TrimSpace(val); len(v) > 0 && string(v) != "-" {
+				cur[i] = true
+			}
+		})
+		if err != nil || pos != len(line) {
+			continue
+		}
+		parsed++
+		for i := range cur {
+			filled[i] = true
+		}
+	}
+	if parsed == 0 {
+		return nil
+	}
+	var out []string
+	for i, it := range l.items {
+		if it.isF && it.kind != fIgnore && !filled[i] {
+			out = append(out, it.name)
+		}
+	}
+	return out
 }
 
 // findDelim finds where a field ends: at the next occurrence of the literal

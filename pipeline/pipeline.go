@@ -49,6 +49,16 @@ type Result struct {
 	Patch *framework.PatchResult
 }
 
+// anyIngested says whether some file was read (or had been read before).
+func anyIngested(sum *ingest.Summary) bool {
+	for _, f := range sum.Files {
+		if f.Status != "failed" {
+			return true
+		}
+	}
+	return false
+}
+
 // Run runs the job's steps in order: ingest, advice (or the report's data,
 // which holds it), record, patch. On an error, the result holds what the
 // steps before it produced.
@@ -62,6 +72,11 @@ func Run(ctx context.Context, st *store.Store, j Job) (*Result, error) {
 		}
 		if j.AfterIngest != nil {
 			j.AfterIngest(sum, err)
+		}
+		if err != nil && !anyIngested(sum) {
+			// Every file failed (a layout that reads none of them, ...):
+			// nothing to go on with.
+			return res, err
 		}
 	}
 	var err error

@@ -21,7 +21,14 @@ type ingestOptions struct {
 	*globalOptions
 	io *streams
 
-	Inputs         []ingest.Input
+	Inputs []ingest.Input
+	logFlags
+	JSON bool
+}
+
+// logFlags say how logs are read: the same for ingest and run.
+type logFlags struct {
+	tiers          *tierMarks
 	Format         string
 	NginxFormat    string
 	ApacheFormat   string
@@ -31,7 +38,64 @@ type ingestOptions struct {
 	KeepClient     bool
 	Workers        int
 	MemoryLimit    string
-	JSON           bool
+}
+
+// add registers the flags (and --tier, which applies to the inputs after it).
+func (l *logFlags) add(f *pflag.FlagSet) {
+	l.tiers = &tierMarks{flags: f}
+	f.Var(l.tiers, "tier", "tier of the inputs that follow: edge (CDN/cache) or origin (app); default: the format's own")
+	f.StringVar(&l.Format, "format", "", "force a format instead of detecting it: "+ingest.FormatNames())
+	f.StringVar(&l.NginxFormat, "nginx-format", "", "read with this nginx log_format (the directive or its string, verbatim)")
+	f.StringVar(&l.ApacheFormat, "apache-format", "", "read with this Apache LogFormat string (also varnishncsa -F)")
+	f.StringVar(&l.LogFormat, "log-format", "", "read with this layout, nginx ($var), Apache (%x) or gunicorn (%(x)s) syntax")
+	f.StringVar(&l.JSONMap, "json-map", "", "read JSON lines with these keys, e.g. ts=time,path=uri,status=status,cache=cache_status (see 'cdnadvise formats')")
+	f.Float64Var(&l.MaxRejectRatio, "max-reject-ratio", 0.05, "fail a file when more than this share of its request lines does not parse")
+	f.BoolVar(&l.KeepClient, "keep-client", false, "store client addresses as logged (default: a keyed hash per store)")
+	f.IntVar(&l.Workers, "workers", 0, "parsing goroutines (default: number of CPUs)")
+	if f.Lookup("memory-limit") == nil { // run's serves the replays too
+		f.StringVar(&l.MemoryLimit, "memory-limit", "512MiB", "memory the ingest aims to stay under: DuckDB's buffers get an eighth, Go's heap 40%, the in-memory part of each large dictionary an eighth (past it, DuckDB tells values apart at the end)")
+	}
+}
+
+// readOptions are the ingest options for the paths given (each with the tier
+// of the --tier before it), and the memory limit; Go's heap limit is set.
+func (l *logFlags) readOptions(paths []string) (ingest.Options, error) {
+	custom := 0
+	layout := ""
+	for _, s := range []string{l.NginxFormat, l.ApacheFormat, l.LogFormat} {
+		if s != "" {
+			custom++
+			layout = s
+		}
+	}
+	if custom > 1 {
+		return ingest.Options{}, errors.New("give only one of --nginx-format, --apache-format and --log-format")
+	}
+	ml := l.MemoryLimit
+	if ml == "" {
+		ml = "512MiB"
+	}
+	limit, err := parseBytes(ml)
+	if err != nil || limit <= 0 {
+		return ingest.Options{}, fmt.Errorf("--memory-limit %q: a size such as 512MiB or 2GiB", ml)
+	}
+	// Go collects its garbage before its heap passes 40% of the limit
+	// rather than when it has doubled, and DuckDB gets an eighth (measured
+	// on 10 M realistic lines: peak 585 MiB with neither, 465-536 MiB with
+	// the heap limit and DuckDB at 128 MiB, 412 MiB and 15% faster with
+	// DuckDB at 64 MiB).
+	debug.SetMemoryLimit(limit * 4 / 10)
+	o := ingest.Options{
+		Format: l.Format, LogFormat: layout, JSONMap: l.JSONMap,
+		MaxRejectRatio: l.MaxRejectRatio, KeepClient: l.KeepClient, Workers: l.Workers,
+		// A dictionary's table: 16-byte slots, at most 3/4 full, a power of
+		// two: up to 32 bytes a value.
+		DuckDBMemory: limit / 8, DictLimit: int(max(limit/8/32, 1024)),
+	}
+	for i, p := range paths {
+		o.Inputs = append(o.Inputs, ingest.Input{Path: p, Tier: l.tiers.tierFor(i)})
+	}
+	return o, nil
 }
 
 // tierMarks records where each --tier flag appeared among the positional
@@ -75,7 +139,7 @@ func (t *tierMarks) tierFor(i int) ingest.Tier {
 
 func newIngestCmd(g *globalOptions, io *streams) *cobra.Command {
 	opts := &ingestOptions{globalOptions: g, io: io}
-	tiers := &tierMarks{}
+	var paths []string
 	cmd := &cobra.Command{
 		Use:   "ingest [flags] PATH...",
 		Short: "Read access logs into the store",
@@ -101,65 +165,31 @@ with more than --max-reject-ratio of them is not stored and the run fails.`,
   cdnadvise ingest --json logs/ | jq '.rows'`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			for i, a := range args {
-				opts.Inputs = append(opts.Inputs, ingest.Input{Path: a, Tier: tiers.tierFor(i)})
-			}
-			return runIngest(cmd.Context(), opts)
+			paths = args
+			return runIngest(cmd.Context(), opts, paths)
 		},
 	}
-	tiers.flags = cmd.Flags()
 	f := cmd.Flags()
-	f.Var(tiers, "tier", "tier of the inputs that follow: edge (CDN/cache) or origin (app); default: the format's own")
-	f.StringVar(&opts.Format, "format", "", "force a format instead of detecting it: "+ingest.FormatNames())
-	f.StringVar(&opts.NginxFormat, "nginx-format", "", "read with this nginx log_format (the directive or its string, verbatim)")
-	f.StringVar(&opts.ApacheFormat, "apache-format", "", "read with this Apache LogFormat string (also varnishncsa -F)")
-	f.StringVar(&opts.LogFormat, "log-format", "", "read with this layout, nginx ($var), Apache (%x) or gunicorn (%(x)s) syntax")
-	f.StringVar(&opts.JSONMap, "json-map", "", "read JSON lines with these keys, e.g. ts=time,path=uri,status=status,cache=cache_status (see 'cdnadvise formats')")
-	f.Float64Var(&opts.MaxRejectRatio, "max-reject-ratio", 0.05, "fail a file when more than this share of its request lines does not parse")
-	f.BoolVar(&opts.KeepClient, "keep-client", false, "store client addresses as logged (default: a keyed hash per store)")
-	f.IntVar(&opts.Workers, "workers", 0, "parsing goroutines (default: number of CPUs)")
-	f.StringVar(&opts.MemoryLimit, "memory-limit", "512MiB", "memory the ingest aims to stay under: DuckDB's buffers get an eighth, Go's heap 40%, the in-memory part of each large dictionary an eighth (past it, DuckDB tells values apart at the end)")
+	opts.logFlags.add(f)
 	f.BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
 	return cmd
 }
 
-func runIngest(ctx context.Context, opts *ingestOptions) error {
-	custom := 0
-	for _, s := range []string{opts.NginxFormat, opts.ApacheFormat, opts.LogFormat} {
-		if s != "" {
-			custom++
-			opts.LogFormat = s
-		}
+func runIngest(ctx context.Context, opts *ingestOptions, paths []string) error {
+	iopts, err := opts.logFlags.readOptions(paths)
+	if err != nil {
+		return err
 	}
-	if custom > 1 {
-		return errors.New("give only one of --nginx-format, --apache-format and --log-format")
-	}
-	limit, err := parseBytes(opts.MemoryLimit)
-	if err != nil || limit <= 0 {
-		return fmt.Errorf("--memory-limit %q: a size such as 512MiB or 2GiB", opts.MemoryLimit)
-	}
+	opts.Inputs = iopts.Inputs
 	st, err := store.Open(ctx, store.PathFromEnv(opts.DB))
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	// Go collects its garbage before its heap passes 40% of the limit
-	// rather than when it has doubled, and DuckDB gets an eighth (measured
-	// on 10 M realistic lines: peak 585 MiB with neither, 465-536 MiB with
-	// the heap limit and DuckDB at 128 MiB, 412 MiB and 15% faster with
-	// DuckDB at 64 MiB).
-	debug.SetMemoryLimit(limit * 4 / 10)
 
 	var bar *progressbar.ProgressBar
 	start := time.Now()
-	iopts := ingest.Options{
-		Inputs: opts.Inputs, Format: opts.Format, LogFormat: opts.LogFormat, JSONMap: opts.JSONMap,
-		MaxRejectRatio: opts.MaxRejectRatio, KeepClient: opts.KeepClient, Workers: opts.Workers,
-		Stdin: opts.io.In, Logger: opts.logger(opts.io),
-		// A dictionary's table: 16-byte slots, at most 3/4 full, a power of
-		// two: up to 32 bytes a value.
-		DuckDBMemory: limit / 8, DictLimit: int(max(limit/8/32, 1024)),
-	}
+	iopts.Stdin, iopts.Logger = opts.io.In, opts.logger(opts.io)
 	if opts.io.ErrTTY && !opts.Quiet && !opts.JSON {
 		iopts.Progress = func(p ingest.Progress) {
 			if bar == nil {

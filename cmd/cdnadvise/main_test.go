@@ -832,3 +832,41 @@ func TestVerifyExitsOnBreakage(t *testing.T) {
 		t.Errorf("verify after a breakage: exit %d\n%s\n%s", code, stdout, errOut)
 	}
 }
+
+// TestRunTakesIngestFlags: run reads logs with ingest's flags, to the same
+// store as ingest; a layout with a typo'd variable and one that reads no
+// line exit non-zero with the reason.
+func TestRunTakesIngestFlags(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "cache.log")
+	var b strings.Builder
+	for i := 0; i < 40; i++ {
+		fmt.Fprintf(&b, "10.0.0.%d %s [25/Nov/2026:08:%02d:00 +0000] \"GET /items/%d HTTP/1.1\" 200 512 0.0%02d \"public, max-age=60\" \"Accept-Encoding\"\n",
+			i%5, []string{"HIT", "MISS"}[i%2], i, i%4, i%40+1)
+	}
+	os.WriteFile(log, []byte(b.String()), 0o644)
+	format := `$remote_addr $upstream_cache_status [$time_local] "$request" $status $body_bytes_sent $request_time "$sent_http_cache_control" "$sent_http_vary"`
+	query := "SELECT count(*) AS n, count(cache_status) AS cache, count(cache_control) AS cc, count(vary) AS vary, sum(bytes) AS bytes, min(tier) AS tier FROM requests"
+	db := filepath.Join(dir, "ingest.duckdb")
+	if code, _, errOut := cli(t, "", "--db", db, "ingest", "--nginx-format", format, log); code != 0 {
+		t.Fatalf("ingest: %d %s", code, errOut)
+	}
+	_, want, _ := cli(t, "", "--db", db, "sql", "--json", query)
+	out := filepath.Join(dir, "out")
+	if code, _, errOut := cli(t, "", "run", "--nginx-format", format, "--out", out, log, "-q"); code != 0 {
+		t.Fatalf("run: %d %s", code, errOut)
+	}
+	_, got, _ := cli(t, "", "--db", filepath.Join(out, "cdnadvise.duckdb"), "sql", "--json", query)
+	if got != want || !strings.Contains(want, `"cc": 40`) || !strings.Contains(want, `"vary": 40`) {
+		t.Fatalf("run's store differs from ingest's:\nrun:    %s\ningest: %s", got, want)
+	}
+	for _, c := range []struct{ format, why string }{
+		{strings.Replace(format, "$upstream_cache_status", "$upstream_cache_stauts", 1), "did you mean $upstream_cache_status?"},
+		{`$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for"`, "reads none of the first"},
+	} {
+		code, stdout, errOut := cli(t, "", "run", "--nginx-format", c.format, "--out", filepath.Join(dir, "bad"), log, "-q")
+		if code == 0 || !strings.Contains(stdout+errOut, c.why) {
+			t.Errorf("run with %s: exit %d, output %s %s; want non-zero with %q", c.format, code, stdout, errOut, c.why)
+		}
+	}
+}

@@ -22,6 +22,7 @@ type runOptions struct {
 	*globalOptions
 	io *streams
 	adviseFlags
+	logFlags
 	Logs []string
 	Out  string
 }
@@ -38,7 +39,9 @@ report.html, advice.json, with --src the patch for the project (cache.patch), an
 --edge the edge's configuration (edge-NAME.vcl, .conf, .json, .tf: see cdnadvise edge).
 Prints the top findings and where everything is. The advice takes the flags of
 cdnadvise advise (--edge, --target, --max-stale, --policy, --pop-mode, --key,
---replace) and is the same advice.`,
+--replace) and is the same advice; the logs are read with the flags of cdnadvise
+ingest (--tier, --format, --nginx-format, --apache-format, --log-format, --json-map,
+--max-reject-ratio, --keep-client, --workers; --memory-limit bounds both).`,
 		Example: `  cdnadvise run examples/logs/
   cdnadvise run cdn-logs/ app-logs/ --src ./myapp --edge cloudfront --out out/`,
 		Args: cobra.MinimumNArgs(1),
@@ -48,6 +51,7 @@ cdnadvise advise (--edge, --target, --max-stale, --policy, --pop-mode, --key,
 		},
 	}
 	opts.adviseFlags.flags(cmd)
+	opts.logFlags.add(cmd.Flags())
 	cmd.Flags().StringVar(&opts.Out, "out", "cdnadvise-out", "folder for the store, report.html, advice.json and cache.patch")
 	return cmd
 }
@@ -55,6 +59,11 @@ cdnadvise advise (--edge, --target, --max-stale, --policy, --pop-mode, --key,
 func runRun(ctx context.Context, opts *runOptions) error {
 	// The advice's settings (and --src's routes) are read first: a bad flag
 	// fails before the ingest.
+	opts.logFlags.MemoryLimit = opts.adviseFlags.MemoryLimit // one --memory-limit for both
+	iopts, err := opts.logFlags.readOptions(opts.Logs)
+	if err != nil {
+		return err
+	}
 	ao, err := opts.options(ctx, opts.io.ErrOut)
 	if err != nil {
 		return err
@@ -76,18 +85,18 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	defer st.Close()
 	w := opts.io.Out
 	start := time.Now()
-	var inputs []ingest.Input
-	for _, l := range opts.Logs {
-		inputs = append(inputs, ingest.Input{Path: l})
-	}
+	iopts.Stdin, iopts.Logger = opts.io.In, opts.logger(opts.io)
 	info := opts.adviseFlags.runInfo(ctx, "run")
 	res, err := pipeline.Run(ctx, st, pipeline.Job{
-		Ingest: &ingest.Options{Inputs: inputs, MaxRejectRatio: 0.05, Stdin: opts.io.In, Logger: opts.logger(opts.io)},
+		Ingest: &iopts,
 		AfterIngest: func(sum *ingest.Summary, err error) {
 			fmt.Fprintf(w, "ingested %d files: %d rows, %d rejected, %d lines already in the store (%s)\n", len(sum.Files), sum.Rows, sum.Rejected, sum.Skipped, st.Path)
 			for _, f := range sum.Files {
 				if f.Status == "failed" {
 					fmt.Fprintf(w, "  %s: %s\n", f.Path, f.Error)
+				}
+				for _, n := range f.Notes {
+					fmt.Fprintf(w, "  %s: %s\n", f.Path, n)
 				}
 			}
 			if err != nil {
