@@ -47,8 +47,10 @@ type Options struct {
 	Router      Router
 	Templates   TemplateOptions
 	// ExactPercentiles is the largest number of rows for which percentiles
-	// are exact; above it they come from a reservoir sample of 8,192 values
-	// per group (default 2,000,000; -1: always exact).
+	// are exact; above it they come from a deterministic sample of about
+	// that many rows (at least 8,192), chosen by a hash of each row, so that
+	// the same store gives the same figures (default 2,000,000; -1: always
+	// exact).
 	ExactPercentiles int64
 	// JoinWindow is how far apart an origin request and the edge request it
 	// served may be logged when no request id joins them (default 2s).
@@ -181,7 +183,13 @@ type analysis struct {
 	args  []any
 	last  time.Time
 	eps   []Template // endpoint templates by ep_id
+	// sampleBelow: percentiles read the rows whose hash modulo sampleSpace
+	// is below it (-1: every row, exact).
+	sampleBelow int64
 }
+
+// sampleSpace is the range row hashes are reduced to for sampling.
+const sampleSpace = 1 << 20
 
 // step logs how long the step that just ended took.
 func (a *analysis) step(name string) {
@@ -254,9 +262,15 @@ func (a *analysis) run(ctx context.Context) (*Report, error) {
 	}
 	quantile := "quantile_cont(%s, [0.5, 0.95, 0.99])"
 	rep.Percentiles = "exact"
+	a.sampleBelow = -1
 	if limit := a.opts.ExactPercentiles; limit >= 0 && edge+origin > max(limit, 2_000_000*boolInt(limit == 0)) {
-		quantile = "reservoir_quantile(%s, [0.5, 0.95, 0.99], 8192)"
-		rep.Percentiles = "approximate: from a uniform sample of 8,192 values per group (more than " + fmt.Sprint(max(limit, 2_000_000*boolInt(limit == 0))) + " rows)"
+		// A deterministic sample: the rows whose hash falls below a cut,
+		// about max(limit, 8192) of them, so that the same store always
+		// gives the same percentiles (a reservoir sample did not).
+		limit = max(limit, 2_000_000*boolInt(limit == 0))
+		target := max(limit, 8192)
+		a.sampleBelow = min(sampleSpace, int64(float64(sampleSpace)*float64(target)/float64(edge+origin))+1)
+		rep.Percentiles = fmt.Sprintf("approximate: from a deterministic sample of about %d rows (chosen by a hash of each row; more than %d rows)", min(target, edge+origin), limit)
 	}
 	if err := a.keys(ctx, primary); err != nil {
 		return nil, err
@@ -432,6 +446,12 @@ func (a *analysis) aggregate(ctx context.Context, primary, quantile string) ([]R
 	for i := range dims {
 		dimCols[i] = "d" + fmt.Sprint(i)
 	}
+	sampled, sampleCol := "", ""
+	if a.sampleBelow >= 0 {
+		sampled = " AND sampled"
+		sampleCol = fmt.Sprintf(`,
+			hash(r.ts, r.file_id, r.client_hash, r.path_id, r.query_id, r.status, r.bytes, r.duration_ms) %% %d < %d AS sampled`, sampleSpace, a.sampleBelow)
+	}
 	base := `WITH base AS (
 		SELECT ` + strings.Join(cols, ", ") + `,
 			f.tier = 'edge' AS edge, f.tier = 'origin' AS origin, f.tier = '` + primary + `' AS main,
@@ -440,7 +460,7 @@ func (a *analysis) aggregate(ctx context.Context, primary, quantile string) ([]R
 			r.cache_status IN ('HIT', 'STALE', 'UPDATING') AS noorig,
 			r.status // 100 AS cls, r.status, r.bytes, r.duration_ms, r.origin_ms, r.set_cookie, r.has_auth, r.host_id, r.path_id, r.query_id,
 			coalesce(r.cc_id IN (SELECT id FROM d_misc WHERE value ILIKE '%private%' OR value ILIKE '%no-store%'), false) AS private,
-			coalesce(r.method_id IN (SELECT id FROM d_misc WHERE value IN ('GET', 'HEAD')), true) AS safe_method
+			coalesce(r.method_id IN (SELECT id FROM d_misc WHERE value IN ('GET', 'HEAD')), true) AS safe_method` + sampleCol + `
 		FROM requests_raw r JOIN files f USING (file_id) JOIN ep e ON e.path_id = coalesce(r.path_id, -1) ` + strings.Join(joins, " ") + `
 		WHERE ` + a.where + `
 	)`
@@ -464,10 +484,10 @@ func (a *analysis) aggregate(ctx context.Context, primary, quantile string) ([]R
 		coalesce(sum(bytes) FILTER (WHERE cached), 0), coalesce(sum(bytes) FILTER (WHERE cached AND hit), 0),
 		count(*) FILTER (WHERE main AND cls = 2), count(*) FILTER (WHERE main AND cls = 3),
 		count(*) FILTER (WHERE main AND cls = 4), count(*) FILTER (WHERE main AND cls >= 5),
-		` + fmt.Sprintf(quantile, "duration_ms") + ` FILTER (WHERE cached AND hit),
-		` + fmt.Sprintf(quantile, "duration_ms") + ` FILTER (WHERE cached AND NOT hit),
-		` + fmt.Sprintf(quantile, "duration_ms") + ` FILTER (WHERE origin),
-		` + fmt.Sprintf(quantile, "origin_ms") + ` FILTER (WHERE edge),
+		` + fmt.Sprintf(quantile, "duration_ms") + ` FILTER (WHERE cached AND hit` + sampled + `),
+		` + fmt.Sprintf(quantile, "duration_ms") + ` FILTER (WHERE cached AND NOT hit` + sampled + `),
+		` + fmt.Sprintf(quantile, "duration_ms") + ` FILTER (WHERE origin` + sampled + `),
+		` + fmt.Sprintf(quantile, "origin_ms") + ` FILTER (WHERE edge` + sampled + `),
 		avg(set_cookie::INTEGER) FILTER (WHERE main), avg(has_auth::INTEGER) FILTER (WHERE main), avg(private::INTEGER) FILTER (WHERE main),
 		` + distinctKeys + `,
 		count(*) FILTER (WHERE ` + reached + ` AND safe_method AND ` + cacheableSQL + `

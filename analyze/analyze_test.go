@@ -3,6 +3,7 @@ package analyze
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -368,5 +369,30 @@ func TestRealCloudFrontSample(t *testing.T) {
 	// 12 requests: Hit x3, Miss x5, Error x4 (all with a cache status).
 	if rep.Mode != "edge" || rep.Totals.EdgeRequests != 12 || !near(*rep.Totals.HitRatio, 3.0/12) {
 		t.Fatalf("mode %s totals %+v hit %v", rep.Mode, rep.Totals, *rep.Totals.HitRatio)
+	}
+}
+
+// TestSampledPercentilesAreDeterministic: above the exact threshold the
+// percentiles come from a sample, the same on every run over the same
+// store (a reservoir sample was not).
+func TestSampledPercentilesAreDeterministic(t *testing.T) {
+	var edge, origin bytes.Buffer
+	loggen.EdgeAndOrigin(&edge, &origin, loggen.Options{Lines: 30000, Seed: 3})
+	st := newStore(t)
+	ingestFiles(t, st, ingest.Options{}, map[string]string{"e.log": edge.String()})
+	var outs []string
+	for i := 0; i < 3; i++ {
+		rep, err := Run(context.Background(), st, Options{ExactPercentiles: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(rep.Percentiles, "deterministic sample of about 8192 rows") {
+			t.Fatalf("percentiles %q: want the sampled path", rep.Percentiles)
+		}
+		b, _ := json.Marshal(rep)
+		outs = append(outs, string(b))
+	}
+	if outs[0] != outs[1] || outs[1] != outs[2] {
+		t.Error("two runs over the same store print different reports")
 	}
 }
