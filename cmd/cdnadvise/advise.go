@@ -159,6 +159,9 @@ type adviseOptions struct {
 	JSON bool
 	Top  int
 
+	// DryRun: the advice is not recorded in the store (verify never picks it).
+	DryRun bool
+
 	// patch
 	Out string
 }
@@ -235,7 +238,10 @@ func (o *adviseOptions) advise(ctx context.Context, command string, patch bool) 
 		return nil, opts.Routes, err
 	}
 	job := pipeline.Job{Advise: opts, Patch: patch, Src: o.Src}
-	if command != "" && o.Parquet == "" {
+	// A dry run (--dry-run, or a patch written to the null device) records
+	// nothing: verify would take it for the advice deployed.
+	dry := o.DryRun || (patch && o.Out == os.DevNull)
+	if command != "" && o.Parquet == "" && !dry {
 		info := o.runInfo(ctx, command)
 		job.Record = &info
 	}
@@ -316,6 +322,7 @@ besides the header (cookies stripped, a Cache Rule, a CloudFront cache behavior.
 	opts.flags(cmd)
 	opts.inputFlags.add(cmd.Flags())
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print as JSON")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "do not record this advice in the store: verify compares with recorded advice, the latest by default")
 	cmd.Flags().IntVar(&opts.Top, "top", 30, "recommendations to show in the table (0: all)")
 	return cmd
 }
@@ -417,6 +424,7 @@ got a header and every one left alone, with the reason.`,
 	}
 	opts.flags(cmd)
 	cmd.Flags().StringVarP(&opts.Out, "output", "o", "", "write the diff to this file (default: standard output)")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "do not record this advice in the store (as with -o /dev/null): verify compares with the advice you deploy")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the result (diff, changes, skipped) as JSON")
 	cmd.MarkFlagRequired("src")
 	return cmd

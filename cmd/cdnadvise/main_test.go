@@ -870,3 +870,40 @@ func TestRunTakesIngestFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestDryRunsRecordNothing: a patch written to the null device and advise
+// --dry-run record no advice run, so verify never takes them for the
+// advice deployed.
+func TestDryRunsRecordNothing(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "s.duckdb")
+	if code, _, errOut := cli(t, "", "--db", db, "ingest", "../../examples/logs"); code != 0 {
+		t.Fatal(errOut)
+	}
+	src := "../../examples/fastapi_app"
+	count := func() int {
+		code, out, errOut := cli(t, "", "--db", db, "advice", "list", "--json")
+		if code != 0 {
+			t.Fatalf("advice list: %s", errOut)
+		}
+		var runs []map[string]any
+		if err := json.Unmarshal([]byte(out), &runs); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		return len(runs)
+	}
+	if code, _, errOut := cli(t, "", "--db", db, "advise", "--src", src, "--python", "none", "-q"); code != 0 {
+		t.Fatal(errOut)
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("%d runs after one advise", n)
+	}
+	if code, _, errOut := cli(t, "", "--db", db, "patch", "--src", src, "--python", "none", "-o", os.DevNull, "-q"); code != 0 {
+		t.Fatal(errOut)
+	}
+	if code, _, errOut := cli(t, "", "--db", db, "advise", "--src", src, "--python", "none", "--dry-run", "-q"); code != 0 {
+		t.Fatal(errOut)
+	}
+	if n := count(); n != 1 {
+		t.Errorf("%d runs: a dry run was recorded", n)
+	}
+}

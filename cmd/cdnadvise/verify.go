@@ -135,9 +135,12 @@ func runVerify(ctx context.Context, opts *verifyOptions) error {
 
 func printVerify(opts *verifyOptions, res *verify.Result) {
 	w := opts.io.Out
-	run := "the advice file"
-	if res.RunID > 0 {
-		run = fmt.Sprintf("advice run %d", res.RunID)
+	run := "the advice file " + opts.Advice
+	switch {
+	case res.RunID > 0 && opts.Run != 0:
+		run = fmt.Sprintf("advice run %d (--run)", res.RunID)
+	case res.RunID > 0:
+		run = fmt.Sprintf("advice run %d (the latest recorded; 'cdnadvise advice list' shows the others, --run N picks one)", res.RunID)
 	}
 	fmt.Fprintf(w, "%s; before %s to %s, after %s to %s (%s); %s logs\n", run, res.BeforeFrom.Format(time.RFC3339), res.BeforeTo.Format(time.RFC3339),
 		res.Since.Format(time.RFC3339), res.AfterTo.Format(time.RFC3339), res.SinceWhy, res.Tier)
