@@ -62,6 +62,19 @@ func fnum(v float64) float64 { return math.Round(v*1000) / 1000 }
 
 var statusOrder = []string{"HIT", "STALE", "UPDATING", "REVALIDATED", "MISS", "EXPIRED", "BYPASS", "PASS", "DYNAMIC", "ERROR", "NONE"}
 
+// statusColor gives each cache status one colour in every report (the
+// chart library's palette would colour them by the order of the statuses
+// present): greens served from the cache, warm colours from the origin,
+// greys not cacheable.
+var statusColor = map[string]string{
+	"HIT": "#2e7d32", "STALE": "#66bb6a", "UPDATING": "#81c784", "REVALIDATED": "#a5d6a7",
+	"MISS": "#ef6c00", "EXPIRED": "#ffa726", "BYPASS": "#9e9e9e", "PASS": "#757575",
+	"DYNAMIC": "#616161", "ERROR": "#c62828", "NONE": "#bdbdbd",
+}
+
+// saveableNote says what the saveable count counts.
+const saveableNote = "Saveable: GET and HEAD requests that reached the origin with a cacheable status (200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501), without Set-Cookie, Authorization (a cache bypasses those on purpose) or a private/no-store Cache-Control: what a shared cache could have answered."
+
 func baseOpts(title string) []charts.GlobalOpts {
 	return []charts.GlobalOpts{
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
@@ -107,7 +120,7 @@ func (d *Data) charts() []chart {
 				any = any || b.ByStatus[s] > 0
 			}
 			if any {
-				bar.AddSeries(s, vals, charts.WithBarChartOpts(opts.BarChart{Stack: "status"}))
+				bar.AddSeries(s, vals, charts.WithBarChartOpts(opts.BarChart{Stack: "status"}), charts.WithItemStyleOpts(opts.ItemStyle{Color: statusColor[s]}))
 			}
 		}
 		bar.ExtendYAxis(opts.YAxis{Name: "hit ratio", Min: 0, Max: 1})
@@ -192,7 +205,7 @@ func (d *Data) charts() []chart {
 		bar.SetXAxis(names).AddSeries("saveable origin requests", vals)
 		bar.XYReversal()
 		bar.Validate()
-		out = append(out, chart{ID: "saveable", Title: "Top endpoints by origin requests a cache could have saved", Option: optionJSON(bar), Height: 80 + 24*len(top)})
+		out = append(out, chart{ID: "saveable", Title: "Top endpoints by origin requests a cache could have saved", Note: saveableNote, Option: optionJSON(bar), Height: 80 + 24*len(top)})
 	}
 	// Hit ratio per endpoint against the 70% line.
 	if a.Mode != "origin" && len(rows) > 0 && (a.Totals.HitRatio == nil || *a.Totals.HitRatio == 0) {
@@ -283,12 +296,29 @@ func (d *Data) charts() []chart {
 				}
 			}
 		}
-		// Unsafe methods are never cached: their flat curves are left out.
+		// Unsafe methods are never cached: their flat curves are left out;
+		// so are routes the advice keeps out of shared caches (private,
+		// no-store, unverified): a curve reaching 100% would invite caching
+		// them.
+		shared := map[string]bool{}
+		if d.Advice != nil {
+			for _, r := range d.Advice.Recommendations {
+				if r.Method == "GET" {
+					cc := strings.ToLower(r.CacheControl)
+					shared[r.Endpoint] = cc != "" && !strings.Contains(cc, "private") && !strings.Contains(cc, "no-store") &&
+						(strings.Contains(cc, "public") || strings.Contains(cc, "s-maxage") || strings.Contains(cc, "max-age"))
+				}
+			}
+		}
 		var eps [][]replay.Outcome
 		for _, row := range d.Sweep.Endpoints {
-			if len(row) > 0 && !strings.HasPrefix(row[0].Endpoint, replay.UnsafeEndpoint("")) {
-				eps = append(eps, row)
+			if len(row) == 0 || strings.HasPrefix(row[0].Endpoint, replay.UnsafeEndpoint("")) {
+				continue
 			}
+			if d.Advice != nil && !shared[row[0].Endpoint] {
+				continue
+			}
+			eps = append(eps, row)
 		}
 		sort.SliceStable(eps, func(i, j int) bool { return eps[i][0].Requests > eps[j][0].Requests })
 		if len(eps) > 8 {
@@ -320,8 +350,15 @@ func (d *Data) charts() []chart {
 		}
 		hit.Validate()
 		stale.Validate()
-		out = append(out, chart{ID: "whatif", Title: "What if: predicted hit ratio vs TTL (recommended TTL marked)", Option: optionJSON(hit), Height: 380},
-			chart{ID: "staleness", Title: "What if: share of responses older than the newest content vs TTL", Option: optionJSON(stale), Height: 320})
+		whatif := chart{ID: "whatif", Title: "What if: predicted hit ratio vs TTL (recommended TTL marked)", Option: optionJSON(hit), Height: 380}
+		staleness := chart{ID: "staleness", Title: "What if: share of responses older than the newest content vs TTL", Option: optionJSON(stale), Height: 320}
+		if len(eps) == 0 {
+			whatif.Empty = "No route the advice lets a shared cache store: no curve to draw."
+			staleness.Empty = whatif.Empty
+		} else if a.Totals.OriginRequests == 0 {
+			staleness.Empty = "Staleness unknown (no origin logs): when content changes is read from the origin's responses; ingest the app's or the origin's logs to measure it."
+		}
+		out = append(out, whatif, staleness)
 	}
 	return out
 }
