@@ -417,7 +417,11 @@ func Render(w io.Writer, d *Data) error {
 		License   string
 		Endpoints template.JS
 		NRows     int
-	}{Data: d, ECharts: template.JS(echartsJS), License: echartsLicense, Endpoints: rows}
+		// StaleUnknown: without origin logs, when content changes is not
+		// known, nor staleness.
+		StaleUnknown bool
+	}{Data: d, ECharts: template.JS(echartsJS), License: echartsLicense, Endpoints: rows,
+		StaleUnknown: d.Analysis != nil && d.Analysis.Totals.OriginRequests == 0}
 	if d.Analysis != nil && d.Analysis.Mode != "empty" {
 		view.Charts = d.charts()
 		view.NRows = min(len(d.Analysis.Rows), d.MaxRows)
