@@ -472,7 +472,9 @@ func (p *Plan) Decide(ev Evidence) *Advice {
 			for _, p := range s.Params {
 				rec.QueryParams = append(rec.QueryParams, p.Name)
 			}
-			if h := varySplit[endpoint]; len(h) > 0 && rec.CacheControl != "" && !strings.Contains(rec.CacheControl, "private") {
+			if h := varySplit[endpoint]; len(h) > 0 && rec.CacheControl != "" && !strings.Contains(rec.CacheControl, "private") && !strings.Contains(rec.CacheControl, "no-store") {
+				// (Only where a shared cache stores the response: the
+				// hint means nothing on a per-user or no-store page.)
 				rec.Reasons = append(rec.Reasons, varyReason(h, ev.LoggedVaryHeaders, prof.Name))
 				rec.EdgeNeeds = append(rec.EdgeNeeds, "normalize "+strings.Join(h, ", ")+" at the edge to the values the app serves (or move the variation into the URL), else "+prof.Name+" keeps one copy per distinct value")
 			}
