@@ -307,21 +307,7 @@ func DecoratorCalls(m *pysrc.Module, def *sitter.Node) (decos []*sitter.Node, ca
 // EachCallIn calls fn for every call inside a node (a function's body),
 // nested ones included.
 func (w *AppWalker) EachCallIn(m *pysrc.Module, n *sitter.Node, fn func(pysrc.Call)) {
-	var visit func(n *sitter.Node, depth int)
-	visit = func(n *sitter.Node, depth int) {
-		if n == nil || depth > 60 {
-			return
-		}
-		if n.Kind() == "call" {
-			if c, ok := m.AsCall(n); ok {
-				fn(c)
-			}
-		}
-		for _, ch := range pysrc.Children(n) {
-			visit(ch, depth+1)
-		}
-	}
-	visit(n, 0)
+	pysrc.EachCall(m, n, fn)
 }
 
 // EachCallCtx calls fn for every call statement found by walk.

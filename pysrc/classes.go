@@ -133,31 +133,21 @@ func (p *Project) PassedParam(m *Module, def *sitter.Node, param string) bool {
 	if p.passed == nil {
 		p.passed = map[string]bool{}
 		for _, cm := range p.Files {
-			var visit func(n *sitter.Node, depth int)
-			visit = func(n *sitter.Node, depth int) {
-				if n == nil || depth > 200 {
+			EachCall(cm, cm.Root, func(c Call) {
+				fm, fdef := p.FunctionDef(cm, c.Fn)
+				if fdef == nil {
 					return
 				}
-				if n.Kind() == "call" {
-					if c, ok := cm.AsCall(n); ok {
-						if fm, fdef := p.FunctionDef(cm, c.Fn); fdef != nil {
-							params := ParamNames(fm, fdef)
-							for i := range c.Args {
-								if i < len(params) {
-									p.passed[passedKey(fm, fdef, params[i])] = true
-								}
-							}
-							for k := range c.Kw {
-								p.passed[passedKey(fm, fdef, k)] = true
-							}
-						}
+				params := ParamNames(fm, fdef)
+				for i := range c.Args {
+					if i < len(params) {
+						p.passed[passedKey(fm, fdef, params[i])] = true
 					}
 				}
-				for _, ch := range Children(n) {
-					visit(ch, depth+1)
+				for k := range c.Kw {
+					p.passed[passedKey(fm, fdef, k)] = true
 				}
-			}
-			visit(cm.Root, 0)
+			})
 		}
 	}
 	return p.passed[passedKey(m, def, param)]
@@ -169,4 +159,24 @@ func passedKey(m *Module, def *sitter.Node, param string) string {
 		fn = fn.ChildByFieldName("definition")
 	}
 	return fmt.Sprintf("%s|%d|%s", m.Name, fn.StartByte(), param)
+}
+
+// EachCall calls fn for every call inside n, nested ones included, in
+// source order.
+func EachCall(m *Module, n *sitter.Node, fn func(Call)) {
+	var visit func(n *sitter.Node, depth int)
+	visit = func(n *sitter.Node, depth int) {
+		if n == nil || depth > 200 {
+			return
+		}
+		if n.Kind() == "call" {
+			if c, ok := m.AsCall(n); ok {
+				fn(c)
+			}
+		}
+		for _, ch := range Children(n) {
+			visit(ch, depth+1)
+		}
+	}
+	visit(n, 0)
 }
