@@ -1,7 +1,6 @@
 package framework
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/cdnadvise/cdnadvise/pysrc"
@@ -304,12 +303,6 @@ func DecoratorCalls(m *pysrc.Module, def *sitter.Node) (decos []*sitter.Node, ca
 	return decos, calls
 }
 
-// EachCallIn calls fn for every call inside a node (a function's body),
-// nested ones included.
-func (w *AppWalker) EachCallIn(m *pysrc.Module, n *sitter.Node, fn func(pysrc.Call)) {
-	pysrc.EachCall(m, n, fn)
-}
-
 // EachCallCtx calls fn for every call statement found by walk.
 func (w *AppWalker) EachCallCtx(m *pysrc.Module, fn func(pysrc.Call, WalkCtx)) {
 	w.Walk(m, func(st *sitter.Node, c WalkCtx) {
@@ -423,21 +416,9 @@ func (w *AppWalker) BindParameters() {
 func (w *AppWalker) EachParamArg(fn func(fm *pysrc.Module, param string, m *pysrc.Module, arg *sitter.Node, ctx WalkCtx)) {
 	for _, m := range w.Proj.Files {
 		w.EachCallCtx(m, func(c pysrc.Call, ctx WalkCtx) {
-			fm, def := w.Proj.FunctionDef(m, c.Fn)
-			if def == nil {
-				return
-			}
-			params := pysrc.ParamNames(fm, def)
-			for i, a := range c.Args {
-				if i < len(params) {
-					fn(fm, params[i], m, a, ctx)
-				}
-			}
-			for k, a := range c.Kw {
-				if slices.Contains(params, k) {
-					fn(fm, k, m, a, ctx)
-				}
-			}
+			w.Proj.EachArg(m, c, func(fm *pysrc.Module, _ *sitter.Node, param string, arg *sitter.Node) {
+				fn(fm, param, m, arg, ctx)
+			})
 		})
 	}
 }
@@ -479,11 +460,7 @@ func (w *AppWalker) returnedObject(m *pysrc.Module, def *sitter.Node) *AppObject
 			visit(c, depth+1)
 		}
 	}
-	fn := def
-	if fn.Kind() == "decorated_definition" {
-		fn = fn.ChildByFieldName("definition")
-	}
-	visit(fn, 0)
+	visit(pysrc.FuncNode(def), 0)
 	return found
 }
 
@@ -503,27 +480,15 @@ func (w *AppWalker) Object(m *pysrc.Module, name string) *AppObject {
 	return nil
 }
 
-// ObjectExpr finds the app or router an expression refers to, a loop
-// variable included.
+// ObjectExpr finds the app or router an expression refers to: a loop
+// variable followed to the item it takes, a call of a project function to
+// the object it builds and returns, and a parameter bound to its default
+// that a call gives an app taken by its own name.
 func (w *AppWalker) ObjectExpr(m *pysrc.Module, n *sitter.Node, locals pysrc.Env) *AppObject {
-	if n != nil && n.Kind() == "identifier" {
-		if _, bound := locals[m.Text(n)]; bound {
-			// A loop variable, or a parameter bound to its default: what
-			// it stands for, else the name itself (a parameter a call
-			// gives an app).
-			if o := w.objectExpr(m, n, locals); o != nil {
-				return o
-			}
-			return w.Object(m, m.Text(n))
-		}
+	if n == nil {
+		return nil
 	}
-	return w.objectExpr(m, n, locals)
-}
-
-func (w *AppWalker) objectExpr(m *pysrc.Module, n *sitter.Node, locals pysrc.Env) *AppObject {
-	if n != nil && n.Kind() == "call" {
-		// create_bp(): the object a function of the project builds and
-		// returns.
+	if n.Kind() == "call" {
 		if c, ok := m.AsCall(n); ok {
 			if fm, def := w.Proj.FunctionDef(m, c.Fn); def != nil {
 				return w.returnedObject(fm, def)
@@ -531,6 +496,7 @@ func (w *AppWalker) objectExpr(m *pysrc.Module, n *sitter.Node, locals pysrc.Env
 		}
 		return nil
 	}
+	name, nm := m.Text(n), m
 	for depth := 0; n != nil && n.Kind() == "identifier" && depth < 8; depth++ {
 		b, ok := locals[m.Text(n)]
 		if !ok {
@@ -538,10 +504,10 @@ func (w *AppWalker) objectExpr(m *pysrc.Module, n *sitter.Node, locals pysrc.Env
 		}
 		m, n, locals = b.M, b.N, nil
 	}
-	if n == nil {
-		return nil
+	if o := w.Object(m, m.Text(n)); o != nil || nm == m && name == m.Text(n) {
+		return o
 	}
-	return w.Object(m, m.Text(n))
+	return w.Object(nm, name)
 }
 
 // Prefix is a full prefix at which an object is served, why it is

@@ -134,19 +134,9 @@ func (p *Project) PassedParam(m *Module, def *sitter.Node, param string) bool {
 		p.passed = map[string]bool{}
 		for _, cm := range p.Files {
 			EachCall(cm, cm.Root, func(c Call) {
-				fm, fdef := p.FunctionDef(cm, c.Fn)
-				if fdef == nil {
-					return
-				}
-				params := ParamNames(fm, fdef)
-				for i := range c.Args {
-					if i < len(params) {
-						p.passed[passedKey(fm, fdef, params[i])] = true
-					}
-				}
-				for k := range c.Kw {
-					p.passed[passedKey(fm, fdef, k)] = true
-				}
+				p.EachArg(cm, c, func(fm *Module, fdef *sitter.Node, param string, _ *sitter.Node) {
+					p.passed[passedKey(fm, fdef, param)] = true
+				})
 			})
 		}
 	}
@@ -154,11 +144,7 @@ func (p *Project) PassedParam(m *Module, def *sitter.Node, param string) bool {
 }
 
 func passedKey(m *Module, def *sitter.Node, param string) string {
-	fn := def
-	if fn.Kind() == "decorated_definition" {
-		fn = fn.ChildByFieldName("definition")
-	}
-	return fmt.Sprintf("%s|%d|%s", m.Name, fn.StartByte(), param)
+	return fmt.Sprintf("%s|%d|%s", m.Name, FuncNode(def).StartByte(), param)
 }
 
 // EachCall calls fn for every call inside n, nested ones included, in

@@ -153,32 +153,66 @@ func SplitLast(s string) (string, string) {
 	return s[:i], s[i+1:]
 }
 
-// ParamNames lists a function definition's parameter names in order,
-// without self and cls (and without *args and **kwargs).
-func ParamNames(m *Module, def *sitter.Node) []string {
-	fn := def
-	if fn.Kind() == "decorated_definition" {
-		fn = fn.ChildByFieldName("definition")
+// Param is a parameter of a function definition: its name and default
+// (nil: none).
+type Param struct {
+	Name    string
+	Default *sitter.Node
+}
+
+// FuncNode is the function_definition of a (decorated) definition.
+func FuncNode(def *sitter.Node) *sitter.Node {
+	if def.Kind() == "decorated_definition" {
+		return def.ChildByFieldName("definition")
 	}
-	var out []string
-	for _, p := range Children(fn.ChildByFieldName("parameters")) {
-		var name string
+	return def
+}
+
+// Params lists a function definition's parameters in order, without self
+// and cls (and without *args and **kwargs).
+func Params(m *Module, def *sitter.Node) []Param {
+	var out []Param
+	for _, p := range Children(FuncNode(def).ChildByFieldName("parameters")) {
+		var q Param
 		switch p.Kind() {
 		case "identifier":
-			name = m.Text(p)
+			q.Name = m.Text(p)
 		case "default_parameter", "typed_default_parameter":
-			name = m.Text(p.ChildByFieldName("name"))
+			q.Name, q.Default = m.Text(p.ChildByFieldName("name")), p.ChildByFieldName("value")
 		case "typed_parameter":
 			for _, x := range Children(p) {
 				if x.Kind() == "identifier" {
-					name = m.Text(x)
+					q.Name = m.Text(x)
 					break
 				}
 			}
 		}
-		if name != "" && name != "self" && name != "cls" {
-			out = append(out, name)
+		if q.Name != "" && q.Name != "self" && q.Name != "cls" {
+			out = append(out, q)
 		}
 	}
 	return out
+}
+
+// EachArg calls fn for each argument a call gives a function of the
+// project (the function's module and definition, the parameter it fills,
+// the argument); nothing when the call names no such function.
+func (p *Project) EachArg(m *Module, c Call, fn func(fm *Module, def *sitter.Node, param string, arg *sitter.Node)) {
+	fm, def := p.FunctionDef(m, c.Fn)
+	if def == nil {
+		return
+	}
+	params := Params(fm, def)
+	for i, a := range c.Args {
+		if i < len(params) {
+			fn(fm, def, params[i].Name, a)
+		}
+	}
+	for k, a := range c.Kw {
+		for _, q := range params {
+			if q.Name == k {
+				fn(fm, def, k, a)
+			}
+		}
+	}
 }

@@ -406,8 +406,8 @@ func (p *Project) Resolve(m *Module, dotted string) (*Module, string) {
 // from pkg import NAME takes the package's attribute before a submodule
 // or namespace folder of that name.
 func (p *Project) reexported(target string, depth int) string {
-	pkg, name, ok := cutLast(target)
-	if !ok || depth > 8 {
+	pkg, name := SplitLast(target)
+	if pkg == "" || depth > 8 {
 		return target
 	}
 	pm, found := p.Modules[pkg]
@@ -421,14 +421,6 @@ func (p *Project) reexported(target string, depth int) string {
 		return p.reexported(next, depth+1)
 	}
 	return target
-}
-
-func cutLast(s string) (string, string, bool) {
-	i := strings.LastIndexByte(s, '.')
-	if i < 0 {
-		return "", "", false
-	}
-	return s[:i], s[i+1:], true
 }
 
 // FindModule finds a module by dotted name, also when the project root is

@@ -1167,41 +1167,16 @@ func flattenPlus(n *sitter.Node) []*sitter.Node {
 // (base_pattern = "beta/<int:pk>"), over base. The function's return
 // value can then be read with the result (ReturnValue).
 func (e *Evaluator) CallLocals(cm *Module, c Call, fm *Module, def *sitter.Node, base Env) Env {
-	fn := def
-	if fn.Kind() == "decorated_definition" {
-		fn = fn.ChildByFieldName("definition")
-	}
+	fn := FuncNode(def)
 	env := base
-	pos := 0
-	for _, p := range Children(fn.ChildByFieldName("parameters")) {
-		var name string
-		var dflt *sitter.Node
-		switch p.Kind() {
-		case "identifier":
-			name = fm.Text(p)
-		case "default_parameter", "typed_default_parameter":
-			name, dflt = fm.Text(p.ChildByFieldName("name")), p.ChildByFieldName("value")
-		case "typed_parameter":
-			for _, x := range Children(p) {
-				if x.Kind() == "identifier" {
-					name = fm.Text(x)
-					break
-				}
-			}
-		default:
-			continue
-		}
-		if name == "self" || name == "cls" {
-			continue
-		}
-		if a, ok := c.Kw[name]; ok {
-			env = env.with(name, binding{M: cm, N: a})
+	for pos, p := range Params(fm, def) {
+		if a, ok := c.Kw[p.Name]; ok {
+			env = env.with(p.Name, binding{M: cm, N: a})
 		} else if pos < len(c.Args) {
-			env = env.with(name, binding{M: cm, N: c.Args[pos]})
-		} else if dflt != nil {
-			env = env.with(name, binding{M: fm, N: dflt})
+			env = env.with(p.Name, binding{M: cm, N: c.Args[pos]})
+		} else if p.Default != nil {
+			env = env.with(p.Name, binding{M: fm, N: p.Default})
 		}
-		pos++
 	}
 	count := map[string]int{}
 	var last map[string]*sitter.Node = map[string]*sitter.Node{}
@@ -1232,12 +1207,8 @@ func (e *Evaluator) CallLocals(cm *Module, c Call, fm *Module, def *sitter.Node,
 // ReturnValue is the expression a function returns at the top level of
 // its body (the last return there), or nil.
 func ReturnValue(def *sitter.Node) *sitter.Node {
-	fn := def
-	if fn.Kind() == "decorated_definition" {
-		fn = fn.ChildByFieldName("definition")
-	}
 	var out *sitter.Node
-	for _, st := range Children(fn.ChildByFieldName("body")) {
+	for _, st := range Children(FuncNode(def).ChildByFieldName("body")) {
 		if st.Kind() == "return_statement" {
 			for _, x := range Children(st) {
 				out = x
@@ -1251,22 +1222,12 @@ func ReturnValue(def *sitter.Node) *sitter.Node {
 // a default to it, over base (names base binds already keep their value),
 // those keep accepts (nil: all).
 func (e *Evaluator) ParamDefaults(m *Module, def *sitter.Node, base Env, keep func(param string) bool) Env {
-	fn := def
-	if fn.Kind() == "decorated_definition" {
-		fn = fn.ChildByFieldName("definition")
-	}
 	env := base
-	for _, p := range Children(fn.ChildByFieldName("parameters")) {
-		if p.Kind() != "default_parameter" && p.Kind() != "typed_default_parameter" {
+	for _, p := range Params(m, def) {
+		if _, ok := env[p.Name]; ok || p.Default == nil || m.Text(p.Default) == "None" || (keep != nil && !keep(p.Name)) {
 			continue
 		}
-		name := m.Text(p.ChildByFieldName("name"))
-		if _, ok := env[name]; ok || (keep != nil && !keep(name)) {
-			continue
-		}
-		if v := p.ChildByFieldName("value"); v != nil && m.Text(v) != "None" {
-			env = env.with(name, binding{M: m, N: v})
-		}
+		env = env.with(p.Name, binding{M: m, N: p.Default})
 	}
 	return env
 }

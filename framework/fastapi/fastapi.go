@@ -439,17 +439,14 @@ func (w *fastapiWalker) addRoutes(m *pysrc.Module, at *sitter.Node, o *framework
 // (@router(prefix="/coupons") where router's inner function instantiates
 // the class and includes its router in an object of the project).
 
-// routable is the Routable class a called name makes an instance of ("" none).
-func (w *fastapiWalker) routable(m *pysrc.Module, fn string) string {
-	if w.ClassOf(m, fn, "Routable") == "" {
-		return ""
-	}
-	return fn
+// routable says whether a called name makes an instance of a Routable class.
+func (w *fastapiWalker) routable(m *pysrc.Module, fn string) bool {
+	return w.ClassOf(m, fn, "Routable") != ""
 }
 
 // routableInstance is the router of X = Cls(...) for a Routable class.
 func (w *fastapiWalker) routableInstance(m *pysrc.Module, a *sitter.Node, left string, c pysrc.Call) *framework.AppObject {
-	if w.routable(m, c.Fn) == "" || pysrc.LastName(c.Fn) == "Routable" {
+	if !w.routable(m, c.Fn) || pysrc.LastName(c.Fn) == "Routable" {
 		return nil
 	}
 	cm, rest := w.Proj.Resolve(m, c.Fn)
@@ -475,7 +472,7 @@ func (w *fastapiWalker) routablePrefix(m *pysrc.Module, c pysrc.Call, o *framewo
 	depsAt, depsNode := m, c.Kw["dependencies"]
 	if cls != nil && (prefixNode == nil || depsNode == nil) {
 		if at, init, ok := pysrc.ClassMethod(w.Proj.ClassChain(cm, cls), "__init__"); ok {
-			w.EachCallIn(at.M, init, func(sc pysrc.Call) {
+			pysrc.EachCall(at.M, init, func(sc pysrc.Call) {
 				if !strings.HasSuffix(sc.Fn, "__init__") {
 					return
 				}
@@ -514,7 +511,7 @@ func (w *fastapiWalker) decoratedRoutables() {
 	for _, m := range w.Proj.Files {
 		for _, cls := range framework.DecoratedClasses(m) {
 			name := m.Text(pysrc.ClassNameNode(cls))
-			if w.routable(m, name) == "" {
+			if !w.routable(m, name) {
 				continue
 			}
 			decos, calls := framework.DecoratorCalls(m, cls)
