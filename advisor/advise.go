@@ -145,6 +145,10 @@ type Recommendation struct {
 	// (the route's own matcher, or one built from the inferred template):
 	// what verify maps new traffic with.
 	Match string `json:"match,omitempty"`
+	// SharedHeaderSent is set on a per-user route whose view sends a
+	// header a shared cache may store (kept without --replace): a safety
+	// finding.
+	SharedHeaderSent string `json:"shared_header_sent,omitempty"`
 
 	Route *framework.Route `json:"-"`
 	Curve []replay.Outcome `json:"-"`
@@ -464,6 +468,7 @@ func (p *Plan) Decide(ev Evidence) *Advice {
 					sends = fmt.Sprintf("%q (%s:%d)", k.Value, k.File, k.Line)
 				}
 				rec.Reasons = append(rec.Reasons, "the view sends "+sends+" itself, which a shared cache may store: it needs private, no-store (patch --replace writes it)")
+				rec.SharedHeaderSent = sends
 			}
 		}
 		if framework.SafeMethod(method) {

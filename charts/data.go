@@ -20,6 +20,29 @@ type Bucket struct {
 	Start    time.Time        `json:"start"`
 	ByStatus map[string]int64 `json:"by_status"`
 	HitRatio *float64         `json:"hit_ratio"`
+	// ByClass counts the requests by status class ("2xx" ... "5xx").
+	ByClass map[string]int64 `json:"by_class"`
+}
+
+// PathCount is a path answered with one status, and how often.
+type PathCount struct {
+	Path     string
+	Status   int
+	Requests int64
+}
+
+// NameCount is a name (a user agent, a referring site) and its requests.
+type NameCount struct {
+	Name     string
+	Requests int64
+}
+
+// ClientKind is the requests of one kind of client (browser, bot, tool,
+// other, none), with its busiest user agents.
+type ClientKind struct {
+	Kind     string
+	Requests int64
+	Top      []NameCount
 }
 
 // FileRow is one ingested file.
@@ -48,4 +71,11 @@ type Data struct {
 	// Verify is the latest recorded advice run checked against the traffic
 	// logged after it, when there is some (the before/after section).
 	Verify *verify.Result
+	// Summary is the advice ranked and grouped: the first screen.
+	Summary advisor.Summary
+	// The status panel: the paths most often answered 4xx, and 5xx.
+	Errors4xx, Errors5xx []PathCount
+	// The clients panel: requests by kind of client, top referring sites.
+	Clients   []ClientKind
+	Referrers []NameCount
 }

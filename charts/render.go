@@ -16,6 +16,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 
+	"github.com/cdnadvise/cdnadvise/advisor"
 	"github.com/cdnadvise/cdnadvise/analyze"
 	"github.com/cdnadvise/cdnadvise/replay"
 )
@@ -41,7 +42,14 @@ type chart struct {
 	// Empty replaces a chart that would have nothing to show with one line
 	// saying why.
 	Empty string
+	// Panel places the chart: "" the main charts, "status", "clients".
+	Panel string
 }
+
+// classOrder and classColor: one colour per status class in every report.
+var classOrder = []string{"2xx", "3xx", "4xx", "5xx", "1xx", "?"}
+
+var classColor = map[string]string{"1xx": "#9e9e9e", "2xx": "#2e7d32", "3xx": "#1565c0", "4xx": "#ef6c00", "5xx": "#c62828", "?": "#bdbdbd"}
 
 func optionJSON(c interface{ JSON() map[string]interface{} }) template.JS {
 	b, err := json.Marshal(c.JSON())
@@ -101,15 +109,8 @@ func (d *Data) charts() []chart {
 		bar := charts.NewBar()
 		bar.SetGlobalOptions(append(baseOpts(""), charts.WithYAxisOpts(opts.YAxis{Name: "requests"}))...)
 		var labels []string
-		layout := "01-02 15:04"
-		switch {
-		case d.StepDur < time.Minute:
-			layout = "15:04:05"
-		case d.StepDur >= 24*time.Hour:
-			layout = "2006-01-02"
-		}
 		for _, b := range d.Timeline {
-			labels = append(labels, b.Start.Format(layout))
+			labels = append(labels, b.Start.Format(timeLayout(d.StepDur)))
 		}
 		bar.SetXAxis(labels)
 		for _, s := range statusOrder {
@@ -304,9 +305,7 @@ func (d *Data) charts() []chart {
 		if d.Advice != nil {
 			for _, r := range d.Advice.Recommendations {
 				if r.Method == "GET" {
-					cc := strings.ToLower(r.CacheControl)
-					shared[r.Endpoint] = cc != "" && !strings.Contains(cc, "private") && !strings.Contains(cc, "no-store") &&
-						(strings.Contains(cc, "public") || strings.Contains(cc, "s-maxage") || strings.Contains(cc, "max-age"))
+					shared[r.Endpoint] = advisor.SharedHeader(r.CacheControl)
 				}
 			}
 		}
@@ -363,6 +362,80 @@ func (d *Data) charts() []chart {
 	return out
 }
 
+// panelCharts are the status panel (status classes over time and per
+// busiest route) and the clients panel (requests by kind of client).
+func (d *Data) panelCharts() []chart {
+	var out []chart
+	if len(d.Timeline) > 0 {
+		bar := charts.NewBar()
+		bar.SetGlobalOptions(append(baseOpts(""), charts.WithYAxisOpts(opts.YAxis{Name: "requests"}))...)
+		var labels []string
+		for _, b := range d.Timeline {
+			labels = append(labels, b.Start.Format(timeLayout(d.StepDur)))
+		}
+		bar.SetXAxis(labels)
+		for _, c := range classOrder {
+			var vals []opts.BarData
+			any := false
+			for _, b := range d.Timeline {
+				vals = append(vals, opts.BarData{Value: b.ByClass[c]})
+				any = any || b.ByClass[c] > 0
+			}
+			if any {
+				bar.AddSeries(c, vals, charts.WithBarChartOpts(opts.BarChart{Stack: "class"}), charts.WithItemStyleOpts(opts.ItemStyle{Color: classColor[c]}))
+			}
+		}
+		bar.Validate()
+		out = append(out, chart{ID: "statustime", Panel: "status", Title: "Status codes over time, per " + d.Step, Option: optionJSON(bar), Height: 300})
+	}
+	if a := d.Analysis; a != nil && len(a.Rows) > 0 {
+		top := topRows(a.Rows, d.TopN, func(r analyze.Row) float64 { return float64(r.Requests) })
+		bar := charts.NewBar()
+		bar.SetGlobalOptions(baseOpts("")...)
+		var names []string
+		for i := len(top) - 1; i >= 0; i-- {
+			names = append(names, rowLabel(top[i]))
+		}
+		bar.SetXAxis(names)
+		for _, c := range classOrder[:4] {
+			var vals []opts.BarData
+			for i := len(top) - 1; i >= 0; i-- {
+				vals = append(vals, opts.BarData{Value: top[i].StatusClasses[c]})
+			}
+			bar.AddSeries(c, vals, charts.WithBarChartOpts(opts.BarChart{Stack: "class"}), charts.WithItemStyleOpts(opts.ItemStyle{Color: classColor[c]}))
+		}
+		bar.XYReversal()
+		bar.Validate()
+		out = append(out, chart{ID: "statusroutes", Panel: "status", Title: "Status codes of the busiest routes", Option: optionJSON(bar), Height: 80 + 24*len(top)})
+	}
+	if len(d.Clients) > 0 {
+		bar := charts.NewBar()
+		bar.SetGlobalOptions(baseOpts("")...)
+		var names []string
+		var vals []opts.BarData
+		for i := len(d.Clients) - 1; i >= 0; i-- {
+			names = append(names, d.Clients[i].Kind)
+			vals = append(vals, opts.BarData{Value: d.Clients[i].Requests})
+		}
+		bar.SetXAxis(names).AddSeries("requests", vals)
+		bar.XYReversal()
+		bar.Validate()
+		out = append(out, chart{ID: "clientkinds", Panel: "clients", Title: "Requests by kind of client (from the User-Agent)", Option: optionJSON(bar), Height: 80 + 30*len(d.Clients)})
+	}
+	return out
+}
+
+// timeLayout labels a time bucket of the given step.
+func timeLayout(step time.Duration) string {
+	switch {
+	case step < time.Minute:
+		return "15:04:05"
+	case step >= 24*time.Hour:
+		return "2006-01-02"
+	}
+	return "01-02 15:04"
+}
+
 func p(q *analyze.Percentiles, which int) float64 {
 	if q == nil {
 		return 0
@@ -394,7 +467,11 @@ func Render(w io.Writer, d *Data) error {
 			}
 			return fmt.Sprintf("%.1f", *v)
 		},
-		"join":   strings.Join,
+		"join":     strings.Join,
+		"inc":      func(i int) int { return i + 1 },
+		"sub":      func(a, b int) int { return a - b },
+		"perday":   func(v float64) string { return humanInt(int64(math.Round(v))) },
+		"groupwhy": advisor.GroupWhy,
 		"rates3": func(a, b, c *float64) string { return analyze.Rates(a, b, c) },
 		"rates": func(now float64, at *float64) string {
 			if at == nil {
@@ -410,6 +487,10 @@ func Render(w io.Writer, d *Data) error {
 	if err != nil {
 		return err
 	}
+	recs, err := d.recRows()
+	if err != nil {
+		return err
+	}
 	view := struct {
 		*Data
 		Charts    []chart
@@ -417,13 +498,16 @@ func Render(w io.Writer, d *Data) error {
 		License   string
 		Endpoints template.JS
 		NRows     int
+		Recs      template.JS
+		// SaveableNote says what the saveable count counts.
+		SaveableNote string
 		// StaleUnknown: without origin logs, when content changes is not
 		// known, nor staleness.
 		StaleUnknown bool
-	}{Data: d, ECharts: template.JS(echartsJS), License: echartsLicense, Endpoints: rows,
+	}{Data: d, ECharts: template.JS(echartsJS), License: echartsLicense, Endpoints: rows, Recs: recs, SaveableNote: saveableNote,
 		StaleUnknown: d.Analysis != nil && d.Analysis.Totals.OriginRequests == 0}
 	if d.Analysis != nil && d.Analysis.Mode != "empty" {
-		view.Charts = d.charts()
+		view.Charts = append(d.charts(), d.panelCharts()...)
 		view.NRows = min(len(d.Analysis.Rows), d.MaxRows)
 	}
 	return tpl.Execute(w, view)
@@ -451,6 +535,35 @@ func (d *Data) endpointRows() (template.JS, error) {
 				hr = fnum(*r.HitRatio)
 			}
 			rows = append(rows, []any{rowLabel(r), r.Requests, hr, r.Saveable, r.CacheKeys, fnum(p(r.EdgeMiss, 95)), fnum(p(r.Origin, 95))})
+		}
+	}
+	b, err := json.Marshal(rows)
+	if err != nil {
+		return "", err
+	}
+	return template.JS(b), nil
+}
+
+// recRows is the paged table of every recommendation: text only, JSON-escaped.
+func (d *Data) recRows() (template.JS, error) {
+	rows := [][]string{}
+	if d.Advice != nil {
+		for _, r := range d.Advice.Recommendations {
+			stale := pct(r.StaleShare)
+			if d.Analysis != nil && d.Analysis.Totals.OriginRequests == 0 {
+				stale = "unknown"
+			}
+			rates := "-"
+			if r.OriginPerMinAt != nil {
+				now := r.OriginPerMinNow
+				rates = analyze.Rates(&now, r.OriginPerMinAt)
+			}
+			why := append([]string(nil), r.Reasons...)
+			for _, e := range r.EdgeNeeds {
+				why = append(why, "edge: "+e)
+			}
+			rows = append(rows, []string{r.Method + " " + r.Endpoint, fmt.Sprint(r.Requests), r.Class, r.CacheControl,
+				pct(r.CurrentHitRatio), pct(r.PredictedHitRatio), rates, stale, r.Confidence, strings.Join(why, "; ")})
 		}
 	}
 	b, err := json.Marshal(rows)

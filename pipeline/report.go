@@ -72,6 +72,7 @@ func Report(ctx context.Context, st *store.Store, o ReportOptions) (*charts.Data
 		return nil, fmt.Errorf("advise: %w", err)
 	}
 	d.Analysis, d.Sweep = d.Advice.Analysis, d.Advice.Sweep
+	d.Summary = advisor.Summarize(d.Advice)
 	if d.Analysis.Mode == "empty" {
 		return d, nil
 	}
@@ -82,6 +83,12 @@ func Report(ctx context.Context, st *store.Store, o ReportOptions) (*charts.Data
 		return nil, err
 	}
 	if err := files(ctx, st, d); err != nil {
+		return nil, err
+	}
+	if err := statusLists(ctx, st, d); err != nil {
+		return nil, err
+	}
+	if err := clients(ctx, st, d); err != nil {
 		return nil, err
 	}
 	if err := verifyLatest(ctx, st, d); err != nil {
@@ -116,12 +123,9 @@ func timeline(ctx context.Context, st *store.Store, d *charts.Data) error {
 		}
 	}
 	d.Step, d.StepDur = step.name, step.d
-	tier := "edge"
-	if a.Mode == "origin" {
-		tier = "origin"
-	}
-	rows, err := st.DB.QueryContext(ctx, `SELECT time_bucket(to_microseconds(?), r.ts) AS b, coalesce(r.cache_status::VARCHAR, 'NONE'), count(*)
-		FROM requests_raw r JOIN files f USING (file_id) WHERE f.tier = ? AND r.ts IS NOT NULL GROUP BY ALL ORDER BY 1`, step.d.Microseconds(), tier)
+	rows, err := st.DB.QueryContext(ctx, `SELECT time_bucket(to_microseconds(?), r.ts) AS b, coalesce(r.cache_status::VARCHAR, 'NONE'),
+			coalesce((r.status // 100)::VARCHAR || 'xx', '?'), count(*)
+		FROM requests_raw r JOIN files f USING (file_id) WHERE f.tier = ? AND r.ts IS NOT NULL GROUP BY ALL ORDER BY 1, 2, 3`, step.d.Microseconds(), mainTier(d))
 	if err != nil {
 		return fmt.Errorf("timeline: %w", err)
 	}
@@ -129,18 +133,19 @@ func timeline(ctx context.Context, st *store.Store, d *charts.Data) error {
 	idx := map[time.Time]int{}
 	for rows.Next() {
 		var t time.Time
-		var status string
+		var status, class string
 		var n int64
-		if err := rows.Scan(&t, &status, &n); err != nil {
+		if err := rows.Scan(&t, &status, &class, &n); err != nil {
 			return err
 		}
 		i, ok := idx[t]
 		if !ok {
 			i = len(d.Timeline)
 			idx[t] = i
-			d.Timeline = append(d.Timeline, charts.Bucket{Start: t.UTC(), ByStatus: map[string]int64{}})
+			d.Timeline = append(d.Timeline, charts.Bucket{Start: t.UTC(), ByStatus: map[string]int64{}, ByClass: map[string]int64{}})
 		}
 		d.Timeline[i].ByStatus[status] += n
+		d.Timeline[i].ByClass[class] += n
 	}
 	for i := range d.Timeline {
 		var hit, with int64

@@ -116,7 +116,9 @@ func TestReportIsSelfContainedAndEscaped(t *testing.T) {
 	}
 }
 
-func TestReportInHeadlessChromium(t *testing.T) {
+// needChromium returns Debian's chromium, or skips (fails in CI).
+func needChromium(t *testing.T) string {
+	t.Helper()
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -124,6 +126,64 @@ func TestReportInHeadlessChromium(t *testing.T) {
 		}
 		t.Skip("chromium not installed (apt-get install chromium)")
 	}
+	return chromium
+}
+
+// selfCheck is what the page's self-check says once its scripts ran.
+type selfCheck struct {
+	Charts, Drawn, Errors, Blocked int
+	Height, ChangesBottom          int
+	Text                           string
+}
+
+// openInChromium loads the page in headless Chromium with a window of w×h
+// pixels, with the network refused, and returns the DOM after its scripts
+// ran and the page's self-check; with shot set, it also saves a screenshot
+// of the first screen there.
+func openInChromium(t *testing.T, chromium, page string, w, h int, shot string) (string, selfCheck) {
+	t.Helper()
+	args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+		"--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--user-data-dir=" + t.TempDir(),
+		"--host-resolver-rules=MAP * ~NOTFOUND", "--hide-scrollbars", fmt.Sprintf("--window-size=%d,%d", w, h), "--virtual-time-budget=5000"}
+	run := func(extra ...string) string {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, chromium, append(append(append([]string(nil), args...), extra...), "file://"+page)...)
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("chromium: %v\n%s", err, errOut.String())
+		}
+		return out.String()
+	}
+	dom := run("--dump-dom")
+	if shot != "" {
+		run("--screenshot=" + shot)
+		if st, err := os.Stat(shot); err != nil || st.Size() == 0 {
+			t.Fatalf("no screenshot at %s: %v", shot, err)
+		}
+	}
+	tag := regexp.MustCompile(`<p class="muted" id="selfcheck"([^>]*)>([^<]*)`).FindStringSubmatch(dom)
+	if tag == nil {
+		t.Fatalf("no self-check in the rendered page (did the scripts run?)\n%s", tail(dom, 2000))
+	}
+	var sc selfCheck
+	sc.Text = tag[2]
+	for _, f := range []struct {
+		name string
+		v    *int
+	}{{"charts", &sc.Charts}, {"drawn", &sc.Drawn}, {"errors", &sc.Errors}, {"blocked", &sc.Blocked}, {"height", &sc.Height}, {"changes-bottom", &sc.ChangesBottom}} {
+		m := regexp.MustCompile(`data-` + f.name + `="(-?\d+)"`).FindStringSubmatch(tag[1])
+		if m == nil {
+			t.Fatalf("self-check lacks data-%s: %s", f.name, tag[0])
+		}
+		fmt.Sscan(m[1], f.v)
+	}
+	return dom, sc
+}
+
+func TestReportInHeadlessChromium(t *testing.T) {
+	chromium := needChromium(t)
 	st := reportStore(t)
 	withAfter(t, st, "../framework/fastapi/testdata/fastapiproj")
 	page := filepath.Join(t.TempDir(), "report.html")
@@ -132,28 +192,16 @@ func TestReportInHeadlessChromium(t *testing.T) {
 		t.Error("no before/after section for a recorded run with traffic after it")
 	}
 	os.WriteFile(page, []byte(html), 0o644)
-	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-		"--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--user-data-dir="+t.TempDir(),
-		"--host-resolver-rules=MAP * ~NOTFOUND", "--virtual-time-budget=5000", "--dump-dom", "file://"+page)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("chromium: %v\n%s", err, errOut.String())
+	dom, sc := openInChromium(t, chromium, page, 1400, 900, "")
+	t.Logf("%s", sc.Text)
+	if sc.Charts == 0 || sc.Charts != sc.Drawn {
+		t.Errorf("%d of %d charts drew", sc.Drawn, sc.Charts)
 	}
-	dom := out.String()
-	m := regexp.MustCompile(`id="selfcheck" data-charts="(\d+)" data-drawn="(\d+)" data-errors="(\d+)" data-blocked="(\d+)">([^<]*)`).FindStringSubmatch(dom)
-	if m == nil {
-		t.Fatalf("no self-check in the rendered page (did the scripts run?)\n%s", tail(dom, 2000))
+	if sc.Errors != 0 {
+		t.Errorf("script errors: %s", sc.Text)
 	}
-	t.Logf("%s", m[5])
-	if m[1] == "0" || m[1] != m[2] {
-		t.Errorf("%s of %s charts drew", m[2], m[1])
-	}
-	if m[3] != "0" {
-		t.Errorf("script errors: %s", m[5])
-	}
-	if m[4] != "0" {
-		t.Errorf("external requests were attempted: %s", m[5])
+	if sc.Blocked != 0 {
+		t.Errorf("external requests were attempted: %s", sc.Text)
 	}
 	if ran := regexp.MustCompile(`\sdata-pwned="[^"]*"`).FindString(dom); ran != "" {
 		t.Errorf("an injected payload ran: %s", ran)
