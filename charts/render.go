@@ -472,7 +472,7 @@ func Render(w io.Writer, d *Data) error {
 		"sub":      func(a, b int) int { return a - b },
 		"perday":   func(v float64) string { return humanInt(int64(math.Round(v))) },
 		"groupwhy": advisor.GroupWhy,
-		"rates3": func(a, b, c *float64) string { return analyze.Rates(a, b, c) },
+		"rates3":   func(a, b, c *float64) string { return analyze.Rates(a, b, c) },
 		"rates": func(now float64, at *float64) string {
 			if at == nil {
 				return "-"
