@@ -54,7 +54,10 @@ type FileRow struct {
 // Data is everything the report shows.
 type Data struct {
 	Title     string
-	Generated time.Time
+	// StoreAsOf is when the store last took in logs (the latest ingest):
+	// the report says what the store holds, not when it was drawn, so two
+	// reports of one store are the same bytes.
+	StoreAsOf *time.Time
 	Analysis  *analyze.Report // by endpoint
 	ByPop     *analyze.Report
 	Timeline  []Bucket

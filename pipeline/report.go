@@ -41,7 +41,7 @@ func Report(ctx context.Context, st *store.Store, o ReportOptions) (*charts.Data
 	if o.MaxRows <= 0 {
 		o.MaxRows = 100_000
 	}
-	d := &charts.Data{Title: o.Title, Generated: time.Now().UTC(), TopN: o.TopN, MaxRows: o.MaxRows}
+	d := &charts.Data{Title: o.Title, TopN: o.TopN, MaxRows: o.MaxRows}
 	if d.Title == "" {
 		d.Title = "cdnadvise report"
 	}
@@ -181,6 +181,14 @@ func verifyLatest(ctx context.Context, st *store.Store, d *charts.Data) error {
 }
 
 func files(ctx context.Context, st *store.Store, d *charts.Data) error {
+	var asOf *time.Time
+	if err := st.DB.QueryRowContext(ctx, "SELECT max(ingested_at) FROM files").Scan(&asOf); err != nil {
+		return fmt.Errorf("files: %w", err)
+	}
+	if asOf != nil {
+		t := asOf.UTC()
+		d.StoreAsOf = &t
+	}
 	rows, err := st.DB.QueryContext(ctx, "SELECT path, format, tier, rows, rejected FROM files ORDER BY path")
 	if err != nil {
 		return err
