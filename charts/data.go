@@ -53,7 +53,7 @@ type FileRow struct {
 
 // Data is everything the report shows.
 type Data struct {
-	Title     string
+	Title string
 	// StoreAsOf is when the store last took in logs (the latest ingest):
 	// the report says what the store holds, not when it was drawn, so two
 	// reports of one store are the same bytes.
