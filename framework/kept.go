@@ -20,6 +20,10 @@ type KeptHeader struct {
 	Browser  int64
 	File     string
 	Line     int
+	// ByPatch: the header is set by code cdnadvise patch wrote (FastAPI's
+	// middleware table, the Flask helper cache_control_header, the Django
+	// helper cache_control_safe): the patch's own marker in the source.
+	ByPatch bool
 }
 
 var (
@@ -59,7 +63,7 @@ func (r *Route) KeptHeader() (KeptHeader, bool) {
 		k.Value, k.Line = "max-age=0, no-cache, no-store, must-revalidate, private", lineOf(loc[0])
 	case ccHeaderRe.MatchString(text):
 		m := ccHeaderRe.FindStringSubmatchIndex(text)
-		k.Value, k.Line = strings.TrimSpace(text[m[2]:m[3]]), lineOf(m[0])
+		k.Value, k.Line, k.ByPatch = strings.TrimSpace(text[m[2]:m[3]]), lineOf(m[0]), true
 	case ccLiteralRe.MatchString(text):
 		m := ccLiteralRe.FindStringSubmatchIndex(text)
 		k.Value, k.Line = strings.TrimSpace(text[m[2]:m[3]]), lineOf(m[0])
@@ -74,6 +78,7 @@ func (r *Route) KeptHeader() (KeptHeader, bool) {
 			return KeptHeader{}, false
 		}
 		k.Value, k.Line = v, lineOf(loc[0])
+		k.ByPatch = strings.HasSuffix(text[loc[0]:loc[1]], "_safe(")
 	case cachePageRe.MatchString(text):
 		m := cachePageRe.FindStringSubmatchIndex(text)
 		n, ok := product(text[m[2]:m[3]])
@@ -85,7 +90,9 @@ func (r *Route) KeptHeader() (KeptHeader, bool) {
 	default:
 		return KeptHeader{}, false
 	}
-	return NewKeptHeader(k.Value, k.File, k.Line), true
+	kh := NewKeptHeader(k.Value, k.File, k.Line)
+	kh.ByPatch = k.ByPatch
+	return kh, true
 }
 
 // NewKeptHeader is the kept header of a literal value set at file:line.

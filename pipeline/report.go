@@ -166,18 +166,22 @@ func timeline(ctx context.Context, st *store.Store, d *charts.Data) error {
 	return rows.Err()
 }
 
-// verifyLatest checks the latest recorded advice run against the traffic logged
+// verifyLatest checks the advice run verify would pick (the newest
+// applied, else the latest recorded) against the traffic logged
 // after the data it was drawn from, when there is any.
 func verifyLatest(ctx context.Context, st *store.Store, d *charts.Data) error {
-	ra, err := runs.LoadRun(ctx, st, 0)
+	ra, why, err := ChooseRun(ctx, st, 0)
 	if errors.Is(err, runs.ErrNoAdvice) {
 		return nil
 	}
 	if err != nil || ra.Run.DataTo == nil || d.Analysis.To == nil || !d.Analysis.To.After(*ra.Run.DataTo) {
 		return err
 	}
-	d.Verify, err = verify.Run(ctx, st, ra, verify.Options{Series: 6})
-	return err
+	if d.Verify, err = verify.Run(ctx, st, ra, verify.Options{Series: 6}); err != nil {
+		return err
+	}
+	d.Verify.RunWhy = why
+	return nil
 }
 
 func files(ctx context.Context, st *store.Store, d *charts.Data) error {

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/cdnadvise/cdnadvise/internal/store"
 	"github.com/cdnadvise/cdnadvise/runs"
@@ -23,10 +24,11 @@ type VerifyOptions struct {
 func Verify(ctx context.Context, st *store.Store, o VerifyOptions) (*verify.Result, error) {
 	var ra *runs.RecordedAdvice
 	var err error
+	why := "the advice file " + o.AdviceFile
 	if o.AdviceFile != "" {
 		ra, err = runs.ReadAdviceFile(o.AdviceFile)
 	} else {
-		ra, err = runs.LoadRun(ctx, st, o.Run)
+		ra, why, err = ChooseRun(ctx, st, o.Run)
 	}
 	if err != nil {
 		return nil, err
@@ -36,5 +38,44 @@ func Verify(ctx context.Context, st *store.Store, o VerifyOptions) (*verify.Resu
 			return nil, err
 		}
 	}
-	return verify.Run(ctx, st, ra, o.Verify)
+	res, err := verify.Run(ctx, st, ra, o.Verify)
+	if err != nil {
+		return nil, err
+	}
+	res.RunWhy = why
+	if o.Run != 0 {
+		// Pointing verify at a run says it is the one deployed: advice
+		// list marks it.
+		if err := runs.MarkApplied(ctx, st, ra.Run.ID, runs.AppliedByVerify); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// ChooseRun picks the advice run to verify and says why: run id when
+// given, else the newest run known to be applied (advice list's APPLIED
+// column: its headers are in its source through the patch's code, or
+// verify --run was pointed at it), else the latest recorded.
+func ChooseRun(ctx context.Context, st *store.Store, id int64) (*runs.RecordedAdvice, string, error) {
+	if id != 0 {
+		ra, err := runs.LoadRun(ctx, st, id)
+		return ra, "--run", err
+	}
+	list, err := AppliedRuns(ctx, st)
+	if err != nil {
+		return nil, "", err
+	}
+	for _, r := range list {
+		if r.Applied != "" {
+			ra, err := runs.LoadRun(ctx, st, r.ID)
+			why := "applied: " + r.Applied
+			if len(list) > 0 && list[0].ID != r.ID {
+				why += fmt.Sprintf("; newer runs (the latest is %d) are not", list[0].ID)
+			}
+			return ra, why, err
+		}
+	}
+	ra, err := runs.LoadRun(ctx, st, 0)
+	return ra, "the latest recorded; none is known to be applied ('cdnadvise advice list' shows the others, --run N picks one)", err
 }

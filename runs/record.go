@@ -42,6 +42,11 @@ type RecordedRun struct {
 	DataTo   *time.Time `json:"data_to,omitempty"`
 	Requests int64      `json:"requests"`
 	Routes   int        `json:"routes"`
+	// Applied says how the run is known to be the one deployed: "verify
+	// --run" (verify was pointed at it), or "in source" (the views of its
+	// source send its headers now; pipeline.MarkApplied finds out); "" not
+	// known.
+	Applied string `json:"applied,omitempty"`
 }
 
 // GitCommit returns the commit of the git work tree at dir ("" when it is
@@ -118,7 +123,8 @@ func Record(ctx context.Context, st *store.Store, adv *advisor.Advice, info RunI
 // Runs lists the recorded advice runs, newest first.
 func Runs(ctx context.Context, st *store.Store) ([]RecordedRun, error) {
 	rows, err := st.DB.QueryContext(ctx, `SELECT r.run_id, r.created_at, r.command, r.settings, r.src, r.src_commit, r.data_from, r.data_to,
-			r.requests, coalesce(r.cdnadvise_version, ''), (SELECT count(*) FROM advice_routes a WHERE a.run_id = r.run_id)
+			r.requests, coalesce(r.cdnadvise_version, ''), (SELECT count(*) FROM advice_routes a WHERE a.run_id = r.run_id),
+			coalesce((SELECT how FROM applied_runs p WHERE p.run_id = r.run_id), '')
 		FROM advice_runs r ORDER BY r.run_id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("advice runs: %w", err)
@@ -129,7 +135,7 @@ func Runs(ctx context.Context, st *store.Store) ([]RecordedRun, error) {
 		var r RecordedRun
 		var settings string
 		var from, to sql.NullTime
-		if err := rows.Scan(&r.ID, &r.CreatedAt, &r.Command, &settings, &r.Src, &r.SrcCommit, &from, &to, &r.Requests, &r.Version, &r.Routes); err != nil {
+		if err := rows.Scan(&r.ID, &r.CreatedAt, &r.Command, &settings, &r.Src, &r.SrcCommit, &from, &to, &r.Requests, &r.Version, &r.Routes, &r.Applied); err != nil {
 			return nil, err
 		}
 		json.Unmarshal([]byte(settings), &r.Settings)
@@ -145,6 +151,18 @@ func Runs(ctx context.Context, st *store.Store) ([]RecordedRun, error) {
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// AppliedByVerify is how a run verify was pointed at (--run) is marked.
+const AppliedByVerify = "verify --run"
+
+// MarkApplied records that run id is the one deployed, and how that is
+// known.
+func MarkApplied(ctx context.Context, st *store.Store, id int64, how string) error {
+	if _, err := st.DB.ExecContext(ctx, `INSERT OR REPLACE INTO applied_runs VALUES (?, ?, ?)`, id, how, time.Now().UTC().Truncate(time.Second)); err != nil {
+		return fmt.Errorf("mark advice run %d applied: %w", id, err)
+	}
+	return nil
 }
 
 // RecordedAdvice is a recorded run with its rows: what verify reads, from

@@ -120,7 +120,10 @@ type Row struct {
 
 // Result is a verification.
 type Result struct {
-	RunID      int64     `json:"run_id,omitempty"`
+	RunID int64 `json:"run_id,omitempty"`
+	// RunWhy says why this run is the one compared (--run, applied, the
+	// latest recorded, an advice file); the caller sets it.
+	RunWhy     string    `json:"run_is,omitempty"`
 	Tier       string    `json:"tier"`
 	BeforeFrom time.Time `json:"before_from"`
 	BeforeTo   time.Time `json:"before_to"`

@@ -344,6 +344,7 @@ func runAdvise(ctx context.Context, opts *adviseOptions) error {
 }
 
 func printAdvice(w io.Writer, adv *advisor.Advice, top int) {
+	printSummary(w, advisor.Summarize(adv))
 	fmt.Fprintln(w, "TTL rule:", adv.Definition)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ROUTE\tREQS\tCLASS\tCACHE-CONTROL\tHIT NOW\tHIT PREDICTED\tORIGIN REQUESTS NOW→AT TTL\tSTALE\tCONFIDENCE")
@@ -395,6 +396,36 @@ func printAdvice(w io.Writer, adv *advisor.Advice, top int) {
 	for _, n := range adv.Notes {
 		fmt.Fprintln(w, "note:", n)
 	}
+}
+
+// printSummary prints what to act on first: the safety findings, the
+// changes ranked by origin requests saved a day (ten), the group counts.
+func printSummary(w io.Writer, s advisor.Summary) {
+	if len(s.Safety) > 0 {
+		fmt.Fprintf(w, "SAFETY: %d route(s) may serve one user's response to another\n", len(s.Safety))
+		for _, f := range s.Safety {
+			fmt.Fprintf(w, "  %s %s (%d requests): %s. Fix: %s.\n", f.Method, f.Endpoint, f.Requests, f.What, f.Fix)
+		}
+	}
+	if len(s.Changes) > 0 {
+		fmt.Fprintln(w, "changes, ranked by origin requests saved a day:")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for i, c := range s.Changes {
+			if i == 10 {
+				fmt.Fprintf(tw, "  (%d more: the change group below)\n", len(s.Changes)-10)
+				break
+			}
+			fmt.Fprintf(tw, "  %d.\t%s %s\t%s\t%.0f/day\t%s → %s\n", i+1, c.Rec.Method, c.Rec.Endpoint, c.Rec.CacheControl, c.SavedPerDay, pct(c.Rec.CurrentHitRatio), pct(c.Rec.PredictedHitRatio))
+		}
+		tw.Flush()
+	} else {
+		fmt.Fprintln(w, "changes: none (no route gets a shared-cache header it does not send today)")
+	}
+	var groups []string
+	for _, g := range s.Groups {
+		groups = append(groups, fmt.Sprintf("%d %s", len(g.Recs), g.Name))
+	}
+	fmt.Fprintf(w, "routes: %s\n\n", strings.Join(groups, ", "))
 }
 
 func newPatchCmd(g *globalOptions, io *streams) *cobra.Command {

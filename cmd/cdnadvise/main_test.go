@@ -298,7 +298,7 @@ func TestRoutesAdvisePatchCommands(t *testing.T) {
 func TestRunCommand(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	code, stdout, errOut := cli(t, "", "run", "../../examples/logs", "--out", out, "--src", "../../framework/fastapi/testdata/fastapiproj")
-	if code != 0 || !strings.Contains(stdout, "top recommendations") || !strings.Contains(stdout, "report: ") {
+	if code != 0 || !strings.Contains(stdout, "changes, ranked by origin requests saved a day:") || !strings.Contains(stdout, "report: ") {
 		t.Fatalf("%d %s %s", code, stdout, errOut)
 	}
 	for _, f := range []string{"cdnadvise.duckdb", "report.html", "advice.json", "cache.patch"} {
@@ -410,10 +410,16 @@ func TestVerifyCommand(t *testing.T) {
 		t.Fatal(errOut)
 	}
 	code, stdout, errOut = cli(t, "", "--db", db, "verify", "--json", "--since", "2026-12-01")
-	var rows []map[string]any
-	if json.Unmarshal([]byte(stdout), &rows) != nil || len(rows) == 0 {
+	var res struct {
+		RunID    int64            `json:"run_id"`
+		RunIs    string           `json:"run_is"`
+		Verdicts map[string]int   `json:"verdicts"`
+		Rows     []map[string]any `json:"rows"`
+	}
+	if json.Unmarshal([]byte(stdout), &res) != nil || len(res.Rows) == 0 || res.RunID != 1 || res.RunIs == "" || len(res.Verdicts) == 0 {
 		t.Fatalf("verify --json: %d %s %s", code, stdout, errOut)
 	}
+	rows := res.Rows
 	verdicts := map[string]int{}
 	for _, r := range rows {
 		for _, k := range []string{"method", "route", "requests_before", "requests_after", "hit_ratio_before", "hit_ratio_predicted", "hit_ratio_after", "verdict"} {
@@ -425,6 +431,9 @@ func TestVerifyCommand(t *testing.T) {
 	}
 	if verdicts["better"]+verdicts["as predicted"] == 0 || code != 0 {
 		t.Errorf("verdicts %v, exit %d", verdicts, code)
+	}
+	if !reflect.DeepEqual(verdicts, res.Verdicts) {
+		t.Errorf("verdict counts %v, rows say %v", res.Verdicts, verdicts)
 	}
 	code, stdout, _ = cli(t, "", "--db", db, "verify")
 	if code != 0 || !strings.Contains(stdout, "HIT% BEFORE→PREDICTED→AFTER") || !strings.Contains(stdout, "advice run 1") || !strings.Contains(stdout, "\nverdicts: ") {
@@ -905,5 +914,79 @@ func TestDryRunsRecordNothing(t *testing.T) {
 	}
 	if n := count(); n != 1 {
 		t.Errorf("%d runs: a dry run was recorded", n)
+	}
+}
+
+// TestAdviceListMarksAppliedRun: once a run's patch is applied to the
+// source, advice list marks that run "in source" (not a newer run with
+// other headers), and verify compares it by default; verify --run marks
+// the run it is pointed at.
+func TestAdviceListMarksAppliedRun(t *testing.T) {
+	patchBin, err := exec.LookPath("patch")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI needs patch (apt-get install patch)")
+		}
+		t.Skip("patch not installed")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "app")
+	if err := os.CopyFS(src, os.DirFS("../../examples/fastapi_app")); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "s.duckdb")
+	if code, _, errOut := cli(t, "", "--db", db, "ingest", "-q", "../../examples/logs"); code != 0 {
+		t.Fatal(errOut)
+	}
+	p1 := filepath.Join(dir, "p1.patch")
+	if code, _, errOut := cli(t, "", "--db", db, "-q", "patch", "--src", src, "--python", "none", "-o", p1); code != 0 {
+		t.Fatal(errOut)
+	}
+	policy := filepath.Join(dir, "policy.json")
+	os.WriteFile(policy, []byte(`{"/api/items": {"ttl": "5m"}}`), 0o644)
+	if code, _, errOut := cli(t, "", "--db", db, "-q", "advise", "--src", src, "--python", "none", "--policy", policy); code != 0 {
+		t.Fatal(errOut)
+	}
+	applied := func() map[float64]string {
+		code, out, errOut := cli(t, "", "--db", db, "advice", "list", "--json")
+		if code != 0 {
+			t.Fatalf("advice list: %s", errOut)
+		}
+		var list []map[string]any
+		if err := json.Unmarshal([]byte(out), &list); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		m := map[float64]string{}
+		for _, r := range list {
+			s, _ := r["applied"].(string)
+			m[r["run_id"].(float64)] = s
+		}
+		return m
+	}
+	if got := applied(); got[1] != "" || got[2] != "" {
+		t.Fatalf("before the patch is applied: %v, want no run applied", got)
+	}
+	cmd := exec.Command(patchBin, "-p1", "-d", src, "-i", p1)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("patch -p1: %v\n%s", err, out)
+	}
+	if got := applied(); got[1] != "in source" || got[2] != "" {
+		t.Errorf("after run 1's patch is applied: %v, want run 1 in source, run 2 not", got)
+	}
+	code, out, errOut := cli(t, "", "--db", db, "verify")
+	if code != 0 && !strings.Contains(errOut, "failed") {
+		t.Fatalf("verify: exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "advice run 1 (applied: in source; newer runs (the latest is 2) are not)") {
+		t.Errorf("verify does not say it compares the applied run 1:\n%s", out)
+	}
+	if code, _, errOut := cli(t, "", "--db", db, "verify", "--run", "2"); code != 0 && !strings.Contains(errOut, "failed") {
+		t.Fatalf("verify --run 2: %s", errOut)
+	}
+	if got := applied(); got[1] != "in source" || got[2] != "verify --run" {
+		t.Errorf("after verify --run 2: %v", got)
+	}
+	if _, out, _ := cli(t, "", "--db", db, "advice", "list"); !strings.Contains(out, "APPLIED") || !strings.Contains(out, "in source") {
+		t.Errorf("advice list table:\n%s", out)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cdnadvise/cdnadvise/advisor"
 	"github.com/cdnadvise/cdnadvise/charts"
 	"github.com/cdnadvise/cdnadvise/edge"
 	"github.com/cdnadvise/cdnadvise/ingest"
@@ -120,18 +121,23 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	}
 	fmt.Fprintf(w, "%d requests reached the origin although a shared cache could have answered them\n", t.Saveable)
 	if d.Advice != nil {
-		recs := append(d.Advice.Recommendations[:0:0], d.Advice.Recommendations...)
-		sort.SliceStable(recs, func(i, j int) bool { return recs[i].Requests > recs[j].Requests })
-		fmt.Fprintln(w, "\ntop recommendations:")
-		for i, r := range recs {
-			if i == 8 {
-				break
+		fmt.Fprintln(w)
+		printSummary(w, d.Summary)
+		// The busiest routes kept out of shared caches, and why in a word.
+		for _, g := range d.Summary.Groups {
+			if g.Name != advisor.GroupNotCacheable && g.Name != advisor.GroupUnverified || len(g.Recs) == 0 {
+				continue
 			}
-			pred := ""
-			if r.PredictedHitRatio != nil {
-				pred = fmt.Sprintf(", predicted hit ratio %s (now %s)", pct(r.PredictedHitRatio), pct(r.CurrentHitRatio))
+			recs := append(g.Recs[:0:0], g.Recs...)
+			sort.SliceStable(recs, func(i, j int) bool { return recs[i].Requests > recs[j].Requests })
+			fmt.Fprintf(w, "%s, the busiest:\n", g.Name)
+			for i, r := range recs {
+				if i == 4 {
+					fmt.Fprintf(w, "  (%d more in the report)\n", len(recs)-4)
+					break
+				}
+				fmt.Fprintf(w, "  %-36s %-12s %s\n", r.Method+" "+r.Endpoint, r.Class, dash(r.CacheControl))
 			}
-			fmt.Fprintf(w, "  %-44s %-16s %s%s\n", r.Method+" "+r.Endpoint, r.Class, dash(r.CacheControl), pred)
 		}
 		fmt.Fprintf(w, "\nrecorded as advice run %d: after deploying, ingest the new logs and run cdnadvise verify\n", d.Advice.RunID)
 		if err := writeJSON(filepath.Join(opts.Out, "advice.json"), d.Advice); err != nil {

@@ -99,7 +99,7 @@ The exit code is 1 when a deployed route lands below its prediction by more than
 	f.StringVar(&opts.Advice, "advice", "", "an advice file (advice.json, or advise --json) instead of a recorded run")
 	f.StringVar(&opts.Since, "since", "", "start of the after period (RFC 3339, or a date)")
 	f.Float64Var(&opts.Tolerance, "tolerance", 5, "points of hit ratio a deployed route may fall below its prediction before the exit code is 1")
-	f.BoolVar(&opts.JSON, "json", false, "print the rows as a JSON array")
+	f.BoolVar(&opts.JSON, "json", false, "print as JSON: run_id and run_is (which run, and why), the before and after periods, verdicts (the count of each) and rows")
 	return cmd
 }
 
@@ -118,7 +118,9 @@ func runVerify(ctx context.Context, opts *verifyOptions) error {
 		return err
 	}
 	if opts.JSON {
-		if err := printJSON(opts.io.Out, res.Rows); err != nil {
+		// The whole result: which run and why, the periods, the verdict
+		// counts (the text's summary line) and the rows.
+		if err := printJSON(opts.io.Out, res); err != nil {
 			return err
 		}
 	} else {
@@ -135,12 +137,9 @@ func runVerify(ctx context.Context, opts *verifyOptions) error {
 
 func printVerify(opts *verifyOptions, res *verify.Result) {
 	w := opts.io.Out
-	run := "the advice file " + opts.Advice
-	switch {
-	case res.RunID > 0 && opts.Run != 0:
-		run = fmt.Sprintf("advice run %d (--run)", res.RunID)
-	case res.RunID > 0:
-		run = fmt.Sprintf("advice run %d (the latest recorded; 'cdnadvise advice list' shows the others, --run N picks one)", res.RunID)
+	run := res.RunWhy
+	if res.RunID > 0 {
+		run = fmt.Sprintf("advice run %d (%s)", res.RunID, res.RunWhy)
 	}
 	fmt.Fprintf(w, "%s; before %s to %s, after %s to %s (%s); %s logs\n", run, res.BeforeFrom.Format(time.RFC3339), res.BeforeTo.Format(time.RFC3339),
 		res.Since.Format(time.RFC3339), res.AfterTo.Format(time.RFC3339), res.SinceWhy, res.Tier)
@@ -206,9 +205,15 @@ func newAdviceCmd(g *globalOptions, io *streams) *cobra.Command {
 		Use:   "list",
 		Short: "List the recorded advice runs (what each advise, patch and run predicted)",
 		Long: `List the advice runs recorded in the store, newest first: run id, time, command,
-settings (edge profile, target, key, max-stale), the source and its git commit, the
-traffic the advice was drawn from and how many route rows it has. verify --run ID
-compares one of them with the traffic after the change.`,
+whether it is known to be applied, settings (edge profile, target, key, max-stale), the
+source and its git commit, the traffic the advice was drawn from and how many route rows
+it has. verify --run ID compares one of them with the traffic after the change.
+
+APPLIED says how a run is known to be the one deployed:
+  in source      the views of its source send its headers now, through the code
+                 cdnadvise patch wrote (the newest such run of each source)
+  verify --run   verify was pointed at it
+verify without --run compares the newest applied run, else the latest recorded.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runAdviceList(cmd.Context(), opts) },
 	}
@@ -223,7 +228,7 @@ func runAdviceList(ctx context.Context, opts *adviceOptions) error {
 		return err
 	}
 	defer st.Close()
-	recorded, err := runs.Runs(ctx, st)
+	recorded, err := pipeline.AppliedRuns(ctx, st)
 	if err != nil {
 		return err
 	}
@@ -238,7 +243,7 @@ func runAdviceList(ctx context.Context, opts *adviceOptions) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(opts.io.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "RUN\tCREATED\tCOMMAND\tROUTES\tDATA\tSETTINGS\tSOURCE")
+	fmt.Fprintln(tw, "RUN\tCREATED\tCOMMAND\tAPPLIED\tROUTES\tDATA\tSETTINGS\tSOURCE")
 	for _, r := range recorded {
 		data := "-"
 		if r.DataFrom != nil && r.DataTo != nil {
@@ -254,7 +259,7 @@ func runAdviceList(ctx context.Context, opts *adviceOptions) error {
 		if r.SrcCommit != "" {
 			src += " @" + r.SrcCommit
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\n", r.ID, r.CreatedAt.Format(time.RFC3339), r.Command, r.Routes, data, strings.Join(set, " "), src)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", r.ID, r.CreatedAt.Format(time.RFC3339), r.Command, dash(r.Applied), r.Routes, data, strings.Join(set, " "), src)
 	}
 	return tw.Flush()
 }

@@ -154,7 +154,9 @@ func patchModule(p *pysrc.Project) (m *pysrc.Module, table map[[2]string]framewo
 				}
 			}
 			if len(parts) == 2 {
-				table[[2]string{parts[0], parts[1]}] = framework.NewKeptHeader(value, m.File, pysrc.Line(pair))
+				k := framework.NewKeptHeader(value, m.File, pysrc.Line(pair))
+				k.ByPatch = true
+				table[[2]string{parts[0], parts[1]}] = k
 			}
 		}
 	}

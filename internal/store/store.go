@@ -140,6 +140,8 @@ func schemaSQL() []string {
 			data_to TIMESTAMPTZ,
 			requests BIGINT,
 			cdnadvise_version VARCHAR)`,
+		// Runs said to be deployed: verify --run N marks run N.
+		`CREATE TABLE IF NOT EXISTS applied_runs (run_id INTEGER PRIMARY KEY, how VARCHAR, marked_at TIMESTAMPTZ)`,
 		`CREATE TABLE IF NOT EXISTS advice_routes (
 			run_id INTEGER,
 			method VARCHAR,
