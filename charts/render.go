@@ -106,24 +106,7 @@ func (d *Data) charts() []chart {
 	a := d.Analysis
 	// Requests over time by cache status, with the hit ratio.
 	if len(d.Timeline) > 0 {
-		bar := charts.NewBar()
-		bar.SetGlobalOptions(append(baseOpts(""), charts.WithYAxisOpts(opts.YAxis{Name: "requests"}))...)
-		var labels []string
-		for _, b := range d.Timeline {
-			labels = append(labels, b.Start.Format(timeLayout(d.StepDur)))
-		}
-		bar.SetXAxis(labels)
-		for _, s := range statusOrder {
-			var vals []opts.BarData
-			any := false
-			for _, b := range d.Timeline {
-				vals = append(vals, opts.BarData{Value: b.ByStatus[s]})
-				any = any || b.ByStatus[s] > 0
-			}
-			if any {
-				bar.AddSeries(s, vals, charts.WithBarChartOpts(opts.BarChart{Stack: "status"}), charts.WithItemStyleOpts(opts.ItemStyle{Color: statusColor[s]}))
-			}
-		}
+		bar, labels := d.stackedTimeline(statusOrder, statusColor, func(b Bucket) map[string]int64 { return b.ByStatus })
 		bar.ExtendYAxis(opts.YAxis{Name: "hit ratio", Min: 0, Max: 1})
 		line := charts.NewLine()
 		line.SetXAxis(labels)
@@ -367,24 +350,7 @@ func (d *Data) charts() []chart {
 func (d *Data) panelCharts() []chart {
 	var out []chart
 	if len(d.Timeline) > 0 {
-		bar := charts.NewBar()
-		bar.SetGlobalOptions(append(baseOpts(""), charts.WithYAxisOpts(opts.YAxis{Name: "requests"}))...)
-		var labels []string
-		for _, b := range d.Timeline {
-			labels = append(labels, b.Start.Format(timeLayout(d.StepDur)))
-		}
-		bar.SetXAxis(labels)
-		for _, c := range classOrder {
-			var vals []opts.BarData
-			any := false
-			for _, b := range d.Timeline {
-				vals = append(vals, opts.BarData{Value: b.ByClass[c]})
-				any = any || b.ByClass[c] > 0
-			}
-			if any {
-				bar.AddSeries(c, vals, charts.WithBarChartOpts(opts.BarChart{Stack: "class"}), charts.WithItemStyleOpts(opts.ItemStyle{Color: classColor[c]}))
-			}
-		}
+		bar, _ := d.stackedTimeline(classOrder, classColor, func(b Bucket) map[string]int64 { return b.ByClass })
 		bar.Validate()
 		out = append(out, chart{ID: "statustime", Panel: "status", Title: "Status codes over time, per " + d.Step, Option: optionJSON(bar), Height: 300})
 	}
@@ -423,6 +389,32 @@ func (d *Data) panelCharts() []chart {
 		out = append(out, chart{ID: "clientkinds", Panel: "clients", Title: "Requests by kind of client (from the User-Agent)", Option: optionJSON(bar), Height: 80 + 30*len(d.Clients)})
 	}
 	return out
+}
+
+// stackedTimeline is a bar chart of the requests per time bucket, stacked
+// by the keys count gives (in order, each in its fixed colour; keys with no
+// request left out), and the buckets' labels.
+func (d *Data) stackedTimeline(order []string, colour map[string]string, count func(Bucket) map[string]int64) (*charts.Bar, []string) {
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(append(baseOpts(""), charts.WithYAxisOpts(opts.YAxis{Name: "requests"}))...)
+	var labels []string
+	for _, b := range d.Timeline {
+		labels = append(labels, b.Start.Format(timeLayout(d.StepDur)))
+	}
+	bar.SetXAxis(labels)
+	for _, k := range order {
+		var vals []opts.BarData
+		any := false
+		for _, b := range d.Timeline {
+			n := count(b)[k]
+			vals = append(vals, opts.BarData{Value: n})
+			any = any || n > 0
+		}
+		if any {
+			bar.AddSeries(k, vals, charts.WithBarChartOpts(opts.BarChart{Stack: "stack"}), charts.WithItemStyleOpts(opts.ItemStyle{Color: colour[k]}))
+		}
+	}
+	return bar, labels
 }
 
 // timeLayout labels a time bucket of the given step.

@@ -56,20 +56,10 @@ func statusLists(ctx context.Context, st *store.Store, d *charts.Data) error {
 // by site.
 func clients(ctx context.Context, st *store.Store, d *charts.Data) error {
 	tier := mainTier(d)
-	rows, err := st.DB.QueryContext(ctx, `SELECT coalesce(ua.value, ''), count(*) AS n
-		FROM requests_raw r JOIN files f USING (file_id) LEFT JOIN d_ua ua ON ua.id = r.ua_id
-		WHERE f.tier = ? GROUP BY ALL ORDER BY n DESC, 1`, tier)
-	if err != nil {
-		return fmt.Errorf("clients: %w", err)
-	}
 	kinds := map[string]*charts.ClientKind{}
-	for rows.Next() {
-		var ua string
-		var n int64
-		if err := rows.Scan(&ua, &n); err != nil {
-			rows.Close()
-			return err
-		}
+	err := eachCount(ctx, st, `SELECT coalesce(ua.value, ''), count(*) AS n
+		FROM requests_raw r JOIN files f USING (file_id) LEFT JOIN d_ua ua ON ua.id = r.ua_id
+		WHERE f.tier = ? GROUP BY ALL ORDER BY n DESC, 1`, tier, func(ua string, n int64) {
 		k := useragent.Kind(ua)
 		ck := kinds[k]
 		if ck == nil {
@@ -80,34 +70,21 @@ func clients(ctx context.Context, st *store.Store, d *charts.Data) error {
 		if len(ck.Top) < 5 && k != useragent.None {
 			ck.Top = append(ck.Top, charts.NameCount{Name: ua, Requests: n})
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+	})
+	if err != nil {
+		return fmt.Errorf("clients: %w", err)
 	}
 	for _, k := range []string{useragent.Browser, useragent.Bot, useragent.Tool, useragent.Other, useragent.None} {
 		if ck := kinds[k]; ck != nil {
 			d.Clients = append(d.Clients, *ck)
 		}
 	}
-	rows, err = st.DB.QueryContext(ctx, `SELECT coalesce(rf.value, ''), count(*) AS n
+	sites := map[string]int64{}
+	err = eachCount(ctx, st, `SELECT coalesce(rf.value, ''), count(*) AS n
 		FROM requests_raw r JOIN files f USING (file_id) LEFT JOIN d_referer rf ON rf.id = r.referer_id
-		WHERE f.tier = ? GROUP BY ALL ORDER BY n DESC, 1`, tier)
+		WHERE f.tier = ? GROUP BY ALL ORDER BY n DESC, 1`, tier, func(ref string, n int64) { sites[referrerSite(ref)] += n })
 	if err != nil {
 		return fmt.Errorf("referrers: %w", err)
-	}
-	defer rows.Close()
-	sites := map[string]int64{}
-	for rows.Next() {
-		var ref string
-		var n int64
-		if err := rows.Scan(&ref, &n); err != nil {
-			return err
-		}
-		sites[referrerSite(ref)] += n
-	}
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	for s, n := range sites {
 		d.Referrers = append(d.Referrers, charts.NameCount{Name: s, Requests: n})
@@ -123,6 +100,25 @@ func clients(ctx context.Context, st *store.Store, d *charts.Data) error {
 		d.Referrers = d.Referrers[:panelRows]
 	}
 	return nil
+}
+
+// eachCount runs a query of (name, count) rows on one tier and hands each
+// row to f.
+func eachCount(ctx context.Context, st *store.Store, query, tier string, f func(string, int64)) error {
+	rows, err := st.DB.QueryContext(ctx, query, tier)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		var n int64
+		if err := rows.Scan(&name, &n); err != nil {
+			return err
+		}
+		f(name, n)
+	}
+	return rows.Err()
 }
 
 // referrerSite is the site a Referer names (scheme and host), or

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cdnadvise/cdnadvise/charts"
 	"github.com/cdnadvise/cdnadvise/ingest"
 	"github.com/cdnadvise/cdnadvise/internal/store"
 )
@@ -160,6 +161,28 @@ func TestReportFirstScreen(t *testing.T) {
 				t.Errorf("%d groups (want 4 and the full table), or one open", n)
 			}
 			if c.name == "generated-300-routes" {
+				// The panels' data: the error lists, kinds of client, referrers.
+				has := func(list []charts.PathCount, path string, status int) bool {
+					for _, p := range list {
+						if p.Path == path && p.Status == status && p.Requests == 20 {
+							return true
+						}
+					}
+					return false
+				}
+				if !has(d.Errors4xx, "/wp-login.php", 404) || !has(d.Errors4xx, "/api/catalog3/x", 422) || !has(d.Errors5xx, "/api/account7", 500) {
+					t.Errorf("4xx %v, 5xx %v", d.Errors4xx, d.Errors5xx)
+				}
+				kinds := map[string]int64{}
+				for _, k := range d.Clients {
+					kinds[k.Kind] = k.Requests
+				}
+				if kinds["browser"] == 0 || kinds["bot"] == 0 || kinds["tool"] == 0 || kinds["browser"] != 2*kinds["bot"] {
+					t.Errorf("clients %v: want browsers, bots and tools, twice as many browsers as bots", kinds)
+				}
+				if len(d.Referrers) < 3 || d.Referrers[0].Name != "(none)" || !strings.Contains(fmt.Sprint(d.Referrers), "https://news.example") {
+					t.Errorf("referrers %v", d.Referrers)
+				}
 				i, j := strings.Index(dom, `id="safety"`), strings.Index(dom, `id="changes"`)
 				if i < 0 || j < i || !strings.Contains(dom, "GET /api/account1</code>") {
 					t.Errorf("no safety finding for GET /api/account1 above the changes (%d, %d)", i, j)
