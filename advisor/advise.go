@@ -127,8 +127,10 @@ type Recommendation struct {
 	// per user: "source" (its view was read), "logs", "source and logs",
 	// or "none" (no evidence either way).
 	PersonalizationFrom string `json:"personalization_from,omitempty"`
-	// StockPredictedHitRatio is the prediction on the edge as configured by
-	// default (without cdnadvise edge's configuration), when that differs;
+	// StockPredictedHitRatio is the prediction on the edge as it comes
+	// (without cdnadvise edge's configuration), for every route a shared
+	// cache may store: the same as PredictedHitRatio when the edge as it
+	// comes behaves as configured;
 	// EdgeNeeds says what the edge needs besides the header.
 	StockPredictedHitRatio *float64 `json:"stock_predicted_hit_ratio,omitempty"`
 	// QueryParams are the query parameter names the endpoint was requested
@@ -320,6 +322,10 @@ func (p *Plan) Replay() (replay.LoadOptions, replay.SweepOptions) {
 	lo.Router = p.router
 	lo.SplitMethods = true
 	so := p.o.Sweep
+	// cdnadvise edge's configuration turns background updates on (nginx:
+	// proxy_cache_background_update): the header's stale-while-revalidate
+	// is served while the entry is refreshed.
+	so.Profile.SWRNeedsBackgroundUpdate = false
 	so.TTLs = p.ttls
 	if so.SWR == 0 {
 		so.SWRByTTL = make([]time.Duration, len(p.ttls))
@@ -332,14 +338,32 @@ func (p *Plan) Replay() (replay.LoadOptions, replay.SweepOptions) {
 	return lo, so
 }
 
+// stockDiffers says how the edge as it comes treats traffic differently
+// from the configuration cdnadvise edge writes (nothing: the same).
+func stockDiffers(prof replay.Profile) []string {
+	var out []string
+	if prof.RequestCookie == "pass" {
+		out = append(out, "it passes requests that carry cookies")
+	}
+	if len(prof.Extensions) > 0 {
+		out = append(out, "it caches only some file extensions")
+	}
+	if prof.SWRNeedsBackgroundUpdate && prof.HonorsSWR {
+		out = append(out, "without background updates (proxy_cache_background_update) it serves stale-while-revalidate only to requests that arrive while another one refreshes the entry: the request that finds it expired waits for the origin")
+	}
+	return out
+}
+
 // StockReplay is the same traffic on the edge as it comes, without the
-// configuration cdnadvise edge writes, when its storage defaults differ
-// (cookies passed, extensions only): the advice says what that costs. ok
-// is false when the edge as it comes stores the same.
+// configuration cdnadvise edge writes, when it treats traffic differently
+// (cookies passed, extensions only, stale-while-revalidate without
+// background updates): the advice says what that costs. ok is false when
+// the edge as it comes behaves the same.
 func (p *Plan) StockReplay() (lo replay.LoadOptions, so replay.SweepOptions, ok bool) {
 	lo, so = p.Replay()
-	prof := so.Profile
-	if prof.RequestCookie != "pass" && len(prof.Extensions) == 0 {
+	prof := p.o.Sweep.Profile
+	so.Profile = prof
+	if len(stockDiffers(prof)) == 0 {
 		return lo, so, false
 	}
 	lo.Stock, lo.AssumeCookies, lo.Progress = &prof, true, nil
@@ -389,7 +413,12 @@ func (p *Plan) Decide(ev Evidence) *Advice {
 		if ev.CookieLines < ev.Lines {
 			cookies = fmt.Sprintf("assumed: requests come from browsers that send the site's cookies with every request (%d of %d log lines record the Cookie header)", ev.CookieLines, ev.Lines)
 		}
-		adv.Notes = append(adv.Notes, fmt.Sprintf("%s; %s as configured by default passes or skips some requests, so each route also shows its stock prediction and what the edge needs (cdnadvise edge --edge %s)", cookies, prof.Name, prof.Name))
+		if prof.RequestCookie != "pass" {
+			cookies = ""
+		} else {
+			cookies += "; "
+		}
+		adv.Notes = append(adv.Notes, fmt.Sprintf("%s%s as it comes differs from the configuration cdnadvise edge --edge %s writes (%s): each route shows two predictions, \"predicted\" with that configuration and \"stock\" on %s as it comes, and what the edge needs", cookies, prof.Name, prof.Name, strings.Join(stockDiffers(prof), "; "), prof.Name))
 	}
 	if n == 0 {
 		adv.Notes = append(adv.Notes, "no requests in the store: recommendations come from the routes alone")
@@ -472,7 +501,7 @@ func (p *Plan) Decide(ev Evidence) *Advice {
 			}
 		}
 		if framework.SafeMethod(method) {
-			edgeSide(rec, prof, stock[endpoint], s)
+			edgeSide(rec, prof, stock[endpoint], ev.Stock != nil, s)
 			rec.Vary = vary[endpoint]
 			for _, p := range s.Params {
 				rec.QueryParams = append(rec.QueryParams, p.Name)
@@ -574,16 +603,21 @@ func swrFor(ttl, maxStale time.Duration) int64 {
 
 // edgeSide fills what the edge needs besides the header, and the hit ratio
 // the edge would reach as configured by default (stock: its curve).
-func edgeSide(rec *Recommendation, prof replay.Profile, stock []replay.Outcome, s analyze.Row) {
+func edgeSide(rec *Recommendation, prof replay.Profile, stock []replay.Outcome, stockReplayed bool, s analyze.Row) {
 	shared := rec.TTLSeconds > 0 && !strings.Contains(rec.CacheControl, "private") && !strings.Contains(rec.CacheControl, "no-store")
 	perUser := rec.Class == ClassPrivate
 	static := rec.Class == ClassImmutable || s.Static
 	rec.EdgeNeeds = prof.Needs(edge.Row{Path: rec.Endpoint, Shared: shared, PerUser: perUser, Query: len(s.Params) > 0, Static: static})
-	if shared && stock != nil {
+	switch {
+	case shared && stock != nil:
 		if c := At(stock, time.Duration(rec.TTLSeconds)*time.Second); c != nil {
 			v := c.HitRatio
 			rec.StockPredictedHitRatio = &v
 		}
+	case shared && !stockReplayed && rec.PredictedHitRatio != nil:
+		// The edge as it comes behaves as configured: one prediction for both.
+		v := *rec.PredictedHitRatio
+		rec.StockPredictedHitRatio = &v
 	}
 }
 

@@ -2,6 +2,7 @@ package advisor
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 )
@@ -215,4 +216,14 @@ func finding(r *Recommendation) (Finding, bool) {
 		return Finding{}, false
 	}
 	return f, true
+}
+
+// StockDiffers says whether the edge as it comes is predicted otherwise
+// than with cdnadvise edge's configuration (by a twentieth of a point or
+// more): then both predictions are shown.
+func (r *Recommendation) StockDiffers() bool {
+	if r.StockPredictedHitRatio == nil {
+		return false
+	}
+	return r.PredictedHitRatio == nil || math.Abs(*r.StockPredictedHitRatio-*r.PredictedHitRatio) >= 0.0005
 }

@@ -35,6 +35,15 @@ type Profile struct {
 	// refreshes it, without a time limit (nginx proxy_cache_use_stale updating
 	// with proxy_cache_background_update on).
 	StaleWhileUpdating bool `json:"stale_while_updating"`
+	// SWRNeedsBackgroundUpdate: the header's stale-while-revalidate serves
+	// stale only to requests that arrive while another request is updating
+	// the entry; the request that finds the entry expired waits for the
+	// origin (nginx as it comes, without proxy_cache_background_update).
+	// cdnadvise edge's configuration turns background updates on, so the
+	// advice's own prediction never assumes it; the stock prediction does.
+	// The replay counts the request that finds the entry expired as a miss
+	// and leaves out the few requests that arrive during that fetch.
+	SWRNeedsBackgroundUpdate bool `json:"stale_while_revalidate_needs_background_update,omitempty"`
 	// ClockSeconds: freshness is decided on whole seconds (an object filled
 	// during second S with TTL T is fresh through second S+T).
 	ClockSeconds bool `json:"clock_seconds"`
@@ -109,12 +118,13 @@ func Profiles() map[string]Profile {
 			},
 		},
 		"nginx": {
-			Name: "nginx", HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: true, ClockSeconds: true,
+			Name: "nginx", HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: true, ClockSeconds: true, SWRNeedsBackgroundUpdate: true,
 			RequestCookie: "ignore", Authorization: "ignore", SetCookie: "pass", VaryCookie: "split", Vary: "split",
 			Docs: []string{
 				"https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_cache_valid: without proxy_cache_valid only responses with Cache-Control/Expires are cached (default_ttl 0); \"If the header includes the Set-Cookie field, such a response will not be cached\"; \"If the header includes the Vary field with another value, such a response will be cached taking into account the corresponding request header fields (1.7.7)\"",
 				"https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_cache_key: default $scheme$proxy_host$request_uri: request cookies and Authorization are neither in the key nor a reason to bypass (the examples bypass explicitly with proxy_cache_bypass)",
 				"https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_cache_use_stale: stale-while-revalidate and stale-if-error extensions are honoured (since 1.11.10); 'updating' with proxy_cache_background_update serves stale while one request updates (stale_while_updating, off by default)",
+				"https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_cache_use_stale: \"The 'stale-while-revalidate' extension of the 'Cache-Control' header field permits using a stale cached response if it is currently being updated\"; #proxy_cache_background_update (default off): \"Allows starting a background subrequest to update an expired cache item, while a stale cached response is returned to the client\": without it the request that finds the entry expired waits for the origin (stale_while_revalidate_needs_background_update; cache-tests.fyi's nginx result for stale-while-revalidate: the second response does not come from the cache)",
 				"whole-second clock: measured in the lab, an entry filled during second S with s-maxage T answers HIT through second S+T",
 			},
 		},

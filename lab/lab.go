@@ -289,8 +289,19 @@ func (t Traffic) Drive(base string) (int, string) {
 
 // NginxConfig writes an nginx configuration caching in front of the app on
 // appPort, logging combined + $request_time $upstream_response_time
-// $upstream_cache_status to edgeLog, into dir.
+// $upstream_cache_status to edgeLog, into dir: proxy_cache as it comes (an
+// operator's first proxy_cache: no proxy_cache_use_stale, no
+// proxy_cache_background_update, no lock).
 func NginxConfig(dir string, port, appPort int, edgeLog string) (string, error) {
+	return NginxConfigWith(dir, port, appPort, edgeLog)
+}
+
+// NginxBackgroundUpdate are the directives that make nginx serve stale while
+// one request refreshes the entry in the background.
+var NginxBackgroundUpdate = []string{"proxy_cache_use_stale updating error timeout;", "proxy_cache_background_update on;"}
+
+// NginxConfigWith is NginxConfig with more directives in its location.
+func NginxConfigWith(dir string, port, appPort int, edgeLog string, directives ...string) (string, error) {
 	for _, d := range []string{"cache", "tmp", "logs"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			return "", err
@@ -301,6 +312,10 @@ func NginxConfig(dir string, port, appPort int, edgeLog string) (string, error) 
 		// Workers would run as nobody, who cannot enter the test's private
 		// temporary folders.
 		user = "user root;\n"
+	}
+	extra := ""
+	for _, d := range directives {
+		extra += "      " + d + "\n"
 	}
 	conf := user + fmt.Sprintf(`worker_processes 1;
 daemon off;
@@ -324,12 +339,10 @@ http {
       proxy_http_version 1.1;
       proxy_cache lab;
       proxy_cache_key $scheme$proxy_host$request_uri;
-      proxy_cache_use_stale updating error timeout;
-      proxy_cache_background_update on;
-    }
+%[5]s    }
   }
 }
-`, dir, port, appPort, edgeLog)
+`, dir, port, appPort, edgeLog, extra)
 	p := filepath.Join(dir, "nginx.conf")
 	return p, os.WriteFile(p, []byte(conf), 0o644)
 }

@@ -280,7 +280,7 @@ func newSweeper(o SweepOptions, changes changeTimes) *Sweeper {
 			swr = o.SWRByTTL[k]
 		}
 		switch {
-		case swr > 0 && p.HonorsSWR:
+		case swr > 0 && p.HonorsSWR && !p.SWRNeedsBackgroundUpdate:
 			w.stale[k] = swr.Milliseconds()
 		default:
 			w.stale[k] = time.Duration(p.DefaultGrace).Milliseconds()

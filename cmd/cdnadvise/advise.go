@@ -367,7 +367,7 @@ func printAdvice(w io.Writer, adv *advisor.Advice, top int) {
 			class += " (kept)"
 		}
 		pred := pct(r.PredictedHitRatio)
-		if r.StockPredictedHitRatio != nil {
+		if r.StockDiffers() {
 			pred += " (stock " + pct(r.StockPredictedHitRatio) + ")"
 		}
 		fmt.Fprintf(tw, "%s %s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Method, r.Endpoint, r.Requests, class, dash(r.CacheControl), pct(r.CurrentHitRatio),
