@@ -113,8 +113,12 @@ type Recommendation struct {
 	StaleAgeP95        *float64 `json:"stale_age_p95_s_at_ttl"`
 	LatencyNowMS       *float64 `json:"latency_now_ms"`
 	LatencyAtMS        *float64 `json:"latency_at_ttl_ms"`
-	Confidence         string   `json:"confidence"`
-	Reasons            []string `json:"reasons"`
+	// LatencyAtFrom says what hit time LatencyAtMS assumes and where it
+	// comes from (this route's hits, the edge's hits on other routes, the
+	// edge's own time on misses, or the edge profile's stated default).
+	LatencyAtFrom string   `json:"latency_at_ttl_from,omitempty"`
+	Confidence    string   `json:"confidence"`
+	Reasons       []string `json:"reasons"`
 	// Vary are the request headers the responses vary on (from the source
 	// and the logs).
 	Vary []string `json:"vary,omitempty"`
@@ -478,6 +482,9 @@ func (p *Plan) Decide(ev Evidence) *Advice {
 		}
 		k, isKept := kept[route]
 		decide(rec, route, s, haveStats, o, grid)
+		if rec.LatencyAtMS != nil && rec.LatencyNowMS != nil && SharedHeader(rec.CacheControl) {
+			rec.Reasons = append(rec.Reasons, fmt.Sprintf("latency at the edge: %.1f ms now, %.1f ms expected at the TTL (%s)", *rec.LatencyNowMS, *rec.LatencyAtMS, rec.LatencyAtFrom))
+		}
 		if framework.SafeMethod(method) {
 			personalizationFrom(rec, route)
 		}
@@ -870,6 +877,15 @@ func fillEvidence(rec *Recommendation, c *replay.Outcome) {
 	h, o, st := c.HitRatio, c.OriginPerMin, c.StaleShare
 	rec.PredictedHitRatio, rec.OriginPerMinAt, rec.StaleShare, rec.StaleAgeP95 = &h, &o, &st, c.StaleAgeP95
 	rec.LatencyAtMS = c.ExpectedMS
+	switch {
+	case c.ExpectedMS == nil:
+	case c.ObservedHitMS != nil && c.HitMSFrom != "":
+		rec.LatencyAtFrom = "hits at " + fmt.Sprintf("%.1f", *c.ObservedHitMS) + " ms, from " + c.HitMSFrom
+	case c.ObservedHitMS != nil:
+		rec.LatencyAtFrom = "hits at " + fmt.Sprintf("%.1f", *c.ObservedHitMS) + " ms, from " + replay.HitFromRoute
+	default:
+		rec.LatencyAtFrom = "no hit time in the logs and none stated for the edge: no gain assumed"
+	}
 	if c.ObservedMissMS != nil && rec.CurrentHitRatio != nil {
 		hit := *c.ObservedMissMS
 		if c.ObservedHitMS != nil {

@@ -44,6 +44,10 @@ type Profile struct {
 	// The replay counts the request that finds the entry expired as a miss
 	// and leaves out the few requests that arrive during that fetch.
 	SWRNeedsBackgroundUpdate bool `json:"stale_while_revalidate_needs_background_update,omitempty"`
+	// HitMS is the time a hit takes at this edge, stated for logs that show
+	// no hit and no upstream time to tell it (nil: none stated); the
+	// replay prefers what the logs measure.
+	HitMS *float64 `json:"hit_ms,omitempty"`
 	// ClockSeconds: freshness is decided on whole seconds (an object filled
 	// during second S with TTL T is fresh through second S+T).
 	ClockSeconds bool `json:"clock_seconds"`
@@ -118,7 +122,7 @@ func Profiles() map[string]Profile {
 			},
 		},
 		"nginx": {
-			Name: "nginx", HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: true, ClockSeconds: true, SWRNeedsBackgroundUpdate: true,
+			Name: "nginx", HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: true, ClockSeconds: true, SWRNeedsBackgroundUpdate: true, HitMS: msPtr(0),
 			RequestCookie: "ignore", Authorization: "ignore", SetCookie: "pass", VaryCookie: "split", Vary: "split",
 			Docs: []string{
 				"https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_cache_valid: without proxy_cache_valid only responses with Cache-Control/Expires are cached (default_ttl 0); \"If the header includes the Set-Cookie field, such a response will not be cached\"; \"If the header includes the Vary field with another value, such a response will be cached taking into account the corresponding request header fields (1.7.7)\"",
@@ -126,6 +130,7 @@ func Profiles() map[string]Profile {
 				"https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_cache_use_stale: stale-while-revalidate and stale-if-error extensions are honoured (since 1.11.10); 'updating' with proxy_cache_background_update serves stale while one request updates (stale_while_updating, off by default)",
 				"https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_cache_use_stale: \"The 'stale-while-revalidate' extension of the 'Cache-Control' header field permits using a stale cached response if it is currently being updated\"; #proxy_cache_background_update (default off): \"Allows starting a background subrequest to update an expired cache item, while a stale cached response is returned to the client\": without it the request that finds the entry expired waits for the origin (stale_while_revalidate_needs_background_update; cache-tests.fyi's nginx result for stale-while-revalidate: the second response does not come from the cache)",
 				"whole-second clock: measured in the lab, an entry filled during second S with s-maxage T answers HIT through second S+T",
+				"hit_ms 0: measured (TestNginxStockModel logs it), nginx's $request_time for a cache hit on loopback is 0.000 s: the time to the client is the network's",
 			},
 		},
 		"varnish": {
@@ -172,6 +177,9 @@ func Profiles() map[string]Profile {
 		},
 	}
 }
+
+// msPtr is a stated number of milliseconds.
+func msPtr(v float64) *float64 { return &v }
 
 // cloudflareExtensions are the file extensions Cloudflare caches by default
 // (https://developers.cloudflare.com/cache/concepts/default-cache-behavior/#default-cached-file-extensions).

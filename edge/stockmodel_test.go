@@ -153,7 +153,8 @@ func TestNginxStockModel(t *testing.T) {
 			predicted[g] = [2]int64{x[0] + row[0].Hits, x[1] + row[0].Requests}
 		}
 		rows, err := st.DB.Query(`SELECT split_part(path, '/', 2), count(*) FILTER (WHERE cache_status IN ('HIT', 'STALE', 'UPDATING', 'REVALIDATED')), count(*),
-				count(*) FILTER (WHERE cache_status = 'UPDATING'), count(*) FILTER (WHERE cache_status = 'STALE')
+				count(*) FILTER (WHERE cache_status = 'UPDATING'), count(*) FILTER (WHERE cache_status = 'STALE'),
+				coalesce(avg(duration_ms) FILTER (WHERE cache_status = 'HIT'), -1)
 			FROM requests GROUP BY 1 ORDER BY 1`)
 		if err != nil {
 			t.Fatal(err)
@@ -161,7 +162,8 @@ func TestNginxStockModel(t *testing.T) {
 		for rows.Next() {
 			var g string
 			var hits, n, updating, stale int64
-			if err := rows.Scan(&g, &hits, &n, &updating, &stale); err != nil {
+			var hitMS float64
+			if err := rows.Scan(&g, &hits, &n, &updating, &stale, &hitMS); err != nil {
 				t.Fatal(err)
 			}
 			pr := predicted[g]
@@ -170,7 +172,7 @@ func TestNginxStockModel(t *testing.T) {
 				continue
 			}
 			pv, mv := float64(pr[0])/float64(n), float64(hits)/float64(n)
-			t.Logf("nginx %-10s /%s/*: %4d requests, predicted %5.1f%%, measured %5.1f%% (UPDATING %d, STALE %d)", c.name, g, n, 100*pv, 100*mv, updating, stale)
+			t.Logf("nginx %-10s /%s/*: %4d requests, predicted %5.1f%%, measured %5.1f%% (UPDATING %d, STALE %d; hits took %.3f ms on average)", c.name, g, n, 100*pv, 100*mv, updating, stale, hitMS)
 			if math.Abs(pv-mv) > 0.01 {
 				t.Errorf("nginx %s, /%s/*: predicted %.1f%%, measured %.1f%%: more than 1 point apart", c.name, g, 100*pv, 100*mv)
 			}

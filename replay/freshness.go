@@ -89,6 +89,9 @@ type Outcome struct {
 	StaleAgeP95    *float64 `json:"stale_age_p95_s"`
 	ExpectedMS     *float64 `json:"expected_latency_ms"`
 	ObservedHitMS  *float64 `json:"observed_hit_ms,omitempty"`
+	// HitMSFrom says where ObservedHitMS, the hit time ExpectedMS assumes,
+	// comes from (HitFromRoute ...).
+	HitMSFrom string `json:"hit_ms_from,omitempty"`
 	ObservedMissMS *float64 `json:"observed_miss_ms,omitempty"`
 
 	ages      ageHist

@@ -26,6 +26,9 @@ type Partial struct {
 	// all keys (nil: unknown), the same in every partial of one replay.
 	HitMS  []*float64 `json:"hit_ms"`
 	MissMS []*float64 `json:"miss_ms"`
+	// HitFrom says, per endpoint, where its hit time comes from (HitFrom...
+	// constants; "": this route's hits, or unknown).
+	HitFrom []string `json:"hit_from,omitempty"`
 	// FirstMS and LastMS are the times of the first and last request
 	// replayed; Requests how many (0: none, the times mean nothing).
 	FirstMS  int64 `json:"first_ms"`
@@ -79,6 +82,17 @@ func (c *Cell) outcome() Outcome {
 	copy(o.ages[:], c.StaleAges)
 	return o
 }
+
+// Where the hit time an endpoint's expected latency is drawn from comes
+// from: its own hits, else the edge's hits on other routes, else the time
+// its misses spend at the edge besides the origin's, else the edge
+// profile's stated default.
+const (
+	HitFromRoute        = "this route's hits"
+	HitFromOtherRoutes  = "the edge's hits on other routes, none being logged on this one"
+	HitFromMissOverhead = "the edge's own time on misses less the origin's, no hit being logged"
+	HitFromEdgeDefault  = "the edge profile's stated hit time, the logs showing no hit and no upstream time"
+)
 
 // Partial returns the sweep's raw counts so far. endpoints names the
 // endpoint ids; hitMS and missMS (may be nil; NaN: unknown) are the
@@ -187,6 +201,9 @@ func (p *Partial) Result() *SweepResult {
 			}
 			out.Endpoint, out.TTL = name, p.TTLs[k]
 			out.finish(res.Minutes, hit, miss)
+			if out.ObservedHitMS != nil && e < len(p.HitFrom) {
+				out.HitMSFrom = p.HitFrom[e]
+			}
 			res.Totals[k].add(out)
 		}
 	}

@@ -53,6 +53,9 @@ type LoadOptions struct {
 	// not cache) are misses whatever the TTL. (Requests with Authorization
 	// are never stored, stock or not.)
 	Stock *Profile
+	// EdgeHitMS is the time a hit takes at the edge when the logs show no
+	// hit and no upstream time (the profile's stated default; nil: none).
+	EdgeHitMS *float64
 	// AssumeCookies: requests whose log line does not say whether they
 	// carried a Cookie header are taken to (browsers send the site's
 	// cookies with every request); lines that say so are taken at their word.
@@ -154,6 +157,9 @@ func ReplayPartial(ctx context.Context, st *store.Store, lo LoadOptions, so Swee
 	if lo.Shards > 1 && (lo.Shard < 0 || lo.Shard >= lo.Shards) {
 		return nil, "", fmt.Errorf("shard %d of %d: shards are numbered 0 to %d", lo.Shard, lo.Shards, lo.Shards-1)
 	}
+	if lo.EdgeHitMS == nil {
+		lo.EdgeHitMS = so.Profile.HitMS
+	}
 	l, err := newStoreLoader(ctx, st, lo)
 	if err != nil {
 		return nil, "", err
@@ -213,6 +219,7 @@ func ReplayPartial(ctx context.Context, st *store.Store, lo LoadOptions, so Swee
 			return nil, "", err
 		}
 		p := w.Partial(l.endpoints, l.hitMS, l.missMS)
+		p.HitFrom = l.hitFrom
 		w, l.onStates = nil, nil // (onStates holds the sweeper too)
 		if passes > 1 {
 			// The next pass allocates its state anew: give this one's back
@@ -355,6 +362,7 @@ type storeLoader struct {
 	changes              changeTimes
 	changeSrc            string // SQL condition on the requests content changes are read from
 	hitMS, missMS        []float64
+	hitFrom              []string // where each endpoint's hit time comes from (HitFrom...)
 }
 
 func newStoreLoader(ctx context.Context, st *store.Store, o LoadOptions) (*storeLoader, error) {
@@ -1089,11 +1097,40 @@ func (l *storeLoader) loadLatency(ctx context.Context) error {
 		ms[ep] += float64(msum.Int64) / 1000
 		mn[ep] += float64(mc)
 	}
-	l.hitMS, l.missMS = make([]float64, n), make([]float64, n)
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	// What a hit will take on a route whose logs show none (the first-time
+	// user's case: no cache yet): the edge's hits on other routes, else the
+	// time misses spend at the edge besides the origin's, else the edge's
+	// stated default; each said.
+	var allHits, allHitN, over, overN sql.NullInt64
+	err = l.conn.QueryRowContext(ctx, `SELECT sum(`+us+`) FILTER (WHERE `+hit+`), count(r.duration_ms) FILTER (WHERE `+hit+`),
+			sum(greatest(round((r.duration_ms - r.origin_ms) * 1000)::BIGINT, 0)) FILTER (WHERE (r.cache_status IS NULL OR NOT `+hit+`) AND r.origin_ms IS NOT NULL),
+			count(r.duration_ms - r.origin_ms) FILTER (WHERE (r.cache_status IS NULL OR NOT `+hit+`) AND r.origin_ms IS NOT NULL)
+		FROM requests_raw r JOIN files f USING (file_id)
+		WHERE f.tier = '`+l.tier+`' AND `+l.cond, l.args...).Scan(&allHits, &allHitN, &over, &overN)
+	if err != nil {
+		return fmt.Errorf("latency: %w", err)
+	}
+	fallback, from := math.NaN(), ""
+	switch {
+	case allHitN.Int64 > 0:
+		fallback, from = float64(allHits.Int64)/1000/float64(allHitN.Int64), HitFromOtherRoutes
+	case overN.Int64 > 0:
+		fallback, from = float64(over.Int64)/1000/float64(overN.Int64), HitFromMissOverhead
+	case l.o.EdgeHitMS != nil:
+		fallback, from = *l.o.EdgeHitMS, HitFromEdgeDefault
+	}
+	l.hitMS, l.missMS, l.hitFrom = make([]float64, n), make([]float64, n), make([]string, n)
 	for e := 0; e < n; e++ {
 		l.hitMS[e], l.missMS[e] = math.NaN(), math.NaN()
-		if hn[e] > 0 {
-			l.hitMS[e] = hs[e] / hn[e]
+		switch {
+		case hn[e] > 0:
+			l.hitMS[e], l.hitFrom[e] = hs[e]/hn[e], HitFromRoute
+		case mn[e] > 0 && !math.IsNaN(fallback):
+			l.hitMS[e], l.hitFrom[e] = fallback, from
 		}
 		if mn[e] > 0 {
 			l.missMS[e] = ms[e] / mn[e]

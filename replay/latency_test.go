@@ -1,0 +1,58 @@
+package replay
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestLatencyWhenNoHitWasLogged: the latency expected at a TTL needs a hit
+// time. A route with hits uses its own; one without uses the edge's hits
+// on other routes, else the time its misses spent at the edge besides the
+// origin's, else the profile's stated default; the outcome says which.
+func TestLatencyWhenNoHitWasLogged(t *testing.T) {
+	t0 := time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)
+	line := func(i int, path string, req, up string, cache string) string {
+		return fmt.Sprintf("10.0.0.%d - - [%s] \"GET %s HTTP/1.1\" 200 100 \"-\" \"ua\" %s %s %s\n", i%9, t0.Add(time.Duration(i)*time.Second).Format("02/Jan/2006:15:04:05 -0700"), path, req, up, cache)
+	}
+	hitMS := func(t *testing.T, logs string, edgeHit *float64, want float64, from string) {
+		t.Helper()
+		st := storeWith(t, map[string][]byte{"edge.log": []byte(logs)})
+		prof := Profiles()["generic"]
+		prof.HitMS = edgeHit
+		res, _, _, err := Replay(context.Background(), st, LoadOptions{}, SweepOptions{Profile: prof, TTLs: []time.Duration{time.Hour}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range res.Endpoints {
+			o := row[0]
+			if !strings.HasPrefix(o.Endpoint, "/slow") {
+				continue
+			}
+			if o.ObservedHitMS == nil || math.Abs(*o.ObservedHitMS-want) > 1e-9 || o.HitMSFrom != from {
+				t.Fatalf("%s: hit time %v from %q, want %v from %q", o.Endpoint, o.ObservedHitMS, o.HitMSFrom, want, from)
+			}
+			// Nearly every request a hit at a TTL of an hour: the expected
+			// latency is near the hit time, far below the misses' 120 ms.
+			if o.ExpectedMS == nil || *o.ExpectedMS > 30 {
+				t.Errorf("%s: expected latency %v ms at a hit ratio of %.2f", o.Endpoint, o.ExpectedMS, o.HitRatio)
+			}
+			return
+		}
+		t.Fatal("no /slow endpoint in the replay")
+	}
+	var withHits, overhead, nothing strings.Builder
+	for i := range 60 {
+		withHits.WriteString(line(i, "/slow/1", "0.120", "0.110", "MISS"))
+		withHits.WriteString(line(i, "/fast/1", "0.002", "-", "HIT"))
+		overhead.WriteString(line(i, "/slow/1", "0.120", "0.115", "MISS"))
+		nothing.WriteString(line(i, "/slow/1", "0.120", "-", "MISS"))
+	}
+	t.Run("other routes", func(t *testing.T) { hitMS(t, withHits.String(), nil, 2, HitFromOtherRoutes) })
+	t.Run("miss overhead", func(t *testing.T) { hitMS(t, overhead.String(), nil, 5, HitFromMissOverhead) })
+	def := 1.5
+	t.Run("edge default", func(t *testing.T) { hitMS(t, nothing.String(), &def, 1.5, HitFromEdgeDefault) })
+}
