@@ -137,6 +137,9 @@ type Recommendation struct {
 	// comes behaves as configured;
 	// EdgeNeeds says what the edge needs besides the header.
 	StockPredictedHitRatio *float64 `json:"stock_predicted_hit_ratio,omitempty"`
+	// StockOriginPerMinAt is the origin requests a minute on the edge as it
+	// comes, beside OriginPerMinAt (with cdnadvise edge's configuration).
+	StockOriginPerMinAt *float64 `json:"stock_origin_requests_per_minute_at_ttl,omitempty"`
 	// QueryParams are the query parameter names the endpoint was requested
 	// with in the logs, most requested first (edges that key on names need
 	// them: the tracking names to drop, or an allow-list).
@@ -618,13 +621,13 @@ func edgeSide(rec *Recommendation, prof replay.Profile, stock []replay.Outcome, 
 	switch {
 	case shared && stock != nil:
 		if c := At(stock, time.Duration(rec.TTLSeconds)*time.Second); c != nil {
-			v := c.HitRatio
-			rec.StockPredictedHitRatio = &v
+			v, o := c.HitRatio, c.OriginPerMin
+			rec.StockPredictedHitRatio, rec.StockOriginPerMinAt = &v, &o
 		}
 	case shared && !stockReplayed && rec.PredictedHitRatio != nil:
 		// The edge as it comes behaves as configured: one prediction for both.
 		v := *rec.PredictedHitRatio
-		rec.StockPredictedHitRatio = &v
+		rec.StockPredictedHitRatio, rec.StockOriginPerMinAt = &v, rec.OriginPerMinAt
 	}
 }
 

@@ -44,6 +44,10 @@ type Profile struct {
 	// The replay counts the request that finds the entry expired as a miss
 	// and leaves out the few requests that arrive during that fetch.
 	SWRNeedsBackgroundUpdate bool `json:"stale_while_revalidate_needs_background_update,omitempty"`
+	// UncachedStatuses are the statuses the edge does not store even when
+	// the response gives a TTL (the replay stores the statuses RFC 9111
+	// 4.2.2 lets a cache store, but these).
+	UncachedStatuses []int `json:"uncached_statuses,omitempty"`
 	// HitMS is the time a hit takes at this edge, stated for logs that show
 	// no hit and no upstream time to tell it (nil: none stated); the
 	// replay prefers what the logs measure.
@@ -135,12 +139,13 @@ func Profiles() map[string]Profile {
 		},
 		"varnish": {
 			Name: "varnish", DefaultTTL: Duration(120 * time.Second), DefaultGrace: Duration(10 * time.Second),
-			HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: false, GraceFromSWR: true,
+			HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: false, GraceFromSWR: true, UncachedStatuses: []int{308},
 			RequestCookie: "pass", Authorization: "pass", SetCookie: "pass", VaryCookie: "split", Vary: "split",
 			Docs: []string{
 				"varnishd -x builtin (7.1): vcl_req_cookie 'if (req.http.Cookie) { return (pass); }', vcl_req_authorization 'if (req.http.Authorization) { return (pass); }', vcl_beresp_cookie: Set-Cookie makes the object hit-for-miss; vcl_beresp_vary: Vary: * too",
 				"https://varnish-cache.org/docs/7.1/reference/vcl-var.html#beresp-ttl: default_ttl 120 s when the backend sends no TTL; s-maxage, else max-age",
 				"https://varnish-cache.org/docs/7.1/reference/vcl-var.html#beresp-grace: \"Default: Cache-Control stale-while-revalidate directive, or default_grace parameter\" (default_grace 10 s); stale-if-error is not read",
+				"cache-tests (http-cache-tests 0.4.5, run live against Varnish 7.1 by TestProfilesAgainstCacheTests): status-308-fresh \"Response 2 does not come from cache\": a 308 is not stored (uncached_statuses); freshness-none comes from cache (default_ttl); stale-sie-503 passes through the default grace, not stale-if-error",
 			},
 		},
 		"cloudfront": {
@@ -166,13 +171,14 @@ func Profiles() map[string]Profile {
 			},
 		},
 		"fastly": {
-			Name: "fastly", DefaultTTL: Duration(time.Hour), HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: true,
+			Name: "fastly", DefaultTTL: 0, HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: false, UncachedStatuses: []int{204, 308},
 			RequestCookie: "ignore", Authorization: "ignore", SetCookie: "pass", VaryCookie: "split", Vary: "split",
 			Docs: []string{
-				"https://www.fastly.com/documentation/guides/concepts/edge-state/cache/cache-freshness/: default TTL 3,600 s (service fallback) when the response has no freshness information; Surrogate-Control and s-maxage take precedence over max-age",
+				"https://www.fastly.com/documentation/guides/concepts/edge-state/cache/cache-freshness/: Surrogate-Control and s-maxage take precedence over max-age; the docs give a service fallback TTL of 3,600 s for responses without freshness information, but cache-tests.fyi's published Fastly run stores none of them (freshness-none passes, heuristic-200-cached \"Response 2 does not come from cache\"): default_ttl is 0 as measured, and --profile-file with {\"default_ttl\": \"1h\"} assumes the documented fallback",
 				"https://www.fastly.com/documentation/reference/http/http-headers/Cookie/: the request's Cookie is forwarded but not part of the key; https://www.fastly.com/blog/cache-recipe-success: \"By default, Fastly will pass requests that have the headers Set-Cookie or Cache-Control: private\"",
 				"https://www.fastly.com/documentation/reference/http/http-headers/Vary/: Vary is supported per spec (Vary: Cookie: one variant per Cookie value)",
 				"https://www.fastly.com/documentation/reference/vcl/variables/backend-response/beresp-stale-while-revalidate/: stale-while-revalidate and stale-if-error are parsed from the response",
+				"cache-tests.fyi's published Fastly results (results/fastly.json in http-cache-tests 0.4.5, checked by TestProfilesAgainstCacheTests): stale-sie-503 \"Response 2 does not come from cache\" (stale-if-error alone does not serve stale: that takes VCL, so honors_stale_if_error is false); status-204-fresh and status-308-fresh are not stored (uncached_statuses)",
 			},
 		},
 	}

@@ -53,6 +53,9 @@ type LoadOptions struct {
 	// not cache) are misses whatever the TTL. (Requests with Authorization
 	// are never stored, stock or not.)
 	Stock *Profile
+	// UncachedStatuses are statuses the edge does not store even with a
+	// TTL (the profile's; RFC 9111 lets a cache store more).
+	UncachedStatuses []int
 	// EdgeHitMS is the time a hit takes at the edge when the logs show no
 	// hit and no upstream time (the profile's stated default; nil: none).
 	EdgeHitMS *float64
@@ -159,6 +162,9 @@ func ReplayPartial(ctx context.Context, st *store.Store, lo LoadOptions, so Swee
 	}
 	if lo.EdgeHitMS == nil {
 		lo.EdgeHitMS = so.Profile.HitMS
+	}
+	if lo.UncachedStatuses == nil {
+		lo.UncachedStatuses = so.Profile.UncachedStatuses
 	}
 	l, err := newStoreLoader(ctx, st, lo)
 	if err != nil {
@@ -828,7 +834,7 @@ func (l *storeLoader) stream(ctx context.Context, free chan *Batch, fn func(*Bat
 				fl = FlagUncacheable
 			case status >= 500:
 				fl = FlagOriginError
-			case !cacheableStatus(status):
+			case !cacheableStatus(status) || slices.Contains(l.o.UncachedStatuses, int(status)):
 				fl = FlagUncacheable
 			}
 			b.TimeMS = append(b.TimeMS, t)
