@@ -116,9 +116,16 @@ type Recommendation struct {
 	// LatencyAtFrom says what hit time LatencyAtMS assumes and where it
 	// comes from (this route's hits, the edge's hits on other routes, the
 	// edge's own time on misses, or the edge profile's stated default).
-	LatencyAtFrom string   `json:"latency_at_ttl_from,omitempty"`
-	Confidence    string   `json:"confidence"`
-	Reasons       []string `json:"reasons"`
+	LatencyAtFrom string `json:"latency_at_ttl_from,omitempty"`
+	// LatencyP50AtMS and LatencyP95AtMS are the edge latency percentiles to
+	// expect at the TTL (hits at the hit time LatencyAtFrom names, misses
+	// as logged); the Stock ones on the edge as it comes.
+	LatencyP50AtMS      *float64 `json:"latency_p50_at_ttl_ms,omitempty"`
+	LatencyP95AtMS      *float64 `json:"latency_p95_at_ttl_ms,omitempty"`
+	StockLatencyP50AtMS *float64 `json:"stock_latency_p50_at_ttl_ms,omitempty"`
+	StockLatencyP95AtMS *float64 `json:"stock_latency_p95_at_ttl_ms,omitempty"`
+	Confidence          string   `json:"confidence"`
+	Reasons             []string `json:"reasons"`
 	// Vary are the request headers the responses vary on (from the source
 	// and the logs).
 	Vary []string `json:"vary,omitempty"`
@@ -623,11 +630,13 @@ func edgeSide(rec *Recommendation, prof replay.Profile, stock []replay.Outcome, 
 		if c := At(stock, time.Duration(rec.TTLSeconds)*time.Second); c != nil {
 			v, o := c.HitRatio, c.OriginPerMin
 			rec.StockPredictedHitRatio, rec.StockOriginPerMinAt = &v, &o
+			rec.StockLatencyP50AtMS, rec.StockLatencyP95AtMS = c.ExpectedP50MS, c.ExpectedP95MS
 		}
 	case shared && !stockReplayed && rec.PredictedHitRatio != nil:
 		// The edge as it comes behaves as configured: one prediction for both.
 		v := *rec.PredictedHitRatio
 		rec.StockPredictedHitRatio, rec.StockOriginPerMinAt = &v, rec.OriginPerMinAt
+		rec.StockLatencyP50AtMS, rec.StockLatencyP95AtMS = rec.LatencyP50AtMS, rec.LatencyP95AtMS
 	}
 }
 
@@ -652,6 +661,7 @@ func keep(rec *Recommendation, k framework.KeptHeader, known bool) {
 	rec.Replacement = rec.CacheControl
 	rec.Class = ClassAlreadySet
 	rec.PredictedHitRatio, rec.OriginPerMinAt, rec.StaleShare, rec.StaleAgeP95, rec.LatencyAtMS = nil, nil, nil, nil, nil
+	rec.LatencyP50AtMS, rec.LatencyP95AtMS, rec.LatencyAtFrom = nil, nil, ""
 	if !known {
 		rec.CacheControl, rec.TTL, rec.TTLSeconds, rec.SWRSeconds, rec.SIESeconds, rec.BrowserMaxAge = "", "", 0, 0, 0, 0
 		rec.Reasons = append(rec.Reasons, "the header the view sets is computed at run time: no prediction for it")
@@ -880,6 +890,7 @@ func fillEvidence(rec *Recommendation, c *replay.Outcome) {
 	h, o, st := c.HitRatio, c.OriginPerMin, c.StaleShare
 	rec.PredictedHitRatio, rec.OriginPerMinAt, rec.StaleShare, rec.StaleAgeP95 = &h, &o, &st, c.StaleAgeP95
 	rec.LatencyAtMS = c.ExpectedMS
+	rec.LatencyP50AtMS, rec.LatencyP95AtMS = c.ExpectedP50MS, c.ExpectedP95MS
 	switch {
 	case c.ExpectedMS == nil:
 	case c.ObservedHitMS != nil && c.HitMSFrom != "":

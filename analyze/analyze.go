@@ -83,16 +83,18 @@ type Row struct {
 	StatusClasses  map[string]int64  `json:"status_classes"`
 	EdgeHit        *Percentiles      `json:"edge_hit_ms"`
 	EdgeMiss       *Percentiles      `json:"edge_miss_ms"`
-	Origin         *Percentiles      `json:"origin_ms"`
-	SetCookie      *float64          `json:"set_cookie_share"`
-	Auth           *float64          `json:"authorization_share"`
-	Private        *float64          `json:"private_or_no_store_share"`
-	CacheKeys      int64             `json:"cache_keys"`
-	KeysNormalized *int64            `json:"cache_keys_normalized,omitempty"` // without tracking parameters, parameters sorted
-	RequestsPerKey float64           `json:"requests_per_key"`
-	Saveable       int64             `json:"saveable"`
-	Flags          []string          `json:"flags,omitempty"`
-	Params         []Param           `json:"query_params,omitempty"`
+	// Edge is every edge request's time, hit or miss: what clients waited.
+	Edge           *Percentiles `json:"edge_ms,omitempty"`
+	Origin         *Percentiles `json:"origin_ms"`
+	SetCookie      *float64     `json:"set_cookie_share"`
+	Auth           *float64     `json:"authorization_share"`
+	Private        *float64     `json:"private_or_no_store_share"`
+	CacheKeys      int64        `json:"cache_keys"`
+	KeysNormalized *int64       `json:"cache_keys_normalized,omitempty"` // without tracking parameters, parameters sorted
+	RequestsPerKey float64      `json:"requests_per_key"`
+	Saveable       int64        `json:"saveable"`
+	Flags          []string     `json:"flags,omitempty"`
+	Params         []Param      `json:"query_params,omitempty"`
 	epID           int64
 }
 
@@ -488,6 +490,7 @@ func (a *analysis) aggregate(ctx context.Context, primary, quantile string) ([]R
 		` + fmt.Sprintf(quantile, "duration_ms") + ` FILTER (WHERE cached AND NOT hit` + sampled + `),
 		` + fmt.Sprintf(quantile, "duration_ms") + ` FILTER (WHERE origin` + sampled + `),
 		` + fmt.Sprintf(quantile, "origin_ms") + ` FILTER (WHERE edge` + sampled + `),
+		` + fmt.Sprintf(quantile, "duration_ms") + ` FILTER (WHERE edge` + sampled + `),
 		avg(set_cookie::INTEGER) FILTER (WHERE main), avg(has_auth::INTEGER) FILTER (WHERE main), avg(private::INTEGER) FILTER (WHERE main),
 		` + distinctKeys + `,
 		count(*) FILTER (WHERE ` + reached + ` AND safe_method AND ` + cacheableSQL + `
@@ -507,7 +510,7 @@ func (a *analysis) aggregate(ctx context.Context, primary, quantile string) ([]R
 		var r Row
 		var withStatus, hits, noOrigin, edgeBytes, hitBytes int64
 		var c2, c3, c4, c5 int64
-		var hitQ, missQ, originQ, upstreamQ any
+		var hitQ, missQ, originQ, upstreamQ, edgeQ any
 		var setCookie, auth, private sql.NullFloat64
 		var keys_ sql.NullInt64
 		dest := make([]any, 0, 40)
@@ -515,7 +518,7 @@ func (a *analysis) aggregate(ctx context.Context, primary, quantile string) ([]R
 			dest = append(dest, &keys[i])
 		}
 		dest = append(dest, &gid, &r.Requests, &r.Bytes, &r.EdgeRequests, &r.OriginRequests, &withStatus, &hits, &noOrigin,
-			&edgeBytes, &hitBytes, &c2, &c3, &c4, &c5, &hitQ, &missQ, &originQ, &upstreamQ, &setCookie, &auth, &private,
+			&edgeBytes, &hitBytes, &c2, &c3, &c4, &c5, &hitQ, &missQ, &originQ, &upstreamQ, &edgeQ, &setCookie, &auth, &private,
 			&keys_, &r.Saveable)
 		if err := rows.Scan(dest...); err != nil {
 			return nil, Row{}, fmt.Errorf("aggregate: %w", err)
@@ -529,7 +532,7 @@ func (a *analysis) aggregate(ctx context.Context, primary, quantile string) ([]R
 				r.ByteOffload = r.ByteHitRatio
 			}
 		}
-		r.EdgeHit, r.EdgeMiss = percentiles(hitQ), percentiles(missQ)
+		r.EdgeHit, r.EdgeMiss, r.Edge = percentiles(hitQ), percentiles(missQ), percentiles(edgeQ)
 		if r.Origin = percentiles(originQ); r.Origin == nil {
 			r.Origin = percentiles(upstreamQ)
 		}

@@ -330,7 +330,8 @@ func labRun(t *testing.T, ports *Ports, edgeName, kind string) {
 	if kind == "django" {
 		collection = "/api/items/"
 	}
-	check := func(phaseName, edgeLog, originLog string, predicted, predictedOrigin func(r *advisor.Recommendation) *float64) map[[2]string]analyze.Row {
+	check := func(phaseName, edgeLog, originLog string, predicted, predictedOrigin func(r *advisor.Recommendation) *float64,
+		predictedLatency func(r *advisor.Recommendation) (p50, p95 *float64)) map[[2]string]analyze.Row {
 		st2 := openStore(t, filepath.Join(work, phaseName+".duckdb"), ingest.Input{Path: edgeLog, Tier: ingest.TierEdge})
 		rep2, err := analyze.Run(context.Background(), st2, analyze.Options{Router: rt, By: []string{"endpoint", "method_group"}})
 		if err != nil {
@@ -385,7 +386,7 @@ func labRun(t *testing.T, ports *Ports, edgeName, kind string) {
 		for _, r := range orep.Rows {
 			reached[[2]string{r.Keys["method_group"], r.Endpoint}] = r.Requests
 		}
-		t.Logf("%s, %s: %-6s %-26s %6s %22s %22s", edgeName, phaseName, "METHOD", "ROUTE", "REQS", "ORIGIN/MIN PREDICTED", "ORIGIN/MIN MEASURED")
+		t.Logf("%s, %s: %-6s %-26s %6s %22s %22s %24s %24s", edgeName, phaseName, "METHOD", "ROUTE", "REQS", "ORIGIN/MIN PREDICTED", "ORIGIN/MIN MEASURED", "EDGE p50/p95 PREDICTED", "EDGE p50/p95 MEASURED")
 		for _, r := range adv.Recommendations {
 			m, ok := measured[[2]string{r.Method, r.Endpoint}]
 			p := predictedOrigin(r)
@@ -393,7 +394,12 @@ func labRun(t *testing.T, ports *Ports, edgeName, kind string) {
 				continue
 			}
 			got := float64(reached[[2]string{r.Method, r.Endpoint}]) / minutes
-			t.Logf("%s, %s: %-6s %-26s %6d %22.1f %22.1f", edgeName, phaseName, r.Method, r.Endpoint, m.Requests, *p, got)
+			p50, p95 := predictedLatency(r)
+			var m50, m95 float64
+			if m.Edge != nil {
+				m50, m95 = m.Edge.P50, m.Edge.P95
+			}
+			t.Logf("%s, %s: %-6s %-26s %6d %22.1f %22.1f %11.2f/%-12.2f %11.2f/%-12.2f", edgeName, phaseName, r.Method, r.Endpoint, m.Requests, *p, got, deref(p50), deref(p95), m50, m95)
 			if m.Requests >= 500 && math.Abs(*p-got) > max(originTolerance**p, originFloor) {
 				t.Errorf("%s: %s %s: predicted %.1f origin requests/min, the app logged %.1f", phaseName, r.Method, r.Endpoint, *p, got)
 			}
@@ -413,9 +419,13 @@ func labRun(t *testing.T, ports *Ports, edgeName, kind string) {
 		t.Fatal(err)
 	}
 	check("stock", stockEdge, stockOrigin, func(r *advisor.Recommendation) *float64 { return stockPred[[2]string{r.Method, r.Endpoint}] },
-		func(r *advisor.Recommendation) *float64 { return r.StockOriginPerMinAt })
+		func(r *advisor.Recommendation) *float64 { return r.StockOriginPerMinAt },
+		func(r *advisor.Recommendation) (*float64, *float64) {
+			return r.StockLatencyP50AtMS, r.StockLatencyP95AtMS
+		})
 	genMeasured := check("generated", genEdge, genOrigin, func(r *advisor.Recommendation) *float64 { return r.PredictedHitRatio },
-		func(r *advisor.Recommendation) *float64 { return r.OriginPerMinAt })
+		func(r *advisor.Recommendation) *float64 { return r.OriginPerMinAt },
+		func(r *advisor.Recommendation) (*float64, *float64) { return r.LatencyP50AtMS, r.LatencyP95AtMS })
 
 	// cdnadvise verify on the same change: the baseline and the generated
 	// phase in one store, the advice recorded as advise records it; its

@@ -81,13 +81,17 @@ type Outcome struct {
 	// the newest content at the origin.
 	StaleContent int64 `json:"stale_content"`
 
-	HitRatio      float64  `json:"hit_ratio"`
-	ByteHitRatio  float64  `json:"byte_hit_ratio"`
-	OriginPerMin  float64  `json:"origin_requests_per_minute"`
-	StaleShare    float64  `json:"stale_share"`
-	StaleAgeP50   *float64 `json:"stale_age_p50_s"`
-	StaleAgeP95   *float64 `json:"stale_age_p95_s"`
-	ExpectedMS    *float64 `json:"expected_latency_ms"`
+	HitRatio     float64  `json:"hit_ratio"`
+	ByteHitRatio float64  `json:"byte_hit_ratio"`
+	OriginPerMin float64  `json:"origin_requests_per_minute"`
+	StaleShare   float64  `json:"stale_share"`
+	StaleAgeP50  *float64 `json:"stale_age_p50_s"`
+	StaleAgeP95  *float64 `json:"stale_age_p95_s"`
+	ExpectedMS   *float64 `json:"expected_latency_ms"`
+	// ExpectedP50MS and ExpectedP95MS are the latency percentiles to
+	// expect: hits at the hit time, misses as logged (their distribution).
+	ExpectedP50MS *float64 `json:"expected_latency_p50_ms,omitempty"`
+	ExpectedP95MS *float64 `json:"expected_latency_p95_ms,omitempty"`
 	ObservedHitMS *float64 `json:"observed_hit_ms,omitempty"`
 	// HitMSFrom says where ObservedHitMS, the hit time ExpectedMS assumes,
 	// comes from (HitFromRoute ...).

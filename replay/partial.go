@@ -29,6 +29,9 @@ type Partial struct {
 	// HitFrom says, per endpoint, where its hit time comes from (HitFrom...
 	// constants; "": this route's hits, or unknown).
 	HitFrom []string `json:"hit_from,omitempty"`
+	// MissQuantiles are, per endpoint, its misses' latency at the
+	// percentiles 0 to 100 (nil: none logged), the same in every partial.
+	MissQuantiles [][]float64 `json:"miss_quantiles,omitempty"`
 	// FirstMS and LastMS are the times of the first and last request
 	// replayed; Requests how many (0: none, the times mean nothing).
 	FirstMS  int64 `json:"first_ms"`
@@ -130,6 +133,19 @@ func (w *Sweeper) Partial(endpoints []string, hitMS, missMS []float64) *Partial 
 	return p
 }
 
+// mixtureQuantile is the latency at level q of requests of which a share
+// h are hits taking hit ms (faster than any miss) and the rest misses
+// whose latency at the percentiles 0..100 is missQ (linear between them).
+func mixtureQuantile(q, h, hit float64, missQ []float64) *float64 {
+	if q <= h {
+		return &hit
+	}
+	x := (q - h) / (1 - h) * 100
+	i := min(int(x), 99)
+	v := missQ[i] + (x-float64(i))*(missQ[i+1]-missQ[i])
+	return &v
+}
+
 // ErrPartialsDiffer: partials of different replays (other TTLs, another
 // store or other options) cannot be merged.
 var ErrPartialsDiffer = errors.New("the partial results are not of one replay")
@@ -203,6 +219,10 @@ func (p *Partial) Result() *SweepResult {
 			out.finish(res.Minutes, hit, miss)
 			if out.ObservedHitMS != nil && e < len(p.HitFrom) {
 				out.HitMSFrom = p.HitFrom[e]
+			}
+			if out.ObservedHitMS != nil && e < len(p.MissQuantiles) && p.MissQuantiles[e] != nil {
+				out.ExpectedP50MS = mixtureQuantile(0.50, out.HitRatio, *out.ObservedHitMS, p.MissQuantiles[e])
+				out.ExpectedP95MS = mixtureQuantile(0.95, out.HitRatio, *out.ObservedHitMS, p.MissQuantiles[e])
 			}
 			res.Totals[k].add(out)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -225,7 +226,7 @@ func ReplayPartial(ctx context.Context, st *store.Store, lo LoadOptions, so Swee
 			return nil, "", err
 		}
 		p := w.Partial(l.endpoints, l.hitMS, l.missMS)
-		p.HitFrom = l.hitFrom
+		p.HitFrom, p.MissQuantiles = l.hitFrom, l.missQ
 		w, l.onStates = nil, nil // (onStates holds the sweeper too)
 		if passes > 1 {
 			// The next pass allocates its state anew: give this one's back
@@ -368,7 +369,8 @@ type storeLoader struct {
 	changes              changeTimes
 	changeSrc            string // SQL condition on the requests content changes are read from
 	hitMS, missMS        []float64
-	hitFrom              []string // where each endpoint's hit time comes from (HitFrom...)
+	hitFrom              []string    // where each endpoint's hit time comes from (HitFrom...)
+	missQ                [][]float64 // each endpoint's miss latency at percentiles 0..100 (nil: none)
 }
 
 func newStoreLoader(ctx context.Context, st *store.Store, o LoadOptions) (*storeLoader, error) {
@@ -1069,6 +1071,19 @@ func changesOf(seq []versionAt) []int64 {
 	return out
 }
 
+// percentileGrid is the SQL list of levels 0, 0.01, ..., 1.
+var percentileGrid = func() string {
+	var b strings.Builder
+	b.WriteString("[")
+	for i := 0; i <= 100; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%.2f", float64(i)/100)
+	}
+	return b.String() + "]"
+}()
+
 // loadLatency reads the observed mean latency of hits and misses per
 // endpoint (misses: the origin's own time when only origin logs exist).
 func (l *storeLoader) loadLatency(ctx context.Context) error {
@@ -1128,6 +1143,31 @@ func (l *storeLoader) loadLatency(ctx context.Context) error {
 		fallback, from = float64(over.Int64)/1000/float64(overN.Int64), HitFromMissOverhead
 	case l.o.EdgeHitMS != nil:
 		fallback, from = *l.o.EdgeHitMS, HitFromEdgeDefault
+	}
+	// The misses' latency distribution per endpoint (percentiles 0 to 100):
+	// what the latency percentiles at a TTL are drawn from.
+	l.missQ = make([][]float64, n)
+	qrows, err := l.conn.QueryContext(ctx, `SELECT pe.ep, to_json(quantile_cont(r.duration_ms, `+percentileGrid+`))::VARCHAR
+		FROM requests_raw r JOIN files f USING (file_id) JOIN pe ON pe.path_id = r.path_id AND pe.unsafe = `+l.unsafeExpr()+`
+		WHERE f.tier = '`+l.tier+`' AND `+l.cond+` AND r.duration_ms IS NOT NULL AND (r.cache_status IS NULL OR NOT `+hit+`) GROUP BY 1`, l.args...)
+	if err != nil {
+		return fmt.Errorf("latency percentiles: %w", err)
+	}
+	for qrows.Next() {
+		var ep int32
+		var js sql.NullString
+		if err := qrows.Scan(&ep, &js); err != nil {
+			qrows.Close()
+			return err
+		}
+		var q []float64
+		if int(ep) < n && js.Valid && json.Unmarshal([]byte(js.String), &q) == nil && len(q) == 101 {
+			l.missQ[ep] = q
+		}
+	}
+	qrows.Close()
+	if err := qrows.Err(); err != nil {
+		return err
 	}
 	l.hitMS, l.missMS, l.hitFrom = make([]float64, n), make([]float64, n), make([]string, n)
 	for e := 0; e < n; e++ {
