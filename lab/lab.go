@@ -12,6 +12,8 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -235,10 +237,22 @@ func UserName(c int) string { return "user" + strings.Repeat("x", c%9) + fmt.Spr
 // requests (errors, 5xx, a write not answered 201) and the first three
 // failures, with their times.
 func (t Traffic) Drive(base string) (int, string) {
-	client := &http.Client{Timeout: 5 * time.Second}
+	// Open loop: each request leaves at its time whatever the earlier ones
+	// take (an origin that takes 100 ms must not slow the browsers down).
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 	start := time.Now()
+	var mu sync.Mutex
 	failed := 0
 	first := ""
+	fail := func(what string) {
+		mu.Lock()
+		defer mu.Unlock()
+		failed++
+		if failed <= 3 {
+			first += "\n  " + what
+		}
+	}
+	var wg sync.WaitGroup
 	for i, u := range t.URLs {
 		if d := time.Until(start.Add(time.Duration(i) * t.Gap)); d > 0 {
 			time.Sleep(d)
@@ -265,26 +279,70 @@ func (t Traffic) Drive(base string) (int, string) {
 				req.Header.Set("X-CSRFToken", CSRFToken(c))
 			}
 		}
-		resp, err := client.Do(req)
-		if err != nil {
-			failed++
-			if failed <= 3 {
-				first += fmt.Sprintf("\n  request %d at +%s: %v", i, time.Since(start).Round(time.Millisecond), err)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := client.Do(req)
+			if err != nil {
+				fail(fmt.Sprintf("request %d at +%s: %v", i, time.Since(start).Round(time.Millisecond), err))
+				return
 			}
-			continue
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		// Every write is valid: the app answers it 201 without a cache,
-		// and must through one (a 403 is a write that lost its cookies).
-		if resp.StatusCode >= 500 || (method == "POST" && resp.StatusCode != http.StatusCreated) {
-			failed++
-			if failed <= 3 {
-				first += fmt.Sprintf("\n  request %d at +%s: %s %s", i, time.Since(start).Round(time.Millisecond), u, resp.Status)
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			// Every write is valid: the app answers it 201 without a cache,
+			// and must through one (a 403 is a write that lost its cookies).
+			if resp.StatusCode >= 500 || (method == "POST" && resp.StatusCode != http.StatusCreated) {
+				fail(fmt.Sprintf("request %d at +%s: %s %s", i, time.Since(start).Round(time.Millisecond), u, resp.Status))
 			}
-		}
+		}()
 	}
+	wg.Wait()
 	return failed, first
+}
+
+// OriginTime is the time the lab's origin takes per route, as a database
+// behind the app would: a path's base time (the longest matching prefix of
+// OriginBase) within ±25%, drawn per request.
+var OriginBase = map[string]time.Duration{
+	"/":                40 * time.Millisecond,  // the front page
+	"/api/items":       60 * time.Millisecond,  // the collection, and its POST
+	"/api/items/":      80 * time.Millisecond,  // an item
+	"/search":          150 * time.Millisecond, // a full-text query
+	"/api/leaderboard": 120 * time.Millisecond, // an aggregation
+	"/api/me":          50 * time.Millisecond,
+	"/api/family":      30 * time.Millisecond,
+	"/static/":         20 * time.Millisecond,
+}
+
+// OriginProxy is a reverse proxy on 127.0.0.1:port in front of the app on
+// appPort that holds each request for its origin time first: the cache in
+// front sees an origin that takes 20-200 ms a miss. Close it to stop.
+func OriginProxy(port, appPort int, seed uint64) (*http.Server, error) {
+	target, _ := url.Parse(fmt.Sprintf("http://127.0.0.1:%d", appPort))
+	rp := httputil.NewSingleHostReverseProxy(target)
+	rp.Transport = &http.Transport{MaxIdleConnsPerHost: 256}
+	var mu sync.Mutex
+	rng := rand.New(rand.NewPCG(seed, 25))
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		base, best := time.Duration(0), -1
+		for p, d := range OriginBase {
+			if strings.HasPrefix(r.URL.Path, p) && len(p) > best {
+				base, best = d, len(p)
+			}
+		}
+		mu.Lock()
+		f := 0.75 + 0.5*rng.Float64()
+		mu.Unlock()
+		time.Sleep(time.Duration(float64(base) * f))
+		rp.ServeHTTP(w, r)
+	})
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: h}
+	go srv.Serve(ln)
+	return srv, nil
 }
 
 // NginxConfig writes an nginx configuration caching in front of the app on
