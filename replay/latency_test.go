@@ -40,6 +40,10 @@ func TestLatencyWhenNoHitWasLogged(t *testing.T) {
 			if o.ExpectedMS == nil || *o.ExpectedMS > 30 {
 				t.Errorf("%s: expected latency %v ms at a hit ratio of %.2f", o.Endpoint, o.ExpectedMS, o.HitRatio)
 			}
+			// One miss in 60 (the first): p50 and p95 are hits.
+			if o.ExpectedP50MS == nil || *o.ExpectedP50MS != want || o.ExpectedP95MS == nil || *o.ExpectedP95MS != want {
+				t.Errorf("%s: p50/p95 %v/%v at a hit ratio of %.3f, want the hit time %v", o.Endpoint, o.ExpectedP50MS, o.ExpectedP95MS, o.HitRatio, want)
+			}
 			return
 		}
 		t.Fatal("no /slow endpoint in the replay")
@@ -55,4 +59,30 @@ func TestLatencyWhenNoHitWasLogged(t *testing.T) {
 	t.Run("miss overhead", func(t *testing.T) { hitMS(t, overhead.String(), nil, 5, HitFromMissOverhead) })
 	def := 1.5
 	t.Run("edge default", func(t *testing.T) { hitMS(t, nothing.String(), &def, 1.5, HitFromEdgeDefault) })
+}
+
+// TestMixtureQuantile: latency percentiles at a hit ratio h: hits (faster
+// than any miss) fill the levels up to h, misses the rest in their own
+// distribution.
+func TestMixtureQuantile(t *testing.T) {
+	missQ := make([]float64, 101)
+	for i := range missQ {
+		missQ[i] = 100 + float64(i) // misses take 100 to 200 ms, evenly
+	}
+	for _, c := range []struct{ q, h, want float64 }{
+		{0.50, 0.90, 1},     // a hit
+		{0.95, 0.90, 150},   // halfway through the misses
+		{0.95, 0.00, 195},   // no hit: the misses' own p95
+		{0.50, 0.00, 150},   // and p50
+		{0.99, 0.98, 150},   // half of the last 2%
+		{0.95, 0.975, 1},    // still a hit
+		{1.00, 0.50, 200},   // the slowest miss
+		{0.975, 0.95, 150},  // interpolated between percentiles
+		{0.9525, 0.95, 105}, // a twentieth into the misses
+	} {
+		got := mixtureQuantile(c.q, c.h, 1, missQ)
+		if got == nil || math.Abs(*got-c.want) > 1e-9 {
+			t.Errorf("q %.4f at hit ratio %.3f: %v, want %v", c.q, c.h, got, c.want)
+		}
+	}
 }
