@@ -198,6 +198,9 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 		return err
 	}
 	so := replay.SweepOptions{TTLs: ttls, SWR: opts.SWR, SIE: opts.SIE, Profile: prof, Shield: opts.Shield, Capacity: capacity, FIFO: opts.Policy == "fifo"}
+	if opts.SWR > 0 && prof.SWRNeedsBackgroundUpdate && !opts.Quiet {
+		fmt.Fprintf(opts.io.ErrOut, "note: %s as it comes serves stale-while-revalidate only to requests that arrive while another one refreshes the entry (the request that finds it expired waits for the origin); with proxy_cache_background_update on (as cdnadvise edge writes it), give --profile-file with {\"stale_while_revalidate_needs_background_update\": false}\n", prof.Name)
+	}
 	if opts.Trace != "" {
 		tr, err := replay.ReadTraceCSV(opts.Trace)
 		if err != nil {
