@@ -320,7 +320,9 @@ var OriginBase = map[string]time.Duration{
 func OriginProxy(port, appPort int, seed uint64) (*http.Server, error) {
 	target, _ := url.Parse(fmt.Sprintf("http://127.0.0.1:%d", appPort))
 	rp := httputil.NewSingleHostReverseProxy(target)
-	rp.Transport = &http.Transport{MaxIdleConnsPerHost: 256}
+	// A fresh connection per request: gunicorn's sync workers close theirs,
+	// and a POST sent on a connection the app is closing fails.
+	rp.Transport = &http.Transport{DisableKeepAlives: true}
 	var mu sync.Mutex
 	rng := rand.New(rand.NewPCG(seed, 25))
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
