@@ -893,10 +893,12 @@ func fillEvidence(rec *Recommendation, c *replay.Outcome) {
 	rec.LatencyP50AtMS, rec.LatencyP95AtMS = c.ExpectedP50MS, c.ExpectedP95MS
 	switch {
 	case c.ExpectedMS == nil:
-	case c.ObservedHitMS != nil && c.HitMSFrom != "":
-		rec.LatencyAtFrom = "hits at " + fmt.Sprintf("%.1f", *c.ObservedHitMS) + " ms, from " + c.HitMSFrom
 	case c.ObservedHitMS != nil:
-		rec.LatencyAtFrom = "hits at " + fmt.Sprintf("%.1f", *c.ObservedHitMS) + " ms, from " + replay.HitFromRoute
+		from := c.HitMSFrom
+		if from == "" {
+			from = replay.HitFromRoute
+		}
+		rec.LatencyAtFrom = fmt.Sprintf("hits at %.1f ms, from %s", *c.ObservedHitMS, from)
 	default:
 		rec.LatencyAtFrom = "no hit time in the logs and none stated for the edge: no gain assumed"
 	}

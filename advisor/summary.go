@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strings"
+
+	"github.com/cdnadvise/cdnadvise/internal/httpheader"
 )
 
 // Groups of recommendations, in the order a report shows them.
@@ -60,9 +61,7 @@ func GroupOf(r *Recommendation) string {
 // SharedHeader says whether a Cache-Control value lets a shared cache store
 // the response (public, s-maxage or max-age, without private or no-store).
 func SharedHeader(cc string) bool {
-	cc = strings.ToLower(cc)
-	return cc != "" && !strings.Contains(cc, "private") && !strings.Contains(cc, "no-store") &&
-		(strings.Contains(cc, "public") || strings.Contains(cc, "s-maxage") || strings.Contains(cc, "max-age"))
+	return cc != "" && httpheader.ParseCacheMeaning(cc).SharedMayStore()
 }
 
 // Finding is a safety problem the advice found: a response that may

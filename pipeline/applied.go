@@ -53,7 +53,7 @@ func AppliedRuns(ctx context.Context, st *store.Store) ([]runs.RecordedRun, erro
 		if rt == nil {
 			continue
 		}
-		ra, err := runs.LoadRun(ctx, st, r.ID)
+		ra, err := runs.LoadRows(ctx, st, *r)
 		if err != nil {
 			return nil, fmt.Errorf("advice run %d: %w", r.ID, err)
 		}

@@ -68,7 +68,7 @@ func ChooseRun(ctx context.Context, st *store.Store, id int64) (*runs.RecordedAd
 	}
 	for _, r := range list {
 		if r.Applied != "" {
-			ra, err := runs.LoadRun(ctx, st, r.ID)
+			ra, err := runs.LoadRows(ctx, st, r)
 			why := "applied: " + r.Applied
 			if len(list) > 0 && list[0].ID != r.ID {
 				why += fmt.Sprintf("; newer runs (the latest is %d) are not", list[0].ID)
@@ -76,6 +76,9 @@ func ChooseRun(ctx context.Context, st *store.Store, id int64) (*runs.RecordedAd
 			return ra, why, err
 		}
 	}
-	ra, err := runs.LoadRun(ctx, st, 0)
+	if len(list) == 0 {
+		return nil, "", runs.ErrNoAdvice
+	}
+	ra, err := runs.LoadRows(ctx, st, list[0])
 	return ra, "the latest recorded; none is known to be applied ('cdnadvise advice list' shows the others, --run N picks one)", err
 }

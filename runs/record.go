@@ -195,6 +195,11 @@ func LoadRun(ctx context.Context, st *store.Store, id int64) (*RecordedAdvice, e
 		}
 		return nil, fmt.Errorf("no advice run %d in this store (cdnadvise advice list shows them)", id)
 	}
+	return LoadRows(ctx, st, *run)
+}
+
+// LoadRows reads the rows of a run Runs listed.
+func LoadRows(ctx context.Context, st *store.Store, run RecordedRun) (*RecordedAdvice, error) {
 	rows, err := st.DB.QueryContext(ctx, `SELECT method, route, coalesce(match, ''), class, coalesce(cache_control, ''), ttl_seconds, requests,
 			hit_ratio_now, hit_ratio_predicted, origin_rpm_now, origin_rpm_predicted, latency_now_ms, latency_predicted_ms
 		FROM advice_routes WHERE run_id = ? ORDER BY route, method`, run.ID)
@@ -202,7 +207,7 @@ func LoadRun(ctx context.Context, st *store.Store, id int64) (*RecordedAdvice, e
 		return nil, fmt.Errorf("advice run %d: %w", run.ID, err)
 	}
 	defer rows.Close()
-	out := &RecordedAdvice{Run: *run}
+	out := &RecordedAdvice{Run: run}
 	for rows.Next() {
 		r := &advisor.Recommendation{}
 		var now sql.NullFloat64

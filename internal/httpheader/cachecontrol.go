@@ -19,6 +19,14 @@ type CacheMeaning struct {
 	SharedTTL int64
 	// Immutable: the response never changes while fresh.
 	Immutable bool
+	// Public: any cache may store it (public).
+	Public bool
+}
+
+// SharedMayStore says whether a shared cache may store the response: it is
+// neither no-store nor private, and says public or gives a lifetime.
+func (m CacheMeaning) SharedMayStore() bool {
+	return !m.NoStore && !m.Private && (m.Public || m.SharedTTL >= 0)
 }
 
 // yearSeconds: lifetimes of a year or more mean "for good" to every cache
@@ -46,6 +54,8 @@ func ParseCacheMeaning(v string) CacheMeaning {
 			m.NoCache = true
 		case "immutable":
 			m.Immutable = true
+		case "public":
+			m.Public = true
 		case "max-age":
 			maxAge = n
 		case "s-maxage":
