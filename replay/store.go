@@ -1091,10 +1091,16 @@ func (l *storeLoader) loadLatency(ctx context.Context) error {
 	// shard finds the same means (float sums depend on DuckDB's threads).
 	const us = `round(r.duration_ms * 1000)::BIGINT`
 	const hit = `r.cache_status IN ('HIT', 'STALE', 'UPDATING')`
+	// One scan: per endpoint, the hits' and misses' sums, the time misses
+	// spend at the edge besides the origin's, and the misses' latency at
+	// percentiles 0 to 100 (what the percentiles at a TTL are drawn from).
+	const miss = `(r.cache_status IS NULL OR NOT ` + hit + `)`
 	rows, err := l.conn.QueryContext(ctx, `SELECT pe.ep,
 			sum(`+us+`) FILTER (WHERE `+hit+`), count(r.duration_ms) FILTER (WHERE `+hit+`),
-			sum(`+us+`) FILTER (WHERE r.cache_status IS NULL OR NOT `+hit+`),
-			count(r.duration_ms) FILTER (WHERE r.cache_status IS NULL OR NOT `+hit+`)
+			sum(`+us+`) FILTER (WHERE `+miss+`), count(r.duration_ms) FILTER (WHERE `+miss+`),
+			sum(greatest(round((r.duration_ms - r.origin_ms) * 1000)::BIGINT, 0)) FILTER (WHERE `+miss+`),
+			count(r.duration_ms - r.origin_ms) FILTER (WHERE `+miss+`),
+			to_json(quantile_cont(r.duration_ms, `+percentileGrid+`) FILTER (WHERE `+miss+`))::VARCHAR
 		FROM requests_raw r JOIN files f USING (file_id) JOIN pe ON pe.path_id = r.path_id AND pe.unsafe = `+l.unsafeExpr()+`
 		WHERE f.tier = '`+l.tier+`' AND `+l.cond+` GROUP BY 1`, l.args...)
 	if err != nil {
@@ -1103,13 +1109,17 @@ func (l *storeLoader) loadLatency(ctx context.Context) error {
 	defer rows.Close()
 	n := len(l.endpoints)
 	hs, hn, ms, mn := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	l.missQ = make([][]float64, n)
+	var allHits, allHitN, over, overN int64
 	for rows.Next() {
 		var ep int32
-		var hsum, msum sql.NullInt64
-		var hc, mc int64
-		if err := rows.Scan(&ep, &hsum, &hc, &msum, &mc); err != nil {
+		var hsum, msum, osum sql.NullInt64
+		var hc, mc, oc int64
+		var js sql.NullString
+		if err := rows.Scan(&ep, &hsum, &hc, &msum, &mc, &osum, &oc, &js); err != nil {
 			return err
 		}
+		allHits, allHitN, over, overN = allHits+hsum.Int64, allHitN+hc, over+osum.Int64, overN+oc
 		if int(ep) >= n {
 			continue
 		}
@@ -1117,57 +1127,26 @@ func (l *storeLoader) loadLatency(ctx context.Context) error {
 		hn[ep] += float64(hc)
 		ms[ep] += float64(msum.Int64) / 1000
 		mn[ep] += float64(mc)
+		var q []float64
+		if js.Valid && json.Unmarshal([]byte(js.String), &q) == nil && len(q) == 101 {
+			l.missQ[ep] = q
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows.Close()
 	// What a hit will take on a route whose logs show none (the first-time
 	// user's case: no cache yet): the edge's hits on other routes, else the
 	// time misses spend at the edge besides the origin's, else the edge's
 	// stated default; each said.
-	var allHits, allHitN, over, overN sql.NullInt64
-	err = l.conn.QueryRowContext(ctx, `SELECT sum(`+us+`) FILTER (WHERE `+hit+`), count(r.duration_ms) FILTER (WHERE `+hit+`),
-			sum(greatest(round((r.duration_ms - r.origin_ms) * 1000)::BIGINT, 0)) FILTER (WHERE (r.cache_status IS NULL OR NOT `+hit+`) AND r.origin_ms IS NOT NULL),
-			count(r.duration_ms - r.origin_ms) FILTER (WHERE (r.cache_status IS NULL OR NOT `+hit+`) AND r.origin_ms IS NOT NULL)
-		FROM requests_raw r JOIN files f USING (file_id)
-		WHERE f.tier = '`+l.tier+`' AND `+l.cond, l.args...).Scan(&allHits, &allHitN, &over, &overN)
-	if err != nil {
-		return fmt.Errorf("latency: %w", err)
-	}
 	fallback, from := math.NaN(), ""
 	switch {
-	case allHitN.Int64 > 0:
-		fallback, from = float64(allHits.Int64)/1000/float64(allHitN.Int64), HitFromOtherRoutes
-	case overN.Int64 > 0:
-		fallback, from = float64(over.Int64)/1000/float64(overN.Int64), HitFromMissOverhead
+	case allHitN > 0:
+		fallback, from = float64(allHits)/1000/float64(allHitN), HitFromOtherRoutes
+	case overN > 0:
+		fallback, from = float64(over)/1000/float64(overN), HitFromMissOverhead
 	case l.o.EdgeHitMS != nil:
 		fallback, from = *l.o.EdgeHitMS, HitFromEdgeDefault
-	}
-	// The misses' latency distribution per endpoint (percentiles 0 to 100):
-	// what the latency percentiles at a TTL are drawn from.
-	l.missQ = make([][]float64, n)
-	qrows, err := l.conn.QueryContext(ctx, `SELECT pe.ep, to_json(quantile_cont(r.duration_ms, `+percentileGrid+`))::VARCHAR
-		FROM requests_raw r JOIN files f USING (file_id) JOIN pe ON pe.path_id = r.path_id AND pe.unsafe = `+l.unsafeExpr()+`
-		WHERE f.tier = '`+l.tier+`' AND `+l.cond+` AND r.duration_ms IS NOT NULL AND (r.cache_status IS NULL OR NOT `+hit+`) GROUP BY 1`, l.args...)
-	if err != nil {
-		return fmt.Errorf("latency percentiles: %w", err)
-	}
-	for qrows.Next() {
-		var ep int32
-		var js sql.NullString
-		if err := qrows.Scan(&ep, &js); err != nil {
-			qrows.Close()
-			return err
-		}
-		var q []float64
-		if int(ep) < n && js.Valid && json.Unmarshal([]byte(js.String), &q) == nil && len(q) == 101 {
-			l.missQ[ep] = q
-		}
-	}
-	qrows.Close()
-	if err := qrows.Err(); err != nil {
-		return err
 	}
 	l.hitMS, l.missMS, l.hitFrom = make([]float64, n), make([]float64, n), make([]string, n)
 	for e := 0; e < n; e++ {
@@ -1182,5 +1161,5 @@ func (l *storeLoader) loadLatency(ctx context.Context) error {
 			l.missMS[e] = ms[e] / mn[e]
 		}
 	}
-	return rows.Err()
+	return nil
 }
