@@ -119,7 +119,9 @@ type Recommendation struct {
 	LatencyAtFrom string `json:"latency_at_ttl_from,omitempty"`
 	// LatencyP50AtMS and LatencyP95AtMS are the edge latency percentiles to
 	// expect at the TTL (hits at the hit time LatencyAtFrom names, misses
-	// as logged); the Stock ones on the edge as it comes.
+	// as logged: all of the route's misses up to 20,000, else a
+	// deterministic sample of about that many); the Stock ones on the edge
+	// as it comes.
 	LatencyP50AtMS      *float64 `json:"latency_p50_at_ttl_ms,omitempty"`
 	LatencyP95AtMS      *float64 `json:"latency_p95_at_ttl_ms,omitempty"`
 	StockLatencyP50AtMS *float64 `json:"stock_latency_p50_at_ttl_ms,omitempty"`

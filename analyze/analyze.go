@@ -185,13 +185,10 @@ type analysis struct {
 	args  []any
 	last  time.Time
 	eps   []Template // endpoint templates by ep_id
-	// sampleBelow: percentiles read the rows whose hash modulo sampleSpace
+	// sampleBelow: percentiles read the rows whose hash modulo store.SampleSpace
 	// is below it (-1: every row, exact).
 	sampleBelow int64
 }
-
-// sampleSpace is the range row hashes are reduced to for sampling.
-const sampleSpace = 1 << 20
 
 // step logs how long the step that just ended took.
 func (a *analysis) step(name string) {
@@ -271,7 +268,7 @@ func (a *analysis) run(ctx context.Context) (*Report, error) {
 		// gives the same percentiles (a reservoir sample did not).
 		limit = max(limit, 2_000_000*boolInt(limit == 0))
 		target := max(limit, 8192)
-		a.sampleBelow = min(sampleSpace, int64(float64(sampleSpace)*float64(target)/float64(edge+origin))+1)
+		a.sampleBelow = store.SampleCut(target, edge+origin)
 		rep.Percentiles = fmt.Sprintf("approximate: from a deterministic sample of about %d rows (chosen by a hash of each row; more than %d rows)", min(target, edge+origin), limit)
 	}
 	if err := a.keys(ctx, primary); err != nil {
@@ -451,8 +448,7 @@ func (a *analysis) aggregate(ctx context.Context, primary, quantile string) ([]R
 	sampled, sampleCol := "", ""
 	if a.sampleBelow >= 0 {
 		sampled = " AND sampled"
-		sampleCol = fmt.Sprintf(`,
-			hash(r.ts, r.file_id, r.client_hash, r.path_id, r.query_id, r.status, r.bytes, r.duration_ms) %% %d < %d AS sampled`, sampleSpace, a.sampleBelow)
+		sampleCol = ",\n\t\t\t" + store.InSampleSQL(fmt.Sprint(a.sampleBelow)) + " AS sampled"
 	}
 	base := `WITH base AS (
 		SELECT ` + strings.Join(cols, ", ") + `,

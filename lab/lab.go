@@ -7,6 +7,8 @@ package lab
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -317,15 +319,52 @@ var OriginBase = map[string]time.Duration{
 // OriginProxy is a reverse proxy on 127.0.0.1:port in front of the app on
 // appPort that holds each request for its origin time first: the cache in
 // front sees an origin that takes 20-200 ms a miss. Close it to stop.
-func OriginProxy(port, appPort int, seed uint64) (*http.Server, error) {
+// When trace is not nil, each request is written to it as one line: its
+// arrival and end (Unix ms), method, URI, status and the response's
+// Cache-Control, Vary and Set-Cookie ("-" when absent): what the cache was
+// sent, to explain a measured figure that disagrees with the prediction.
+func OriginProxy(port, appPort int, seed uint64, trace io.Writer) (*http.Server, error) {
 	target, _ := url.Parse(fmt.Sprintf("http://127.0.0.1:%d", appPort))
 	rp := httputil.NewSingleHostReverseProxy(target)
 	// A fresh connection per request: gunicorn's sync workers close theirs,
-	// and a POST sent on a connection the app is closing fails.
-	rp.Transport = &http.Transport{DisableKeepAlives: true}
+	// and a POST sent on a connection the app is closing fails. A refused
+	// connection is tried again for up to two seconds: once in a lab run,
+	// the first three requests of a phase found gunicorn's port refusing
+	// although it had accepted Start's probe and logged "Listening".
+	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	rp.Transport = &http.Transport{DisableKeepAlives: true, DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		for try := 0; ; try++ {
+			c, err := dialer.DialContext(ctx, network, addr)
+			if err == nil || !errors.Is(err, syscall.ECONNREFUSED) || try == 20 {
+				return c, err
+			}
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}}
 	var mu sync.Mutex
+	if trace != nil {
+		rp.ModifyResponse = func(resp *http.Response) error {
+			field := func(name string) string {
+				if v := resp.Header.Values(name); len(v) > 0 {
+					return strings.Join(v, ", ")
+				}
+				return "-"
+			}
+			arrived, _ := resp.Request.Context().Value(arrivalKey{}).(time.Time)
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintf(trace, "%d %d %s %q %d %q %q %q\n", arrived.UnixMilli(), time.Now().UnixMilli(), resp.Request.Method,
+				resp.Request.URL.RequestURI(), resp.StatusCode, field("Cache-Control"), field("Vary"), field("Set-Cookie"))
+			return nil
+		}
+	}
 	rng := rand.New(rand.NewPCG(seed, 25))
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = r.WithContext(context.WithValue(r.Context(), arrivalKey{}, time.Now()))
 		base, best := time.Duration(0), -1
 		for p, d := range OriginBase {
 			if strings.HasPrefix(r.URL.Path, p) && len(p) > best {
@@ -358,6 +397,9 @@ func OriginProxy(port, appPort int, seed uint64) (*http.Server, error) {
 	go srv.Serve(ln)
 	return srv, nil
 }
+
+// arrivalKey keys a request's arrival time at the OriginProxy.
+type arrivalKey struct{}
 
 // NginxConfig writes an nginx configuration caching in front of the app on
 // appPort, logging combined + $request_time $upstream_response_time

@@ -177,6 +177,15 @@ func labRun(t *testing.T, ports *Ports, edgeName, kind string) {
 	}
 	Need(t, bins, modules)
 	work := t.TempDir()
+	if keep := os.Getenv("CDNADVISE_LAB_KEEP"); keep != "" {
+		// Every phase's logs (edge, app, the origin proxy's trace) are
+		// copied to $CDNADVISE_LAB_KEEP/<edge>-<app> when the run ends.
+		t.Cleanup(func() {
+			if err := os.CopyFS(filepath.Join(keep, edgeName+"-"+kind), os.DirFS(work)); err != nil {
+				t.Logf("keeping the logs: %v", err)
+			}
+		})
+	}
 	app := filepath.Join(work, "app")
 	CopyRepo(t, "../examples/"+kind+"_app", app)
 	traffic := ShopTraffic(labRequests, 1)
@@ -208,7 +217,12 @@ func labRun(t *testing.T, ports *Ports, edgeName, kind string) {
 		if err != nil {
 			return "", "", err
 		}
-		up, err := OriginProxy(upPort, appPort, uint64(len(name))*7+uint64(len(edgeName)))
+		trace, err := os.Create(filepath.Join(work, name+"-proxy.log"))
+		if err != nil {
+			return "", "", err
+		}
+		defer trace.Close()
+		up, err := OriginProxy(upPort, appPort, uint64(len(name))*7+uint64(len(edgeName)), trace)
 		if err != nil {
 			return "", "", fmt.Errorf("%s: %w", name, err)
 		}

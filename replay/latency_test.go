@@ -86,3 +86,58 @@ func TestMixtureQuantile(t *testing.T) {
 		}
 	}
 }
+
+// TestMissPercentilesSampled: an endpoint with more misses than
+// ExactPercentiles has its miss percentiles read from a deterministic
+// sample (close to the exact ones, the same on every run); one with fewer,
+// and any with ExactPercentiles -1, exactly.
+func TestMissPercentilesSampled(t *testing.T) {
+	t0 := time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)
+	var logs strings.Builder
+	line := func(i int, path string, ms int) {
+		fmt.Fprintf(&logs, "10.0.0.%d - - [%s] \"GET %s HTTP/1.1\" 200 100 \"-\" \"ua\" %.3f %.3f MISS\n", i%9,
+			t0.Add(time.Duration(i)*time.Second).Format("02/Jan/2006:15:04:05 -0700"), path, float64(ms)/1000, float64(ms)/1000)
+	}
+	// Every path once: every request a miss at any TTL, so the expected
+	// percentiles are the misses' own. /slow: 1 to 5,000 ms; /small: 1 to 50.
+	for i := 1; i <= 5000; i++ {
+		line(i, fmt.Sprintf("/slow/%d", i), i)
+		if i <= 50 {
+			line(i, fmt.Sprintf("/small/%d", i), i)
+		}
+	}
+	st := storeWith(t, map[string][]byte{"edge.log": []byte(logs.String())})
+	p95 := func(limit int64) map[string]float64 {
+		res, _, _, err := Replay(context.Background(), st, LoadOptions{ExactPercentiles: limit}, SweepOptions{Profile: Profiles()["generic"], TTLs: []time.Duration{time.Minute}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]float64{}
+		for _, row := range res.Endpoints {
+			if o := row[0]; o.ExpectedP95MS != nil {
+				out[o.Endpoint] = *o.ExpectedP95MS
+			}
+		}
+		return out
+	}
+	exact, sampled, again := p95(-1), p95(1000), p95(1000)
+	slow, small := "/slow/{int}", "/small/{int}"
+	for _, c := range []struct {
+		name      string
+		got, want float64
+		tol       float64
+	}{
+		{"exact /slow", exact[slow], 1 + 0.95*4999, 1e-6},
+		{"exact /small", exact[small], 1 + 0.95*49, 1e-6},
+		{"sampled /small (50 misses: exact)", sampled[small], 1 + 0.95*49, 1e-6},
+		{"sampled /slow (about 1,000 of 5,000)", sampled[slow], 1 + 0.95*4999, 0.03 * 4750},
+		{"sampled again", again[slow], sampled[slow], 0},
+	} {
+		if math.Abs(c.got-c.want) > c.tol {
+			t.Errorf("%s: p95 %.2f ms, want %.2f ± %.2f (all: exact %v, sampled %v)", c.name, c.got, c.want, c.tol, exact, sampled)
+		}
+	}
+	if sampled[slow] == exact[slow] {
+		t.Errorf("/slow: the sampled p95 equals the exact one (%.2f): no sample was taken", exact[slow])
+	}
+}
