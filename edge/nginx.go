@@ -182,6 +182,10 @@ func nginxLocation(b *strings.Builder, ind string) {
 		"# stale-while-revalidate / stale-if-error come from the header; errors too.",
 		"proxy_cache_use_stale error timeout http_500 http_502 http_503 http_504;",
 		"proxy_cache_background_update on;",
+		"# proxy_cache_lock stays off: requests that arrive while an entry's first fetch",
+		"# is under way go to the origin too (a burst after a start or a purge); with it on",
+		"# they would wait, checking every 500 ms, and a URL the cache does not store",
+		"# would be fetched one request at a time.",
 	} {
 		b.WriteString(ind + l + "\n")
 	}

@@ -44,6 +44,14 @@ type Profile struct {
 	// The replay counts the request that finds the entry expired as a miss
 	// and leaves out the few requests that arrive during that fetch.
 	SWRNeedsBackgroundUpdate bool `json:"stale_while_revalidate_needs_background_update,omitempty"`
+	// ConcurrentMissesReachOrigin: requests for an entry that arrive while
+	// its first fetch is under way are sent to the origin too, each one
+	// (nginx without proxy_cache_lock, off by default and in cdnadvise
+	// edge's file); other caches make them wait for that fetch (request
+	// collapsing). The replay fills an entry the moment it is missed, so
+	// its origin requests a minute leave out that burst, which comes once
+	// per entry after a start or a purge: the advice says so.
+	ConcurrentMissesReachOrigin bool `json:"concurrent_misses_reach_origin,omitempty"`
 	// UncachedStatuses are the statuses the edge does not store even when
 	// the response gives a TTL (the replay stores the statuses RFC 9111
 	// 4.2.2 lets a cache store, but these).
@@ -127,6 +135,7 @@ func Profiles() map[string]Profile {
 		},
 		"nginx": {
 			Name: "nginx", HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: true, ClockSeconds: true, SWRNeedsBackgroundUpdate: true, HitMS: msPtr(0),
+			ConcurrentMissesReachOrigin: true,
 			RequestCookie: "ignore", Authorization: "ignore", SetCookie: "pass", VaryCookie: "split", Vary: "split",
 			Docs: []string{
 				"https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_cache_valid: without proxy_cache_valid only responses with Cache-Control/Expires are cached (default_ttl 0); \"If the header includes the Set-Cookie field, such a response will not be cached\"; \"If the header includes the Vary field with another value, such a response will be cached taking into account the corresponding request header fields (1.7.7)\"",
@@ -134,6 +143,7 @@ func Profiles() map[string]Profile {
 				"https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_cache_use_stale: stale-while-revalidate and stale-if-error extensions are honoured (since 1.11.10); 'updating' with proxy_cache_background_update serves stale while one request updates (stale_while_updating, off by default)",
 				"https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_cache_use_stale: \"The 'stale-while-revalidate' extension of the 'Cache-Control' header field permits using a stale cached response if it is currently being updated\"; #proxy_cache_background_update (default off): \"Allows starting a background subrequest to update an expired cache item, while a stale cached response is returned to the client\": without it the request that finds the entry expired waits for the origin (stale_while_revalidate_needs_background_update; cache-tests.fyi's nginx result for stale-while-revalidate: the second response does not come from the cache)",
 				"whole-second clock: measured in the lab, an entry filled during second S with s-maxage T answers HIT through second S+T",
+				"https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_cache_lock (default off): only with it on does \"only one request at a time\" populate a new cache element (concurrent_misses_reach_origin); measured in the lab (session 17), a Django app whose first responses took 0.3-0.65 s had its leaderboard fetched 7 times in the first 0.4 s, then once every 11 s. cdnadvise edge leaves the lock off: the waiting requests poll it every 500 ms (https://github.com/nginx/nginx/pull/1189, which would make that interval a setting), and a URL the cache does not store would be fetched one request at a time",
 				"hit_ms 0: measured (TestNginxStockModel logs it), nginx's $request_time for a cache hit on loopback is 0.000 s: the time to the client is the network's",
 			},
 		},
