@@ -136,7 +136,7 @@ func Profiles() map[string]Profile {
 		"nginx": {
 			Name: "nginx", HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: true, ClockSeconds: true, SWRNeedsBackgroundUpdate: true, HitMS: msPtr(0),
 			ConcurrentMissesReachOrigin: true,
-			RequestCookie: "ignore", Authorization: "ignore", SetCookie: "pass", VaryCookie: "split", Vary: "split",
+			RequestCookie:               "ignore", Authorization: "ignore", SetCookie: "pass", VaryCookie: "split", Vary: "split",
 			Docs: []string{
 				"https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_cache_valid: without proxy_cache_valid only responses with Cache-Control/Expires are cached (default_ttl 0); \"If the header includes the Set-Cookie field, such a response will not be cached\"; \"If the header includes the Vary field with another value, such a response will be cached taking into account the corresponding request header fields (1.7.7)\"",
 				"https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_cache_key: default $scheme$proxy_host$request_uri: request cookies and Authorization are neither in the key nor a reason to bypass (the examples bypass explicitly with proxy_cache_bypass)",
