@@ -135,8 +135,7 @@ func Profiles() map[string]Profile {
 		},
 		"nginx": {
 			Name: "nginx", HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: true, ClockSeconds: true, SWRNeedsBackgroundUpdate: true, HitMS: msPtr(0),
-			ConcurrentMissesReachOrigin: true,
-			RequestCookie:               "ignore", Authorization: "ignore", SetCookie: "pass", VaryCookie: "split", Vary: "split",
+			ConcurrentMissesReachOrigin: true, RequestCookie: "ignore", Authorization: "ignore", SetCookie: "pass", VaryCookie: "split", Vary: "split",
 			Docs: []string{
 				"https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_cache_valid: without proxy_cache_valid only responses with Cache-Control/Expires are cached (default_ttl 0); \"If the header includes the Set-Cookie field, such a response will not be cached\"; \"If the header includes the Vary field with another value, such a response will be cached taking into account the corresponding request header fields (1.7.7)\"",
 				"https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_cache_key: default $scheme$proxy_host$request_uri: request cookies and Authorization are neither in the key nor a reason to bypass (the examples bypass explicitly with proxy_cache_bypass)",
@@ -152,6 +151,7 @@ func Profiles() map[string]Profile {
 			HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: false, GraceFromSWR: true, UncachedStatuses: []int{308}, HitMS: msPtr(0.1),
 			RequestCookie: "pass", Authorization: "pass", SetCookie: "pass", VaryCookie: "split", Vary: "split",
 			Docs: []string{
+				"concurrent_misses_reach_origin false: requests for an object being fetched wait on it (Varnish's waiting list); measured by TestConcurrentMissesClaim on Varnish 7.1 as it comes: five requests at once, one fetch",
 				"varnishd -x builtin (7.1): vcl_req_cookie 'if (req.http.Cookie) { return (pass); }', vcl_req_authorization 'if (req.http.Authorization) { return (pass); }', vcl_beresp_cookie: Set-Cookie makes the object hit-for-miss; vcl_beresp_vary: Vary: * too",
 				"https://varnish-cache.org/docs/7.1/reference/vcl-var.html#beresp-ttl: default_ttl 120 s when the backend sends no TTL; s-maxage, else max-age",
 				"https://varnish-cache.org/docs/7.1/reference/vcl-var.html#beresp-grace: \"Default: Cache-Control stale-while-revalidate directive, or default_grace parameter\" (default_grace 10 s); stale-if-error is not read",
@@ -164,6 +164,7 @@ func Profiles() map[string]Profile {
 			HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: true,
 			RequestCookie: "ignore", Authorization: "ignore", SetCookie: "strip", VaryCookie: "ignore", Vary: "ignore", MinTTLOverridesPrivate: true,
 			Docs: []string{
+				"https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/RequestAndResponseBehaviorCustomOrigin.html#request-custom-traffic-spikes: simultaneous requests for the same object are collapsed into one request to the origin (concurrent_misses_reach_origin false)",
 				"https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html: default TTL 86,400 s when the origin sends no Cache-Control, maximum TTL 31,536,000 s; s-maxage overrides max-age for CloudFront; stale-while-revalidate and stale-if-error are honoured (since 2023-05)",
 				"https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Cookies.html: \"By default, CloudFront doesn't consider cookies when processing requests and responses, or when caching your objects\"; without cookie forwarding it removes Set-Cookie from responses",
 				"https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CachePolicyConfig.html: \"If your minimum TTL is greater than 0, CloudFront will cache content for at least the duration specified in the cache policy's minimum TTL, even if the Cache-Control: no-cache, no-store, or private directives are present\" (the managed CachingOptimized policy has MinTTL 1 s and no query string in its key)",
@@ -175,6 +176,7 @@ func Profiles() map[string]Profile {
 			Extensions:    cloudflareExtensions(),
 			RequestCookie: "ignore", Authorization: "pass", SetCookie: "pass", VaryCookie: "ignore", Vary: "ignore",
 			Docs: []string{
+				"https://developers.cloudflare.com/cache/concepts/revalidation/ (Revalidation and request collapsing): simultaneous requests for one resource send one request to the origin (concurrent_misses_reach_origin false)",
 				"https://developers.cloudflare.com/cache/concepts/default-cache-behavior/: by default Cloudflare caches only files with the listed static extensions; HTML and JSON are cached only when a Cache Rule makes them eligible",
 				"https://developers.cloudflare.com/cache/how-to/configure-cache-status-code/#edge-ttl: without Cache-Control, eligible responses get an edge TTL of 120 minutes for 200, 206 and 301",
 				"https://developers.cloudflare.com/cache/concepts/cache-behavior/: with origin cache control on (the default below Enterprise) a response with Set-Cookie is not cached and the cookie is kept",
@@ -185,6 +187,7 @@ func Profiles() map[string]Profile {
 			Name: "fastly", DefaultTTL: 0, HonorsSMaxAge: true, HonorsSWR: true, HonorsSIE: false, UncachedStatuses: []int{204, 308},
 			RequestCookie: "ignore", Authorization: "ignore", SetCookie: "pass", VaryCookie: "split", Vary: "split",
 			Docs: []string{
+				"https://www.fastly.com/documentation/guides/concepts/cache/request-collapsing: \"By default, cache misses will qualify for request collapsing\" (concurrent_misses_reach_origin false)",
 				"https://www.fastly.com/documentation/guides/concepts/edge-state/cache/cache-freshness/: Surrogate-Control and s-maxage take precedence over max-age; the docs give a service fallback TTL of 3,600 s for responses without freshness information, but cache-tests.fyi's published Fastly run stores none of them (freshness-none passes, heuristic-200-cached \"Response 2 does not come from cache\"): default_ttl is 0 as measured, and --profile-file with {\"default_ttl\": \"1h\"} assumes the documented fallback",
 				"https://www.fastly.com/documentation/reference/http/http-headers/Cookie/: the request's Cookie is forwarded but not part of the key; https://www.fastly.com/blog/cache-recipe-success: \"By default, Fastly will pass requests that have the headers Set-Cookie or Cache-Control: private\"",
 				"https://www.fastly.com/documentation/reference/http/http-headers/Vary/: Vary is supported per spec (Vary: Cookie: one variant per Cookie value)",
