@@ -3,7 +3,6 @@ package edge_test
 import (
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"path/filepath"
 	"sync"
@@ -22,21 +21,14 @@ import (
 func TestConcurrentMissesClaim(t *testing.T) {
 	var mu sync.Mutex
 	fetched := map[string]int{}
-	origin := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	appPort := lab.Origin(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		fetched[r.URL.Path]++
 		mu.Unlock()
 		time.Sleep(400 * time.Millisecond)
 		w.Header().Set("Cache-Control", "public, s-maxage=60")
 		io.WriteString(w, "same for everyone")
-	})}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go origin.Serve(ln)
-	t.Cleanup(func() { origin.Close() })
-	appPort := ln.Addr().(*net.TCPAddr).Port
+	}))
 	ports := lab.NewPorts()
 	for _, c := range []struct {
 		edge string

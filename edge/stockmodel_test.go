@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -58,17 +57,10 @@ func stockSchedule(span time.Duration) map[string][]time.Duration {
 // profile as it comes, and with background updates.
 func TestNginxStockModel(t *testing.T) {
 	lab.Need(t, []string{"nginx"}, nil)
-	origin := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	appPort := lab.Origin(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", fmt.Sprintf("public, max-age=0, s-maxage=%d, stale-while-revalidate=%d", int(stockTTL.Seconds()), int(stockSWR.Seconds())))
 		io.WriteString(w, strings.Repeat("x", 200))
-	})}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go origin.Serve(ln)
-	t.Cleanup(func() { origin.Close() })
-	appPort := ln.Addr().(*net.TCPAddr).Port
+	}))
 	ports := lab.NewPorts()
 	type cache struct {
 		name   string
@@ -79,6 +71,7 @@ func TestNginxStockModel(t *testing.T) {
 	caches := []*cache{{name: "stock"}, {name: "background", config: lab.NginxBackgroundUpdate}}
 	for _, c := range caches {
 		dir := t.TempDir()
+		var err error
 		if c.port, err = ports.Next(); err != nil {
 			t.Fatal(err)
 		}

@@ -1,11 +1,14 @@
 package lab
 
 import (
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Need skips the test (outside CI) or fails it (when CI=true) when one of
@@ -133,4 +136,18 @@ func missing(t testing.TB, what string) {
 		t.Fatalf("this test needs %s", what)
 	}
 	t.Skipf("skipped: %s missing", what)
+}
+
+// Origin serves h on a free port of 127.0.0.1 until the test ends, and
+// returns the port: the origin a cache under test sits in front of.
+func Origin(t testing.TB, h http.Handler) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().(*net.TCPAddr).Port
 }
