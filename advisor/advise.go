@@ -437,7 +437,11 @@ func (p *Plan) Decide(ev Evidence) *Advice {
 		adv.Notes = append(adv.Notes, fmt.Sprintf("%s%s as it comes differs from the configuration cdnadvise edge --edge %s writes (%s): each route shows two predictions, \"predicted\" with that configuration and \"stock\" on %s as it comes, and what the edge needs", cookies, prof.Name, prof.Name, strings.Join(stockDiffers(prof), "; "), prof.Name))
 	}
 	if prof.ConcurrentMissesReachOrigin && n > 0 {
-		adv.Notes = append(adv.Notes, prof.Name+" sends every request that arrives while an entry's first fetch is under way to the origin as well (no request collapsing: proxy_cache_lock is off, as it comes and in cdnadvise edge's file): after a start or a purge, a busy URL is fetched once for every request that arrived during its first fetch; the origin requests a minute at the TTL count one fetch per miss and leave that burst out")
+		why := "no request collapsing"
+		if strings.HasPrefix(prof.Name, "nginx") {
+			why += ": proxy_cache_lock is off as nginx comes and in cdnadvise edge's file, unless your own configuration turns it on"
+		}
+		adv.Notes = append(adv.Notes, prof.Name+" sends every request that arrives while an entry's first fetch is under way to the origin as well ("+why+"): after a start or a purge, a busy URL is fetched once for every request that arrived during its first fetch; the origin requests a minute at the TTL count one fetch per miss and leave that burst out")
 	}
 	if n == 0 {
 		adv.Notes = append(adv.Notes, "no requests in the store: recommendations come from the routes alone")

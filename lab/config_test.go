@@ -1,8 +1,10 @@
 package lab
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -16,5 +18,42 @@ func TestNginxConfigValid(t *testing.T) {
 	}
 	if out, err := exec.Command("nginx", "-t", "-p", dir, "-c", conf).CombinedOutput(); err != nil {
 		t.Fatalf("nginx -t: %v\n%s", err, out)
+	}
+}
+
+// TestKeepLogs: CDNADVISE_LAB_KEEP's copy takes the logs and the patch,
+// with their folders, and nothing else; a second run replaces the first.
+func TestKeepLogs(t *testing.T) {
+	work, dst := t.TempDir(), filepath.Join(t.TempDir(), "nginx-django")
+	for name, body := range map[string]string{
+		"stock-edge.log": "edge", "cache.patch": "patch", "stock-nginx/logs/error.log": "error",
+		"baseline.duckdb": "store", "stock-nginx/cache/0/ab/123": "entry",
+	} {
+		p := filepath.Join(work, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dst, "old.log"), []byte("an earlier run"), 0o644)
+	if err := keepLogs(work, dst); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	filepath.WalkDir(dst, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(dst, p)
+			got = append(got, rel)
+		}
+		return nil
+	})
+	want := []string{"cache.patch", "stock-edge.log", "stock-nginx/logs/error.log"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("kept %v, want %v", got, want)
 	}
 }

@@ -347,6 +347,15 @@ func OriginProxy(port, appPort int, seed uint64, trace io.Writer) (*http.Server,
 	}}
 	var mu sync.Mutex
 	if trace != nil {
+		// A request the app did not answer is traced too, with status 502
+		// and the error in place of the headers.
+		rp.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+			arrived, _ := r.Context().Value(arrivalKey{}).(time.Time)
+			mu.Lock()
+			fmt.Fprintf(trace, "%d %d %s %q %d %q\n", arrived.UnixMilli(), time.Now().UnixMilli(), r.Method, r.URL.RequestURI(), http.StatusBadGateway, err.Error())
+			mu.Unlock()
+			w.WriteHeader(http.StatusBadGateway)
+		}
 		rp.ModifyResponse = func(resp *http.Response) error {
 			field := func(name string) string {
 				if v := resp.Header.Values(name); len(v) > 0 {

@@ -178,10 +178,12 @@ func labRun(t *testing.T, ports *Ports, edgeName, kind string) {
 	Need(t, bins, modules)
 	work := t.TempDir()
 	if keep := os.Getenv("CDNADVISE_LAB_KEEP"); keep != "" {
-		// Every phase's logs (edge, app, the origin proxy's trace) are
-		// copied to $CDNADVISE_LAB_KEEP/<edge>-<app> when the run ends.
+		// Every phase's logs (edge, app, the origin proxy's trace, the
+		// caches' error logs) and the patch are copied to
+		// $CDNADVISE_LAB_KEEP/<edge>-<app> when the run ends, replacing an
+		// earlier run's.
 		t.Cleanup(func() {
-			if err := os.CopyFS(filepath.Join(keep, edgeName+"-"+kind), os.DirFS(work)); err != nil {
+			if err := keepLogs(work, filepath.Join(keep, edgeName+"-"+kind)); err != nil {
 				t.Logf("keeping the logs: %v", err)
 			}
 		})
@@ -598,4 +600,29 @@ func deref(p *float64) float64 {
 		return 0
 	}
 	return *p
+}
+
+// keepLogs copies the .log and .patch files under work to dst (emptied
+// first), keeping their paths.
+func keepLogs(work, dst string) error {
+	if err := os.RemoveAll(dst); err != nil {
+		return err
+	}
+	return filepath.WalkDir(work, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !(strings.HasSuffix(p, ".log") || strings.HasSuffix(p, ".patch")) {
+			return err
+		}
+		rel, err := filepath.Rel(work, p)
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dst, rel)), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
 }

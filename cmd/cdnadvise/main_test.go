@@ -216,6 +216,29 @@ func TestReplayCommand(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || rep.Tier != "edge" || len(rep.Totals) != 2 || rep.Totals[1].HitRatio < rep.Totals[0].HitRatio {
 		t.Fatalf("json: %s", out)
 	}
+	// --exact-percentiles: the default reads the examples' misses exactly
+	// (none of their routes has 20,000), as -1 does; 1 samples them.
+	p95 := map[string]string{}
+	for _, limit := range []string{"20000", "-1", "1"} {
+		code, out, errOut := cli(t, "", "--db", db, "replay", "--ttl", "0", "--json", "--exact-percentiles", limit)
+		var r struct {
+			Endpoints [][]struct {
+				Endpoint string   `json:"endpoint"`
+				P95      *float64 `json:"expected_latency_p95_ms"`
+			}
+		}
+		if code != 0 || json.Unmarshal([]byte(out), &r) != nil {
+			t.Fatalf("--exact-percentiles %s: %d %s %s", limit, code, out, errOut)
+		}
+		for _, row := range r.Endpoints {
+			if row[0].P95 != nil {
+				p95[limit] += fmt.Sprintf("%s %.3f; ", row[0].Endpoint, *row[0].P95)
+			}
+		}
+	}
+	if p95["20000"] == "" || p95["20000"] != p95["-1"] || p95["1"] == p95["-1"] {
+		t.Errorf("expected p95 by --exact-percentiles: %v", p95)
+	}
 	for _, bad := range [][]string{{"--ttl", "5x"}, {"--edge", "squid"}, {"--key", "weird"}, {"--pop-mode", "x"}, {"--capacity", "1MiB,2MiB"}} {
 		if code, _, _ := cli(t, "", append([]string{"--db", db, "replay"}, bad...)...); code == 0 {
 			t.Errorf("replay %v accepted", bad)

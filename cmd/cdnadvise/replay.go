@@ -42,6 +42,8 @@ type replayOptions struct {
 	Merge       bool
 	Output      string
 	MemoryLimit string
+	// ExactPercentiles: see replay.LoadOptions.ExactPercentiles.
+	ExactPercentiles int64
 
 	Trace      string
 	Policy     string
@@ -131,6 +133,7 @@ keys: one pass, no shards.`,
 	f.StringVar(&opts.Shard, "shard", "", "replay only shard I of N (I/N, from 0/4 to 3/4): the cache keys whose hash falls in it; writes the shard's counts as JSON for --merge")
 	f.BoolVar(&opts.Merge, "merge", false, "combine the files of all shards (arguments) into what one replay prints")
 	f.StringVarP(&opts.Output, "output", "o", "", "with --shard, write the shard's file here (default: standard output)")
+	f.Int64Var(&opts.ExactPercentiles, "exact-percentiles", replay.DefaultExactPercentiles, "the most misses of one route whose latency percentiles (expected p50/p95 at each TTL) are read exactly; above it, from a deterministic sample of about that many (-1: always exact)")
 	f.StringVar(&opts.MemoryLimit, "memory-limit", "", "memory the replay may use (e.g. 1GiB; default a quarter of RAM): keys are replayed in as many passes over the store as their state needs, each exact (with --capacity, one pass)")
 	return cmd
 }
@@ -236,7 +239,7 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 		return err
 	}
 	lo := replay.LoadOptions{Host: opts.Host, Tier: opts.Tier, PerPoP: opts.PopMode == "per-pop", Key: replay.KeyPolicy(opts.Key), Sample: opts.Sample, SplitMethods: true,
-		Shard: shard, Shards: shards, MemoryLimit: limit, Logger: opts.logger(opts.io)}
+		Shard: shard, Shards: shards, MemoryLimit: limit, ExactPercentiles: opts.ExactPercentiles, Logger: opts.logger(opts.io)}
 	sc, err := opts.scopeFlags.resolve(ctx, st, opts.io.ErrOut)
 	if err != nil {
 		return err

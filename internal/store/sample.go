@@ -23,7 +23,8 @@ func SampleCut(target, rows int64) int64 {
 }
 
 // InSampleSQL is the SQL condition that row r's hash falls below cut, a
-// SQL expression (a number, or a column holding each row's cut).
+// SQL expression (a number, or a column holding each row's cut); a cut of
+// SampleSpace or more keeps every row without hashing it.
 func InSampleSQL(cut string) string {
-	return fmt.Sprintf("%s %% %d < %s", RowHashSQL, SampleSpace, cut)
+	return fmt.Sprintf("(%[3]s >= %[2]d OR %[1]s %% %[2]d < %[3]s)", RowHashSQL, SampleSpace, cut)
 }
