@@ -1,6 +1,10 @@
 package lab
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -55,5 +59,45 @@ func TestKeepLogs(t *testing.T) {
 	want := []string{"cache.patch", "stock-edge.log", "stock-nginx/logs/error.log"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("kept %v, want %v", got, want)
+	}
+}
+
+// TestOriginProxyTrace: the origin proxy traces an answered request with
+// the response's Cache-Control, Vary and Set-Cookie, and one the app did
+// not answer (nothing listens) as a 502 with the error.
+func TestOriginProxyTrace(t *testing.T) {
+	app := Origin(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, s-maxage=10")
+		io.WriteString(w, "ok")
+	}))
+	dead, err := FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		appPort int
+		want    string
+	}{
+		{app, `GET "/static/a.js?v=1" 200 "public, s-maxage=10" "-" "-"`},
+		{dead, `GET "/static/a.js?v=1" 502 "`},
+	} {
+		port, err := FreePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var trace bytes.Buffer
+		srv, err := OriginProxy(port, c.appPort, 1, &trace)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/static/a.js?v=1", port))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		srv.Close()
+		if !strings.Contains(trace.String(), c.want) {
+			t.Errorf("app port %d: trace %q, want it to contain %q", c.appPort, trace.String(), c.want)
+		}
 	}
 }

@@ -347,13 +347,22 @@ func OriginProxy(port, appPort int, seed uint64, trace io.Writer) (*http.Server,
 	}}
 	var mu sync.Mutex
 	if trace != nil {
+		// One line per request: arrival, end, method, URI, status, then
+		// the quoted fields.
+		traceLine := func(r *http.Request, status int, fields ...string) {
+			arrived, _ := r.Context().Value(arrivalKey{}).(time.Time)
+			line := fmt.Sprintf("%d %d %s %q %d", arrived.UnixMilli(), time.Now().UnixMilli(), r.Method, r.URL.RequestURI(), status)
+			for _, f := range fields {
+				line += fmt.Sprintf(" %q", f)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintln(trace, line)
+		}
 		// A request the app did not answer is traced too, with status 502
 		// and the error in place of the headers.
 		rp.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
-			arrived, _ := r.Context().Value(arrivalKey{}).(time.Time)
-			mu.Lock()
-			fmt.Fprintf(trace, "%d %d %s %q %d %q\n", arrived.UnixMilli(), time.Now().UnixMilli(), r.Method, r.URL.RequestURI(), http.StatusBadGateway, err.Error())
-			mu.Unlock()
+			traceLine(r, http.StatusBadGateway, err.Error())
 			w.WriteHeader(http.StatusBadGateway)
 		}
 		rp.ModifyResponse = func(resp *http.Response) error {
@@ -363,11 +372,7 @@ func OriginProxy(port, appPort int, seed uint64, trace io.Writer) (*http.Server,
 				}
 				return "-"
 			}
-			arrived, _ := resp.Request.Context().Value(arrivalKey{}).(time.Time)
-			mu.Lock()
-			defer mu.Unlock()
-			fmt.Fprintf(trace, "%d %d %s %q %d %q %q %q\n", arrived.UnixMilli(), time.Now().UnixMilli(), resp.Request.Method,
-				resp.Request.URL.RequestURI(), resp.StatusCode, field("Cache-Control"), field("Vary"), field("Set-Cookie"))
+			traceLine(resp.Request, resp.StatusCode, field("Cache-Control"), field("Vary"), field("Set-Cookie"))
 			return nil
 		}
 	}

@@ -130,8 +130,10 @@ const hitTolerance = 0.01
 // minute) differ from it by at most half a percent of the route's
 // requests, half the hit-ratio tolerance; on routes with 500 requests or
 // more. Django behind nginx fetches its 10 s routes 0.3-0.4% of their
-// requests more than predicted (5.5 a minute predicted, 6.4-7.2 logged),
-// not explained yet (BENCHMARKS.md).
+// requests more than predicted (5.5 a minute predicted, 6.0-7.2 logged):
+// nginx sends the requests that arrive during an entry's first fetch to
+// the origin too, and a freshly started Django answers its first requests
+// in 0.3-0.65 s (a burst at the start, traced in BENCHMARKS.md).
 const (
 	originTolerance = 0.05
 	originShare     = 0.005

@@ -682,28 +682,26 @@ func (l *storeLoader) pathEndpoints(ctx context.Context) error {
 		ep     int32
 		pass   bool
 		vary   int32 // varyMask bits
+		misses int64 // in the replayed tier
 	}
 	var pe []peRow
-	var misses []int64 // per endpoint, its misses in the replayed tier
 	for i := range paths {
 		unsafe := paths[i].Requests - safeN[i]
 		pass := l.stockPasses(paths[i].Path)
 		vary := varyMask(l.o.SplitVary[tpl[i].Endpoint])
-		add := func(row peRow, n int64) {
-			pe = append(pe, row)
-			for int(row.ep) >= len(misses) {
-				misses = append(misses, 0)
-			}
-			misses[row.ep] += n
-		}
 		if safeN[i] > 0 || unsafe == 0 {
-			add(peRow{paths[i].ID, false, epID(tpl[i].Endpoint), pass, vary}, safeMiss[i])
+			pe = append(pe, peRow{paths[i].ID, false, epID(tpl[i].Endpoint), pass, vary, safeMiss[i]})
 		}
 		if unsafe > 0 {
-			add(peRow{paths[i].ID, true, epID(UnsafeEndpoint(tpl[i].Endpoint)), pass, 0}, unsafeMiss[i])
+			pe = append(pe, peRow{paths[i].ID, true, epID(UnsafeEndpoint(tpl[i].Endpoint)), pass, 0, unsafeMiss[i]})
 		}
 	}
-	// Each endpoint's cut of the sample its miss percentiles are read from.
+	// Each endpoint's cut of the sample its miss percentiles are read from,
+	// from its misses over all its paths.
+	misses := make([]int64, len(l.endpoints))
+	for _, r := range pe {
+		misses[r.ep] += r.misses
+	}
 	limit := l.o.ExactPercentiles
 	if limit == 0 {
 		limit = DefaultExactPercentiles
@@ -1129,17 +1127,16 @@ func (l *storeLoader) loadLatency(ctx context.Context) error {
 	// Sums of whole microseconds: exact, so that every process replaying a
 	// shard finds the same means (float sums depend on DuckDB's threads).
 	const us = `round(r.duration_ms * 1000)::BIGINT`
-	const hit, miss = hitSQL, missSQL
 	// One scan: per endpoint, the hits' and misses' sums, the time misses
 	// spend at the edge besides the origin's, and the misses' latency at
 	// percentiles 0 to 100 (what the percentiles at a TTL are drawn from),
 	// from a sample of the misses on endpoints with many (pe.qcut).
 	rows, err := l.conn.QueryContext(ctx, `SELECT pe.ep,
-			sum(`+us+`) FILTER (WHERE `+hit+`), count(r.duration_ms) FILTER (WHERE `+hit+`),
-			sum(`+us+`) FILTER (WHERE `+miss+`), count(r.duration_ms) FILTER (WHERE `+miss+`),
-			sum(greatest(round((r.duration_ms - r.origin_ms) * 1000)::BIGINT, 0)) FILTER (WHERE `+miss+`),
-			count(r.duration_ms - r.origin_ms) FILTER (WHERE `+miss+`),
-			to_json(quantile_cont(r.duration_ms, `+percentileGrid+`) FILTER (WHERE `+miss+` AND `+store.InSampleSQL("pe.qcut")+`))::VARCHAR
+			sum(`+us+`) FILTER (WHERE `+hitSQL+`), count(r.duration_ms) FILTER (WHERE `+hitSQL+`),
+			sum(`+us+`) FILTER (WHERE `+missSQL+`), count(r.duration_ms) FILTER (WHERE `+missSQL+`),
+			sum(greatest(round((r.duration_ms - r.origin_ms) * 1000)::BIGINT, 0)) FILTER (WHERE `+missSQL+`),
+			count(r.duration_ms - r.origin_ms) FILTER (WHERE `+missSQL+`),
+			to_json(quantile_cont(r.duration_ms, `+percentileGrid+`) FILTER (WHERE `+missSQL+` AND `+store.InSampleSQL("pe.qcut")+`))::VARCHAR
 		FROM requests_raw r JOIN files f USING (file_id) JOIN pe ON pe.path_id = r.path_id AND pe.unsafe = `+l.unsafeExpr()+`
 		WHERE f.tier = '`+l.tier+`' AND `+l.cond+` GROUP BY 1`, l.args...)
 	if err != nil {
